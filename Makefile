@@ -1,0 +1,38 @@
+# The project's interface. `make test` and (later) `make demo` set up everything they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help deps build services services-stop services-status services-clean lint format test clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
+
+deps:  ## Install missing Debian packages and the pinned Python tools (.venv); idempotent
+	@scripts/deps.sh
+
+build: deps  ## Build every target (warnings are errors in our own targets)
+	swift build --build-tests
+
+services: deps  ## Start PostgreSQL and moto on 127.0.0.1 (free ports); addresses in .services/env
+	@scripts/services.sh start
+
+services-stop:  ## Stop the local services; no process of ours is left
+	@scripts/services.sh stop
+
+services-status:  ## Show whether the local services run, and where
+	@scripts/services.sh status
+
+services-clean:  ## Stop the services and delete the throwaway cluster and logs
+	@scripts/services.sh clean
+
+lint:  ## swift format lint, strict
+	swift format lint --strict --recursive Sources Tests Package.swift
+
+format:  ## Rewrite sources in the house format
+	swift format --in-place --recursive Sources Tests Package.swift
+
+test: deps  ## Build, lint, start the services, run every test, stop the services
+	@scripts/test.sh
+
+clean: services-clean  ## Remove build products, services and the Python tools
+	rm -rf .build .venv

@@ -1,0 +1,102 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Settings shared by every Swift target we own: Swift 6 language mode, and warnings are errors
+/// (SwiftPM applies this only to this package's targets, never to dependencies).
+let strictSettings: [SwiftSetting] = [
+    .treatAllWarnings(as: .error)
+]
+
+let package = Package(
+    name: "supermarket-stock-lakehouse",
+    products: [
+        .library(name: "AWSLite", targets: ["AWSLite"]),
+        .library(name: "ParquetLite", targets: ["ParquetLite"]),
+        .library(name: "PGLite", targets: ["PGLite"]),
+        .library(name: "LakehouseCore", targets: ["LakehouseCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2")
+    ],
+    targets: [
+        // C libraries from Debian's -dev packages, found through pkg-config.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSnappy",
+            pkgConfig: "snappy",
+            providers: [.apt(["libsnappy-dev"])]
+        ),
+
+        // Libraries. AWSLite, ParquetLite and PGLite never import each other.
+        .target(
+            name: "AWSLite",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ParquetLite",
+            dependencies: ["CZstd", "CSnappy"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PGLite",
+            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "LakehouseCore",
+            dependencies: [
+                "AWSLite", "ParquetLite", "PGLite",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // Helpers shared by the test targets (loopback sockets, captured logs); not a product.
+        .target(
+            name: "LakehouseTestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+
+        // Unit tests need nothing but the machine; IntegrationTests need `make services`.
+        .testTarget(
+            name: "AWSLiteTests",
+            dependencies: ["AWSLite", "LakehouseTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "ParquetLiteTests", dependencies: ["ParquetLite"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "PGLiteTests",
+            dependencies: ["PGLite", "LakehouseTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LakehouseCoreTests",
+            dependencies: ["LakehouseCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "AWSLite", "PGLite", "LakehouseCore", "LakehouseTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,58 @@
+/// An error raised by AWSLite: a failure to reach the endpoint, a timeout, or an error that the
+/// service returned.
+///
+/// ``code`` is the service's own error code when the service sent one (`NoSuchBucket`,
+/// `ThrottlingException`), or one of the client-side codes below. Errors never contain secret
+/// keys, session tokens, signatures or URL query strings.
+public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// An error code: the service's (any string it sends) or one of the client-side codes.
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        /// The code as text, exactly as the service sent it for service errors.
+        public let rawValue: String
+
+        /// Creates a code from its text.
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// The endpoint could not be reached, or the connection broke before a full response.
+        public static let networkFailure = Code(rawValue: "NetworkFailure")
+        /// The connect or request timeout passed.
+        public static let timeout = Code(rawValue: "Timeout")
+        /// The request could not be sent as given (for example a malformed URL).
+        public static let invalidRequest = Code(rawValue: "InvalidRequest")
+        /// libcurl failed in a way none of the other codes describes.
+        public static let transportFailure = Code(rawValue: "TransportFailure")
+
+        public var description: String { rawValue }
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// A human-readable explanation: what failed, on what, and what to do.
+    public var message: String
+    /// The HTTP status of the response, when there was one.
+    public var httpStatus: Int?
+    /// The service's request id, when it sent one (quote it to AWS support).
+    public var requestID: String?
+    /// The operation that failed (`GetObject`, `PutRecords`, or `GET` for a raw HTTP call).
+    public var operation: String?
+
+    /// Creates an error.
+    public init(
+        code: Code, message: String, httpStatus: Int? = nil, requestID: String? = nil, operation: String? = nil
+    ) {
+        self.code = code
+        self.message = message
+        self.httpStatus = httpStatus
+        self.requestID = requestID
+        self.operation = operation
+    }
+
+    public var description: String {
+        var text = "AWSError.\(code)"
+        if let operation { text += " in \(operation)" }
+        if let httpStatus { text += " (HTTP \(httpStatus))" }
+        text += ": \(message)"
+        if let requestID { text += " [request id \(requestID)]" }
+        return text
+    }
+}

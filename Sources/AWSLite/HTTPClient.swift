@@ -1,0 +1,107 @@
+import Dispatch
+import Logging
+import Synchronization
+
+/// Sends HTTP requests through libcurl, reusing connections between requests.
+///
+/// libcurl blocks, so each request runs on the client's own dispatch queue, never on Swift's
+/// cooperative thread pool. Requests from several tasks run concurrently, each on its own easy
+/// handle; idle handles (and their open connections) are kept for the next request, up to
+/// ``Configuration/maximumIdleHandles``. `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` are honoured
+/// by libcurl itself.
+public final class HTTPClient: Sendable {
+    /// Timeouts and transport settings.
+    public struct Configuration: Sendable {
+        /// How long to wait for a TCP (and TLS) connection. Default: 10 seconds.
+        public var connectTimeout: Duration
+        /// How long a whole request may take, connection included. Default: 60 seconds.
+        public var requestTimeout: Duration
+        /// Whether to verify the server's TLS certificate and host name. Default: `true`.
+        /// Turn it off only for a local endpoint with a self-signed certificate.
+        public var verifyTLS: Bool
+        /// The `User-Agent` header. Default: `AWSLite/<version>`.
+        public var userAgent: String
+        /// How many idle handles (each with its open connections) to keep. Default: 16.
+        public var maximumIdleHandles: Int
+
+        /// Creates a configuration; every parameter defaults as its property documents.
+        public init(
+            connectTimeout: Duration = .seconds(10),
+            requestTimeout: Duration = .seconds(60),
+            verifyTLS: Bool = true,
+            userAgent: String = "AWSLite/\(AWSLite.version)",
+            maximumIdleHandles: Int = 16
+        ) {
+            self.connectTimeout = connectTimeout
+            self.requestTimeout = requestTimeout
+            self.verifyTLS = verifyTLS
+            self.userAgent = userAgent
+            self.maximumIdleHandles = maximumIdleHandles
+        }
+    }
+
+    /// The settings this client was made with.
+    public let configuration: Configuration
+    private let logger: Logger
+    private let queue = DispatchQueue(label: "AWSLite.HTTPClient", attributes: .concurrent)
+    private let idleHandles = Mutex<[CurlEasyHandle]>([])
+
+    /// Creates a client.
+    ///
+    /// - Parameters:
+    ///   - configuration: timeouts and transport settings.
+    ///   - logger: receives one debug line per request (method, URL without its query string,
+    ///     status, duration) under `http.*` metadata keys; never headers or bodies.
+    public init(configuration: Configuration = Configuration(), logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Sends `request` and returns the response, whatever its status.
+    ///
+    /// - Throws: ``AWSError`` with ``AWSError/Code/networkFailure``, ``AWSError/Code/timeout``,
+    ///   ``AWSError/Code/invalidRequest`` or ``AWSError/Code/transportFailure`` when no complete
+    ///   response arrived. An HTTP error status is returned, not thrown.
+    public func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let configuration = self.configuration
+        do {
+            let response: HTTPResponse = try await withCheckedThrowingContinuation { continuation in
+                queue.async {
+                    continuation.resume(with: Result { try self.perform(request, configuration: configuration) })
+                }
+            }
+            logger.debug(
+                "HTTP request finished",
+                metadata: [
+                    "http.method": "\(request.method)", "http.url": "\(request.redactedURL)",
+                    "http.status": "\(response.status)", "http.duration_ms": "\((clock.now - start).milliseconds)",
+                ])
+            return response
+        } catch {
+            logger.debug(
+                "HTTP request failed",
+                metadata: [
+                    "http.method": "\(request.method)", "http.url": "\(request.redactedURL)",
+                    "http.error": "\(error)",
+                ])
+            throw error
+        }
+    }
+
+    /// Runs on `queue`: borrows an idle handle (or makes one), performs, and returns the handle.
+    private func perform(_ request: HTTPRequest, configuration: Configuration) throws -> HTTPResponse {
+        guard let handle = idleHandles.withLock({ $0.popLast() }) ?? CurlEasyHandle() else {
+            throw AWSError(
+                code: .transportFailure, message: "libcurl could not create a handle (out of memory?)",
+                operation: request.method)
+        }
+        let response = try handle.perform(request, configuration: configuration)
+        // A handle whose request failed may hold a broken connection; only successful ones go back.
+        idleHandles.withLock { idle in
+            if idle.count < configuration.maximumIdleHandles { idle.append(handle) }
+        }
+        return response
+    }
+}

@@ -1,0 +1,32 @@
+/// An error raised by LakehouseCore itself (errors from AWSLite, ParquetLite and PGLite pass
+/// through unchanged).
+///
+/// New codes may be added in any release; match the ones you handle.
+public struct LakehouseError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The kind of a ``LakehouseError``.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private let name: String
+
+        private init(_ name: String) { self.name = name }
+
+        /// A setting is missing or has a value that cannot be used.
+        public static let invalidConfiguration = Code("invalidConfiguration")
+        /// A `.env` file could not be read or parsed.
+        public static let invalidDotEnvFile = Code("invalidDotEnvFile")
+
+        public var description: String { name }
+    }
+
+    /// What kind of failure this is.
+    public var code: Code
+    /// What failed, on what input, and what to do.
+    public var message: String
+
+    /// Creates an error.
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "LakehouseError.\(code): \(message)" }
+}

@@ -1,0 +1,74 @@
+import CZstd
+
+/// Zstandard through libzstd's one-shot API.
+enum ZstdCodec {
+    static let name = "ZSTD"
+
+    /// The levels libzstd accepts on this machine.
+    static var levels: ClosedRange<Int32> { ZSTD_minCLevel()...ZSTD_maxCLevel() }
+
+    static func compress(_ input: UnsafeRawBufferPointer, level: Int32, appendingTo output: inout [UInt8]) throws {
+        guard levels.contains(level) else {
+            throw ParquetError(
+                code: .invalidArgument,
+                message:
+                    "zstd level \(level) is outside the supported range \(levels.lowerBound)...\(levels.upperBound)",
+                codec: name
+            )
+        }
+        let start = output.count
+        let bound = ZSTD_compressBound(input.count)
+        var written = 0
+        var failure: String?
+        output.append(contentsOf: repeatElement(0, count: bound))
+        output.withUnsafeMutableBytes { buffer in
+            let destination = buffer.baseAddress! + start
+            let result = ZSTD_compress(destination, bound, input.baseAddress, input.count, level)
+            if ZSTD_isError(result) != 0 {
+                failure = String(cString: ZSTD_getErrorName(result))
+            } else {
+                written = result
+            }
+        }
+        output.removeLast(bound - written)  // on failure `written` is 0: output is as it was
+        if let failure {
+            throw ParquetError(
+                code: .compressionFailed,
+                message: "zstd could not compress \(input.count) bytes at level \(level)",
+                codec: name,
+                underlying: failure
+            )
+        }
+    }
+
+    static func decompress(_ input: UnsafeRawBufferPointer, uncompressedSize: Int) throws -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: uncompressedSize)
+        let result = output.withUnsafeMutableBytes { buffer in
+            // zstd rejects a null destination even for an empty frame, so give it a valid address.
+            withUnsafeTemporaryAllocation(byteCount: 1, alignment: 1) { scratch in
+                ZSTD_decompress(
+                    buffer.baseAddress ?? scratch.baseAddress, uncompressedSize, input.baseAddress, input.count)
+            }
+        }
+        if ZSTD_isError(result) != 0 {
+            let reason = String(cString: ZSTD_getErrorName(result))
+            let tooSmall = ZSTD_getErrorCode(result) == ZSTD_error_dstSize_tooSmall
+            throw ParquetError(
+                code: tooSmall ? .decompressedSizeMismatch : .corruptCompressedData,
+                message: tooSmall
+                    ? "zstd data decodes to more than the \(uncompressedSize) bytes its page header declares"
+                    : "zstd data of \(input.count) bytes could not be decoded",
+                codec: name,
+                underlying: reason
+            )
+        }
+        guard result == uncompressedSize else {
+            throw ParquetError(
+                code: .decompressedSizeMismatch,
+                message: "zstd data decodes to \(result) bytes but its page header declares \(uncompressedSize)",
+                codec: name
+            )
+        }
+        return output
+    }
+}

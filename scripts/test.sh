@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make test`: build, lint, start the local services, run every test target, and stop the
+# services whatever happens (failure, Ctrl-C, kill). Exits non-zero on any failure.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+echo "test: building (warnings are errors in our targets)"
+swift build --build-tests
+
+echo "test: swift format lint"
+swift format lint --strict --recursive Sources Tests Package.swift
+
+stop_services() {
+    trap - EXIT INT TERM
+    "$root/scripts/services.sh" stop || true
+}
+trap stop_services EXIT
+trap 'stop_services; exit 130' INT
+trap 'stop_services; exit 143' TERM
+
+"$root/scripts/services.sh" start
+set -a
+# shellcheck disable=SC1091
+. "$root/.services/env"
+set +a
+
+echo "test: swift test"
+swift test "$@"
