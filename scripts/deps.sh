@@ -35,7 +35,7 @@ if ((${#missing[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     install() { "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"; }
     say "installing Debian packages: ${missing[*]}"
-    if ! compgen -G "/var/lib/apt/lists/*_Packages" >/dev/null; then
+    if ! compgen -G "/var/lib/apt/lists/*_Packages*" >/dev/null; then
         say "package lists are empty: running apt-get update"
         "${sudo_cmd[@]}" apt-get update -q
         install

@@ -17,7 +17,8 @@ venv=${LAKEHOUSE_VENV:-$root/.venv}
 env_file=$state/env
 pg_user_db=lakehouse
 
-say() { echo "services: $*" >&2; }
+# Messages must never stop the script: it may be cleaning up after the reader has gone.
+say() { echo "services: $*" >&2 2>/dev/null || true; }
 die() { say "$*"; exit 1; }
 
 pg_bin() {

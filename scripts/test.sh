@@ -13,7 +13,10 @@ echo "test: swift format lint"
 swift format lint --strict --recursive Sources Tests Package.swift
 
 stop_services() {
-    trap - EXIT INT TERM
+    # Cleanup must finish even when the terminal's Ctrl-C also killed a pager or `tee` we write
+    # to (SIGPIPE), or Ctrl-C is pressed again.
+    trap '' PIPE INT TERM
+    trap - EXIT
     "$root/scripts/services.sh" stop || true
 }
 trap stop_services EXIT
