@@ -16,7 +16,8 @@ let package = Package(
         .library(name: "LakehouseCore", targets: ["LakehouseCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2")
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, found through pkg-config.
@@ -44,7 +45,11 @@ let package = Package(
         // Libraries. AWSLite, ParquetLite and PGLite never import each other.
         .target(
             name: "AWSLite",
-            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
