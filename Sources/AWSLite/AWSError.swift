@@ -21,6 +21,13 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidRequest = Code(rawValue: "InvalidRequest")
         /// libcurl failed in a way none of the other codes describes.
         public static let transportFailure = Code(rawValue: "TransportFailure")
+        /// Credentials, region or endpoint are missing or unusable; the message says where it looked.
+        public static let invalidConfiguration = Code(rawValue: "InvalidConfiguration")
+        /// The service's response could not be understood (malformed XML or JSON, missing fields).
+        public static let invalidResponse = Code(rawValue: "InvalidResponse")
+        /// A conditional request's precondition did not hold (HTTP 412), for example
+        /// `If-None-Match: *` on a key that exists.
+        public static let preconditionFailed = Code(rawValue: "PreconditionFailed")
 
         public var description: String { rawValue }
     }

@@ -1,3 +1,4 @@
+import AWSLite
 import LakehouseCore
 import Testing
 
@@ -47,5 +48,14 @@ enum ProcessEnvironment {
             cursor += 1
         }
         return result
+    }
+}
+
+extension TestServices {
+    /// An AWSLite configuration for moto: its endpoint, moto's usual test credentials.
+    var awsConfiguration: AWSClientConfiguration {
+        AWSClientConfiguration(
+            credentials: AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing"), region: "us-east-1",
+            endpoint: awsEndpoint)
     }
 }

@@ -1,0 +1,45 @@
+import Logging
+
+/// Signs, sends and retries the requests of one service client, and turns error responses into
+/// ``AWSError``s. Each attempt is signed anew, so a retry after a long backoff is not rejected
+/// for a stale date.
+struct AWSRequestSender: Sendable {
+    let http: HTTPClient
+    let signer: SigV4Signer
+    let retry: RetryPolicy
+    let logger: Logger
+
+    /// Sends `request` until it succeeds, fails for good, or runs out of attempts.
+    ///
+    /// - Parameters:
+    ///   - operation: the API name for errors and logs (`PutObject`).
+    ///   - payloadHash: passed to the signer (`nil` hashes the body).
+    ///   - accept: statuses that count as success besides 2xx (for example 404 for a probe).
+    func send(
+        _ request: HTTPRequest, operation: String, payloadHash: String? = nil, accept: Set<Int> = []
+    ) async throws -> HTTPResponse {
+        var attempt = 1
+        while true {
+            let error: AWSError
+            do {
+                let response = try await http.execute(signer.sign(request, payloadHash: payloadHash))
+                if (200..<300).contains(response.status) || accept.contains(response.status) { return response }
+                error = AWSErrorParser.error(from: response, operation: operation)
+            } catch let failure as AWSError {
+                error = AWSError(
+                    code: failure.code, message: failure.message, httpStatus: failure.httpStatus,
+                    requestID: failure.requestID, operation: operation)
+            }
+            guard retry.isRetryable(error), attempt < retry.maximumAttempts else { throw error }
+            let delay = retry.delay(beforeRetry: attempt)
+            logger.debug(
+                "retrying AWS request",
+                metadata: [
+                    "aws.operation": "\(operation)", "aws.error": "\(error.code)", "aws.attempt": "\(attempt + 1)",
+                    "aws.delay_ms": "\(delay.milliseconds)",
+                ])
+            try await Task.sleep(for: delay)
+            attempt += 1
+        }
+    }
+}
