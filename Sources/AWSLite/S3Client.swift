@@ -203,6 +203,11 @@ public final class S3Client: Sendable {
             pageSize: min(max(pageSize, 1), 1000))
     }
 
+    /// The URL an object is addressed at: path style (`endpoint/bucket/key`) for custom
+    /// endpoints, virtual-hosted style (`https://bucket.s3.region.amazonaws.com/key`) on AWS for
+    /// DNS-compatible names without dots.
+    public func objectURL(bucket: String, key: String) -> String { url(bucket: bucket, key: key) }
+
     // MARK: Internals
 
     /// Reads one page of a listing; `nil` token for the first.

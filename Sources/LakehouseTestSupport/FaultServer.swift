@@ -1,0 +1,167 @@
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A loopback HTTP/1.1 server that answers each request with the next scripted ``Action``, for
+/// faults a real service cannot be made to produce: throttling, 500s, dropped connections, stalls.
+///
+/// It reads each request (headers and a `Content-Length` body), records it, and acts. When the
+/// script runs out it repeats the last action. Each connection is served on its own thread.
+public final class FaultServer: Sendable {
+    /// What to do with one request.
+    public enum Action: Sendable {
+        /// Answer with this status, headers and body (`Content-Length` is added).
+        case respond(status: Int, headers: [(String, String)], body: String)
+        /// Close the connection without answering.
+        case drop
+        /// Answer nothing for this long, then close.
+        case stall(seconds: Int)
+    }
+
+    /// A request the server received.
+    public struct Request: Sendable {
+        /// The request line, for example `POST / HTTP/1.1`.
+        public let line: String
+        /// The headers, names as sent.
+        public let headers: [(String, String)]
+        /// The body.
+        public let body: [UInt8]
+
+        /// The first header named `name`, compared case-insensitively.
+        public func header(_ name: String) -> String? {
+            headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+    }
+
+    private let listener: Int32
+    /// The port it listens on, on 127.0.0.1.
+    public let port: Int
+    private let state: Mutex<(script: [Action], requests: [Request])>
+
+    /// Starts serving `script` on a free loopback port.
+    public init(script: [Action]) throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw LoopbackSockets.Failure(call: "socket", errorNumber: errno) }
+        var reuse: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && listen(descriptor, 64) == 0
+                    && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard ok else {
+            let number = errno
+            _ = close(descriptor)
+            throw LoopbackSockets.Failure(call: "bind/listen", errorNumber: number)
+        }
+        listener = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+        state = Mutex((script, []))
+        let thread = DispatchQueue(label: "FaultServer.accept")
+        thread.async { [self] in acceptLoop() }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    /// Every request received so far.
+    public var requests: [Request] { state.withLock { $0.requests } }
+
+    /// Stops accepting connections.
+    public func stop() { shutdown(listener, Int32(SHUT_RDWR)) }
+
+    deinit {
+        shutdown(listener, Int32(SHUT_RDWR))
+        _ = close(listener)
+    }
+
+    private func acceptLoop() {
+        while true {
+            let connection = accept(listener, nil, nil)
+            guard connection >= 0 else { return }
+            DispatchQueue.global().async { [self] in serve(connection) }
+        }
+    }
+
+    private func serve(_ connection: Int32) {
+        defer { _ = close(connection) }
+        var buffer: [UInt8] = []
+        while let request = readRequest(connection, buffer: &buffer) {
+            let action = state.withLock { state -> Action in
+                state.requests.append(request)
+                return state.script.count > 1 ? state.script.removeFirst() : state.script.first ?? .drop
+            }
+            switch action {
+            case .drop: return
+            case .stall(let seconds):
+                sleep(UInt32(seconds))
+                return
+            case .respond(let status, let headers, let body):
+                var text = "HTTP/1.1 \(status) Status\r\nContent-Length: \(body.utf8.count)\r\n"
+                for (name, value) in headers { text += "\(name): \(value)\r\n" }
+                text += "\r\n" + body
+                let bytes = Array(text.utf8)
+                var sent = 0
+                while sent < bytes.count {
+                    let count = bytes[sent...].withUnsafeBytes {
+                        send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                    }
+                    guard count > 0 else { return }
+                    sent += count
+                }
+            }
+        }
+    }
+
+    private func readRequest(_ connection: Int32, buffer: inout [UInt8]) -> Request? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        var headerEnd: Int?
+        while headerEnd == nil {
+            if let found = buffer.indices.dropLast(3).first(where: { buffer[$0..<($0 + 4)].elementsEqual(separator) }) {
+                headerEnd = found
+                break
+            }
+            guard receive(connection, into: &buffer) else { return nil }
+        }
+        let head = String(decoding: buffer[..<headerEnd!], as: UTF8.self)
+        var lines = head.split(separator: "\r\n").map(String.init)
+        let line = lines.isEmpty ? "" : lines.removeFirst()
+        let headers = lines.compactMap { text -> (String, String)? in
+            guard let colon = text.firstIndex(of: ":") else { return nil }
+            return (String(text[..<colon]), String(text[text.index(after: colon)...]).trimmingCharacters())
+        }
+        let length = Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0") ?? 0
+        let bodyStart = headerEnd! + 4
+        while buffer.count < bodyStart + length { guard receive(connection, into: &buffer) else { return nil } }
+        let body = Array(buffer[bodyStart..<(bodyStart + length)])
+        buffer.removeFirst(bodyStart + length)
+        return Request(line: line, headers: headers, body: body)
+    }
+
+    private func receive(_ connection: Int32, into buffer: inout [UInt8]) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return false }
+        buffer.append(contentsOf: chunk[..<count])
+        return true
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters() -> String {
+        var text = Substring(self)
+        while text.first == " " || text.first == "\t" { text.removeFirst() }
+        while text.last == " " || text.last == "\t" { text.removeLast() }
+        return String(text)
+    }
+}

@@ -1,0 +1,197 @@
+import AWSLite
+import LakehouseTestSupport
+import Testing
+
+/// Retries and failure handling against a scripted local server: faults that moto cannot produce.
+@Suite("Retries and faults")
+struct FaultInjectionTests {
+    static let credentials = AWSCredentials(
+        accessKeyID: "AKIDFAULTTEST", secretAccessKey: "fault-secret-key-never-logged",
+        sessionToken: "fault-session-token")
+    let logs = CapturedLogs()
+
+    func configuration(_ server: FaultServer, attempts: Int = 5, timeout: Duration = .seconds(5))
+        -> AWSClientConfiguration
+    {
+        AWSClientConfiguration(
+            credentials: Self.credentials, region: "us-east-1", endpoint: server.endpoint,
+            http: .init(connectTimeout: .seconds(2), requestTimeout: timeout),
+            retry: RetryPolicy(maximumAttempts: attempts, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(5)))
+    }
+
+    static func json(_ status: Int, _ body: String) -> FaultServer.Action {
+        .respond(
+            status: status,
+            headers: [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", "req-\(status)")], body: body
+        )
+    }
+
+    static func xml(_ status: Int, code: String) -> FaultServer.Action {
+        .respond(
+            status: status, headers: [("Content-Type", "application/xml"), ("x-amz-request-id", "s3req")],
+            body: "<?xml version=\"1.0\"?><Error><Code>\(code)</Code><Message>\(code) happened</Message></Error>")
+    }
+
+    static let putRecordOK = json(200, #"{"ShardId":"shardId-000000000000","SequenceNumber":"49"}"#)
+
+    @Test(
+        "throttling codes are retried until the call succeeds",
+        arguments: ["ThrottlingException", "ProvisionedThroughputExceededException", "LimitExceededException"])
+    func throttling(code: String) async throws {
+        let server = try FaultServer(script: [
+            Self.json(400, #"{"__type":"\#(code)","message":"slow down"}"#), Self.putRecordOK,
+        ])
+        let client = KinesisClient(configuration: configuration(server), logger: logs.logger())
+        let result = try await client.putRecord(stream: "s", record: .init(data: [1], partitionKey: "k"))
+        #expect(result.sequenceNumber == "49")
+        #expect(server.requests.count == 2)
+        #expect(logs.contains("retrying AWS request"))
+    }
+
+    @Test("5xx and 429 are retried; the last error is thrown when attempts run out")
+    func serverErrors() async throws {
+        let recovering = try FaultServer(script: [
+            Self.xml(500, code: "InternalError"), Self.xml(503, code: "SlowDown"),
+            Self.xml(429, code: "TooManyRequests"),
+            .respond(status: 200, headers: [("ETag", "\"e\"")], body: "payload"),
+        ])
+        let s3 = S3Client(configuration: configuration(recovering), logger: logs.logger())
+        #expect(try await s3.getObject(bucket: "b", key: "k").body == Array("payload".utf8))
+        #expect(recovering.requests.count == 4)
+
+        let failing = try FaultServer(script: [Self.xml(500, code: "InternalError")])
+        let giveUp = S3Client(configuration: configuration(failing, attempts: 3), logger: logs.logger())
+        let error = try await #require(throws: AWSError.self) { try await giveUp.getObject(bucket: "b", key: "k") }
+        #expect(error.code.rawValue == "InternalError")
+        #expect(error.httpStatus == 500)
+        #expect(error.requestID == "s3req")
+        #expect(error.operation == "GetObject")
+        #expect(failing.requests.count == 3)
+    }
+
+    @Test(
+        "caller errors are never retried",
+        arguments: [(400, "InvalidArgument"), (403, "AccessDenied"), (404, "NoSuchKey")])
+    func callerErrors(status: Int, code: String) async throws {
+        let server = try FaultServer(script: [Self.xml(status, code: code)])
+        let s3 = S3Client(configuration: configuration(server), logger: logs.logger())
+        let error = try await #require(throws: AWSError.self) { try await s3.getObject(bucket: "b", key: "k") }
+        #expect(error.code.rawValue == code)
+        #expect(server.requests.count == 1)
+    }
+
+    @Test("a dropped connection is retried")
+    func droppedConnection() async throws {
+        let server = try FaultServer(script: [.drop, .drop, Self.putRecordOK])
+        let client = KinesisClient(configuration: configuration(server), logger: logs.logger())
+        _ = try await client.putRecord(stream: "s", record: .init(data: [1], partitionKey: "k"))
+        #expect(server.requests.count == 3)
+    }
+
+    @Test("a stalled response ends at the timeout, and the timeout is retried")
+    func stalledResponse() async throws {
+        let server = try FaultServer(script: [.stall(seconds: 3)])
+        let client = KinesisClient(
+            configuration: configuration(server, attempts: 2, timeout: .milliseconds(300)), logger: logs.logger())
+        let error = try await #require(throws: AWSError.self) {
+            _ = try await client.putRecord(stream: "s", record: .init(data: [1], partitionKey: "k"))
+        }
+        #expect(error.code == .timeout)
+        #expect(error.operation == "PutRecord")
+        #expect(server.requests.count == 2)
+    }
+
+    @Test("putRecords resends only the rejected records and keeps every other result")
+    func perRecordFailures() async throws {
+        let server = try FaultServer(script: [
+            Self.json(
+                200,
+                #"{"FailedRecordCount":1,"Records":[{"ShardId":"shardId-0","SequenceNumber":"1"},{"ErrorCode":"ProvisionedThroughputExceededException","ErrorMessage":"busy"},{"ShardId":"shardId-0","SequenceNumber":"3"}]}"#
+            ),
+            Self.json(200, #"{"FailedRecordCount":0,"Records":[{"ShardId":"shardId-1","SequenceNumber":"4"}]}"#),
+        ])
+        let client = KinesisClient(configuration: configuration(server), logger: logs.logger())
+        let records = (0..<3).map { KinesisRecordInput(data: [UInt8($0)], partitionKey: "k\($0)") }
+        let result = try await client.putRecords(stream: "s", records: records)
+        #expect(result.failed.isEmpty)
+        #expect(result.retriedRecords == 1)
+        #expect(result.results.map { $0?.sequenceNumber } == ["1", "4", "3"])
+        #expect(server.requests.count == 2)
+        let resent = String(decoding: server.requests[1].body, as: UTF8.self)
+        #expect(resent.contains("\"PartitionKey\":\"k1\"") && !resent.contains("\"k0\"") && !resent.contains("\"k2\""))
+    }
+
+    @Test("records that still fail after the last attempt are returned, never dropped")
+    func persistentRecordFailure() async throws {
+        let server = try FaultServer(script: [
+            Self.json(
+                200,
+                #"{"FailedRecordCount":1,"Records":[{"ShardId":"shardId-0","SequenceNumber":"1"},{"ErrorCode":"InternalFailure","ErrorMessage":"broken"}]}"#
+            ),
+            Self.json(
+                200, #"{"FailedRecordCount":1,"Records":[{"ErrorCode":"InternalFailure","ErrorMessage":"broken"}]}"#),
+        ])
+        let client = KinesisClient(configuration: configuration(server, attempts: 3), logger: logs.logger())
+        let records = (0..<2).map { KinesisRecordInput(data: [UInt8($0)], partitionKey: "k\($0)") }
+        let result = try await client.putRecords(stream: "s", records: records)
+        #expect(result.results[0]?.sequenceNumber == "1")
+        #expect(result.results[1] == nil)
+        #expect(result.failed.map(\.index) == [1])
+        #expect(result.failed.first?.errorCode == "InternalFailure")
+        #expect(result.failed.first?.record == records[1])
+        #expect(server.requests.count == 3)
+    }
+
+    @Test("putRecords splits input into calls of at most 500 records")
+    func batching() async throws {
+        let ok = (0..<500).map { _ in #"{"ShardId":"s","SequenceNumber":"1"}"# }.joined(separator: ",")
+        let rest = (0..<201).map { _ in #"{"ShardId":"s","SequenceNumber":"2"}"# }.joined(separator: ",")
+        let server = try FaultServer(script: [
+            Self.json(200, #"{"FailedRecordCount":0,"Records":[\#(ok)]}"#),
+            Self.json(200, #"{"FailedRecordCount":0,"Records":[\#(ok)]}"#),
+            Self.json(200, #"{"FailedRecordCount":0,"Records":[\#(rest)]}"#),
+        ])
+        let client = KinesisClient(configuration: configuration(server), logger: logs.logger())
+        let records = (0..<1201).map { KinesisRecordInput(data: [1, 2, 3], partitionKey: "k\($0)") }
+        let result = try await client.putRecords(stream: "s", records: records)
+        #expect(result.failed.isEmpty)
+        #expect(server.requests.count == 3)
+    }
+
+    @Test("Kinesis errors sent as XML (authentication failures) are parsed")
+    func xmlKinesisError() async throws {
+        let server = try FaultServer(script: [
+            .respond(
+                status: 403, headers: [("Content-Type", "text/xml")],
+                body:
+                    "<ErrorResponse><Error><Code>UnrecognizedClientException</Code><Message>The security token included in the request is invalid.</Message></Error></ErrorResponse>"
+            )
+        ])
+        let client = KinesisClient(configuration: configuration(server), logger: logs.logger())
+        let error = try await #require(throws: AWSError.self) { try await client.describeStreamSummary("s") }
+        #expect(error.code.rawValue == "UnrecognizedClientException")
+        #expect(error.message.contains("security token"))
+        #expect(error.httpStatus == 403)
+    }
+
+    @Test("no secret key, session token or signature appears in logs or errors")
+    func noSecretsLogged() async throws {
+        let server = try FaultServer(script: [
+            Self.xml(500, code: "InternalError"), Self.xml(403, code: "SignatureDoesNotMatch"),
+        ])
+        let s3 = S3Client(configuration: configuration(server), logger: logs.logger(level: .trace))
+        let error = try await #require(throws: AWSError.self) {
+            try await s3.putObject(bucket: "b", key: "k?X-Amz-Signature=abc", body: [1, 2, 3])
+        }
+        let request = try #require(server.requests.first)
+        let authorization = try #require(request.header("Authorization"))
+        let signature = String(try #require(authorization.split(separator: "=").last))
+        #expect(request.header("X-Amz-Security-Token") == "fault-session-token")
+        #expect(!logs.all.isEmpty)
+        for secret in ["fault-secret-key-never-logged", "fault-session-token", signature, "Signature="] {
+            #expect(!logs.contains(secret), "a log line contains \(secret)")
+            #expect(!"\(error)".contains(secret))
+        }
+        #expect(!"\(Self.credentials)".contains("fault-secret-key-never-logged"))
+    }
+}
