@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build services services-stop services-status services-clean lint format test clean
+.PHONY: help deps build services services-stop services-status services-clean lint format test bench-aws bench-suite clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -26,13 +26,20 @@ services-clean:  ## Stop the services and delete the throwaway cluster and logs
 	@scripts/services.sh clean
 
 lint:  ## swift format lint, strict
-	swift format lint --strict --recursive Sources Tests Package.swift
+	swift format lint --strict --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks
 
 format:  ## Rewrite sources in the house format
-	swift format --in-place --recursive Sources Tests Package.swift
+	swift format --in-place --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks
 
 test: deps  ## Build, lint, start the services, run every test, stop the services
 	@scripts/test.sh
 
+bench-aws: deps  ## AWSLite vs boto3: SigV4 signatures/s and PutRecords requests/s (ends with `bench …` lines)
+	cd Benchmarks && swift build -c release --product aws-compare
+	Benchmarks/.build/release/aws-compare --python .venv/bin/python
+
+bench-suite: deps  ## The ordo-one/benchmark suites in Benchmarks/ (regression tracking, no peer)
+	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --no-progress
+
 clean: services-clean  ## Remove build products, services and the Python tools
-	rm -rf .build .venv
+	rm -rf .build .venv Benchmarks/.build

@@ -10,7 +10,7 @@ echo "test: building (warnings are errors in our targets)"
 swift build --build-tests
 
 echo "test: swift format lint"
-swift format lint --strict --recursive Sources Tests Package.swift
+swift format lint --strict --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks
 
 stop_services() {
     # Cleanup must finish even when the terminal's Ctrl-C also killed a pager or `tee` we write
@@ -31,3 +31,6 @@ set +a
 
 echo "test: swift test"
 swift test "$@"
+
+echo "test: the benchmark comparisons build"
+swift build --package-path Benchmarks --product aws-compare

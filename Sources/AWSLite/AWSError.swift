@@ -28,6 +28,8 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
         /// A conditional request's precondition did not hold (HTTP 412), for example
         /// `If-None-Match: *` on a key that exists.
         public static let preconditionFailed = Code(rawValue: "PreconditionFailed")
+        /// A local file could not be read, created or written (missing, no permission, disk full).
+        public static let localFileFailure = Code(rawValue: "LocalFileFailure")
 
         public var description: String { rawValue }
     }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Turns an error response into an ``AWSError``: S3's XML `<Error>`, Kinesis's JSON
 /// `{"__type": …, "message": …}`, the XML `<ErrorResponse>` some endpoints send for
 /// authentication failures, or, for a body-less response such as HEAD, the status alone.
@@ -16,14 +14,12 @@ enum AWSErrorParser {
             let error = root.first("Error") ?? root
             code = error.value("Code")
             message = error.value("Message")
-        } else if firstByte == UInt8(ascii: "{"),
-            let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
-        {
+        } else if firstByte == UInt8(ascii: "{"), let object = try? JSONValue.parse(body) {
             // `__type` may be qualified: "com.amazonaws.kinesis.v20131202#ResourceNotFoundException".
-            code = (object["__type"] as? String ?? object["code"] as? String).map {
+            code = (object["__type"]?.string ?? object["code"]?.string).map {
                 String($0.split(separator: "#").last ?? Substring($0))
             }
-            message = object["message"] as? String ?? object["Message"] as? String
+            message = object["message"]?.string ?? object["Message"]?.string
         }
         code = code ?? response.header("x-amzn-ErrorType").map { String($0.split(separator: ":").first ?? "") }
         let fallback = statusCode(response.status)

@@ -15,14 +15,17 @@ struct AWSRequestSender: Sendable {
     ///   - operation: the API name for errors and logs (`PutObject`).
     ///   - payloadHash: passed to the signer (`nil` hashes the body).
     ///   - accept: statuses that count as success besides 2xx (for example 404 for a probe).
+    ///   - file: receives a 2xx body instead of memory; emptied before each attempt.
     func send(
-        _ request: HTTPRequest, operation: String, payloadHash: String? = nil, accept: Set<Int> = []
+        _ request: HTTPRequest, operation: String, payloadHash: String? = nil, accept: Set<Int> = [],
+        file: ResponseFile? = nil
     ) async throws -> HTTPResponse {
         var attempt = 1
         while true {
             let error: AWSError
             do {
-                let response = try await http.execute(signer.sign(request, payloadHash: payloadHash))
+                if attempt > 1 { try file?.rewind() }
+                let response = try await http.execute(signer.sign(request, payloadHash: payloadHash), file: file)
                 if (200..<300).contains(response.status) || accept.contains(response.status) { return response }
                 error = AWSErrorParser.error(from: response, operation: operation)
             } catch let failure as AWSError {

@@ -1,5 +1,11 @@
 import CCurl
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// One libcurl easy handle and the response it is collecting.
 ///
 /// A handle keeps its connections open between requests, so the client reuses handles rather
@@ -10,6 +16,8 @@ import CCurl
 final class CurlEasyHandle: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
     private var collected = ResponseCollector()
+    /// Where a 2xx body goes instead of memory, for the current request.
+    private var file: ResponseFile?
 
     init?() {
         guard Libcurl.initialized, let handle = curl_easy_init() else { return nil }
@@ -20,10 +28,17 @@ final class CurlEasyHandle: @unchecked Sendable {
 
     /// Performs `request` and returns the response, or throws an ``AWSError`` for a transport
     /// failure. HTTP error statuses are responses, not errors, at this level.
-    func perform(_ request: HTTPRequest, configuration: HTTPClient.Configuration) throws -> HTTPResponse {
+    ///
+    /// - Parameter file: receives a 2xx body as it arrives (the response's body is then empty);
+    ///   other bodies are collected in memory.
+    func perform(
+        _ request: HTTPRequest, configuration: HTTPClient.Configuration, file: ResponseFile? = nil
+    ) throws -> HTTPResponse {
         // Reset clears every option from the last request but keeps the connection cache.
         curl_easy_reset(handle)
         collected = ResponseCollector()
+        self.file = file
+        defer { self.file = nil }
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
         // A header with no value removes one curl would add: `Expect: 100-continue` on large
@@ -81,13 +96,29 @@ final class CurlEasyHandle: @unchecked Sendable {
             guard failure == CURLE_OK else { return failure }
             return curl_easy_perform(handle)
         }
+        if code == CURLE_WRITE_ERROR, let file, let number = file.writeError {
+            throw AWSError(
+                code: .localFileFailure,
+                message: "writing the response of \(request.method) \(request.redactedURL) to \(file.path) failed: "
+                    + String(cString: strerror(number)),
+                operation: request.method)
+        }
         guard code == CURLE_OK else { throw Self.error(for: code, request: request) }
         var status = 0
         _ = ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: collected.headers, body: collected.body)
     }
 
-    fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) { collected.body.append(contentsOf: bytes) }
+    /// Takes a chunk of the body; `false` stops the transfer (the file could not be written).
+    fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if let file {
+            var status = 0
+            _ = ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+            if (200..<300).contains(status) { return file.write(bytes) }
+        }
+        collected.body.append(contentsOf: bytes)
+        return true
+    }
 
     fileprivate func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
         let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
@@ -140,8 +171,7 @@ private let collectBody: ccurl_data_callback = { data, size, count, context in
     let length = size * count
     guard let context else { return 0 }
     let handle = Unmanaged<CurlEasyHandle>.fromOpaque(context).takeUnretainedValue()
-    handle.appendBody(UnsafeRawBufferPointer(start: data, count: length))
-    return length
+    return handle.appendBody(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
 }
 
 private let collectHeader: ccurl_data_callback = { data, size, count, context in

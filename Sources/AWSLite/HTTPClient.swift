@@ -63,13 +63,20 @@ public final class HTTPClient: Sendable {
     ///   ``AWSError/Code/invalidRequest`` or ``AWSError/Code/transportFailure`` when no complete
     ///   response arrived. An HTTP error status is returned, not thrown.
     public func execute(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await execute(request, file: nil)
+    }
+
+    /// Sends `request`, writing a 2xx body to `file` as it arrives (the returned body is empty);
+    /// an error response's body is returned in memory as usual.
+    func execute(_ request: HTTPRequest, file: ResponseFile?) async throws -> HTTPResponse {
         let clock = ContinuousClock()
         let start = clock.now
         let configuration = self.configuration
         do {
             let response: HTTPResponse = try await withCheckedThrowingContinuation { continuation in
                 queue.async {
-                    continuation.resume(with: Result { try self.perform(request, configuration: configuration) })
+                    continuation.resume(
+                        with: Result { try self.perform(request, configuration: configuration, file: file) })
                 }
             }
             logger.debug(
@@ -91,13 +98,15 @@ public final class HTTPClient: Sendable {
     }
 
     /// Runs on `queue`: borrows an idle handle (or makes one), performs, and returns the handle.
-    private func perform(_ request: HTTPRequest, configuration: Configuration) throws -> HTTPResponse {
+    private func perform(
+        _ request: HTTPRequest, configuration: Configuration, file: ResponseFile?
+    ) throws -> HTTPResponse {
         guard let handle = idleHandles.withLock({ $0.popLast() }) ?? CurlEasyHandle() else {
             throw AWSError(
                 code: .transportFailure, message: "libcurl could not create a handle (out of memory?)",
                 operation: request.method)
         }
-        let response = try handle.perform(request, configuration: configuration)
+        let response = try handle.perform(request, configuration: configuration, file: file)
         // A handle whose request failed may hold a broken connection; only successful ones go back.
         idleHandles.withLock { idle in
             if idle.count < configuration.maximumIdleHandles { idle.append(handle) }

@@ -44,12 +44,12 @@ public final class KinesisClient: Sendable {
     /// - Throws: ``AWSError`` with code `ResourceNotFoundException` for an unknown stream.
     public func describeStreamSummary(_ stream: String) async throws -> KinesisStreamSummary {
         let response = try await call("DescribeStreamSummary", ["StreamName": stream])
-        guard let summary = response["StreamDescriptionSummary"] as? [String: Any] else {
+        guard let summary = response["StreamDescriptionSummary"], summary.isObject else {
             throw invalid("DescribeStreamSummary", "no StreamDescriptionSummary")
         }
         return KinesisStreamSummary(
-            name: summary["StreamName"] as? String ?? stream, status: summary["StreamStatus"] as? String ?? "",
-            openShardCount: summary["OpenShardCount"] as? Int ?? 0, arn: summary["StreamARN"] as? String ?? "")
+            name: summary["StreamName"]?.string ?? stream, status: summary["StreamStatus"]?.string ?? "",
+            openShardCount: summary["OpenShardCount"]?.int ?? 0, arn: summary["StreamARN"]?.string ?? "")
     }
 
     /// Polls until the stream is `ACTIVE`.
@@ -82,19 +82,19 @@ public final class KinesisClient: Sendable {
         repeat {
             let body: [String: Any] = token.map { ["NextToken": $0] } ?? ["StreamName": stream]
             let response = try await call("ListShards", body)
-            for shard in response["Shards"] as? [[String: Any]] ?? [] {
-                let hashes = shard["HashKeyRange"] as? [String: Any] ?? [:]
-                let sequences = shard["SequenceNumberRange"] as? [String: Any] ?? [:]
+            for shard in response["Shards"]?.array ?? [] {
+                let hashes = shard["HashKeyRange"]
+                let sequences = shard["SequenceNumberRange"]
                 shards.append(
                     KinesisShard(
-                        shardID: shard["ShardId"] as? String ?? "", parentShardID: shard["ParentShardId"] as? String,
-                        adjacentParentShardID: shard["AdjacentParentShardId"] as? String,
-                        startingHashKey: hashes["StartingHashKey"] as? String ?? "",
-                        endingHashKey: hashes["EndingHashKey"] as? String ?? "",
-                        startingSequenceNumber: sequences["StartingSequenceNumber"] as? String ?? "",
-                        endingSequenceNumber: sequences["EndingSequenceNumber"] as? String))
+                        shardID: shard["ShardId"]?.string ?? "", parentShardID: shard["ParentShardId"]?.string,
+                        adjacentParentShardID: shard["AdjacentParentShardId"]?.string,
+                        startingHashKey: hashes?["StartingHashKey"]?.string ?? "",
+                        endingHashKey: hashes?["EndingHashKey"]?.string ?? "",
+                        startingSequenceNumber: sequences?["StartingSequenceNumber"]?.string ?? "",
+                        endingSequenceNumber: sequences?["EndingSequenceNumber"]?.string))
             }
-            token = response["NextToken"] as? String
+            token = response["NextToken"]?.string
         } while token != nil
         return shards
     }
@@ -115,11 +115,11 @@ public final class KinesisClient: Sendable {
     /// Puts one record.
     public func putRecord(stream: String, record: KinesisRecordInput) async throws -> KinesisPutResult {
         var body: [String: Any] = [
-            "StreamName": stream, "Data": Data(record.data).base64EncodedString(), "PartitionKey": record.partitionKey,
+            "StreamName": stream, "Data": Base64.encode(record.data), "PartitionKey": record.partitionKey,
         ]
         if let hashKey = record.explicitHashKey { body["ExplicitHashKey"] = hashKey }
         let response = try await call("PutRecord", body)
-        guard let shard = response["ShardId"] as? String, let sequence = response["SequenceNumber"] as? String else {
+        guard let shard = response["ShardId"]?.string, let sequence = response["SequenceNumber"]?.string else {
             throw invalid("PutRecord", "no ShardId or SequenceNumber")
         }
         return KinesisPutResult(shardID: shard, sequenceNumber: sequence)
@@ -191,7 +191,7 @@ public final class KinesisClient: Sendable {
             body["ShardIteratorType"] = "AT_TIMESTAMP"
             body["Timestamp"] = seconds
         }
-        guard let iterator = try await call("GetShardIterator", body)["ShardIterator"] as? String else {
+        guard let iterator = try await call("GetShardIterator", body)["ShardIterator"]?.string else {
             throw invalid("GetShardIterator", "no ShardIterator")
         }
         return iterator
@@ -204,23 +204,25 @@ public final class KinesisClient: Sendable {
         let response = try await call(
             "GetRecords", ["ShardIterator": shardIterator, "Limit": min(max(limit, 1), 10_000)])
         var records: [KinesisRecord] = []
-        for record in response["Records"] as? [[String: Any]] ?? [] {
-            guard let encoded = record["Data"] as? String, let data = Data(base64Encoded: encoded),
-                let sequence = record["SequenceNumber"] as? String
+        let entries = response["Records"]?.array ?? []
+        records.reserveCapacity(entries.count)
+        for record in entries {
+            guard let encoded = record["Data"]?.string, let data = Base64.decode(encoded),
+                let sequence = record["SequenceNumber"]?.string
             else { throw invalid("GetRecords", "a record without valid Data or SequenceNumber") }
             records.append(
                 KinesisRecord(
-                    data: Array(data), partitionKey: record["PartitionKey"] as? String ?? "", sequenceNumber: sequence,
-                    approximateArrivalTimestamp: (record["ApproximateArrivalTimestamp"] as? NSNumber)?.doubleValue ?? 0)
-            )
+                    data: data, partitionKey: record["PartitionKey"]?.string ?? "", sequenceNumber: sequence,
+                    approximateArrivalTimestamp: record["ApproximateArrivalTimestamp"]?.double ?? 0))
         }
-        let children = (response["ChildShards"] as? [[String: Any]] ?? []).map {
+        let children = (response["ChildShards"]?.array ?? []).map {
             KinesisChildShard(
-                shardID: $0["ShardId"] as? String ?? "", parentShards: $0["ParentShards"] as? [String] ?? [])
+                shardID: $0["ShardId"]?.string ?? "",
+                parentShards: ($0["ParentShards"]?.array ?? []).compactMap(\.string))
         }
         return KinesisGetRecordsResult(
-            records: records, nextShardIterator: response["NextShardIterator"] as? String,
-            millisBehindLatest: response["MillisBehindLatest"] as? Int, childShards: children)
+            records: records, nextShardIterator: response["NextShardIterator"]?.string,
+            millisBehindLatest: response["MillisBehindLatest"]?.int, childShards: children)
     }
 
     // MARK: Internals
@@ -251,34 +253,54 @@ public final class KinesisClient: Sendable {
 
     private func putBatch(stream: String, indices: [Int], records: [KinesisRecordInput]) async throws -> [RecordOutcome]
     {
-        // Built by hand: this is the producer's hot path, and the shape is fixed.
-        var json = "{\"StreamName\":\(jsonString(stream)),\"Records\":["
-        for (position, index) in indices.enumerated() {
-            let record = records[index]
-            if position > 0 { json += "," }
-            json +=
-                "{\"Data\":\"\(Data(record.data).base64EncodedString())\",\"PartitionKey\":\(jsonString(record.partitionKey))"
-            if let hashKey = record.explicitHashKey { json += ",\"ExplicitHashKey\":\(jsonString(hashKey))" }
-            json += "}"
-        }
-        json += "]}"
-        let response = try await send("PutRecords", body: Array(json.utf8))
-        guard let entries = response["Records"] as? [[String: Any]], entries.count == indices.count else {
+        let body = Self.putRecordsBody(stream: stream, indices: indices, records: records)
+        let response = try await send("PutRecords", body: body)
+        guard let entries = response["Records"]?.array, entries.count == indices.count else {
             throw invalid("PutRecords", "the response does not list one result per record")
         }
         return entries.map { entry in
-            if let shard = entry["ShardId"] as? String, let sequence = entry["SequenceNumber"] as? String {
+            if let shard = entry["ShardId"]?.string, let sequence = entry["SequenceNumber"]?.string {
                 return .success(KinesisPutResult(shardID: shard, sequenceNumber: sequence))
             }
-            return .failure(entry["ErrorCode"] as? String ?? "UnknownError", entry["ErrorMessage"] as? String ?? "")
+            return .failure(entry["ErrorCode"]?.string ?? "UnknownError", entry["ErrorMessage"]?.string ?? "")
         }
     }
 
-    private func call(_ operation: String, _ body: [String: Any]) async throws -> [String: Any] {
+    /// The PutRecords request body, written straight into bytes: the producer's hot path.
+    static func putRecordsBody(stream: String, indices: [Int], records: [KinesisRecordInput]) -> [UInt8] {
+        var capacity = 64 + stream.utf8.count
+        for index in indices {
+            let record = records[index]
+            capacity += Base64.encodedCount(record.data.count) + record.partitionKey.utf8.count + 48
+            capacity += record.explicitHashKey.map { $0.utf8.count + 24 } ?? 0
+        }
+        var body: [UInt8] = []
+        body.reserveCapacity(capacity)
+        body.append(contentsOf: #"{"StreamName":"#.utf8)
+        appendJSONString(stream, to: &body)
+        body.append(contentsOf: #","Records":["#.utf8)
+        for (position, index) in indices.enumerated() {
+            let record = records[index]
+            if position > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: #"{"Data":""#.utf8)
+            Base64.encode(record.data, appendingTo: &body)
+            body.append(contentsOf: #"","PartitionKey":"#.utf8)
+            appendJSONString(record.partitionKey, to: &body)
+            if let hashKey = record.explicitHashKey {
+                body.append(contentsOf: #","ExplicitHashKey":"#.utf8)
+                appendJSONString(hashKey, to: &body)
+            }
+            body.append(UInt8(ascii: "}"))
+        }
+        body.append(contentsOf: "]}".utf8)
+        return body
+    }
+
+    private func call(_ operation: String, _ body: [String: Any]) async throws -> JSONValue {
         try await send(operation, body: Array(try JSONSerialization.data(withJSONObject: body)))
     }
 
-    private func send(_ operation: String, body: [UInt8]) async throws -> [String: Any] {
+    private func send(_ operation: String, body: [UInt8]) async throws -> JSONValue {
         let request = HTTPRequest(
             method: "POST", url: endpoint,
             headers: [
@@ -286,11 +308,15 @@ public final class KinesisClient: Sendable {
             ],
             body: body)
         let response = try await sender.send(request, operation: operation)
-        if response.body.isEmpty { return [:] }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
-            throw invalid(operation, "the response is not a JSON object")
+        if response.body.isEmpty { return .object([]) }
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(response.body)
+        } catch {
+            throw invalid(operation, "the response is not JSON (\(error))")
         }
-        return object
+        guard document.isObject else { throw invalid(operation, "the response is not a JSON object") }
+        return document
     }
 
     private func invalid(_ operation: String, _ reason: String) -> AWSError {
@@ -298,21 +324,24 @@ public final class KinesisClient: Sendable {
     }
 }
 
-/// `text` as a JSON string literal.
-func jsonString(_ text: String) -> String {
-    var output = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": output += "\\\""
-        case "\\": output += "\\\\"
-        case "\n": output += "\\n"
-        case "\r": output += "\\r"
-        case "\t": output += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: output.unicodeScalars.append(scalar)
+/// Appends `text` as a JSON string literal.
+func appendJSONString(_ text: String, to output: inout [UInt8]) {
+    output.append(UInt8(ascii: "\""))
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+            output.append(UInt8(ascii: "\\"))
+            output.append(byte)
+        case 0x0A: output.append(contentsOf: #"\n"#.utf8)
+        case 0x0D: output.append(contentsOf: #"\r"#.utf8)
+        case 0x09: output.append(contentsOf: #"\t"#.utf8)
+        case 0..<0x20:
+            let digits: [UInt8] = Array("0123456789abcdef".utf8)
+            output.append(contentsOf: #"\u00"#.utf8)
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 15)])
+        default: output.append(byte)
         }
     }
-    return output + "\""
+    output.append(UInt8(ascii: "\""))
 }

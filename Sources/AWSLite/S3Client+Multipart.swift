@@ -25,7 +25,7 @@ extension S3Client {
                 let number = parts.count + 1
                 let body: [UInt8]
                 do { body = try readPart(range) } catch {
-                    throw AWSError(code: .invalidRequest, message: "reading part \(number) failed: \(error)")
+                    throw AWSError(code: .localFileFailure, message: "reading part \(number) failed: \(error)")
                 }
                 let response = try await sender.send(
                     HTTPRequest(

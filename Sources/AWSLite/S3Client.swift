@@ -110,14 +110,14 @@ public final class S3Client: Sendable {
     /// Uploads a file without reading it into memory: in parts of ``Options/partSize`` when it
     /// is larger than ``Options/multipartThreshold``.
     ///
-    /// - Throws: ``AWSError`` with ``AWSError/Code/invalidRequest`` if the file cannot be read.
+    /// - Throws: ``AWSError`` with ``AWSError/Code/localFileFailure`` if the file cannot be read.
     @discardableResult
     public func putObject(
         bucket: String, key: String, contentsOfFile path: String, contentType: String = "application/octet-stream",
         ifNoneMatch: Bool = false
     ) async throws -> S3PutOutcome {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw AWSError(code: .invalidRequest, message: "\(path) cannot be opened for reading")
+            throw AWSError(code: .localFileFailure, message: "\(path) cannot be opened for reading")
         }
         defer { try? handle.close() }
         let size = Int(try handle.seekToEnd())
@@ -142,6 +142,50 @@ public final class S3Client: Sendable {
         let response = try await sender.send(
             HTTPRequest(method: "GET", url: url(bucket: bucket, key: key), headers: headers), operation: "GetObject")
         return S3Object(body: response.body, metadata: metadata(of: response))
+    }
+
+    /// Downloads an object (or the byte range `range` of it) into the file at `path`, streaming:
+    /// the body goes to disk as it arrives, so memory use does not grow with the object.
+    ///
+    /// The body is written to a temporary file beside `path` and renamed over `path` only when
+    /// complete, so `path` never holds a partial object; on failure the temporary file is removed.
+    /// A retried attempt starts the temporary file afresh.
+    ///
+    /// - Returns: the object's metadata.
+    /// - Throws: ``AWSError`` with code `NoSuchKey` when there is no such object,
+    ///   ``AWSError/Code/localFileFailure`` when the file cannot be written.
+    @discardableResult
+    public func getObject(
+        bucket: String, key: String, range: ClosedRange<Int>? = nil, toFile path: String
+    ) async throws -> S3ObjectMetadata {
+        let temporary = "\(path).partial-\(UInt32.random(in: .min ... .max))"
+        let file = try ResponseFile(creating: temporary)
+        do {
+            var headers: [(name: String, value: String)] = []
+            if let range { headers.append(("Range", "bytes=\(range.lowerBound)-\(range.upperBound)")) }
+            let response = try await sender.send(
+                HTTPRequest(method: "GET", url: url(bucket: bucket, key: key), headers: headers),
+                operation: "GetObject", file: file)
+            if let expected = response.header("Content-Length").flatMap({ Int($0) }), expected != file.written {
+                throw AWSError(
+                    code: .invalidResponse,
+                    message: "GetObject of \(key) announced \(expected) bytes but sent \(file.written)",
+                    operation: "GetObject")
+            }
+            try file.sync()
+            guard rename(temporary, path) == 0 else {
+                throw AWSError(
+                    code: .localFileFailure,
+                    message: "\(temporary) cannot be renamed to \(path): \(String(cString: strerror(errno)))",
+                    operation: "GetObject")
+            }
+            var metadata = metadata(of: response)
+            if range == nil { metadata.contentLength = file.written }
+            return metadata
+        } catch {
+            _ = unlink(temporary)
+            throw error
+        }
     }
 
     /// Reads an object's metadata.

@@ -1,4 +1,5 @@
 import Crypto
+import Synchronization
 
 /// Signs requests with AWS Signature Version 4 (`AWS4-HMAC-SHA256`, Authorization header).
 ///
@@ -16,6 +17,9 @@ public struct SigV4Signer: Sendable {
     public var region: String
     /// The service's signing name, for example `s3` or `kinesis`.
     public var service: String
+
+    /// The last derived signing key; deriving one costs four HMACs, and it changes once a day.
+    private let keyCache = SigningKeyCache()
 
     /// Creates a signer.
     public init(credentials: AWSCredentials, region: String, service: String) {
@@ -102,10 +106,14 @@ public struct SigV4Signer: Sendable {
     }
 
     private func signingKey(day: String) -> SymmetricKey {
+        let scope = SigningKeyCache.Scope(
+            secret: credentials.secretAccessKey, day: day, region: region, service: service)
+        if let key = keyCache.key(for: scope) { return key }
         var key = SymmetricKey(data: Array("AWS4\(credentials.secretAccessKey)".utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
         }
+        keyCache.store(key, for: scope)
         return key
     }
 
@@ -155,6 +163,21 @@ public struct SigV4Signer: Sendable {
     }
 
     private static func foldedWhitespace(_ value: String) -> String {
+        // Most values have nothing to fold: no white space at the ends, single inner spaces.
+        var clean = true
+        var previousWasSpace = true
+        for byte in value.utf8 {
+            if byte == 0x20 {
+                if previousWasSpace { clean = false }
+                previousWasSpace = true
+            } else if byte == 0x09 || byte == 0x0A || byte == 0x0D || byte >= 0x80 {
+                clean = false  // tabs, line breaks and non-ASCII space take the general path
+            } else {
+                previousWasSpace = false
+            }
+            if !clean { break }
+        }
+        if clean && !previousWasSpace { return value }
         var output = ""
         var pendingSpace = false
         for character in value {
@@ -204,14 +227,42 @@ struct URLParts {
 }
 
 extension Substring {
-    /// The range of the first occurrence of `needle` (Foundation-free).
-    fileprivate func range(of needle: String) -> Range<Index>? {
-        let needleCount = needle.count
-        var index = startIndex
-        while index < endIndex {
-            if self[index...].hasPrefix(needle) { return index..<self.index(index, offsetBy: needleCount) }
-            index = self.index(after: index)
+    /// The range of the first occurrence of ASCII `needle` (Foundation-free).
+    fileprivate func range(of needle: StaticString) -> Range<Index>? {
+        let target = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        let bytes = utf8
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            var candidate = index
+            var matched = 0
+            while matched < target.count, candidate < bytes.endIndex, bytes[candidate] == target[matched] {
+                matched += 1
+                candidate = bytes.index(after: candidate)
+            }
+            if matched == target.count { return index..<candidate }
+            index = bytes.index(after: index)
         }
         return nil
+    }
+}
+
+/// The signing key of the last scope a signer used. Shared by copies of one signer.
+final class SigningKeyCache: Sendable {
+    /// What a signing key is derived from.
+    struct Scope: Equatable {
+        var secret: String
+        var day: String
+        var region: String
+        var service: String
+    }
+
+    private let entry = Mutex<(scope: Scope, key: SymmetricKey)?>(nil)
+
+    func key(for scope: Scope) -> SymmetricKey? {
+        entry.withLock { $0?.scope == scope ? $0?.key : nil }
+    }
+
+    func store(_ key: SymmetricKey, for scope: Scope) {
+        entry.withLock { $0 = (scope, key) }
     }
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -17,6 +18,8 @@ public final class FaultServer: Sendable {
     public enum Action: Sendable {
         /// Answer with this status, headers and body (`Content-Length` is added).
         case respond(status: Int, headers: [(String, String)], body: String)
+        /// Announce `declaredLength` body bytes, send only `body`, then close the connection.
+        case truncate(status: Int, body: String, declaredLength: Int)
         /// Close the connection without answering.
         case drop
         /// Answer nothing for this long, then close.
@@ -89,7 +92,9 @@ public final class FaultServer: Sendable {
         while true {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { return }
-            DispatchQueue.global().async { [self] in serve(connection) }
+            // A thread of its own: a stalled connection must not hold one of Dispatch's workers.
+            let thread = Thread { [self] in serve(connection) }
+            thread.start()
         }
     }
 
@@ -104,23 +109,33 @@ public final class FaultServer: Sendable {
             switch action {
             case .drop: return
             case .stall(let seconds):
-                sleep(UInt32(seconds))
+                // Answer nothing until the client gives up (closes) or the time passes.
+                var poller = pollfd(fd: connection, events: Int16(POLLIN), revents: 0)
+                _ = poll(&poller, 1, Int32(seconds * 1000))
                 return
             case .respond(let status, let headers, let body):
                 var text = "HTTP/1.1 \(status) Status\r\nContent-Length: \(body.utf8.count)\r\n"
                 for (name, value) in headers { text += "\(name): \(value)\r\n" }
                 text += "\r\n" + body
-                let bytes = Array(text.utf8)
-                var sent = 0
-                while sent < bytes.count {
-                    let count = bytes[sent...].withUnsafeBytes {
-                        send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
-                    }
-                    guard count > 0 else { return }
-                    sent += count
-                }
+                guard sendAll(connection, Array(text.utf8)) else { return }
+            case .truncate(let status, let body, let declaredLength):
+                let text = "HTTP/1.1 \(status) Status\r\nContent-Length: \(declaredLength)\r\n\r\n" + body
+                _ = sendAll(connection, Array(text.utf8))
+                return
             }
         }
+    }
+
+    private func sendAll(_ connection: Int32, _ bytes: [UInt8]) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes {
+                send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
+            guard count > 0 else { return false }
+            sent += count
+        }
+        return true
     }
 
     private func readRequest(_ connection: Int32, buffer: inout [UInt8]) -> Request? {

@@ -1,4 +1,5 @@
 import AWSLite
+import Foundation
 import LakehouseTestSupport
 import Testing
 
@@ -193,5 +194,55 @@ struct FaultInjectionTests {
             #expect(!"\(error)".contains(secret))
         }
         #expect(!"\(Self.credentials)".contains("fault-secret-key-never-logged"))
+    }
+
+    /// A fresh, empty directory for download tests.
+    static func scratchDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "awslite-\(UInt64.random(in: 0 ... .max))"
+        )
+        .path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test("a streamed download starts afresh after a 500 and a cut mid-body; the file holds the object once")
+    func streamedDownloadRetries() async throws {
+        let server = try FaultServer(script: [
+            Self.xml(500, code: "InternalError"),
+            .truncate(status: 200, body: "the whole", declaredLength: 100),
+            .respond(status: 200, headers: [("ETag", "\"e\"")], body: "the whole object"),
+        ])
+        let s3 = S3Client(configuration: configuration(server), logger: logs.logger())
+        let directory = try Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/object.bin"
+        let metadata = try await s3.getObject(bucket: "b", key: "k", toFile: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "the whole object")
+        #expect(metadata.contentLength == 16)
+        #expect(metadata.eTag == "\"e\"")
+        #expect(server.requests.count == 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["object.bin"])
+    }
+
+    @Test("a download that fails for good leaves neither the file nor a partial one")
+    func failedDownloadLeavesNothing() async throws {
+        let server = try FaultServer(script: [Self.xml(404, code: "NoSuchKey")])
+        let s3 = S3Client(configuration: configuration(server), logger: logs.logger())
+        let directory = try Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let error = try await #require(throws: AWSError.self) {
+            try await s3.getObject(bucket: "b", key: "missing", toFile: directory + "/object.bin")
+        }
+        #expect(error.code.rawValue == "NoSuchKey")
+        #expect(error.message == "NoSuchKey happened", "the error body is parsed, not written to the file")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+
+        let unwritable = try await #require(throws: AWSError.self) {
+            try await s3.getObject(bucket: "b", key: "k", toFile: directory + "/no/such/dir/object.bin")
+        }
+        #expect(unwritable.code == .localFileFailure)
+        #expect(unwritable.message.contains("no/such/dir"))
+        #expect(server.requests.count == 1, "nothing is requested when the file cannot be created")
     }
 }

@@ -83,7 +83,7 @@ struct S3ClientTests {
         try await client.deleteBucket(bucket)
     }
 
-    @Test("a 20 MiB object goes up in parts and reads back intact, from memory and from a file")
+    @Test("a 20 MiB object goes up in parts and reads back intact, from memory and from a file, and streams to a file")
     func multipart() async throws {
         try await client.createBucket(bucket)
         let body = randomBytes(20 << 20 + 12345)
@@ -101,6 +101,13 @@ struct S3ClientTests {
         let fromFile = try await client.getObject(bucket: bucket, key: "from-file.bin").body
         let sameFromFile = fromFile == body
         #expect(sameFromFile, "read \(fromFile.count) bytes")
+
+        let downloaded = path + ".download"
+        defer { try? FileManager.default.removeItem(atPath: downloaded) }
+        let metadata = try await client.getObject(bucket: bucket, key: "big.bin", toFile: downloaded)
+        #expect(metadata.contentLength == body.count)
+        let sameDownloaded = FileManager.default.contents(atPath: downloaded) == Data(body)
+        #expect(sameDownloaded, "the streamed download is byte for byte the object")
         #expect(try await client.deleteObjects(bucket: bucket, keys: ["big.bin", "from-file.bin"]).isEmpty)
         try await client.deleteBucket(bucket)
     }

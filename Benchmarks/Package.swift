@@ -1,0 +1,50 @@
+// swift-tools-version: 6.1
+import Foundation
+import PackageDescription
+
+/// Benchmarks of the lakehouse libraries, kept apart so that users of the root package never
+/// build ordo-one/benchmark.
+///
+/// - `swift package benchmark` runs the ordo-one suites in `Benchmarks/` (regression tracking).
+/// - The `*-compare` executables measure one of our libraries against a named peer in the same
+///   run, alternately, and end with one `bench …` summary line per comparison (`make bench-*`).
+/// SwiftPM names a path dependency after its directory, which is whatever the clone is called.
+let rootPackage = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent
+
+let package = Package(
+    name: "lakehouse-benchmarks",
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/ordo-one/benchmark.git", exact: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // What both the suites and the comparisons use: the instant endpoint, fixed inputs, statistics.
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                .product(name: "AWSLite", package: rootPackage),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "aws-compare",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "AWSLite", package: rootPackage),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "AWSLiteBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "AWSLite", package: rootPackage),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/AWSLiteBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

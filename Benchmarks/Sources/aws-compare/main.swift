@@ -1,0 +1,129 @@
+// Compares AWSLite with boto3/botocore in one run, alternating the two sides each round:
+//   1. SigV4 signing throughput (signatures/s) of a GetRecords request, AWSLite vs botocore;
+//   2. PutRecords requests/s (500 records of 200 B, one caller, sequential, keep-alive) against
+//      a loopback endpoint that answers at once, AWSLite vs boto3.
+// Ends with one `bench …` line per comparison; ratio = ours / peer (> 1: AWSLite is faster).
+//
+// Usage: aws-compare [--python PATH] [--rounds N] [--calls N] [--signatures N]
+
+import AWSLite
+import BenchmarkSupport
+import Foundation
+import Logging
+
+/// The repository's root, found from this file's path at build time.
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+var options = [
+    "--python": repository.appendingPathComponent(".venv/bin/python").path, "--rounds": "7", "--calls": "200",
+    "--signatures": "20000",
+]
+var arguments = CommandLine.arguments.dropFirst()
+while let name = arguments.popFirst() {
+    guard options[name] != nil, let value = arguments.popFirst() else {
+        FileHandle.standardError.write(
+            Data("usage: aws-compare [--python PATH] [--rounds N] [--calls N] [--signatures N]\n".utf8))
+        exit(2)
+    }
+    options[name] = value
+}
+guard let rounds = Int(options["--rounds"]!), rounds >= 5, let calls = Int(options["--calls"]!), calls > 0,
+    let signatures = Int(options["--signatures"]!), signatures > 0
+else {
+    FileHandle.standardError.write(Data("aws-compare: --rounds must be ≥ 5; --calls and --signatures > 0\n".utf8))
+    exit(2)
+}
+
+let peerScript = repository.appendingPathComponent("Benchmarks/peers/aws_peer.py").path
+let peer = try PeerProcess(executable: options["--python"]!, arguments: [peerScript])
+let versions = Dictionary(
+    uniqueKeysWithValues: peer.greeting.split(separator: " ").dropFirst().compactMap { pair -> (String, String)? in
+        let parts = pair.split(separator: "=", maxSplits: 1)
+        return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+    })
+
+let endpoint = try InstantEndpoint(
+    body: BenchmarkInputs.putRecordsResponse(), contentType: "application/x-amz-json-1.1")
+let kinesis = KinesisClient(
+    configuration: AWSClientConfiguration(
+        credentials: BenchmarkInputs.credentials, region: "us-east-1", endpoint: endpoint.url),
+    logger: Logger(label: "aws-compare", factory: { _ in SwiftLogNoOpLogHandler() }))
+let records = BenchmarkInputs.records()
+let signer = SigV4Signer(credentials: BenchmarkInputs.credentials, region: "us-east-1", service: "kinesis")
+let signingRequest = BenchmarkInputs.signingRequest()
+
+/// PutRecords calls per second, one caller.
+func oursPut() async throws -> Double {
+    for _ in 0..<3 { _ = try await kinesis.putRecords(stream: "bench", records: records) }
+    let clock = ContinuousClock()
+    let start = clock.now
+    for _ in 0..<calls {
+        let result = try await kinesis.putRecords(stream: "bench", records: records)
+        guard result.failed.isEmpty, result.results.count == records.count else {
+            throw PeerError(message: "AWSLite: the endpoint did not accept every record")
+        }
+    }
+    return Double(calls) / seconds(clock.now - start)
+}
+
+/// Signatures per second.
+func oursSign() throws -> Double {
+    var last = signer.sign(signingRequest)
+    for _ in 0..<100 { last = signer.sign(signingRequest) }
+    let clock = ContinuousClock()
+    let start = clock.now
+    for _ in 0..<signatures { last = signer.sign(signingRequest) }
+    let elapsed = seconds(clock.now - start)
+    guard last.headers.contains(where: { $0.name == "Authorization" }) else {
+        throw PeerError(message: "AWSLite did not sign")
+    }
+    return Double(signatures) / elapsed
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+@MainActor func peerValue(_ command: String) throws -> Double {
+    let answer = try peer.ask(command)
+    guard let value = Double(answer) else { throw PeerError(message: "the peer answered \"\(answer)\"") }
+    return value
+}
+
+var oursSigning: [Double] = []
+var peerSigning: [Double] = []
+var oursPutting: [Double] = []
+var peerPutting: [Double] = []
+print("aws-compare: \(rounds) rounds; \(signatures) signatures and \(calls) PutRecords calls per side per round")
+print("round  ours sig/s  botocore sig/s  ours req/s  boto3 req/s")
+for round in 1...rounds {
+    // Alternate which side goes first, so that neither always runs on a warmer machine.
+    if round % 2 == 1 {
+        oursSigning.append(try oursSign())
+        peerSigning.append(try peerValue("sign \(signatures)"))
+        oursPutting.append(try await oursPut())
+        peerPutting.append(try peerValue("put \(endpoint.url) \(calls)"))
+    } else {
+        peerSigning.append(try peerValue("sign \(signatures)"))
+        oursSigning.append(try oursSign())
+        peerPutting.append(try peerValue("put \(endpoint.url) \(calls)"))
+        oursPutting.append(try await oursPut())
+    }
+    print(
+        String(
+            format: "%5d  %10.0f  %14.0f  %10.1f  %11.1f", round, oursSigning.last!, peerSigning.last!,
+            oursPutting.last!, peerPutting.last!))
+}
+peer.finish()
+endpoint.stop()
+
+let sign = (ours: Statistics.median(oursSigning), peer: Statistics.median(peerSigning))
+let put = (ours: Statistics.median(oursPutting), peer: Statistics.median(peerPutting))
+func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+print(
+    "bench aws-sigv4-sign ratio=\(fixed(sign.ours / sign.peer, 2)) ours=\(fixed(sign.ours, 0))sig/s "
+        + "peer=\(fixed(sign.peer, 0))sig/s peer_name=botocore-\(versions["botocore"] ?? "unknown") rounds=\(rounds)")
+print(
+    "bench aws-kinesis-putrecords ratio=\(fixed(put.ours / put.peer, 2)) ours=\(fixed(put.ours, 1))req/s "
+        + "peer=\(fixed(put.peer, 1))req/s peer_name=boto3-\(versions["boto3"] ?? "unknown") "
+        + "records=\(BenchmarkInputs.recordsPerCall) record_bytes=\(BenchmarkInputs.recordBytes) rounds=\(rounds)")
