@@ -35,10 +35,13 @@ test: deps  ## Build, lint, start the services, run every test, stop the service
 	@scripts/test.sh
 
 bench-aws: deps  ## AWSLite vs boto3: SigV4 signatures/s and PutRecords requests/s (ends with `bench …` lines)
+	@# SwiftPM's cached build plan misses files added to a path dependency (the root package).
+	rm -f Benchmarks/.build/*/description.json
 	cd Benchmarks && swift build -c release --product aws-compare
 	Benchmarks/.build/release/aws-compare --python .venv/bin/python
 
 bench-suite: deps  ## The ordo-one/benchmark suites in Benchmarks/ (regression tracking, no peer)
+	rm -f Benchmarks/.build/*/description.json
 	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --no-progress
 
 clean: services-clean  ## Remove build products, services and the Python tools
