@@ -14,6 +14,9 @@ let package = Package(
         .library(name: "ParquetLite", targets: ["ParquetLite"]),
         .library(name: "PGLite", targets: ["PGLite"]),
         .library(name: "LakehouseCore", targets: ["LakehouseCore"]),
+        // Test helpers (loopback servers for fault injection, captured logs, child processes),
+        // for our tests and benchmarks and for users testing code built on the libraries.
+        .library(name: "LakehouseTestSupport", targets: ["LakehouseTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -71,7 +74,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // Helpers shared by the test targets (loopback sockets, captured logs); not a product.
+        // Helpers shared by the test targets and the benchmarks.
         .target(
             name: "LakehouseTestSupport",
             dependencies: [.product(name: "Logging", package: "swift-log")],

@@ -24,6 +24,7 @@ let package = Package(
             name: "BenchmarkSupport",
             dependencies: [
                 .product(name: "AWSLite", package: rootPackage),
+                .product(name: "LakehouseTestSupport", package: rootPackage),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

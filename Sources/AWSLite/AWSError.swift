@@ -28,6 +28,8 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
         /// A conditional request's precondition did not hold (HTTP 412), for example
         /// `If-None-Match: *` on a key that exists.
         public static let preconditionFailed = Code(rawValue: "PreconditionFailed")
+        /// The server's TLS certificate or host name could not be verified.
+        public static let tlsVerificationFailed = Code(rawValue: "TLSVerificationFailed")
         /// A local file could not be read, created or written (missing, no permission, disk full).
         public static let localFileFailure = Code(rawValue: "LocalFileFailure")
 

@@ -147,6 +147,12 @@ final class CurlEasyHandle: @unchecked Sendable {
                 code: .networkFailure,
                 message: "\(target) failed: \(reason); check that the endpoint is running and reachable",
                 operation: request.method)
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
+            return AWSError(
+                code: .tlsVerificationFailed,
+                message: "\(target): the server's TLS certificate could not be verified (\(reason)); "
+                    + "install its CA, or turn verifyTLS off only for a local endpoint with a self-signed certificate",
+                operation: request.method)
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
             return AWSError(
                 code: .invalidRequest,

@@ -1,5 +1,3 @@
-import Dispatch
-import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -41,68 +39,40 @@ public final class FaultServer: Sendable {
         }
     }
 
-    private let listener: Int32
-    /// The port it listens on, on 127.0.0.1.
-    public let port: Int
-    private let state: Mutex<(script: [Action], requests: [Request])>
+    private let acceptor: LoopbackAcceptor
+    private let responder: Responder
 
     /// Starts serving `script` on a free loopback port.
     public init(script: [Action]) throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw LoopbackSockets.Failure(call: "socket", errorNumber: errno) }
-        var reuse: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && listen(descriptor, 64) == 0
-                    && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard ok else {
-            let number = errno
-            _ = close(descriptor)
-            throw LoopbackSockets.Failure(call: "bind/listen", errorNumber: number)
-        }
-        listener = descriptor
-        port = Int(UInt16(bigEndian: address.sin_port))
-        state = Mutex((script, []))
-        let thread = DispatchQueue(label: "FaultServer.accept")
-        thread.async { [self] in acceptLoop() }
+        let responder = Responder(script: script)
+        self.responder = responder
+        acceptor = try LoopbackAcceptor(backlog: 64) { responder.serve($0) }
     }
+
+    /// The port it listens on, on 127.0.0.1.
+    public var port: Int { acceptor.port }
 
     /// `http://127.0.0.1:<port>`.
     public var endpoint: String { "http://127.0.0.1:\(port)" }
 
     /// Every request received so far.
-    public var requests: [Request] { state.withLock { $0.requests } }
+    public var requests: [Request] { responder.state.withLock { $0.requests } }
 
     /// Stops accepting connections.
-    public func stop() { shutdown(listener, Int32(SHUT_RDWR)) }
+    public func stop() { acceptor.stop() }
+}
 
-    deinit {
-        shutdown(listener, Int32(SHUT_RDWR))
-        _ = close(listener)
-    }
+/// Reads requests and acts out the script, for every connection of one server.
+private final class Responder: Sendable {
+    let state: Mutex<(script: [FaultServer.Action], requests: [FaultServer.Request])>
 
-    private func acceptLoop() {
-        while true {
-            let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { return }
-            // A thread of its own: a stalled connection must not hold one of Dispatch's workers.
-            let thread = Thread { [self] in serve(connection) }
-            thread.start()
-        }
-    }
+    init(script: [FaultServer.Action]) { state = Mutex((script, [])) }
 
-    private func serve(_ connection: Int32) {
+    func serve(_ connection: Int32) {
         defer { _ = close(connection) }
         var buffer: [UInt8] = []
         while let request = readRequest(connection, buffer: &buffer) {
-            let action = state.withLock { state -> Action in
+            let action = state.withLock { state -> FaultServer.Action in
                 state.requests.append(request)
                 return state.script.count > 1 ? state.script.removeFirst() : state.script.first ?? .drop
             }
@@ -138,7 +108,7 @@ public final class FaultServer: Sendable {
         return true
     }
 
-    private func readRequest(_ connection: Int32, buffer: inout [UInt8]) -> Request? {
+    private func readRequest(_ connection: Int32, buffer: inout [UInt8]) -> FaultServer.Request? {
         let separator: [UInt8] = [13, 10, 13, 10]
         var headerEnd: Int?
         while headerEnd == nil {
@@ -160,7 +130,7 @@ public final class FaultServer: Sendable {
         while buffer.count < bodyStart + length { guard receive(connection, into: &buffer) else { return nil } }
         let body = Array(buffer[bodyStart..<(bodyStart + length)])
         buffer.removeFirst(bodyStart + length)
-        return Request(line: line, headers: headers, body: body)
+        return FaultServer.Request(line: line, headers: headers, body: body)
     }
 
     private func receive(_ connection: Int32, into buffer: inout [UInt8]) -> Bool {

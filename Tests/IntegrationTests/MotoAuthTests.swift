@@ -6,21 +6,16 @@ import Testing
 /// A moto server of the test's own, started with signature checking on: moto answers the first
 /// `INITIAL_NO_AUTH_ACTION_COUNT` requests without checking, then verifies every signature
 /// against the IAM access keys it knows.
-final class AuthenticatingMoto: @unchecked Sendable {
-    let process = Process()
+final class AuthenticatingMoto: Sendable {
+    let process: ChildProcess
     let endpoint: String
 
     init(executable: String, unauthenticatedActions: Int) async throws {
         let port = try LoopbackSockets.closedPort()
         endpoint = "http://127.0.0.1:\(port)"
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
-        var environment = ProcessInfo.processInfo.environment
-        environment["INITIAL_NO_AUTH_ACTION_COUNT"] = String(unauthenticatedActions)
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(
+            executable: executable, arguments: ["-H", "127.0.0.1", "-p", String(port)],
+            environment: ["INITIAL_NO_AUTH_ACTION_COUNT": String(unauthenticatedActions)])
         let probe = HTTPClient(
             configuration: .init(connectTimeout: .seconds(1), requestTimeout: .seconds(1)),
             logger: .init(label: "probe"))
@@ -32,26 +27,9 @@ final class AuthenticatingMoto: @unchecked Sendable {
         throw AWSError(code: .timeout, message: "moto with authentication did not start on \(endpoint)")
     }
 
-    /// Kills moto and reaps it, waiting at most 5 seconds; returns whether it is gone.
-    ///
-    /// SIGKILL, because a child spawned from a Swift concurrency thread inherits that thread's
-    /// blocked SIGTERM; and no `Process.waitUntilExit()`, which can block a cooperative thread
-    /// forever (nor `isRunning`, which is not reliably updated on Linux).
+    /// Kills moto; returns whether it is gone.
     @discardableResult
-    func stop() async -> Bool {
-        let pid = process.processIdentifier
-        guard pid > 0 else { return true }
-        kill(pid, SIGKILL)
-        for _ in 0..<100 {
-            var status: Int32 = 0
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid || (reaped == -1 && errno == ECHILD) { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return false
-    }
-
-    deinit { kill(process.processIdentifier, SIGKILL) }
+    func stop() async -> Bool { await process.stop() }
 
     /// Sends one IAM query-protocol action (these are the unauthenticated ones) and returns its XML.
     func iam(_ parameters: [(String, String)]) async throws -> String {

@@ -1,4 +1,4 @@
-import Foundation
+import LakehouseTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -11,22 +11,14 @@ import Foundation
 ///
 /// Each connection is served by its own thread; requests are read (headers, then a
 /// `Content-Length` body) into one reused buffer and discarded. Keep-alive is honoured.
-public final class InstantEndpoint: @unchecked Sendable {
-    // Safety: `listener` and `response` are written only in `init`; `requests` is atomic enough
-    // for a counter read after the clients stopped (guarded by a lock).
-    private let listener: Int32
-    private let response: [UInt8]
-    private let lock = NSLock()
-    private var served = 0
+public final class InstantEndpoint: Sendable {
+    private let acceptor: LoopbackAcceptor
 
     /// The port it listens on, on 127.0.0.1.
-    public let port: Int
+    public var port: Int { acceptor.port }
 
     /// `http://127.0.0.1:<port>`.
     public var url: String { "http://127.0.0.1:\(port)" }
-
-    /// Requests answered so far.
-    public var requestsServed: Int { lock.withLock { served } }
 
     /// Starts listening on a free loopback port.
     ///
@@ -34,58 +26,18 @@ public final class InstantEndpoint: @unchecked Sendable {
     ///   - body: the response body sent to every request.
     ///   - contentType: its content type.
     public init(body: [UInt8], contentType: String) throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw EndpointError(call: "socket", number: errno) }
-        var reuse: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && listen(descriptor, 128) == 0
-                    && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard ok else {
-            let number = errno
-            _ = close(descriptor)
-            throw EndpointError(call: "bind/listen", number: number)
-        }
-        listener = descriptor
-        port = Int(UInt16(bigEndian: address.sin_port))
         let head =
             "HTTP/1.1 200 OK\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
             + "x-amzn-RequestId: 00000000-0000-0000-0000-000000000000\r\n\r\n"
-        response = Array(head.utf8) + body
-        let thread = Thread { [self] in acceptLoop() }
-        thread.stackSize = 1 << 20
-        thread.start()
+        let response = Array(head.utf8) + body
+        acceptor = try LoopbackAcceptor(backlog: 128) { Self.serve($0, response: response) }
     }
 
     /// Stops accepting connections; open connections end when their client closes them.
-    public func stop() { shutdown(listener, Int32(SHUT_RDWR)) }
-
-    deinit {
-        shutdown(listener, Int32(SHUT_RDWR))
-        _ = close(listener)
-    }
-
-    private func acceptLoop() {
-        while true {
-            let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { return }
-            var noDelay: Int32 = 1
-            setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-            let thread = Thread { [self] in serve(connection) }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
-    }
+    public func stop() { acceptor.stop() }
 
     /// Reads requests and answers each; returns when the peer closes or sends garbage.
-    private func serve(_ connection: Int32) {
+    private static func serve(_ connection: Int32, response: [UInt8]) {
         defer { _ = close(connection) }
         let capacity = 1 << 20
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
@@ -118,12 +70,11 @@ public final class InstantEndpoint: @unchecked Sendable {
                 memmove(buffer, buffer + (filled - extra), extra)
             }
             filled = extra
-            guard sendAll(connection) else { return }
-            lock.withLock { served += 1 }
+            guard sendAll(connection, response) else { return }
         }
     }
 
-    private func sendAll(_ connection: Int32) -> Bool {
+    private static func sendAll(_ connection: Int32, _ response: [UInt8]) -> Bool {
         response.withUnsafeBytes { bytes in
             var sent = 0
             while sent < bytes.count {
@@ -154,13 +105,4 @@ public final class InstantEndpoint: @unchecked Sendable {
         let digits = head[range.upperBound...].drop { $0 == " " }.prefix { $0.isNumber }
         return Int(digits) ?? 0
     }
-}
-
-/// A socket call failed while starting the endpoint.
-public struct EndpointError: Error, CustomStringConvertible {
-    /// The failing call.
-    public let call: String
-    /// `errno`.
-    public let number: Int32
-    public var description: String { "\(call) failed: \(String(cString: strerror(number)))" }
 }

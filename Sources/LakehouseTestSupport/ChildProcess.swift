@@ -1,0 +1,73 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A helper program a test starts (a server of its own, a certificate tool) and is sure to end.
+///
+/// Stopping uses SIGKILL, because a child spawned from a Swift concurrency thread inherits that
+/// thread's blocked SIGTERM, and reaps with `waitpid` polling: `Process.waitUntilExit()` can block
+/// a cooperative thread forever, and `isRunning` is not reliably updated on Linux.
+public final class ChildProcess: @unchecked Sendable {
+    // Safety: `process` is configured and started in `init`, then only read.
+    private let process = Process()
+
+    /// Starts `executable` with `arguments`; its output is discarded.
+    ///
+    /// - Parameter environment: extra variables on top of this process's environment.
+    public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Runs `executable` to completion, at most `timeout`; returns its exit status.
+    public static func run(
+        _ executable: String, _ arguments: [String], timeout: Duration = .seconds(30)
+    ) async throws -> Int32 {
+        let child = try ChildProcess(executable: executable, arguments: arguments)
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if let status = child.reap() { return status }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        await child.stop()
+        throw ChildProcessTimeout(executable: executable, timeout: timeout)
+    }
+
+    /// The exit status once the child has ended (reaping it), else `nil`.
+    private func reap() -> Int32? {
+        var status: Int32 = 0
+        let pid = process.processIdentifier
+        let reaped = waitpid(pid, &status, WNOHANG)
+        if reaped == pid { return (status >> 8) & 0xFF }
+        if reaped == -1 && errno == ECHILD { return 0 }
+        return nil
+    }
+
+    /// Kills the child and reaps it, waiting at most 5 seconds; returns whether it is gone.
+    @discardableResult
+    public func stop() async -> Bool {
+        guard process.processIdentifier > 0 else { return true }
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<100 {
+            if reap() != nil { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    deinit { kill(process.processIdentifier, SIGKILL) }
+}
+
+/// A helper program did not finish in time (it was killed).
+public struct ChildProcessTimeout: Error, CustomStringConvertible {
+    public let executable: String
+    public let timeout: Duration
+    public var description: String { "\(executable) did not finish within \(timeout); it was killed" }
+}
