@@ -13,12 +13,15 @@ struct SigV4Case: CustomTestStringConvertible, Sendable {
         try String(contentsOfFile: "\(directory)/\(name).\(suffix)", encoding: .utf8)
     }
 
-    /// The directory named by `SIGV4_SUITE_DIR`, default `../shared/conformance/sigv4` beside the package.
+    /// The directory named by `SIGV4_SUITE_DIR`; by default `../shared/conformance/sigv4` beside
+    /// the package when it is there, else the copy of the suite in `Tests/Conformance/sigv4`.
     static var suiteDirectory: String {
         if let directory = ProcessInfo.processInfo.environment["SIGV4_SUITE_DIR"] { return directory }
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance/sigv4").path
+        let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance/sigv4").path
+        if FileManager.default.fileExists(atPath: shared) { return shared }
+        return packageRoot.appendingPathComponent("Tests/Conformance/sigv4").path
     }
 
     /// Every folder under the suite directory that holds `FOLDER/FOLDER.req`.
