@@ -21,6 +21,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, found through pkg-config.
@@ -71,6 +72,18 @@ let package = Package(
                 "AWSLite", "ParquetLite", "PGLite",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+
+        // Examples: thin executables (argument parsing and one library call).
+        .executableTarget(
+            name: "pglite-migrate",
+            dependencies: [
+                "PGLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Examples/pglite-migrate",
             swiftSettings: strictSettings
         ),
 

@@ -9,6 +9,9 @@
 #   scripts/services.sh stop     stop both, wait until their processes are gone
 #   scripts/services.sh status   print what runs, exit 1 if either is down
 #   scripts/services.sh clean    stop, then delete the cluster and logs
+#   scripts/services.sh start-postgres    start only PostgreSQL (for a test's private cluster:
+#                                          set LAKEHOUSE_SERVICES_DIR to a directory of its own)
+#   scripts/services.sh restart-postgres  restart PostgreSQL (fast shutdown), same port
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -173,7 +176,7 @@ start_moto() {
 }
 
 write_env() {
-    local endpoint="http://127.0.0.1:$moto_port"
+    local endpoint="http://127.0.0.1:${moto_port:-0}"
     umask 077
     cat >"$env_file.tmp" <<ENV
 # Written by scripts/services.sh; read by tests, benchmarks and the demo. Do not commit.
@@ -246,6 +249,19 @@ start)
     start_moto
     write_env
     say "addresses written to $env_file"
+    ;;
+start-postgres)
+    exec 9>"$state/.lock"
+    flock -w 120 9 || die "another 'services.sh start' has held $state/.lock for 2 minutes"
+    start_postgres
+    write_env
+    ;;
+restart-postgres)
+    home=$(pg_home)
+    pg_running "$home" || die "PostgreSQL is not running in $home"
+    as_run_user setsid "$(pg_bin)/pg_ctl" restart -D "$home/data" -m fast -w -t 60 -l "$home/postgres.log" >/dev/null 9>&- \
+        || die "PostgreSQL did not restart"
+    say "PostgreSQL restarted"
     ;;
 stop)
     exec 9>"$state/.lock"

@@ -5,16 +5,27 @@ import Logging
 /// One connection to a PostgreSQL server.
 ///
 /// libpq blocks, so every call runs on the connection's own serial dispatch queue, never on
-/// Swift's cooperative thread pool; calls from several tasks are served one at a time, in the
-/// order they arrive. Close the connection with ``close()`` when done; a connection that is
-/// released without being closed is closed by its deinitialiser.
+/// Swift's cooperative thread pool. A connection serves one operation at a time, whichever task
+/// calls it: calls wait their turn in arrival order, and a transaction, COPY or advisory-lock
+/// block holds the connection until it ends, so no other task's statement slips into it.
+/// Close the connection with ``close()`` when done; a connection that is released without being
+/// closed is closed by its deinitialiser.
 public final class PGConnection: @unchecked Sendable {
-    // Safety: `handle` and `isClosed` are read and written only on `queue`.
+    // Safety: `handle`, `isClosed`, `preparedNames` are read and written only on `queue`.
     private let queue: DispatchQueue
     private var handle: OpaquePointer?
     private var isClosed = false
-    private let logger: Logger
+    private var preparedNames: [String: String] = [:]
+    let logger: Logger
     private let target: String
+    /// When the pool last took this connection back; set by ``PGPool`` only.
+    nonisolated(unsafe) var idleSince: ContinuousClock.Instant?
+    /// Serialises operations; a block (transaction, COPY) holds it for its whole length.
+    private let turn = PGAsyncLock()
+
+    /// The connection whose turn the current task holds, so that calls inside a transaction or
+    /// COPY block do not wait for themselves.
+    @TaskLocal private static var turnHolder: ObjectIdentifier?
 
     /// How a connection is opened.
     public struct Configuration: Sendable {
@@ -89,6 +100,11 @@ public final class PGConnection: @unchecked Sendable {
                     code: .connectionFailed, message: "could not connect to PostgreSQL (\(target)): \(reason)")
             }
             connection.handle = handle
+            // Results are parsed in the ISO date style; set it unless the server already uses it.
+            let dateStyle = PQparameterStatus(handle, "DateStyle").map { String(cString: $0) } ?? ""
+            if !dateStyle.hasPrefix("ISO") {
+                _ = try consume(PQexec(handle, "SET DateStyle TO ISO"), of: handle)
+            }
             return PQserverVersion(handle)
         }
         logger.debug(
@@ -105,8 +121,8 @@ public final class PGConnection: @unchecked Sendable {
 
     /// Runs one statement with parameters `$1…$n` sent separately from the SQL text.
     ///
-    /// Parameters are in PostgreSQL's text format, and `nil` is SQL NULL; the server infers
-    /// their types from the statement. Values are never spliced into the SQL.
+    /// Parameters are sent in PostgreSQL's text format with their types (a `String` lets the
+    /// server infer the type); `nil` is SQL NULL. Values are never spliced into the SQL.
     ///
     /// - Parameters:
     ///   - sql: a single statement.
@@ -115,14 +131,48 @@ public final class PGConnection: @unchecked Sendable {
     /// - Throws: ``PGError`` with ``PGError/Code/statementFailed`` and the server's SQLSTATE, or
     ///   ``PGError/Code/connectionFailed`` if the connection was lost.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [String?] = []) async throws -> PGQueryResult {
+    public func query(_ sql: String, _ parameters: [(any PGEncodable)?] = []) async throws -> PGQueryResult {
         logger.trace("running statement", metadata: ["pg.parameters": "\(parameters.count)"])
+        let encoded = PGEncodedParameters(parameters)
         return try await withHandle { handle in
-            let result = withOptionalCStringArray(parameters) { parameterPointers in
-                PQexecParams(handle, sql, Int32(parameters.count), nil, parameterPointers, nil, nil, 0)
+            let result = encoded.withPointers { types, values in
+                PQexecParams(handle, sql, Int32(encoded.count), types, values, nil, nil, 0)
             }
             return try Self.consume(result, of: handle)
         }
+    }
+
+    /// Prepares `sql` as a named statement on this connection, or returns the one already
+    /// prepared for the same text. Parameter types are inferred by the server.
+    ///
+    /// - Throws: ``PGError`` with ``PGError/Code/statementFailed`` when the server rejects it.
+    public func prepare(_ sql: String) async throws -> PGPreparedStatement {
+        try await withHandle { handle in PGPreparedStatement(sql: sql, name: try self.preparedName(for: sql, handle)) }
+    }
+
+    /// Runs a prepared statement with parameters `$1…$n`. A statement prepared on another
+    /// connection is prepared on this one first (once).
+    @discardableResult
+    public func query(_ statement: PGPreparedStatement, _ parameters: [(any PGEncodable)?] = []) async throws
+        -> PGQueryResult
+    {
+        let encoded = PGEncodedParameters(parameters)
+        return try await withHandle { handle in
+            let name = try self.preparedName(for: statement.sql, handle)
+            let result = encoded.withPointers { _, values in
+                PQexecPrepared(handle, name, Int32(encoded.count), values, nil, nil, 0)
+            }
+            return try Self.consume(result, of: handle)
+        }
+    }
+
+    /// Runs on `queue`: the name of the statement prepared for `sql`, preparing it if needed.
+    private func preparedName(for sql: String, _ handle: OpaquePointer) throws -> String {
+        if let name = preparedNames[sql] { return name }
+        let name = "pglite_\(preparedNames.count + 1)"
+        _ = try Self.consume(PQprepare(handle, name, sql, 0, nil), of: handle)
+        preparedNames[sql] = name
+        return name
     }
 
     /// Runs one or more statements separated by semicolons, without parameters, as one
@@ -138,27 +188,54 @@ public final class PGConnection: @unchecked Sendable {
     /// Closes the connection. Later calls fail with ``PGError/Code/connectionClosed``;
     /// closing twice does nothing.
     public func close() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            queue.async {
+        _ = try? await exclusive {
+            try await Self.run(on: queue) {
                 if let handle = self.handle { PQfinish(handle) }
                 self.handle = nil
                 self.isClosed = true
-                continuation.resume()
+                self.preparedNames = [:]
             }
         }
         logger.debug("closed PostgreSQL connection", metadata: ["pg.target": "\(target)"])
     }
 
-    private func withHandle<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
-        try await Self.run(on: queue) {
-            guard let handle = self.handle, !self.isClosed else {
-                throw PGError(code: .connectionClosed, message: "the connection was closed; open a new one")
+    /// Runs `body` with exclusive use of the connection: waits for the turn unless this task
+    /// already holds it (inside a transaction, COPY or lock block).
+    func exclusive<T>(_ body: () async throws -> T) async throws -> T {
+        let me = ObjectIdentifier(self)
+        if Self.turnHolder == me { return try await body() }
+        await turn.lock()
+        defer { turn.unlock() }
+        return try await Self.$turnHolder.withValue(me) { try await body() }
+    }
+
+    /// Runs `body` on the connection's queue with the libpq handle, in the caller's turn.
+    func withHandle<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+        try await exclusive {
+            try await Self.run(on: queue) {
+                guard let handle = self.handle, !self.isClosed else {
+                    throw PGError(code: .connectionClosed, message: "the connection was closed; open a new one")
+                }
+                return try body(handle)
             }
-            return try body(handle)
         }
     }
 
-    private static func run<T: Sendable>(
+    /// Whether the connection is open and its link to the server is up (in a transaction or not).
+    func isOpenAndConnected() async -> Bool {
+        (try? await withHandle { handle in PQstatus(handle) == CONNECTION_OK }) ?? false
+    }
+
+    /// Whether the connection can take work: open, not broken, and not inside a transaction.
+    /// Reads whatever the server sent meanwhile (a shutdown notice) without waiting.
+    public func isHealthy() async -> Bool {
+        (try? await withHandle { handle in
+            PQconsumeInput(handle) != 0 && PQstatus(handle) == CONNECTION_OK
+                && PQtransactionStatus(handle) == PQTRANS_IDLE
+        }) ?? false
+    }
+
+    static func run<T: Sendable>(
         on queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
@@ -167,13 +244,13 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     /// Turns a libpq result into a ``PGQueryResult`` or a ``PGError``, and frees it.
-    private static func consume(_ result: OpaquePointer?, of handle: OpaquePointer) throws -> PGQueryResult {
+    static func consume(_ result: OpaquePointer?, of handle: OpaquePointer) throws -> PGQueryResult {
         guard let result else {
             throw PGError(code: .connectionFailed, message: "PostgreSQL returned no result: \(lastError(of: handle))")
         }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_COPY_IN, PGRES_COPY_OUT:
             return copyRows(of: result)
         default:
             throw error(from: result, connection: handle)
@@ -184,22 +261,24 @@ public final class PGConnection: @unchecked Sendable {
         let columnCount = Int(PQnfields(result))
         let rowCount = Int(PQntuples(result))
         let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+        let types = (0..<columnCount).map { PGDataType(rawValue: PQftype(result, Int32($0))) }
+        let layout = PGRowLayout(names: columns, types: types)
         var rows: [PGRow] = []
         rows.reserveCapacity(rowCount)
         for row in 0..<Int32(rowCount) {
             let values: [String?] = (0..<Int32(columnCount)).map { column in
                 PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
             }
-            rows.append(PGRow(columns: columns, values: values))
+            rows.append(PGRow(layout: layout, values: values))
         }
         let tuples = String(cString: PQcmdTuples(result))
         return PGQueryResult(
-            columns: columns, rows: rows, commandTag: String(cString: PQcmdStatus(result)),
+            columns: columns, columnTypes: types, rows: rows, commandTag: String(cString: PQcmdStatus(result)),
             affectedRows: Int(tuples)
         )
     }
 
-    private static func error(from result: OpaquePointer, connection: OpaquePointer) -> PGError {
+    static func error(from result: OpaquePointer, connection: OpaquePointer) -> PGError {
         func field(_ code: Character) -> String? {
             PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
         }
@@ -219,7 +298,7 @@ public final class PGConnection: @unchecked Sendable {
         )
     }
 
-    private static func lastError(of connection: OpaquePointer) -> String {
+    static func lastError(of connection: OpaquePointer) -> String {
         guard let message = PQerrorMessage(connection) else { return "unknown error" }
         return String(cString: message).trimmingTrailingNewlines()
     }

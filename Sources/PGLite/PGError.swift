@@ -20,6 +20,8 @@ public struct PGError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidConfiguration = Code("invalidConfiguration")
         /// A result value could not be read as asked: no such column, wrong type, unexpected NULL.
         public static let decodingFailed = Code("decodingFailed")
+        /// A migration failed, or one already applied has changed since.
+        public static let migrationFailed = Code("migrationFailed")
 
         public var description: String { name }
     }

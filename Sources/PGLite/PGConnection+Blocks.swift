@@ -1,0 +1,83 @@
+/// How a transaction sees the work of concurrent ones (`BEGIN ISOLATION LEVEL …`).
+public enum PGIsolationLevel: String, Sendable {
+    case readCommitted = "READ COMMITTED"
+    case repeatableRead = "REPEATABLE READ"
+    case serializable = "SERIALIZABLE"
+}
+
+/// How long an advisory lock is held.
+public enum PGAdvisoryLockScope: Sendable {
+    /// Until released at the end of the block (`pg_advisory_lock` / `pg_advisory_unlock`).
+    case session
+    /// Until the transaction the block runs in ends (`pg_advisory_xact_lock`).
+    case transaction
+}
+
+extension PGConnection {
+    /// Runs `body` in a transaction: commits when it returns, rolls back when it throws.
+    ///
+    /// The connection is held for the whole block: other tasks' calls wait until it ends.
+    ///
+    /// - Parameters:
+    ///   - isolation: the isolation level. Default: read committed.
+    ///   - body: the work; it receives this connection.
+    /// - Returns: what `body` returns, once committed.
+    /// - Throws: what `body` throws (after rolling back), or a ``PGError`` from BEGIN or COMMIT;
+    ///   a COMMIT the server turned into a rollback (because a statement in the transaction
+    ///   failed and the error was caught) is a ``PGError/Code/statementFailed`` error.
+    public func withTransaction<T>(
+        isolation: PGIsolationLevel = .readCommitted, _ body: (PGConnection) async throws -> T
+    ) async throws -> T {
+        try await exclusive {
+            try await execute("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+            let value: T
+            do {
+                value = try await body(self)
+            } catch {
+                do { try await execute("ROLLBACK") } catch let rollback as PGError {
+                    logger.warning("ROLLBACK failed", metadata: ["pg.error": "\(rollback)"])
+                }
+                throw error
+            }
+            let commit = try await execute("COMMIT")
+            if commit.commandTag == "ROLLBACK" {
+                throw PGError(
+                    code: .statementFailed,
+                    message: "the transaction was rolled back at COMMIT because a statement in it failed")
+            }
+            return value
+        }
+    }
+
+    /// Runs `body` holding the advisory lock `key`, waiting for it if another session holds it.
+    ///
+    /// - Parameters:
+    ///   - key: the lock's key, shared by every process that coordinates on it.
+    ///   - scope: ``PGAdvisoryLockScope/session`` (default) releases the lock when the block
+    ///     ends; ``PGAdvisoryLockScope/transaction`` runs the block in a transaction
+    ///     (``withTransaction(isolation:_:)``) and the lock ends with it.
+    public func withAdvisoryLock<T>(
+        _ key: Int64, scope: PGAdvisoryLockScope = .session, _ body: (PGConnection) async throws -> T
+    ) async throws -> T {
+        switch scope {
+        case .transaction:
+            return try await withTransaction { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock($1)", [key])
+                return try await body(connection)
+            }
+        case .session:
+            return try await exclusive {
+                try await query("SELECT pg_advisory_lock($1)", [key])
+                let value: T
+                do {
+                    value = try await body(self)
+                } catch {
+                    _ = try? await query("SELECT pg_advisory_unlock($1)", [key])
+                    throw error
+                }
+                try await query("SELECT pg_advisory_unlock($1)", [key])
+                return value
+            }
+        }
+    }
+}

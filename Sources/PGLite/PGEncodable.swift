@@ -1,0 +1,196 @@
+import Foundation
+
+/// A Swift value that can be sent to PostgreSQL as a parameter or a COPY field.
+///
+/// Values travel in PostgreSQL's text format, exactly: numerics never pass through `Double`,
+/// timestamps keep their microseconds. Conform your own types by appending their text form.
+public protocol PGEncodable: Sendable {
+    /// The type the server is told the parameter has; ``PGDataType/unspecified`` lets it infer.
+    static var pgDataType: PGDataType { get }
+    /// Appends the value's text representation (UTF-8), as `COPY` and parameters want it.
+    func appendPGText(to output: inout [UInt8])
+}
+
+extension PGEncodable {
+    /// The value's text representation.
+    public var pgText: String {
+        var bytes: [UInt8] = []
+        appendPGText(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension String: PGEncodable {
+    /// Unspecified, so that a string can fill a parameter of any type (`'42'` into an integer
+    /// column), as a literal in SQL would.
+    public static var pgDataType: PGDataType { .unspecified }
+    public func appendPGText(to output: inout [UInt8]) { output.append(contentsOf: utf8) }
+}
+
+extension Substring: PGEncodable {
+    public static var pgDataType: PGDataType { .unspecified }
+    public func appendPGText(to output: inout [UInt8]) { output.append(contentsOf: utf8) }
+}
+
+/// Appends the decimal digits of `value`.
+@inline(__always)
+func appendDecimal<T: FixedWidthInteger>(_ value: T, to output: inout [UInt8]) {
+    if value == 0 {
+        output.append(UInt8(ascii: "0"))
+        return
+    }
+    var magnitude = value.magnitude
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { digits in
+        var count = 0
+        while magnitude > 0 {
+            digits[count] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
+            count += 1
+        }
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        for index in stride(from: count - 1, through: 0, by: -1) { output.append(digits[index]) }
+    }
+}
+
+extension Int: PGEncodable {
+    public static var pgDataType: PGDataType { .int8 }
+    public func appendPGText(to output: inout [UInt8]) { appendDecimal(self, to: &output) }
+}
+
+extension Int64: PGEncodable {
+    public static var pgDataType: PGDataType { .int8 }
+    public func appendPGText(to output: inout [UInt8]) { appendDecimal(self, to: &output) }
+}
+
+extension Int32: PGEncodable {
+    public static var pgDataType: PGDataType { .int4 }
+    public func appendPGText(to output: inout [UInt8]) { appendDecimal(self, to: &output) }
+}
+
+extension Int16: PGEncodable {
+    public static var pgDataType: PGDataType { .int2 }
+    public func appendPGText(to output: inout [UInt8]) { appendDecimal(self, to: &output) }
+}
+
+extension Bool: PGEncodable {
+    public static var pgDataType: PGDataType { .bool }
+    public func appendPGText(to output: inout [UInt8]) { output.append(self ? UInt8(ascii: "t") : UInt8(ascii: "f")) }
+}
+
+/// Appends a floating-point value in a form PostgreSQL reads back exactly.
+func appendFloatingPoint<T: BinaryFloatingPoint & LosslessStringConvertible>(_ value: T, to output: inout [UInt8]) {
+    if value.isNaN {
+        output.append(contentsOf: "NaN".utf8)
+    } else if value.isInfinite {
+        output.append(contentsOf: (value < 0 ? "-Infinity" : "Infinity").utf8)
+    } else {
+        // Swift prints the shortest text that reads back as the same value.
+        output.append(contentsOf: value.description.utf8)
+    }
+}
+
+extension Double: PGEncodable {
+    public static var pgDataType: PGDataType { .float8 }
+    public func appendPGText(to output: inout [UInt8]) { appendFloatingPoint(self, to: &output) }
+}
+
+extension Float: PGEncodable {
+    public static var pgDataType: PGDataType { .float4 }
+    public func appendPGText(to output: inout [UInt8]) { appendFloatingPoint(self, to: &output) }
+}
+
+extension Date: PGEncodable {
+    /// `timestamptz`, in UTC, to the microsecond.
+    public static var pgDataType: PGDataType { .timestamptz }
+    public func appendPGText(to output: inout [UInt8]) { PGTimestamp.append(self, to: &output) }
+}
+
+extension Decimal: PGEncodable {
+    /// `numeric`, exact.
+    public static var pgDataType: PGDataType { .numeric }
+    public func appendPGText(to output: inout [UInt8]) {
+        output.append(contentsOf: (isNaN ? "NaN" : description).utf8)
+    }
+}
+
+extension UUID: PGEncodable {
+    public static var pgDataType: PGDataType { .uuid }
+    public func appendPGText(to output: inout [UInt8]) { output.append(contentsOf: uuidString.lowercased().utf8) }
+}
+
+/// Bytes for a `bytea` parameter or column (plain `[UInt8]` would be ambiguous with arrays).
+public struct PGBytes: PGEncodable, Hashable {
+    /// The bytes.
+    public var bytes: [UInt8]
+
+    /// Wraps `bytes`.
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    public static var pgDataType: PGDataType { .bytea }
+
+    /// `\x` and two lower-case hex digits per byte.
+    public func appendPGText(to output: inout [UInt8]) {
+        let digits: StaticString = "0123456789abcdef"
+        output.reserveCapacity(output.count + 2 + bytes.count * 2)
+        output.append(UInt8(ascii: "\\"))
+        output.append(UInt8(ascii: "x"))
+        digits.withUTF8Buffer { hex in
+            for byte in bytes {
+                output.append(hex[Int(byte >> 4)])
+                output.append(hex[Int(byte & 15)])
+            }
+        }
+    }
+}
+
+extension Data: PGEncodable {
+    public static var pgDataType: PGDataType { .bytea }
+    public func appendPGText(to output: inout [UInt8]) { PGBytes(Array(self)).appendPGText(to: &output) }
+}
+
+extension Array: PGEncodable where Element: PGArrayElement {
+    public static var pgDataType: PGDataType { Element.pgArrayType }
+    /// A one-dimensional array literal: `{1,2,3}`, `{"a","b \"c\""}`.
+    public func appendPGText(to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "{"))
+        for (index, element) in enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            element.appendPGArrayElement(to: &output)
+        }
+        output.append(UInt8(ascii: "}"))
+    }
+}
+
+/// A type whose arrays PGLite sends and reads (`bigint[]`, `text[]`).
+public protocol PGArrayElement: PGEncodable, PGDecodable {
+    /// The array type, for example ``PGDataType/int8Array``.
+    static var pgArrayType: PGDataType { get }
+    /// Appends the element as it appears inside an array literal.
+    func appendPGArrayElement(to output: inout [UInt8])
+}
+
+extension Int64: PGArrayElement {
+    public static var pgArrayType: PGDataType { .int8Array }
+    public func appendPGArrayElement(to output: inout [UInt8]) { appendPGText(to: &output) }
+}
+
+extension String: PGArrayElement {
+    public static var pgArrayType: PGDataType { .textArray }
+    /// Always quoted, with `"` and `\` escaped, so that `NULL`, empty strings and commas survive.
+    public func appendPGArrayElement(to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in utf8 {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { output.append(UInt8(ascii: "\\")) }
+            output.append(byte)
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}
+
+extension PGConnection {
+    /// Quotes `identifier` as a PostgreSQL identifier (`my "table"` becomes `"my ""table"""`), for
+    /// the names that cannot be parameters: tables, columns, schemas.
+    public static func quoteIdentifier(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
