@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build services services-stop services-status services-clean lint format test bench-aws bench-suite clean
+.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-suite clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -33,6 +33,9 @@ format:  ## Rewrite sources in the house format
 
 test: deps  ## Build, lint, start the services, run every test, stop the services
 	@scripts/test.sh
+
+test-full: deps  ## As `make test`, with scale tests at full size (LAKEHOUSE_TEST_SCALE=full)
+	@LAKEHOUSE_TEST_SCALE=full scripts/test.sh
 
 bench-aws: deps  ## AWSLite vs boto3: SigV4 signatures/s and PutRecords requests/s (ends with `bench …` lines)
 	@# SwiftPM's cached build plan misses files added to a path dependency (the root package).

@@ -25,6 +25,7 @@ extension PGConnection {
     /// - Throws: what `body` throws (after rolling back), or a ``PGError`` from BEGIN or COMMIT;
     ///   a COMMIT the server turned into a rollback (because a statement in the transaction
     ///   failed and the error was caught) is a ``PGError/Code/statementFailed`` error.
+    @discardableResult
     public func withTransaction<T>(
         isolation: PGIsolationLevel = .readCommitted, _ body: (PGConnection) async throws -> T
     ) async throws -> T {
@@ -56,6 +57,7 @@ extension PGConnection {
     ///   - scope: ``PGAdvisoryLockScope/session`` (default) releases the lock when the block
     ///     ends; ``PGAdvisoryLockScope/transaction`` runs the block in a transaction
     ///     (``withTransaction(isolation:_:)``) and the lock ends with it.
+    @discardableResult
     public func withAdvisoryLock<T>(
         _ key: Int64, scope: PGAdvisoryLockScope = .session, _ body: (PGConnection) async throws -> T
     ) async throws -> T {

@@ -2,6 +2,10 @@ import CLibPQ
 import Dispatch
 import Logging
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// One connection to a PostgreSQL server.
 ///
 /// libpq blocks, so every call runs on the connection's own serial dispatch queue, never on
@@ -230,8 +234,18 @@ public final class PGConnection: @unchecked Sendable {
     /// Reads whatever the server sent meanwhile (a shutdown notice) without waiting.
     public func isHealthy() async -> Bool {
         (try? await withHandle { handle in
-            PQconsumeInput(handle) != 0 && PQstatus(handle) == CONNECTION_OK
-                && PQtransactionStatus(handle) == PQTRANS_IDLE
+            guard PQconsumeInput(handle) != 0, PQstatus(handle) == CONNECTION_OK,
+                PQtransactionStatus(handle) == PQTRANS_IDLE
+            else { return false }
+            // A server that shut down sends a notice, then closes: libpq may have read the
+            // notice but not yet the end of the stream, so look for the hang-up directly.
+            var byte: UInt8 = 0
+            let peeked = recv(PQsocket(handle), &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
+            if peeked == 0 { return false }  // the server closed the connection
+            if peeked < 0 { return errno == EAGAIN || errno == EWOULDBLOCK }
+            // Unread data on an idle connection: let libpq read it, and see what state it leaves.
+            return PQconsumeInput(handle) != 0 && PQstatus(handle) == CONNECTION_OK
+                && recv(PQsocket(handle), &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT)) != 0
         }) ?? false
     }
 

@@ -66,13 +66,14 @@ public final class PGCopyWriter {
 
     /// Escapes backslash, tab, newline and carriage return in `buffer[start...]`, in place.
     private func escapeText(from start: Int) {
-        var needsEscape = false
-        for index in start..<buffer.count {
-            let byte = buffer[index]
-            if byte == UInt8(ascii: "\\") || byte == 9 || byte == 10 || byte == 13 {
-                needsEscape = true
-                break
+        let needsEscape = buffer.withUnsafeBufferPointer { bytes in
+            var index = start
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\\") || byte < 14 && (byte == 9 || byte == 10 || byte == 13) { return true }
+                index += 1
             }
+            return false
         }
         guard needsEscape else { return }
         let raw = buffer[start...]

@@ -32,29 +32,26 @@ extension Substring: PGEncodable {
     public func appendPGText(to output: inout [UInt8]) { output.append(contentsOf: utf8) }
 }
 
-/// Appends the decimal digits of `value`.
-@inline(__always)
-func appendDecimal<T: FixedWidthInteger>(_ value: T, to output: inout [UInt8]) {
-    if value == 0 {
-        output.append(UInt8(ascii: "0"))
-        return
-    }
+/// Appends the decimal digits of `value` (not generic: this runs for every COPY field).
+func appendDecimal(_ value: Int64, to output: inout [UInt8]) {
     var magnitude = value.magnitude
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { digits in
-        var count = 0
-        while magnitude > 0 {
-            digits[count] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+    if value < 0 { output.append(UInt8(ascii: "-")) }
+    // At most 20 digits, written backwards into 24 bytes of stack scratch.
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    var count = 0
+    withUnsafeMutableBytes(of: &digits) { scratch in
+        repeat {
+            scratch[23 - count] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
             magnitude /= 10
             count += 1
-        }
-        if value < 0 { output.append(UInt8(ascii: "-")) }
-        for index in stride(from: count - 1, through: 0, by: -1) { output.append(digits[index]) }
+        } while magnitude > 0
+        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[(24 - count)...]))
     }
 }
 
 extension Int: PGEncodable {
     public static var pgDataType: PGDataType { .int8 }
-    public func appendPGText(to output: inout [UInt8]) { appendDecimal(self, to: &output) }
+    public func appendPGText(to output: inout [UInt8]) { appendDecimal(Int64(self), to: &output) }
 }
 
 extension Int64: PGEncodable {
@@ -64,12 +61,12 @@ extension Int64: PGEncodable {
 
 extension Int32: PGEncodable {
     public static var pgDataType: PGDataType { .int4 }
-    public func appendPGText(to output: inout [UInt8]) { appendDecimal(self, to: &output) }
+    public func appendPGText(to output: inout [UInt8]) { appendDecimal(Int64(self), to: &output) }
 }
 
 extension Int16: PGEncodable {
     public static var pgDataType: PGDataType { .int2 }
-    public func appendPGText(to output: inout [UInt8]) { appendDecimal(self, to: &output) }
+    public func appendPGText(to output: inout [UInt8]) { appendDecimal(Int64(self), to: &output) }
 }
 
 extension Bool: PGEncodable {

@@ -76,6 +76,7 @@ public final class PGPool: Sendable {
     /// - Throws: ``PGError`` with ``PGError/Code/connectionFailed`` when no connection could be
     ///   opened, or when none became free within ``Configuration/acquireTimeout`` (the message
     ///   says which); what `body` throws.
+    @discardableResult
     public func withConnection<T>(_ body: (PGConnection) async throws -> T) async throws -> T {
         let connection = try await acquire()
         do {

@@ -52,6 +52,10 @@ enum ProcessEnvironment {
 }
 
 extension TestServices {
+    /// Whether scale tests run at full size (`make test-full` sets `LAKEHOUSE_TEST_SCALE=full`);
+    /// `make test` runs them smaller, still crossing every boundary they test.
+    static var fullScale: Bool { ProcessEnvironment.current["LAKEHOUSE_TEST_SCALE"] == "full" }
+
     /// An AWSLite configuration for moto: its endpoint, moto's usual test credentials.
     var awsConfiguration: AWSClientConfiguration {
         AWSClientConfiguration(

@@ -1,0 +1,195 @@
+import Foundation
+import LakehouseTestSupport
+import PGLite
+import Testing
+
+/// Transactions, advisory locks and COPY against the test PostgreSQL.
+@Suite("PGLite transactions, locks and COPY")
+struct PGLiteBlockTests {
+    let services: TestServices
+    let logs = CapturedLogs()
+
+    init() throws { services = try TestServices.require() }
+
+    func connect() async throws -> PGConnection {
+        try await PGConnection.connect(configuration: .init(services.databaseURL), logger: logs.logger())
+    }
+
+    struct Planned: Error {}
+
+    func count(_ table: String, on connection: PGConnection) async throws -> Int {
+        try await connection.query("SELECT count(*) FROM \(table)").rows[0].decode(Int.self, at: 0)
+    }
+
+    @Test("a transaction commits on return, rolls back on throw, and reports a COMMIT that rolled back")
+    func transactions() async throws {
+        let connection = try await connect()
+        let table = uniqueName("pgtx")
+        try await connection.execute("CREATE TABLE \(table) (id bigint PRIMARY KEY)")
+        let value = try await connection.withTransaction(isolation: .serializable) { transaction in
+            try await transaction.query("INSERT INTO \(table) VALUES ($1)", [Int64(1)])
+            return 42
+        }
+        #expect(value == 42)
+        await #expect(throws: Planned.self) {
+            try await connection.withTransaction { transaction in
+                try await transaction.query("INSERT INTO \(table) VALUES ($1)", [Int64(2)])
+                throw Planned()
+            }
+        }
+        #expect(try await count(table, on: connection) == 1, "the second insert was rolled back")
+        let swallowed = await #expect(throws: PGError.self) {
+            try await connection.withTransaction { transaction in
+                try await transaction.query("INSERT INTO \(table) VALUES ($1)", [Int64(3)])
+                _ = try? await transaction.query("INSERT INTO \(table) VALUES ($1)", [Int64(1)])  // duplicate
+            }
+        }
+        #expect(swallowed?.message.contains("rolled back at COMMIT") == true)
+        #expect(try await count(table, on: connection) == 1)
+        try await connection.execute("DROP TABLE \(table)")
+        await connection.close()
+    }
+
+    @Test("a transaction holds its connection: another task's statement waits until it ends")
+    func transactionIsExclusive() async throws {
+        let connection = try await connect()
+        let table = uniqueName("pgex")
+        try await connection.execute("CREATE TABLE \(table) (id bigint)")
+        let inside = Task {
+            try await connection.withTransaction { transaction in
+                try await transaction.query("INSERT INTO \(table) VALUES (1)")
+                try await Task.sleep(for: .milliseconds(300))
+                throw Planned()
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        // Waits for the transaction, so it sees its rollback, not its uncommitted row.
+        let seen = try await count(table, on: connection)
+        await #expect(throws: Planned.self) { try await inside.value }
+        #expect(seen == 0)
+        try await connection.execute("DROP TABLE \(table)")
+        await connection.close()
+    }
+
+    @Test("advisory locks exclude other sessions for the block, at session and at transaction scope")
+    func advisoryLocks() async throws {
+        let holder = try await connect()
+        let other = try await connect()
+        let key = Int64.random(in: 1...Int64.max)
+        func otherCanLock() async throws -> Bool {
+            let got = try await other.query("SELECT pg_try_advisory_lock($1)", [key]).rows[0].decode(Bool.self, at: 0)
+            if got { try await other.query("SELECT pg_advisory_unlock($1)", [key]) }
+            return got
+        }
+        for scope in [PGAdvisoryLockScope.session, .transaction] {
+            let during = try await holder.withAdvisoryLock(key, scope: scope) { _ in try await otherCanLock() }
+            #expect(!during, "\(scope): held during the block")
+            #expect(try await otherCanLock(), "\(scope): released after the block")
+        }
+        await #expect(throws: Planned.self) {
+            try await holder.withAdvisoryLock(key) { _ in throw Planned() }
+        }
+        #expect(try await otherCanLock(), "released after a throwing block")
+        await holder.close()
+        await other.close()
+    }
+
+    @Test("COPY of 1,000,000 rows (200,000 in make test) streams in chunks and lands complete")
+    func copyMillion() async throws {
+        let total = TestServices.fullScale ? 1_000_000 : 200_000
+        let connection = try await connect()
+        let table = uniqueName("pgcopy")
+        try await connection.execute(
+            "CREATE TABLE \(table) (id bigint, store text, quantity integer, price numeric, at timestamptz, note text)")
+        let start = Date(timeIntervalSince1970: 1_767_225_600)
+        let stores = (0..<50).map { "STORE_\($0)" }
+        let prices = (0..<997).map { Decimal($0 + 50) / 100 }
+        let copied = try await connection.copyIn("COPY \(table) FROM STDIN") { writer in
+            for id in 0..<total {
+                try await writer.writeRow([
+                    Int64(id), stores[id % 50], Int32(id % 5 + 1), prices[id % 997],
+                    start.addingTimeInterval(Double(id) / 4), id % 10 == 0 ? nil : id == 7 ? "tab\there \\ 7" : "n",
+                ])
+            }
+        }
+        #expect(copied == total)
+        let summary = try await connection.query(
+            "SELECT count(*), sum(id), sum(quantity), count(note), max(at) FROM \(table)"
+        ).rows[0]
+        #expect(try summary.decode(Int.self, at: 0) == total)
+        #expect(try summary.decode(Decimal.self, at: 1) == Decimal(total - 1) * Decimal(total) / 2)
+        #expect(try summary.decode(Int.self, at: 2) == total * 3)
+        #expect(try summary.decode(Int.self, at: 3) == total / 10 * 9)
+        #expect(try summary.decode(Date.self, at: 4) == start.addingTimeInterval(Double(total - 1) / 4))
+        let note = try await connection.query("SELECT note FROM \(table) WHERE id = 7").rows[0][0]
+        #expect(note == "tab\there \\ 7", "escapes survive")
+        try await connection.execute("DROP TABLE \(table)")
+        await connection.close()
+    }
+
+    @Test("a COPY rejected at row 500,000 leaves the table as it was and the connection usable")
+    func copyFailsMidStream() async throws {
+        let connection = try await connect()
+        let table = uniqueName("pgbad")
+        try await connection.execute(
+            "CREATE TABLE \(table) (id bigint, label text); INSERT INTO \(table) VALUES (-1, 'kept')")
+        let error = await #expect(throws: PGError.self) {
+            try await connection.copyIn("COPY \(table) FROM STDIN (FORMAT csv)") { writer in
+                for id in 1...1_000_000 {
+                    let line = id == 500_000 ? "not-a-number,bad\n" : "\(id),row \(id)\n"
+                    try await writer.write(Array(line.utf8))
+                }
+            }
+        }
+        #expect(error?.code == .statementFailed)
+        #expect(error?.sqlState == "22P02", "invalid input syntax: \(String(describing: error))")
+        #expect(try await count(table, on: connection) == 1, "nothing of the failed COPY remains")
+        #expect(try await connection.query("SELECT 1").rows[0].decode(Int.self, at: 0) == 1)
+
+        await #expect(throws: Planned.self) {
+            try await connection.copyIn("COPY \(table) FROM STDIN") { writer in
+                try await writer.writeRow([Int64(5), "half"])
+                throw Planned()
+            }
+        }
+        #expect(try await count(table, on: connection) == 1, "a client abort leaves nothing either")
+        let notCopy = await #expect(throws: PGError.self) { try await connection.copyIn("SELECT 1") { _ in } }
+        #expect(notCopy?.code == .invalidConfiguration)
+        #expect(try await connection.query("SELECT 2").rows[0].decode(Int.self, at: 0) == 2)
+        try await connection.execute("DROP TABLE \(table)")
+        await connection.close()
+    }
+
+    @Test("CSV rows and an AsyncSequence of rows go in; COPY TO STDOUT brings them back out")
+    func csvAndExport() async throws {
+        let connection = try await connect()
+        let table = uniqueName("pgcsv")
+        try await connection.execute("CREATE TABLE \(table) (id bigint, label text)")
+        let labels: [String?] = ["plain", "", nil, "comma, \"quote\"", "line\nbreak", "\\.", "ü 🛒"]
+        let rows = AsyncStream<[(any PGEncodable)?]> { continuation in
+            for (id, label) in labels.enumerated() { continuation.yield([Int64(id), label]) }
+            continuation.finish()
+        }
+        let copied = try await connection.copyIn("COPY \(table) FROM STDIN (FORMAT csv)", format: .csv, rows: rows)
+        #expect(copied == labels.count)
+        let back = try await connection.query("SELECT label FROM \(table) ORDER BY id").rows.map { $0[0] }
+        #expect(back == labels)
+
+        var exported: [UInt8] = []
+        let rowsOut = try await connection.copyOut("COPY (SELECT id, label FROM \(table) ORDER BY id) TO STDOUT") {
+            exported += $0
+        }
+        #expect(rowsOut == labels.count)
+        let lines = String(decoding: exported, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first == "0\tplain")
+        #expect(lines[2] == "2\t\\N")
+        #expect(lines[4] == "4\tline\\nbreak")
+
+        await #expect(throws: Planned.self) {
+            try await connection.copyOut("COPY \(table) TO STDOUT") { _ in throw Planned() }
+        }
+        #expect(try await count(table, on: connection) == labels.count, "usable after an abandoned export")
+        try await connection.execute("DROP TABLE \(table)")
+        await connection.close()
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import LakehouseCore
+import LakehouseTestSupport
+import PGLite
+import Testing
+
+/// A PostgreSQL cluster of the test's own (`scripts/services.sh start-postgres` in a directory
+/// of its own), so that restarting it disturbs no other test.
+final class PrivatePostgres: Sendable {
+    let directory: String
+    let databaseURL: String
+
+    static var script: String {
+        var path = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
+        path.removeLast(3)
+        return path.joined(separator: "/") + "/scripts/services.sh"
+    }
+
+    init() async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("pglite-cluster")).path
+        try await Self.services(directory, "start-postgres")
+        let file = try DotEnvFile.load(path: directory + "/env")
+        let values = try #require(file, "services.sh wrote \(directory)/env").values
+        databaseURL = try #require(values["LAKEHOUSE_TEST_DATABASE_URL"])
+    }
+
+    static func services(_ directory: String, _ command: String) async throws {
+        let status = try await ChildProcess.run(
+            "/usr/bin/env", ["LAKEHOUSE_SERVICES_DIR=\(directory)", script, command], timeout: .seconds(120))
+        #expect(status == 0, "services.sh \(command) in \(directory)")
+    }
+
+    func restart() async throws { try await Self.services(directory, "restart-postgres") }
+
+    func remove() async throws { try await Self.services(directory, "clean") }
+}
+
+@Suite("PGLite pool")
+struct PGLitePoolTests {
+    let services: TestServices
+    let logs = CapturedLogs()
+
+    init() throws { services = try TestServices.require() }
+
+    @Test("16 tasks share a pool of 4: at most 4 sessions, and no task's statements interleave with another's")
+    func sharing() async throws {
+        let pool = PGPool(
+            configuration: .init(connection: try .init(services.databaseURL), maximumConnections: 4),
+            logger: logs.logger())
+        let table = uniqueName("pgpool")
+        try await pool.withConnection { try await $0.execute("CREATE TABLE \(table) (task int, txid bigint, pid int)") }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in 0..<16 {
+                group.addTask {
+                    try await pool.withConnection { connection in
+                        try await connection.withTransaction { transaction in
+                            for _ in 0..<5 {
+                                try await transaction.query(
+                                    "INSERT INTO \(table) SELECT $1, txid_current(), pg_backend_pid() FROM pg_sleep(0.005)",
+                                    [Int32(task)])
+                            }
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let summary = try await pool.withConnection { connection in
+            try await connection.query(
+                """
+                SELECT count(*) AS rows, count(DISTINCT pid) AS sessions,
+                       (SELECT count(*) FROM (SELECT task FROM \(table) GROUP BY task
+                                              HAVING count(DISTINCT txid) = 1 AND count(*) = 5) t) AS clean_tasks,
+                       (SELECT count(*) FROM (SELECT txid FROM \(table) GROUP BY txid
+                                              HAVING count(DISTINCT task) > 1) t) AS shared_transactions
+                FROM \(table)
+                """
+            ).rows[0]
+        }
+        #expect(try summary.decode(Int.self, "rows") == 80)
+        #expect(try summary.decode(Int.self, "sessions") <= 4)
+        #expect(try summary.decode(Int.self, "clean_tasks") == 16, "each task's 5 rows in one transaction of its own")
+        #expect(try summary.decode(Int.self, "shared_transactions") == 0)
+        #expect(pool.openConnections <= 4)
+        try await pool.withConnection { try await $0.execute("DROP TABLE \(table)") }
+        await pool.close()
+    }
+
+    @Test("waiting longer than the acquire timeout is a clear error")
+    func acquireTimeout() async throws {
+        let pool = PGPool(
+            configuration: .init(
+                connection: try .init(services.databaseURL), maximumConnections: 1, acquireTimeout: .milliseconds(200)),
+            logger: logs.logger())
+        let holder = Task { try await pool.withConnection { try await $0.query("SELECT pg_sleep(1)") } }
+        try await Task.sleep(for: .milliseconds(100))
+        let error = await #expect(throws: PGError.self) { try await pool.withConnection { _ in } }
+        #expect(error?.message.contains("no connection became free within") == true, "\(String(describing: error))")
+        _ = try await holder.value
+        try await pool.withConnection { try await $0.query("SELECT 1") }  // free again
+        await pool.close()
+    }
+
+    @Test("after the server restarts, in-flight work fails clearly and later work succeeds")
+    func serverRestart() async throws {
+        let cluster = try await PrivatePostgres()
+        let pool = PGPool(
+            configuration: .init(connection: try .init(cluster.databaseURL), maximumConnections: 2),
+            logger: logs.logger())
+        // Open both connections so that both sit idle across the restart.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<2 {
+                group.addTask { _ = try await pool.withConnection { try await $0.query("SELECT pg_sleep(0.1)") } }
+            }
+            try await group.waitForAll()
+        }
+        #expect(pool.openConnections == 2)
+        let inFlight = Task { try await pool.withConnection { try await $0.query("SELECT pg_sleep(30)") } }
+        try await Task.sleep(for: .milliseconds(300))
+        try await cluster.restart()
+        let error = await #expect(throws: PGError.self) { try await inFlight.value }
+        #expect(error?.code == .connectionFailed, "\(String(describing: error))")
+        for attempt in 0..<4 {
+            let answer = try await pool.withConnection { try await $0.query("SELECT $1::int AS n", [Int32(attempt)]) }
+            #expect(try answer.rows[0].decode(Int.self, "n") == attempt)
+        }
+        await pool.close()
+        try await cluster.remove()
+    }
+}
