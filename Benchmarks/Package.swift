@@ -37,6 +37,14 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "pg-compare",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "PGLite", package: rootPackage),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
             name: "AWSLiteBenchmarks",
             dependencies: [
                 "BenchmarkSupport",

@@ -8,7 +8,10 @@ public enum PGCopyRowFormat: Sendable {
 
 /// Streams the data of a `COPY … FROM STDIN` to the server in chunks, so that memory holds one
 /// chunk (256 KiB), never the whole payload. Made by ``PGConnection/copyIn(_:format:_:)``.
-public final class PGCopyWriter {
+///
+/// Safety (`@unchecked Sendable`): a writer may be handed to other functions and tasks, but
+/// must be used by one at a time, within the `copyIn` block that made it (as a file handle).
+public final class PGCopyWriter: @unchecked Sendable {
     private let connection: PGConnection
     private let format: PGCopyRowFormat
     private var buffer: [UInt8] = []
@@ -33,10 +36,14 @@ public final class PGCopyWriter {
     ///
     /// - Complexity: O(size of the values); a call sends data only when a chunk fills.
     public func writeRow(_ values: [(any PGEncodable)?]) async throws {
+        // Work on a local array: one exclusivity check per row instead of one per byte.
+        var bytes = buffer
+        buffer = []
         switch format {
-        case .text: appendTextRow(values)
-        case .csv: appendCSVRow(values)
+        case .text: Self.appendTextRow(values, to: &bytes)
+        case .csv: Self.appendCSVRow(values, to: &bytes)
         }
+        buffer = bytes
         rowsWritten += 1
         if buffer.count >= chunkSize { try await flush() }
     }
@@ -49,9 +56,11 @@ public final class PGCopyWriter {
         try await connection.putCopyData(chunk)
     }
 
-    private func appendTextRow(_ values: [(any PGEncodable)?]) {
-        for (index, value) in values.enumerated() {
-            if index > 0 { buffer.append(9) }
+    private static func appendTextRow(_ values: [(any PGEncodable)?], to buffer: inout [UInt8]) {
+        var first = true
+        for value in values {
+            if !first { buffer.append(9) }
+            first = false
             guard let value else {
                 buffer.append(UInt8(ascii: "\\"))
                 buffer.append(UInt8(ascii: "N"))
@@ -59,13 +68,13 @@ public final class PGCopyWriter {
             }
             let start = buffer.count
             value.appendPGText(to: &buffer)
-            escapeText(from: start)
+            escapeText(&buffer, from: start)
         }
         buffer.append(10)
     }
 
     /// Escapes backslash, tab, newline and carriage return in `buffer[start...]`, in place.
-    private func escapeText(from start: Int) {
+    private static func escapeText(_ buffer: inout [UInt8], from start: Int) {
         let needsEscape = buffer.withUnsafeBufferPointer { bytes in
             var index = start
             while index < bytes.count {
@@ -91,29 +100,35 @@ public final class PGCopyWriter {
         buffer.replaceSubrange(start..., with: escaped)
     }
 
-    private func appendCSVRow(_ values: [(any PGEncodable)?]) {
-        for (index, value) in values.enumerated() {
-            if index > 0 { buffer.append(UInt8(ascii: ",")) }
+    private static func appendCSVRow(_ values: [(any PGEncodable)?], to buffer: inout [UInt8]) {
+        var first = true
+        for value in values {
+            if !first { buffer.append(UInt8(ascii: ",")) }
+            first = false
             guard let value else { continue }
             let start = buffer.count
             value.appendPGText(to: &buffer)
-            quoteCSV(from: start)
+            quoteCSV(&buffer, from: start)
         }
         buffer.append(10)
     }
 
     /// Quotes `buffer[start...]` when it is empty (else it would read as NULL) or holds a comma,
-    /// quote, line break or backslash-dot; inner quotes are doubled.
-    private func quoteCSV(from start: Int) {
-        var needsQuotes = buffer.count == start
-        for index in start..<buffer.count {
-            let byte = buffer[index]
-            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 10 || byte == 13
-                || byte == UInt8(ascii: "\\")
-            {
-                needsQuotes = true
-                break
+    /// quote, line break or backslash; inner quotes are doubled.
+    private static func quoteCSV(_ buffer: inout [UInt8], from start: Int) {
+        let needsQuotes = buffer.withUnsafeBufferPointer { bytes in
+            if bytes.count == start { return true }
+            var index = start
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+                    || byte < 14 && (byte == 10 || byte == 13)
+                {
+                    return true
+                }
+                index += 1
             }
+            return false
         }
         guard needsQuotes else { return }
         var quoted: [UInt8] = [UInt8(ascii: "\"")]

@@ -28,35 +28,52 @@ enum PGTimestamp {
         }
         let (year, month, day) = civil(fromDays: days)
         let displayYear = year > 0 ? year : 1 - year
-        appendDigits(displayYear, minimumWidth: 4, to: &output)
-        output.append(UInt8(ascii: "-"))
-        appendDigits(month, minimumWidth: 2, to: &output)
-        output.append(UInt8(ascii: "-"))
-        appendDigits(day, minimumWidth: 2, to: &output)
-        output.append(UInt8(ascii: " "))
+        if displayYear > 9999 {
+            appendDecimal(displayYear, to: &output)
+        } else {
+            appendFixed(displayYear, width: 4, to: &output)
+        }
         let seconds = rest / 1_000_000
-        appendDigits(seconds / 3600, minimumWidth: 2, to: &output)
-        output.append(UInt8(ascii: ":"))
-        appendDigits(seconds / 60 % 60, minimumWidth: 2, to: &output)
-        output.append(UInt8(ascii: ":"))
-        appendDigits(seconds % 60, minimumWidth: 2, to: &output)
-        output.append(UInt8(ascii: "."))
-        appendDigits(rest % 1_000_000, minimumWidth: 6, to: &output)
-        output.append(contentsOf: "+00".utf8)
+        // "-MM-DD HH:MM:SS.ffffff+00", written into fixed positions.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 25) { field in
+            func two(_ value: Int64, at offset: Int) {
+                field[offset] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10)
+                field[offset + 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
+            }
+            field[0] = UInt8(ascii: "-")
+            two(month, at: 1)
+            field[3] = UInt8(ascii: "-")
+            two(day, at: 4)
+            field[6] = UInt8(ascii: " ")
+            two(seconds / 3600, at: 7)
+            field[9] = UInt8(ascii: ":")
+            two(seconds / 60 % 60, at: 10)
+            field[12] = UInt8(ascii: ":")
+            two(seconds % 60, at: 13)
+            field[15] = UInt8(ascii: ".")
+            var fraction = rest % 1_000_000
+            for offset in stride(from: 21, through: 16, by: -1) {
+                field[offset] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction % 10)
+                fraction /= 10
+            }
+            field[22] = UInt8(ascii: "+")
+            field[23] = UInt8(ascii: "0")
+            field[24] = UInt8(ascii: "0")
+            output.append(contentsOf: UnsafeBufferPointer(field))
+        }
         if year <= 0 { output.append(contentsOf: " BC".utf8) }
     }
 
-    private static func appendDigits(_ value: Int64, minimumWidth: Int, to output: inout [UInt8]) {
-        var digits: [UInt8] = []
+    /// Appends `value` (0...9999) as exactly `width` digits.
+    private static func appendFixed(_ value: Int64, width: Int, to output: inout [UInt8]) {
+        var divisor: Int64 = 1
+        for _ in 1..<width { divisor *= 10 }
         var remaining = value
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(remaining % 10))
-            remaining /= 10
-        } while remaining > 0
-        if digits.count < minimumWidth {
-            output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: minimumWidth - digits.count))
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining / divisor))
+            remaining %= divisor
+            divisor /= 10
         }
-        output.append(contentsOf: digits.reversed())
     }
 
     /// Parses the ISO output of `timestamptz` (`2026-01-31 23:59:59.5+05:30`, ` BC` suffix),

@@ -14,12 +14,15 @@ public final class PeerProcess {
     /// Starts `executable arguments…` and reads its greeting.
     ///
     /// - Throws: ``PeerError`` when it cannot start or closes its output before greeting.
-    public init(executable: String, arguments: [String]) throws {
+    public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw PeerError(message: "\(executable) is not an executable file (run `make deps` first)")
         }
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardInput = input
         process.standardOutput = output
         try process.run()

@@ -1,0 +1,196 @@
+// Compares PGLite's bulk paths with their peers in one run, alternating the sides each round,
+// on the DATASET.md table (1,000,000 rows by default):
+//   1. pg-copy: COPY into an unindexed table — PGLite's copyIn (CSV rows from the row writer)
+//      vs `psql \copy` of the same rows from a CSV file in /dev/shm (the ceiling);
+//   2. pg-staged-upsert: in one transaction, COPY into a temporary table, then
+//      INSERT … ON CONFLICT DO UPDATE into a keyed table — PGLite vs psycopg 3.
+// Ends with one `bench …` line per comparison; ratio = ours / peer in rows per second.
+//
+// Usage: pg-compare [--database-url URL] [--python PATH] [--rows N] [--rounds N]
+
+import BenchmarkSupport
+import Foundation
+import Logging
+import PGLite
+
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+var options = [
+    "--database-url": ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "",
+    "--python": repository.appendingPathComponent(".venv/bin/python").path, "--rows": "1000000", "--rounds": "5",
+]
+var arguments = CommandLine.arguments.dropFirst()
+while let name = arguments.popFirst() {
+    guard options[name] != nil, let value = arguments.popFirst() else {
+        FileHandle.standardError.write(
+            Data("usage: pg-compare [--database-url URL] [--python PATH] [--rows N] [--rounds N]\n".utf8))
+        exit(2)
+    }
+    options[name] = value
+}
+guard let rowCount = Int(options["--rows"]!), rowCount > 0, let rounds = Int(options["--rounds"]!), rounds >= 5,
+    !options["--database-url"]!.isEmpty
+else {
+    FileHandle.standardError.write(Data("pg-compare: needs --database-url (or DATABASE_URL), --rows > 0, --rounds ≥ 5\n".utf8))
+    exit(2)
+}
+let databaseURL = options["--database-url"]!
+
+let columns =
+    "transaction_id text, product_id text, product_name text, product_category text, store_id text, "
+    + "quantity integer, unit_price double precision, total_price double precision, sale_timestamp timestamptz, "
+    + "payment_method text, client_type text, loyalty_id bigint"
+let upsertSQL = """
+    INSERT INTO bench_upsert
+    SELECT DISTINCT ON (transaction_id, product_id) * FROM bench_staging ORDER BY transaction_id, product_id
+    ON CONFLICT (transaction_id, product_id) DO UPDATE SET
+        product_name = EXCLUDED.product_name, product_category = EXCLUDED.product_category,
+        store_id = EXCLUDED.store_id, quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price,
+        total_price = EXCLUDED.total_price, sale_timestamp = EXCLUDED.sale_timestamp,
+        payment_method = EXCLUDED.payment_method, client_type = EXCLUDED.client_type, loyalty_id = EXCLUDED.loyalty_id
+    """
+
+print("pg-compare: building \(rowCount) rows of the DATASET.md table (not timed)")
+let table = DatasetTable(count: rowCount)
+try table.verifyTestVectors()
+let timestamps = table.saleTimestamp.map { Date(timeIntervalSince1970: Double($0) / 1_000_000) }
+
+/// Writes every row of the table with the row writer.
+func writeRows(_ writer: PGCopyWriter) async throws {
+    for i in 0..<rowCount {
+        try await writer.writeRow([
+            table.transactionID[i], table.productID[i], table.productName[i], table.productCategory[i],
+            table.storeID[i], table.quantity[i], table.unitPrice[i], table.totalPrice[i], timestamps[i],
+            table.paymentMethod[i], table.clientType[i], table.loyaltyID[i],
+        ])
+    }
+}
+
+let logger = Logger(label: "pg-compare", factory: { _ in SwiftLogNoOpLogHandler() })
+let connection = try await PGConnection.connect(configuration: .init(databaseURL), logger: logger)
+try await connection.execute(
+    """
+    DROP TABLE IF EXISTS bench_copy, bench_upsert;
+    CREATE TABLE bench_copy (\(columns));
+    CREATE TABLE bench_upsert (\(columns), PRIMARY KEY (transaction_id, product_id))
+    """)
+
+// The CSV file psql reads: the same rows, as the server writes them in CSV.
+let csvPath = "/dev/shm/lakehouse-pg-compare-\(getpid()).csv"
+defer { unlink(csvPath) }
+try await connection.copyIn("COPY bench_copy FROM STDIN (FORMAT csv)", format: .csv) { try await writeRows($0) }
+_ = FileManager.default.createFile(atPath: csvPath, contents: nil)
+let csvFile = try FileHandle(forWritingTo: URL(fileURLWithPath: csvPath))
+try await connection.copyOut("COPY bench_copy TO STDOUT (FORMAT csv)") { csvFile.write(Data($0)) }
+try csvFile.close()
+// The keyed table starts full, so that every upsert updates.
+try await connection.execute("INSERT INTO bench_upsert SELECT DISTINCT ON (transaction_id, product_id) * FROM bench_copy")
+let keyedRows = try await connection.query("SELECT count(*) FROM bench_upsert").rows[0].decode(Int.self, at: 0)
+
+let peer = try PeerProcess(
+    executable: options["--python"]!,
+    arguments: [repository.appendingPathComponent("Benchmarks/peers/pg_peer.py").path, databaseURL, String(rowCount)],
+    environment: ["PG_COMPARE_UPSERT_SQL": upsertSQL])
+let peerVersion = peer.greeting.split(separator: " ").first { $0.hasPrefix("psycopg=") }.map { $0.dropFirst(8) } ?? "?"
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+func timed(_ body: () async throws -> Void) async throws -> Double {
+    let clock = ContinuousClock()
+    let start = clock.now
+    try await body()
+    return seconds(clock.now - start)
+}
+
+func oursCopy() async throws -> Double {
+    try await connection.execute("TRUNCATE bench_copy")
+    var copied = 0
+    let elapsed = try await timed {
+        copied = try await connection.copyIn("COPY bench_copy FROM STDIN (FORMAT csv)", format: .csv) {
+            try await writeRows($0)
+        }
+    }
+    guard copied == rowCount else { throw DatasetError(message: "PGLite copied \(copied) rows") }
+    return elapsed
+}
+
+func psqlCopy() async throws -> Double {
+    try await connection.execute("TRUNCATE bench_copy")
+    let elapsed = try await timed {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        process.arguments = [
+            databaseURL, "-q", "-v", "ON_ERROR_STOP=1", "-c", "\\copy bench_copy FROM '\(csvPath)' WITH (FORMAT csv)",
+        ]
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(2)) }
+        guard process.terminationStatus == 0 else { throw DatasetError(message: "psql \\copy failed") }
+    }
+    let copied = try await connection.query("SELECT count(*) FROM bench_copy").rows[0].decode(Int.self, at: 0)
+    guard copied == rowCount else { throw DatasetError(message: "psql copied \(copied) rows") }
+    return elapsed
+}
+
+func oursUpsert() async throws -> Double {
+    try await connection.execute("VACUUM bench_upsert")
+    var affected = 0
+    let elapsed = try await timed {
+        try await connection.withTransaction { transaction in
+            try await transaction.execute(
+                "CREATE TEMP TABLE bench_staging (LIKE bench_upsert INCLUDING DEFAULTS) ON COMMIT DROP")
+            try await transaction.copyIn("COPY bench_staging FROM STDIN") { try await writeRows($0) }
+            affected = try await transaction.execute(upsertSQL).affectedRows ?? 0
+        }
+    }
+    guard affected == keyedRows else { throw DatasetError(message: "PGLite upserted \(affected) rows") }
+    return elapsed
+}
+
+@MainActor func peerUpsert() async throws -> Double {
+    try await connection.execute("VACUUM bench_upsert")
+    let answer = try peer.ask("upsert").split(separator: " ")
+    guard answer.count == 2, let elapsed = Double(answer[0]), Int(answer[1]) == keyedRows else {
+        throw DatasetError(message: "psycopg answered \(answer)")
+    }
+    return elapsed
+}
+
+var copies: (ours: [Double], peer: [Double]) = ([], [])
+var upserts: (ours: [Double], peer: [Double]) = ([], [])
+print("pg-compare: \(rounds) rounds of \(rowCount) rows; \(keyedRows) keys in the upsert target")
+print("round  PGLite copy s  psql copy s  PGLite upsert s  psycopg upsert s")
+for round in 1...rounds {
+    if round % 2 == 1 {
+        copies.ours.append(try await oursCopy())
+        copies.peer.append(try await psqlCopy())
+        upserts.ours.append(try await oursUpsert())
+        upserts.peer.append(try await peerUpsert())
+    } else {
+        copies.peer.append(try await psqlCopy())
+        copies.ours.append(try await oursCopy())
+        upserts.peer.append(try await peerUpsert())
+        upserts.ours.append(try await oursUpsert())
+    }
+    print(
+        String(
+            format: "%5d  %13.3f  %11.3f  %15.3f  %16.3f", round, copies.ours.last!, copies.peer.last!,
+            upserts.ours.last!, upserts.peer.last!))
+}
+peer.finish()
+try await connection.execute("DROP TABLE bench_copy, bench_upsert")
+await connection.close()
+
+func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+func rate(_ secondsTaken: Double) -> Double { Double(rowCount) / secondsTaken }
+let copyOurs = rate(Statistics.median(copies.ours))
+let copyPeer = rate(Statistics.median(copies.peer))
+let upsertOurs = rate(Statistics.median(upserts.ours))
+let upsertPeer = rate(Statistics.median(upserts.peer))
+print(
+    "bench pg-copy ratio=\(fixed(copyOurs / copyPeer, 2)) ours=\(fixed(copyOurs, 0))rows/s "
+        + "peer=\(fixed(copyPeer, 0))rows/s peer_name=psql-\\copy rows=\(rowCount) rounds=\(rounds)")
+print(
+    "bench pg-staged-upsert ratio=\(fixed(upsertOurs / upsertPeer, 2)) ours=\(fixed(upsertOurs, 0))rows/s "
+        + "peer=\(fixed(upsertPeer, 0))rows/s peer_name=psycopg-\(peerVersion) rows=\(rowCount) rounds=\(rounds)")
