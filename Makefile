@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-suite clean
+.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-suite clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -42,6 +42,9 @@ bench-aws: deps  ## AWSLite vs boto3: SigV4 signatures/s and PutRecords requests
 	rm -f Benchmarks/.build/*/description.json
 	cd Benchmarks && swift build -c release --product aws-compare
 	Benchmarks/.build/release/aws-compare --python .venv/bin/python
+
+bench-pg: deps  ## PGLite vs psql \copy (COPY) and vs psycopg 3 (staged upsert), DATASET.md table
+	@scripts/bench-pg.sh
 
 bench-suite: deps  ## The ordo-one/benchmark suites in Benchmarks/ (regression tracking, no peer)
 	rm -f Benchmarks/.build/*/description.json

@@ -4,7 +4,7 @@ Usage: pg_peer.py DATABASE_URL ROWS. Builds the DATASET.md rows (untimed), print
 `ready psycopg=<version> impl=<c|binary|python>`, then answers one line per command:
 
   upsert   -> "<seconds> <rows affected>": in one transaction, CREATE TEMP TABLE … ON COMMIT DROP,
-              COPY the rows into it with Copy.write_row, INSERT … ON CONFLICT DO UPDATE, COMMIT
+              binary COPY of the rows into it with Copy.write_row, INSERT … ON CONFLICT DO UPDATE, COMMIT
 """
 
 import os
@@ -17,7 +17,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dataset  # noqa: E402
 
 STAGING = "CREATE TEMP TABLE bench_staging (LIKE bench_upsert INCLUDING DEFAULTS) ON COMMIT DROP"
-COPY = "COPY bench_staging FROM STDIN"
+# Both sides use their fastest path: binary COPY (psycopg: Copy.set_types + write_row).
+COPY = "COPY bench_staging FROM STDIN (FORMAT binary)"
+TYPES = ["text", "text", "text", "text", "text", "int4", "float8", "float8", "timestamptz", "text", "text", "int8"]
 
 
 def main():
@@ -37,6 +39,7 @@ def main():
         with connection.cursor() as cursor:
             cursor.execute(STAGING)
             with cursor.copy(COPY) as copy:
+                copy.set_types(TYPES)
                 for row in rows:
                     copy.write_row(row)
             cursor.execute(upsert_sql)

@@ -11,7 +11,8 @@ extension PGConnection {
     /// - Parameters:
     ///   - sql: a `COPY table [(columns)] FROM STDIN [WITH (FORMAT …)]` statement.
     ///   - format: how ``PGCopyWriter/writeRow(_:)`` formats rows; match the statement's
-    ///     `FORMAT`. Default: text. Raw ``PGCopyWriter/write(_:)`` data is sent as is.
+    ///     `FORMAT` (text, csv or binary). Default: text. Raw ``PGCopyWriter/write(_:)`` data is
+    ///     sent as is.
     /// - Returns: the number of rows the server copied.
     /// - Throws: ``PGError``, or what `write` throws.
     @discardableResult
@@ -23,7 +24,7 @@ extension PGConnection {
             let writer = PGCopyWriter(connection: self, format: format)
             do {
                 try await write(writer)
-                try await writer.flush()
+                try await writer.finish()
             } catch {
                 // The server's own error (a bad row) explains more than a failed write does.
                 let message = (error as? PGError).map { _ in "aborted" } ?? "aborted by the client: \(error)"

@@ -9,6 +9,20 @@ public protocol PGEncodable: Sendable {
     static var pgDataType: PGDataType { get }
     /// Appends the value's text representation (UTF-8), as `COPY` and parameters want it.
     func appendPGText(to output: inout [UInt8])
+    /// Appends the value in PostgreSQL's binary format (for `COPY … (FORMAT binary)`), as the
+    /// column's type reads it. The default appends the text form, which is the binary form of
+    /// text-like types (`text`, `varchar`, `json`).
+    func appendPGBinary(to output: inout [UInt8])
+}
+
+extension PGEncodable {
+    public func appendPGBinary(to output: inout [UInt8]) { appendPGText(to: &output) }
+}
+
+/// Appends `value` big-endian, as PostgreSQL's binary formats want integers.
+@inline(__always)
+func appendBigEndian<T: FixedWidthInteger>(_ value: T, to output: inout [UInt8]) {
+    withUnsafeBytes(of: value.bigEndian) { output.append(contentsOf: $0) }
 }
 
 extension PGEncodable {
@@ -52,26 +66,31 @@ func appendDecimal(_ value: Int64, to output: inout [UInt8]) {
 extension Int: PGEncodable {
     public static var pgDataType: PGDataType { .int8 }
     public func appendPGText(to output: inout [UInt8]) { appendDecimal(Int64(self), to: &output) }
+    public func appendPGBinary(to output: inout [UInt8]) { appendBigEndian(Int64(self), to: &output) }
 }
 
 extension Int64: PGEncodable {
     public static var pgDataType: PGDataType { .int8 }
     public func appendPGText(to output: inout [UInt8]) { appendDecimal(self, to: &output) }
+    public func appendPGBinary(to output: inout [UInt8]) { appendBigEndian(self, to: &output) }
 }
 
 extension Int32: PGEncodable {
     public static var pgDataType: PGDataType { .int4 }
     public func appendPGText(to output: inout [UInt8]) { appendDecimal(Int64(self), to: &output) }
+    public func appendPGBinary(to output: inout [UInt8]) { appendBigEndian(self, to: &output) }
 }
 
 extension Int16: PGEncodable {
     public static var pgDataType: PGDataType { .int2 }
     public func appendPGText(to output: inout [UInt8]) { appendDecimal(Int64(self), to: &output) }
+    public func appendPGBinary(to output: inout [UInt8]) { appendBigEndian(self, to: &output) }
 }
 
 extension Bool: PGEncodable {
     public static var pgDataType: PGDataType { .bool }
     public func appendPGText(to output: inout [UInt8]) { output.append(self ? UInt8(ascii: "t") : UInt8(ascii: "f")) }
+    public func appendPGBinary(to output: inout [UInt8]) { output.append(self ? 1 : 0) }
 }
 
 /// Appends a floating-point value in a form PostgreSQL reads back exactly.
@@ -89,17 +108,23 @@ func appendFloatingPoint<T: BinaryFloatingPoint & LosslessStringConvertible>(_ v
 extension Double: PGEncodable {
     public static var pgDataType: PGDataType { .float8 }
     public func appendPGText(to output: inout [UInt8]) { appendFloatingPoint(self, to: &output) }
+    public func appendPGBinary(to output: inout [UInt8]) { appendBigEndian(bitPattern, to: &output) }
 }
 
 extension Float: PGEncodable {
     public static var pgDataType: PGDataType { .float4 }
     public func appendPGText(to output: inout [UInt8]) { appendFloatingPoint(self, to: &output) }
+    public func appendPGBinary(to output: inout [UInt8]) { appendBigEndian(bitPattern, to: &output) }
 }
 
 extension Date: PGEncodable {
     /// `timestamptz`, in UTC, to the microsecond.
     public static var pgDataType: PGDataType { .timestamptz }
     public func appendPGText(to output: inout [UInt8]) { PGTimestamp.append(self, to: &output) }
+    /// Microseconds since 2000-01-01 00:00:00 UTC.
+    public func appendPGBinary(to output: inout [UInt8]) {
+        appendBigEndian(PGTimestamp.microseconds(self) - 946_684_800_000_000, to: &output)
+    }
 }
 
 extension Decimal: PGEncodable {
@@ -108,11 +133,44 @@ extension Decimal: PGEncodable {
     public func appendPGText(to output: inout [UInt8]) {
         output.append(contentsOf: (isNaN ? "NaN" : description).utf8)
     }
+
+    /// `numeric`'s binary form: base-10000 digits with weight, sign and display scale.
+    public func appendPGBinary(to output: inout [UInt8]) {
+        if isNaN {
+            for field: Int16 in [0, 0, Int16(bitPattern: 0xC000), 0] { appendBigEndian(field, to: &output) }
+            return
+        }
+        var text = Substring(description)
+        let negative = text.first == "-"
+        if negative { text = text.dropFirst() }
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let integer = Array(parts[0].utf8)
+        let fraction = parts.count > 1 ? Array(parts[1].utf8) : []
+        let digits =
+            [UInt8](repeating: UInt8(ascii: "0"), count: (4 - integer.count % 4) % 4) + integer + fraction
+            + [UInt8](repeating: UInt8(ascii: "0"), count: (4 - fraction.count % 4) % 4)
+        var groups: [Int16] = stride(from: 0, to: digits.count, by: 4).map { start in
+            digits[start..<(start + 4)].reduce(Int16(0)) { $0 * 10 + Int16($1 - UInt8(ascii: "0")) }
+        }
+        var weight = (integer.count + (4 - integer.count % 4) % 4) / 4 - 1
+        while let first = groups.first, first == 0 {
+            groups.removeFirst()
+            weight -= 1
+        }
+        while let last = groups.last, last == 0 { groups.removeLast() }
+        if groups.isEmpty { weight = 0 }
+        appendBigEndian(Int16(groups.count), to: &output)
+        appendBigEndian(Int16(weight), to: &output)
+        appendBigEndian(negative && !groups.isEmpty ? Int16(0x4000) : Int16(0), to: &output)
+        appendBigEndian(Int16(fraction.count), to: &output)
+        for group in groups { appendBigEndian(group, to: &output) }
+    }
 }
 
 extension UUID: PGEncodable {
     public static var pgDataType: PGDataType { .uuid }
     public func appendPGText(to output: inout [UInt8]) { output.append(contentsOf: uuidString.lowercased().utf8) }
+    public func appendPGBinary(to output: inout [UInt8]) { withUnsafeBytes(of: uuid) { output.append(contentsOf: $0) } }
 }
 
 /// Bytes for a `bytea` parameter or column (plain `[UInt8]` would be ambiguous with arrays).
@@ -124,6 +182,9 @@ public struct PGBytes: PGEncodable, Hashable {
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     public static var pgDataType: PGDataType { .bytea }
+
+    /// The bytes themselves.
+    public func appendPGBinary(to output: inout [UInt8]) { output.append(contentsOf: bytes) }
 
     /// `\x` and two lower-case hex digits per byte.
     public func appendPGText(to output: inout [UInt8]) {
@@ -143,6 +204,7 @@ public struct PGBytes: PGEncodable, Hashable {
 extension Data: PGEncodable {
     public static var pgDataType: PGDataType { .bytea }
     public func appendPGText(to output: inout [UInt8]) { PGBytes(Array(self)).appendPGText(to: &output) }
+    public func appendPGBinary(to output: inout [UInt8]) { output.append(contentsOf: self) }
 }
 
 extension Array: PGEncodable where Element: PGArrayElement {
@@ -156,23 +218,44 @@ extension Array: PGEncodable where Element: PGArrayElement {
         }
         output.append(UInt8(ascii: "}"))
     }
+
+    /// One dimension, lower bound 1, no NULLs, each element with its length.
+    public func appendPGBinary(to output: inout [UInt8]) {
+        appendBigEndian(Int32(isEmpty ? 0 : 1), to: &output)
+        appendBigEndian(Int32(0), to: &output)
+        appendBigEndian(Int32(bitPattern: Element.pgArrayElementType.rawValue), to: &output)
+        if isEmpty { return }
+        appendBigEndian(Int32(count), to: &output)
+        appendBigEndian(Int32(1), to: &output)
+        for element in self {
+            let start = output.count
+            output.append(contentsOf: [0, 0, 0, 0])
+            element.appendPGBinary(to: &output)
+            let length = Int32(output.count - start - 4).bigEndian
+            Swift.withUnsafeBytes(of: length) { output.replaceSubrange(start..<(start + 4), with: $0) }
+        }
+    }
 }
 
 /// A type whose arrays PGLite sends and reads (`bigint[]`, `text[]`).
 public protocol PGArrayElement: PGEncodable, PGDecodable {
     /// The array type, for example ``PGDataType/int8Array``.
     static var pgArrayType: PGDataType { get }
+    /// The element type, for example ``PGDataType/int8``.
+    static var pgArrayElementType: PGDataType { get }
     /// Appends the element as it appears inside an array literal.
     func appendPGArrayElement(to output: inout [UInt8])
 }
 
 extension Int64: PGArrayElement {
     public static var pgArrayType: PGDataType { .int8Array }
+    public static var pgArrayElementType: PGDataType { .int8 }
     public func appendPGArrayElement(to output: inout [UInt8]) { appendPGText(to: &output) }
 }
 
 extension String: PGArrayElement {
     public static var pgArrayType: PGDataType { .textArray }
+    public static var pgArrayElementType: PGDataType { .text }
     /// Always quoted, with `"` and `\` escaped, so that `NULL`, empty strings and commas survive.
     public func appendPGArrayElement(to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))

@@ -1,11 +1,13 @@
-/// PGLite is a PostgreSQL client for Swift built on libpq.
+/// PGLite is a typed, async PostgreSQL client for Swift built on libpq: parameters and results
+/// in Swift types (``PGEncodable``, ``PGDecodable``), prepared statements, transactions,
+/// streaming COPY (``PGCopyWriter``), a pool (``PGPool``), advisory locks and migrations
+/// (``PGMigrator``).
 ///
-/// This release connects (``PGConnection``), runs statements with text parameters and reads text
-/// results (``PGQueryResult``). PGLite depends only on libpq, so it can be used by any Swift
-/// project on its own.
+/// PGLite depends only on libpq and swift-log, so it can be used by any Swift project on its
+/// own. See the PGLite documentation catalog's getting-started guide.
 public enum PGLite {
     /// The version of the PGLite library, following semantic versioning.
     ///
     /// See the PGLite section of CHANGELOG.md for what each version changed.
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
 }

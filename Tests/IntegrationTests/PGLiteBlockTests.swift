@@ -192,4 +192,52 @@ struct PGLiteBlockTests {
         try await connection.execute("DROP TABLE \(table)")
         await connection.close()
     }
+
+    @Test("binary COPY rows of every type land exactly as the same rows in text format")
+    func binaryRows() async throws {
+        let connection = try await connect()
+        let schema = uniqueName("pgbin")
+        let columns =
+            "i8 bigint, i4 integer, i2 smallint, f8 double precision, f4 real, b boolean, s text, ts timestamptz, "
+            + "n numeric, u uuid, by bytea, ai bigint[], at text[]"
+        try await connection.execute(
+            "CREATE SCHEMA \(schema); CREATE TABLE \(schema).bin (\(columns)); CREATE TABLE \(schema).txt (\(columns))")
+        let numerics =
+            [
+                "0", "1", "-1", "0.5", "12345678901234567890.123456789", "-0.000000000000000000000000000001", "10000",
+                "99990000.0001", "1234567890123456789012345.67891",
+            ].map { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX"))! } + [Decimal.nan]
+        var rows: [[(any PGEncodable)?]] = []
+        for (index, numeric) in numerics.enumerated() {
+            let integers: [(any PGEncodable)?] = [Int64.max - Int64(index), Int32.min + Int32(index), Int16(index)]
+            let floats: [(any PGEncodable)?] = [Double(index) / 3, Float(index) * 1.5, index % 2 == 0]
+            let moment = Date(timeIntervalSince1970: -86_400.5 + Double(index) * 1e6)
+            let others: [(any PGEncodable)?] = [
+                "row \(index) ü", moment, numeric, UUID(), PGBytes([0, UInt8(index), 255]),
+            ]
+            let arrays: [(any PGEncodable)?] = [[Int64(index), -1], ["a \(index)", ""]]
+            rows.append(integers + floats + others + arrays)
+        }
+        rows.append(Array(repeating: nil, count: 13))
+        for (table, format) in [("bin", PGCopyRowFormat.binary), ("txt", .text)] {
+            let copied = try await connection.copyIn(
+                "COPY \(schema).\(table) FROM STDIN\(format == .binary ? " (FORMAT binary)" : "")", format: format
+            ) { writer in
+                for row in rows { try await writer.writeRow(row) }
+            }
+            #expect(copied == rows.count)
+        }
+        let differences = try await connection.query(
+            "SELECT count(*) FROM ((SELECT * FROM \(schema).bin EXCEPT ALL SELECT * FROM \(schema).txt) "
+                + "UNION ALL (SELECT * FROM \(schema).txt EXCEPT ALL SELECT * FROM \(schema).bin)) d"
+        ).rows[0].decode(Int.self, at: 0)
+        #expect(differences == 0, "binary and text COPY stored the same values")
+        let numericText = try await connection.query("SELECT n::text FROM \(schema).bin ORDER BY i2 NULLS LAST").rows
+            .map { $0[0] }
+        #expect(numericText.prefix(4) == ["0", "1", "-1", "0.5"])
+        #expect(numericText[8] == "1234567890123456789012345.67891")
+        #expect(numericText[9] == "NaN")
+        try await connection.execute("DROP SCHEMA \(schema) CASCADE")
+        await connection.close()
+    }
 }

@@ -22,7 +22,8 @@ struct PGTextFormatTests {
             #expect(PGTimestamp.parse(text).map(PGTimestamp.microseconds) == PGTimestamp.microseconds(date), "\(text)")
         }
         let offsets = [
-            "2026-01-01 05:30:00+05:30", "2025-12-31 16:00:00-08", "2026-01-01 00:00:00Z".replacingOccurrences(of: "Z", with: "+00"),
+            "2026-01-01 05:30:00+05:30", "2025-12-31 16:00:00-08",
+            "2026-01-01 00:00:00Z".replacingOccurrences(of: "Z", with: "+00"),
             "2026-01-01 05:30:15+05:30:15",
         ]
         for text in offsets {
@@ -31,7 +32,10 @@ struct PGTextFormatTests {
         #expect(PGTimestamp.parse("2026-01-01").map(PGTimestamp.microseconds) == 1_767_225_600_000_000)
         #expect(PGTimestamp.parse("infinity") == .distantFuture)
         #expect(PGTimestamp.parse("-infinity") == .distantPast)
-        for bad in ["", "2026-13-01 00:00:00+00", "2026-01-01 00:00", "2026-01-01 00:00:00+5", "yesterday", "2026-01-01 00:00:00.+00"] {
+        for bad in [
+            "", "2026-13-01 00:00:00+00", "2026-01-01 00:00", "2026-01-01 00:00:00+5", "yesterday",
+            "2026-01-01 00:00:00.+00",
+        ] {
             #expect(PGTimestamp.parse(bad) == nil, "\(bad)")
         }
     }
@@ -76,7 +80,8 @@ struct PGTextFormatTests {
         #expect(PGBytes.decode(pgText: "\\x0g", type: .bytea) == nil)
         #expect(Decimal(string: "12345678901234567890.123456789")!.pgText == "12345678901234567890.123456789")
         #expect(Decimal.decode(pgText: "12abc", type: .numeric) == nil)
-        #expect(UUID(uuidString: "E621E1F8-C36C-495A-93FC-0C247A3E6E5F")!.pgText == "e621e1f8-c36c-495a-93fc-0c247a3e6e5f")
+        #expect(
+            UUID(uuidString: "E621E1F8-C36C-495A-93FC-0C247A3E6E5F")!.pgText == "e621e1f8-c36c-495a-93fc-0c247a3e6e5f")
         #expect(PGConnection.quoteIdentifier("my \"table\"") == "\"my \"\"table\"\"\"")
     }
 }

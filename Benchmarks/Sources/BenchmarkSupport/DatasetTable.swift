@@ -93,14 +93,20 @@ public struct DatasetTable: Sendable {
     /// - Throws: ``DatasetError`` naming the first row that differs.
     public func verifyTestVectors() throws {
         let vectors = [
-            0: "e220a839-7b1d-cdaf-910a-2dec89025cc1|P01535|Product 01535|SNACKS|STORE_037|4|5.88|23.52|1767225600000000|CASH|REGULAR|780010966",
-            3: "975835de-1c97-56ce-1d0b-14e4db018fed|P01053|Product 01053|HOUSEHOLD|STORE_022|4|1.06|4.24|1767225600250000|APP|PREMIUM|",
-            999: "2ff04ff8-79f5-ded0-ff21-ebd3fd79aa60|P00092|Product 00092|BEVERAGES|STORE_022|1|1.42|1.42|1767225683250000|CREDIT CARD|REGULAR|",
-            999_999: "b4fbceb9-06a0-6e30-1c70-b50bc3c483e5|P01997|Product 01997|FISH|STORE_002|5|0.53|2.65|1767308933250000|CASH|PREMIUM|",
+            0:
+                "e220a839-7b1d-cdaf-910a-2dec89025cc1|P01535|Product 01535|SNACKS|STORE_037|4|5.88|23.52|1767225600000000|CASH|REGULAR|780010966",
+            3:
+                "975835de-1c97-56ce-1d0b-14e4db018fed|P01053|Product 01053|HOUSEHOLD|STORE_022|4|1.06|4.24|1767225600250000|APP|PREMIUM|",
+            999:
+                "2ff04ff8-79f5-ded0-ff21-ebd3fd79aa60|P00092|Product 00092|BEVERAGES|STORE_022|1|1.42|1.42|1767225683250000|CREDIT CARD|REGULAR|",
+            999_999:
+                "b4fbceb9-06a0-6e30-1c70-b50bc3c483e5|P01997|Product 01997|FISH|STORE_002|5|0.53|2.65|1767308933250000|CASH|PREMIUM|",
         ]
         for (row, expected) in vectors.sorted(by: { $0.key < $1.key }) where row < count {
             let actual = canonicalRow(row)
-            guard actual == expected else { throw DatasetError(message: "row \(row) is \(actual), expected \(expected)") }
+            guard actual == expected else {
+                throw DatasetError(message: "row \(row) is \(actual), expected \(expected)")
+            }
         }
     }
 }

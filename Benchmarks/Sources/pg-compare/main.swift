@@ -3,7 +3,8 @@
 //   1. pg-copy: COPY into an unindexed table — PGLite's copyIn (CSV rows from the row writer)
 //      vs `psql \copy` of the same rows from a CSV file in /dev/shm (the ceiling);
 //   2. pg-staged-upsert: in one transaction, COPY into a temporary table, then
-//      INSERT … ON CONFLICT DO UPDATE into a keyed table — PGLite vs psycopg 3.
+//      INSERT … ON CONFLICT DO UPDATE into a keyed table — PGLite vs psycopg 3, both with binary
+//      COPY (each library's fastest path).
 // Ends with one `bench …` line per comparison; ratio = ours / peer in rows per second.
 //
 // Usage: pg-compare [--database-url URL] [--python PATH] [--rows N] [--rounds N]
@@ -17,7 +18,7 @@ let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
     .deletingLastPathComponent().deletingLastPathComponent()
 var options = [
     "--database-url": ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "",
-    "--python": repository.appendingPathComponent(".venv/bin/python").path, "--rows": "1000000", "--rounds": "5",
+    "--python": repository.appendingPathComponent(".venv/bin/python").path, "--rows": "1000000", "--rounds": "7",
 ]
 var arguments = CommandLine.arguments.dropFirst()
 while let name = arguments.popFirst() {
@@ -31,7 +32,8 @@ while let name = arguments.popFirst() {
 guard let rowCount = Int(options["--rows"]!), rowCount > 0, let rounds = Int(options["--rounds"]!), rounds >= 5,
     !options["--database-url"]!.isEmpty
 else {
-    FileHandle.standardError.write(Data("pg-compare: needs --database-url (or DATABASE_URL), --rows > 0, --rounds ≥ 5\n".utf8))
+    FileHandle.standardError.write(
+        Data("pg-compare: needs --database-url (or DATABASE_URL), --rows > 0, --rounds ≥ 5\n".utf8))
     exit(2)
 }
 let databaseURL = options["--database-url"]!
@@ -84,7 +86,8 @@ let csvFile = try FileHandle(forWritingTo: URL(fileURLWithPath: csvPath))
 try await connection.copyOut("COPY bench_copy TO STDOUT (FORMAT csv)") { csvFile.write(Data($0)) }
 try csvFile.close()
 // The keyed table starts full, so that every upsert updates.
-try await connection.execute("INSERT INTO bench_upsert SELECT DISTINCT ON (transaction_id, product_id) * FROM bench_copy")
+try await connection.execute(
+    "INSERT INTO bench_upsert SELECT DISTINCT ON (transaction_id, product_id) * FROM bench_copy")
 let keyedRows = try await connection.query("SELECT count(*) FROM bench_upsert").rows[0].decode(Int.self, at: 0)
 
 let peer = try PeerProcess(
@@ -104,8 +107,15 @@ func timed(_ body: () async throws -> Void) async throws -> Double {
     return seconds(clock.now - start)
 }
 
+/// Puts the server in the same state before each timed run: the target emptied or vacuumed, and
+/// a checkpoint, so that no run pays for the dirty pages of the one before it.
+func settle(_ sql: String) async throws {
+    try await connection.execute(sql)
+    _ = try? await connection.execute("CHECKPOINT")  // needs superuser or pg_checkpoint; best effort
+}
+
 func oursCopy() async throws -> Double {
-    try await connection.execute("TRUNCATE bench_copy")
+    try await settle("TRUNCATE bench_copy")
     var copied = 0
     let elapsed = try await timed {
         copied = try await connection.copyIn("COPY bench_copy FROM STDIN (FORMAT csv)", format: .csv) {
@@ -117,7 +127,7 @@ func oursCopy() async throws -> Double {
 }
 
 func psqlCopy() async throws -> Double {
-    try await connection.execute("TRUNCATE bench_copy")
+    try await settle("TRUNCATE bench_copy")
     let elapsed = try await timed {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
@@ -134,13 +144,15 @@ func psqlCopy() async throws -> Double {
 }
 
 func oursUpsert() async throws -> Double {
-    try await connection.execute("VACUUM bench_upsert")
+    try await settle("VACUUM bench_upsert")
     var affected = 0
     let elapsed = try await timed {
         try await connection.withTransaction { transaction in
             try await transaction.execute(
                 "CREATE TEMP TABLE bench_staging (LIKE bench_upsert INCLUDING DEFAULTS) ON COMMIT DROP")
-            try await transaction.copyIn("COPY bench_staging FROM STDIN") { try await writeRows($0) }
+            try await transaction.copyIn("COPY bench_staging FROM STDIN (FORMAT binary)", format: .binary) {
+                try await writeRows($0)
+            }
             affected = try await transaction.execute(upsertSQL).affectedRows ?? 0
         }
     }
@@ -149,7 +161,7 @@ func oursUpsert() async throws -> Double {
 }
 
 @MainActor func peerUpsert() async throws -> Double {
-    try await connection.execute("VACUUM bench_upsert")
+    try await settle("VACUUM bench_upsert")
     let answer = try peer.ask("upsert").split(separator: " ")
     guard answer.count == 2, let elapsed = Double(answer[0]), Int(answer[1]) == keyedRows else {
         throw DatasetError(message: "psycopg answered \(answer)")
@@ -160,23 +172,29 @@ func oursUpsert() async throws -> Double {
 var copies: (ours: [Double], peer: [Double]) = ([], [])
 var upserts: (ours: [Double], peer: [Double]) = ([], [])
 print("pg-compare: \(rounds) rounds of \(rowCount) rows; \(keyedRows) keys in the upsert target")
-print("round  PGLite copy s  psql copy s  PGLite upsert s  psycopg upsert s")
+// One comparison at a time, so that one's writes do not weigh on the other's timings.
+print("round  PGLite copy s  psql copy s")
 for round in 1...rounds {
     if round % 2 == 1 {
         copies.ours.append(try await oursCopy())
         copies.peer.append(try await psqlCopy())
-        upserts.ours.append(try await oursUpsert())
-        upserts.peer.append(try await peerUpsert())
     } else {
         copies.peer.append(try await psqlCopy())
         copies.ours.append(try await oursCopy())
+    }
+    print(String(format: "%5d  %13.3f  %11.3f", round, copies.ours.last!, copies.peer.last!))
+}
+try await connection.execute("TRUNCATE bench_copy")
+print("round  PGLite upsert s  psycopg upsert s")
+for round in 1...rounds {
+    if round % 2 == 1 {
+        upserts.ours.append(try await oursUpsert())
+        upserts.peer.append(try await peerUpsert())
+    } else {
         upserts.peer.append(try await peerUpsert())
         upserts.ours.append(try await oursUpsert())
     }
-    print(
-        String(
-            format: "%5d  %13.3f  %11.3f  %15.3f  %16.3f", round, copies.ours.last!, copies.peer.last!,
-            upserts.ours.last!, upserts.peer.last!))
+    print(String(format: "%5d  %15.3f  %16.3f", round, upserts.ours.last!, upserts.peer.last!))
 }
 peer.finish()
 try await connection.execute("DROP TABLE bench_copy, bench_upsert")
