@@ -69,7 +69,10 @@ func writeRows(_ writer: PGCopyWriter) async throws {
 }
 
 let logger = Logger(label: "pg-compare", factory: { _ in SwiftLogNoOpLogHandler() })
+/// Set-up, settling and checks; the timed PGLite work runs on `worker`, a session of its own as
+/// the peer's is.
 let connection = try await PGConnection.connect(configuration: .init(databaseURL), logger: logger)
+let worker = try await PGConnection.connect(configuration: .init(databaseURL), logger: logger)
 try await connection.execute(
     """
     DROP TABLE IF EXISTS bench_copy, bench_upsert;
@@ -118,7 +121,7 @@ func oursCopy() async throws -> Double {
     try await settle("TRUNCATE bench_copy")
     var copied = 0
     let elapsed = try await timed {
-        copied = try await connection.copyIn("COPY bench_copy FROM STDIN (FORMAT csv)", format: .csv) {
+        copied = try await worker.copyIn("COPY bench_copy FROM STDIN (FORMAT csv)", format: .csv) {
             try await writeRows($0)
         }
     }
@@ -147,7 +150,7 @@ func oursUpsert() async throws -> Double {
     try await settle("VACUUM bench_upsert")
     var affected = 0
     let elapsed = try await timed {
-        try await connection.withTransaction { transaction in
+        try await worker.withTransaction { transaction in
             try await transaction.execute(
                 "CREATE TEMP TABLE bench_staging (LIKE bench_upsert INCLUDING DEFAULTS) ON COMMIT DROP")
             try await transaction.copyIn("COPY bench_staging FROM STDIN (FORMAT binary)", format: .binary) {
@@ -198,6 +201,7 @@ for round in 1...rounds {
 }
 peer.finish()
 try await connection.execute("DROP TABLE bench_copy, bench_upsert")
+await worker.close()
 await connection.close()
 
 func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
