@@ -35,3 +35,4 @@ swift test "$@"
 echo "test: the benchmark comparisons build"
 rm -f Benchmarks/.build/*/description.json  # SwiftPM misses files added to a path dependency
 swift build --package-path Benchmarks --product aws-compare
+swift build --package-path Benchmarks --product pg-compare

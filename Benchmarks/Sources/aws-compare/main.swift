@@ -11,28 +11,13 @@ import BenchmarkSupport
 import Foundation
 import Logging
 
-/// The repository's root, found from this file's path at build time.
-let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
-var options = [
-    "--python": repository.appendingPathComponent(".venv/bin/python").path, "--rounds": "7", "--calls": "200",
-    "--signatures": "20000",
-]
-var arguments = CommandLine.arguments.dropFirst()
-while let name = arguments.popFirst() {
-    guard options[name] != nil, let value = arguments.popFirst() else {
-        FileHandle.standardError.write(
-            Data("usage: aws-compare [--python PATH] [--rounds N] [--calls N] [--signatures N]\n".utf8))
-        exit(2)
-    }
-    options[name] = value
-}
+let repository = CommandOptions.repository
+let options = CommandOptions.parse(
+    defaults: ["--python": CommandOptions.python, "--rounds": "7", "--calls": "200", "--signatures": "20000"],
+    usage: "aws-compare [--python PATH] [--rounds N] [--calls N] [--signatures N]")
 guard let rounds = Int(options["--rounds"]!), rounds >= 5, let calls = Int(options["--calls"]!), calls > 0,
     let signatures = Int(options["--signatures"]!), signatures > 0
-else {
-    FileHandle.standardError.write(Data("aws-compare: --rounds must be ≥ 5; --calls and --signatures > 0\n".utf8))
-    exit(2)
-}
+else { CommandOptions.fail("aws-compare: --rounds must be ≥ 5; --calls and --signatures > 0") }
 
 let peerScript = repository.appendingPathComponent("Benchmarks/peers/aws_peer.py").path
 let peer = try PeerProcess(executable: options["--python"]!, arguments: [peerScript])

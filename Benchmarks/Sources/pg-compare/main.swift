@@ -14,28 +14,16 @@ import Foundation
 import Logging
 import PGLite
 
-let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
-var options = [
-    "--database-url": ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "",
-    "--python": repository.appendingPathComponent(".venv/bin/python").path, "--rows": "1000000", "--rounds": "7",
-]
-var arguments = CommandLine.arguments.dropFirst()
-while let name = arguments.popFirst() {
-    guard options[name] != nil, let value = arguments.popFirst() else {
-        FileHandle.standardError.write(
-            Data("usage: pg-compare [--database-url URL] [--python PATH] [--rows N] [--rounds N]\n".utf8))
-        exit(2)
-    }
-    options[name] = value
-}
+let repository = CommandOptions.repository
+let options = CommandOptions.parse(
+    defaults: [
+        "--database-url": ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "", "--python": CommandOptions.python,
+        "--rows": "1000000", "--rounds": "7",
+    ],
+    usage: "pg-compare [--database-url URL] [--python PATH] [--rows N] [--rounds N]")
 guard let rowCount = Int(options["--rows"]!), rowCount > 0, let rounds = Int(options["--rounds"]!), rounds >= 5,
     !options["--database-url"]!.isEmpty
-else {
-    FileHandle.standardError.write(
-        Data("pg-compare: needs --database-url (or DATABASE_URL), --rows > 0, --rounds ≥ 5\n".utf8))
-    exit(2)
-}
+else { CommandOptions.fail("pg-compare: needs --database-url (or DATABASE_URL), --rows > 0, --rounds ≥ 5") }
 let databaseURL = options["--database-url"]!
 
 let columns =
