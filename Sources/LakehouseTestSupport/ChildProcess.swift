@@ -46,7 +46,8 @@ public final class ChildProcess: @unchecked Sendable {
         let pid = process.processIdentifier
         let reaped = waitpid(pid, &status, WNOHANG)
         if reaped == pid { return (status >> 8) & 0xFF }
-        if reaped == -1 && errno == ECHILD { return 0 }
+        // Foundation's own monitor may have reaped it first; then it holds the status.
+        if reaped == -1 && errno == ECHILD { return process.isRunning ? nil : process.terminationStatus }
         return nil
     }
 

@@ -33,6 +33,18 @@ final class PrivatePostgres: Sendable {
     func restart() async throws { try await Self.services(directory, "restart-postgres") }
 
     func remove() async throws { try await Self.services(directory, "clean") }
+
+    /// Runs `body` with a new cluster, and removes the cluster whether `body` succeeds or not.
+    static func with(_ body: (PrivatePostgres) async throws -> Void) async throws {
+        let cluster = try await PrivatePostgres()
+        do {
+            try await body(cluster)
+        } catch {
+            try? await cluster.remove()
+            throw error
+        }
+        try await cluster.remove()
+    }
 }
 
 @Suite("PGLite pool")
@@ -103,7 +115,10 @@ struct PGLitePoolTests {
 
     @Test("after the server restarts, in-flight work fails clearly and later work succeeds")
     func serverRestart() async throws {
-        let cluster = try await PrivatePostgres()
+        try await PrivatePostgres.with { cluster in try await restartScenario(cluster) }
+    }
+
+    func restartScenario(_ cluster: PrivatePostgres) async throws {
         let pool = PGPool(
             configuration: .init(connection: try .init(cluster.databaseURL), maximumConnections: 2),
             logger: logs.logger())
@@ -125,6 +140,5 @@ struct PGLitePoolTests {
             #expect(try answer.rows[0].decode(Int.self, "n") == attempt)
         }
         await pool.close()
-        try await cluster.remove()
     }
 }
