@@ -83,12 +83,5 @@ struct RLEHybridEncoder {
         literals.removeAll(keepingCapacity: true)
     }
 
-    private mutating func writeVarint(_ value: UInt64) {
-        var remaining = value
-        while remaining >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
-            remaining >>= 7
-        }
-        bytes.append(UInt8(remaining))
-    }
+    private mutating func writeVarint(_ value: UInt64) { appendVarint(value, to: &bytes) }
 }

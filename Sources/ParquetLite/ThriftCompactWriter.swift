@@ -50,14 +50,7 @@ struct ThriftCompactWriter {
         lastFieldID = id
     }
 
-    mutating func writeVarint(_ value: UInt64) {
-        var remaining = value
-        while remaining >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
-            remaining >>= 7
-        }
-        bytes.append(UInt8(remaining))
-    }
+    mutating func writeVarint(_ value: UInt64) { appendVarint(value, to: &bytes) }
 
     private func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
 
