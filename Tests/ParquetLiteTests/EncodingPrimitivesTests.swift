@@ -109,3 +109,41 @@ struct EncodingPrimitivesTests {
         #expect(encoder.finish() == [0x80, 0x89, 0x7A, 0x01])  // varint(2_000_000), then value 1
     }
 }
+
+@Suite("Parquet byte-array dictionary")
+struct ByteArrayDictionaryTests {
+    @Test("indices follow first appearance; equal values share one; the PLAIN page lists each once")
+    func agreesWithSwiftDictionary() {
+        var generator = SystemRandomNumberGenerator()
+        var words = ["", "a", "ab", "abcdefgh", "abcdefgi", "Grüße 🛒", String(repeating: "x", count: 1 << 16)]
+        words += (0..<5_000).map { _ in "P" + String(UInt32.random(in: 0...1_000_000, using: &generator)) }
+        var dictionary = ByteArrayDictionary(initialCapacity: 4)
+        var reference: [String: Int32] = [:]
+        var order: [String] = []
+        for _ in 0..<50_000 {
+            let word = words.randomElement(using: &generator)!
+            let index = Array(word.utf8).withUnsafeBytes { dictionary.index(of: $0) }
+            if let known = reference[word] {
+                #expect(index == known, "\(word.prefix(20))")
+            } else {
+                #expect(Int(index) == order.count)
+                reference[word] = index
+                order.append(word)
+            }
+        }
+        #expect(dictionary.count == order.count)
+        for (index, word) in order.enumerated() {
+            #expect(Array(dictionary.value(at: index)) == Array(word.utf8))
+        }
+        // The PLAIN page: a 4-byte little-endian length, then the bytes, for each value in order.
+        var decoded: [String] = []
+        var offset = 0
+        let page = dictionary.plainValues
+        while offset < page.count {
+            let length = (0..<4).reduce(0) { $0 | Int(page[offset + $1]) << (8 * $1) }
+            decoded.append(String(decoding: page[(offset + 4)..<(offset + 4 + length)], as: UTF8.self))
+            offset += 4 + length
+        }
+        #expect(decoded == order)
+    }
+}

@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The dictionary of one BYTE_ARRAY column chunk: each distinct value once, in first-seen order,
+/// and its index for every value appended.
+///
+/// An open-addressing hash table (linear probing, power-of-two capacity, load ≤ 1/2) holds, per
+/// slot, the value's hash and index; the distinct values live in one byte buffer, already in
+/// PLAIN form (a 4-byte little-endian length before each), so the dictionary page is that
+/// buffer as is. Nothing is allocated per value.
+struct ByteArrayDictionary {
+    /// Distinct values in PLAIN encoding, in index order.
+    private(set) var plainValues: [UInt8] = []
+    /// Start of each distinct value's bytes in ``plainValues`` (after its length prefix).
+    private var starts: [Int32] = []
+    private var lengths: [Int32] = []
+    private var slots: [Int32]
+    private var slotHashes: [UInt64]
+    private var mask: Int
+
+    /// The number of distinct values.
+    var count: Int { starts.count }
+
+    init(initialCapacity: Int = 1024) {
+        var capacity = 16
+        while capacity < initialCapacity * 2 { capacity <<= 1 }
+        slots = [Int32](repeating: -1, count: capacity)
+        slotHashes = [UInt64](repeating: 0, count: capacity)
+        mask = capacity - 1
+    }
+
+    /// The index of `value`, adding it if it is new.
+    mutating func index(of value: UnsafeRawBufferPointer) -> Int32 {
+        let hash = Self.hash(value)
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let existing = slots[slot]
+            if existing < 0 { break }
+            if slotHashes[slot] == hash && equals(Int(existing), value) { return existing }
+            slot = (slot + 1) & mask
+        }
+        let index = Int32(starts.count)
+        appendPlain(value)
+        slots[slot] = index
+        slotHashes[slot] = hash
+        if starts.count * 2 > slots.count { grow() }
+        return index
+    }
+
+    /// The distinct value at `index`.
+    func value(at index: Int) -> ArraySlice<UInt8> {
+        let start = Int(starts[index])
+        return plainValues[start..<(start + Int(lengths[index]))]
+    }
+
+    private func equals(_ index: Int, _ value: UnsafeRawBufferPointer) -> Bool {
+        let length = Int(lengths[index])
+        guard length == value.count else { return false }
+        if length == 0 { return true }
+        return plainValues.withUnsafeBytes { all in
+            memcmp(all.baseAddress! + Int(starts[index]), value.baseAddress!, length) == 0
+        }
+    }
+
+    private mutating func appendPlain(_ value: UnsafeRawBufferPointer) {
+        let length = UInt32(value.count)
+        for shift in stride(from: 0, to: 32, by: 8) { plainValues.append(UInt8(truncatingIfNeeded: length >> shift)) }
+        starts.append(Int32(plainValues.count))
+        lengths.append(Int32(value.count))
+        plainValues.append(contentsOf: value)
+    }
+
+    /// Doubles the table and re-inserts every index by its stored hash.
+    private mutating func grow() {
+        let capacity = slots.count * 2
+        var newSlots = [Int32](repeating: -1, count: capacity)
+        var newHashes = [UInt64](repeating: 0, count: capacity)
+        let newMask = capacity - 1
+        for slot in 0..<slots.count where slots[slot] >= 0 {
+            var target = Int(truncatingIfNeeded: slotHashes[slot]) & newMask
+            while newSlots[target] >= 0 { target = (target + 1) & newMask }
+            newSlots[target] = slots[slot]
+            newHashes[target] = slotHashes[slot]
+        }
+        slots = newSlots
+        slotHashes = newHashes
+        mask = newMask
+    }
+
+    /// 64-bit FNV-1a over 8-byte words, then a final avalanche (fast for short strings; the
+    /// table compares bytes on a hash match, so quality only affects speed).
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(bytes.count)
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x100_0000_01B3
+            hash ^= hash >> 29
+            offset += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < bytes.count {
+            tail |= UInt64(bytes[offset]) << shift
+            shift += 8
+            offset += 1
+        }
+        hash = (hash ^ tail) &* 0x100_0000_01B3
+        hash ^= hash >> 32
+        hash &*= 0xD6E8_FEB8_6659_FD93
+        hash ^= hash >> 32
+        return hash
+    }
+}
