@@ -1,0 +1,93 @@
+/// Parquet's DELTA_BINARY_PACKED encoding of INT32 and INT64 values.
+///
+/// Header: block size (128), miniblocks per block (4), value count, first value (zigzag), all
+/// ULEB128. Then per block of 128 deltas: the minimum delta (zigzag), one bit width per miniblock
+/// of 32, and each miniblock's `delta - minimum` bit-packed least-significant bit first. A last
+/// partial block is padded with zeros; unused miniblocks get width 0 and no bytes.
+struct DeltaBinaryPackedEncoder {
+    static let blockSize = 128
+    static let miniblocksPerBlock = 4
+    static let miniblockSize = 32
+
+    private(set) var bytes: [UInt8] = []
+    private var first: Int64?
+    private var previous: Int64 = 0
+    private var count = 0
+    private var deltas: [Int64] = []
+    private var body: [UInt8] = []
+
+    init() { deltas.reserveCapacity(Self.blockSize) }
+
+    mutating func append(_ value: Int64) {
+        count += 1
+        guard first != nil else {
+            first = value
+            previous = value
+            return
+        }
+        deltas.append(value &- previous)  // wraps as the spec's two's-complement arithmetic does
+        previous = value
+        if deltas.count == Self.blockSize { flushBlock() }
+    }
+
+    /// The encoded values: header, then every block.
+    mutating func finish() -> [UInt8] {
+        if !deltas.isEmpty { flushBlock() }
+        var output: [UInt8] = []
+        output.reserveCapacity(body.count + 16)
+        appendVarint(UInt64(Self.blockSize), to: &output)
+        appendVarint(UInt64(Self.miniblocksPerBlock), to: &output)
+        appendVarint(UInt64(count), to: &output)
+        appendVarint(Self.zigzag(first ?? 0), to: &output)
+        output.append(contentsOf: body)
+        bytes = output
+        return output
+    }
+
+    private static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
+
+    private mutating func flushBlock() {
+        let minimum = deltas.min() ?? 0
+        appendVarint(Self.zigzag(minimum), to: &body)
+        let used = deltas.count
+        // Relative deltas fit in 64 bits unsigned even when the deltas span the whole range.
+        let relative = deltas.map { UInt64(bitPattern: $0 &- minimum) }
+        var widths: [Int] = []
+        for miniblock in 0..<Self.miniblocksPerBlock {
+            let start = miniblock * Self.miniblockSize
+            if start >= used {
+                widths.append(0)
+                continue
+            }
+            let maximum = relative[start..<min(start + Self.miniblockSize, used)].max() ?? 0
+            widths.append(maximum == 0 ? 0 : 64 - maximum.leadingZeroBitCount)
+        }
+        for width in widths { body.append(UInt8(width)) }
+        for (miniblock, width) in widths.enumerated() {
+            let start = miniblock * Self.miniblockSize
+            guard start < used, width > 0 else { continue }
+            var accumulator: UInt64 = 0  // low bits not yet written
+            var bits = 0
+            for index in start..<(start + Self.miniblockSize) {
+                let value = index < used ? relative[index] : 0
+                // Add `width` bits of `value`, writing whole bytes as they fill.
+                var remainingValue = value
+                var remainingBits = width
+                while remainingBits > 0 {
+                    let take = min(remainingBits, 64 - bits)
+                    let mask: UInt64 = take == 64 ? .max : (1 << take) - 1
+                    accumulator |= (remainingValue & mask) << bits
+                    bits += take
+                    remainingBits -= take
+                    remainingValue = take == 64 ? 0 : remainingValue >> take
+                    while bits >= 8 {
+                        body.append(UInt8(truncatingIfNeeded: accumulator))
+                        accumulator >>= 8
+                        bits -= 8
+                    }
+                }
+            }
+        }
+        deltas.removeAll(keepingCapacity: true)
+    }
+}
