@@ -38,17 +38,14 @@ test-full: deps  ## As `make test`, with scale tests at full size (LAKEHOUSE_TES
 	@LAKEHOUSE_TEST_SCALE=full scripts/test.sh
 
 bench-aws: deps  ## AWSLite vs boto3: SigV4 signatures/s and PutRecords requests/s (ends with `bench …` lines)
-	@# SwiftPM's cached build plan misses files added to a path dependency (the root package).
-	rm -f Benchmarks/.build/*/description.json
-	cd Benchmarks && swift build -c release --product aws-compare
+	scripts/benchmarks.sh build -c release --product aws-compare
 	Benchmarks/.build/release/aws-compare --python .venv/bin/python
 
 bench-pg: deps  ## PGLite vs psql \copy (COPY) and vs psycopg 3 (staged upsert), DATASET.md table
 	@scripts/bench-pg.sh
 
 bench-suite: deps  ## The ordo-one/benchmark suites in Benchmarks/ (regression tracking, no peer)
-	rm -f Benchmarks/.build/*/description.json
-	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --no-progress
+	scripts/benchmarks.sh suite
 
 clean: services-clean  ## Remove build products, services and the Python tools
 	rm -rf .build .venv Benchmarks/.build

@@ -5,9 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-# SwiftPM's cached build plan misses files added to a path dependency (the root package).
-rm -f Benchmarks/.build/*/description.json
-swift build --package-path Benchmarks -c release --product pg-compare
+scripts/benchmarks.sh build -c release --product pg-compare
 
 started=0
 if ! scripts/services.sh status >/dev/null 2>&1; then

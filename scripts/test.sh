@@ -33,6 +33,5 @@ echo "test: swift test"
 swift test "$@"
 
 echo "test: the benchmark comparisons build"
-rm -f Benchmarks/.build/*/description.json  # SwiftPM misses files added to a path dependency
-swift build --package-path Benchmarks --product aws-compare
-swift build --package-path Benchmarks --product pg-compare
+scripts/benchmarks.sh build --product aws-compare
+scripts/benchmarks.sh build --product pg-compare

@@ -112,9 +112,13 @@ final class CurlEasyHandle: @unchecked Sendable {
     /// Takes a chunk of the body; `false` stops the transfer (the file could not be written).
     fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if let file {
-            var status = 0
-            _ = ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-            if (200..<300).contains(status) { return file.write(bytes) }
+            // Decided once per response, at its first chunk: the status is known by then.
+            if collected.bodyGoesToFile == nil {
+                var status = 0
+                _ = ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+                collected.bodyGoesToFile = (200..<300).contains(status)
+            }
+            if collected.bodyGoesToFile == true { return file.write(bytes) }
         }
         collected.body.append(contentsOf: bytes)
         return true
@@ -125,6 +129,7 @@ final class CurlEasyHandle: @unchecked Sendable {
         if line.hasPrefix("HTTP/") {
             // A new status line (after `100 Continue` or a redirect): only the final response counts.
             collected.headers.removeAll()
+            collected.bodyGoesToFile = nil
         } else if let colon = line.firstIndex(of: ":") {
             let name = String(line[..<colon])
             let value = String(line[line.index(after: colon)...]).trimmingWhitespace()
@@ -168,6 +173,8 @@ final class CurlEasyHandle: @unchecked Sendable {
 private struct ResponseCollector {
     var headers: [(name: String, value: String)] = []
     var body: [UInt8] = []
+    /// Whether the body is written to the request's file (a 2xx response) or collected.
+    var bodyGoesToFile: Bool?
 }
 
 /// A valid address for an empty request body; libcurl reads zero bytes from it.

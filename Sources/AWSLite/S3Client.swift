@@ -137,10 +137,9 @@ public final class S3Client: Sendable {
     ///
     /// - Throws: ``AWSError`` with code `NoSuchKey` when there is no such object.
     public func getObject(bucket: String, key: String, range: ClosedRange<Int>? = nil) async throws -> S3Object {
-        var headers: [(name: String, value: String)] = []
-        if let range { headers.append(("Range", "bytes=\(range.lowerBound)-\(range.upperBound)")) }
         let response = try await sender.send(
-            HTTPRequest(method: "GET", url: url(bucket: bucket, key: key), headers: headers), operation: "GetObject")
+            HTTPRequest(method: "GET", url: url(bucket: bucket, key: key), headers: Self.rangeHeaders(range)),
+            operation: "GetObject")
         return S3Object(body: response.body, metadata: metadata(of: response))
     }
 
@@ -161,10 +160,8 @@ public final class S3Client: Sendable {
         let temporary = "\(path).partial-\(UInt32.random(in: .min ... .max))"
         let file = try ResponseFile(creating: temporary)
         do {
-            var headers: [(name: String, value: String)] = []
-            if let range { headers.append(("Range", "bytes=\(range.lowerBound)-\(range.upperBound)")) }
             let response = try await sender.send(
-                HTTPRequest(method: "GET", url: url(bucket: bucket, key: key), headers: headers),
+                HTTPRequest(method: "GET", url: url(bucket: bucket, key: key), headers: Self.rangeHeaders(range)),
                 operation: "GetObject", file: file)
             if let expected = response.header("Content-Length").flatMap({ Int($0) }), expected != file.written {
                 throw AWSError(
@@ -186,6 +183,11 @@ public final class S3Client: Sendable {
             _ = unlink(temporary)
             throw error
         }
+    }
+
+    /// The `Range` header for an optional inclusive byte range.
+    private static func rangeHeaders(_ range: ClosedRange<Int>?) -> [(name: String, value: String)] {
+        range.map { [("Range", "bytes=\($0.lowerBound)-\($0.upperBound)")] } ?? []
     }
 
     /// Reads an object's metadata.

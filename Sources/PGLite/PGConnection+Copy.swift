@@ -26,13 +26,9 @@ extension PGConnection {
                 try await write(writer)
                 try await writer.finish()
             } catch {
-                // The server's own error (a bad row) explains more than a failed write does.
-                let message = (error as? PGError).map { _ in "aborted" } ?? "aborted by the client: \(error)"
-                do { _ = try await finishCopyIn(abortMessage: message) } catch let serverError as PGError
-                    where error is PGError && serverError.code == .statementFailed
-                {
-                    throw serverError
-                } catch {}
+                let serverError = await abortCopyIn(reason: error)
+                // A send that failed because the server rejected a row: the server's error says which.
+                if error is PGError, let serverError, serverError.code == .statementFailed { throw serverError }
                 throw error
             }
             return try await finishCopyIn(abortMessage: nil)
@@ -122,6 +118,17 @@ extension PGConnection {
                 throw PGError(
                     code: .connectionFailed, message: "COPY data could not be sent: \(Self.lastError(of: handle))")
             }
+        }
+    }
+
+    /// Aborts a COPY FROM STDIN after `reason`, leaving the connection ready; returns the error
+    /// the server reported, if it had rejected the data already.
+    private func abortCopyIn(reason: any Error) async -> PGError? {
+        do {
+            _ = try await finishCopyIn(abortMessage: "aborted by the client: \(reason)")
+            return nil
+        } catch {
+            return error as? PGError
         }
     }
 

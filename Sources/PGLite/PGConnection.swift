@@ -22,8 +22,6 @@ public final class PGConnection: @unchecked Sendable {
     private var preparedNames: [String: String] = [:]
     let logger: Logger
     private let target: String
-    /// When the pool last took this connection back; set by ``PGPool`` only.
-    nonisolated(unsafe) var idleSince: ContinuousClock.Instant?
     /// Serialises operations; a block (transaction, COPY) holds it for its whole length.
     private let turn = PGAsyncLock()
 

@@ -87,11 +87,14 @@ public struct PGMigrator: Sendable {
             for row in try await connection.query("SELECT name, checksum FROM \(table)").rows {
                 recorded[try row.decode(String.self, "name")] = try row.decode(String.self, "checksum")
             }
+            // Every checksum in one round trip, in migration order.
+            let checksums = try await connection.query(
+                "SELECT encode(sha256(convert_to(sql, 'UTF8')), 'hex') FROM unnest($1::text[]) WITH ORDINALITY AS m(sql, n) "
+                    + "ORDER BY n",
+                [migrations.map(\.sql)]
+            ).rows.map { try $0.decode(String.self, at: 0) }
             var applied: [String] = []
-            for migration in migrations {
-                let checksum = try await connection.query(
-                    "SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", [migration.sql]
-                ).rows[0].decode(String.self, at: 0)
+            for (migration, checksum) in zip(migrations, checksums) {
                 if let previous = recorded[migration.name] {
                     guard previous == checksum else {
                         throw PGError(

@@ -34,7 +34,8 @@ public final class PGPool: Sendable {
     }
 
     private enum Lease {
-        case connection(PGConnection)
+        /// A connection to lend; `idleSince` is when it went idle, `nil` if handed over directly.
+        case connection(PGConnection, idleSince: ContinuousClock.Instant?)
         /// The waiter may open a new connection in a slot someone gave up.
         case slot
     }
@@ -109,17 +110,15 @@ public final class PGPool: Sendable {
     // MARK: Lending
 
     private func acquire() async throws -> PGConnection {
-        while true {
-            let lease = try await reserve()
-            switch lease {
-            case .slot:
-                return try await openInSlot()
-            case .connection(let connection):
-                if await check(connection.idleSince, connection) { return connection }
-                logger.info("replacing a broken PostgreSQL connection")
-                await connection.close()
-                return try await openInSlot()
-            }
+        switch try await reserve() {
+        case .slot:
+            return try await openInSlot()
+        case .connection(let connection, let idleSince):
+            if await check(connection, idleSince: idleSince) { return connection }
+            // Its slot stays reserved: open the replacement in it.
+            logger.info("replacing a broken PostgreSQL connection")
+            await connection.close()
+            return try await openInSlot()
         }
     }
 
@@ -130,22 +129,19 @@ public final class PGPool: Sendable {
             case wait(UInt64)
             case closed
         }
-        let id = state.withLock {
-            $0.nextWaiter += 1; return $0.nextWaiter
-        }
         return try await withCheckedThrowingContinuation { continuation in
             let immediate = state.withLock { state -> Immediate in
                 if state.closed { return .closed }
                 if let entry = state.idle.popLast() {
-                    entry.connection.idleSince = entry.since
-                    return .lease(.connection(entry.connection))
+                    return .lease(.connection(entry.connection, idleSince: entry.since))
                 }
                 if state.open < configuration.maximumConnections {
                     state.open += 1
                     return .lease(.slot)
                 }
-                state.waiters.append(Waiter(id: id, continuation: continuation))
-                return .wait(id)
+                state.nextWaiter += 1
+                state.waiters.append(Waiter(id: state.nextWaiter, continuation: continuation))
+                return .wait(state.nextWaiter)
             }
             switch immediate {
             case .closed: continuation.resume(throwing: Self.closedError)
@@ -184,9 +180,9 @@ public final class PGPool: Sendable {
 
     /// Whether a connection about to be lent works: open and idle, and answering a ping if it
     /// sat idle long.
-    private func check(_ since: ContinuousClock.Instant?, _ connection: PGConnection) async -> Bool {
+    private func check(_ connection: PGConnection, idleSince: ContinuousClock.Instant?) async -> Bool {
         guard await connection.isHealthy() else { return false }
-        if let since, ContinuousClock().now - since > configuration.pingAfterIdle {
+        if let idleSince, ContinuousClock().now - idleSince > configuration.pingAfterIdle {
             return (try? await connection.query("SELECT 1")) != nil
         }
         return true
@@ -204,16 +200,21 @@ public final class PGPool: Sendable {
             giveBackSlot()
             return
         }
-        let waiter = state.withLock { state -> Waiter? in
-            if state.closed { return nil }
-            if !state.waiters.isEmpty { return state.waiters.removeFirst() }
-            state.idle.append(Idle(connection: connection, since: ContinuousClock().now))
-            return nil
+        enum Destination {
+            case waiter(Waiter)
+            case idle
+            case closedPool
         }
-        if let waiter {
-            connection.idleSince = nil
-            waiter.continuation.resume(returning: .connection(connection))
-        } else if state.withLock({ $0.closed }) {
+        let destination = state.withLock { state -> Destination in
+            if state.closed { return .closedPool }
+            if !state.waiters.isEmpty { return .waiter(state.waiters.removeFirst()) }
+            state.idle.append(Idle(connection: connection, since: ContinuousClock().now))
+            return .idle
+        }
+        switch destination {
+        case .waiter(let waiter): waiter.continuation.resume(returning: .connection(connection, idleSince: nil))
+        case .idle: break
+        case .closedPool:
             await connection.close()
             giveBackSlot()
         }

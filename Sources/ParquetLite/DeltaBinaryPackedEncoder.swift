@@ -9,7 +9,6 @@ struct DeltaBinaryPackedEncoder {
     static let miniblocksPerBlock = 4
     static let miniblockSize = 32
 
-    private(set) var bytes: [UInt8] = []
     private var first: Int64?
     private var previous: Int64 = 0
     private var count = 0
@@ -38,17 +37,14 @@ struct DeltaBinaryPackedEncoder {
         appendVarint(UInt64(Self.blockSize), to: &output)
         appendVarint(UInt64(Self.miniblocksPerBlock), to: &output)
         appendVarint(UInt64(count), to: &output)
-        appendVarint(Self.zigzag(first ?? 0), to: &output)
+        appendVarint(zigzag(first ?? 0), to: &output)
         output.append(contentsOf: body)
-        bytes = output
         return output
     }
 
-    private static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
-
     private mutating func flushBlock() {
         let minimum = deltas.min() ?? 0
-        appendVarint(Self.zigzag(minimum), to: &body)
+        appendVarint(zigzag(minimum), to: &body)
         let used = deltas.count
         // Relative deltas fit in 64 bits unsigned even when the deltas span the whole range.
         let relative = deltas.map { UInt64(bitPattern: $0 &- minimum) }
@@ -66,27 +62,8 @@ struct DeltaBinaryPackedEncoder {
         for (miniblock, width) in widths.enumerated() {
             let start = miniblock * Self.miniblockSize
             guard start < used, width > 0 else { continue }
-            var accumulator: UInt64 = 0  // low bits not yet written
-            var bits = 0
-            for index in start..<(start + Self.miniblockSize) {
-                let value = index < used ? relative[index] : 0
-                // Add `width` bits of `value`, writing whole bytes as they fill.
-                var remainingValue = value
-                var remainingBits = width
-                while remainingBits > 0 {
-                    let take = min(remainingBits, 64 - bits)
-                    let mask: UInt64 = take == 64 ? .max : (1 << take) - 1
-                    accumulator |= (remainingValue & mask) << bits
-                    bits += take
-                    remainingBits -= take
-                    remainingValue = take == 64 ? 0 : remainingValue >> take
-                    while bits >= 8 {
-                        body.append(UInt8(truncatingIfNeeded: accumulator))
-                        accumulator >>= 8
-                        bits -= 8
-                    }
-                }
-            }
+            let values = (start..<(start + Self.miniblockSize)).lazy.map { $0 < used ? relative[$0] : 0 }
+            appendBitPacked(values, width: width, to: &body)
         }
         deltas.removeAll(keepingCapacity: true)
     }

@@ -67,17 +67,7 @@ struct RLEHybridEncoder {
         while start < literals.count {
             let groups = min((literals.count - start) / 8, 63)
             writeVarint(UInt64(groups) << 1 | 1)
-            var accumulator: UInt64 = 0
-            var bits = 0
-            for value in literals[start..<(start + groups * 8)] {
-                accumulator |= UInt64(value) << bits
-                bits += bitWidth
-                while bits >= 8 {
-                    bytes.append(UInt8(truncatingIfNeeded: accumulator))
-                    accumulator >>= 8
-                    bits -= 8
-                }
-            }
+            appendBitPacked(literals[start..<(start + groups * 8)].lazy.map(UInt64.init), width: bitWidth, to: &bytes)
             start += groups * 8
         }
         literals.removeAll(keepingCapacity: true)

@@ -52,8 +52,6 @@ struct ThriftCompactWriter {
 
     mutating func writeVarint(_ value: UInt64) { appendVarint(value, to: &bytes) }
 
-    private func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
-
     mutating func writeI32Value(_ value: Int32) { writeVarint(zigzag(Int64(value))) }
     mutating func writeI64Value(_ value: Int64) { writeVarint(zigzag(value)) }
 

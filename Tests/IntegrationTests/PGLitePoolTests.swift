@@ -10,11 +10,7 @@ final class PrivatePostgres: Sendable {
     let directory: String
     let databaseURL: String
 
-    static var script: String {
-        var path = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        path.removeLast(3)
-        return path.joined(separator: "/") + "/scripts/services.sh"
-    }
+    static let script = TestServices.repositoryRoot + "/scripts/services.sh"
 
     init() async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("pglite-cluster")).path

@@ -14,12 +14,14 @@ struct TestServices {
     let awsEndpoint: String
     let values: [String: String]
 
-    static let envFilePath: String = {
-        // This file is Tests/IntegrationTests/TestServices.swift; the env file is at the root.
+    /// The repository's root: this file is Tests/IntegrationTests/TestServices.swift.
+    static let repositoryRoot: String = {
         var path = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
         path.removeLast(3)
-        return path.joined(separator: "/") + "/.services/env"
+        return path.joined(separator: "/")
     }()
+
+    static let envFilePath = repositoryRoot + "/.services/env"
 
     static func require() throws -> TestServices {
         let environment = ProcessEnvironment.current

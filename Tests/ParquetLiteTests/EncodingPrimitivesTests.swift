@@ -34,48 +34,19 @@ struct EncodingPrimitivesTests {
 
     /// An independent reader of the hybrid encoding, for checking the encoder.
     static func decode(_ bytes: [UInt8], bitWidth: Int, count: Int) -> [UInt32]? {
+        var reader = TestByteReader(bytes: bytes)
         var values: [UInt32] = []
-        var index = 0
-        func varint() -> UInt64? {
-            var result: UInt64 = 0
-            var shift: UInt64 = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                index += 1
-                result |= UInt64(byte & 0x7F) << shift
-                if byte & 0x80 == 0 { return result }
-                shift += 7
-            }
-            return nil
-        }
         while values.count < count {
-            guard let header = varint() else { return nil }
+            guard let header = reader.varint() else { return nil }
             if header & 1 == 0 {
-                var value: UInt32 = 0
-                for byte in 0..<((bitWidth + 7) / 8) {
-                    guard index < bytes.count else { return nil }
-                    value |= UInt32(bytes[index]) << (8 * byte)
-                    index += 1
-                }
-                values += repeatElement(value, count: Int(header >> 1))
+                guard let value = reader.littleEndian(byteCount: (bitWidth + 7) / 8) else { return nil }
+                values += repeatElement(UInt32(value), count: Int(header >> 1))
             } else {
-                let total = Int(header >> 1) * 8
-                var bitPosition = 0
-                let start = index
-                for _ in 0..<total {
-                    var value: UInt32 = 0
-                    for bit in 0..<bitWidth {
-                        let absolute = bitPosition + bit
-                        guard start + absolute / 8 < bytes.count else { return nil }
-                        if bytes[start + absolute / 8] >> (absolute % 8) & 1 == 1 { value |= 1 << bit }
-                    }
-                    bitPosition += bitWidth
-                    values.append(value)
-                }
-                index = start + (total * bitWidth + 7) / 8
+                guard let packed = reader.unpack(count: Int(header >> 1) * 8, width: bitWidth) else { return nil }
+                values += packed.map { UInt32($0) }
             }
         }
-        return index == bytes.count ? Array(values.prefix(count)) : nil
+        return reader.atEnd ? Array(values.prefix(count)) : nil
     }
 
     @Test("the hybrid encoding decodes to the input for every bit width and run shape")
@@ -152,48 +123,28 @@ struct ByteArrayDictionaryTests {
 struct DeltaBinaryPackedTests {
     /// An independent reader of the encoding (Parquet's specification), for checking the encoder.
     static func decode(_ bytes: [UInt8]) -> [Int64]? {
-        var index = 0
-        func varint() -> UInt64? {
-            var result: UInt64 = 0
-            var shift: UInt64 = 0
-            while index < bytes.count, shift < 70 {
-                let byte = bytes[index]
-                index += 1
-                result |= UInt64(byte & 0x7F) << shift
-                if byte & 0x80 == 0 { return result }
-                shift += 7
-            }
-            return nil
-        }
+        var reader = TestByteReader(bytes: bytes)
         func unzigzag(_ value: UInt64) -> Int64 { Int64(bitPattern: (value >> 1) ^ (0 &- (value & 1))) }
-        guard let blockSize = varint(), let miniblocks = varint(), let total = varint(), let firstRaw = varint(),
-            blockSize % 128 == 0, miniblocks > 0
+        guard let blockSize = reader.varint(), let miniblocks = reader.varint(), let total = reader.varint(),
+            let firstRaw = reader.varint(), blockSize % 128 == 0, miniblocks > 0
         else { return nil }
         var values: [Int64] = total > 0 ? [unzigzag(firstRaw)] : []
         let perMiniblock = Int(blockSize / miniblocks)
         while values.count < Int(total) {
-            guard let minimumRaw = varint(), index + Int(miniblocks) <= bytes.count else { return nil }
-            let minimum = unzigzag(minimumRaw)
-            let widths = bytes[index..<(index + Int(miniblocks))].map(Int.init)
-            index += Int(miniblocks)
+            guard let minimumRaw = reader.varint() else { return nil }
+            var widths: [Int] = []
+            for _ in 0..<miniblocks {
+                guard let width = reader.littleEndian(byteCount: 1) else { return nil }
+                widths.append(Int(width))
+            }
             for width in widths where values.count < Int(total) {
-                var bitPosition = 0
-                for _ in 0..<perMiniblock {
-                    var relative: UInt64 = 0
-                    for bit in 0..<width {
-                        let absolute = bitPosition + bit
-                        guard index + absolute / 8 < bytes.count else { return nil }
-                        if bytes[index + absolute / 8] >> (absolute % 8) & 1 == 1 { relative |= 1 << UInt64(bit) }
-                    }
-                    bitPosition += width
-                    if values.count < Int(total) {
-                        values.append(values.last! &+ minimum &+ Int64(bitPattern: relative))
-                    }
+                guard let relatives = reader.unpack(count: perMiniblock, width: width) else { return nil }
+                for relative in relatives.prefix(Int(total) - values.count) {
+                    values.append(values.last! &+ unzigzag(minimumRaw) &+ Int64(bitPattern: relative))
                 }
-                index += perMiniblock * width / 8
             }
         }
-        return values
+        return reader.atEnd ? values : nil
     }
 
     @Test("values round-trip through an independent decoder, overflowing deltas included")
@@ -219,5 +170,54 @@ struct DeltaBinaryPackedTests {
         for index in 0..<100_000 { encoder.append(1_767_225_600_000_000 + Int64(index / 3) * 250_000) }
         // Deltas of 0 or 250,000 need 18 bits each, plus block headers; PLAIN would take 800,000 bytes.
         #expect(encoder.finish().count <= 100_000 * 18 / 8 + 100_000 / 128 * 8)
+    }
+}
+
+/// Reads the primitives of Parquet's encodings, written independently of the encoders it checks.
+struct TestByteReader {
+    let bytes: [UInt8]
+    var index = 0
+
+    var atEnd: Bool { index == bytes.count }
+
+    /// An unsigned LEB128 varint.
+    mutating func varint() -> UInt64? {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < bytes.count, shift < 70 {
+            let byte = bytes[index]
+            index += 1
+            result |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return result }
+            shift += 7
+        }
+        return nil
+    }
+
+    /// A little-endian unsigned integer of `byteCount` bytes.
+    mutating func littleEndian(byteCount: Int) -> UInt64? {
+        guard index + byteCount <= bytes.count else { return nil }
+        var value: UInt64 = 0
+        for byte in 0..<byteCount { value |= UInt64(bytes[index + byte]) << (8 * byte) }
+        index += byteCount
+        return value
+    }
+
+    /// `count` values of `width` bits, least-significant bit first, bit by bit; then skips to
+    /// the next whole byte.
+    mutating func unpack(count: Int, width: Int) -> [UInt64]? {
+        let byteCount = (count * width + 7) / 8
+        guard index + byteCount <= bytes.count else { return nil }
+        var values: [UInt64] = []
+        for item in 0..<count {
+            var value: UInt64 = 0
+            for bit in 0..<width {
+                let absolute = item * width + bit
+                if bytes[index + absolute / 8] >> (absolute % 8) & 1 == 1 { value |= 1 << UInt64(bit) }
+            }
+            values.append(value)
+        }
+        index += byteCount
+        return values
     }
 }

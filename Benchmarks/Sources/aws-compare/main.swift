@@ -40,15 +40,15 @@ let signingRequest = BenchmarkInputs.signingRequest()
 /// PutRecords calls per second, one caller.
 func oursPut() async throws -> Double {
     for _ in 0..<3 { _ = try await kinesis.putRecords(stream: "bench", records: records) }
-    let clock = ContinuousClock()
-    let start = clock.now
-    for _ in 0..<calls {
-        let result = try await kinesis.putRecords(stream: "bench", records: records)
-        guard result.failed.isEmpty, result.results.count == records.count else {
-            throw PeerError(message: "AWSLite: the endpoint did not accept every record")
+    let elapsed = try await Timing.timed {
+        for _ in 0..<calls {
+            let result = try await kinesis.putRecords(stream: "bench", records: records)
+            guard result.failed.isEmpty, result.results.count == records.count else {
+                throw PeerError(message: "AWSLite: the endpoint did not accept every record")
+            }
         }
     }
-    return Double(calls) / seconds(clock.now - start)
+    return Double(calls) / elapsed
 }
 
 /// Signatures per second.
@@ -58,15 +58,11 @@ func oursSign() throws -> Double {
     let clock = ContinuousClock()
     let start = clock.now
     for _ in 0..<signatures { last = signer.sign(signingRequest) }
-    let elapsed = seconds(clock.now - start)
+    let elapsed = Timing.seconds(clock.now - start)
     guard last.headers.contains(where: { $0.name == "Authorization" }) else {
         throw PeerError(message: "AWSLite did not sign")
     }
     return Double(signatures) / elapsed
-}
-
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
 @MainActor func peerValue(_ command: String) throws -> Double {
@@ -75,40 +71,29 @@ func seconds(_ duration: Duration) -> Double {
     return value
 }
 
-var oursSigning: [Double] = []
-var peerSigning: [Double] = []
-var oursPutting: [Double] = []
-var peerPutting: [Double] = []
+var signing = Comparison(name: "aws-sigv4-sign")
+var putting = Comparison(name: "aws-kinesis-putrecords")
 print("aws-compare: \(rounds) rounds; \(signatures) signatures and \(calls) PutRecords calls per side per round")
 print("round  ours sig/s  botocore sig/s  ours req/s  boto3 req/s")
 for round in 1...rounds {
-    // Alternate which side goes first, so that neither always runs on a warmer machine.
-    if round % 2 == 1 {
-        oursSigning.append(try oursSign())
-        peerSigning.append(try peerValue("sign \(signatures)"))
-        oursPutting.append(try await oursPut())
-        peerPutting.append(try peerValue("put \(endpoint.url) \(calls)"))
-    } else {
-        peerSigning.append(try peerValue("sign \(signatures)"))
-        oursSigning.append(try oursSign())
-        peerPutting.append(try peerValue("put \(endpoint.url) \(calls)"))
-        oursPutting.append(try await oursPut())
-    }
+    signing.record(
+        try await Comparison.alternate(
+            round: round, ours: { try oursSign() }, peer: { try peerValue("sign \(signatures)") }))
+    putting.record(
+        try await Comparison.alternate(
+            round: round, ours: { try await oursPut() }, peer: { try peerValue("put \(endpoint.url) \(calls)") }))
     print(
         String(
-            format: "%5d  %10.0f  %14.0f  %10.1f  %11.1f", round, oursSigning.last!, peerSigning.last!,
-            oursPutting.last!, peerPutting.last!))
+            format: "%5d  %10.0f  %14.0f  %10.1f  %11.1f", round, signing.ours.last!, signing.peer.last!,
+            putting.ours.last!, putting.peer.last!))
 }
 peer.finish()
 endpoint.stop()
 
-let sign = (ours: Statistics.median(oursSigning), peer: Statistics.median(peerSigning))
-let put = (ours: Statistics.median(oursPutting), peer: Statistics.median(peerPutting))
-func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+print(signing.summary(unit: "sig/s", digits: 0, peerName: "botocore-\(versions["botocore"] ?? "unknown")"))
 print(
-    "bench aws-sigv4-sign ratio=\(fixed(sign.ours / sign.peer, 2)) ours=\(fixed(sign.ours, 0))sig/s "
-        + "peer=\(fixed(sign.peer, 0))sig/s peer_name=botocore-\(versions["botocore"] ?? "unknown") rounds=\(rounds)")
-print(
-    "bench aws-kinesis-putrecords ratio=\(fixed(put.ours / put.peer, 2)) ours=\(fixed(put.ours, 1))req/s "
-        + "peer=\(fixed(put.peer, 1))req/s peer_name=boto3-\(versions["boto3"] ?? "unknown") "
-        + "records=\(BenchmarkInputs.recordsPerCall) record_bytes=\(BenchmarkInputs.recordBytes) rounds=\(rounds)")
+    putting.summary(
+        unit: "req/s", digits: 1, peerName: "boto3-\(versions["boto3"] ?? "unknown")",
+        extra: [
+            ("records", String(BenchmarkInputs.recordsPerCall)), ("record_bytes", String(BenchmarkInputs.recordBytes)),
+        ]))

@@ -87,17 +87,6 @@ let peer = try PeerProcess(
     environment: ["PG_COMPARE_UPSERT_SQL": upsertSQL])
 let peerVersion = peer.greeting.split(separator: " ").first { $0.hasPrefix("psycopg=") }.map { $0.dropFirst(8) } ?? "?"
 
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
-
-func timed(_ body: () async throws -> Void) async throws -> Double {
-    let clock = ContinuousClock()
-    let start = clock.now
-    try await body()
-    return seconds(clock.now - start)
-}
-
 /// Puts the server in the same state before each timed run: the target emptied or vacuumed, and
 /// a checkpoint, so that no run pays for the dirty pages of the one before it.
 func settle(_ sql: String) async throws {
@@ -108,7 +97,7 @@ func settle(_ sql: String) async throws {
 func oursCopy() async throws -> Double {
     try await settle("TRUNCATE bench_copy")
     var copied = 0
-    let elapsed = try await timed {
+    let elapsed = try await Timing.timed {
         copied = try await worker.copyIn("COPY bench_copy FROM STDIN (FORMAT csv)", format: .csv) {
             try await writeRows($0)
         }
@@ -119,7 +108,7 @@ func oursCopy() async throws -> Double {
 
 func psqlCopy() async throws -> Double {
     try await settle("TRUNCATE bench_copy")
-    let elapsed = try await timed {
+    let elapsed = try await Timing.timed {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
         process.arguments = [
@@ -137,7 +126,7 @@ func psqlCopy() async throws -> Double {
 func oursUpsert() async throws -> Double {
     try await settle("VACUUM bench_upsert")
     var affected = 0
-    let elapsed = try await timed {
+    let elapsed = try await Timing.timed {
         try await worker.withTransaction { transaction in
             try await transaction.execute(
                 "CREATE TEMP TABLE bench_staging (LIKE bench_upsert INCLUDING DEFAULTS) ON COMMIT DROP")
@@ -160,31 +149,22 @@ func oursUpsert() async throws -> Double {
     return elapsed
 }
 
-var copies: (ours: [Double], peer: [Double]) = ([], [])
-var upserts: (ours: [Double], peer: [Double]) = ([], [])
+var copies = Comparison(name: "pg-copy")
+var upserts = Comparison(name: "pg-staged-upsert")
 print("pg-compare: \(rounds) rounds of \(rowCount) rows; \(keyedRows) keys in the upsert target")
 // One comparison at a time, so that one's writes do not weigh on the other's timings.
 print("round  PGLite copy s  psql copy s")
 for round in 1...rounds {
-    if round % 2 == 1 {
-        copies.ours.append(try await oursCopy())
-        copies.peer.append(try await psqlCopy())
-    } else {
-        copies.peer.append(try await psqlCopy())
-        copies.ours.append(try await oursCopy())
-    }
+    copies.record(
+        try await Comparison.alternate(round: round, ours: { try await oursCopy() }, peer: { try await psqlCopy() }))
     print(String(format: "%5d  %13.3f  %11.3f", round, copies.ours.last!, copies.peer.last!))
 }
 try await connection.execute("TRUNCATE bench_copy")
 print("round  PGLite upsert s  psycopg upsert s")
 for round in 1...rounds {
-    if round % 2 == 1 {
-        upserts.ours.append(try await oursUpsert())
-        upserts.peer.append(try await peerUpsert())
-    } else {
-        upserts.peer.append(try await peerUpsert())
-        upserts.ours.append(try await oursUpsert())
-    }
+    upserts.record(
+        try await Comparison.alternate(round: round, ours: { try await oursUpsert() }, peer: { try await peerUpsert() })
+    )
     print(String(format: "%5d  %15.3f  %16.3f", round, upserts.ours.last!, upserts.peer.last!))
 }
 peer.finish()
@@ -192,15 +172,10 @@ try await connection.execute("DROP TABLE bench_copy, bench_upsert")
 await worker.close()
 await connection.close()
 
-func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
-func rate(_ secondsTaken: Double) -> Double { Double(rowCount) / secondsTaken }
-let copyOurs = rate(Statistics.median(copies.ours))
-let copyPeer = rate(Statistics.median(copies.peer))
-let upsertOurs = rate(Statistics.median(upserts.ours))
-let upsertPeer = rate(Statistics.median(upserts.peer))
+// Measurements are seconds per run; the lines report rows per second.
+let rows = [("rows", String(rowCount))]
+print(copies.summary(unit: "rows/s", digits: 0, peerName: "psql-\\copy", extra: rows) { Double(rowCount) / $0 })
 print(
-    "bench pg-copy ratio=\(fixed(copyOurs / copyPeer, 2)) ours=\(fixed(copyOurs, 0))rows/s "
-        + "peer=\(fixed(copyPeer, 0))rows/s peer_name=psql-\\copy rows=\(rowCount) rounds=\(rounds)")
-print(
-    "bench pg-staged-upsert ratio=\(fixed(upsertOurs / upsertPeer, 2)) ours=\(fixed(upsertOurs, 0))rows/s "
-        + "peer=\(fixed(upsertPeer, 0))rows/s peer_name=psycopg-\(peerVersion) rows=\(rowCount) rounds=\(rounds)")
+    upserts.summary(unit: "rows/s", digits: 0, peerName: "psycopg-\(peerVersion)", extra: rows) {
+        Double(rowCount) / $0
+    })
