@@ -1,4 +1,5 @@
 import AWSLite
+import Foundation
 import LakehouseTestSupport
 import Testing
 
@@ -80,7 +81,8 @@ struct KinesisClientTests {
         try await client.deleteStream(stream)
     }
 
-    @Test("iterators start at, after a sequence number or at the latest; putRecord lands where it says")
+    @Test(
+        "iterators start at or after a sequence number, at a timestamp or at the latest; putRecord lands where it says")
     func iterators() async throws {
         try await client.createStream(stream, shardCount: 1)
         try await client.waitUntilActive(stream)
@@ -97,7 +99,12 @@ struct KinesisClientTests {
         #expect(
             try await readShard(shard, from: .afterSequenceNumber(placed[2].sequenceNumber)).map(\.data) == [[3], [4]])
         let latest = try await client.getShardIterator(stream: stream, shardID: shard, position: .latest)
-        #expect(try await client.getRecords(shardIterator: latest).records.isEmpty)
+        let nothingNew = try await client.getRecords(shardIterator: latest)
+        #expect(nothingNew.records.isEmpty)
+        #expect(nothingNew.millisBehindLatest != nil)
+        #expect(try await readShard(shard, from: .atTimestamp(0)).map(\.data) == [[0], [1], [2], [3], [4]])
+        let future = Date().timeIntervalSince1970 + 3600
+        #expect(try await readShard(shard, from: .atTimestamp(future)).isEmpty)
         try await client.deleteStream(stream)
     }
 

@@ -160,7 +160,7 @@ struct PGLiteBlockTests {
         await connection.close()
     }
 
-    @Test("CSV rows and an AsyncSequence of rows go in; COPY TO STDOUT brings them back out")
+    @Test("CSV rows, an AsyncSequence of rows and one of raw chunks go in; COPY TO STDOUT brings them back out")
     func csvAndExport() async throws {
         let connection = try await connect()
         let table = uniqueName("pgcsv")
@@ -174,6 +174,16 @@ struct PGLiteBlockTests {
         #expect(copied == labels.count)
         let back = try await connection.query("SELECT label FROM \(table) ORDER BY id").rows.map { $0[0] }
         #expect(back == labels)
+
+        // Raw chunks whose boundaries fall inside rows.
+        let chunks = AsyncStream<[UInt8]> { continuation in
+            for piece in ["100,sp", "lit\n101,\"a,", "b\"\n"] { continuation.yield(Array(piece.utf8)) }
+            continuation.finish()
+        }
+        #expect(try await connection.copyIn("COPY \(table) FROM STDIN (FORMAT csv)", chunks: chunks) == 2)
+        let fromChunks = try await connection.query("SELECT label FROM \(table) WHERE id >= 100 ORDER BY id").rows
+        #expect(fromChunks.map { $0[0] } == ["split", "a,b"])
+        try await connection.query("DELETE FROM \(table) WHERE id >= 100")
 
         var exported: [UInt8] = []
         let rowsOut = try await connection.copyOut("COPY (SELECT id, label FROM \(table) ORDER BY id) TO STDOUT") {

@@ -1,3 +1,4 @@
+import Foundation
 import LakehouseTestSupport
 import Logging
 import PGLite
@@ -72,6 +73,25 @@ struct PostgreSQLTests {
         // The connection stays usable after a failed statement.
         #expect(try await connection.query("SELECT count(*) FROM \(schema).u").rows[0][0] == "1")
         try await connection.execute("DROP SCHEMA \(schema) CASCADE")
+        await connection.close()
+    }
+
+    @Test("an empty connection string takes every setting from the PG* environment variables")
+    func environmentVariables() async throws {
+        let settings = try PGConnectionString(services.databaseURL).settings
+        // The password is not in `settings` (never shown); take it from the URL's user info.
+        let password = try #require(URLComponents(string: services.databaseURL)?.password)
+        let variables = [
+            "PGHOST": settings["host"] ?? "", "PGPORT": settings["port"] ?? "", "PGUSER": settings["user"] ?? "",
+            "PGPASSWORD": password, "PGDATABASE": settings["dbname"] ?? "",
+        ]
+        // Other tests pass complete URLs, which override these; they are removed afterwards.
+        for (name, value) in variables { setenv(name, value, 1) }
+        defer { for name in variables.keys { unsetenv(name) } }
+        let connection = try await PGConnection.connect(configuration: .init(""), logger: logs.logger())
+        let row = try await connection.query("SELECT current_user AS u, current_database() AS d").rows[0]
+        #expect(try row.decode(String.self, "u") == settings["user"])
+        #expect(try row.decode(String.self, "d") == settings["dbname"])
         await connection.close()
     }
 

@@ -52,6 +52,22 @@ struct PGConnectionStringTests {
         #expect(!"\(error)".contains("topsecretpw"))
     }
 
+    @Test("a server that accepts but never answers ends at the connect timeout")
+    func connectTimeout() async throws {
+        let listener = try StalledListener()
+        defer { listener.close() }
+        let configuration = PGConnection.Configuration(
+            connectionString: try PGConnectionString(
+                "postgresql://someone:topsecretpw@127.0.0.1:\(listener.port)/none"),
+            connectTimeout: .seconds(1))
+        let error = try await #require(throws: PGError.self) {
+            _ = try await PGConnection.connect(configuration: configuration, logger: Logger(label: "test"))
+        }
+        #expect(error.code == .connectionFailed)
+        #expect(error.message.contains("timeout"), "\(error.message)")
+        #expect(!"\(error)".contains("topsecretpw"))
+    }
+
     @Test("errors describe themselves with the server's fields")
     func errorDescription() {
         let error = PGError(
