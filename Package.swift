@@ -41,6 +41,11 @@ let package = Package(
             providers: [.apt(["libzstd-dev"])]
         ),
         .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
             name: "CSnappy",
             pkgConfig: "snappy",
             providers: [.apt(["libsnappy-dev"])]
@@ -58,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "ParquetLite",
-            dependencies: ["CZstd", "CSnappy"],
+            dependencies: ["CZstd", "CSnappy", "CZlib"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -100,7 +105,11 @@ let package = Package(
             dependencies: ["AWSLite", "LakehouseTestSupport"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "ParquetLiteTests", dependencies: ["ParquetLite"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ParquetLiteTests",
+            dependencies: ["ParquetLite", "LakehouseTestSupport"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "PGLiteTests",
             dependencies: ["PGLite", "LakehouseTestSupport"],

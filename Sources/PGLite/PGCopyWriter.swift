@@ -49,15 +49,13 @@ public final class PGCopyWriter: @unchecked Sendable {
         let format = self.format
         values.withUnsafeBufferPointer { fields in
             for index in 0..<fields.count {
-                switch fields[index] {
-                case .none: Self.appendNull(format: format, index: index, to: &bytes)
-                case .some(let value):
-                    let start = Self.beginField(format: format, index: index, to: &bytes)
-                    if format == .binary {
-                        value.appendPGBinary(to: &bytes)
-                    } else {
-                        value.appendPGText(to: &bytes)
-                    }
+                let start = Self.beginField(format: format, index: index, to: &bytes)
+                // Optional chaining calls the value in place, without copying the existential out.
+                let written: Void? =
+                    format == .binary ? fields[index]?.appendPGBinary(to: &bytes) : fields[index]?.appendPGText(to: &bytes)
+                if written == nil {
+                    Self.markNull(format: format, start: start, to: &bytes)
+                } else {
                     Self.endField(format: format, start: start, to: &bytes)
                 }
             }
@@ -114,15 +112,14 @@ public final class PGCopyWriter: @unchecked Sendable {
         }
     }
 
-    /// Appends a NULL field.
-    private static func appendNull(format: PGCopyRowFormat, index: Int, to bytes: inout [UInt8]) {
+    /// Turns the field begun at `start` into a NULL.
+    private static func markNull(format: PGCopyRowFormat, start: Int, to bytes: inout [UInt8]) {
         switch format {
         case .text:
-            if index > 0 { bytes.append(9) }
             bytes.append(UInt8(ascii: "\\"))
             bytes.append(UInt8(ascii: "N"))
-        case .csv: if index > 0 { bytes.append(UInt8(ascii: ",")) }
-        case .binary: for _ in 0..<4 { bytes.append(0xFF) }
+        case .csv: break  // an unquoted empty field
+        case .binary: for offset in 1...4 { bytes[start - offset] = 0xFF }  // length -1
         }
     }
 

@@ -9,13 +9,19 @@ struct DeltaBinaryPackedEncoder {
     static let miniblocksPerBlock = 4
     static let miniblockSize = 32
 
+    /// 32 for INT32 columns, whose deltas wrap in 32 bits (so no bit width exceeds 32), else 64.
+    let valueBits: Int
     private var first: Int64?
     private var previous: Int64 = 0
     private var count = 0
     private var deltas: [Int64] = []
     private var body: [UInt8] = []
 
-    init() { deltas.reserveCapacity(Self.blockSize) }
+    init(valueBits: Int = 64) {
+        precondition(valueBits == 32 || valueBits == 64, "DELTA_BINARY_PACKED takes 32- or 64-bit values")
+        self.valueBits = valueBits
+        deltas.reserveCapacity(Self.blockSize)
+    }
 
     mutating func append(_ value: Int64) {
         count += 1
@@ -24,7 +30,9 @@ struct DeltaBinaryPackedEncoder {
             previous = value
             return
         }
-        deltas.append(value &- previous)  // wraps as the spec's two's-complement arithmetic does
+        // Deltas wrap as the spec's two's-complement arithmetic does, in the column's width.
+        let delta = value &- previous
+        deltas.append(valueBits == 32 ? Int64(Int32(truncatingIfNeeded: delta)) : delta)
         previous = value
         if deltas.count == Self.blockSize { flushBlock() }
     }
@@ -47,7 +55,9 @@ struct DeltaBinaryPackedEncoder {
         appendVarint(zigzag(minimum), to: &body)
         let used = deltas.count
         // Relative deltas fit in 64 bits unsigned even when the deltas span the whole range.
-        let relative = deltas.map { UInt64(bitPattern: $0 &- minimum) }
+        let relative = deltas.map {
+            valueBits == 32 ? UInt64(UInt32(truncatingIfNeeded: $0 &- minimum)) : UInt64(bitPattern: $0 &- minimum)
+        }
         var widths: [Int] = []
         for miniblock in 0..<Self.miniblocksPerBlock {
             let start = miniblock * Self.miniblockSize

@@ -19,6 +19,16 @@ public struct ParquetError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let compressionFailed = Code("compressionFailed")
         /// An argument was outside the range the operation accepts (for example a zstd level).
         public static let invalidArgument = Code("invalidArgument")
+        /// A schema that Parquet cannot express or whose parts disagree (a DATE on INT64, a
+        /// duplicate column name).
+        public static let invalidSchema = Code("invalidSchema")
+        /// Values that violate the schema: a null in a REQUIRED column, a batch of the wrong
+        /// type or length, a decimal out of its precision.
+        public static let schemaViolation = Code("schemaViolation")
+        /// The byte sink failed (a file that could not be written, a failed upload).
+        public static let sinkFailed = Code("sinkFailed")
+        /// An operation on a writer that was closed or failed earlier.
+        public static let writerClosed = Code("writerClosed")
 
         public var description: String { name }
     }
@@ -31,13 +41,18 @@ public struct ParquetError: Error, Sendable, Hashable, CustomStringConvertible {
     public var codec: String?
     /// The detail reported by the underlying C library, when there is one.
     public var underlying: String?
+    /// The column involved, when the failure concerns one.
+    public var column: String?
 
     /// Creates an error.
-    public init(code: Code, message: String, codec: String? = nil, underlying: String? = nil) {
+    public init(
+        code: Code, message: String, codec: String? = nil, underlying: String? = nil, column: String? = nil
+    ) {
         self.code = code
         self.message = message
         self.codec = codec
         self.underlying = underlying
+        self.column = column
     }
 
     public var description: String {

@@ -1,77 +1,89 @@
 /// The RLE / bit-packing hybrid of Parquet's definition levels and dictionary indices.
 ///
-/// Values are taken in groups of 8. A group of 8 equal values opens an RLE run (a varint header
-/// `count << 1`, then the value in ⌈bitWidth/8⌉ little-endian bytes), which then grows value by
-/// value while they stay equal. Other groups go into bit-packed runs (header `groups << 1 | 1`,
-/// values packed least-significant bit first). Only the last group of a stream may be partial; it
-/// is padded with zeros, and readers stop at the number of values they expect.
+/// A run of at least 8 equal values becomes an RLE run (a varint header `count << 1`, then the
+/// value in ⌈bitWidth/8⌉ little-endian bytes); everything between such runs goes into bit-packed
+/// runs (header `groups << 1 | 1`, values packed least-significant bit first in groups of 8).
+/// Only the last bit-packed run of a stream may end in a partial group; it is padded with zeros,
+/// and readers stop at the number of values they expect.
 struct RLEHybridEncoder {
     let bitWidth: Int
-    private(set) var bytes: [UInt8] = []
-    private var group: [UInt32] = []
-    private var literals: [UInt32] = []
-    private var runValue: UInt32 = 0
-    private var runLength = 0
+    private var values: [UInt32] = []
 
     init(bitWidth: Int) {
         precondition((0...32).contains(bitWidth), "bit width \(bitWidth) is outside 0...32")
         self.bitWidth = bitWidth
-        group.reserveCapacity(8)
     }
 
-    mutating func append(_ value: UInt32) {
-        if runLength > 0 {
-            if value == runValue {
-                runLength += 1
-                return
-            }
-            flushRun()
-        }
-        group.append(value)
-        guard group.count == 8 else { return }
-        if group.allSatisfy({ $0 == group[0] }) {
-            flushLiterals()
-            runValue = group[0]
-            runLength = 8
-        } else {
-            literals.append(contentsOf: group)
-        }
-        group.removeAll(keepingCapacity: true)
-    }
+    mutating func append(_ value: UInt32) { values.append(value) }
 
-    /// Writes everything still held and returns the encoded bytes.
-    mutating func finish() -> [UInt8] {
-        if runLength > 0 { flushRun() }
-        if !group.isEmpty {
-            literals.append(contentsOf: group)
-            while literals.count % 8 != 0 { literals.append(0) }
-            group.removeAll()
-        }
-        flushLiterals()
+    /// The encoded values.
+    func finish() -> [UInt8] {
+        var bytes: [UInt8] = []
+        values.withUnsafeBufferPointer { Self.encode($0, bitWidth: bitWidth, into: &bytes) }
         return bytes
     }
 
-    private mutating func flushRun() {
-        writeVarint(UInt64(runLength) << 1)
-        var value = runValue
-        for _ in 0..<((bitWidth + 7) / 8) {
-            bytes.append(UInt8(truncatingIfNeeded: value))
-            value >>= 8
+    /// Appends `values` RLE/bit-packed at `bitWidth` bits each to `output`, in one pass.
+    ///
+    /// - Complexity: O(`values.count`).
+    static func encode(_ values: UnsafeBufferPointer<UInt32>, bitWidth: Int, into output: inout [UInt8]) {
+        let count = values.count
+        var literalStart = 0  // first value not yet written
+        var index = 0
+        while index < count {
+            let value = values[index]
+            var runEnd = index + 1
+            while runEnd < count && values[runEnd] == value { runEnd += 1 }
+            // Literal runs hold whole groups of 8, so a run first tops up the pending group.
+            let pad = (8 - (index - literalStart) % 8) % 8
+            if runEnd - index - pad >= 8 {
+                let literalEnd = index + pad
+                if literalEnd > literalStart {
+                    writeBitPacked(values, from: literalStart, to: literalEnd, bitWidth: bitWidth, into: &output)
+                }
+                appendVarint(UInt64(runEnd - literalEnd) << 1, to: &output)
+                var remaining = value
+                for _ in 0..<((bitWidth + 7) / 8) {
+                    output.append(UInt8(truncatingIfNeeded: remaining))
+                    remaining >>= 8
+                }
+                literalStart = runEnd
+            }
+            index = runEnd
         }
-        runLength = 0
+        if literalStart < count {
+            writeBitPacked(values, from: literalStart, to: count, bitWidth: bitWidth, into: &output)
+        }
     }
 
-    /// Writes the literal groups as bit-packed runs (at most 63 groups per one-byte header).
-    private mutating func flushLiterals() {
-        var start = 0
-        while start < literals.count {
-            let groups = min((literals.count - start) / 8, 63)
-            writeVarint(UInt64(groups) << 1 | 1)
-            appendBitPacked(literals[start..<(start + groups * 8)].lazy.map(UInt64.init), width: bitWidth, to: &bytes)
-            start += groups * 8
+    /// One bit-packed run of `values[start..<end]`, zero-padded to a whole group of 8.
+    private static func writeBitPacked(
+        _ values: UnsafeBufferPointer<UInt32>, from start: Int, to end: Int, bitWidth: Int, into output: inout [UInt8]
+    ) {
+        let groups = (end - start + 7) / 8
+        appendVarint(UInt64(groups) << 1 | 1, to: &output)
+        guard bitWidth > 0 else { return }
+        let byteCount = groups * bitWidth  // 8 values of bitWidth bits each per group
+        let base = output.count
+        output.append(contentsOf: repeatElement(0, count: byteCount))
+        output.withUnsafeMutableBufferPointer { buffer in
+            var accumulator: UInt64 = 0
+            var bits = 0
+            var position = base
+            for index in start..<end {
+                accumulator |= UInt64(values[index]) << bits
+                bits += bitWidth
+                while bits >= 8 {
+                    buffer[position] = UInt8(truncatingIfNeeded: accumulator)
+                    position += 1
+                    accumulator >>= 8
+                    bits -= 8
+                }
+            }
+            if bits > 0 { buffer[position] = UInt8(truncatingIfNeeded: accumulator) }
         }
-        literals.removeAll(keepingCapacity: true)
     }
 
-    private mutating func writeVarint(_ value: UInt64) { appendVarint(value, to: &bytes) }
+    /// The bits needed for values up to `maximum`.
+    static func bitWidth(forMaximum maximum: UInt32) -> Int { maximum == 0 ? 0 : 32 - maximum.leadingZeroBitCount }
 }

@@ -52,6 +52,9 @@ struct ThriftCompactWriter {
 
     mutating func writeVarint(_ value: UInt64) { appendVarint(value, to: &bytes) }
 
+    /// A raw byte (the value of an i8 field).
+    mutating func appendByte(_ value: UInt8) { bytes.append(value) }
+
     mutating func writeI32Value(_ value: Int32) { writeVarint(zigzag(Int64(value))) }
     mutating func writeI64Value(_ value: Int64) { writeVarint(zigzag(value)) }
 

@@ -7,7 +7,7 @@ enum ZstdCodec {
     /// The levels libzstd accepts on this machine.
     static var levels: ClosedRange<Int32> { ZSTD_minCLevel()...ZSTD_maxCLevel() }
 
-    static func compress(_ input: UnsafeRawBufferPointer, level: Int32, appendingTo output: inout [UInt8]) throws {
+    static func validate(level: Int32) throws {
         guard levels.contains(level) else {
             throw ParquetError(
                 code: .invalidArgument,
@@ -16,6 +16,22 @@ enum ZstdCodec {
                 codec: name
             )
         }
+    }
+
+    /// Compresses with a one-shot context.
+    static func compress(_ input: UnsafeRawBufferPointer, level: Int32, appendingTo output: inout [UInt8]) throws {
+        guard let context = ZSTD_createCCtx() else {
+            throw ParquetError(code: .compressionFailed, message: "zstd could not allocate a context", codec: name)
+        }
+        defer { ZSTD_freeCCtx(context) }
+        try compress(input, level: level, context: context, appendingTo: &output)
+    }
+
+    /// Compresses with `context`, which a caller reuses across many buffers.
+    static func compress(
+        _ input: UnsafeRawBufferPointer, level: Int32, context: OpaquePointer, appendingTo output: inout [UInt8]
+    ) throws {
+        try validate(level: level)
         let start = output.count
         let bound = ZSTD_compressBound(input.count)
         var written = 0
@@ -23,7 +39,7 @@ enum ZstdCodec {
         output.append(contentsOf: repeatElement(0, count: bound))
         output.withUnsafeMutableBytes { buffer in
             let destination = buffer.baseAddress! + start
-            let result = ZSTD_compress(destination, bound, input.baseAddress, input.count, level)
+            let result = ZSTD_compressCCtx(context, destination, bound, input.baseAddress, input.count, level)
             if ZSTD_isError(result) != 0 {
                 failure = String(cString: ZSTD_getErrorName(result))
             } else {

@@ -1,5 +1,6 @@
 import AWSLite
 import LakehouseCore
+import LakehouseTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -14,12 +15,8 @@ struct TestServices {
     let awsEndpoint: String
     let values: [String: String]
 
-    /// The repository's root: this file is Tests/IntegrationTests/TestServices.swift.
-    static let repositoryRoot: String = {
-        var path = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        path.removeLast(3)
-        return path.joined(separator: "/")
-    }()
+    /// The repository's root.
+    static let repositoryRoot = RepositoryPaths.root
 
     static let envFilePath = repositoryRoot + "/.services/env"
 

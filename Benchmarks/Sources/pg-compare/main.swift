@@ -64,8 +64,8 @@ let worker = try await PGConnection.connect(configuration: .init(databaseURL), l
 try await connection.execute(
     """
     DROP TABLE IF EXISTS bench_copy, bench_upsert;
-    CREATE TABLE bench_copy (\(columns));
-    CREATE TABLE bench_upsert (\(columns), PRIMARY KEY (transaction_id, product_id))
+    CREATE TABLE bench_copy (\(columns)) WITH (autovacuum_enabled = off);
+    CREATE TABLE bench_upsert (\(columns), PRIMARY KEY (transaction_id, product_id)) WITH (autovacuum_enabled = off)
     """)
 
 // The CSV file psql reads: the same rows, as the server writes them in CSV.
@@ -87,8 +87,9 @@ let peer = try PeerProcess(
     environment: ["PG_COMPARE_UPSERT_SQL": upsertSQL])
 let peerVersion = peer.greeting.split(separator: " ").first { $0.hasPrefix("psycopg=") }.map { $0.dropFirst(8) } ?? "?"
 
-/// Puts the server in the same state before each timed run: the target emptied or vacuumed, and
-/// a checkpoint, so that no run pays for the dirty pages of the one before it.
+/// Puts the server in the same state before each timed run: the target emptied or vacuumed and
+/// analysed, and a checkpoint, so that no run pays for the dirty pages of the one before it.
+/// Autovacuum is off for both tables, so that it never starts inside a timed run.
 func settle(_ sql: String) async throws {
     try await connection.execute(sql)
     _ = try? await connection.execute("CHECKPOINT")  // needs superuser or pg_checkpoint; best effort
@@ -124,7 +125,7 @@ func psqlCopy() async throws -> Double {
 }
 
 func oursUpsert() async throws -> Double {
-    try await settle("VACUUM bench_upsert")
+    try await settle("VACUUM ANALYZE bench_upsert")
     var affected = 0
     let elapsed = try await Timing.timed {
         try await worker.withTransaction { transaction in
@@ -141,7 +142,7 @@ func oursUpsert() async throws -> Double {
 }
 
 @MainActor func peerUpsert() async throws -> Double {
-    try await settle("VACUUM bench_upsert")
+    try await settle("VACUUM ANALYZE bench_upsert")
     let answer = try peer.ask("upsert").split(separator: " ")
     guard answer.count == 2, let elapsed = Double(answer[0]), Int(answer[1]) == keyedRows else {
         throw DatasetError(message: "psycopg answered \(answer)")

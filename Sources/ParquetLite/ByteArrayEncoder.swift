@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The encoder of BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY columns: dictionary or PLAIN.
+///
+/// Bounds compare bytes as unsigned (strings, UUIDs), or as big-endian two's complement for
+/// decimals (`signed`). In dictionary mode they are taken over the distinct values when the chunk
+/// ends, so the hot loop only hashes.
+final class ByteArrayEncoder: ColumnValueEncoder {
+    private var mode: ParquetValueEncoding
+    /// The value width of a FIXED_LEN_BYTE_ARRAY column; `nil` for BYTE_ARRAY.
+    private let fixedWidth: Int?
+    private let signed: Bool
+    private let isString: Bool
+    private let truncateLength: Int?
+    private var dictionary = ByteArrayDictionary()
+    private var usedDictionary = false
+    private var indices: [UInt32] = []
+    private var plain: [UInt8] = []
+    private var minimum: [UInt8]?
+    private var maximum: [UInt8]?
+
+    init(encoding: ParquetValueEncoding, fixedWidth: Int?, signed: Bool, isString: Bool, truncateLength: Int?) {
+        mode = encoding
+        self.fixedWidth = fixedWidth
+        self.signed = signed
+        self.isString = isString
+        self.truncateLength = truncateLength
+    }
+
+    var isDictionaryEncoding: Bool { mode == .dictionary }
+    var dictionaryByteCount: Int { mode == .dictionary ? dictionary.plainValues.count : 0 }
+    var pageByteEstimate: Int {
+        mode == .dictionary
+            ? indices.count * (RLEHybridEncoder.bitWidth(forMaximum: UInt32(max(dictionary.count - 1, 0))) + 1) / 8 + 1
+            : plain.count
+    }
+
+    func fallBackToPlain() {
+        if mode == .dictionary { takeDictionaryBounds() }
+        mode = .plain
+    }
+
+    func append(_ values: ParquetColumnBatch.Values, from start: Int, count: Int) {
+        switch values {
+        case .byteArray(let arrays):
+            arrays.bytes.withUnsafeBytes { bytes in
+                arrays.offsets.withUnsafeBufferPointer { offsets in
+                    appendValues(count: count) { index in
+                        let low = Int(offsets[start + index])
+                        let high = Int(offsets[start + index + 1])
+                        return UnsafeRawBufferPointer(rebasing: bytes[low..<high])
+                    }
+                }
+            }
+        case .fixedLenByteArray(let buffer, let width):
+            buffer.withUnsafeBytes { bytes in
+                appendValues(count: count) { index in
+                    let low = (start + index) * width
+                    return UnsafeRawBufferPointer(rebasing: bytes[low..<(low + width)])
+                }
+            }
+        default: preconditionFailure("batch type was validated")
+        }
+    }
+
+    @inline(__always)
+    private func appendValues(count: Int, _ value: (Int) -> UnsafeRawBufferPointer) {
+        switch mode {
+        case .dictionary:
+            usedDictionary = true
+            indices.reserveCapacity(indices.count + count)
+            var previous: UnsafeRawBufferPointer?
+            var previousIndex: Int32 = 0
+            for index in 0..<count {
+                let bytes = value(index)
+                // Neighbouring rows often repeat a value (a basket's store): skip the hash then.
+                if let last = previous, last.count == bytes.count,
+                    bytes.isEmpty || memcmp(last.baseAddress!, bytes.baseAddress!, bytes.count) == 0
+                {
+                    indices.append(UInt32(bitPattern: previousIndex))
+                    continue
+                }
+                previousIndex = dictionary.index(of: bytes)
+                previous = bytes
+                indices.append(UInt32(bitPattern: previousIndex))
+            }
+        case .plain, .deltaBinaryPacked:
+            for index in 0..<count {
+                let bytes = value(index)
+                if fixedWidth == nil {
+                    let length = UInt32(bytes.count)
+                    withUnsafeBytes(of: length.littleEndian) { plain.append(contentsOf: $0) }
+                }
+                plain.append(contentsOf: bytes)
+                track(bytes)
+            }
+        }
+    }
+
+    /// Whether `left` sorts before `right` in the column's order.
+    private func precedes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
+        if signed, let first = left.first, let other = right.first, first != other {
+            return Int8(bitPattern: first) < Int8(bitPattern: other)
+        }
+        let common = min(left.count, right.count)
+        if common > 0 {
+            let order = memcmp(left.baseAddress!, right.baseAddress!, common)
+            if order != 0 { return order < 0 }
+        }
+        return left.count < right.count
+    }
+
+    private func track(_ bytes: UnsafeRawBufferPointer) {
+        guard let low = minimum, let high = maximum else {
+            minimum = Array(bytes)
+            maximum = Array(bytes)
+            return
+        }
+        if low.withUnsafeBytes({ precedes(bytes, $0) }) { minimum = Array(bytes) }
+        if high.withUnsafeBytes({ precedes($0, bytes) }) { maximum = Array(bytes) }
+    }
+
+    /// Folds the dictionary's values into the bounds (each distinct value once).
+    private func takeDictionaryBounds() {
+        guard usedDictionary else { return }
+        for index in 0..<dictionary.count {
+            let value = dictionary.value(at: index)
+            value.withUnsafeBytes { track($0) }
+        }
+    }
+
+    func finishPage(into output: inout [UInt8]) -> Int32 {
+        if mode == .dictionary && !indices.isEmpty {
+            let width = max(RLEHybridEncoder.bitWidth(forMaximum: UInt32(max(dictionary.count - 1, 0))), 1)
+            output.append(UInt8(width))
+            indices.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: width, into: &output) }
+            indices.removeAll(keepingCapacity: true)
+            return EncodingID.rleDictionary
+        }
+        output.append(contentsOf: plain)  // empty for a dictionary page of nulls only
+        plain.removeAll(keepingCapacity: true)
+        return EncodingID.plain
+    }
+
+    func dictionaryPage() -> (count: Int, bytes: [UInt8])? {
+        guard usedDictionary else { return nil }
+        guard fixedWidth != nil else { return (dictionary.count, dictionary.plainValues) }
+        // FIXED_LEN_BYTE_ARRAY's PLAIN has no length prefixes.
+        var bytes: [UInt8] = []
+        for index in 0..<dictionary.count { bytes.append(contentsOf: dictionary.value(at: index)) }
+        return (dictionary.count, bytes)
+    }
+
+    func bounds() -> ValueBounds? {
+        if mode == .dictionary { takeDictionaryBounds() }
+        guard let minimum, let maximum else { return nil }
+        var bounds = ValueBounds(min: minimum, max: maximum)
+        if let limit = truncateLength, fixedWidth == nil {
+            StatisticsTruncation.truncate(&bounds, to: limit, isString: isString)
+        }
+        return bounds
+    }
+}

@@ -1,0 +1,134 @@
+/// Variable-length byte values stored as one byte buffer and `count + 1` offsets, as Arrow
+/// stores strings: value `i` is `bytes[offsets[i]..<offsets[i + 1]]`.
+public struct ParquetByteArrays: Sendable, Hashable {
+    /// Every value's bytes, back to back.
+    public var bytes: [UInt8]
+    /// Where each value starts in ``bytes``, then where the last one ends: `offsets[0] == 0`,
+    /// non-decreasing, `offsets.last == bytes.count`.
+    public var offsets: [Int32]
+
+    /// The number of values.
+    public var count: Int { offsets.count - 1 }
+
+    /// Wraps a buffer and its offsets; ``ParquetWriter`` checks them when the batch is written.
+    public init(bytes: [UInt8], offsets: [Int32]) {
+        self.bytes = bytes
+        self.offsets = offsets
+    }
+
+    /// Packs strings as UTF-8.
+    ///
+    /// - Complexity: O(total length).
+    public init<Strings: Sequence>(strings: Strings) where Strings.Element == String {
+        var bytes: [UInt8] = []
+        var offsets: [Int32] = [0]
+        offsets.reserveCapacity(strings.underestimatedCount + 1)
+        for var string in strings {
+            string.withUTF8 { bytes.append(contentsOf: $0) }
+            offsets.append(Int32(truncatingIfNeeded: bytes.count))
+        }
+        self.init(bytes: bytes, offsets: offsets)
+    }
+
+    /// Packs byte arrays.
+    public init<Values: Sequence>(values: Values) where Values.Element == [UInt8] {
+        var bytes: [UInt8] = []
+        var offsets: [Int32] = [0]
+        for value in values {
+            bytes.append(contentsOf: value)
+            offsets.append(Int32(truncatingIfNeeded: bytes.count))
+        }
+        self.init(bytes: bytes, offsets: offsets)
+    }
+}
+
+/// The values of one column for a run of rows: what ``ParquetWriter/write(_:)`` takes, one per
+/// column of the schema.
+///
+/// Values are stored densely: an OPTIONAL column's ``values`` hold only the present values, in
+/// row order, and ``validity`` says which rows have one (`true`) and which are null (`false`).
+/// A `nil` validity means every row has a value. Fixed-width values sit in contiguous arrays
+/// and strings in one buffer with offsets, so the writer never boxes a value.
+public struct ParquetColumnBatch: Sendable {
+    /// The stored values, by physical type.
+    public enum Values: Sendable {
+        case boolean([Bool])
+        case int32([Int32])
+        case int64([Int64])
+        case float([Float])
+        case double([Double])
+        case byteArray(ParquetByteArrays)
+        /// Values of `width` bytes each, back to back.
+        case fixedLenByteArray(bytes: [UInt8], width: Int)
+
+        /// The number of values held.
+        public var count: Int {
+            switch self {
+            case .boolean(let values): values.count
+            case .int32(let values): values.count
+            case .int64(let values): values.count
+            case .float(let values): values.count
+            case .double(let values): values.count
+            case .byteArray(let values): values.count
+            case .fixedLenByteArray(let bytes, let width): width > 0 ? bytes.count / width : 0
+            }
+        }
+
+        /// The physical type these values are stored as.
+        public var physicalType: ParquetPhysicalType {
+            switch self {
+            case .boolean: .boolean
+            case .int32: .int32
+            case .int64: .int64
+            case .float: .float
+            case .double: .double
+            case .byteArray: .byteArray
+            case .fixedLenByteArray: .fixedLenByteArray
+            }
+        }
+    }
+
+    /// The present values, in row order.
+    public var values: Values
+    /// One flag per row (`false`: null), or `nil` when no row is null.
+    public var validity: [Bool]?
+
+    /// The number of rows the batch covers.
+    public var rowCount: Int { validity?.count ?? values.count }
+
+    /// Creates a batch from dense values and an optional validity (see the type's discussion).
+    public init(_ values: Values, validity: [Bool]? = nil) {
+        self.values = values
+        self.validity = validity
+    }
+
+    // MARK: Conveniences that build the dense form from optionals
+
+    /// Booleans, `nil` for null.
+    public static func booleans(_ values: [Bool?]) -> Self { dense(values) { .boolean($0) } }
+    /// INT32 values, `nil` for null.
+    public static func int32s(_ values: [Int32?]) -> Self { dense(values) { .int32($0) } }
+    /// INT64 values, `nil` for null.
+    public static func int64s(_ values: [Int64?]) -> Self { dense(values) { .int64($0) } }
+    /// FLOAT values, `nil` for null.
+    public static func floats(_ values: [Float?]) -> Self { dense(values) { .float($0) } }
+    /// DOUBLE values, `nil` for null.
+    public static func doubles(_ values: [Double?]) -> Self { dense(values) { .double($0) } }
+    /// Strings (UTF-8), `nil` for null.
+    public static func strings(_ values: [String?]) -> Self {
+        dense(values) { .byteArray(ParquetByteArrays(strings: $0)) }
+    }
+    /// Byte arrays, `nil` for null.
+    public static func byteArrays(_ values: [[UInt8]?]) -> Self {
+        dense(values) { .byteArray(ParquetByteArrays(values: $0)) }
+    }
+    /// Fixed-width byte values of `width` bytes each, `nil` for null.
+    public static func fixedBytes(_ values: [[UInt8]?], width: Int) -> Self {
+        dense(values) { .fixedLenByteArray(bytes: $0.flatMap { $0 }, width: width) }
+    }
+
+    private static func dense<Element>(_ values: [Element?], _ make: ([Element]) -> Values) -> Self {
+        let present = values.compactMap { $0 }
+        return Self(make(present), validity: present.count == values.count ? nil : values.map { $0 != nil })
+    }
+}

@@ -1,0 +1,236 @@
+/// A Parquet physical type: how values are stored (parquet.thrift `Type`).
+public enum ParquetPhysicalType: Int32, Sendable, Hashable, CaseIterable {
+    case boolean = 0
+    case int32 = 1
+    case int64 = 2
+    /// Legacy 96-bit timestamps; read only, never written.
+    case int96 = 3
+    case float = 4
+    case double = 5
+    case byteArray = 6
+    case fixedLenByteArray = 7
+}
+
+/// Whether a column may hold nulls (parquet.thrift `FieldRepetitionType`; `REPEATED` is not
+/// written by this writer).
+public enum ParquetRepetition: Int32, Sendable, Hashable {
+    case required = 0
+    case optional = 1
+}
+
+/// The unit of a ``ParquetLogicalType/timestamp(unit:isAdjustedToUTC:)``.
+public enum ParquetTimeUnit: Sendable, Hashable {
+    case milliseconds
+    case microseconds
+    case nanoseconds
+}
+
+/// What a column's values mean (parquet.thrift `LogicalType`). The writer stores both the
+/// logical type and, where one exists, the legacy `converted_type`, so that old readers agree.
+public enum ParquetLogicalType: Sendable, Hashable {
+    /// UTF-8 text on BYTE_ARRAY.
+    case string
+    /// Days since 1970-01-01 on INT32.
+    case date
+    /// Instants on INT64, counted in `unit` since 1970-01-01 00:00:00; UTC-adjusted or local.
+    case timestamp(unit: ParquetTimeUnit, isAdjustedToUTC: Bool)
+    /// An exact decimal, the unscaled value stored in INT32 (precision ≤ 9), INT64 (≤ 18) or a
+    /// big-endian two's-complement FIXED_LEN_BYTE_ARRAY.
+    case decimal(precision: Int32, scale: Int32)
+    /// An integer of 8, 16, 32 or 64 bits, signed or not, on INT32 (8–32 bits) or INT64 (64).
+    case integer(bitWidth: Int8, isSigned: Bool)
+    /// A UUID on FIXED_LEN_BYTE_ARRAY(16).
+    case uuid
+}
+
+/// One column of a flat schema: a name, a physical type, nullability, and an optional logical type.
+///
+/// Build columns with the static helpers (``string(_:repetition:)``, ``int64(_:repetition:)``,
+/// ``timestamp(_:unit:isAdjustedToUTC:repetition:)``…) or with ``init(name:physicalType:repetition:logicalType:typeLength:)``.
+public struct ParquetColumn: Sendable, Hashable {
+    /// The column's name (one level: ParquetLite writes flat schemas).
+    public var name: String
+    /// How values are stored.
+    public var physicalType: ParquetPhysicalType
+    /// Whether the column may hold nulls.
+    public var repetition: ParquetRepetition
+    /// What the values mean, if more than their physical type says.
+    public var logicalType: ParquetLogicalType?
+    /// The width in bytes of FIXED_LEN_BYTE_ARRAY values; `nil` for other types.
+    public var typeLength: Int32?
+
+    /// Creates a column; ``ParquetSchema/init(_:)`` checks that the parts agree.
+    public init(
+        name: String, physicalType: ParquetPhysicalType, repetition: ParquetRepetition = .required,
+        logicalType: ParquetLogicalType? = nil, typeLength: Int32? = nil
+    ) {
+        self.name = name
+        self.physicalType = physicalType
+        self.repetition = repetition
+        self.logicalType = logicalType
+        self.typeLength = typeLength
+    }
+
+    /// A BOOLEAN column.
+    public static func boolean(_ name: String, repetition: ParquetRepetition = .required) -> Self {
+        Self(name: name, physicalType: .boolean, repetition: repetition)
+    }
+    /// A plain INT32 column.
+    public static func int32(_ name: String, repetition: ParquetRepetition = .required) -> Self {
+        Self(name: name, physicalType: .int32, repetition: repetition)
+    }
+    /// A plain INT64 column.
+    public static func int64(_ name: String, repetition: ParquetRepetition = .required) -> Self {
+        Self(name: name, physicalType: .int64, repetition: repetition)
+    }
+    /// A FLOAT column.
+    public static func float(_ name: String, repetition: ParquetRepetition = .required) -> Self {
+        Self(name: name, physicalType: .float, repetition: repetition)
+    }
+    /// A DOUBLE column.
+    public static func double(_ name: String, repetition: ParquetRepetition = .required) -> Self {
+        Self(name: name, physicalType: .double, repetition: repetition)
+    }
+    /// A BYTE_ARRAY column of raw bytes.
+    public static func bytes(_ name: String, repetition: ParquetRepetition = .required) -> Self {
+        Self(name: name, physicalType: .byteArray, repetition: repetition)
+    }
+    /// A FIXED_LEN_BYTE_ARRAY column of `length`-byte values.
+    public static func fixedBytes(_ name: String, length: Int32, repetition: ParquetRepetition = .required) -> Self {
+        Self(name: name, physicalType: .fixedLenByteArray, repetition: repetition, typeLength: length)
+    }
+    /// A UTF-8 text column (BYTE_ARRAY, STRING).
+    public static func string(_ name: String, repetition: ParquetRepetition = .required) -> Self {
+        Self(name: name, physicalType: .byteArray, repetition: repetition, logicalType: .string)
+    }
+    /// A DATE column (INT32 days since the epoch).
+    public static func date(_ name: String, repetition: ParquetRepetition = .required) -> Self {
+        Self(name: name, physicalType: .int32, repetition: repetition, logicalType: .date)
+    }
+    /// A TIMESTAMP column (INT64); microseconds, UTC-adjusted by default.
+    public static func timestamp(
+        _ name: String, unit: ParquetTimeUnit = .microseconds, isAdjustedToUTC: Bool = true,
+        repetition: ParquetRepetition = .required
+    ) -> Self {
+        Self(
+            name: name, physicalType: .int64, repetition: repetition,
+            logicalType: .timestamp(unit: unit, isAdjustedToUTC: isAdjustedToUTC))
+    }
+    /// A DECIMAL column on the smallest physical type that holds `precision` digits: INT32 up to
+    /// 9, INT64 up to 18, else a FIXED_LEN_BYTE_ARRAY just wide enough.
+    public static func decimal(
+        _ name: String, precision: Int32, scale: Int32, repetition: ParquetRepetition = .required
+    ) -> Self {
+        let logical = ParquetLogicalType.decimal(precision: precision, scale: scale)
+        if precision <= 9 { return Self(name: name, physicalType: .int32, repetition: repetition, logicalType: logical) }
+        if precision <= 18 { return Self(name: name, physicalType: .int64, repetition: repetition, logicalType: logical) }
+        return Self(
+            name: name, physicalType: .fixedLenByteArray, repetition: repetition, logicalType: logical,
+            typeLength: DecimalLayout.bytesNeeded(precision: precision))
+    }
+    /// An integer column of the given width and signedness (INT32 for 8–32 bits, INT64 for 64).
+    public static func integer(
+        _ name: String, bitWidth: Int8, isSigned: Bool, repetition: ParquetRepetition = .required
+    ) -> Self {
+        Self(
+            name: name, physicalType: bitWidth == 64 ? .int64 : .int32, repetition: repetition,
+            logicalType: .integer(bitWidth: bitWidth, isSigned: isSigned))
+    }
+    /// A UUID column (FIXED_LEN_BYTE_ARRAY(16)).
+    public static func uuid(_ name: String, repetition: ParquetRepetition = .required) -> Self {
+        Self(name: name, physicalType: .fixedLenByteArray, repetition: repetition, logicalType: .uuid, typeLength: 16)
+    }
+
+    /// Whether min/max statistics compare values as unsigned (bytewise strings, unsigned integers).
+    var comparesUnsigned: Bool {
+        switch logicalType {
+        case .integer(_, let isSigned): return !isSigned
+        case .decimal: return false
+        default: return physicalType == .byteArray || physicalType == .fixedLenByteArray
+        }
+    }
+}
+
+/// A flat Parquet schema: an ordered list of uniquely named columns under one root.
+public struct ParquetSchema: Sendable, Hashable {
+    /// The columns, in file order.
+    public let columns: [ParquetColumn]
+
+    /// Creates a schema after checking every column: FIXED_LEN_BYTE_ARRAY has a positive
+    /// length, logical types sit on a physical type that can hold them, names are unique and
+    /// not empty.
+    ///
+    /// - Throws: ``ParquetError`` with ``ParquetError/Code/invalidSchema`` naming the column.
+    public init(_ columns: [ParquetColumn]) throws {
+        var names = Set<String>()
+        for column in columns {
+            try Self.check(column)
+            guard names.insert(column.name).inserted else {
+                throw ParquetError(
+                    code: .invalidSchema, message: "column name '\(column.name)' appears twice", column: column.name)
+            }
+        }
+        self.columns = columns
+    }
+
+    private static func check(_ column: ParquetColumn) throws {
+        func reject(_ why: String) -> ParquetError {
+            ParquetError(code: .invalidSchema, message: "column '\(column.name)': \(why)", column: column.name)
+        }
+        guard !column.name.isEmpty else { throw reject("a column needs a name") }
+        switch column.physicalType {
+        case .int96: throw reject("INT96 is a legacy type that ParquetLite reads but does not write")
+        case .fixedLenByteArray:
+            guard let length = column.typeLength, length > 0 else {
+                throw reject("FIXED_LEN_BYTE_ARRAY needs a positive typeLength")
+            }
+        default:
+            guard column.typeLength == nil else { throw reject("typeLength is only for FIXED_LEN_BYTE_ARRAY") }
+        }
+        guard let logical = column.logicalType else { return }
+        let physical = column.physicalType
+        switch logical {
+        case .string:
+            guard physical == .byteArray else { throw reject("STRING needs BYTE_ARRAY") }
+        case .date:
+            guard physical == .int32 else { throw reject("DATE needs INT32") }
+        case .timestamp:
+            guard physical == .int64 else { throw reject("TIMESTAMP needs INT64") }
+        case .uuid:
+            guard physical == .fixedLenByteArray, column.typeLength == 16 else {
+                throw reject("UUID needs FIXED_LEN_BYTE_ARRAY(16)")
+            }
+        case .integer(let bitWidth, _):
+            guard [8, 16, 32, 64].contains(bitWidth) else { throw reject("INT bit width must be 8, 16, 32 or 64") }
+            guard physical == (bitWidth == 64 ? .int64 : .int32) else {
+                throw reject("INT(\(bitWidth)) needs \(bitWidth == 64 ? "INT64" : "INT32")")
+            }
+        case .decimal(let precision, let scale):
+            guard precision >= 1, scale >= 0, scale <= precision else {
+                throw reject("DECIMAL needs 1 ≤ precision and 0 ≤ scale ≤ precision (got \(precision), \(scale))")
+            }
+            switch physical {
+            case .int32 where precision <= 9, .int64 where precision <= 18: break
+            case .fixedLenByteArray where precision <= DecimalLayout.maxPrecision(bytes: column.typeLength ?? 0): break
+            default: throw reject("DECIMAL(\(precision), \(scale)) does not fit \(physical)")
+            }
+        }
+    }
+}
+
+/// How many bytes a decimal of a given precision needs, as two's complement.
+enum DecimalLayout {
+    /// The most decimal digits that `bytes` bytes of two's complement always hold.
+    static func maxPrecision(bytes: Int32) -> Int32 {
+        guard bytes > 0 else { return 0 }
+        // floor(log10(2^(8n-1) - 1))
+        return Int32((Double(8 * Int(bytes) - 1) * 0.301_029_995_663_981_2).rounded(.down))
+    }
+
+    /// The fewest bytes that hold every decimal of `precision` digits.
+    static func bytesNeeded(precision: Int32) -> Int32 {
+        var bytes: Int32 = 1
+        while maxPrecision(bytes: bytes) < precision { bytes += 1 }
+        return bytes
+    }
+}
