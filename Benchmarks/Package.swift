@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/ordo-one/benchmark.git", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -25,7 +26,9 @@ let package = Package(
             dependencies: [
                 .product(name: "AWSLite", package: rootPackage),
                 .product(name: "LakehouseTestSupport", package: rootPackage),
+                .product(name: "ParquetLite", package: rootPackage),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -43,6 +46,20 @@ let package = Package(
                 .product(name: "PGLite", package: rootPackage),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .executableTarget(
+            name: "parquet-compare",
+            dependencies: ["BenchmarkSupport", .product(name: "ParquetLite", package: rootPackage)]
+        ),
+        .executableTarget(
+            name: "ParquetLiteBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "ParquetLite", package: rootPackage),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ParquetLiteBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
             name: "AWSLiteBenchmarks",

@@ -1,3 +1,5 @@
+import Crypto
+import ParquetLite
 import Foundation
 
 /// The benchmark table of `../shared/bench/DATASET.md`, built by its formulas, column by column.
@@ -108,6 +110,52 @@ public struct DatasetTable: Sendable {
                 throw DatasetError(message: "row \(row) is \(actual), expected \(expected)")
             }
         }
+    }
+}
+
+extension DatasetTable {
+    /// DATASET.md's SHA-256 of the canonical text of rows 0..<1000.
+    public static let canonicalSHA256 = "fa590ab65438961ca8ad9df41fda56201cff7ebf5271c01278b4338ad9b9a1d5"
+
+    /// Checks the SHA-256 vector of DATASET.md over rows 0..<1000 (built apart if the table is
+    /// shorter), and the row vectors.
+    ///
+    /// - Throws: ``DatasetError`` if either differs: the generator does not follow DATASET.md.
+    public func verify() throws {
+        try verifyTestVectors()
+        let sample = count >= 1000 ? self : DatasetTable(count: 1000)
+        var text = ""
+        for row in 0..<1000 { text += sample.canonicalRow(row) + "\n" }
+        let digest = SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        guard digest == Self.canonicalSHA256 else {
+            throw DatasetError(message: "SHA-256 of rows 0..<1000 is \(digest), DATASET.md says \(Self.canonicalSHA256)")
+        }
+    }
+
+    /// The table as ParquetLite column batches, in DATASET.md's column order.
+    public func parquetBatches() -> [ParquetColumnBatch] {
+        [
+            .init(.byteArray(ParquetByteArrays(strings: transactionID))),
+            .init(.byteArray(ParquetByteArrays(strings: productID))),
+            .init(.byteArray(ParquetByteArrays(strings: productName))),
+            .init(.byteArray(ParquetByteArrays(strings: productCategory))),
+            .init(.byteArray(ParquetByteArrays(strings: storeID))),
+            .init(.int32(quantity)), .init(.double(unitPrice)), .init(.double(totalPrice)),
+            .init(.int64(saleTimestamp)),
+            .init(.byteArray(ParquetByteArrays(strings: paymentMethod))),
+            .init(.byteArray(ParquetByteArrays(strings: clientType))),
+            .int64s(loyaltyID),
+        ]
+    }
+
+    /// DATASET.md's schema: strings are UTF-8, the timestamp is MICROS UTC, `loyalty_id` alone is OPTIONAL.
+    public static func parquetSchema() throws -> ParquetSchema {
+        try ParquetSchema([
+            .string("transaction_id"), .string("product_id"), .string("product_name"), .string("product_category"),
+            .string("store_id"), .int32("quantity"), .double("unit_price"), .double("total_price"),
+            .timestamp("sale_timestamp"), .string("payment_method"), .string("client_type"),
+            .int64("loyalty_id", repetition: .optional),
+        ])
     }
 }
 

@@ -42,7 +42,7 @@ let upsertSQL = """
 
 print("pg-compare: building \(rowCount) rows of the DATASET.md table (not timed)")
 let table = DatasetTable(count: rowCount)
-try table.verifyTestVectors()
+try table.verify()
 let timestamps = table.saleTimestamp.map { Date(timeIntervalSince1970: Double($0) / 1_000_000) }
 
 /// Writes every row of the table with the row writer.
