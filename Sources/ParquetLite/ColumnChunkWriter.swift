@@ -31,10 +31,10 @@ final class ColumnChunkWriter {
         compressor = PageCompressor(codec: settings.codec)
         switch column.physicalType {
         case .boolean: encoder = BooleanEncoder()
-        case .int32: encoder = FixedWidthEncoder<Int32>(encoding: settings.encoding, unsigned: column.comparesUnsigned)
-        case .int64: encoder = FixedWidthEncoder<Int64>(encoding: settings.encoding, unsigned: column.comparesUnsigned)
-        case .float: encoder = FixedWidthEncoder<Float>(encoding: settings.encoding, unsigned: false)
-        case .double: encoder = FixedWidthEncoder<Double>(encoding: settings.encoding, unsigned: false)
+        case .int32: encoder = Int32Encoder(encoding: settings.encoding, unsigned: column.comparesUnsigned)
+        case .int64: encoder = Int64Encoder(encoding: settings.encoding, unsigned: column.comparesUnsigned)
+        case .float: encoder = FloatEncoder(encoding: settings.encoding)
+        case .double: encoder = DoubleEncoder(encoding: settings.encoding)
         case .byteArray, .fixedLenByteArray, .int96:
             var signed = false
             if case .decimal = column.logicalType { signed = true }

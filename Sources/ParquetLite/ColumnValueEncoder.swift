@@ -112,9 +112,12 @@ func appendPlain<Value: BitwiseCopyable>(_ values: UnsafeBufferPointer<Value>, t
     output.append(contentsOf: UnsafeRawBufferPointer(values))
 }
 
-/// The encoder of INT32, INT64, FLOAT and DOUBLE columns: dictionary (keyed by bit pattern),
-/// PLAIN, or DELTA_BINARY_PACKED for integers.
-final class FixedWidthEncoder<Value: FixedWidthValue>: ColumnValueEncoder {
+/// The state and logic of an INT32, INT64, FLOAT or DOUBLE column's encoder: dictionary (keyed
+/// by bit pattern), PLAIN, or DELTA_BINARY_PACKED for integers.
+///
+/// A struct, used through one concrete class per type (``FixedWidthEncoder``), so that the
+/// compiler specializes it: a generic class called through a protocol would run unspecialized.
+struct FixedWidthValues<Value: FixedWidthValue> {
     private var mode: ParquetValueEncoding
     private let unsigned: Bool
     private var dictionary = FixedWidthDictionary<Value.Bits>()
@@ -142,9 +145,9 @@ final class FixedWidthEncoder<Value: FixedWidthValue>: ColumnValueEncoder {
         }
     }
 
-    func fallBackToPlain() { mode = .plain }
+    mutating func fallBackToPlain() { mode = .plain }
 
-    func append(_ values: ParquetColumnBatch.Values, from start: Int, count: Int) {
+    mutating func append(_ values: ParquetColumnBatch.Values, from start: Int, count: Int) {
         Value.array(of: values).withUnsafeBufferPointer { all in
             let slice = UnsafeBufferPointer(rebasing: all[start..<(start + count)])
             switch mode {
@@ -170,7 +173,7 @@ final class FixedWidthEncoder<Value: FixedWidthValue>: ColumnValueEncoder {
     }
 
     @inline(__always)
-    private func track(_ value: Value) {
+    private mutating func track(_ value: Value) {
         if value.isUnordered { return }
         if let current = minimum {
             if Value.precedes(value, current, unsigned: unsigned) { minimum = value }
@@ -181,7 +184,7 @@ final class FixedWidthEncoder<Value: FixedWidthValue>: ColumnValueEncoder {
         }
     }
 
-    func finishPage(into output: inout [UInt8]) -> Int32 {
+    mutating func finishPage(into output: inout [UInt8]) -> Int32 {
         switch mode {
         case .dictionary where indices.isEmpty:
             return EncodingID.plain  // a page of nulls only: no values, so no dictionary reference
@@ -218,6 +221,45 @@ final class FixedWidthEncoder<Value: FixedWidthValue>: ColumnValueEncoder {
         return ValueBounds(
             min: withUnsafeBytes(of: &low) { Array($0) }, max: withUnsafeBytes(of: &high) { Array($0) })
     }
+}
+
+/// An encoder over ``FixedWidthValues``; its conformers are concrete, so every call is specialized.
+protocol FixedWidthEncoder: ColumnValueEncoder {
+    associatedtype Value: FixedWidthValue
+    var state: FixedWidthValues<Value> { get set }
+}
+
+extension FixedWidthEncoder {
+    var isDictionaryEncoding: Bool { state.isDictionaryEncoding }
+    var dictionaryByteCount: Int { state.dictionaryByteCount }
+    var pageByteEstimate: Int { state.pageByteEstimate }
+    func fallBackToPlain() { state.fallBackToPlain() }
+    func append(_ values: ParquetColumnBatch.Values, from start: Int, count: Int) {
+        state.append(values, from: start, count: count)
+    }
+    func finishPage(into output: inout [UInt8]) -> Int32 { state.finishPage(into: &output) }
+    func dictionaryPage() -> (count: Int, bytes: [UInt8])? { state.dictionaryPage() }
+    func bounds() -> ValueBounds? { state.bounds() }
+}
+
+final class Int32Encoder: FixedWidthEncoder {
+    var state: FixedWidthValues<Int32>
+    init(encoding: ParquetValueEncoding, unsigned: Bool) { state = .init(encoding: encoding, unsigned: unsigned) }
+}
+
+final class Int64Encoder: FixedWidthEncoder {
+    var state: FixedWidthValues<Int64>
+    init(encoding: ParquetValueEncoding, unsigned: Bool) { state = .init(encoding: encoding, unsigned: unsigned) }
+}
+
+final class FloatEncoder: FixedWidthEncoder {
+    var state: FixedWidthValues<Float>
+    init(encoding: ParquetValueEncoding) { state = .init(encoding: encoding, unsigned: false) }
+}
+
+final class DoubleEncoder: FixedWidthEncoder {
+    var state: FixedWidthValues<Double>
+    init(encoding: ParquetValueEncoding) { state = .init(encoding: encoding, unsigned: false) }
 }
 
 /// The encoder of BOOLEAN columns: PLAIN, one bit per value, least-significant bit first.
