@@ -9,7 +9,7 @@
 /// Bounds compare bytes as unsigned (strings, UUIDs), or as big-endian two's complement for
 /// decimals (`signed`). In dictionary mode they are taken over the distinct values when the chunk
 /// ends, so the hot loop only hashes.
-final class ByteArrayEncoder: ColumnValueEncoder {
+struct ByteArrayValues: ValueEncoderState {
     private var mode: ParquetValueEncoding
     /// The value width of a FIXED_LEN_BYTE_ARRAY column; `nil` for BYTE_ARRAY.
     private let fixedWidth: Int?
@@ -39,12 +39,12 @@ final class ByteArrayEncoder: ColumnValueEncoder {
             : plain.count
     }
 
-    func fallBackToPlain() {
+    mutating func fallBackToPlain() {
         if mode == .dictionary { takeDictionaryBounds() }
         mode = .plain
     }
 
-    func append(_ values: ParquetColumnBatch.Values, from start: Int, count: Int) {
+    mutating func append(_ values: ParquetColumnBatch.Values, from start: Int, count: Int) {
         switch values {
         case .byteArray(let arrays):
             arrays.bytes.withUnsafeBytes { bytes in
@@ -68,7 +68,7 @@ final class ByteArrayEncoder: ColumnValueEncoder {
     }
 
     @inline(__always)
-    private func appendValues(count: Int, _ value: (Int) -> UnsafeRawBufferPointer) {
+    private mutating func appendValues(count: Int, _ value: (Int) -> UnsafeRawBufferPointer) {
         switch mode {
         case .dictionary:
             usedDictionary = true
@@ -114,7 +114,7 @@ final class ByteArrayEncoder: ColumnValueEncoder {
         return left.count < right.count
     }
 
-    private func track(_ bytes: UnsafeRawBufferPointer) {
+    private mutating func track(_ bytes: UnsafeRawBufferPointer) {
         guard let low = minimum, let high = maximum else {
             minimum = Array(bytes)
             maximum = Array(bytes)
@@ -125,7 +125,7 @@ final class ByteArrayEncoder: ColumnValueEncoder {
     }
 
     /// Folds the dictionary's values into the bounds (each distinct value once).
-    private func takeDictionaryBounds() {
+    private mutating func takeDictionaryBounds() {
         guard usedDictionary else { return }
         for index in 0..<dictionary.count {
             let value = dictionary.value(at: index)
@@ -133,7 +133,7 @@ final class ByteArrayEncoder: ColumnValueEncoder {
         }
     }
 
-    func finishPage(into output: inout [UInt8]) -> Int32 {
+    mutating func finishPage(into output: inout [UInt8]) -> Int32 {
         if mode == .dictionary && !indices.isEmpty {
             let width = max(RLEHybridEncoder.bitWidth(forMaximum: UInt32(max(dictionary.count - 1, 0))), 1)
             output.append(UInt8(width))
@@ -155,7 +155,7 @@ final class ByteArrayEncoder: ColumnValueEncoder {
         return (dictionary.count, bytes)
     }
 
-    func bounds() -> ValueBounds? {
+    mutating func bounds() -> ValueBounds? {
         if mode == .dictionary { takeDictionaryBounds() }
         guard let minimum, let maximum else { return nil }
         var bounds = ValueBounds(min: minimum, max: maximum)
@@ -163,5 +163,15 @@ final class ByteArrayEncoder: ColumnValueEncoder {
             StatisticsTruncation.truncate(&bounds, to: limit, isString: isString)
         }
         return bounds
+    }
+}
+
+/// The BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY encoder.
+final class ByteArrayEncoder: StatefulValueEncoder {
+    var state: ByteArrayValues
+    init(encoding: ParquetValueEncoding, fixedWidth: Int?, signed: Bool, isString: Bool, truncateLength: Int?) {
+        state = ByteArrayValues(
+            encoding: encoding, fixedWidth: fixedWidth, signed: signed, isString: isString,
+            truncateLength: truncateLength)
     }
 }

@@ -115,9 +115,8 @@ func appendPlain<Value: BitwiseCopyable>(_ values: UnsafeBufferPointer<Value>, t
 /// The state and logic of an INT32, INT64, FLOAT or DOUBLE column's encoder: dictionary (keyed
 /// by bit pattern), PLAIN, or DELTA_BINARY_PACKED for integers.
 ///
-/// A struct, used through one concrete class per type (``FixedWidthEncoder``), so that the
-/// compiler specializes it: a generic class called through a protocol would run unspecialized.
-struct FixedWidthValues<Value: FixedWidthValue> {
+/// Used through one concrete class per type (``Int32Encoder``…), so that it is specialized.
+struct FixedWidthValues<Value: FixedWidthValue>: ValueEncoderState {
     private var mode: ParquetValueEncoding
     private let unsigned: Bool
     private var dictionary = FixedWidthDictionary<Value.Bits>()
@@ -214,7 +213,7 @@ struct FixedWidthValues<Value: FixedWidthValue> {
         return (dictionary.count, bytes)
     }
 
-    func bounds() -> ValueBounds? {
+    mutating func bounds() -> ValueBounds? {
         guard let minimum, let maximum else { return nil }
         var low = minimum.bound(isMin: true)
         var high = maximum.bound(isMin: false)
@@ -223,13 +222,28 @@ struct FixedWidthValues<Value: FixedWidthValue> {
     }
 }
 
-/// An encoder over ``FixedWidthValues``; its conformers are concrete, so every call is specialized.
-protocol FixedWidthEncoder: ColumnValueEncoder {
-    associatedtype Value: FixedWidthValue
-    var state: FixedWidthValues<Value> { get set }
+/// The state and logic of a column's value encoder, as a struct: mutating its own fields
+/// costs no dynamic exclusivity checks, as a class's fields would in the hot loops.
+protocol ValueEncoderState {
+    var isDictionaryEncoding: Bool { get }
+    var dictionaryByteCount: Int { get }
+    var pageByteEstimate: Int { get }
+    mutating func fallBackToPlain()
+    mutating func append(_ values: ParquetColumnBatch.Values, from start: Int, count: Int)
+    mutating func finishPage(into output: inout [UInt8]) -> Int32
+    func dictionaryPage() -> (count: Int, bytes: [UInt8])?
+    mutating func bounds() -> ValueBounds?
 }
 
-extension FixedWidthEncoder {
+/// A ``ColumnValueEncoder`` that forwards to its ``ValueEncoderState``. Its conformers are
+/// concrete classes, so every call is specialized (a generic class called through a protocol
+/// would run unspecialized).
+protocol StatefulValueEncoder: ColumnValueEncoder {
+    associatedtype State: ValueEncoderState
+    var state: State { get set }
+}
+
+extension StatefulValueEncoder {
     var isDictionaryEncoding: Bool { state.isDictionaryEncoding }
     var dictionaryByteCount: Int { state.dictionaryByteCount }
     var pageByteEstimate: Int { state.pageByteEstimate }
@@ -242,22 +256,22 @@ extension FixedWidthEncoder {
     func bounds() -> ValueBounds? { state.bounds() }
 }
 
-final class Int32Encoder: FixedWidthEncoder {
+final class Int32Encoder: StatefulValueEncoder {
     var state: FixedWidthValues<Int32>
     init(encoding: ParquetValueEncoding, unsigned: Bool) { state = .init(encoding: encoding, unsigned: unsigned) }
 }
 
-final class Int64Encoder: FixedWidthEncoder {
+final class Int64Encoder: StatefulValueEncoder {
     var state: FixedWidthValues<Int64>
     init(encoding: ParquetValueEncoding, unsigned: Bool) { state = .init(encoding: encoding, unsigned: unsigned) }
 }
 
-final class FloatEncoder: FixedWidthEncoder {
+final class FloatEncoder: StatefulValueEncoder {
     var state: FixedWidthValues<Float>
     init(encoding: ParquetValueEncoding) { state = .init(encoding: encoding, unsigned: false) }
 }
 
-final class DoubleEncoder: FixedWidthEncoder {
+final class DoubleEncoder: StatefulValueEncoder {
     var state: FixedWidthValues<Double>
     init(encoding: ParquetValueEncoding) { state = .init(encoding: encoding, unsigned: false) }
 }

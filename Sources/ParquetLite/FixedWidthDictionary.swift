@@ -7,7 +7,8 @@ struct FixedWidthDictionary<Key: FixedWidthInteger & UnsignedInteger> {
     /// The distinct values, in index order.
     private(set) var keys: [Key] = []
     private var slots: [Int32]
-    private var mask: Int
+    /// 64 minus log2 of the table's size: a key's slot is the top bits of its hash.
+    private var shift: Int
 
     /// The number of distinct values.
     var count: Int { keys.count }
@@ -18,20 +19,23 @@ struct FixedWidthDictionary<Key: FixedWidthInteger & UnsignedInteger> {
         var capacity = 16
         while capacity < initialCapacity * 2 { capacity <<= 1 }
         slots = [Int32](repeating: -1, count: capacity)
-        mask = capacity - 1
+        shift = 64 - capacity.trailingZeroBitCount
     }
 
+    /// Fibonacci hashing: the top bits of the key times 2^64/φ depend on every bit of the key,
+    /// so doubles (whose low bits are often zero) spread as well as counters.
     @inline(__always)
-    private static func slot(of key: Key, mask: Int) -> Int {
-        var hash = UInt64(truncatingIfNeeded: key) &* 0x9E37_79B9_7F4A_7C15
-        hash ^= hash >> 29
-        return Int(truncatingIfNeeded: hash) & mask
+    private static func slot(of key: Key, shift: Int) -> Int {
+        var hash = UInt64(truncatingIfNeeded: key)
+        hash ^= hash >> 32
+        return Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> UInt64(shift))
     }
 
     /// The index of `key` and whether it was added by this call.
     @inline(__always)
     mutating func index(of key: Key) -> (index: Int32, isNew: Bool) {
-        var slot = Self.slot(of: key, mask: mask)
+        let mask = slots.count - 1
+        var slot = Self.slot(of: key, shift: shift)
         while true {
             let existing = slots[slot]
             if existing < 0 { break }
@@ -50,12 +54,13 @@ struct FixedWidthDictionary<Key: FixedWidthInteger & UnsignedInteger> {
         let capacity = slots.count * 2
         var newSlots = [Int32](repeating: -1, count: capacity)
         let newMask = capacity - 1
+        let newShift = 64 - capacity.trailingZeroBitCount
         for (index, key) in keys.enumerated() {
-            var target = Self.slot(of: key, mask: newMask)
+            var target = Self.slot(of: key, shift: newShift)
             while newSlots[target] >= 0 { target = (target + 1) & newMask }
             newSlots[target] = Int32(index)
         }
         slots = newSlots
-        mask = newMask
+        shift = newShift
     }
 }
