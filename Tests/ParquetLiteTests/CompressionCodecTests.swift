@@ -20,7 +20,9 @@ private func sampleData(count: Int = 1 << 20, seed: UInt64 = 42) -> [UInt8] {
 
 @Suite("Compression codecs")
 struct CompressionCodecTests {
-    static let codecs: [CompressionCodec] = [.uncompressed, .snappy, .zstd(), .zstd(level: 1), .zstd(level: 9)]
+    static let codecs: [CompressionCodec] = [
+        .uncompressed, .snappy, .zstd(), .zstd(level: 1), .zstd(level: 9), .gzip(), .gzip(level: 1),
+    ]
 
     @Test("1 MiB round-trips byte for byte", arguments: codecs)
     func roundTripOneMebibyte(codec: CompressionCodec) throws {
@@ -60,7 +62,7 @@ struct CompressionCodecTests {
         }
     }
 
-    @Test("corrupt or truncated data is a typed error, never a crash", arguments: [CompressionCodec.snappy, .zstd()])
+    @Test("corrupt or truncated data is a typed error, never a crash", arguments: [CompressionCodec.snappy, .zstd(), .gzip()])
     func corruptData(codec: CompressionCodec) throws {
         let input = sampleData(count: 100_000)
         let compressed = try codec.compress(input)
@@ -79,6 +81,25 @@ struct CompressionCodecTests {
             #expect([.corruptCompressedData, .decompressedSizeMismatch].contains(error.code), "\(error)")
             #expect(error.codec == codec.name)
         }
+    }
+
+    @Test("gzip reads concatenated members as one stream, as the Parquet spec asks of readers")
+    func gzipConcatenatedMembers() throws {
+        let first = sampleData(count: 70_000, seed: 1)
+        let second = sampleData(count: 30_000, seed: 2)
+        let joined = try CompressionCodec.gzip().compress(first) + CompressionCodec.gzip(level: 9).compress(second)
+        #expect(try CompressionCodec.gzip().decompress(joined, uncompressedSize: 100_000) == first + second)
+        let error = try #require(throws: ParquetError.self) {
+            try CompressionCodec.gzip().decompress(joined, uncompressedSize: 70_000)
+        }
+        #expect(error.code == .decompressedSizeMismatch)
+    }
+
+    @Test("a gzip level out of range is rejected when the codec is checked")
+    func gzipLevelRange() throws {
+        let error = try #require(throws: ParquetError.self) { try CompressionCodec.gzip(level: 10).validate() }
+        #expect(error.code == .invalidArgument)
+        #expect(error.message.contains("1...9"))
     }
 
     @Test("a zstd level out of range is rejected with the supported range")
@@ -104,6 +125,8 @@ struct CompressionCodecTests {
         #expect(CompressionCodec.snappy.thriftValue == 1)
         #expect(CompressionCodec.zstd(level: 7).thriftValue == 6)
         #expect(CompressionCodec.zstd(level: 7).level == 7)
-        #expect(CompressionCodec.zstd().description == "ZSTD(level: 3)")
+        #expect(CompressionCodec.zstd().description == "ZSTD(level: 1)")
+        #expect(CompressionCodec.gzip().thriftValue == 2)
+        #expect(CompressionCodec.gzip(level: 9).description == "GZIP(level: 9)")
     }
 }
