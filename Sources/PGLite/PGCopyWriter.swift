@@ -52,7 +52,8 @@ public final class PGCopyWriter: @unchecked Sendable {
                 let start = Self.beginField(format: format, index: index, to: &bytes)
                 // Optional chaining calls the value in place, without copying the existential out.
                 let written: Void? =
-                    format == .binary ? fields[index]?.appendPGBinary(to: &bytes) : fields[index]?.appendPGText(to: &bytes)
+                    format == .binary
+                    ? fields[index]?.appendPGBinary(to: &bytes) : fields[index]?.appendPGText(to: &bytes)
                 if written == nil {
                     Self.markNull(format: format, start: start, to: &bytes)
                 } else {

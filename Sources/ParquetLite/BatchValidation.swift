@@ -6,7 +6,8 @@ enum BatchValidation {
             ParquetError(code: .schemaViolation, message: "column '\(column.name)': \(why)", column: column.name)
         }
         guard batch.values.physicalType == column.physicalType else {
-            throw violation("the batch holds \(batch.values.physicalType) values but the column is \(column.physicalType)")
+            throw violation(
+                "the batch holds \(batch.values.physicalType) values but the column is \(column.physicalType)")
         }
         let present: Int
         if let validity = batch.validity {
@@ -22,7 +23,8 @@ enum BatchValidation {
         case .fixedLenByteArray(let bytes, let width):
             guard width == Int(column.typeLength ?? -1), bytes.count % max(width, 1) == 0 else {
                 throw violation(
-                    "FIXED_LEN_BYTE_ARRAY values of \(width) bytes (\(bytes.count) bytes in all) do not match the column's width \(column.typeLength ?? 0)")
+                    "FIXED_LEN_BYTE_ARRAY values of \(width) bytes (\(bytes.count) bytes in all) do not match the column's width \(column.typeLength ?? 0)"
+                )
             }
         case .byteArray(let arrays):
             try checkOffsets(arrays, violation)
@@ -35,7 +37,8 @@ enum BatchValidation {
         }
         guard batch.values.count == present else {
             throw violation(
-                "the batch has \(present) non-null rows but \(batch.values.count) values; values hold the non-null rows only")
+                "the batch has \(present) non-null rows but \(batch.values.count) values; values hold the non-null rows only"
+            )
         }
     }
 
@@ -97,7 +100,9 @@ enum BatchValidation {
         default: return
         }
         for (index, value) in values.enumerated() where !range.contains(value) {
-            throw violation("value \(index) (\(value)) is outside \(range.lowerBound)...\(range.upperBound) that the column's \(column.logicalType.map { "\($0)" } ?? "") allows")
+            throw violation(
+                "value \(index) (\(value)) is outside \(range.lowerBound)...\(range.upperBound) that the column's \(column.logicalType.map { "\($0)" } ?? "") allows"
+            )
         }
     }
 }

@@ -73,7 +73,9 @@ final class ColumnChunkWriter {
             valueCursor += present
             pageRows += take
             row += take
-            if pageRows >= settings.dataPageRowLimit || encoder.pageByteEstimate + levels.count / 8 >= settings.dataPageSize {
+            if pageRows >= settings.dataPageRowLimit
+                || encoder.pageByteEstimate + levels.count / 8 >= settings.dataPageSize
+            {
                 try closePage()
             }
             if encoder.isDictionaryEncoding && encoder.dictionaryByteCount > settings.dictionaryPageSizeLimit {

@@ -1,5 +1,6 @@
-/// A Parquet physical type: how values are stored (parquet.thrift `Type`).
-public enum ParquetPhysicalType: Int32, Sendable, Hashable, CaseIterable {
+/// A Parquet physical type: how values are stored (parquet.thrift `Type`). Its description is
+/// the spec's name (`BYTE_ARRAY`).
+public enum ParquetPhysicalType: Int32, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case boolean = 0
     case int32 = 1
     case int64 = 2
@@ -9,6 +10,19 @@ public enum ParquetPhysicalType: Int32, Sendable, Hashable, CaseIterable {
     case double = 5
     case byteArray = 6
     case fixedLenByteArray = 7
+
+    public var description: String {
+        switch self {
+        case .boolean: "BOOLEAN"
+        case .int32: "INT32"
+        case .int64: "INT64"
+        case .int96: "INT96"
+        case .float: "FLOAT"
+        case .double: "DOUBLE"
+        case .byteArray: "BYTE_ARRAY"
+        case .fixedLenByteArray: "FIXED_LEN_BYTE_ARRAY"
+        }
+    }
 }
 
 /// Whether a column may hold nulls (parquet.thrift `FieldRepetitionType`; `REPEATED` is not
@@ -122,8 +136,12 @@ public struct ParquetColumn: Sendable, Hashable {
         _ name: String, precision: Int32, scale: Int32, repetition: ParquetRepetition = .required
     ) -> Self {
         let logical = ParquetLogicalType.decimal(precision: precision, scale: scale)
-        if precision <= 9 { return Self(name: name, physicalType: .int32, repetition: repetition, logicalType: logical) }
-        if precision <= 18 { return Self(name: name, physicalType: .int64, repetition: repetition, logicalType: logical) }
+        if precision <= 9 {
+            return Self(name: name, physicalType: .int32, repetition: repetition, logicalType: logical)
+        }
+        if precision <= 18 {
+            return Self(name: name, physicalType: .int64, repetition: repetition, logicalType: logical)
+        }
         return Self(
             name: name, physicalType: .fixedLenByteArray, repetition: repetition, logicalType: logical,
             typeLength: DecimalLayout.bytesNeeded(precision: precision))

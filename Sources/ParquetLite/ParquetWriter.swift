@@ -75,13 +75,16 @@ public final class ParquetWriter {
         guard columns.count == schema.columns.count else {
             throw ParquetError(
                 code: .schemaViolation,
-                message: "a write needs one batch per column: the schema has \(schema.columns.count), the write \(columns.count)")
+                message:
+                    "a write needs one batch per column: the schema has \(schema.columns.count), the write \(columns.count)"
+            )
         }
         let rowCount = columns.first?.rowCount ?? 0
         for (column, batch) in zip(schema.columns, columns) where batch.rowCount != rowCount {
             throw ParquetError(
                 code: .schemaViolation,
-                message: "column '\(column.name)' has \(batch.rowCount) rows in this write, column '\(schema.columns[0].name)' \(rowCount)",
+                message:
+                    "column '\(column.name)' has \(batch.rowCount) rows in this write, column '\(schema.columns[0].name)' \(rowCount)",
                 column: column.name)
         }
         try forEachColumn { index in try BatchValidation.check(columns[index], against: schema.columns[index]) }
@@ -95,7 +98,8 @@ public final class ParquetWriter {
             var row = 0
             var buffered = chunks.reduce(0) { $0 + $1.bufferedByteCount }
             while row < rowCount {
-                let take = min(rowCount - row, configuration.rowGroupRowLimit - groupRows, sliceRows(buffered: buffered))
+                let take = min(
+                    rowCount - row, configuration.rowGroupRowLimit - groupRows, sliceRows(buffered: buffered))
                 let rows = row..<(row + take)
                 try forEachColumn { index in
                     cursors[index] += try chunks[index].append(columns[index], rows: rows, valueStart: cursors[index])
@@ -161,7 +165,8 @@ public final class ParquetWriter {
             columnsMetadata.append(metadata)
         }
         rowGroups.append(
-            RowGroupMetadata(columns: columnsMetadata, rowCount: groupRows, fileOffset: groupStart, ordinal: rowGroups.count))
+            RowGroupMetadata(
+                columns: columnsMetadata, rowCount: groupRows, fileOffset: groupStart, ordinal: rowGroups.count))
         chunks = zip(schema.columns, settings).map { ColumnChunkWriter(column: $0, settings: $1) }
         groupRows = 0
     }

@@ -105,7 +105,8 @@ struct ColumnSettings {
         if encoding == .deltaBinaryPacked, column.physicalType != .int32, column.physicalType != .int64 {
             throw ParquetError(
                 code: .invalidArgument,
-                message: "column '\(column.name)': DELTA_BINARY_PACKED is for INT32 and INT64 columns, not \(column.physicalType)",
+                message:
+                    "column '\(column.name)': DELTA_BINARY_PACKED is for INT32 and INT64 columns, not \(column.physicalType)",
                 column: column.name)
         }
         if column.physicalType == .boolean, encoding == .dictionary { encoding = .plain }

@@ -62,7 +62,9 @@ struct CompressionCodecTests {
         }
     }
 
-    @Test("corrupt or truncated data is a typed error, never a crash", arguments: [CompressionCodec.snappy, .zstd(), .gzip()])
+    @Test(
+        "corrupt or truncated data is a typed error, never a crash",
+        arguments: [CompressionCodec.snappy, .zstd(), .gzip()])
     func corruptData(codec: CompressionCodec) throws {
         let input = sampleData(count: 100_000)
         let compressed = try codec.compress(input)

@@ -55,7 +55,8 @@ enum InteropFixtures {
                 expected.append(text(generated))
             }
         }
-        return InteropColumn(column: column, batch: batch(values, optional ? validity : nil), kind: kind, expected: expected)
+        return InteropColumn(
+            column: column, batch: batch(values, optional ? validity : nil), kind: kind, expected: expected)
     }
 
     static func integers<Value: FixedWidthInteger>(
@@ -65,7 +66,9 @@ enum InteropFixtures {
         var random = Random(state: seed)
         return make(
             column, kind: kind, rows: rows,
-            value: { row in row < edges.count ? edges[row] : Value(truncatingIfNeeded: random.below(spread) - spread / 2) },
+            value: { row in
+                row < edges.count ? edges[row] : Value(truncatingIfNeeded: random.below(spread) - spread / 2)
+            },
             text: text, batch: batch)
     }
 
@@ -86,14 +89,18 @@ enum InteropFixtures {
             integers(
                 .int64(name("int64"), repetition: repetition), kind: "int", rows: rows, seed: 2,
                 edges: [Int64.min, Int64.max, 0, -1], spread: 1 << 40, batch: { .init(.int64($0), validity: $1) }))
-        let floatEdges: [Float] = [.nan, .infinity, -.infinity, -0.0, 0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        let floatEdges: [Float] = [
+            .nan, .infinity, -.infinity, -0.0, 0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+        ]
         var floatRandom = Random(state: 3)
         columns.append(
             make(
                 .float(name("float"), repetition: repetition), kind: "float32", rows: rows,
                 value: { $0 < floatEdges.count ? floatEdges[$0] : Float(floatRandom.below(2000) - 1000) / 8 },
                 text: { "\($0)" }, batch: { .init(.float($0), validity: $1) }))
-        let doubleEdges: [Double] = [.nan, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 0.1]
+        let doubleEdges: [Double] = [
+            .nan, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 0.1,
+        ]
         var doubleRandom = Random(state: 4)
         columns.append(
             make(
@@ -106,7 +113,8 @@ enum InteropFixtures {
             make(
                 .string(name("string"), repetition: repetition), kind: "string", rows: rows,
                 value: { $0 < stringEdges.count ? stringEdges[$0] : "product-\(stringRandom.below(300))" },
-                text: { hex(Array($0.utf8)) }, batch: { .init(.byteArray(ParquetByteArrays(strings: $0)), validity: $1) }))
+                text: { hex(Array($0.utf8)) },
+                batch: { .init(.byteArray(ParquetByteArrays(strings: $0)), validity: $1) }))
         var bytesRandom = Random(state: 6)
         columns.append(
             make(
@@ -117,8 +125,11 @@ enum InteropFixtures {
         columns.append(
             make(
                 .fixedBytes(name("fixed5"), length: 5, repetition: repetition), kind: "bytes", rows: rows,
-                value: { row in row == 0 ? [0xFF, 0xFF, 0xFF, 0xFF, 0xFF] : (0..<5).map { _ in UInt8(fixedRandom.below(4)) } },
-                text: { hex($0) }, batch: { .init(.fixedLenByteArray(bytes: $0.flatMap { $0 }, width: 5), validity: $1) }))
+                value: { row in
+                    row == 0 ? [0xFF, 0xFF, 0xFF, 0xFF, 0xFF] : (0..<5).map { _ in UInt8(fixedRandom.below(4)) }
+                },
+                text: { hex($0) },
+                batch: { .init(.fixedLenByteArray(bytes: $0.flatMap { $0 }, width: 5), validity: $1) }))
         columns.append(
             integers(
                 .date(name("date"), repetition: repetition), kind: "date", rows: rows, seed: 8,
@@ -146,7 +157,8 @@ enum InteropFixtures {
                 batch: { .init(.int32($0), validity: $1) }))
         columns.append(
             integers(
-                .decimal(name("dec18_4"), precision: 18, scale: 4, repetition: repetition), kind: "decimal:4", rows: rows,
+                .decimal(name("dec18_4"), precision: 18, scale: 4, repetition: repetition), kind: "decimal:4",
+                rows: rows,
                 seed: 12, edges: [Int64(999_999_999_999_999_999), -999_999_999_999_999_999, 0], spread: 1 << 50,
                 batch: { .init(.int64($0), validity: $1) }))
         // DECIMAL(30, 6) on 13 bytes, big-endian two's complement, from a 30-digit edge down.
@@ -161,7 +173,8 @@ enum InteropFixtures {
                     case 1: return Self.decimalBytes("-999999999999999999999999999999", width: 13)
                     default:
                         let sign = decimalRandom.below(2) == 0 ? "" : "-"
-                        return Self.decimalBytes("\(sign)\(decimalRandom.next())\(decimalRandom.below(1_000_000))", width: 13)
+                        return Self.decimalBytes(
+                            "\(sign)\(decimalRandom.next())\(decimalRandom.below(1_000_000))", width: 13)
                     }
                 },
                 text: { $0.text },
@@ -235,7 +248,8 @@ enum InteropFixtures {
         batchRows: [Int]? = nil, extra: [String: Any] = [:]
     ) async throws {
         let schema = try ParquetSchema(columns.map(\.column))
-        let writer = try ParquetWriter(schema: schema, configuration: configuration, sink: try ParquetFileSink(path: path))
+        let writer = try ParquetWriter(
+            schema: schema, configuration: configuration, sink: try ParquetFileSink(path: path))
         let rows = columns.first?.expected.count ?? 0
         var start = 0
         for size in batchRows ?? [rows] where start < rows {
@@ -276,7 +290,9 @@ enum InteropFixtures {
             let low = Int(arrays.offsets[values.lowerBound])
             let high = Int(arrays.offsets[values.upperBound])
             let offsets = arrays.offsets[values.lowerBound...values.upperBound].map { $0 - Int32(low) }
-            return .init(.byteArray(ParquetByteArrays(bytes: Array(arrays.bytes[low..<high]), offsets: offsets)), validity: validity)
+            return .init(
+                .byteArray(ParquetByteArrays(bytes: Array(arrays.bytes[low..<high]), offsets: offsets)),
+                validity: validity)
         }
     }
 }

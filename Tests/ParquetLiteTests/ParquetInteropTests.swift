@@ -21,12 +21,14 @@ struct ParquetInteropTests {
         let kept = ProcessInfo.processInfo.environment["PARQUET_INTEROP_DIR"]
         let directory =
             kept
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("parquet-interop-\(UUID().uuidString)").path
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("parquet-interop-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { if kept == nil { try? FileManager.default.removeItem(atPath: directory) } }
 
         let rows = 700
-        let columns = InteropFixtures.allTypes(rows: rows, repetition: .required)
+        let columns =
+            InteropFixtures.allTypes(rows: rows, repetition: .required)
             + InteropFixtures.allTypes(rows: rows, repetition: .optional)
         var files = 0
         for (encoding, encodingName) in Self.encodings {
@@ -73,7 +75,8 @@ struct ParquetInteropTests {
         }
         let configuration = ParquetWriter.Configuration()
         try await InteropFixtures.write(
-            everything(0), to: "\(directory)/edge_empty.parquet", configuration: configuration, extra: ["row_groups": 0])
+            everything(0), to: "\(directory)/edge_empty.parquet", configuration: configuration, extra: ["row_groups": 0]
+        )
         try await InteropFixtures.write(
             everything(1), to: "\(directory)/edge_one_row.parquet", configuration: configuration,
             extra: ["row_groups": 1])
@@ -98,7 +101,8 @@ struct ParquetInteropTests {
         let blobs = InteropColumn(
             column: .bytes("blob"), batch: .byteArrays(texts.map { Array($0.utf8) + [0xFF] } + [[]]), kind: "bytes",
             expected: (texts.map { Array($0.utf8) + [0xFF] } + [[]]).map { InteropFixtures.hex($0) })
-        try await InteropFixtures.write([strings, blobs], to: "\(directory)/edge_strings.parquet", configuration: configuration)
+        try await InteropFixtures.write(
+            [strings, blobs], to: "\(directory)/edge_strings.parquet", configuration: configuration)
 
         // Dictionary fallback in the middle of a chunk: 5,000 distinct values, a 4 KiB dictionary.
         var fallback = configuration
@@ -136,7 +140,8 @@ struct ParquetInteropTests {
             column: .string("line"), batch: .strings(many), kind: "string",
             expected: many.map { InteropFixtures.hex(Array($0.utf8)) })
         try await InteropFixtures.write(
-            [manyColumn], to: "\(directory)/edge_bytes_limit.parquet", configuration: bytes, batchRows: [25_000, 35_000],
+            [manyColumn], to: "\(directory)/edge_bytes_limit.parquet", configuration: bytes,
+            batchRows: [25_000, 35_000],
             extra: ["min_row_groups": 4, "key_value_metadata": bytes.keyValueMetadata])
         return 7
     }
@@ -145,7 +150,8 @@ struct ParquetInteropTests {
     static func runChecker(on directory: String) async throws -> [String: Any] {
         let reportPath = directory + "/report.json"
         let status = try await ChildProcess.run(
-            RepositoryPaths.python, [RepositoryPaths.root + "/Tests/Interop/parquet_interop.py", directory, reportPath],
+            RepositoryPaths.python,
+            [RepositoryPaths.root + "/Tests/Interop/parquet_interop.py", directory, reportPath],
             timeout: .seconds(600))
         let data = try Data(contentsOf: URL(fileURLWithPath: reportPath))
         let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

@@ -1,6 +1,6 @@
 import Crypto
-import ParquetLite
 import Foundation
+import ParquetLite
 
 /// The benchmark table of `../shared/bench/DATASET.md`, built by its formulas, column by column.
 /// `peers/dataset.py` builds the same rows for the Python peers.
@@ -128,7 +128,8 @@ extension DatasetTable {
         for row in 0..<1000 { text += sample.canonicalRow(row) + "\n" }
         let digest = SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
         guard digest == Self.canonicalSHA256 else {
-            throw DatasetError(message: "SHA-256 of rows 0..<1000 is \(digest), DATASET.md says \(Self.canonicalSHA256)")
+            throw DatasetError(
+                message: "SHA-256 of rows 0..<1000 is \(digest), DATASET.md says \(Self.canonicalSHA256)")
         }
     }
 

@@ -26,7 +26,9 @@ let batches = table.parquetBatches()
 
 let peer = try PeerProcess(
     executable: options["--python"]!,
-    arguments: [CommandOptions.repository.appendingPathComponent("Benchmarks/peers/parquet_peer.py").path, String(rowCount)])
+    arguments: [
+        CommandOptions.repository.appendingPathComponent("Benchmarks/peers/parquet_peer.py").path, String(rowCount),
+    ])
 let peerVersion = peer.greeting.split(separator: " ").first { $0.hasPrefix("pyarrow=") }.map { $0.dropFirst(8) } ?? "?"
 
 /// Encodes the table with ParquetLite; returns the seconds and the file's size.
@@ -53,7 +55,9 @@ func ours(_ codec: CompressionCodec) async throws -> (seconds: Double, bytes: In
     return (seconds, bytes)
 }
 
-let codecs: [(CompressionCodec, String)] = [(.zstd(level: zstdLevel), "zstd"), (.snappy, "snappy"), (.uncompressed, "none")]
+let codecs: [(CompressionCodec, String)] = [
+    (.zstd(level: zstdLevel), "zstd"), (.snappy, "snappy"), (.uncompressed, "none"),
+]
 var summaries: [String] = []
 for (codec, name) in codecs {
     var comparison = Comparison(name: "parquet-write-\(name)")
@@ -74,7 +78,10 @@ for (codec, name) in codecs {
                     return peerRun.seconds
                 }))
         sizes = (oursRun.bytes, peerRun.bytes)
-        print(String(format: "%@: %5d  %13.3f  %9.3f  %17d  %13d", name, round, oursRun.seconds, peerRun.seconds, oursRun.bytes, peerRun.bytes))
+        print(
+            String(
+                format: "%@: %5d  %13.3f  %9.3f  %17d  %13d", name, round, oursRun.seconds, peerRun.seconds,
+                oursRun.bytes, peerRun.bytes))
     }
     var extra = [("size_ratio", Comparison.fixed(Double(sizes.ours) / Double(sizes.peer), 3))]
     extra += [("ours_bytes", String(sizes.ours)), ("peer_bytes", String(sizes.peer)), ("rows", String(rowCount))]
