@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-suite clean
+.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-parquet bench-suite clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -43,6 +43,12 @@ bench-aws: deps  ## AWSLite vs boto3: SigV4 signatures/s and PutRecords requests
 
 bench-pg: deps  ## PGLite vs psql \copy (COPY) and vs psycopg 3 (staged upsert), DATASET.md table
 	@scripts/bench-pg.sh
+
+bench-parquet: deps  ## ParquetLite vs pyarrow: DATASET.md table, zstd/snappy/none, rows/s and file sizes
+	scripts/benchmarks.sh build -c release --product parquet-compare
+	Benchmarks/.build/release/parquet-compare --python .venv/bin/python
+	scripts/benchmarks.sh build -c release --product parquet-memory
+	Benchmarks/.build/release/parquet-memory
 
 bench-suite: deps  ## The ordo-one/benchmark suites in Benchmarks/ (regression tracking, no peer)
 	scripts/benchmarks.sh suite

@@ -52,6 +52,10 @@ let package = Package(
             dependencies: ["BenchmarkSupport", .product(name: "ParquetLite", package: rootPackage)]
         ),
         .executableTarget(
+            name: "parquet-memory",
+            dependencies: ["BenchmarkSupport", .product(name: "ParquetLite", package: rootPackage)]
+        ),
+        .executableTarget(
             name: "ParquetLiteBenchmarks",
             dependencies: [
                 "BenchmarkSupport",

@@ -35,3 +35,13 @@ swift test "$@"
 echo "test: the benchmark comparisons build"
 scripts/benchmarks.sh build --product aws-compare
 scripts/benchmarks.sh build --product pg-compare
+
+echo "test: ParquetLite vs pyarrow, short mode (50,000 rows, one round, no assertion on speed)"
+scripts/benchmarks.sh build -c release --product parquet-compare
+Benchmarks/.build/release/parquet-compare --python "$root/.venv/bin/python" --rows 50000 --rounds 1
+
+memory_rows=1000000
+[[ ${LAKEHOUSE_TEST_SCALE:-} == full ]] && memory_rows=10000000
+echo "test: ParquetLite's memory stays bounded by the row group ($memory_rows rows)"
+scripts/benchmarks.sh build -c release --product parquet-memory
+Benchmarks/.build/release/parquet-memory --rows "$memory_rows"

@@ -46,15 +46,18 @@ public struct DatasetTable: Sendable {
     }
 
     /// Rows `0..<count`.
-    public init(count: Int) {
-        self.count = count
+    public init(count: Int) { self.init(rows: 0..<count) }
+
+    /// Rows `rows` of the table (stored from index 0: row `rows.lowerBound` is at index 0).
+    public init(rows: Range<Int>) {
+        self.count = rows.count
         let stores = (0..<50).map { "STORE_" + Self.padded(UInt64($0), 3) }
         let products = (0..<2000).map { "P" + Self.padded(UInt64($0), 5) }
         let names = (0..<2000).map { "Product " + Self.padded(UInt64($0), 5) }
         var basketID = ""
-        for i in 0..<count {
+        for i in rows {
             let k = UInt64(i / 3)
-            if i % 3 == 0 {
+            if i % 3 == 0 || i == rows.lowerBound {
                 let h = Self.hex16(Self.splitmix64(2 * k)) + Self.hex16(Self.splitmix64(2 * k + 1))
                 let c = Array(h)
                 basketID =

@@ -1,0 +1,64 @@
+// Measures ParquetLite's peak memory while it writes a long stream: the DATASET.md table,
+// --rows rows (10,000,000 by default) in batches of 100,000, to a sink that keeps nothing (as an
+// upload would), with row groups closed at --row-group-mib MiB. Memory must be bounded by the
+// row group, not by the file: the run fails (exit 1) if the peak resident size grows by more than
+// 4 row groups + 64 MiB over the baseline, or grows between the middle and the end of the stream.
+// Ends with one `memory parquet-write …` line.
+//
+// Usage: parquet-memory [--rows N] [--row-group-mib M]
+
+import BenchmarkSupport
+import Foundation
+import ParquetLite
+
+/// A sink that counts bytes and drops them.
+final class CountingSink: ParquetSink {
+    private(set) var bytes = 0
+    func write(_ bytes: [UInt8]) async throws { self.bytes += bytes.count }
+    func close() async throws {}
+}
+
+/// The peak resident set size of this process so far, in MiB.
+func peakMiB() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+let options = CommandOptions.parse(
+    defaults: ["--rows": "10000000", "--row-group-mib": "8"], usage: "parquet-memory [--rows N] [--row-group-mib M]")
+guard let rowCount = Int(options["--rows"]!), rowCount > 0, let groupMiB = Int(options["--row-group-mib"]!), groupMiB > 0
+else { CommandOptions.fail("parquet-memory: needs --rows > 0 and --row-group-mib > 0") }
+
+let batchRows = 100_000
+try DatasetTable(count: 1000).verify()
+var configuration = ParquetWriter.Configuration()
+configuration.rowGroupByteLimit = groupMiB << 20
+let sink = CountingSink()
+let writer = try ParquetWriter(schema: try DatasetTable.parquetSchema(), configuration: configuration, sink: sink)
+
+// The baseline holds one batch being built and one being written, as the loop does.
+var baseline = 0.0
+var middle = 0.0
+var start = 0
+while start < rowCount {
+    let end = min(rowCount, start + batchRows)
+    let batches = DatasetTable(rows: start..<end).parquetBatches()
+    if start == batchRows { baseline = peakMiB() }
+    try await writer.write(batches)
+    if start < rowCount / 2 && end >= rowCount / 2 { middle = peakMiB() }
+    start = end
+}
+try await writer.close()
+let peak = peakMiB()
+if baseline == 0 { baseline = peak }
+let growth = peak - baseline
+let bound = Double(4 * groupMiB + 64)
+print(
+    String(
+        format: "memory parquet-write rows=%d file_mib=%.1f row_group_mib=%d baseline_mib=%.1f middle_peak_mib=%.1f peak_mib=%.1f growth_mib=%.1f bound_mib=%.0f",
+        rowCount, Double(sink.bytes) / 1_048_576, groupMiB, baseline, middle, peak, growth, bound))
+guard growth <= bound, peak <= max(middle, baseline) + 16 else {
+    FileHandle.standardError.write(Data("parquet-memory: peak memory is not bounded by the row group\n".utf8))
+    exit(1)
+}
