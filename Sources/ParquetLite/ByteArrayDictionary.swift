@@ -90,27 +90,33 @@ struct ByteArrayDictionary {
         mask = newMask
     }
 
-    /// 64-bit FNV-1a over 8-byte words, then a final avalanche (fast for short strings; the
-    /// table compares bytes on a hash match, so quality only affects speed).
+    /// A 64-bit hash read in 8-byte words (the last one overlapping the one before), each mixed
+    /// with a multiply and a shift, then a SplitMix64 finish. Short values take one or two
+    /// loads, never a loop per byte; the table compares bytes on a hash match, so quality only
+    /// affects speed.
+    @inline(__always)
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(bytes.count)
-        var offset = 0
-        while offset + 8 <= bytes.count {
-            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x100_0000_01B3
-            hash ^= hash >> 29
-            offset += 8
+        let count = bytes.count
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)
+        @inline(__always) func mix(_ word: UInt64) {
+            hash = (hash ^ word) &* 0xBF58_476D_1CE4_E5B9
+            hash ^= hash >> 31
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while offset < bytes.count {
-            tail |= UInt64(bytes[offset]) << shift
-            shift += 8
-            offset += 1
+        if count >= 8 {
+            var offset = 0
+            while offset + 8 < count {
+                mix(bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                offset += 8
+            }
+            mix(bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+        } else if count >= 4 {
+            let low = UInt64(bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+            let high = UInt64(bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            mix(low | high << 32)
+        } else if count > 0 {
+            mix(UInt64(bytes[0]) | UInt64(bytes[count / 2]) << 8 | UInt64(bytes[count - 1]) << 16)
         }
-        hash = (hash ^ tail) &* 0x100_0000_01B3
-        hash ^= hash >> 32
-        hash &*= 0xD6E8_FEB8_6659_FD93
-        hash ^= hash >> 32
-        return hash
+        hash = (hash ^ (hash >> 27)) &* 0x94D0_49BB_1331_11EB
+        return hash ^ (hash >> 31)
     }
 }

@@ -49,7 +49,11 @@ struct ByteArrayValues: ValueEncoderState {
         case .byteArray(let arrays):
             arrays.bytes.withUnsafeBytes { bytes in
                 arrays.offsets.withUnsafeBufferPointer { offsets in
-                    appendValues(count: count) { index in
+                    if mode != .dictionary {
+                        appendPlain(bytes: bytes, offsets: offsets, from: start, count: count)
+                        return
+                    }
+                    appendToDictionary(count: count) { index in
                         let low = Int(offsets[start + index])
                         let high = Int(offsets[start + index + 1])
                         return UnsafeRawBufferPointer(rebasing: bytes[low..<high])
@@ -58,9 +62,15 @@ struct ByteArrayValues: ValueEncoderState {
             }
         case .fixedLenByteArray(let buffer, let width):
             buffer.withUnsafeBytes { bytes in
-                appendValues(count: count) { index in
+                let value = { (index: Int) -> UnsafeRawBufferPointer in
                     let low = (start + index) * width
                     return UnsafeRawBufferPointer(rebasing: bytes[low..<(low + width)])
+                }
+                if mode == .dictionary {
+                    appendToDictionary(count: count, value)
+                } else {
+                    plain.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[(start * width)..<((start + count) * width)]))
+                    for index in 0..<count { track(value(index)) }
                 }
             }
         default: preconditionFailure("batch type was validated")
@@ -68,36 +78,69 @@ struct ByteArrayValues: ValueEncoderState {
     }
 
     @inline(__always)
-    private mutating func appendValues(count: Int, _ value: (Int) -> UnsafeRawBufferPointer) {
-        switch mode {
-        case .dictionary:
-            usedDictionary = true
-            indices.reserveCapacity(indices.count + count)
-            var previous: UnsafeRawBufferPointer?
-            var previousIndex: Int32 = 0
-            for index in 0..<count {
-                let bytes = value(index)
-                // Neighbouring rows often repeat a value (a basket's store): skip the hash then.
-                if let last = previous, last.count == bytes.count,
-                    bytes.isEmpty || memcmp(last.baseAddress!, bytes.baseAddress!, bytes.count) == 0
-                {
-                    indices.append(UInt32(bitPattern: previousIndex))
-                    continue
-                }
-                previousIndex = dictionary.index(of: bytes)
-                previous = bytes
+    private mutating func appendToDictionary(count: Int, _ value: (Int) -> UnsafeRawBufferPointer) {
+        usedDictionary = true
+        indices.reserveCapacity(indices.count + count)
+        var previous: UnsafeRawBufferPointer?
+        var previousIndex: Int32 = 0
+        for index in 0..<count {
+            let bytes = value(index)
+            // Neighbouring rows often repeat a value (a basket's store): skip the hash then.
+            if let last = previous, last.count == bytes.count,
+                bytes.isEmpty || memcmp(last.baseAddress!, bytes.baseAddress!, bytes.count) == 0
+            {
                 indices.append(UInt32(bitPattern: previousIndex))
+                continue
             }
-        case .plain, .deltaBinaryPacked:
-            for index in 0..<count {
-                let bytes = value(index)
-                if fixedWidth == nil {
-                    let length = UInt32(bytes.count)
-                    withUnsafeBytes(of: length.littleEndian) { plain.append(contentsOf: $0) }
+            previousIndex = dictionary.index(of: bytes)
+            previous = bytes
+            indices.append(UInt32(bitPattern: previousIndex))
+        }
+    }
+
+    /// PLAIN BYTE_ARRAY values (a 4-byte length before each), written in one pass into room
+    /// reserved for the whole run; bounds are taken over the run, then merged.
+    private mutating func appendPlain(
+        bytes: UnsafeRawBufferPointer, offsets: UnsafeBufferPointer<Int32>, from start: Int, count: Int
+    ) {
+        let first = Int(offsets[start])
+        let total = Int(offsets[start + count]) - first + 4 * count
+        let base = plain.count
+        plain.append(contentsOf: repeatElement(0, count: total))
+        var low = -1
+        var high = -1
+        plain.withUnsafeMutableBytes { output in
+            var position = base
+            for index in start..<(start + count) {
+                let valueStart = Int(offsets[index])
+                let length = Int(offsets[index + 1]) - valueStart
+                output.storeBytes(of: UInt32(length).littleEndian, toByteOffset: position, as: UInt32.self)
+                if length > 0 {
+                    (output.baseAddress! + position + 4).copyMemory(from: bytes.baseAddress! + valueStart, byteCount: length)
                 }
-                plain.append(contentsOf: bytes)
-                track(bytes)
+                position += 4 + length
             }
+        }
+        // The run's bounds, by index, compared in place; only the winners are copied.
+        func value(_ index: Int) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(rebasing: bytes[Int(offsets[index])..<Int(offsets[index + 1])])
+        }
+        for index in start..<(start + count) {
+            if low < 0 {
+                low = index
+                high = index
+                continue
+            }
+            let candidate = value(index)
+            if precedes(candidate, value(low)) {
+                low = index
+            } else if precedes(value(high), candidate) {
+                high = index
+            }
+        }
+        if low >= 0 {
+            track(value(low))
+            track(value(high))
         }
     }
 
@@ -107,6 +150,11 @@ struct ByteArrayValues: ValueEncoderState {
             return Int8(bitPattern: first) < Int8(bitPattern: other)
         }
         let common = min(left.count, right.count)
+        if common >= 8 {
+            let leftWord = left.loadUnaligned(as: UInt64.self).bigEndian
+            let rightWord = right.loadUnaligned(as: UInt64.self).bigEndian
+            if leftWord != rightWord { return leftWord < rightWord }
+        }
         if common > 0 {
             let order = memcmp(left.baseAddress!, right.baseAddress!, common)
             if order != 0 { return order < 0 }
