@@ -5,7 +5,6 @@ final class ColumnChunkWriter {
     let column: ParquetColumn
     private let settings: ColumnSettings
     private let encoder: any ColumnValueEncoder
-    private let compressor: PageCompressor
 
     /// Definition levels of the current page (OPTIONAL columns): 1 present, 0 null.
     private var levels: [UInt32] = []
@@ -14,13 +13,13 @@ final class ColumnChunkWriter {
 
     /// The chunk's data pages, headers included.
     private(set) var dataPages: [UInt8] = []
+    /// The chunk's dictionary page, header included (empty without a dictionary).
+    private(set) var dictionaryPage: [UInt8] = []
     private var valueCount = 0
     private var nullCount = 0
     private var uncompressedSize = 0
     private var encodings: [Int32] = []
     private var encodingStats: [(pageType: Int32, encoding: Int32, count: Int32)] = []
-    private var scratch: [UInt8] = []
-    private var compressed: [UInt8] = []
 
     /// How many rows at most are appended between two checks of the page and dictionary sizes.
     private static let sliceRows = 4096
@@ -28,7 +27,6 @@ final class ColumnChunkWriter {
     init(column: ParquetColumn, settings: ColumnSettings) {
         self.column = column
         self.settings = settings
-        compressor = PageCompressor(codec: settings.codec)
         switch column.physicalType {
         case .boolean: encoder = BooleanEncoder()
         case .int32: encoder = Int32Encoder(encoding: settings.encoding, unsigned: column.comparesUnsigned)
@@ -46,7 +44,10 @@ final class ColumnChunkWriter {
 
     /// The bytes buffered for this chunk so far (pages written, plus the open page's values and
     /// the dictionary), for the row group's size limit.
-    var bufferedByteCount: Int { dataPages.count + encoder.pageByteEstimate + encoder.dictionaryByteCount }
+    var bufferedByteCount: Int {
+        dataPages.count + encoder.pageByteEstimate + encoder.dictionaryByteCount
+            + pending.reduce(0) { $0 + $1.body.count }
+    }
 
     /// Appends rows `rows` of `batch` (validated against the column), whose values start at
     /// value `valueStart`, closing pages as they fill. Returns how many values it took.
@@ -86,56 +87,82 @@ final class ColumnChunkWriter {
         return valueCursor - valueStart
     }
 
-    /// Encodes, compresses and stores the open page.
+    /// Encodes the open page and queues it for compression.
     private func closePage() throws {
-        scratch.removeAll(keepingCapacity: true)
-        compressed.removeAll(keepingCapacity: true)
-        let encoding: Int32
-        var header: PageHeaderFields
-        switch settings.dataPageVersion {
-        case .v1:
-            if column.repetition == .optional {
-                // v1 levels: a 4-byte little-endian length, then the RLE hybrid at width 1.
-                scratch.append(contentsOf: [0, 0, 0, 0])
-                levels.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: 1, into: &scratch) }
-                let length = UInt32(scratch.count - 4)
-                for index in 0..<4 { scratch[index] = UInt8(truncatingIfNeeded: length >> (8 * index)) }
+        let page = PendingPage(type: settings.dataPageVersion == .v1 ? PageType.dataPage : PageType.dataPageV2)
+        if column.repetition == .optional {
+            switch settings.dataPageVersion {
+            case .v1:
+                // v1 levels: a 4-byte little-endian length, then the RLE hybrid at width 1,
+                // compressed with the values.
+                page.body.append(contentsOf: [0, 0, 0, 0])
+                levels.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: 1, into: &page.body) }
+                let length = UInt32(page.body.count - 4)
+                for index in 0..<4 { page.body[index] = UInt8(truncatingIfNeeded: length >> (8 * index)) }
+            case .v2:
+                // v2 levels: never compressed, without a length prefix, before the values.
+                levels.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: 1, into: &page.levels) }
             }
-            encoding = encoder.finishPage(into: &scratch)
-            try scratch.withUnsafeBytes { try compressor.compress($0, appendingTo: &compressed) }
-            header = PageHeaderFields(
-                type: PageType.dataPage, uncompressedSize: scratch.count, compressedSize: compressed.count,
-                valueCount: pageRows, encoding: encoding)
-        case .v2:
-            // v2: levels first, never compressed and without a length prefix; then the values.
-            if column.repetition == .optional {
-                levels.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: 1, into: &compressed) }
-            }
-            let levelBytes = compressed.count
-            encoding = encoder.finishPage(into: &scratch)
-            try scratch.withUnsafeBytes { try compressor.compress($0, appendingTo: &compressed) }
-            header = PageHeaderFields(
-                type: PageType.dataPageV2, uncompressedSize: levelBytes + scratch.count,
-                compressedSize: compressed.count, valueCount: pageRows, encoding: encoding, nullCount: pageNulls,
-                definitionLevelsByteLength: levelBytes, isCompressed: settings.codec != .uncompressed)
         }
-        try store(header: &header, body: compressed, into: &dataPages)
+        page.encoding = encoder.finishPage(into: &page.body)
+        page.valueCount = pageRows
+        page.nullCount = pageNulls
+        pending.append(page)
         valueCount += pageRows
         nullCount += pageNulls
-        note(pageType: header.type, encoding: encoding)
-        if column.repetition == .optional { note(encoding: EncodingID.rle) }
         levels.removeAll(keepingCapacity: true)
         pageRows = 0
         pageNulls = 0
     }
 
-    /// Appends a page (header, then body) to `output`, with its checksum if asked for.
-    private func store(header: inout PageHeaderFields, body: [UInt8], into output: inout [UInt8]) throws {
-        if settings.writesPageChecksums { header.crc = body.withUnsafeBytes { PageChecksum.crc32($0) } }
-        let headerBytes = header.encoded()
-        uncompressedSize += headerBytes.count + header.uncompressedSize
-        output.append(contentsOf: headerBytes)
-        output.append(contentsOf: body)
+    /// Pages encoded but not yet compressed, oldest first; ``ParquetWriter`` compresses them
+    /// (concurrently, across columns) and then calls ``commitPendingPages()``.
+    private(set) var pending: [PendingPage] = []
+
+    /// Compresses one pending page (safe to call concurrently for different pages).
+    func compress(_ page: PendingPage, zstdContexts: ZstdContextPool) throws {
+        try page.body.withUnsafeBytes { body in
+            if settings.codec == .uncompressed {
+                page.compressed.append(contentsOf: body)
+            } else if settings.codec.thriftValue == CompressionCodec.zstd().thriftValue {
+                try zstdContexts.withContext { context in
+                    try ZstdCodec.compress(
+                        body, level: settings.codec.level ?? CompressionCodec.defaultZstdLevel, context: context,
+                        appendingTo: &page.compressed)
+                }
+            } else {
+                try settings.codec.compress(body, appendingTo: &page.compressed)
+            }
+        }
+    }
+
+    /// Stores the compressed pending pages, in order: the dictionary page apart (it must come
+    /// first in the chunk), data pages after the ones before.
+    func commitPendingPages() {
+        for page in pending {
+            var header = PageHeaderFields(
+                type: page.type, uncompressedSize: page.levels.count + page.body.count,
+                compressedSize: page.levels.count + page.compressed.count, valueCount: page.valueCount,
+                encoding: page.encoding, nullCount: page.nullCount, definitionLevelsByteLength: page.levels.count,
+                isCompressed: settings.codec != .uncompressed)
+            if settings.writesPageChecksums {
+                var crcInput = page.levels
+                crcInput.append(contentsOf: page.compressed)
+                header.crc = crcInput.withUnsafeBytes { PageChecksum.crc32($0) }
+            }
+            let headerBytes = header.encoded()
+            uncompressedSize += headerBytes.count + header.uncompressedSize
+            if page.type == PageType.dictionaryPage {
+                dictionaryPage = headerBytes + page.compressed
+            } else {
+                dataPages.append(contentsOf: headerBytes)
+                dataPages.append(contentsOf: page.levels)
+                dataPages.append(contentsOf: page.compressed)
+                if column.repetition == .optional { note(encoding: EncodingID.rle) }
+            }
+            note(pageType: page.type, encoding: page.encoding)
+        }
+        pending.removeAll()
     }
 
     private func note(encoding: Int32) {
@@ -151,27 +178,42 @@ final class ColumnChunkWriter {
         }
     }
 
-    /// Closes the chunk: the last page, then the dictionary page that must precede the data
-    /// pages. Returns the dictionary page (empty without a dictionary) and the metadata, whose
-    /// offsets are relative to the chunk's start.
-    func finish() throws -> (dictionaryPage: [UInt8], metadata: ColumnChunkMetadata) {
-        if pageRows > 0 || valueCount == 0 { try closePage() }
-        var dictionaryPage: [UInt8] = []
+    /// Closes the chunk's pages: the last data page and the dictionary page, both queued for
+    /// compression.
+    func finishPages() throws {
+        if pageRows > 0 { try closePage() }
         if let (count, plain) = encoder.dictionaryPage() {
-            compressed.removeAll(keepingCapacity: true)
-            try plain.withUnsafeBytes { try compressor.compress($0, appendingTo: &compressed) }
-            var header = PageHeaderFields(
-                type: PageType.dictionaryPage, uncompressedSize: plain.count, compressedSize: compressed.count,
-                valueCount: count, encoding: EncodingID.plain)
-            try store(header: &header, body: compressed, into: &dictionaryPage)
-            note(pageType: PageType.dictionaryPage, encoding: EncodingID.plain)
+            let page = PendingPage(type: PageType.dictionaryPage)
+            page.body = plain
+            page.valueCount = count
+            page.encoding = EncodingID.plain
+            pending.append(page)
         }
-        let metadata = ColumnChunkMetadata(
+    }
+
+    /// The chunk's metadata once its pages are committed; offsets are relative to the chunk's
+    /// start (the dictionary page, then the data pages).
+    func metadata() -> ColumnChunkMetadata {
+        ColumnChunkMetadata(
             column: column, codec: settings.codec, encodings: encodings.sorted(), encodingStats: encodingStats,
             valueCount: valueCount, nullCount: nullCount, uncompressedSize: uncompressedSize,
             compressedSize: dictionaryPage.count + dataPages.count,
             dictionaryPageOffset: dictionaryPage.isEmpty ? nil : 0, dataPageOffset: dictionaryPage.count,
             bounds: encoder.bounds())
-        return (dictionaryPage, metadata)
     }
+}
+
+/// A page between encoding and storage: its uncompressed body, then its compressed form.
+/// A class, so that pages of many columns are compressed concurrently without sharing storage.
+final class PendingPage {
+    let type: Int32
+    var encoding: Int32 = EncodingID.plain
+    var valueCount = 0
+    var nullCount = 0
+    /// DATA_PAGE_V2's definition levels, stored uncompressed before the values.
+    var levels: [UInt8] = []
+    var body: [UInt8] = []
+    var compressed: [UInt8] = []
+
+    init(type: Int32) { self.type = type }
 }

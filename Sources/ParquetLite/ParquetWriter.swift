@@ -38,6 +38,7 @@ public final class ParquetWriter {
     private var position = 0
     private var rowGroups: [RowGroupMetadata] = []
     private var isOpen = true
+    private let zstdContexts = ZstdContextPool()
     private static let magic: [UInt8] = Array("PAR1".utf8)
 
     /// Creates a writer; nothing is written until the first batch or ``close()``.
@@ -104,6 +105,7 @@ public final class ParquetWriter {
                 try forEachColumn { index in
                     cursors[index] += try chunks[index].append(columns[index], rows: rows, valueStart: cursors[index])
                 }
+                try compressPendingPages()
                 groupRows += take
                 rowsWritten += take
                 row += take
@@ -146,20 +148,26 @@ public final class ParquetWriter {
         try await sink.close()
     }
 
-    /// Closes every chunk of the current row group (concurrently), then hands them to the sink.
+    /// Compresses the pages the columns closed, all columns' pages at once across threads (so
+    /// that one wide column does not hold the others up), then stores them in each column.
+    private func compressPendingPages() throws {
+        let jobs = chunks.flatMap { chunk in chunk.pending.map { (chunk, $0) } }
+        guard !jobs.isEmpty else { return }
+        try forEach(jobs.count) { index in try jobs[index].0.compress(jobs[index].1, zstdContexts: zstdContexts) }
+        for chunk in chunks { chunk.commitPendingPages() }
+    }
+
+    /// Closes every chunk of the current row group, then hands them to the sink in column order.
     private func flushRowGroup() async throws {
-        var finished = [(dictionaryPage: [UInt8], metadata: ColumnChunkMetadata)?](repeating: nil, count: chunks.count)
-        try finished.withUnsafeMutableBufferPointer { results in
-            try forEachColumn { index in results[index] = try chunks[index].finish() }
-        }
+        try forEachColumn { index in try chunks[index].finishPages() }
+        try compressPendingPages()
         let groupStart = position
         var columnsMetadata: [ColumnChunkMetadata] = []
-        for (index, result) in finished.enumerated() {
-            guard let (dictionaryPage, partial) = result else { continue }
-            var metadata = partial
+        for chunk in chunks {
+            var metadata = chunk.metadata()
             let chunkStart = position
-            if !dictionaryPage.isEmpty { try await emit(dictionaryPage) }
-            try await emit(chunks[index].dataPages)
+            if !chunk.dictionaryPage.isEmpty { try await emit(chunk.dictionaryPage) }
+            try await emit(chunk.dataPages)
             metadata.dataPageOffset += chunkStart
             metadata.dictionaryPageOffset = metadata.dictionaryPageOffset.map { $0 + chunkStart }
             columnsMetadata.append(metadata)
@@ -186,8 +194,11 @@ public final class ParquetWriter {
 
     /// Runs `body` for every column index, on several threads if configured; rethrows the
     /// failure of the lowest index.
-    private func forEachColumn(_ body: (Int) throws -> Void) throws {
-        let count = chunks.count
+    private func forEachColumn(_ body: (Int) throws -> Void) throws { try forEach(chunks.count, body) }
+
+    /// Runs `body` for `0..<count`, on several threads if configured (each index must touch only
+    /// its own state); rethrows the failure of the lowest index.
+    private func forEach(_ count: Int, _ body: (Int) throws -> Void) throws {
         guard configuration.encodesColumnsConcurrently, count > 1 else {
             for index in 0..<count { try body(index) }
             return
