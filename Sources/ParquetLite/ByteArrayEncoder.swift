@@ -69,7 +69,9 @@ struct ByteArrayValues: ValueEncoderState {
                 if mode == .dictionary {
                     appendToDictionary(count: count, value)
                 } else {
-                    plain.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[(start * width)..<((start + count) * width)]))
+                    plain.append(
+                        contentsOf: UnsafeRawBufferPointer(rebasing: bytes[(start * width)..<((start + count) * width)])
+                    )
                     for index in 0..<count { track(value(index)) }
                 }
             }
@@ -116,7 +118,8 @@ struct ByteArrayValues: ValueEncoderState {
                 let length = Int(offsets[index + 1]) - valueStart
                 output.storeBytes(of: UInt32(length).littleEndian, toByteOffset: position, as: UInt32.self)
                 if length > 0 {
-                    (output.baseAddress! + position + 4).copyMemory(from: bytes.baseAddress! + valueStart, byteCount: length)
+                    (output.baseAddress! + position + 4).copyMemory(
+                        from: bytes.baseAddress! + valueStart, byteCount: length)
                 }
                 position += 4 + length
             }

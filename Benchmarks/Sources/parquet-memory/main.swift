@@ -27,7 +27,8 @@ func peakMiB() -> Double {
 
 let options = CommandOptions.parse(
     defaults: ["--rows": "10000000", "--row-group-mib": "8"], usage: "parquet-memory [--rows N] [--row-group-mib M]")
-guard let rowCount = Int(options["--rows"]!), rowCount > 0, let groupMiB = Int(options["--row-group-mib"]!), groupMiB > 0
+guard let rowCount = Int(options["--rows"]!), rowCount > 0, let groupMiB = Int(options["--row-group-mib"]!),
+    groupMiB > 0
 else { CommandOptions.fail("parquet-memory: needs --rows > 0 and --row-group-mib > 0") }
 
 let batchRows = 100_000
@@ -56,7 +57,8 @@ let growth = peak - baseline
 let bound = Double(4 * groupMiB + 64)
 print(
     String(
-        format: "memory parquet-write rows=%d file_mib=%.1f row_group_mib=%d baseline_mib=%.1f middle_peak_mib=%.1f peak_mib=%.1f growth_mib=%.1f bound_mib=%.0f",
+        format:
+            "memory parquet-write rows=%d file_mib=%.1f row_group_mib=%d baseline_mib=%.1f middle_peak_mib=%.1f peak_mib=%.1f growth_mib=%.1f bound_mib=%.0f",
         rowCount, Double(sink.bytes) / 1_048_576, groupMiB, baseline, middle, peak, growth, bound))
 guard growth <= bound, peak <= max(middle, baseline) + 16 else {
     FileHandle.standardError.write(Data("parquet-memory: peak memory is not bounded by the row group\n".utf8))
