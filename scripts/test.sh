@@ -36,12 +36,15 @@ echo "test: the benchmark comparisons build"
 scripts/benchmarks.sh build --product aws-compare
 scripts/benchmarks.sh build --product pg-compare
 
+# Debug builds share the build above (a release build would compile swift-crypto once more);
+# speed is not asserted here. The full-size memory run uses a release build.
 echo "test: ParquetLite vs pyarrow, short mode (50,000 rows, one round, no assertion on speed)"
-scripts/benchmarks.sh build -c release --product parquet-compare
-Benchmarks/.build/release/parquet-compare --python "$root/.venv/bin/python" --rows 50000 --rounds 1
+scripts/benchmarks.sh build --product parquet-compare
+Benchmarks/.build/debug/parquet-compare --python "$root/.venv/bin/python" --rows 50000 --rounds 1
 
 memory_rows=1000000
-[[ ${LAKEHOUSE_TEST_SCALE:-} == full ]] && memory_rows=10000000
+memory_build=debug
+if [[ ${LAKEHOUSE_TEST_SCALE:-} == full ]]; then memory_rows=10000000 memory_build=release; fi
 echo "test: ParquetLite's memory stays bounded by the row group ($memory_rows rows)"
-scripts/benchmarks.sh build -c release --product parquet-memory
-Benchmarks/.build/release/parquet-memory --rows "$memory_rows"
+scripts/benchmarks.sh build -c "$memory_build" --product parquet-memory
+Benchmarks/.build/$memory_build/parquet-memory --rows "$memory_rows"

@@ -28,7 +28,11 @@ extension PGConnection {
             } catch {
                 let serverError = await abortCopyIn(reason: error)
                 // A send that failed because the server rejected a row: the server's error says which.
-                if error is PGError, let serverError, serverError.code == .statementFailed { throw serverError }
+                if let sendError = error as? PGError, sendError.code == .connectionFailed, let serverError,
+                    serverError.code == .statementFailed
+                {
+                    throw serverError
+                }
                 throw error
             }
             return try await finishCopyIn(abortMessage: nil)

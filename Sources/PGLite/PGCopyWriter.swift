@@ -1,5 +1,5 @@
 /// How ``PGCopyWriter/writeRow(_:)`` formats rows; it must match the `FORMAT` of the COPY.
-public enum PGCopyRowFormat: Sendable {
+public enum PGCopyRowFormat: Sendable, Hashable {
     /// PostgreSQL's text format (the COPY default): tab-separated, `\N` for NULL, backslash escapes.
     case text
     /// CSV (`FORMAT csv`): comma-separated, quoted when needed, an unquoted empty field for NULL.
@@ -17,9 +17,9 @@ public enum PGCopyRowFormat: Sendable {
 /// must be used by one at a time, within the `copyIn` block that made it (as a file handle).
 public final class PGCopyWriter: @unchecked Sendable {
     private let connection: PGConnection
-    private let format: PGCopyRowFormat
+    let format: PGCopyRowFormat
     private var buffer: [UInt8] = []
-    private let chunkSize = 256 << 10
+    let chunkSize = 256 << 10
     /// Rows written with ``writeRow(_:)`` so far.
     public private(set) var rowsWritten = 0
     private var binaryHeaderWritten = false
@@ -66,6 +66,37 @@ public final class PGCopyWriter: @unchecked Sendable {
 
     // MARK: Row assembly
 
+    /// The bytes waiting to be sent.
+    var bufferedByteCount: Int { buffer.count }
+
+    /// Appends `count` rows whose fields are in `fields`, column after column (all of column 0's
+    /// rows, then column 1's…), field `i` ending at `ends[i]`.
+    func appendRows(count: Int, columnCount: Int, fields: [UInt8], ends: [Int]) {
+        var bytes = buffer
+        buffer = []
+        if format == .binary && !binaryHeaderWritten {
+            bytes.append(contentsOf: Self.binaryHeader)
+            binaryHeaderWritten = true
+        }
+        let separator: UInt8 = format == .csv ? UInt8(ascii: ",") : 9
+        fields.withUnsafeBytes { fields in
+            ends.withUnsafeBufferPointer { ends in
+                for row in 0..<count {
+                    if format == .binary { appendBigEndian(Int16(columnCount), to: &bytes) }
+                    for column in 0..<columnCount {
+                        if column > 0 && format != .binary { bytes.append(separator) }
+                        let field = column * count + row
+                        let start = field == 0 ? 0 : ends[field - 1]
+                        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: fields[start..<ends[field]]))
+                    }
+                    if format != .binary { bytes.append(10) }
+                }
+            }
+        }
+        buffer = bytes
+        rowsWritten += count
+    }
+
     /// Takes the buffer (so that appends need no exclusivity check per byte) and begins a row.
     private func startRow(fieldCount: Int) -> [UInt8] {
         var bytes = buffer
@@ -90,7 +121,8 @@ public final class PGCopyWriter: @unchecked Sendable {
 
     /// Writes the separator (text, CSV) or a length placeholder (binary); returns where the
     /// value starts.
-    private static func beginField(format: PGCopyRowFormat, index: Int, to bytes: inout [UInt8]) -> Int {
+    @usableFromInline
+    static func beginField(format: PGCopyRowFormat, index: Int, to bytes: inout [UInt8]) -> Int {
         switch format {
         case .text: if index > 0 { bytes.append(9) }
         case .csv: if index > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -100,7 +132,8 @@ public final class PGCopyWriter: @unchecked Sendable {
     }
 
     /// Escapes (text), quotes (CSV) or records the length (binary) of the value at `start`.
-    private static func endField(format: PGCopyRowFormat, start: Int, to bytes: inout [UInt8]) {
+    @usableFromInline
+    static func endField(format: PGCopyRowFormat, start: Int, to bytes: inout [UInt8]) {
         switch format {
         case .text: escapeText(&bytes, from: start)
         case .csv: quoteCSV(&bytes, from: start)
@@ -114,7 +147,8 @@ public final class PGCopyWriter: @unchecked Sendable {
     }
 
     /// Turns the field begun at `start` into a NULL.
-    private static func markNull(format: PGCopyRowFormat, start: Int, to bytes: inout [UInt8]) {
+    @usableFromInline
+    static func markNull(format: PGCopyRowFormat, start: Int, to bytes: inout [UInt8]) {
         switch format {
         case .text:
             bytes.append(UInt8(ascii: "\\"))
@@ -139,7 +173,8 @@ public final class PGCopyWriter: @unchecked Sendable {
     }
 
     /// Escapes backslash, tab, newline and carriage return in `buffer[start...]`, in place.
-    private static func escapeText(_ buffer: inout [UInt8], from start: Int) {
+    @usableFromInline
+    static func escapeText(_ buffer: inout [UInt8], from start: Int) {
         let needsEscape = buffer.withUnsafeBufferPointer { bytes in
             var index = start
             while index < bytes.count {
@@ -167,7 +202,8 @@ public final class PGCopyWriter: @unchecked Sendable {
 
     /// Quotes `buffer[start...]` when it is empty (else it would read as NULL) or holds a comma,
     /// quote, line break or backslash; inner quotes are doubled.
-    private static func quoteCSV(_ buffer: inout [UInt8], from start: Int) {
+    @usableFromInline
+    static func quoteCSV(_ buffer: inout [UInt8], from start: Int) {
         let needsQuotes = buffer.withUnsafeBufferPointer { bytes in
             if bytes.count == start { return true }
             var index = start

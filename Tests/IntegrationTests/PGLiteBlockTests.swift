@@ -250,4 +250,72 @@ struct PGLiteBlockTests {
         try await connection.execute("DROP SCHEMA \(schema) CASCADE")
         await connection.close()
     }
+
+    @Test("columns written with writeColumns land exactly as rows from writeRow, in binary, text and CSV")
+    func columnRows() async throws {
+        let connection = try await connect()
+        let schema = uniqueName("pgcols")
+        let columns =
+            "i8 bigint, i4 integer, f8 double precision, b boolean, s text, ts timestamptz, n numeric, u uuid, by bytea"
+        try await connection.execute(
+            "CREATE SCHEMA \(schema); CREATE TABLE \(schema).expected (\(columns)); "
+                + "CREATE TABLE \(schema).bin (\(columns)); CREATE TABLE \(schema).txt (\(columns)); "
+                + "CREATE TABLE \(schema).csv (\(columns))")
+        // 3,000 rows: three blocks of 1,024 and more than one 256 KiB chunk; awkward text and NULLs.
+        let count = 3000
+        let texts = ["", "tab\there", "line\nbreak", "back\\slash", "comma, \"quoted\"", "ü 日本", "\\N", "plain"]
+        let int64s: [Int64?] = (0..<count).map { $0 % 7 == 0 ? nil : Int64.max - Int64($0) }
+        let int32s: [Int32] = (0..<count).map { Int32.min + Int32($0) }
+        let doubles: [Double?] = (0..<count).map { (row: Int) -> Double? in
+            if row % 11 == 0 { return nil }
+            return row == 1 ? Double.nan : Double(row) / 7
+        }
+        let booleans: [Bool] = (0..<count).map { $0 % 2 == 0 }
+        let strings: [String?] = (0..<count).map { (row: Int) -> String? in
+            row % 13 == 0 ? nil : texts[row % texts.count] + String(repeating: "x", count: row % 90)
+        }
+        let moments: [Date] = (0..<count).map { Date(timeIntervalSince1970: -86_400.5 + Double($0) * 1234.000_001) }
+        let numerics: [Decimal?] = (0..<count).map { $0 % 5 == 0 ? nil : Decimal($0) / 8 }
+        let uuids: [UUID] = (0..<count).map { _ in UUID() }
+        let bytes: [PGBytes?] = (0..<count).map { $0 % 17 == 0 ? nil : PGBytes([0, UInt8($0 % 256), 255]) }
+        try await connection.copyIn("COPY \(schema).expected FROM STDIN") { writer in
+            for row in 0..<count {
+                try await writer.writeRow([
+                    int64s[row], int32s[row], doubles[row], booleans[row], strings[row], moments[row], numerics[row],
+                    uuids[row], bytes[row],
+                ])
+            }
+        }
+        let columnValues = [
+            PGCopyColumn(int64s), PGCopyColumn(int32s), PGCopyColumn(doubles), PGCopyColumn(booleans),
+            PGCopyColumn(strings), PGCopyColumn(moments), PGCopyColumn(numerics), PGCopyColumn(uuids),
+            PGCopyColumn(bytes),
+        ]
+        for (table, format, clause) in [
+            ("bin", PGCopyRowFormat.binary, " (FORMAT binary)"), ("txt", .text, ""), ("csv", .csv, " (FORMAT csv)"),
+        ] {
+            let copied = try await connection.copyIn("COPY \(schema).\(table) FROM STDIN\(clause)", format: format) {
+                try await $0.writeColumns(columnValues)
+            }
+            #expect(copied == count)
+            let differences = try await connection.query(
+                "SELECT count(*) FROM ((SELECT * FROM \(schema).\(table) EXCEPT ALL SELECT * FROM \(schema).expected) "
+                    + "UNION ALL (SELECT * FROM \(schema).expected EXCEPT ALL SELECT * FROM \(schema).\(table))) d"
+            ).rows[0].decode(Int.self, at: 0)
+            #expect(differences == 0, "\(format) columns stored what writeRow stored")
+        }
+
+        // Columns of different lengths: nothing is sent, the COPY is aborted, the table unchanged.
+        let error = await #expect(throws: PGError.self) {
+            try await connection.copyIn("COPY \(schema).bin FROM STDIN (FORMAT binary)", format: .binary) {
+                try await $0.writeColumns([PGCopyColumn([Int64(1), 2]), PGCopyColumn([Int32(1)])])
+            }
+        }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.message.contains("2 and 1 rows") == true)
+        let rows = try await connection.query("SELECT count(*) FROM \(schema).bin").rows[0].decode(Int.self, at: 0)
+        #expect(rows == count)
+        try await connection.execute("DROP SCHEMA \(schema) CASCADE")
+        await connection.close()
+    }
 }

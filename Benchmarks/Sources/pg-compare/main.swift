@@ -1,10 +1,10 @@
 // Compares PGLite's bulk paths with their peers in one run, alternating the sides each round,
 // on the DATASET.md table (1,000,000 rows by default):
-//   1. pg-copy: COPY into an unindexed table — PGLite's copyIn (CSV rows from the row writer)
+//   1. pg-copy: COPY into an unindexed table — PGLite's copyIn (CSV, from `writeColumns`)
 //      vs `psql \copy` of the same rows from a CSV file in /dev/shm (the ceiling);
 //   2. pg-staged-upsert: in one transaction, COPY into a temporary table, then
 //      INSERT … ON CONFLICT DO UPDATE into a keyed table — PGLite vs psycopg 3, both with binary
-//      COPY (each library's fastest path).
+//      COPY from their fastest path (PGLite: `writeColumns`; psycopg: `write_row` with set types).
 // Ends with one `bench …` line per comparison; ratio = ours / peer in rows per second.
 //
 // Usage: pg-compare [--database-url URL] [--python PATH] [--rows N] [--rounds N]
@@ -45,16 +45,16 @@ let table = DatasetTable(count: rowCount)
 try table.verify()
 let timestamps = table.saleTimestamp.map { Date(timeIntervalSince1970: Double($0) / 1_000_000) }
 
-/// Writes every row of the table with the row writer.
-func writeRows(_ writer: PGCopyWriter) async throws {
-    for i in 0..<rowCount {
-        try await writer.writeRow([
-            table.transactionID[i], table.productID[i], table.productName[i], table.productCategory[i],
-            table.storeID[i], table.quantity[i], table.unitPrice[i], table.totalPrice[i], timestamps[i],
-            table.paymentMethod[i], table.clientType[i], table.loyaltyID[i],
-        ])
-    }
-}
+/// The table as COPY columns (built once, not timed, as the peer builds its rows).
+let copyColumns = [
+    PGCopyColumn(table.transactionID), PGCopyColumn(table.productID), PGCopyColumn(table.productName),
+    PGCopyColumn(table.productCategory), PGCopyColumn(table.storeID), PGCopyColumn(table.quantity),
+    PGCopyColumn(table.unitPrice), PGCopyColumn(table.totalPrice), PGCopyColumn(timestamps),
+    PGCopyColumn(table.paymentMethod), PGCopyColumn(table.clientType), PGCopyColumn(table.loyaltyID),
+]
+
+/// Writes every row of the table: PGLite's columnar COPY path.
+func writeRows(_ writer: PGCopyWriter) async throws { try await writer.writeColumns(copyColumns) }
 
 let logger = Logger(label: "pg-compare", factory: { _ in SwiftLogNoOpLogHandler() })
 /// Set-up, settling and checks; the timed PGLite work runs on `worker`, a session of its own as
