@@ -79,17 +79,37 @@ public final class PGCopyWriter: @unchecked Sendable {
             binaryHeaderWritten = true
         }
         let separator: UInt8 = format == .csv ? UInt8(ascii: ",") : 9
+        let binary = format == .binary
+        // Each row adds its field count (binary) or separators and a newline (text, CSV).
+        let base = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: fields.count + count * (binary ? 2 : columnCount)))
         fields.withUnsafeBytes { fields in
             ends.withUnsafeBufferPointer { ends in
-                for row in 0..<count {
-                    if format == .binary { appendBigEndian(Int16(columnCount), to: &bytes) }
-                    for column in 0..<columnCount {
-                        if column > 0 && format != .binary { bytes.append(separator) }
-                        let field = column * count + row
-                        let start = field == 0 ? 0 : ends[field - 1]
-                        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: fields[start..<ends[field]]))
+                bytes.withUnsafeMutableBytes { output in
+                    var position = base
+                    for row in 0..<count {
+                        if binary {
+                            output.storeBytes(of: UInt16(columnCount).bigEndian, toByteOffset: position, as: UInt16.self)
+                            position += 2
+                        }
+                        for column in 0..<columnCount {
+                            if column > 0 && !binary {
+                                output[position] = separator
+                                position += 1
+                            }
+                            let field = column * count + row
+                            let start = field == 0 ? 0 : ends[field - 1]
+                            let length = ends[field] - start
+                            if length > 0 {
+                                (output.baseAddress! + position).copyMemory(from: fields.baseAddress! + start, byteCount: length)
+                            }
+                            position += length
+                        }
+                        if !binary {
+                            output[position] = 10
+                            position += 1
+                        }
                     }
-                    if format != .binary { bytes.append(10) }
                 }
             }
         }
@@ -121,7 +141,7 @@ public final class PGCopyWriter: @unchecked Sendable {
 
     /// Writes the separator (text, CSV) or a length placeholder (binary); returns where the
     /// value starts.
-    @usableFromInline
+    @inlinable
     static func beginField(format: PGCopyRowFormat, index: Int, to bytes: inout [UInt8]) -> Int {
         switch format {
         case .text: if index > 0 { bytes.append(9) }
@@ -132,7 +152,7 @@ public final class PGCopyWriter: @unchecked Sendable {
     }
 
     /// Escapes (text), quotes (CSV) or records the length (binary) of the value at `start`.
-    @usableFromInline
+    @inlinable
     static func endField(format: PGCopyRowFormat, start: Int, to bytes: inout [UInt8]) {
         switch format {
         case .text: escapeText(&bytes, from: start)
@@ -147,7 +167,7 @@ public final class PGCopyWriter: @unchecked Sendable {
     }
 
     /// Turns the field begun at `start` into a NULL.
-    @usableFromInline
+    @inlinable
     static func markNull(format: PGCopyRowFormat, start: Int, to bytes: inout [UInt8]) {
         switch format {
         case .text:
