@@ -89,7 +89,8 @@ public final class PGCopyWriter: @unchecked Sendable {
                     var position = base
                     for row in 0..<count {
                         if binary {
-                            output.storeBytes(of: UInt16(columnCount).bigEndian, toByteOffset: position, as: UInt16.self)
+                            output.storeBytes(
+                                of: UInt16(columnCount).bigEndian, toByteOffset: position, as: UInt16.self)
                             position += 2
                         }
                         for column in 0..<columnCount {
@@ -101,7 +102,8 @@ public final class PGCopyWriter: @unchecked Sendable {
                             let start = field == 0 ? 0 : ends[field - 1]
                             let length = ends[field] - start
                             if length > 0 {
-                                (output.baseAddress! + position).copyMemory(from: fields.baseAddress! + start, byteCount: length)
+                                (output.baseAddress! + position).copyMemory(
+                                    from: fields.baseAddress! + start, byteCount: length)
                             }
                             position += length
                         }
