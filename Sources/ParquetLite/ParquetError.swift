@@ -29,6 +29,9 @@ public struct ParquetError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let sinkFailed = Code("sinkFailed")
         /// An operation on a writer that was closed or failed earlier.
         public static let writerClosed = Code("writerClosed")
+        /// Thrift metadata (the footer or a page header) that cannot be decoded: truncated,
+        /// an unknown type, a negative or impossible count, nesting too deep.
+        public static let corruptMetadata = Code("corruptMetadata")
 
         public var description: String { name }
     }
@@ -43,20 +46,25 @@ public struct ParquetError: Error, Sendable, Hashable, CustomStringConvertible {
     public var underlying: String?
     /// The column involved, when the failure concerns one.
     public var column: String?
+    /// Where in the file (or the buffer being decoded) the failure was found, when known.
+    public var byteOffset: Int?
 
     /// Creates an error.
     public init(
-        code: Code, message: String, codec: String? = nil, underlying: String? = nil, column: String? = nil
+        code: Code, message: String, codec: String? = nil, underlying: String? = nil, column: String? = nil,
+        byteOffset: Int? = nil
     ) {
         self.code = code
         self.message = message
         self.codec = codec
         self.underlying = underlying
         self.column = column
+        self.byteOffset = byteOffset
     }
 
     public var description: String {
         var text = "ParquetError.\(code): \(message)"
+        if let byteOffset { text += " at byte \(byteOffset)" }
         if let underlying { text += " (\(underlying))" }
         return text
     }

@@ -25,11 +25,12 @@ public enum ParquetPhysicalType: Int32, Sendable, Hashable, CaseIterable, Custom
     }
 }
 
-/// Whether a column may hold nulls (parquet.thrift `FieldRepetitionType`; `REPEATED` is not
-/// written by this writer).
+/// Whether a column may hold nulls (parquet.thrift `FieldRepetitionType`).
 public enum ParquetRepetition: Int32, Sendable, Hashable {
     case required = 0
     case optional = 1
+    /// A list of values per row: read in nested schemas, never written (the writer's schemas are flat).
+    case repeated = 2
 }
 
 /// The unit of a ``ParquetLogicalType/timestamp(unit:isAdjustedToUTC:)``.
@@ -196,6 +197,10 @@ public struct ParquetSchema: Sendable, Hashable {
             ParquetError(code: .invalidSchema, message: "column '\(column.name)': \(why)", column: column.name)
         }
         guard !column.name.isEmpty else { throw reject("a column needs a name") }
+        guard column.repetition != .repeated else {
+            throw reject(
+                "REPEATED columns need a nested schema; ParquetLite writes flat schemas (REQUIRED or OPTIONAL)")
+        }
         switch column.physicalType {
         case .int96: throw reject("INT96 is a legacy type that ParquetLite reads but does not write")
         case .fixedLenByteArray:
