@@ -134,4 +134,51 @@ struct ParquetMetadataTests {
             #expect(throws: ParquetError.self) { try ParquetFileMetadata.read(file: bad) }
         }
     }
+
+    /// Walks a chunk's pages from its start; returns the data pages' value count.
+    static func walkPages(_ file: [UInt8], _ chunk: ParquetColumnChunkMetadata) throws -> (values: Int, pages: Int) {
+        var offset = Int(chunk.startOffset)
+        let end = offset + Int(chunk.totalCompressedSize)
+        var values = 0
+        var pages = 0
+        let bytes = Array(file[0..<end])
+        while offset < end {
+            let header = try PageHeader.decode(bytes, at: offset)
+            if header.type != PageType.dictionaryPage { values += header.valueCount }
+            offset += header.headerSize + header.compressedSize
+            pages += 1
+        }
+        #expect(offset == end)
+        return (values, pages)
+    }
+
+    @Test("page headers of our files and of every conformance file decode and account for every value")
+    func pageHeaders() async throws {
+        var files = [("ours", try await Self.ourFile())]
+        let directory = Self.conformanceDirectory
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name.hasSuffix(".parquet") {
+            files.append((name, Array(try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)")))))
+        }
+        var pages = 0
+        for (name, file) in files {
+            let metadata = try ParquetFileMetadata.read(file: file)
+            for group in metadata.rowGroups {
+                for chunk in group.columns {
+                    let walked = try Self.walkPages(file, chunk)
+                    #expect(walked.values == Int(chunk.valueCount), "\(name) \(chunk.path)")
+                    pages += walked.pages
+                }
+            }
+        }
+        #expect(pages > 100)
+        // A header cut short, or claiming more bytes than remain, is a typed error.
+        let file = try await Self.ourFile()
+        let chunk = try ParquetFileMetadata.read(file: file).rowGroups[0].columns[0]
+        let start = Int(chunk.startOffset)
+        let header = try PageHeader.decode(file, at: start)
+        for cut in [start + 1, start + header.headerSize - 1, start + header.headerSize + header.compressedSize - 1] {
+            let error = #expect(throws: ParquetError.self) { try PageHeader.decode(Array(file[0..<cut]), at: start) }
+            #expect(error?.code == .corruptMetadata)
+        }
+    }
 }
