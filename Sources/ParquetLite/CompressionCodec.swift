@@ -16,10 +16,17 @@ public struct CompressionCodec: Sendable, Hashable, CustomStringConvertible {
         self.level = level
     }
 
+    /// The codec a file names by its Thrift value, if ParquetLite handles it (UNCOMPRESSED,
+    /// SNAPPY, GZIP, ZSTD).
+    public init?(thriftValue: Int32) {
+        guard [0, 1, 2, 6].contains(thriftValue) else { return nil }
+        self.init(thriftValue: thriftValue, level: nil)
+    }
+
     /// No compression: pages are stored as encoded.
-    public static let uncompressed = CompressionCodec(thriftValue: 0)
+    public static let uncompressed = CompressionCodec(thriftValue: 0, level: nil)
     /// Snappy: fast, modest ratio.
-    public static let snappy = CompressionCodec(thriftValue: 1)
+    public static let snappy = CompressionCodec(thriftValue: 1, level: nil)
 
     /// The zstd level used when none is given: 1, the default of Arrow's Parquet writer (and so
     /// of pyarrow), which compresses nearly as well as zstd's own default of 3 at about twice the speed.

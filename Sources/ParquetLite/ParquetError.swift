@@ -32,6 +32,9 @@ public struct ParquetError: Error, Sendable, Hashable, CustomStringConvertible {
         /// Thrift metadata (the footer or a page header) that cannot be decoded: truncated,
         /// an unknown type, a negative or impossible count, nesting too deep.
         public static let corruptMetadata = Code("corruptMetadata")
+        /// Something valid that ParquetLite does not handle (yet): an encoding or codec it does
+        /// not decode.
+        public static let unsupportedFeature = Code("unsupportedFeature")
 
         public var description: String { name }
     }

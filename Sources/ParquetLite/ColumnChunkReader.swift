@@ -1,0 +1,286 @@
+/// Reads one column chunk of a flat column (no repetition) into dense values and a validity:
+/// the inverse of ``ColumnChunkWriter``, and the core of the reader to come.
+///
+/// Pages are located from the chunk's metadata and checked against the file's bytes; each page
+/// is decompressed to exactly the size its header declares; levels and values are decoded with
+/// checked decoders; the values found must match the counts the headers declare. Any mismatch
+/// is a ``ParquetError`` naming the column and the byte offset.
+struct ColumnChunkReader {
+    let file: [UInt8]
+    let chunk: ParquetColumnChunkMetadata
+    /// 1 for an OPTIONAL column, 0 for a REQUIRED one.
+    let maxDefinitionLevel: Int
+    let typeLength: Int
+
+    private var columnName: String { chunk.path.joined(separator: ".") }
+
+    private func corrupt(_ why: String, at offset: Int) -> ParquetError {
+        ParquetError(
+            code: .corruptMetadata, message: "column '\(columnName)': \(why)", column: columnName, byteOffset: offset)
+    }
+
+    /// Typed values as they accumulate.
+    private struct Accumulator {
+        var values: ParquetColumnBatch.Values
+        var validity: [Bool] = []
+        var sawNull = false
+    }
+
+    func read() throws -> ParquetColumnBatch {
+        let start = Int(chunk.startOffset)
+        let end = start + Int(chunk.totalCompressedSize)
+        guard start >= 4, end <= file.count, start <= end else {
+            throw corrupt("the chunk's bytes \(start)..<\(end) lie outside the file (\(file.count) bytes)", at: start)
+        }
+        guard let codec = CompressionCodec(thriftValue: chunk.codec) else {
+            throw corrupt("unsupported codec \(chunk.codec)", at: start)
+        }
+        let chunkBytes = Array(file[0..<end])
+        var accumulator = Accumulator(values: emptyValues())
+        var dictionary: ParquetColumnBatch.Values?
+        var offset = start
+        var valuesRead = 0
+        while offset < end {
+            let header = try PageHeader.decode(chunkBytes, at: offset)
+            let bodyStart = offset + header.headerSize
+            let body = Array(chunkBytes[bodyStart..<(bodyStart + header.compressedSize)])
+            if let crc = header.crc, body.withUnsafeBytes({ PageChecksum.crc32($0) }) != crc {
+                throw corrupt("the page's CRC32 does not match its bytes", at: offset)
+            }
+            switch header.type {
+            case PageType.dictionaryPage:
+                guard dictionary == nil, valuesRead == 0 else {
+                    throw corrupt("a second or late dictionary page", at: offset)
+                }
+                let plain = try codec.decompress(body, uncompressedSize: header.uncompressedSize)
+                dictionary = try plain.withUnsafeBytes { try decodePlain($0, count: header.valueCount, at: bodyStart) }
+            default:
+                valuesRead += try readDataPage(
+                    header, body: body, at: bodyStart, codec: codec, dictionary: dictionary, into: &accumulator)
+            }
+            offset = bodyStart + header.compressedSize
+        }
+        guard valuesRead == Int(chunk.valueCount) else {
+            throw corrupt("the pages hold \(valuesRead) values but the chunk declares \(chunk.valueCount)", at: start)
+        }
+        return ParquetColumnBatch(accumulator.values, validity: accumulator.sawNull ? accumulator.validity : nil)
+    }
+
+    private func emptyValues() -> ParquetColumnBatch.Values {
+        switch chunk.physicalType {
+        case .boolean: .boolean([])
+        case .int32: .int32([])
+        case .int64: .int64([])
+        case .float: .float([])
+        case .double: .double([])
+        case .byteArray: .byteArray(ParquetByteArrays(bytes: [], offsets: [0]))
+        case .fixedLenByteArray: .fixedLenByteArray(bytes: [], width: typeLength)
+        case .int96: .fixedLenByteArray(bytes: [], width: 12)
+        }
+    }
+
+    /// Decodes one data page (v1 or v2) and appends its values; returns its value count.
+    private func readDataPage(
+        _ header: PageHeader, body: [UInt8], at bodyStart: Int, codec: CompressionCodec,
+        dictionary: ParquetColumnBatch.Values?, into accumulator: inout Accumulator
+    ) throws -> Int {
+        let count = header.valueCount
+        var page: [UInt8]
+        var position = 0
+        var levels: [UInt32]
+        if header.type == PageType.dataPageV2 {
+            let repetitionLength = header.repetitionLevelsByteLength ?? 0
+            let definitionLength = header.definitionLevelsByteLength ?? 0
+            guard repetitionLength == 0 else { throw corrupt("repetition levels in a flat column", at: bodyStart) }
+            levels = try body.withUnsafeBytes { raw in
+                maxDefinitionLevel == 0
+                    ? [UInt32](repeating: 0, count: count)
+                    : try RLEHybridDecoder.decode(
+                        UnsafeRawBufferPointer(rebasing: raw[0..<definitionLength]), bitWidth: 1, count: count,
+                        what: "definition levels")
+            }
+            let values = Array(body[definitionLength...])
+            page =
+                header.isCompressed
+                ? try codec.decompress(values, uncompressedSize: header.uncompressedSize - definitionLength)
+                : values
+        } else {
+            page = try codec.decompress(body, uncompressedSize: header.uncompressedSize)
+            if maxDefinitionLevel > 0 {
+                guard page.count >= 4 else { throw corrupt("a page cut off before its levels", at: bodyStart) }
+                let length = Int(page[0]) | Int(page[1]) << 8 | Int(page[2]) << 16 | Int(page[3]) << 24
+                guard length <= page.count - 4 else { throw corrupt("levels longer than their page", at: bodyStart) }
+                levels = try page.withUnsafeBytes {
+                    try RLEHybridDecoder.decode(
+                        UnsafeRawBufferPointer(rebasing: $0[4..<(4 + length)]), bitWidth: 1, count: count,
+                        what: "definition levels")
+                }
+                position = 4 + length
+            } else {
+                levels = [UInt32](repeating: 0, count: count)
+            }
+        }
+        let present = maxDefinitionLevel == 0 ? count : levels.reduce(0) { $0 + Int($1) }
+        if maxDefinitionLevel > 0 {
+            for level in levels { accumulator.validity.append(level == 1) }
+            if present < count { accumulator.sawNull = true }
+        } else {
+            accumulator.validity.append(contentsOf: repeatElement(true, count: count))
+        }
+        let values = Array(page[position...])
+        let decoded: ParquetColumnBatch.Values = try values.withUnsafeBytes { raw in
+            switch header.encoding {
+            case EncodingID.plain: return try decodePlain(raw, count: present, at: bodyStart)
+            case EncodingID.rleDictionary, 2:  // RLE_DICTIONARY, PLAIN_DICTIONARY
+                guard let dictionary else {
+                    throw corrupt("dictionary indices without a dictionary page", at: bodyStart)
+                }
+                guard present > 0 else { return emptyValues() }
+                guard let width = raw.first else {
+                    throw corrupt("a dictionary page without its bit width", at: bodyStart)
+                }
+                let indices = try RLEHybridDecoder.decode(
+                    UnsafeRawBufferPointer(rebasing: raw[1...]), bitWidth: Int(width), count: present,
+                    what: "dictionary indices")
+                return try gather(dictionary, indices, at: bodyStart)
+            case EncodingID.deltaBinaryPacked:
+                let bits = chunk.physicalType == .int32 ? 32 : 64
+                guard chunk.physicalType == .int32 || chunk.physicalType == .int64 else {
+                    throw corrupt("DELTA_BINARY_PACKED on \(chunk.physicalType)", at: bodyStart)
+                }
+                let (numbers, _) = try DeltaBinaryPackedDecoder.decode(raw, valueBits: bits, maximumCount: present)
+                guard numbers.count == present else {
+                    throw corrupt("\(numbers.count) values where the levels say \(present)", at: bodyStart)
+                }
+                return bits == 32 ? .int32(numbers.map { Int32(truncatingIfNeeded: $0) }) : .int64(numbers)
+            default:
+                throw ParquetError(
+                    code: .unsupportedFeature,
+                    message: "column '\(columnName)': encoding \(header.encoding) is not read yet",
+                    column: columnName, byteOffset: bodyStart)
+            }
+        }
+        guard decoded.count == present else {
+            throw corrupt("\(decoded.count) values where the levels say \(present)", at: bodyStart)
+        }
+        append(decoded, to: &accumulator.values)
+        return count
+    }
+
+    /// PLAIN values of the column's physical type.
+    private func decodePlain(_ raw: UnsafeRawBufferPointer, count: Int, at offset: Int) throws
+        -> ParquetColumnBatch.Values
+    {
+        func fixed<T>(_ width: Int, _ make: ([T]) -> ParquetColumnBatch.Values) throws -> ParquetColumnBatch.Values {
+            guard count <= raw.count / width else {
+                throw corrupt("\(count) values of \(width) bytes in \(raw.count) bytes", at: offset)
+            }
+            return make((0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * width, as: T.self) })
+        }
+        switch chunk.physicalType {
+        case .boolean:
+            guard count <= raw.count * 8 else { throw corrupt("\(count) booleans in \(raw.count) bytes", at: offset) }
+            return .boolean((0..<count).map { raw[$0 / 8] >> UInt8($0 % 8) & 1 == 1 })
+        case .int32: return try fixed(4) { (values: [Int32]) in .int32(values) }
+        case .int64: return try fixed(8) { (values: [Int64]) in .int64(values) }
+        case .float: return try fixed(4) { (values: [Float]) in .float(values) }
+        case .double: return try fixed(8) { (values: [Double]) in .double(values) }
+        case .fixedLenByteArray, .int96:
+            let width = chunk.physicalType == .int96 ? 12 : typeLength
+            guard width > 0, count <= raw.count / width else {
+                throw corrupt("\(count) values of \(width) bytes in \(raw.count) bytes", at: offset)
+            }
+            return .fixedLenByteArray(bytes: Array(raw[0..<(count * width)]), width: width)
+        case .byteArray:
+            guard count <= raw.count / 4 else {
+                throw corrupt("\(count) byte arrays in \(raw.count) bytes", at: offset)
+            }
+            var bytes: [UInt8] = []
+            var offsets: [Int32] = [0]
+            offsets.reserveCapacity(count + 1)
+            var position = 0
+            for _ in 0..<count {
+                guard position + 4 <= raw.count else {
+                    throw corrupt("a byte array's length is cut off", at: offset + position)
+                }
+                let length = Int(raw.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian)
+                position += 4
+                guard length <= raw.count - position else {
+                    throw corrupt(
+                        "a byte array of \(length) bytes where \(raw.count - position) remain", at: offset + position)
+                }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[position..<(position + length)]))
+                position += length
+                offsets.append(Int32(bytes.count))
+            }
+            return .byteArray(ParquetByteArrays(bytes: bytes, offsets: offsets))
+        }
+    }
+
+    /// The dictionary's values at `indices`, each checked against the dictionary's size.
+    private func gather(
+        _ dictionary: ParquetColumnBatch.Values, _ indices: [UInt32], at offset: Int
+    ) throws -> ParquetColumnBatch.Values {
+        let size = dictionary.count
+        if let bad = indices.first(where: { Int($0) >= size }) {
+            throw corrupt("dictionary index \(bad) in a dictionary of \(size)", at: offset)
+        }
+        switch dictionary {
+        case .boolean(let values): return .boolean(indices.map { values[Int($0)] })
+        case .int32(let values): return .int32(indices.map { values[Int($0)] })
+        case .int64(let values): return .int64(indices.map { values[Int($0)] })
+        case .float(let values): return .float(indices.map { values[Int($0)] })
+        case .double(let values): return .double(indices.map { values[Int($0)] })
+        case .fixedLenByteArray(let bytes, let width):
+            var gathered: [UInt8] = []
+            gathered.reserveCapacity(indices.count * width)
+            for index in indices {
+                gathered.append(contentsOf: bytes[(Int(index) * width)..<(Int(index) * width + width)])
+            }
+            return .fixedLenByteArray(bytes: gathered, width: width)
+        case .byteArray(let arrays):
+            var bytes: [UInt8] = []
+            var offsets: [Int32] = [0]
+            offsets.reserveCapacity(indices.count + 1)
+            for index in indices {
+                bytes.append(
+                    contentsOf: arrays.bytes[Int(arrays.offsets[Int(index)])..<Int(arrays.offsets[Int(index) + 1])])
+                offsets.append(Int32(bytes.count))
+            }
+            return .byteArray(ParquetByteArrays(bytes: bytes, offsets: offsets))
+        }
+    }
+
+    /// Appends `values` to `target` in place (the target is emptied first, so its storage is
+    /// unique and grows instead of being copied per page).
+    private func append(_ values: ParquetColumnBatch.Values, to target: inout ParquetColumnBatch.Values) {
+        let taken = target
+        target = .boolean([])
+        switch (taken, values) {
+        case (.boolean(var all), .boolean(let more)):
+            all.append(contentsOf: more)
+            target = .boolean(all)
+        case (.int32(var all), .int32(let more)):
+            all.append(contentsOf: more)
+            target = .int32(all)
+        case (.int64(var all), .int64(let more)):
+            all.append(contentsOf: more)
+            target = .int64(all)
+        case (.float(var all), .float(let more)):
+            all.append(contentsOf: more)
+            target = .float(all)
+        case (.double(var all), .double(let more)):
+            all.append(contentsOf: more)
+            target = .double(all)
+        case (.fixedLenByteArray(var all, let width), .fixedLenByteArray(let more, _)):
+            all.append(contentsOf: more)
+            target = .fixedLenByteArray(bytes: all, width: width)
+        case (.byteArray(var all), .byteArray(let more)):
+            let base = Int32(all.bytes.count)
+            all.bytes.append(contentsOf: more.bytes)
+            all.offsets.append(contentsOf: more.offsets.dropFirst().map { $0 + base })
+            target = .byteArray(all)
+        default: preconditionFailure("a page decoded to another type than its column's")
+        }
+    }
+}
