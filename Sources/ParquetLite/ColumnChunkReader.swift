@@ -8,9 +8,12 @@
 struct ColumnChunkReader {
     let file: [UInt8]
     let chunk: ParquetColumnChunkMetadata
-    /// 1 for an OPTIONAL column, 0 for a REQUIRED one.
+    /// 1 for an OPTIONAL column, 0 for a REQUIRED one; more inside optional groups.
     let maxDefinitionLevel: Int
     let typeLength: Int
+    /// 0 for a flat column; the number of repeated ancestors otherwise. Repetition levels are
+    /// decoded and checked (rows must start at level 0); assembling nested values comes later.
+    var maxRepetitionLevel = 0
 
     private var columnName: String { chunk.path.joined(separator: ".") }
 
@@ -87,42 +90,80 @@ struct ColumnChunkReader {
         let count = header.valueCount
         var page: [UInt8]
         var position = 0
-        var levels: [UInt32]
+        var definitions: [UInt32]
+        var repetitions: [UInt32] = []
+        let definitionWidth = RLEHybridEncoder.bitWidth(forMaximum: UInt32(maxDefinitionLevel))
+        let repetitionWidth = RLEHybridEncoder.bitWidth(forMaximum: UInt32(maxRepetitionLevel))
+        func levels(_ raw: UnsafeRawBufferPointer, width: Int, maximum: Int, what: String) throws -> [UInt32] {
+            let decoded = try RLEHybridDecoder.decode(raw, bitWidth: width, count: count, what: what)
+            if let bad = decoded.first(where: { Int($0) > maximum }) {
+                throw corrupt("\(what) \(bad) over the column's maximum \(maximum)", at: bodyStart)
+            }
+            return decoded
+        }
         if header.type == PageType.dataPageV2 {
             let repetitionLength = header.repetitionLevelsByteLength ?? 0
             let definitionLength = header.definitionLevelsByteLength ?? 0
-            guard repetitionLength == 0 else { throw corrupt("repetition levels in a flat column", at: bodyStart) }
-            levels = try body.withUnsafeBytes { raw in
-                maxDefinitionLevel == 0
+            (repetitions, definitions) = try body.withUnsafeBytes { raw in
+                let repeated =
+                    maxRepetitionLevel == 0
+                    ? []
+                    : try levels(
+                        UnsafeRawBufferPointer(rebasing: raw[0..<repetitionLength]), width: repetitionWidth,
+                        maximum: maxRepetitionLevel, what: "repetition level")
+                let defined =
+                    maxDefinitionLevel == 0
                     ? [UInt32](repeating: 0, count: count)
-                    : try RLEHybridDecoder.decode(
-                        UnsafeRawBufferPointer(rebasing: raw[0..<definitionLength]), bitWidth: 1, count: count,
-                        what: "definition levels")
+                    : try levels(
+                        UnsafeRawBufferPointer(rebasing: raw[repetitionLength..<(repetitionLength + definitionLength)]),
+                        width: definitionWidth, maximum: maxDefinitionLevel, what: "definition level")
+                return (repeated, defined)
             }
-            let values = Array(body[definitionLength...])
+            let values = Array(body[(repetitionLength + definitionLength)...])
             page =
                 header.isCompressed
-                ? try codec.decompress(values, uncompressedSize: header.uncompressedSize - definitionLength)
+                ? try codec.decompress(
+                    values, uncompressedSize: header.uncompressedSize - repetitionLength - definitionLength)
                 : values
+            // A v2 page starts a row.
+            if let first = repetitions.first, first != 0 {
+                throw corrupt("a DATA_PAGE_V2 whose first repetition level is \(first), not 0", at: bodyStart)
+            }
         } else {
             page = try codec.decompress(body, uncompressedSize: header.uncompressedSize)
-            if maxDefinitionLevel > 0 {
-                guard page.count >= 4 else { throw corrupt("a page cut off before its levels", at: bodyStart) }
-                let length = Int(page[0]) | Int(page[1]) << 8 | Int(page[2]) << 16 | Int(page[3]) << 24
-                guard length <= page.count - 4 else { throw corrupt("levels longer than their page", at: bodyStart) }
-                levels = try page.withUnsafeBytes {
-                    try RLEHybridDecoder.decode(
-                        UnsafeRawBufferPointer(rebasing: $0[4..<(4 + length)]), bitWidth: 1, count: count,
-                        what: "definition levels")
+            // v1 levels: each a 4-byte little-endian length, then the hybrid.
+            func prefixed(width: Int, maximum: Int, what: String) throws -> [UInt32] {
+                guard page.count - position >= 4 else {
+                    throw corrupt("a page cut off before its \(what)s", at: bodyStart)
                 }
-                position = 4 + length
-            } else {
-                levels = [UInt32](repeating: 0, count: count)
+                let length = page[position..<(position + 4)].reversed().reduce(0) { $0 << 8 | Int($1) }
+                guard length <= page.count - position - 4 else {
+                    throw corrupt("\(what)s longer than their page", at: bodyStart)
+                }
+                defer { position += 4 + length }
+                return try page.withUnsafeBytes {
+                    try levels(
+                        UnsafeRawBufferPointer(rebasing: $0[(position + 4)..<(position + 4 + length)]), width: width,
+                        maximum: maximum, what: what)
+                }
             }
+            if maxRepetitionLevel > 0 {
+                repetitions = try prefixed(
+                    width: repetitionWidth, maximum: maxRepetitionLevel, what: "repetition level")
+            }
+            definitions =
+                maxDefinitionLevel > 0
+                ? try prefixed(width: definitionWidth, maximum: maxDefinitionLevel, what: "definition level")
+                : [UInt32](repeating: 0, count: count)
         }
-        let present = maxDefinitionLevel == 0 ? count : levels.reduce(0) { $0 + Int($1) }
+        // The chunk's first value starts a row.
+        if accumulator.validity.isEmpty, let first = repetitions.first, first != 0 {
+            throw corrupt("the chunk's first repetition level is \(first), not 0", at: bodyStart)
+        }
+        let top = UInt32(maxDefinitionLevel)
+        let present = maxDefinitionLevel == 0 ? count : definitions.reduce(0) { $0 + ($1 == top ? 1 : 0) }
         if maxDefinitionLevel > 0 {
-            for level in levels { accumulator.validity.append(level == 1) }
+            for level in definitions { accumulator.validity.append(level == top) }
             if present < count { accumulator.sawNull = true }
         } else {
             accumulator.validity.append(contentsOf: repeatElement(true, count: count))
@@ -143,6 +184,17 @@ struct ColumnChunkReader {
                     UnsafeRawBufferPointer(rebasing: raw[1...]), bitWidth: Int(width), count: present,
                     what: "dictionary indices")
                 return try gather(dictionary, indices, at: bodyStart)
+            case EncodingID.rle where chunk.physicalType == .boolean:
+                // RLE booleans: a 4-byte little-endian length, then the hybrid at width 1.
+                guard raw.count >= 4 else { throw corrupt("RLE booleans without their length", at: bodyStart) }
+                let length = Int(raw.loadUnaligned(as: UInt32.self).littleEndian)
+                guard length <= raw.count - 4 else {
+                    throw corrupt("RLE booleans longer than their page", at: bodyStart)
+                }
+                let bits = try RLEHybridDecoder.decode(
+                    UnsafeRawBufferPointer(rebasing: raw[4..<(4 + length)]), bitWidth: 1, count: present,
+                    what: "RLE booleans")
+                return .boolean(bits.map { $0 == 1 })
             case EncodingID.deltaBinaryPacked:
                 let bits = chunk.physicalType == .int32 ? 32 : 64
                 guard chunk.physicalType == .int32 || chunk.physicalType == .int64 else {

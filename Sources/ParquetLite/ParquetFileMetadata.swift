@@ -416,3 +416,40 @@ extension ParquetFileMetadata {
         return try decode(Array(bytes[range]), baseOffset: range.lowerBound)
     }
 }
+
+/// A leaf column of a stored schema with what reading it needs.
+struct SchemaLeaf {
+    var element: ParquetSchemaElement
+    var path: [String]
+    /// The number of OPTIONAL or REPEATED elements on the path (the root excluded).
+    var maxDefinitionLevel: Int
+    /// The number of REPEATED elements on the path.
+    var maxRepetitionLevel: Int
+}
+
+extension ParquetFileMetadata {
+    /// The leaf columns in the order of each row group's column chunks.
+    var leaves: [SchemaLeaf] {
+        var leaves: [SchemaLeaf] = []
+        var index = 1
+        func walk(path: [String], definition: Int, repetition: Int) {
+            guard index < schema.count else { return }
+            let element = schema[index]
+            index += 1
+            let definition = definition + (element.repetition == .required || element.repetition == nil ? 0 : 1)
+            let repetition = repetition + (element.repetition == .repeated ? 1 : 0)
+            if let children = element.childCount {
+                for _ in 0..<children {
+                    walk(path: path + [element.name], definition: definition, repetition: repetition)
+                }
+            } else {
+                leaves.append(
+                    SchemaLeaf(
+                        element: element, path: path + [element.name], maxDefinitionLevel: definition,
+                        maxRepetitionLevel: repetition))
+            }
+        }
+        while index < schema.count { walk(path: [], definition: 0, repetition: 0) }
+        return leaves
+    }
+}
