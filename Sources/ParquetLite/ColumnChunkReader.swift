@@ -195,6 +195,27 @@ struct ColumnChunkReader {
                     UnsafeRawBufferPointer(rebasing: raw[4..<(4 + length)]), bitWidth: 1, count: present,
                     what: "RLE booleans")
                 return .boolean(bits.map { $0 == 1 })
+            case 6 where chunk.physicalType == .byteArray:  // DELTA_LENGTH_BYTE_ARRAY
+                return .byteArray(try ByteArrayDecoders.deltaLength(raw, count: present).0)
+            case 7 where chunk.physicalType == .byteArray || chunk.physicalType == .fixedLenByteArray:  // DELTA_BYTE_ARRAY
+                let arrays = try ByteArrayDecoders.deltaByteArray(raw, count: present)
+                guard chunk.physicalType == .byteArray else {
+                    guard arrays.bytes.count == present * typeLength,
+                        (0..<arrays.count).allSatisfy({ arrays.offsets[$0 + 1] - arrays.offsets[$0] == typeLength })
+                    else { throw corrupt("DELTA_BYTE_ARRAY values not \(typeLength) bytes each", at: bodyStart) }
+                    return .fixedLenByteArray(bytes: arrays.bytes, width: typeLength)
+                }
+                return .byteArray(arrays)
+            case 9:  // BYTE_STREAM_SPLIT
+                let width: Int
+                switch chunk.physicalType {
+                case .int32, .float: width = 4
+                case .int64, .double: width = 8
+                case .fixedLenByteArray: width = typeLength
+                default: throw corrupt("BYTE_STREAM_SPLIT on \(chunk.physicalType)", at: bodyStart)
+                }
+                let ordered = try ByteArrayDecoders.byteStreamSplit(raw, count: present, width: width)
+                return try ordered.withUnsafeBytes { try decodePlain($0, count: present, at: bodyStart) }
             case EncodingID.deltaBinaryPacked:
                 let bits = chunk.physicalType == .int32 ? 32 : 64
                 guard chunk.physicalType == .int32 || chunk.physicalType == .int64 else {

@@ -1,0 +1,81 @@
+import Foundation
+import LakehouseTestSupport
+import Testing
+
+@testable import ParquetLite
+
+/// Files pyarrow writes (Tests/Interop/pyarrow_write.py: every codec, pages v1 and v2, dictionary,
+/// PLAIN, DELTA_*, BYTE_STREAM_SPLIT, nulls, several row groups) read back by ParquetLite.
+@Suite("ParquetLite reads what pyarrow writes")
+struct PyarrowFilesReadTests {
+    static func rendered(_ values: ParquetColumnBatch.Values, _ index: Int) -> String {
+        switch values {
+        case .int32(let all): return "\(all[index])"
+        case .int64(let all): return "\(all[index])"
+        case .float(let all): return "\(Double(all[index]))"
+        case .double(let all): return "\(all[index])"
+        case .boolean(let all): return "\(all[index])"
+        case .byteArray(let arrays):
+            return InteropFixtures.hex(arrays.bytes[Int(arrays.offsets[index])..<Int(arrays.offsets[index + 1])])
+        case .fixedLenByteArray(let bytes, let width):
+            return InteropFixtures.hex(bytes[(index * width)..<((index + 1) * width)])
+        }
+    }
+
+    @Test("every encoding, codec and page version pyarrow writes reads back value for value")
+    func readsPyarrowFiles() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pyarrow-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let status = try await ChildProcess.run(
+            RepositoryPaths.python, [RepositoryPaths.root + "/Tests/Interop/pyarrow_write.py", directory],
+            timeout: .seconds(300))
+        #expect(status == 0)
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".parquet") }
+        #expect(names.count == 32)
+        var compared = 0
+        for name in names.sorted() {
+            let file = Array(try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)")))
+            let json = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name).expected.json"))
+            let document = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+            let columns = try #require(document["columns"] as? [[String: Any]])
+            let metadata = try ParquetFileMetadata.read(file: file)
+            #expect(metadata.rowGroups.count == 3, "\(name)")
+            for (column, leaf) in zip(columns, metadata.leaves) {
+                let expected = try #require(column["values"] as? [Any])
+                var row = 0
+                for group in metadata.rowGroups {
+                    let chunk = group.columns[metadata.leaves.firstIndex { $0.path == leaf.path }!]
+                    let batch = try ColumnChunkReader(
+                        file: file, chunk: chunk, maxDefinitionLevel: leaf.maxDefinitionLevel,
+                        typeLength: Int(leaf.element.typeLength ?? 0)
+                    ).read()
+                    var valueIndex = 0
+                    for present in batch.validity ?? [Bool](repeating: true, count: batch.values.count) {
+                        defer { row += 1 }
+                        guard present else {
+                            #expect(expected[row] is NSNull, "\(name) \(leaf.path) row \(row)")
+                            continue
+                        }
+                        let ours = Self.rendered(batch.values, valueIndex)
+                        valueIndex += 1
+                        let theirs = expected[row] as? String ?? "null"
+                        if case .float = batch.values {
+                            #expect(
+                                Double(ours) == Double(theirs), "\(name) \(leaf.path) row \(row): \(ours) vs \(theirs)")
+                        } else if case .double = batch.values {
+                            #expect(
+                                Double(ours) == Double(theirs), "\(name) \(leaf.path) row \(row): \(ours) vs \(theirs)")
+                        } else {
+                            #expect(ours == theirs, "\(name) \(leaf.path) row \(row)")
+                        }
+                        compared += 1
+                    }
+                }
+                #expect(row == expected.count, "\(name) \(leaf.path)")
+            }
+        }
+        #expect(compared > 400_000)
+    }
+}
