@@ -197,7 +197,8 @@ struct ColumnChunkReader {
                 return .boolean(bits.map { $0 == 1 })
             case 6 where chunk.physicalType == .byteArray:  // DELTA_LENGTH_BYTE_ARRAY
                 return .byteArray(try ByteArrayDecoders.deltaLength(raw, count: present).0)
-            case 7 where chunk.physicalType == .byteArray || chunk.physicalType == .fixedLenByteArray:  // DELTA_BYTE_ARRAY
+            // DELTA_BYTE_ARRAY
+            case 7 where chunk.physicalType == .byteArray || chunk.physicalType == .fixedLenByteArray:
                 let arrays = try ByteArrayDecoders.deltaByteArray(raw, count: present)
                 guard chunk.physicalType == .byteArray else {
                     guard arrays.bytes.count == present * typeLength,
