@@ -30,11 +30,16 @@ struct ColumnChunkReader {
     }
 
     func read() throws -> ParquetColumnBatch {
+        // Checked before any arithmetic: the offsets come from the file and may be anything.
+        guard chunk.startOffset >= 4, chunk.totalCompressedSize >= 0,
+            chunk.startOffset <= Int64(file.count), chunk.totalCompressedSize <= Int64(file.count) - chunk.startOffset
+        else {
+            throw corrupt(
+                "the chunk's \(chunk.totalCompressedSize) bytes at \(chunk.startOffset) lie outside the file (\(file.count) bytes)",
+                at: Int(clamping: chunk.startOffset))
+        }
         let start = Int(chunk.startOffset)
         let end = start + Int(chunk.totalCompressedSize)
-        guard start >= 4, end <= file.count, start <= end else {
-            throw corrupt("the chunk's bytes \(start)..<\(end) lie outside the file (\(file.count) bytes)", at: start)
-        }
         guard let codec = CompressionCodec(thriftValue: chunk.codec) else {
             throw corrupt("unsupported codec \(chunk.codec)", at: start)
         }

@@ -34,6 +34,14 @@ enum GzipCodec {
     }
 
     static func decompress(_ input: UnsafeRawBufferPointer, uncompressedSize: Int) throws -> [UInt8] {
+        // Deflate expands at most 1032:1: a larger declared size is corrupt, and refusing it
+        // before allocating keeps a corrupt header from costing gigabytes.
+        guard uncompressedSize <= input.count * 1032 + 1024 else {
+            throw ParquetError(
+                code: .decompressedSizeMismatch,
+                message: "a page header declares \(uncompressedSize) bytes for \(input.count) bytes of gzip data",
+                codec: name)
+        }
         var output = [UInt8](repeating: 0, count: uncompressedSize)
         var produced = 0
         var consumed = 0

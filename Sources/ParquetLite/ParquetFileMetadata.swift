@@ -76,7 +76,10 @@ public struct ParquetColumnChunkMetadata: Sendable, Hashable {
     public var statistics: ParquetStatistics?
 
     /// Where the chunk's first page starts.
-    public var startOffset: Int64 { dictionaryPageOffset.map { min($0, dataPageOffset) } ?? dataPageOffset }
+    public var startOffset: Int64 {
+        guard let dictionaryPageOffset, dictionaryPageOffset > 0 else { return dataPageOffset }
+        return min(dictionaryPageOffset, dataPageOffset)
+    }
 }
 
 /// A column chunk's statistics, as stored (bounds in PLAIN encoding).

@@ -58,6 +58,27 @@ enum ZstdCodec {
     }
 
     static func decompress(_ input: UnsafeRawBufferPointer, uncompressedSize: Int) throws -> [UInt8] {
+        // Check the size the frame declares before allocating what the page header declares, so
+        // a corrupt header cannot make us allocate gigabytes for a few bytes of data.
+        let frameSize = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+        if frameSize == czstd_contentsize_error() && input.count > 0 {
+            throw ParquetError(
+                code: .corruptCompressedData, message: "zstd data of \(input.count) bytes does not start with a frame",
+                codec: name)
+        }
+        let known = frameSize != czstd_contentsize_unknown() && frameSize != czstd_contentsize_error()
+        if known && frameSize > UInt64(uncompressedSize) {
+            throw ParquetError(
+                code: .decompressedSizeMismatch,
+                message: "zstd data declares \(frameSize) bytes but its page header declares \(uncompressedSize)",
+                codec: name)
+        }
+        if (!known || frameSize < UInt64(uncompressedSize)) && uncompressedSize > max(1 << 20, input.count * 4096) {
+            throw ParquetError(
+                code: .decompressedSizeMismatch,
+                message: "a page header declares \(uncompressedSize) bytes for \(input.count) bytes of zstd data",
+                codec: name)
+        }
         var output = [UInt8](repeating: 0, count: uncompressedSize)
         let result = output.withUnsafeMutableBytes { buffer in
             // zstd rejects a null destination even for an empty frame, so give it a valid address.

@@ -97,6 +97,17 @@ struct CompressionCodecTests {
         #expect(error.code == .decompressedSizeMismatch)
     }
 
+    @Test(
+        "a page header that declares far more bytes than the data can hold is refused before allocating",
+        arguments: [CompressionCodec.zstd(), .gzip(), .snappy])
+    func implausibleSizes(codec: CompressionCodec) throws {
+        let compressed = try codec.compress(sampleData(count: 10_000))
+        let error = try #require(throws: ParquetError.self) {
+            try codec.decompress(compressed, uncompressedSize: Int(Int32.max))
+        }
+        #expect(error.code == .decompressedSizeMismatch)
+    }
+
     @Test("a gzip level out of range is rejected when the codec is checked")
     func gzipLevelRange() throws {
         let error = try #require(throws: ParquetError.self) { try CompressionCodec.gzip(level: 10).validate() }
