@@ -180,17 +180,7 @@ struct ConformanceValueTests {
         #expect(names.count >= 4)
         for name in names {
             let file = Array(try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)")))
-            let error = #expect(throws: ParquetError.self, "\(name)") {
-                let metadata = try ParquetFileMetadata.read(file: file)
-                for group in metadata.rowGroups {
-                    for (chunk, leaf) in zip(group.columns, metadata.leaves) {
-                        _ = try ColumnChunkReader(
-                            file: file, chunk: chunk, maxDefinitionLevel: leaf.maxDefinitionLevel,
-                            typeLength: Int(leaf.element.typeLength ?? 0), maxRepetitionLevel: leaf.maxRepetitionLevel
-                        ).read()
-                    }
-                }
-            }
+            let error = #expect(throws: ParquetError.self, "\(name)") { try MutationTests.readEverything(file) }
             #expect(error?.message.isEmpty == false, "\(name): \(error.map { "\($0)" } ?? "")")
         }
     }
