@@ -1,7 +1,7 @@
 /// ParquetLite reads and writes Apache Parquet files.
 ///
 /// This release writes Parquet (``ParquetWriter``) with the page compression codecs
-/// (``CompressionCodec``); the reader comes next. ParquetLite depends only on zstd, snappy and
+/// (``CompressionCodec``) and decodes footers (``ParquetFileMetadata``); the full reader comes next. ParquetLite depends only on zstd, snappy and
 /// zlib, so it can be used by any Swift project on its own.
 public enum ParquetLite {
     /// The version of the ParquetLite library, following semantic versioning.
