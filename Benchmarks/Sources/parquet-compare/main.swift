@@ -18,6 +18,13 @@ guard let rowCount = Int(options["--rows"]!), rowCount > 0, let rounds = Int(opt
     let zstdLevel = Int32(options["--zstd-level"]!)
 else { CommandOptions.fail("parquet-compare: needs --rows > 0, --rounds ≥ 1 and an integer --zstd-level") }
 
+#if DEBUG
+    /// A debug build is only a smoke test (`make test`): its figures say nothing of speed.
+    let buildLabel = [("build", "debug")]
+    print("parquet-compare: DEBUG BUILD, a smoke test only: the ratios below are not measurements")
+#else
+    let buildLabel: [(String, String)] = []
+#endif
 print("parquet-compare: building \(rowCount) rows of the DATASET.md table (not timed)")
 let table = DatasetTable(count: rowCount)
 try table.verify()
@@ -86,6 +93,7 @@ for (codec, name) in codecs {
     var extra = [("size_ratio", Comparison.fixed(Double(sizes.ours) / Double(sizes.peer), 3))]
     extra += [("ours_bytes", String(sizes.ours)), ("peer_bytes", String(sizes.peer)), ("rows", String(rowCount))]
     if name == "zstd" { extra.append(("zstd_level", String(zstdLevel))) }
+    extra += buildLabel
     summaries.append(
         comparison.summary(unit: "rows/s", digits: 0, peerName: "pyarrow-\(peerVersion)", extra: extra) {
             Double(rowCount) / $0
