@@ -140,7 +140,7 @@ final class ColumnChunkWriter {
     /// first in the chunk), data pages after the ones before.
     func commitPendingPages() {
         for page in pending {
-            var header = PageHeaderFields(
+            var header = PageHeader(
                 type: page.type, uncompressedSize: page.levels.count + page.body.count,
                 compressedSize: page.levels.count + page.compressed.count, valueCount: page.valueCount,
                 encoding: page.encoding, nullCount: page.nullCount, definitionLevelsByteLength: page.levels.count,

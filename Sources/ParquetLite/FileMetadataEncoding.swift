@@ -5,20 +5,9 @@ enum PageType {
     static let dataPageV2: Int32 = 3
 }
 
-/// What a page header says (parquet.thrift `PageHeader` with its one sub-header).
-struct PageHeaderFields {
-    var type: Int32
-    var uncompressedSize: Int
-    var compressedSize: Int
-    var crc: Int32?
-    var valueCount: Int
-    var encoding: Int32
-    /// DATA_PAGE_V2 only.
-    var nullCount = 0
-    var definitionLevelsByteLength = 0
-    var isCompressed = true
-
-    /// The header in Thrift compact form.
+extension PageHeader {
+    /// The header in Thrift compact form, as the writer stores it: levels RLE-encoded, and for a
+    /// DATA_PAGE_V2 one row per value (flat columns) and no repetition levels.
     func encoded() -> [UInt8] {
         var thrift = ThriftCompactWriter(capacity: 48)
         thrift.field(1, i32: type)
@@ -34,19 +23,19 @@ struct PageHeaderFields {
         case PageType.dataPageV2:
             thrift.field(8) { page in
                 page.field(1, i32: Int32(valueCount))
-                page.field(2, i32: Int32(nullCount))
-                page.field(3, i32: Int32(valueCount))  // num_rows: flat columns have one value per row
+                page.field(2, i32: Int32(nullCount ?? 0))
+                page.field(3, i32: Int32(rowCount ?? valueCount))
                 page.field(4, i32: encoding)
-                page.field(5, i32: Int32(definitionLevelsByteLength))
-                page.field(6, i32: 0)
+                page.field(5, i32: Int32(definitionLevelsByteLength ?? 0))
+                page.field(6, i32: Int32(repetitionLevelsByteLength ?? 0))
                 if !isCompressed { page.field(7, bool: false) }
             }
         default:
             thrift.field(5) { page in
                 page.field(1, i32: Int32(valueCount))
                 page.field(2, i32: encoding)
-                page.field(3, i32: EncodingID.rle)
-                page.field(4, i32: EncodingID.rle)
+                page.field(3, i32: definitionLevelEncoding ?? EncodingID.rle)
+                page.field(4, i32: repetitionLevelEncoding ?? EncodingID.rle)
             }
         }
         thrift.endTopLevel()
