@@ -43,15 +43,14 @@ struct ColumnChunkReader {
         guard let codec = CompressionCodec(thriftValue: chunk.codec) else {
             throw corrupt("unsupported codec \(chunk.codec)", at: start)
         }
-        let chunkBytes = Array(file[0..<end])
         var accumulator = Accumulator(values: emptyValues())
         var dictionary: ParquetColumnBatch.Values?
         var offset = start
         var valuesRead = 0
         while offset < end {
-            let header = try PageHeader.decode(chunkBytes, at: offset)
+            let header = try PageHeader.decode(file, at: offset, end: end)
             let bodyStart = offset + header.headerSize
-            let body = Array(chunkBytes[bodyStart..<(bodyStart + header.compressedSize)])
+            let body = Array(file[bodyStart..<(bodyStart + header.compressedSize)])
             if let crc = header.crc, body.withUnsafeBytes({ PageChecksum.crc32($0) }) != crc {
                 throw corrupt("the page's CRC32 does not match its bytes", at: offset)
             }

@@ -121,18 +121,8 @@ final class ColumnChunkWriter {
 
     /// Compresses one pending page (safe to call concurrently for different pages).
     func compress(_ page: PendingPage, zstdContexts: ZstdContextPool) throws {
-        try page.body.withUnsafeBytes { body in
-            if settings.codec == .uncompressed {
-                page.compressed.append(contentsOf: body)
-            } else if settings.codec.thriftValue == CompressionCodec.zstd().thriftValue {
-                try zstdContexts.withContext { context in
-                    try ZstdCodec.compress(
-                        body, level: settings.codec.level ?? CompressionCodec.defaultZstdLevel, context: context,
-                        appendingTo: &page.compressed)
-                }
-            } else {
-                try settings.codec.compress(body, appendingTo: &page.compressed)
-            }
+        try page.body.withUnsafeBytes {
+            try settings.codec.compress($0, appendingTo: &page.compressed, reusing: zstdContexts)
         }
     }
 
@@ -146,9 +136,8 @@ final class ColumnChunkWriter {
                 encoding: page.encoding, nullCount: page.nullCount, definitionLevelsByteLength: page.levels.count,
                 isCompressed: settings.codec != .uncompressed)
             if settings.writesPageChecksums {
-                var crcInput = page.levels
-                crcInput.append(contentsOf: page.compressed)
-                header.crc = crcInput.withUnsafeBytes { PageChecksum.crc32($0) }
+                let levels = page.levels.withUnsafeBytes { PageChecksum.crc32($0) }
+                header.crc = page.compressed.withUnsafeBytes { PageChecksum.crc32($0, continuing: levels) }
             }
             let headerBytes = header.encoded()
             uncompressedSize += headerBytes.count + header.uncompressedSize

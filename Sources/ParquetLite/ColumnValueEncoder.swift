@@ -54,6 +54,9 @@ protocol FixedWidthValue: BitwiseCopyable, Comparable {
 
 extension FixedWidthValue where Self: FixedWidthInteger {
     var isUnordered: Bool { false }
+    static func precedes(_ left: Self, _ right: Self, unsigned: Bool) -> Bool {
+        unsigned ? Magnitude(truncatingIfNeeded: left) < Magnitude(truncatingIfNeeded: right) : left < right
+    }
     var deltaValue: Int64 { Int64(truncatingIfNeeded: self) }
     func bound(isMin: Bool) -> Self { self }
 }
@@ -71,9 +74,6 @@ extension Int32: FixedWidthValue {
         guard case .int32(let array) = values else { preconditionFailure("batch type was validated") }
         return array
     }
-    static func precedes(_ left: Int32, _ right: Int32, unsigned: Bool) -> Bool {
-        unsigned ? UInt32(bitPattern: left) < UInt32(bitPattern: right) : left < right
-    }
 }
 
 extension Int64: FixedWidthValue {
@@ -81,9 +81,6 @@ extension Int64: FixedWidthValue {
     static func array(of values: ParquetColumnBatch.Values) -> [Int64] {
         guard case .int64(let array) = values else { preconditionFailure("batch type was validated") }
         return array
-    }
-    static func precedes(_ left: Int64, _ right: Int64, unsigned: Bool) -> Bool {
-        unsigned ? UInt64(bitPattern: left) < UInt64(bitPattern: right) : left < right
     }
 }
 

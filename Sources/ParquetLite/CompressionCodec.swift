@@ -97,6 +97,18 @@ public struct CompressionCodec: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Compresses `input` and appends the result to `output`, borrowing a zstd context from
+    /// `contexts` instead of creating one (what a writer does for every page).
+    func compress(
+        _ input: UnsafeRawBufferPointer, appendingTo output: inout [UInt8], reusing contexts: ZstdContextPool
+    ) throws {
+        guard thriftValue == 6 else { return try compress(input, appendingTo: &output) }
+        try contexts.withContext { context in
+            try ZstdCodec.compress(
+                input, level: level ?? Self.defaultZstdLevel, context: context, appendingTo: &output)
+        }
+    }
+
     /// Compresses `input` into a new array.
     ///
     /// - Throws: as ``compress(_:appendingTo:)``.

@@ -20,12 +20,19 @@ struct PageHeader: Equatable {
     var headerSize = 0
 
     /// Decodes the header at `offset` of `bytes` (which start at `baseOffset` in the file), and
-    /// checks its sizes and counts: not negative, and the page within `bytes`.
+    /// checks its sizes and counts: not negative, and the page within `bytes[..<end]` (the
+    /// column chunk's end; the whole buffer by default).
     ///
     /// - Throws: ``ParquetError`` with ``ParquetError/Code/corruptMetadata`` and the byte offset.
-    static func decode(_ bytes: [UInt8], at offset: Int, baseOffset: Int = 0) throws -> PageHeader {
+    static func decode(_ bytes: [UInt8], at offset: Int, end: Int? = nil, baseOffset: Int = 0) throws -> PageHeader {
+        let limit = min(end ?? bytes.count, bytes.count)
+        guard offset >= 0, offset <= limit else {
+            throw ParquetError(
+                code: .corruptMetadata, message: "corrupt page header: it would start past its column chunk",
+                byteOffset: baseOffset + offset)
+        }
         var reader = ThriftCompactReader(
-            bytes: bytes, range: offset..<bytes.count, baseOffset: baseOffset, context: "page header")
+            bytes: bytes, range: offset..<limit, baseOffset: baseOffset, context: "page header")
         var header = PageHeader(type: -1, uncompressedSize: -1, compressedSize: -1, valueCount: -1, encoding: -1)
         var subHeaders = 0
         try reader.readStruct { reader, id, type in

@@ -129,27 +129,14 @@ struct ConformanceValueTests {
             let expectedData = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/expected/\(name).json"))
             let rows = try #require(
                 (try JSONSerialization.jsonObject(with: expectedData) as? [String: Any])?["rows"] as? [[String: Any]])
-            // Leaves directly under the root are flat; their chunk index is their leaf order.
-            var leaf = 0
-            var index = 1
-            while index < metadata.schema.count {
-                let element = metadata.schema[index]
-                guard element.childCount == nil else {  // a group: skip its subtree's leaves
-                    var pending = element.childCount ?? 0
-                    index += 1
-                    while pending > 0 {
-                        pending += (metadata.schema[index].childCount ?? 0) - 1
-                        if metadata.schema[index].childCount == nil { leaf += 1 }
-                        index += 1
-                    }
-                    continue
-                }
+            // Leaves directly under the root are flat; a leaf's chunk index is its place among all leaves.
+            for (leaf, schemaLeaf) in metadata.leaves.enumerated() where schemaLeaf.path.count == 1 {
+                let element = schemaLeaf.element
                 var row = 0
                 for group in metadata.rowGroups {
                     let batch = try ColumnChunkReader(
                         file: file, chunk: group.columns[leaf],
-                        maxDefinitionLevel: element.repetition == .optional ? 1 : 0,
-                        typeLength: Int(element.typeLength ?? 0)
+                        maxDefinitionLevel: schemaLeaf.maxDefinitionLevel, typeLength: Int(element.typeLength ?? 0)
                     ).read()
                     var valueIndex = 0
                     for present in batch.validity ?? [Bool](repeating: true, count: batch.values.count) {
@@ -166,8 +153,6 @@ struct ConformanceValueTests {
                     }
                 }
                 #expect(row == rows.count, "\(name) \(element.name)")
-                leaf += 1
-                index += 1
             }
         }
         #expect(compared > 20_000)

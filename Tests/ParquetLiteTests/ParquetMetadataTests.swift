@@ -71,26 +71,10 @@ struct ParquetMetadataTests {
             #expect(metadata.rowCount == (expected["num_rows"] as? Int).map(Int64.init), "\(name)")
             #expect(metadata.rowGroups.reduce(0) { $0 + $1.rowCount } == metadata.rowCount, "\(name)")
             if let first = (expected["rows"] as? [[String: Any]])?.first {
-                let topLevel = Set(Self.topLevelNames(metadata.schema))
+                let topLevel = Set(metadata.leaves.map { $0.path[0] })
                 #expect(Set(first.keys).isSubset(of: topLevel), "\(name): \(first.keys) in \(topLevel)")
             }
         }
-    }
-
-    /// The root's direct children.
-    static func topLevelNames(_ schema: [ParquetSchemaElement]) -> [String] {
-        var names: [String] = []
-        var index = 1
-        func skipSubtree() {
-            let element = schema[index]
-            index += 1
-            for _ in 0..<(element.childCount ?? 0) { skipSubtree() }
-        }
-        while index < schema.count {
-            names.append(schema[index].name)
-            skipSubtree()
-        }
-        return names
     }
 
     @Test("a corrupt footer (PARQUET-1481: physical type -7) is a typed error with its byte offset")
@@ -141,9 +125,8 @@ struct ParquetMetadataTests {
         let end = offset + Int(chunk.totalCompressedSize)
         var values = 0
         var pages = 0
-        let bytes = Array(file[0..<end])
         while offset < end {
-            let header = try PageHeader.decode(bytes, at: offset)
+            let header = try PageHeader.decode(file, at: offset, end: end)
             if header.type != PageType.dictionaryPage { values += header.valueCount }
             offset += header.headerSize + header.compressedSize
             pages += 1
@@ -177,7 +160,7 @@ struct ParquetMetadataTests {
         let start = Int(chunk.startOffset)
         let header = try PageHeader.decode(file, at: start)
         for cut in [start + 1, start + header.headerSize - 1, start + header.headerSize + header.compressedSize - 1] {
-            let error = #expect(throws: ParquetError.self) { try PageHeader.decode(Array(file[0..<cut]), at: start) }
+            let error = #expect(throws: ParquetError.self) { try PageHeader.decode(file, at: start, end: cut) }
             #expect(error?.code == .corruptMetadata)
         }
     }

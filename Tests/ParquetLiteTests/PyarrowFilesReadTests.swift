@@ -42,11 +42,11 @@ struct PyarrowFilesReadTests {
             let columns = try #require(document["columns"] as? [[String: Any]])
             let metadata = try ParquetFileMetadata.read(file: file)
             #expect(metadata.rowGroups.count == 3, "\(name)")
-            for (column, leaf) in zip(columns, metadata.leaves) {
+            for (index, (column, leaf)) in zip(columns, metadata.leaves).enumerated() {
                 let expected = try #require(column["values"] as? [Any])
                 var row = 0
                 for group in metadata.rowGroups {
-                    let chunk = group.columns[metadata.leaves.firstIndex { $0.path == leaf.path }!]
+                    let chunk = group.columns[index]
                     let batch = try ColumnChunkReader(
                         file: file, chunk: chunk, maxDefinitionLevel: leaf.maxDefinitionLevel,
                         typeLength: Int(leaf.element.typeLength ?? 0)

@@ -1,11 +1,11 @@
 import Foundation
+import LakehouseTestSupport
 
 /// `--name value` options of the comparison executables, with defaults.
 public enum CommandOptions {
-    /// The repository's root, found from this file's path at build time (the comparisons run
-    /// from a checkout: they read `.venv` and `Benchmarks/peers`).
-    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository's root (the comparisons run from a checkout: they read `.venv` and
+    /// `Benchmarks/peers`).
+    public static let repository = URL(fileURLWithPath: RepositoryPaths.root)
 
     /// `defaults` overridden by the command line; exits with status 2 and `usage` on an unknown
     /// option or a missing value.
@@ -26,5 +26,5 @@ public enum CommandOptions {
     }
 
     /// The project's Python, where `make deps` installs the peers' packages.
-    public static var python: String { repository.appendingPathComponent(".venv/bin/python").path }
+    public static var python: String { RepositoryPaths.python }
 }
