@@ -183,6 +183,11 @@ def check_layout(path, document, failures):
             found |= set(metadata.row_group(group_index).column(names.index(name)).encodings)
         if not set(wanted) <= found:
             failures.append("%s %s: encodings %s, expected at least %s" % (path, name, sorted(found), wanted))
+    for name, wanted in document.get("codecs", {}).items():
+        for group_index in range(metadata.num_row_groups):
+            found = metadata.row_group(group_index).column(names.index(name)).compression
+            if found != wanted:
+                failures.append("%s %s: codec %s, expected %s" % (path, name, found, wanted))
     for key, value in document.get("key_value_metadata", {}).items():
         if (metadata.metadata or {}).get(key.encode()) != value.encode():
             failures.append("%s: key-value metadata %r missing" % (path, key))

@@ -190,6 +190,24 @@ enum InteropFixtures {
                 batch: { .init(.int32($0.map { $0 & 0xFF }), validity: $1) }))
         columns.append(
             integers(
+                .integer(name("int32_logical"), bitWidth: 32, isSigned: true, repetition: repetition), kind: "int",
+                rows: rows, seed: 21, edges: [Int32.min, Int32.max], spread: 1 << 30,
+                batch: { .init(.int32($0), validity: $1) }))
+        columns.append(
+            integers(
+                .integer(name("int64_logical"), bitWidth: 64, isSigned: true, repetition: repetition), kind: "int",
+                rows: rows, seed: 22, edges: [Int64.min, Int64.max], spread: 1 << 50,
+                batch: { .init(.int64($0), validity: $1) }))
+        let localUnits: [(ParquetTimeUnit, String)] = [(.milliseconds, "ms"), (.nanoseconds, "ns")]
+        for (unit, label) in localUnits {
+            columns.append(
+                integers(
+                    .timestamp(name("ts_\(label)_local"), unit: unit, isAdjustedToUTC: false, repetition: repetition),
+                    kind: "timestamp:\(label)", rows: rows, seed: 23, edges: [Int64(0), -1], spread: 1 << 40,
+                    batch: { .init(.int64($0), validity: $1) }))
+        }
+        columns.append(
+            integers(
                 .integer(name("int16"), bitWidth: 16, isSigned: true, repetition: repetition), kind: "int", rows: rows,
                 seed: 16, edges: [Int32(Int16.min), Int32(Int16.max)], spread: 60_000,
                 batch: { .init(.int32($0), validity: $1) }))

@@ -108,6 +108,7 @@ struct ParquetInteropTests {
         var fallback = configuration
         fallback.dictionaryPageSizeLimit = 4096
         fallback.dataPageRowLimit = 500
+        fallback.columns["counter"] = .init(codec: .gzip(level: 9))  // a per-column codec override
         let distinct = (0..<5000).map { "value-\($0 % 2500)-\($0 / 7)" }
         let distinctColumn = InteropColumn(
             column: .string("distinct"), batch: .strings(distinct), kind: "string",
@@ -118,7 +119,10 @@ struct ParquetInteropTests {
             expected: counter.map { "\($0)" })
         try await InteropFixtures.write(
             [distinctColumn, counterColumn], to: "\(directory)/edge_fallback.parquet", configuration: fallback,
-            extra: ["encodings": ["distinct": ["RLE_DICTIONARY", "PLAIN"], "counter": ["RLE_DICTIONARY", "PLAIN"]]])
+            extra: [
+                "encodings": ["distinct": ["RLE_DICTIONARY", "PLAIN"], "counter": ["RLE_DICTIONARY", "PLAIN"]],
+                "codecs": ["distinct": "ZSTD", "counter": "GZIP"],
+            ])
 
         // Pages of exactly 50 rows and row groups of exactly 200: 600 rows in batches that end
         // on and across both limits.
