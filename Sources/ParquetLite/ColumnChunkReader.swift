@@ -1,76 +1,173 @@
-/// Reads one column chunk of a flat column (no repetition) into dense values and a validity:
-/// the inverse of ``ColumnChunkWriter``, and the core of the reader to come.
+/// The decoded content of one column chunk: its present values, densely, and its levels.
+struct DecodedColumnChunk {
+    /// The values whose definition level is the column's maximum, in order.
+    var values: ParquetColumnBatch.Values
+    /// One definition level per entry; empty when the column's maximum is 0.
+    var definitions: [UInt8]
+    /// One repetition level per entry; empty when the column's maximum is 0.
+    var repetitions: [UInt8]
+    /// The number of entries (values, nulls and empty lists).
+    var entryCount: Int
+
+    /// For a flat column: one flag per row (`false`: null), or `nil` when no row is null.
+    func validity(maxDefinitionLevel: Int) -> [Bool]? {
+        guard maxDefinitionLevel > 0, values.count < entryCount else { return nil }
+        let top = UInt8(maxDefinitionLevel)
+        return definitions.map { $0 == top }
+    }
+}
+
+/// Reads one column chunk into dense values and levels: the inverse of ``ColumnChunkWriter``.
 ///
-/// Pages are located from the chunk's metadata and checked against the file's bytes; each page
-/// is decompressed to exactly the size its header declares; levels and values are decoded with
-/// checked decoders; the values found must match the counts the headers declare. Any mismatch
-/// is a ``ParquetError`` naming the column and the byte offset.
+/// It works on the chunk's bytes alone (fetched from a file, a buffer or a ranged GET).
+/// Each page is decompressed to exactly the size its header declares; levels and values are
+/// decoded with checked decoders; the values found must match the counts the headers declare,
+/// and the levels must respect the column's maxima. Any mismatch is a ``ParquetError`` naming
+/// the column and the byte offset in the file.
 struct ColumnChunkReader {
-    let file: [UInt8]
+    /// The chunk's bytes, from its first page to its end.
+    let bytes: [UInt8]
+    /// Where `bytes` start in the file.
+    let baseOffset: Int
     let chunk: ParquetColumnChunkMetadata
-    /// 1 for an OPTIONAL column, 0 for a REQUIRED one; more inside optional groups.
+    /// 1 for an OPTIONAL column, 0 for a REQUIRED one; more inside optional groups and lists.
     let maxDefinitionLevel: Int
     let typeLength: Int
-    /// 0 for a flat column; the number of repeated ancestors otherwise. Repetition levels are
-    /// decoded and checked (rows must start at level 0); assembling nested values comes later.
+    /// 0 for a flat column; the number of repeated ancestors otherwise.
     var maxRepetitionLevel = 0
+    /// Whether page CRCs, where present, are checked.
+    var verifiesChecksums = true
+
+    /// A chunk's reader over a whole file held in memory (the chunk's range is checked first).
+    init(
+        file: [UInt8], chunk: ParquetColumnChunkMetadata, maxDefinitionLevel: Int, typeLength: Int,
+        maxRepetitionLevel: Int = 0
+    ) throws {
+        let range = try Self.byteRange(of: chunk, fileSize: file.count)
+        self.init(
+            bytes: Array(file[range]), baseOffset: range.lowerBound, chunk: chunk,
+            maxDefinitionLevel: maxDefinitionLevel, typeLength: typeLength, maxRepetitionLevel: maxRepetitionLevel)
+    }
+
+    init(
+        bytes: [UInt8], baseOffset: Int, chunk: ParquetColumnChunkMetadata, maxDefinitionLevel: Int,
+        typeLength: Int, maxRepetitionLevel: Int = 0
+    ) {
+        self.bytes = bytes
+        self.baseOffset = baseOffset
+        self.chunk = chunk
+        self.maxDefinitionLevel = maxDefinitionLevel
+        self.typeLength = typeLength
+        self.maxRepetitionLevel = maxRepetitionLevel
+    }
+
+    /// The bytes a chunk occupies, checked against the file's size before any arithmetic (the
+    /// offsets come from the file and may be anything).
+    static func byteRange(of chunk: ParquetColumnChunkMetadata, fileSize: Int) throws -> Range<Int> {
+        let name = chunk.path.joined(separator: ".")
+        guard chunk.startOffset >= 4, chunk.totalCompressedSize >= 0, chunk.startOffset <= Int64(fileSize),
+            chunk.totalCompressedSize <= Int64(fileSize) - chunk.startOffset
+        else {
+            throw ParquetError(
+                code: .corruptMetadata,
+                message:
+                    "column '\(name)': the chunk's \(chunk.totalCompressedSize) bytes at \(chunk.startOffset) lie outside the file (\(fileSize) bytes)",
+                column: name, byteOffset: Int(clamping: chunk.startOffset))
+        }
+        // A chunk claiming more values than its bytes could plausibly hold is refused before
+        // anything is allocated for them (runs of nulls compress well, but not without bound).
+        let plausible = max(Int64(1) << 24, chunk.totalCompressedSize << 13)
+        guard chunk.valueCount <= plausible else {
+            throw ParquetError(
+                code: .corruptMetadata,
+                message:
+                    "column '\(name)': the chunk claims \(chunk.valueCount) values in \(chunk.totalCompressedSize) bytes",
+                column: name, byteOffset: Int(chunk.startOffset))
+        }
+        let start = Int(chunk.startOffset)
+        return start..<(start + Int(chunk.totalCompressedSize))
+    }
 
     private var columnName: String { chunk.path.joined(separator: ".") }
 
     private func corrupt(_ why: String, at offset: Int) -> ParquetError {
         ParquetError(
-            code: .corruptMetadata, message: "column '\(columnName)': \(why)", column: columnName, byteOffset: offset)
+            code: .corruptMetadata, message: "column '\(columnName)': \(why)", column: columnName,
+            byteOffset: baseOffset + offset)
     }
 
-    /// Typed values as they accumulate.
+    /// Decoded pages as they accumulate.
     private struct Accumulator {
         var values: ParquetColumnBatch.Values
-        var validity: [Bool] = []
-        var sawNull = false
+        var definitions: [UInt8] = []
+        var repetitions: [UInt8] = []
+        var entries = 0
     }
 
-    func read() throws -> ParquetColumnBatch {
-        // Checked before any arithmetic: the offsets come from the file and may be anything.
-        guard chunk.startOffset >= 4, chunk.totalCompressedSize >= 0,
-            chunk.startOffset <= Int64(file.count), chunk.totalCompressedSize <= Int64(file.count) - chunk.startOffset
-        else {
-            throw corrupt(
-                "the chunk's \(chunk.totalCompressedSize) bytes at \(chunk.startOffset) lie outside the file (\(file.count) bytes)",
-                at: Int(clamping: chunk.startOffset))
-        }
-        let start = Int(chunk.startOffset)
-        let end = start + Int(chunk.totalCompressedSize)
+    private var valueWidth: Int { chunk.physicalType == .int96 ? 12 : typeLength }
+
+    func read() throws -> DecodedColumnChunk {
         guard let codec = CompressionCodec(thriftValue: chunk.codec) else {
-            throw corrupt("unsupported codec \(chunk.codec)", at: start)
+            throw ParquetError(
+                code: .unsupportedFeature, message: "column '\(columnName)': unsupported codec \(chunk.codec)",
+                column: columnName, byteOffset: baseOffset)
         }
         var accumulator = Accumulator(values: emptyValues())
+        if maxDefinitionLevel > 0 { accumulator.definitions.reserveCapacity(Int(chunk.valueCount)) }
+        if maxRepetitionLevel > 0 { accumulator.repetitions.reserveCapacity(Int(chunk.valueCount)) }
         var dictionary: ParquetColumnBatch.Values?
-        var offset = start
-        var valuesRead = 0
-        while offset < end {
-            let header = try PageHeader.decode(file, at: offset, end: end)
+        var offset = 0
+        while offset < bytes.count {
+            let header = try PageHeader.decode(bytes, at: offset, baseOffset: baseOffset)
             let bodyStart = offset + header.headerSize
-            let body = Array(file[bodyStart..<(bodyStart + header.compressedSize)])
-            if let crc = header.crc, body.withUnsafeBytes({ PageChecksum.crc32($0) }) != crc {
-                throw corrupt("the page's CRC32 does not match its bytes", at: offset)
-            }
-            switch header.type {
-            case PageType.dictionaryPage:
-                guard dictionary == nil, valuesRead == 0 else {
-                    throw corrupt("a second or late dictionary page", at: offset)
+            let bodyRange = bodyStart..<(bodyStart + header.compressedSize)
+            try bytes.withUnsafeBytes { file in
+                let body = UnsafeRawBufferPointer(rebasing: file[bodyRange])
+                if verifiesChecksums, let crc = header.crc, PageChecksum.crc32(body) != crc {
+                    throw corrupt("the page's CRC32 does not match its bytes", at: offset)
                 }
-                let plain = try codec.decompress(body, uncompressedSize: header.uncompressedSize)
-                dictionary = try plain.withUnsafeBytes { try decodePlain($0, count: header.valueCount, at: bodyStart) }
-            default:
-                valuesRead += try readDataPage(
-                    header, body: body, at: bodyStart, codec: codec, dictionary: dictionary, into: &accumulator)
+                switch header.type {
+                case PageType.dictionaryPage:
+                    guard dictionary == nil, accumulator.entries == 0 else {
+                        throw corrupt("a second or late dictionary page", at: offset)
+                    }
+                    let plain = try decompress(codec, body, header.uncompressedSize, at: bodyStart)
+                    dictionary = try plain.withUnsafeBytes {
+                        try PlainDecoding.decode(
+                            $0, count: header.valueCount, type: chunk.physicalType, width: valueWidth,
+                            corrupt: { corrupt($0, at: bodyStart + $1) })
+                    }
+                default:
+                    guard header.valueCount <= Int(chunk.valueCount) - accumulator.entries else {
+                        throw corrupt(
+                            "a page of \(header.valueCount) values past the chunk's \(chunk.valueCount)", at: offset)
+                    }
+                    try readDataPage(
+                        header, body: body, at: bodyStart, codec: codec, dictionary: dictionary, into: &accumulator)
+                }
             }
-            offset = bodyStart + header.compressedSize
+            offset = bodyRange.upperBound
         }
-        guard valuesRead == Int(chunk.valueCount) else {
-            throw corrupt("the pages hold \(valuesRead) values but the chunk declares \(chunk.valueCount)", at: start)
+        guard accumulator.entries == Int(chunk.valueCount) else {
+            throw corrupt(
+                "the pages hold \(accumulator.entries) values but the chunk declares \(chunk.valueCount)", at: 0)
         }
-        return ParquetColumnBatch(accumulator.values, validity: accumulator.sawNull ? accumulator.validity : nil)
+        return DecodedColumnChunk(
+            values: accumulator.values, definitions: accumulator.definitions, repetitions: accumulator.repetitions,
+            entryCount: accumulator.entries)
+    }
+
+    private func decompress(_ codec: CompressionCodec, _ body: UnsafeRawBufferPointer, _ size: Int, at offset: Int)
+        throws -> [UInt8]
+    {
+        do {
+            return try codec.decompress(body, uncompressedSize: size)
+        } catch var error as ParquetError {
+            error.column = columnName
+            error.byteOffset = baseOffset + offset
+            error.message = "column '\(columnName)': \(error.message)"
+            throw error
+        }
     }
 
     private func emptyValues() -> ParquetColumnBatch.Values {
@@ -81,284 +178,266 @@ struct ColumnChunkReader {
         case .float: .float([])
         case .double: .double([])
         case .byteArray: .byteArray(ParquetByteArrays(bytes: [], offsets: [0]))
-        case .fixedLenByteArray: .fixedLenByteArray(bytes: [], width: typeLength)
-        case .int96: .fixedLenByteArray(bytes: [], width: 12)
+        case .fixedLenByteArray, .int96: .fixedLenByteArray(bytes: [], width: valueWidth)
         }
     }
 
-    /// Decodes one data page (v1 or v2) and appends its values; returns its value count.
+    /// Decodes `count` levels of at most `maximum` in the given encoding (RLE hybrid, or the
+    /// deprecated BIT_PACKED) and appends them to `levels`.
+    private func appendLevels(
+        _ raw: UnsafeRawBufferPointer, encoding: Int32, maximum: Int, count: Int, what: String, at offset: Int,
+        to levels: inout [UInt8]
+    ) throws {
+        let width = RLEHybridEncoder.bitWidth(forMaximum: UInt32(maximum))
+        let decoded: [UInt32]
+        do {
+            decoded =
+                encoding == EncodingID.bitPacked
+                ? try RLEHybridDecoder.decodeBitPacked(raw, bitWidth: width, count: count, what: what)
+                : try RLEHybridDecoder.decode(raw, bitWidth: width, count: count, what: what)
+        } catch let error as ParquetError {
+            throw corrupt(error.message, at: offset + (error.byteOffset ?? 0))
+        }
+        var largest: UInt32 = 0
+        for level in decoded where level > largest { largest = level }
+        guard largest <= UInt32(maximum) else {
+            throw corrupt("\(what) \(largest) over the column's maximum \(maximum)", at: offset)
+        }
+        levels.append(contentsOf: decoded.lazy.map { UInt8(truncatingIfNeeded: $0) })
+    }
+
+    /// Decodes one data page (v1 or v2) and appends its levels and values.
     private func readDataPage(
-        _ header: PageHeader, body: [UInt8], at bodyStart: Int, codec: CompressionCodec,
+        _ header: PageHeader, body: UnsafeRawBufferPointer, at bodyStart: Int, codec: CompressionCodec,
         dictionary: ParquetColumnBatch.Values?, into accumulator: inout Accumulator
-    ) throws -> Int {
+    ) throws {
         let count = header.valueCount
+        let levelsStart = accumulator.definitions.count
+        let repetitionsStart = accumulator.repetitions.count
         var page: [UInt8]
         var position = 0
-        var definitions: [UInt32]
-        var repetitions: [UInt32] = []
-        let definitionWidth = RLEHybridEncoder.bitWidth(forMaximum: UInt32(maxDefinitionLevel))
-        let repetitionWidth = RLEHybridEncoder.bitWidth(forMaximum: UInt32(maxRepetitionLevel))
-        func levels(_ raw: UnsafeRawBufferPointer, width: Int, maximum: Int, what: String) throws -> [UInt32] {
-            let decoded = try RLEHybridDecoder.decode(raw, bitWidth: width, count: count, what: what)
-            if let bad = decoded.first(where: { Int($0) > maximum }) {
-                throw corrupt("\(what) \(bad) over the column's maximum \(maximum)", at: bodyStart)
-            }
-            return decoded
-        }
         if header.type == PageType.dataPageV2 {
             let repetitionLength = header.repetitionLevelsByteLength ?? 0
             let definitionLength = header.definitionLevelsByteLength ?? 0
-            (repetitions, definitions) = try body.withUnsafeBytes { raw in
-                let repeated =
-                    maxRepetitionLevel == 0
-                    ? []
-                    : try levels(
-                        UnsafeRawBufferPointer(rebasing: raw[0..<repetitionLength]), width: repetitionWidth,
-                        maximum: maxRepetitionLevel, what: "repetition level")
-                let defined =
-                    maxDefinitionLevel == 0
-                    ? [UInt32](repeating: 0, count: count)
-                    : try levels(
-                        UnsafeRawBufferPointer(rebasing: raw[repetitionLength..<(repetitionLength + definitionLength)]),
-                        width: definitionWidth, maximum: maxDefinitionLevel, what: "definition level")
-                return (repeated, defined)
+            if maxRepetitionLevel > 0 {
+                try appendLevels(
+                    UnsafeRawBufferPointer(rebasing: body[0..<repetitionLength]), encoding: EncodingID.rle,
+                    maximum: maxRepetitionLevel, count: count, what: "repetition level", at: bodyStart,
+                    to: &accumulator.repetitions)
             }
-            let values = Array(body[(repetitionLength + definitionLength)...])
+            if maxDefinitionLevel > 0 {
+                try appendLevels(
+                    UnsafeRawBufferPointer(rebasing: body[repetitionLength..<(repetitionLength + definitionLength)]),
+                    encoding: EncodingID.rle, maximum: maxDefinitionLevel, count: count, what: "definition level",
+                    at: bodyStart + repetitionLength, to: &accumulator.definitions)
+            }
+            let values = UnsafeRawBufferPointer(rebasing: body[(repetitionLength + definitionLength)...])
             page =
                 header.isCompressed
-                ? try codec.decompress(
-                    values, uncompressedSize: header.uncompressedSize - repetitionLength - definitionLength)
-                : values
+                ? try decompress(
+                    codec, values, header.uncompressedSize - repetitionLength - definitionLength,
+                    at: bodyStart + repetitionLength + definitionLength)
+                : Array(values)
             // A v2 page starts a row.
-            if let first = repetitions.first, first != 0 {
-                throw corrupt("a DATA_PAGE_V2 whose first repetition level is \(first), not 0", at: bodyStart)
+            if maxRepetitionLevel > 0, count > 0, accumulator.repetitions[repetitionsStart] != 0 {
+                throw corrupt(
+                    "a DATA_PAGE_V2 whose first repetition level is \(accumulator.repetitions[repetitionsStart]), not 0",
+                    at: bodyStart)
             }
         } else {
-            page = try codec.decompress(body, uncompressedSize: header.uncompressedSize)
-            // v1 levels: each a 4-byte little-endian length, then the hybrid.
-            func prefixed(width: Int, maximum: Int, what: String) throws -> [UInt32] {
-                guard page.count - position >= 4 else {
-                    throw corrupt("a page cut off before its \(what)s", at: bodyStart)
+            page = try decompress(codec, body, header.uncompressedSize, at: bodyStart)
+            // v1 levels: RLE, each a 4-byte little-endian length then the hybrid; or the
+            // deprecated BIT_PACKED, ⌈count × width / 8⌉ bytes without a length.
+            func levels(encoding: Int32?, maximum: Int, what: String, into target: inout [UInt8]) throws {
+                let encoding = encoding ?? EncodingID.rle
+                let length: Int
+                var skip = 0
+                if encoding == EncodingID.bitPacked {
+                    length = (count * RLEHybridEncoder.bitWidth(forMaximum: UInt32(maximum)) + 7) / 8
+                } else if encoding == EncodingID.rle {
+                    guard page.count - position >= 4 else {
+                        throw corrupt("a page cut off before its \(what)s", at: bodyStart)
+                    }
+                    length = page[position..<(position + 4)].reversed().reduce(0) { $0 << 8 | Int($1) }
+                    skip = 4
+                } else {
+                    throw ParquetError(
+                        code: .unsupportedFeature,
+                        message: "column '\(columnName)': \(what)s in encoding \(encoding) are not defined",
+                        column: columnName, byteOffset: baseOffset + bodyStart)
                 }
-                let length = page[position..<(position + 4)].reversed().reduce(0) { $0 << 8 | Int($1) }
-                guard length <= page.count - position - 4 else {
+                guard length <= page.count - position - skip else {
                     throw corrupt("\(what)s longer than their page", at: bodyStart)
                 }
-                defer { position += 4 + length }
-                return try page.withUnsafeBytes {
-                    try levels(
-                        UnsafeRawBufferPointer(rebasing: $0[(position + 4)..<(position + 4 + length)]), width: width,
-                        maximum: maximum, what: what)
+                try page.withUnsafeBytes {
+                    try appendLevels(
+                        UnsafeRawBufferPointer(rebasing: $0[(position + skip)..<(position + skip + length)]),
+                        encoding: encoding, maximum: maximum, count: count, what: what, at: bodyStart,
+                        to: &target)
                 }
+                position += skip + length
             }
             if maxRepetitionLevel > 0 {
-                repetitions = try prefixed(
-                    width: repetitionWidth, maximum: maxRepetitionLevel, what: "repetition level")
+                try levels(
+                    encoding: header.repetitionLevelEncoding, maximum: maxRepetitionLevel, what: "repetition level",
+                    into: &accumulator.repetitions)
             }
-            definitions =
-                maxDefinitionLevel > 0
-                ? try prefixed(width: definitionWidth, maximum: maxDefinitionLevel, what: "definition level")
-                : [UInt32](repeating: 0, count: count)
+            if maxDefinitionLevel > 0 {
+                try levels(
+                    encoding: header.definitionLevelEncoding, maximum: maxDefinitionLevel, what: "definition level",
+                    into: &accumulator.definitions)
+            }
         }
         // The chunk's first value starts a row.
-        if accumulator.validity.isEmpty, let first = repetitions.first, first != 0 {
-            throw corrupt("the chunk's first repetition level is \(first), not 0", at: bodyStart)
+        if maxRepetitionLevel > 0, accumulator.entries == 0, count > 0, accumulator.repetitions[0] != 0 {
+            throw corrupt("the chunk's first repetition level is \(accumulator.repetitions[0]), not 0", at: bodyStart)
         }
-        let top = UInt32(maxDefinitionLevel)
-        let present = maxDefinitionLevel == 0 ? count : definitions.reduce(0) { $0 + ($1 == top ? 1 : 0) }
+        var present = count
         if maxDefinitionLevel > 0 {
-            for level in definitions { accumulator.validity.append(level == top) }
-            if present < count { accumulator.sawNull = true }
-        } else {
-            accumulator.validity.append(contentsOf: repeatElement(true, count: count))
+            let top = UInt8(maxDefinitionLevel)
+            present = 0
+            for level in accumulator.definitions[levelsStart...] where level == top { present += 1 }
         }
-        let values = Array(page[position...])
-        let decoded: ParquetColumnBatch.Values = try values.withUnsafeBytes { raw in
-            switch header.encoding {
-            case EncodingID.plain: return try decodePlain(raw, count: present, at: bodyStart)
-            case EncodingID.rleDictionary, 2:  // RLE_DICTIONARY, PLAIN_DICTIONARY
-                guard let dictionary else {
-                    throw corrupt("dictionary indices without a dictionary page", at: bodyStart)
-                }
-                guard present > 0 else { return emptyValues() }
-                guard let width = raw.first else {
-                    throw corrupt("a dictionary page without its bit width", at: bodyStart)
-                }
-                let indices = try RLEHybridDecoder.decode(
-                    UnsafeRawBufferPointer(rebasing: raw[1...]), bitWidth: Int(width), count: present,
-                    what: "dictionary indices")
-                return try gather(dictionary, indices, at: bodyStart)
-            case EncodingID.rle where chunk.physicalType == .boolean:
-                // RLE booleans: a 4-byte little-endian length, then the hybrid at width 1.
-                guard raw.count >= 4 else { throw corrupt("RLE booleans without their length", at: bodyStart) }
-                let length = Int(raw.loadUnaligned(as: UInt32.self).littleEndian)
-                guard length <= raw.count - 4 else {
-                    throw corrupt("RLE booleans longer than their page", at: bodyStart)
-                }
-                let bits = try RLEHybridDecoder.decode(
-                    UnsafeRawBufferPointer(rebasing: raw[4..<(4 + length)]), bitWidth: 1, count: present,
-                    what: "RLE booleans")
-                return .boolean(bits.map { $0 == 1 })
-            case 6 where chunk.physicalType == .byteArray:  // DELTA_LENGTH_BYTE_ARRAY
-                return .byteArray(try ByteArrayDecoders.deltaLength(raw, count: present).0)
-            // DELTA_BYTE_ARRAY
-            case 7 where chunk.physicalType == .byteArray || chunk.physicalType == .fixedLenByteArray:
-                let arrays = try ByteArrayDecoders.deltaByteArray(raw, count: present)
-                guard chunk.physicalType == .byteArray else {
-                    guard arrays.bytes.count == present * typeLength,
-                        (0..<arrays.count).allSatisfy({ arrays.offsets[$0 + 1] - arrays.offsets[$0] == typeLength })
-                    else { throw corrupt("DELTA_BYTE_ARRAY values not \(typeLength) bytes each", at: bodyStart) }
-                    return .fixedLenByteArray(bytes: arrays.bytes, width: typeLength)
-                }
-                return .byteArray(arrays)
-            case 9:  // BYTE_STREAM_SPLIT
-                let width: Int
-                switch chunk.physicalType {
-                case .int32, .float: width = 4
-                case .int64, .double: width = 8
-                case .fixedLenByteArray: width = typeLength
-                default: throw corrupt("BYTE_STREAM_SPLIT on \(chunk.physicalType)", at: bodyStart)
-                }
-                let ordered = try ByteArrayDecoders.byteStreamSplit(raw, count: present, width: width)
-                return try ordered.withUnsafeBytes { try decodePlain($0, count: present, at: bodyStart) }
-            case EncodingID.deltaBinaryPacked:
-                let bits = chunk.physicalType == .int32 ? 32 : 64
-                guard chunk.physicalType == .int32 || chunk.physicalType == .int64 else {
-                    throw corrupt("DELTA_BINARY_PACKED on \(chunk.physicalType)", at: bodyStart)
-                }
-                let (numbers, _) = try DeltaBinaryPackedDecoder.decode(raw, valueBits: bits, maximumCount: present)
-                guard numbers.count == present else {
-                    throw corrupt("\(numbers.count) values where the levels say \(present)", at: bodyStart)
-                }
-                return bits == 32 ? .int32(numbers.map { Int32(truncatingIfNeeded: $0) }) : .int64(numbers)
-            default:
-                throw ParquetError(
-                    code: .unsupportedFeature,
-                    message: "column '\(columnName)': encoding \(header.encoding) is not read yet",
-                    column: columnName, byteOffset: bodyStart)
-            }
+        accumulator.entries += count
+        let decoded = try page.withUnsafeBytes { page in
+            try decodeValues(
+                UnsafeRawBufferPointer(rebasing: page[position...]), encoding: header.encoding, count: present,
+                dictionary: dictionary, at: bodyStart)
         }
         guard decoded.count == present else {
             throw corrupt("\(decoded.count) values where the levels say \(present)", at: bodyStart)
         }
-        append(decoded, to: &accumulator.values)
-        return count
+        try append(decoded, to: &accumulator.values)
     }
 
-    /// PLAIN values of the column's physical type.
-    private func decodePlain(_ raw: UnsafeRawBufferPointer, count: Int, at offset: Int) throws
-        -> ParquetColumnBatch.Values
-    {
-        func fixed<T>(_ width: Int, _ make: ([T]) -> ParquetColumnBatch.Values) throws -> ParquetColumnBatch.Values {
-            guard count <= raw.count / width else {
-                throw corrupt("\(count) values of \(width) bytes in \(raw.count) bytes", at: offset)
-            }
-            return make((0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * width, as: T.self) })
-        }
-        switch chunk.physicalType {
-        case .boolean:
-            guard count <= raw.count * 8 else { throw corrupt("\(count) booleans in \(raw.count) bytes", at: offset) }
-            return .boolean((0..<count).map { raw[$0 / 8] >> UInt8($0 % 8) & 1 == 1 })
-        case .int32: return try fixed(4) { (values: [Int32]) in .int32(values) }
-        case .int64: return try fixed(8) { (values: [Int64]) in .int64(values) }
-        case .float: return try fixed(4) { (values: [Float]) in .float(values) }
-        case .double: return try fixed(8) { (values: [Double]) in .double(values) }
-        case .fixedLenByteArray, .int96:
-            let width = chunk.physicalType == .int96 ? 12 : typeLength
-            guard width > 0, count <= raw.count / width else {
-                throw corrupt("\(count) values of \(width) bytes in \(raw.count) bytes", at: offset)
-            }
-            return .fixedLenByteArray(bytes: Array(raw[0..<(count * width)]), width: width)
-        case .byteArray:
-            guard count <= raw.count / 4 else {
-                throw corrupt("\(count) byte arrays in \(raw.count) bytes", at: offset)
-            }
-            var bytes: [UInt8] = []
-            var offsets: [Int32] = [0]
-            offsets.reserveCapacity(count + 1)
-            var position = 0
-            for _ in 0..<count {
-                guard position + 4 <= raw.count else {
-                    throw corrupt("a byte array's length is cut off", at: offset + position)
-                }
-                let length = Int(raw.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian)
-                position += 4
-                guard length <= raw.count - position else {
-                    throw corrupt(
-                        "a byte array of \(length) bytes where \(raw.count - position) remain", at: offset + position)
-                }
-                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[position..<(position + length)]))
-                position += length
-                offsets.append(Int32(bytes.count))
-            }
-            return .byteArray(ParquetByteArrays(bytes: bytes, offsets: offsets))
-        }
-    }
-
-    /// The dictionary's values at `indices`, each checked against the dictionary's size.
-    private func gather(
-        _ dictionary: ParquetColumnBatch.Values, _ indices: [UInt32], at offset: Int
+    /// Decodes a page's `count` present values in `encoding`.
+    private func decodeValues(
+        _ raw: UnsafeRawBufferPointer, encoding: Int32, count present: Int, dictionary: ParquetColumnBatch.Values?,
+        at bodyStart: Int
     ) throws -> ParquetColumnBatch.Values {
-        let size = dictionary.count
-        if let bad = indices.first(where: { Int($0) >= size }) {
-            throw corrupt("dictionary index \(bad) in a dictionary of \(size)", at: offset)
+        let corruptHere: (String, Int) -> ParquetError = { corrupt($0, at: bodyStart + $1) }
+        func rethrown<T>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch let error as ParquetError where error.column == nil {
+                throw corrupt(error.message, at: bodyStart)
+            }
         }
-        switch dictionary {
-        case .boolean(let values): return .boolean(indices.map { values[Int($0)] })
-        case .int32(let values): return .int32(indices.map { values[Int($0)] })
-        case .int64(let values): return .int64(indices.map { values[Int($0)] })
-        case .float(let values): return .float(indices.map { values[Int($0)] })
-        case .double(let values): return .double(indices.map { values[Int($0)] })
-        case .fixedLenByteArray(let bytes, let width):
-            var gathered: [UInt8] = []
-            gathered.reserveCapacity(indices.count * width)
-            for index in indices {
-                gathered.append(contentsOf: bytes[(Int(index) * width)..<(Int(index) * width + width)])
+        switch encoding {
+        case EncodingID.plain:
+            return try PlainDecoding.decode(
+                raw, count: present, type: chunk.physicalType, width: valueWidth, corrupt: corruptHere)
+        case EncodingID.rleDictionary, EncodingID.plainDictionary:
+            guard let dictionary else { throw corrupt("dictionary indices without a dictionary page", at: bodyStart) }
+            guard present > 0 else { return emptyValues() }
+            guard let width = raw.first else {
+                throw corrupt("dictionary indices without their bit width", at: bodyStart)
             }
-            return .fixedLenByteArray(bytes: gathered, width: width)
-        case .byteArray(let arrays):
-            var bytes: [UInt8] = []
-            var offsets: [Int32] = [0]
-            offsets.reserveCapacity(indices.count + 1)
-            for index in indices {
-                bytes.append(
-                    contentsOf: arrays.bytes[Int(arrays.offsets[Int(index)])..<Int(arrays.offsets[Int(index) + 1])])
-                offsets.append(Int32(bytes.count))
+            let indices = try rethrown {
+                try RLEHybridDecoder.decode(
+                    UnsafeRawBufferPointer(rebasing: raw[1...]), bitWidth: Int(width), count: present,
+                    what: "dictionary indices")
             }
-            return .byteArray(ParquetByteArrays(bytes: bytes, offsets: offsets))
+            return try PlainDecoding.gather(dictionary, indices, corrupt: corruptHere)
+        case EncodingID.rle where chunk.physicalType == .boolean:
+            // RLE booleans: a 4-byte little-endian length, then the hybrid at width 1.
+            guard raw.count >= 4 else { throw corrupt("RLE booleans without their length", at: bodyStart) }
+            let length = Int(raw.loadUnaligned(as: UInt32.self).littleEndian)
+            guard length <= raw.count - 4 else { throw corrupt("RLE booleans longer than their page", at: bodyStart) }
+            let bits = try rethrown {
+                try RLEHybridDecoder.decode(
+                    UnsafeRawBufferPointer(rebasing: raw[4..<(4 + length)]), bitWidth: 1, count: present,
+                    what: "RLE booleans")
+            }
+            return .boolean(bits.map { $0 == 1 })
+        case EncodingID.deltaLengthByteArray where chunk.physicalType == .byteArray:
+            return .byteArray(try rethrown { try ByteArrayDecoders.deltaLength(raw, count: present).0 })
+        case EncodingID.deltaByteArray
+        where chunk.physicalType == .byteArray || chunk.physicalType == .fixedLenByteArray:
+            let arrays = try rethrown { try ByteArrayDecoders.deltaByteArray(raw, count: present) }
+            guard chunk.physicalType == .byteArray else {
+                guard arrays.bytes.count == present * typeLength,
+                    (0..<arrays.count).allSatisfy({ arrays.offsets[$0 + 1] - arrays.offsets[$0] == typeLength })
+                else { throw corrupt("DELTA_BYTE_ARRAY values not \(typeLength) bytes each", at: bodyStart) }
+                return .fixedLenByteArray(bytes: arrays.bytes, width: typeLength)
+            }
+            return .byteArray(arrays)
+        case EncodingID.byteStreamSplit:
+            let width: Int
+            switch chunk.physicalType {
+            case .int32, .float: width = 4
+            case .int64, .double: width = 8
+            case .fixedLenByteArray: width = typeLength
+            default: throw corrupt("BYTE_STREAM_SPLIT on \(chunk.physicalType)", at: bodyStart)
+            }
+            let ordered = try rethrown { try ByteArrayDecoders.byteStreamSplit(raw, count: present, width: width) }
+            return try ordered.withUnsafeBytes {
+                try PlainDecoding.decode(
+                    $0, count: present, type: chunk.physicalType, width: valueWidth, corrupt: corruptHere)
+            }
+        case EncodingID.deltaBinaryPacked:
+            guard chunk.physicalType == .int32 || chunk.physicalType == .int64 else {
+                throw corrupt("DELTA_BINARY_PACKED on \(chunk.physicalType)", at: bodyStart)
+            }
+            let bits = chunk.physicalType == .int32 ? 32 : 64
+            let (numbers, _) = try rethrown {
+                try DeltaBinaryPackedDecoder.decode(raw, valueBits: bits, maximumCount: present)
+            }
+            return bits == 32 ? .int32(numbers.map { Int32(truncatingIfNeeded: $0) }) : .int64(numbers)
+        default:
+            throw ParquetError(
+                code: .unsupportedFeature,
+                message: "column '\(columnName)': encoding \(encoding) on \(chunk.physicalType) is not supported",
+                column: columnName, byteOffset: baseOffset + bodyStart)
         }
     }
 
     /// Appends `values` to `target` in place (the target is emptied first, so its storage is
     /// unique and grows instead of being copied per page).
-    private func append(_ values: ParquetColumnBatch.Values, to target: inout ParquetColumnBatch.Values) {
+    private func append(_ values: ParquetColumnBatch.Values, to target: inout ParquetColumnBatch.Values) throws {
         let taken = target
         target = .boolean([])
-        switch (taken, values) {
+        target = try Self.concatenate(taken, values, column: columnName)
+    }
+
+    /// `first` followed by `second`, which must hold the same physical type.
+    ///
+    /// - Throws: ``ParquetError`` with ``ParquetError/Code/unsupportedFeature`` when byte arrays
+    ///   would pass the 2 GiB their 32-bit offsets can address.
+    static func concatenate(
+        _ first: consuming ParquetColumnBatch.Values, _ second: ParquetColumnBatch.Values, column: String
+    ) throws -> ParquetColumnBatch.Values {
+        if first.count == 0 { return second }
+        switch (first, second) {
         case (.boolean(var all), .boolean(let more)):
             all.append(contentsOf: more)
-            target = .boolean(all)
+            return .boolean(all)
         case (.int32(var all), .int32(let more)):
             all.append(contentsOf: more)
-            target = .int32(all)
+            return .int32(all)
         case (.int64(var all), .int64(let more)):
             all.append(contentsOf: more)
-            target = .int64(all)
+            return .int64(all)
         case (.float(var all), .float(let more)):
             all.append(contentsOf: more)
-            target = .float(all)
+            return .float(all)
         case (.double(var all), .double(let more)):
             all.append(contentsOf: more)
-            target = .double(all)
+            return .double(all)
         case (.fixedLenByteArray(var all, let width), .fixedLenByteArray(let more, _)):
             all.append(contentsOf: more)
-            target = .fixedLenByteArray(bytes: all, width: width)
+            return .fixedLenByteArray(bytes: all, width: width)
         case (.byteArray(var all), .byteArray(let more)):
+            guard more.bytes.count <= Int(Int32.max) - all.bytes.count else {
+                throw ParquetError(
+                    code: .unsupportedFeature,
+                    message:
+                        "column '\(column)': over 2 GiB of byte arrays in one vector; read fewer row groups at once",
+                    column: column)
+            }
             let base = Int32(all.bytes.count)
             all.bytes.append(contentsOf: more.bytes)
-            all.offsets.append(contentsOf: more.offsets.dropFirst().map { $0 + base })
-            target = .byteArray(all)
-        default: preconditionFailure("a page decoded to another type than its column's")
+            all.offsets.append(contentsOf: more.offsets.dropFirst().lazy.map { $0 + base })
+            return .byteArray(all)
+        default: preconditionFailure("values of different physical types concatenated")
         }
     }
 }

@@ -1,9 +1,25 @@
 /// Parquet `Encoding` values (parquet.thrift).
 enum EncodingID {
     static let plain: Int32 = 0
+    /// Deprecated: dictionary pages and indices of old writers (read as RLE_DICTIONARY).
+    static let plainDictionary: Int32 = 2
     static let rle: Int32 = 3
+    /// Deprecated: levels bit-packed most significant bit first, without runs.
+    static let bitPacked: Int32 = 4
     static let deltaBinaryPacked: Int32 = 5
+    static let deltaLengthByteArray: Int32 = 6
+    static let deltaByteArray: Int32 = 7
     static let rleDictionary: Int32 = 8
+    static let byteStreamSplit: Int32 = 9
+
+    /// The names parquet.thrift gives the encodings.
+    static func name(_ encoding: Int32) -> String {
+        let names = [
+            "PLAIN", "GROUP_VAR_INT", "PLAIN_DICTIONARY", "RLE", "BIT_PACKED", "DELTA_BINARY_PACKED",
+            "DELTA_LENGTH_BYTE_ARRAY", "DELTA_BYTE_ARRAY", "RLE_DICTIONARY", "BYTE_STREAM_SPLIT",
+        ]
+        return names.indices.contains(Int(encoding)) ? names[Int(encoding)] : "UNKNOWN(\(encoding))"
+    }
 }
 
 /// A column chunk's min/max in PLAIN form (what `Statistics.min_value`/`max_value` hold).

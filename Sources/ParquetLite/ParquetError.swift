@@ -51,11 +51,13 @@ public struct ParquetError: Error, Sendable, Hashable, CustomStringConvertible {
     public var column: String?
     /// Where in the file (or the buffer being decoded) the failure was found, when known.
     public var byteOffset: Int?
+    /// The row group involved (0-based), when the failure concerns one.
+    public var rowGroup: Int?
 
     /// Creates an error.
     public init(
         code: Code, message: String, codec: String? = nil, underlying: String? = nil, column: String? = nil,
-        byteOffset: Int? = nil
+        byteOffset: Int? = nil, rowGroup: Int? = nil
     ) {
         self.code = code
         self.message = message
@@ -63,10 +65,12 @@ public struct ParquetError: Error, Sendable, Hashable, CustomStringConvertible {
         self.underlying = underlying
         self.column = column
         self.byteOffset = byteOffset
+        self.rowGroup = rowGroup
     }
 
     public var description: String {
         var text = "ParquetError.\(code): \(message)"
+        if let rowGroup { text += " in row group \(rowGroup)" }
         if let byteOffset { text += " at byte \(byteOffset)" }
         if let underlying { text += " (\(underlying))" }
         return text

@@ -40,6 +40,9 @@ public struct ParquetSchemaElement: Sendable, Hashable {
     public var fieldID: Int32?
     /// The logical type, if set and one ParquetLite models.
     public var logicalType: ParquetLogicalType?
+    /// The field id of the `LogicalType` union member that was set (3 for LIST, 2 for MAP…),
+    /// including the kinds ``logicalType`` does not model.
+    var logicalTypeID: Int16?
 }
 
 /// One row group of a file.
@@ -201,7 +204,7 @@ enum SchemaDecoding {
             case (7, .i32): element.scale = try reader.readI32()
             case (8, .i32): element.precision = try reader.readI32()
             case (9, .i32): element.fieldID = try reader.readI32()
-            case (10, .structure): element.logicalType = try logicalType(&reader)
+            case (10, .structure): (element.logicalType, element.logicalTypeID) = try logicalType(&reader)
             default: try reader.skip(type)
             }
         }
@@ -209,11 +212,14 @@ enum SchemaDecoding {
         return element
     }
 
-    /// A `LogicalType` union; `nil` for the kinds ParquetLite does not model.
-    static func logicalType(_ reader: inout ThriftCompactReader) throws -> ParquetLogicalType? {
+    /// A `LogicalType` union (`nil` for the kinds ParquetLite does not model), and the id of
+    /// the member that was set.
+    static func logicalType(_ reader: inout ThriftCompactReader) throws -> (ParquetLogicalType?, Int16?) {
         var logical: ParquetLogicalType?
+        var member: Int16?
         try reader.readStruct { reader, id, type in
             guard type == .structure else { return try reader.skip(type) }
+            member = id
             switch id {
             case 1: try reader.skip(type); logical = .string
             case 5:
@@ -262,7 +268,7 @@ enum SchemaDecoding {
             default: try reader.skip(type)
             }
         }
-        return logical
+        return (logical, member)
     }
 
     /// The schema must be a tree: a root group, then each group's children, counts adding up.
@@ -421,7 +427,7 @@ extension ParquetFileMetadata {
 }
 
 /// A leaf column of a stored schema with what reading it needs.
-struct SchemaLeaf {
+struct SchemaLeaf: Sendable {
     var element: ParquetSchemaElement
     var path: [String]
     /// The number of OPTIONAL or REPEATED elements on the path (the root excluded).

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Writes a Parquet file, batch by batch, to a ``ParquetSink``.
 ///
 /// Each ``write(_:)`` takes one ``ParquetColumnBatch`` per schema column. Rows go into pages
@@ -199,34 +197,10 @@ public final class ParquetWriter {
     /// Runs `body` for `0..<count`, on several threads if configured (each index must touch only
     /// its own state); rethrows the failure of the lowest index.
     private func forEach(_ count: Int, _ body: (Int) throws -> Void) throws {
-        guard configuration.encodesColumnsConcurrently, count > 1 else {
-            for index in 0..<count { try body(index) }
-            return
-        }
-        let failures = UnsafeMutableBufferPointer<(any Error)?>.allocate(capacity: count)
-        failures.initialize(repeating: nil)
-        defer {
-            failures.deinitialize()
-            failures.deallocate()
-        }
-        withoutActuallyEscaping(body) { body in
-            // Each index touches only its own column's state and its own failure slot.
-            let shared = UncheckedSendable((body, failures))
-            DispatchQueue.concurrentPerform(iterations: count) { index in
-                let (body, failures) = shared.value
-                do { try body(index) } catch { failures[index] = error }
-            }
-        }
-        if let failure = failures.first(where: { $0 != nil }) { throw failure! }
+        try ParallelLoop.run(count, concurrently: configuration.encodesColumnsConcurrently, body)
     }
 
     private static func closedError() -> ParquetError {
         ParquetError(code: .writerClosed, message: "the writer was closed or failed earlier; open a new one")
     }
-}
-
-/// Hands values to `DispatchQueue.concurrentPerform` whose iterations never share state.
-private struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -81,3 +81,37 @@ enum RLEHybridDecoder {
         return values
     }
 }
+
+extension RLEHybridDecoder {
+    /// Decodes `count` values of `bitWidth` bits (0...32) in the deprecated BIT_PACKED encoding
+    /// of levels: packed from the most significant bit of each byte down, without run headers.
+    ///
+    /// - Throws: ``ParquetError`` with ``ParquetError/Code/corruptMetadata`` for a bit width
+    ///   over 32 or fewer than ⌈count × bitWidth / 8⌉ bytes.
+    static func decodeBitPacked(
+        _ bytes: UnsafeRawBufferPointer, bitWidth: Int, count: Int, what: String = "BIT_PACKED data"
+    ) throws -> [UInt32] {
+        guard (0...32).contains(bitWidth), count >= 0 else {
+            throw ParquetError(
+                code: .corruptMetadata, message: "corrupt \(what): bit width \(bitWidth) for \(count) values")
+        }
+        guard count <= bytes.count * 8 / max(bitWidth, 1) || bitWidth == 0 else {
+            throw ParquetError(
+                code: .corruptMetadata,
+                message: "corrupt \(what): \(count) values of \(bitWidth) bits in \(bytes.count) bytes")
+        }
+        guard bitWidth > 0 else { return [UInt32](repeating: 0, count: count) }
+        var values: [UInt32] = []
+        values.reserveCapacity(count)
+        var bit = 0
+        for _ in 0..<count {
+            var value: UInt32 = 0
+            for _ in 0..<bitWidth {
+                value = value << 1 | UInt32(bytes[bit >> 3] >> UInt8(7 - bit & 7) & 1)
+                bit += 1
+            }
+            values.append(value)
+        }
+        return values
+    }
+}

@@ -28,15 +28,10 @@ struct ColumnChunkReaderTests {
 
     /// Reads every column of `file` back, row group after row group.
     static func readAll(_ file: [UInt8]) throws -> [[[UInt8]?]] {
-        let metadata = try ParquetFileMetadata.read(file: file)
-        let leaves = Array(metadata.schema.dropFirst())
-        return try leaves.indices.map { column in
-            try metadata.rowGroups.flatMap { group in
-                let reader = ColumnChunkReader(
-                    file: file, chunk: group.columns[column],
-                    maxDefinitionLevel: leaves[column].repetition == .optional ? 1 : 0,
-                    typeLength: Int(leaves[column].typeLength ?? 0))
-                return rows(try reader.read())
+        let reader = try ParquetReader(bytes: file)
+        return try reader.fields.indices.map { column in
+            try reader.metadata.rowGroups.indices.flatMap { group in
+                rows(try #require(try reader.readRowGroup(group).columns[column].primitive))
             }
         }
     }

@@ -3,78 +3,51 @@ import Testing
 
 @testable import ParquetLite
 
-/// The flat columns of every conformance file, read with ``ColumnChunkReader`` and compared
-/// value by value with `expected/<file>.json` (pyarrow's reading; see the directory's README).
-/// Columns inside groups (lists, structs) wait for the nested reader.
-@Suite("ParquetLite reads the conformance files' flat columns as pyarrow does")
+/// Every `.parquet` file of the conformance directory (`PARQUET_TESTING_DIR`, else
+/// ../shared/conformance/parquet-testing) read with ``ParquetReader`` and compared value by value
+/// with `expected/<file>.json` (pyarrow's reading; see the directory's README), nested columns
+/// included; the bad files rejected.
+@Suite("ParquetLite reads the conformance files as pyarrow does")
 struct ConformanceValueTests {
-    /// Days since 1970-01-01 as a civil date (proleptic Gregorian).
-    static func civil(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    static func date(_ days: Int64) -> String {
-        let (year, month, day) = civil(days)
-        return String(format: "%04lld-%02lld-%02lld", year, month, day)
-    }
-
-    static func timestamp(micros: Int64) -> String {
-        let day = Int64((Double(micros) / 86_400_000_000).rounded(.down))
-        let inDay = micros - day * 86_400_000_000
-        let seconds = inDay / 1_000_000
-        var text = date(day) + String(format: " %02lld:%02lld:%02lld", seconds / 3600, seconds / 60 % 60, seconds % 60)
-        if inDay % 1_000_000 != 0 { text += String(format: ".%06lld", inDay % 1_000_000) }
-        return text
-    }
-
-    /// Our value of row `row` compared with pyarrow's `expected`; `nil` when they agree, else why not.
-    static func mismatch(
-        _ element: ParquetSchemaElement, _ values: ParquetColumnBatch.Values, _ index: Int, _ expected: Any
-    ) -> String? {
-        func text(_ ours: String) -> String? { (expected as? String) == ours ? nil : "\(ours) vs \(expected)" }
-        switch values {
-        case .boolean(let all): return (expected as? Bool) == all[index] ? nil : "\(all[index]) vs \(expected)"
-        case .int32(let all):
-            if element.logicalType == .date { return text(date(Int64(all[index]))) }
-            let ours =
-                element.logicalType == .integer(bitWidth: 32, isSigned: false)
-                ? Int64(UInt32(bitPattern: all[index])) : Int64(all[index])
-            return (expected as? NSNumber)?.int64Value == ours ? nil : "\(ours) vs \(expected)"
-        case .int64(let all):
-            if case .timestamp(let unit, _) = element.logicalType {
-                let micros =
-                    unit == .milliseconds ? all[index] * 1000 : unit == .nanoseconds ? all[index] / 1000 : all[index]
-                return text(timestamp(micros: micros))
+    /// Our value compared with pyarrow's `expected`; `nil` when they agree, else why not.
+    static func mismatch(_ ours: ParquetValue, _ expected: Any) -> String? {
+        func text(_ mine: String) -> String? { (expected as? String) == mine ? nil : "\(mine) vs \(expected)" }
+        switch ours {
+        case .null: return expected is NSNull ? nil : "null vs \(expected)"
+        case .boolean(let value):
+            return (expected as? Bool) == value ? nil : "\(value) vs \(expected)"
+        case .integer(let value):
+            return (expected as? NSNumber)?.int64Value == value && !(expected is String)
+                ? nil : "\(value) vs \(expected)"
+        case .unsignedInteger(let value):
+            return (expected as? NSNumber)?.uint64Value == value ? nil : "\(value) vs \(expected)"
+        case .float(let value): return floating(Double(value), expected)
+        case .double(let value): return floating(value, expected)
+        case .string(let value): return text(value)
+        case .bytes(let value):
+            guard let string = expected as? String else { return "bytes vs \(expected)" }
+            let wanted =
+                string.hasPrefix("b64:")
+                ? Data(base64Encoded: String(string.dropFirst(4))).map(Array.init) : Array(string.utf8)
+            return wanted == value ? nil : "\(value.prefix(16)) vs \(string.prefix(40))"
+        case .date, .timestamp, .decimal:
+            // The JSON text of our value is the representation the README defines.
+            let json = ours.json
+            return text(json.hasPrefix("\"") ? String(json.dropFirst().dropLast()) : json)
+        case .list(let values):
+            guard let array = expected as? [Any], array.count == values.count else { return "\(ours) vs \(expected)" }
+            for (mine, theirs) in zip(values, array) {
+                if let why = mismatch(mine, theirs) { return "[\(why)]" }
             }
-            if element.logicalType == .integer(bitWidth: 64, isSigned: false) {
-                let ours = UInt64(bitPattern: all[index])
-                return (expected as? NSNumber)?.uint64Value == ours ? nil : "\(ours) vs \(expected)"
+            return nil
+        case .structure(let names, let values):
+            guard let object = expected as? [String: Any], object.count == names.count else {
+                return "\(ours) vs \(expected)"
             }
-            return (expected as? NSNumber)?.int64Value == all[index] ? nil : "\(all[index]) vs \(expected)"
-        case .float(let all): return floating(Double(all[index]), expected)
-        case .double(let all): return floating(all[index], expected)
-        case .byteArray(let arrays):
-            return bytes(Array(arrays.bytes[Int(arrays.offsets[index])..<Int(arrays.offsets[index + 1])]), expected)
-        case .fixedLenByteArray(let all, let width):
-            let value = Array(all[(index * width)..<((index + 1) * width)])
-            if element.physicalType == .int96 {
-                let nanos = value[0..<8].enumerated().reduce(Int64(0)) {
-                    $0 | Int64($1.element) << (8 * Int64($1.offset))
-                }
-                let julian = value[8..<12].enumerated().reduce(Int64(0)) {
-                    $0 | Int64($1.element) << (8 * Int64($1.offset))
-                }
-                return text(timestamp(micros: (julian - 2_440_588) * 86_400_000_000 + nanos / 1000))
+            for (name, mine) in zip(names, values) {
+                if let why = mismatch(mine, object[name] ?? NSNull()) { return "\(name): \(why)" }
             }
-            return bytes(value, expected)
+            return nil
         }
     }
 
@@ -90,83 +63,98 @@ struct ConformanceValueTests {
         }
     }
 
-    static func bytes(_ ours: [UInt8], _ expected: Any) -> String? {
-        guard let text = expected as? String else { return "bytes vs \(expected)" }
-        let wanted =
-            text.hasPrefix("b64:") ? Data(base64Encoded: String(text.dropFirst(4))).map(Array.init) : Array(text.utf8)
-        return wanted == ours ? nil : "\(ours.prefix(16)) vs \(text.prefix(40))"
+    static func files(_ directory: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".parquet") }.sorted()
     }
 
-    @Test("every chunk of every conformance file decodes, nested ones included (levels checked)")
-    func everyChunkDecodes() throws {
+    @Test("every value of every column of every conformance file, nested ones included")
+    func everyValue() throws {
         let directory = ParquetMetadataTests.conformanceDirectory
-        var chunks = 0
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name.hasSuffix(".parquet") {
-            let file = Array(try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)")))
-            let metadata = try ParquetFileMetadata.read(file: file)
-            for group in metadata.rowGroups {
-                for (chunk, leaf) in zip(group.columns, metadata.leaves) {
-                    let batch = try ColumnChunkReader(
-                        file: file, chunk: chunk, maxDefinitionLevel: leaf.maxDefinitionLevel,
-                        typeLength: Int(leaf.element.typeLength ?? 0), maxRepetitionLevel: leaf.maxRepetitionLevel
-                    ).read()
-                    #expect(batch.rowCount == Int(chunk.valueCount), "\(name) \(leaf.path)")
-                    chunks += 1
-                }
-            }
-        }
-        #expect(chunks > 80)
-    }
-
-    @Test("every value of every flat column of every conformance file")
-    func flatColumns() throws {
-        let directory = ParquetMetadataTests.conformanceDirectory
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".parquet") }
         var compared = 0
-        for name in names.sorted() {
-            let file = Array(try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)")))
-            let metadata = try ParquetFileMetadata.read(file: file)
+        let names = try Self.files(directory)
+        #expect(names.count >= 10, "conformance files in \(directory)")
+        for name in names {
+            let reader = try ParquetReader(path: "\(directory)/\(name)")
             let expectedData = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/expected/\(name).json"))
-            let rows = try #require(
-                (try JSONSerialization.jsonObject(with: expectedData) as? [String: Any])?["rows"] as? [[String: Any]])
-            // Leaves directly under the root are flat; a leaf's chunk index is its place among all leaves.
-            for (leaf, schemaLeaf) in metadata.leaves.enumerated() where schemaLeaf.path.count == 1 {
-                let element = schemaLeaf.element
-                var row = 0
-                for group in metadata.rowGroups {
-                    let batch = try ColumnChunkReader(
-                        file: file, chunk: group.columns[leaf],
-                        maxDefinitionLevel: schemaLeaf.maxDefinitionLevel, typeLength: Int(element.typeLength ?? 0)
-                    ).read()
-                    var valueIndex = 0
-                    for present in batch.validity ?? [Bool](repeating: true, count: batch.values.count) {
-                        let expected = rows[row][element.name] ?? NSNull()
-                        if present {
-                            let why = Self.mismatch(element, batch.values, valueIndex, expected)
-                            #expect(why == nil, "\(name) \(element.name) row \(row): \(why ?? "")")
-                            valueIndex += 1
-                        } else {
-                            #expect(expected is NSNull, "\(name) \(element.name) row \(row): null vs \(expected)")
-                        }
-                        row += 1
+            let document = try #require(try JSONSerialization.jsonObject(with: expectedData) as? [String: Any])
+            let rows = try #require(document["rows"] as? [[String: Any]])
+            #expect(reader.rowCount == rows.count, "\(name)")
+            var row = 0
+            var batches = reader.rowGroupBatches()
+            while let (_, batch) = try batches.next() {
+                for ours in batch.rows {
+                    let theirs = rows[row]
+                    #expect(Set(ours.names) == Set(theirs.keys), "\(name) row \(row)")
+                    for (column, value) in zip(ours.names, ours.values) {
+                        let why = Self.mismatch(value, theirs[column] ?? NSNull())
+                        #expect(why == nil, "\(name) \(column) row \(row): \(why ?? "")")
                         compared += 1
                     }
+                    row += 1
                 }
-                #expect(row == rows.count, "\(name) \(element.name)")
             }
+            #expect(row == rows.count, "\(name)")
         }
         #expect(compared > 20_000)
+    }
+
+    @Test("delta_binary_packed matches its upstream _expect.csv")
+    func deltaBinaryPackedCSV() throws {
+        let directory = ParquetMetadataTests.conformanceDirectory
+        let csv = try String(contentsOfFile: "\(directory)/delta_binary_packed_expect.csv", encoding: .utf8)
+        let lines = csv.split(separator: "\n")
+        let header = lines[0].split(separator: ",").map(String.init)
+        let batch = try ParquetReader(path: "\(directory)/delta_binary_packed.parquet").read()
+        #expect(batch.rowCount == lines.count - 1)
+        #expect(batch.fields.map(\.name) == header)
+        for (column, name) in header.enumerated() {
+            let vector = try #require(batch.column(named: name)?.primitive)
+            let values: [Int64]
+            switch vector.values {
+            case .int32(let all): values = all.map(Int64.init)
+            case .int64(let all): values = all
+            default: values = []
+            }
+            let expected = lines.dropFirst().map { line in
+                Int64(line.split(separator: ",", omittingEmptySubsequences: false)[column])
+            }
+            #expect(values == expected.compactMap { $0 }, "column \(name)")
+            #expect(expected.allSatisfy { $0 != nil }, "column \(name)")
+        }
     }
 
     @Test("every file in bad_data is rejected with a ParquetError, never a crash")
     func badData() throws {
         let directory = ParquetMetadataTests.conformanceDirectory + "/bad_data"
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".parquet") }
+        let names = try Self.files(directory)
         #expect(names.count >= 4)
         for name in names {
             let file = Array(try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)")))
             let error = #expect(throws: ParquetError.self, "\(name)") { try MutationTests.readEverything(file) }
             #expect(error?.message.isEmpty == false, "\(name): \(error.map { "\($0)" } ?? "")")
         }
+    }
+
+    @Test("a list column's vectors: offsets, validity and elements as the levels say")
+    func listVectors() throws {
+        let directory = ParquetMetadataTests.conformanceDirectory
+        let reader = try ParquetReader(path: "\(directory)/datapage_v2.snappy.parquet")
+        let field = try #require(reader.fields.first { $0.name == "e" })
+        guard case .list(let element) = field.kind else {
+            Issue.record("e is not a list: \(field.kind)")
+            return
+        }
+        #expect(element.kind == .primitive(.int32, logicalType: nil, typeLength: nil))
+        let batch = try reader.read(columns: ["e", "b"])
+        #expect(batch.fields.map(\.name) == ["e", "b"])
+        guard case .list(let offsets, let validity, let elements) = try #require(batch.column(named: "e")) else {
+            Issue.record("not a list vector")
+            return
+        }
+        #expect(offsets.count == 6)
+        #expect(validity?.contains(false) == true)
+        #expect(elements.count == Int(offsets.last!))
+        #expect(batch.rows[0]["e"] == .list([.integer(1), .integer(2), .integer(3)]))
+        #expect(batch.rows[1]["e"] == .null)
     }
 }

@@ -7,20 +7,18 @@ import Testing
 /// rewritten): every read either succeeds or throws a ParquetError — never a crash or a hang.
 @Suite("ParquetLite survives corrupt files")
 struct MutationTests {
-    /// Reads the footer and every column chunk; returns how many chunks decoded.
+    /// Reads the footer and every row group through the public reader, then renders every row
+    /// as JSON (as `parquet-tool cat` does); returns how many values were rendered.
     static func readEverything(_ file: [UInt8]) throws -> Int {
-        let metadata = try ParquetFileMetadata.read(file: file)
-        var chunks = 0
-        for group in metadata.rowGroups {
-            for (chunk, leaf) in zip(group.columns, metadata.leaves) {
-                _ = try ColumnChunkReader(
-                    file: file, chunk: chunk, maxDefinitionLevel: leaf.maxDefinitionLevel,
-                    typeLength: Int(leaf.element.typeLength ?? 0), maxRepetitionLevel: leaf.maxRepetitionLevel
-                ).read()
-                chunks += 1
+        let reader = try ParquetReader(bytes: file)
+        var values = 0
+        var batches = reader.rowGroupBatches()
+        while let (_, batch) = try batches.next() {
+            for row in batch.rows {
+                values += row.json.isEmpty ? 0 : row.values.count
             }
         }
-        return chunks
+        return values
     }
 
     @Test("byte flips, truncations and rewritten length fields: read or throw, never crash")

@@ -40,17 +40,15 @@ struct PyarrowFilesReadTests {
             let json = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name).expected.json"))
             let document = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
             let columns = try #require(document["columns"] as? [[String: Any]])
-            let metadata = try ParquetFileMetadata.read(file: file)
+            let reader = try ParquetReader(bytes: file)
+            let metadata = reader.metadata
             #expect(metadata.rowGroups.count == 3, "\(name)")
             for (index, (column, leaf)) in zip(columns, metadata.leaves).enumerated() {
                 let expected = try #require(column["values"] as? [Any])
                 var row = 0
-                for group in metadata.rowGroups {
-                    let chunk = group.columns[index]
-                    let batch = try ColumnChunkReader(
-                        file: file, chunk: chunk, maxDefinitionLevel: leaf.maxDefinitionLevel,
-                        typeLength: Int(leaf.element.typeLength ?? 0)
-                    ).read()
+                for group in metadata.rowGroups.indices {
+                    let read = try reader.readRowGroup(group, columns: [reader.fields[index].name])
+                    let batch = try #require(read.columns[0].primitive)
                     var valueIndex = 0
                     for present in batch.validity ?? [Bool](repeating: true, count: batch.values.count) {
                         defer { row += 1 }
