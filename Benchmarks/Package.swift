@@ -52,6 +52,10 @@ let package = Package(
             dependencies: ["BenchmarkSupport", .product(name: "ParquetLite", package: rootPackage)]
         ),
         .executableTarget(
+            name: "parquet-read-compare",
+            dependencies: ["BenchmarkSupport", .product(name: "ParquetLite", package: rootPackage)]
+        ),
+        .executableTarget(
             name: "parquet-memory",
             dependencies: ["BenchmarkSupport", .product(name: "ParquetLite", package: rootPackage)]
         ),

@@ -98,7 +98,7 @@ struct ColumnChunkReader {
 
     /// Decoded pages as they accumulate.
     private struct Accumulator {
-        var values: ParquetColumnBatch.Values
+        var values: ValueBuffer
         var definitions: [UInt8] = []
         var repetitions: [UInt8] = []
         var entries = 0
@@ -112,9 +112,16 @@ struct ColumnChunkReader {
                 code: .unsupportedFeature, message: "column '\(columnName)': unsupported codec \(chunk.codec)",
                 column: columnName, byteOffset: baseOffset)
         }
-        var accumulator = Accumulator(values: emptyValues())
-        if maxDefinitionLevel > 0 { accumulator.definitions.reserveCapacity(Int(chunk.valueCount)) }
-        if maxRepetitionLevel > 0 { accumulator.repetitions.reserveCapacity(Int(chunk.valueCount)) }
+        var accumulator = Accumulator(
+            values: ValueBuffer(physicalType: chunk.physicalType, width: valueWidth, column: columnName))
+        // The value count was checked to be plausible for the chunk's size; the uncompressed size
+        // is trusted only up to 32 times the compressed one.
+        let values = Int(chunk.valueCount)
+        accumulator.values.reserve(
+            values: values,
+            bytes: Int(min(chunk.totalUncompressedSize, chunk.totalCompressedSize * 32, Int64(Int32.max))))
+        if maxDefinitionLevel > 0 { accumulator.definitions.reserveCapacity(values) }
+        if maxRepetitionLevel > 0 { accumulator.repetitions.reserveCapacity(values) }
         var dictionary: ParquetColumnBatch.Values?
         var offset = 0
         while offset < bytes.count {
@@ -132,10 +139,18 @@ struct ColumnChunkReader {
                         throw corrupt("a second or late dictionary page", at: offset)
                     }
                     let plain = try decompress(codec, body, header.uncompressedSize, at: bodyStart)
-                    dictionary = try plain.withUnsafeBytes {
-                        try PlainDecoding.decode(
-                            $0, count: header.valueCount, type: chunk.physicalType, width: valueWidth,
-                            corrupt: { corrupt($0, at: bodyStart + $1) })
+                    dictionary = ValueBuffer.paddedDictionary(
+                        try plain.withUnsafeBytes {
+                            try PlainDecoding.decode(
+                                $0, count: header.valueCount, type: chunk.physicalType, width: valueWidth,
+                                corrupt: { corrupt($0, at: bodyStart + $1) })
+                        })
+                    if case .byteArray(let arrays)? = dictionary, arrays.count > 0 {
+                        // Values picked from the dictionary take about its mean length each
+                        // (reserved up to 256 MiB; past that the buffer grows as needed).
+                        let mean = Double(arrays.offsets[arrays.count]) / Double(arrays.count)
+                        accumulator.values.reserve(
+                            values: values, bytes: Int(min(mean * Double(values), Double(256 << 20))))
                     }
                 default:
                     guard header.valueCount <= Int(chunk.valueCount) - accumulator.entries else {
@@ -153,7 +168,8 @@ struct ColumnChunkReader {
                 "the pages hold \(accumulator.entries) values but the chunk declares \(chunk.valueCount)", at: 0)
         }
         return DecodedColumnChunk(
-            values: accumulator.values, definitions: accumulator.definitions, repetitions: accumulator.repetitions,
+            values: accumulator.values.values(), definitions: accumulator.definitions,
+            repetitions: accumulator.repetitions,
             entryCount: accumulator.entries)
     }
 
@@ -170,18 +186,6 @@ struct ColumnChunkReader {
         }
     }
 
-    private func emptyValues() -> ParquetColumnBatch.Values {
-        switch chunk.physicalType {
-        case .boolean: .boolean([])
-        case .int32: .int32([])
-        case .int64: .int64([])
-        case .float: .float([])
-        case .double: .double([])
-        case .byteArray: .byteArray(ParquetByteArrays(bytes: [], offsets: [0]))
-        case .fixedLenByteArray, .int96: .fixedLenByteArray(bytes: [], width: valueWidth)
-        }
-    }
-
     /// Decodes `count` levels of at most `maximum` in the given encoding (RLE hybrid, or the
     /// deprecated BIT_PACKED) and appends them to `levels`.
     private func appendLevels(
@@ -189,21 +193,26 @@ struct ColumnChunkReader {
         to levels: inout [UInt8]
     ) throws {
         let width = RLEHybridEncoder.bitWidth(forMaximum: UInt32(maximum))
-        let decoded: [UInt32]
+        let decoded: [UInt8]
         do {
             decoded =
                 encoding == EncodingID.bitPacked
-                ? try RLEHybridDecoder.decodeBitPacked(raw, bitWidth: width, count: count, what: what)
-                : try RLEHybridDecoder.decode(raw, bitWidth: width, count: count, what: what)
+                ? try RLEHybridDecoder.decodeBitPacked(raw, bitWidth: width, count: count, what: what).map {
+                    UInt8(truncatingIfNeeded: $0)
+                }
+                : try RLEHybridDecoder.decode(raw, bitWidth: width, count: count, what: what, as: UInt8.self)
         } catch let error as ParquetError {
             throw corrupt(error.message, at: offset + (error.byteOffset ?? 0))
         }
-        var largest: UInt32 = 0
-        for level in decoded where level > largest { largest = level }
-        guard largest <= UInt32(maximum) else {
+        let largest = decoded.withUnsafeBufferPointer { $0.reduce(0) { Swift.max($0, $1) } }
+        guard largest <= UInt8(maximum) else {
             throw corrupt("\(what) \(largest) over the column's maximum \(maximum)", at: offset)
         }
-        levels.append(contentsOf: decoded.lazy.map { UInt8(truncatingIfNeeded: $0) })
+        if levels.isEmpty && levels.capacity < decoded.count {
+            levels = decoded
+        } else {
+            levels.append(contentsOf: decoded)
+        }
     }
 
     /// Decodes one data page (v1 or v2) and appends its levels and values.
@@ -299,21 +308,61 @@ struct ColumnChunkReader {
             for level in accumulator.definitions[levelsStart...] where level == top { present += 1 }
         }
         accumulator.entries += count
+        if header.encoding == EncodingID.plain && chunk.physicalType == .byteArray {
+            // Copied straight into the chunk's values.
+            try page.withUnsafeBytes { page in
+                try accumulator.values.appendPlainByteArrays(
+                    UnsafeRawBufferPointer(rebasing: page[position...]), count: present,
+                    corrupt: { corrupt($0, at: bodyStart + $1) })
+            }
+            return
+        }
+        if header.encoding == EncodingID.rleDictionary || header.encoding == EncodingID.plainDictionary {
+            // Gathered straight into the chunk's values.
+            try page.withUnsafeBytes { page in
+                try gatherDictionary(
+                    UnsafeRawBufferPointer(rebasing: page[position...]), count: present, dictionary: dictionary,
+                    at: bodyStart, into: &accumulator.values)
+            }
+            return
+        }
         let decoded = try page.withUnsafeBytes { page in
             try decodeValues(
                 UnsafeRawBufferPointer(rebasing: page[position...]), encoding: header.encoding, count: present,
-                dictionary: dictionary, at: bodyStart)
+                at: bodyStart)
         }
         guard decoded.count == present else {
             throw corrupt("\(decoded.count) values where the levels say \(present)", at: bodyStart)
         }
-        try append(decoded, to: &accumulator.values)
+        try accumulator.values.append(decoded)
+    }
+
+    /// Decodes a page's `count` dictionary indices and appends the values they pick.
+    private func gatherDictionary(
+        _ raw: UnsafeRawBufferPointer, count present: Int, dictionary: ParquetColumnBatch.Values?, at bodyStart: Int,
+        into values: inout ValueBuffer
+    ) throws {
+        guard let dictionary else { throw corrupt("dictionary indices without a dictionary page", at: bodyStart) }
+        guard present > 0 else { return }
+        guard let width = raw.first else { throw corrupt("dictionary indices without their bit width", at: bodyStart) }
+        let indices: [UInt32]
+        do {
+            indices = try RLEHybridDecoder.decode(
+                UnsafeRawBufferPointer(rebasing: raw[1...]), bitWidth: Int(width), count: present,
+                what: "dictionary indices")
+        } catch let error as ParquetError {
+            throw corrupt(error.message, at: bodyStart)
+        }
+        let largest = indices.withUnsafeBufferPointer { $0.reduce(0) { Swift.max($0, $1) } }
+        guard Int(largest) < dictionary.count else {
+            throw corrupt("dictionary index \(largest) in a dictionary of \(dictionary.count)", at: bodyStart)
+        }
+        try values.appendGathered(dictionary, indices)
     }
 
     /// Decodes a page's `count` present values in `encoding`.
     private func decodeValues(
-        _ raw: UnsafeRawBufferPointer, encoding: Int32, count present: Int, dictionary: ParquetColumnBatch.Values?,
-        at bodyStart: Int
+        _ raw: UnsafeRawBufferPointer, encoding: Int32, count present: Int, at bodyStart: Int
     ) throws -> ParquetColumnBatch.Values {
         let corruptHere: (String, Int) -> ParquetError = { corrupt($0, at: bodyStart + $1) }
         func rethrown<T>(_ body: () throws -> T) throws -> T {
@@ -325,18 +374,6 @@ struct ColumnChunkReader {
         case EncodingID.plain:
             return try PlainDecoding.decode(
                 raw, count: present, type: chunk.physicalType, width: valueWidth, corrupt: corruptHere)
-        case EncodingID.rleDictionary, EncodingID.plainDictionary:
-            guard let dictionary else { throw corrupt("dictionary indices without a dictionary page", at: bodyStart) }
-            guard present > 0 else { return emptyValues() }
-            guard let width = raw.first else {
-                throw corrupt("dictionary indices without their bit width", at: bodyStart)
-            }
-            let indices = try rethrown {
-                try RLEHybridDecoder.decode(
-                    UnsafeRawBufferPointer(rebasing: raw[1...]), bitWidth: Int(width), count: present,
-                    what: "dictionary indices")
-            }
-            return try PlainDecoding.gather(dictionary, indices, corrupt: corruptHere)
         case EncodingID.rle where chunk.physicalType == .boolean:
             // RLE booleans: a 4-byte little-endian length, then the hybrid at width 1.
             guard raw.count >= 4 else { throw corrupt("RLE booleans without their length", at: bodyStart) }
@@ -388,14 +425,6 @@ struct ColumnChunkReader {
                 message: "column '\(columnName)': encoding \(encoding) on \(chunk.physicalType) is not supported",
                 column: columnName, byteOffset: baseOffset + bodyStart)
         }
-    }
-
-    /// Appends `values` to `target` in place (the target is emptied first, so its storage is
-    /// unique and grows instead of being copied per page).
-    private func append(_ values: ParquetColumnBatch.Values, to target: inout ParquetColumnBatch.Values) throws {
-        let taken = target
-        target = .boolean([])
-        target = try Self.concatenate(taken, values, column: columnName)
     }
 
     /// `first` followed by `second`, which must hold the same physical type.

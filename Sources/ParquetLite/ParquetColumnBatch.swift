@@ -49,9 +49,9 @@ public struct ParquetByteArrays: Sendable, Hashable {
 /// row order, and ``validity`` says which rows have one (`true`) and which are null (`false`).
 /// A `nil` validity means every row has a value. Fixed-width values sit in contiguous arrays
 /// and strings in one buffer with offsets, so the writer never boxes a value.
-public struct ParquetColumnBatch: Sendable {
+public struct ParquetColumnBatch: Sendable, Hashable {
     /// The stored values, by physical type.
-    public enum Values: Sendable {
+    public enum Values: Sendable, Hashable {
         case boolean([Bool])
         case int32([Int32])
         case int64([Int64])
