@@ -92,6 +92,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .executableTarget(
+            name: "parquet-tool",
+            dependencies: ["ParquetLite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Examples/parquet-tool",
+            swiftSettings: strictSettings
+        ),
+
         // Helpers shared by the test targets and the benchmarks.
         .target(
             name: "LakehouseTestSupport",

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds ParquetLite's reader with libFuzzer and AddressSanitizer and fuzzes it
+# (`make fuzz-parquet`). The corpus starts from the conformance files and grows in
+# .build/fuzz/corpus; crashes are written to .build/fuzz/crashes and make the run fail.
+#
+#   FUZZ_SECONDS   how long to fuzz (default 1800)
+#   FUZZ_JOBS      parallel fuzzing processes (default 1)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${FUZZ_SECONDS:-1800}
+jobs=${FUZZ_JOBS:-1}
+out="$root/.build/fuzz"
+mkdir -p "$out/corpus" "$out/crashes" "$out/seeds"
+conformance=${PARQUET_TESTING_DIR:-$root/../shared/conformance/parquet-testing}
+cp "$conformance"/*.parquet "$conformance"/bad_data/*.parquet "$out/seeds/" 2>/dev/null || true
+
+echo "fuzz-parquet: building (libFuzzer + AddressSanitizer)"
+swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ParquetFuzz \
+    -I "$root/Sources/CZstd" -I "$root/Sources/CSnappy" -I "$root/Sources/CZlib" \
+    "$root"/Sources/ParquetLite/*.swift "$root"/Fuzz/ParquetFuzz/*.swift \
+    -lzstd -lsnappy -lz -o "$out/parquet-fuzz" 2>&1 | grep -v "Cannot export local symbol" || true
+test -x "$out/parquet-fuzz"
+
+echo "fuzz-parquet: fuzzing for ${seconds}s with ${jobs} job(s); corpus $out/corpus"
+start=$(date +%s)
+status=0
+"$out/parquet-fuzz" -max_total_time="$seconds" -rss_limit_mb=4096 -malloc_limit_mb=4096 -timeout=20 \
+    -max_len=262144 -jobs="$jobs" -workers="$jobs" -artifact_prefix="$out/crashes/" -print_final_stats=1 \
+    "$out/corpus" "$out/seeds" > "$out/fuzz.log" 2>&1 || status=$?
+tail -n 25 "$out/fuzz.log"
+elapsed=$(( $(date +%s) - start ))
+echo "$(date -u +%FT%TZ) seconds=$elapsed status=$status" >> "$out/history"
+if [ "$status" -ne 0 ] || ls "$out"/crashes/* > /dev/null 2>&1; then
+    echo "fuzz-parquet: FAILED after ${elapsed}s; inputs in $out/crashes" >&2
+    exit 1
+fi
+echo "fuzz-parquet: no crash in ${elapsed}s ($(ls "$out/corpus" | wc -l) corpus inputs)"
