@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-parquet bench-suite clean
+.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-suite fuzz-parquet clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -49,6 +49,13 @@ bench-parquet: deps  ## ParquetLite vs pyarrow: DATASET.md table, zstd/snappy/no
 	Benchmarks/.build/release/parquet-compare --python .venv/bin/python
 	scripts/benchmarks.sh build -c release --product parquet-memory
 	Benchmarks/.build/release/parquet-memory
+
+bench-parquet-read: deps  ## ParquetLite vs pyarrow.parquet.read_table: the DATASET.md table written by pyarrow (zstd), every column
+	scripts/benchmarks.sh build -c release --product parquet-read-compare
+	Benchmarks/.build/release/parquet-read-compare --python .venv/bin/python
+
+fuzz-parquet: deps  ## libFuzzer + ASan on ParquetLite's reader (FUZZ_SECONDS, default 1800; corpus in .build/fuzz)
+	@scripts/fuzz-parquet.sh
 
 bench-suite: deps  ## The ordo-one/benchmark suites in Benchmarks/ (regression tracking, no peer)
 	scripts/benchmarks.sh suite

@@ -24,10 +24,14 @@ test -x "$out/parquet-fuzz"
 echo "fuzz-parquet: fuzzing for ${seconds}s with ${jobs} job(s); corpus $out/corpus"
 start=$(date +%s)
 status=0
-"$out/parquet-fuzz" -max_total_time="$seconds" -rss_limit_mb=4096 -malloc_limit_mb=4096 -timeout=20 \
-    -max_len=262144 -jobs="$jobs" -workers="$jobs" -artifact_prefix="$out/crashes/" -print_final_stats=1 \
-    "$out/corpus" "$out/seeds" > "$out/fuzz.log" 2>&1 || status=$?
+parallel=()
+if [ "$jobs" -gt 1 ]; then parallel=(-jobs="$jobs" -workers="$jobs"); fi
+# libFuzzer writes its per-job logs (fuzz-N.log) into the working directory.
+(cd "$out" && ./parquet-fuzz -max_total_time="$seconds" -rss_limit_mb=4096 -malloc_limit_mb=4096 -timeout=20 \
+    -max_len=262144 "${parallel[@]}" -artifact_prefix="$out/crashes/" -print_final_stats=1 \
+    corpus seeds > fuzz.log 2>&1) || status=$?
 tail -n 25 "$out/fuzz.log"
+if [ "$jobs" -gt 1 ]; then tail -n 5 "$out"/fuzz-*.log; fi
 elapsed=$(( $(date +%s) - start ))
 echo "$(date -u +%FT%TZ) seconds=$elapsed status=$status" >> "$out/history"
 if [ "$status" -ne 0 ] || ls "$out"/crashes/* > /dev/null 2>&1; then

@@ -41,10 +41,13 @@ scripts/benchmarks.sh build --product pg-compare
 echo "test: ParquetLite vs pyarrow, short mode (50,000 rows, one round, no assertion on speed)"
 scripts/benchmarks.sh build --product parquet-compare
 Benchmarks/.build/debug/parquet-compare --python "$root/.venv/bin/python" --rows 50000 --rounds 1
+echo "test: ParquetLite's reader vs pyarrow, short mode (50,000 rows, one round, no assertion on speed)"
+scripts/benchmarks.sh build --product parquet-read-compare
+Benchmarks/.build/debug/parquet-read-compare --python "$root/.venv/bin/python" --rows 50000 --rounds 1
 
 memory_rows=1000000
 memory_build=debug
 if [[ ${LAKEHOUSE_TEST_SCALE:-} == full ]]; then memory_rows=10000000 memory_build=release; fi
-echo "test: ParquetLite's memory stays bounded by the row group ($memory_rows rows)"
+echo "test: ParquetLite's memory, writing and reading, stays bounded by the row group ($memory_rows rows)"
 scripts/benchmarks.sh build -c "$memory_build" --product parquet-memory
 Benchmarks/.build/$memory_build/parquet-memory --rows "$memory_rows"

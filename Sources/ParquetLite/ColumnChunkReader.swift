@@ -106,7 +106,18 @@ struct ColumnChunkReader {
 
     private var valueWidth: Int { chunk.physicalType == .int96 ? 12 : typeLength }
 
+    /// Decodes the chunk; every error names the column.
     func read() throws -> DecodedColumnChunk {
+        do {
+            return try readPages()
+        } catch var error as ParquetError where error.column == nil {
+            error.column = columnName
+            error.message = "column '\(columnName)': \(error.message)"
+            throw error
+        }
+    }
+
+    private func readPages() throws -> DecodedColumnChunk {
         guard let codec = CompressionCodec(thriftValue: chunk.codec) else {
             throw ParquetError(
                 code: .unsupportedFeature, message: "column '\(columnName)': unsupported codec \(chunk.codec)",

@@ -1,9 +1,11 @@
-// Measures ParquetLite's peak memory while it writes a long stream: the DATASET.md table,
-// --rows rows (10,000,000 by default) in batches of 100,000, to a sink that keeps nothing (as an
-// upload would), with row groups closed at --row-group-mib MiB. Memory must be bounded by the
-// row group, not by the file: the run fails (exit 1) if the peak resident size grows by more than
-// 4 row groups + 64 MiB over the baseline, or grows between the middle and the end of the stream.
-// Ends with one `memory parquet-write …` line.
+// Measures ParquetLite's peak memory while it writes a long stream, then reads it back: the
+// DATASET.md table, --rows rows (10,000,000 by default) in batches of 100,000, to a temporary file,
+// with row groups closed at --row-group-mib MiB; then every column of the file streamed row group
+// by row group with ParquetReader(path:). Memory must be bounded by the row group, not by the
+// file: the run fails (exit 1) if, while writing, the peak resident size grows by more than
+// 4 row groups + 64 MiB over the baseline or grows between the middle and the end of the stream,
+// or if, while reading, the resident size grows by more than the same bound over what it was
+// before reading. Ends with a `memory parquet-write …` and a `memory parquet-read …` line.
 //
 // Usage: parquet-memory [--rows N] [--row-group-mib M]
 
@@ -11,11 +13,11 @@ import BenchmarkSupport
 import Foundation
 import ParquetLite
 
-/// A sink that counts bytes and drops them.
-final class CountingSink: ParquetSink {
-    private(set) var bytes = 0
-    func write(_ bytes: [UInt8]) async throws { self.bytes += bytes.count }
-    func close() async throws {}
+/// The current resident set size of this process, in MiB.
+func residentMiB() -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let pages = text.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
+    return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
 }
 
 /// The peak resident set size of this process so far, in MiB.
@@ -35,7 +37,11 @@ let batchRows = 100_000
 try DatasetTable(count: 1000).verify()
 var configuration = ParquetWriter.Configuration()
 configuration.rowGroupByteLimit = groupMiB << 20
-let sink = CountingSink()
+let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "parquet-memory-\(ProcessInfo.processInfo.processIdentifier).parquet"
+).path
+defer { try? FileManager.default.removeItem(atPath: path) }
+let sink = try ParquetFileSink(path: path)
 let writer = try ParquetWriter(schema: try DatasetTable.parquetSchema(), configuration: configuration, sink: sink)
 
 // The baseline holds one batch being built and one being written, as the loop does.
@@ -59,8 +65,34 @@ print(
     String(
         format:
             "memory parquet-write rows=%d file_mib=%.1f row_group_mib=%d baseline_mib=%.1f middle_peak_mib=%.1f peak_mib=%.1f growth_mib=%.1f bound_mib=%.0f",
-        rowCount, Double(sink.bytes) / 1_048_576, groupMiB, baseline, middle, peak, growth, bound))
+        rowCount, Double(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0) / 1_048_576,
+        groupMiB, baseline, middle, peak, growth, bound))
 guard growth <= bound, peak <= max(middle, baseline) + 16 else {
     FileHandle.standardError.write(Data("parquet-memory: peak memory is not bounded by the row group\n".utf8))
+    exit(1)
+}
+
+// Reading back, row group by row group: the resident size is sampled while each batch is held.
+let before = residentMiB()
+var readPeak = before
+var rowsRead = 0
+let reader = try ParquetReader(path: path)
+var groups = reader.rowGroupBatches()
+while let (_, batch) = try groups.next() {
+    rowsRead += batch.rowCount
+    readPeak = max(readPeak, residentMiB())
+}
+guard rowsRead == rowCount else {
+    FileHandle.standardError.write(Data("parquet-memory: read \(rowsRead) rows of \(rowCount)\n".utf8))
+    exit(1)
+}
+let readGrowth = readPeak - before
+print(
+    String(
+        format:
+            "memory parquet-read rows=%d row_groups=%d before_mib=%.1f peak_mib=%.1f growth_mib=%.1f bound_mib=%.0f",
+        rowsRead, reader.metadata.rowGroups.count, before, readPeak, readGrowth, bound))
+guard readGrowth <= bound else {
+    FileHandle.standardError.write(Data("parquet-memory: reading is not bounded by the row group\n".utf8))
     exit(1)
 }
