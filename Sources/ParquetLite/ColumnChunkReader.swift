@@ -125,12 +125,12 @@ struct ColumnChunkReader {
         }
         var accumulator = Accumulator(
             values: ValueBuffer(physicalType: chunk.physicalType, width: valueWidth, column: columnName))
-        // The value count was checked to be plausible for the chunk's size; the uncompressed size
-        // is trusted only up to 32 times the compressed one.
-        let values = Int(chunk.valueCount)
+        // Room reserved up front, as far as the chunk's compressed size makes it plausible (a few
+        // corrupt bytes must not reserve gigabytes); past that, the buffers grow as pages arrive.
+        let compressed = Int(chunk.totalCompressedSize)
+        let values = min(Int(chunk.valueCount), max(1 << 16, compressed * 16))
         accumulator.values.reserve(
-            values: values,
-            bytes: Int(min(chunk.totalUncompressedSize, chunk.totalCompressedSize * 32, Int64(Int32.max))))
+            values: values, bytes: Int(min(chunk.totalUncompressedSize, Int64(compressed) * 32, Int64(Int32.max))))
         if maxDefinitionLevel > 0 { accumulator.definitions.reserveCapacity(values) }
         if maxRepetitionLevel > 0 { accumulator.repetitions.reserveCapacity(values) }
         var dictionary: ParquetColumnBatch.Values?
@@ -158,10 +158,12 @@ struct ColumnChunkReader {
                         })
                     if case .byteArray(let arrays)? = dictionary, arrays.count > 0 {
                         // Values picked from the dictionary take about its mean length each
-                        // (reserved up to 256 MiB; past that the buffer grows as needed).
+                        // (reserved up to 64 times the chunk's size and 256 MiB; past that the
+                        // buffer grows as needed).
                         let mean = Double(arrays.offsets[arrays.count]) / Double(arrays.count)
+                        let cap = Double(min(256 << 20, max(1 << 20, compressed * 64)))
                         accumulator.values.reserve(
-                            values: values, bytes: Int(min(mean * Double(values), Double(256 << 20))))
+                            values: values, bytes: Int(min(mean * Double(chunk.valueCount), cap)))
                     }
                 default:
                     guard header.valueCount <= Int(chunk.valueCount) - accumulator.entries else {

@@ -7,5 +7,5 @@ public enum ParquetLite {
     /// The version of the ParquetLite library, following semantic versioning.
     ///
     /// See the ParquetLite section of CHANGELOG.md for what each version changed.
-    public static let version = "0.2.0"
+    public static let version = "0.3.0"
 }

@@ -55,7 +55,10 @@ struct ParquetReaderTests {
         #expect(try reader.rowGroups(where: .equal("note", .string("note 5"))) == [0])
         #expect(
             try reader.rowGroups(where: .or([.equal("n", .integer(5)), .equal("store", .string("S3"))])) == [0, 3])
-        #expect(try reader.rowGroups(where: .and([.greaterThan("n", .integer(50)), .lessThan("n", .integer(150))])) == [0, 1])
+        #expect(
+            try reader.rowGroups(where: .and([.greaterThan("n", .integer(50)), .lessThan("n", .integer(150))])) == [
+                0, 1,
+            ])
         // Unsigned order: 3,000,000,000 + row is above 2^31, which a signed comparison would miss.
         #expect(try reader.rowGroups(where: .greaterThan("code", .unsignedInteger(3_000_000_350))) == [3])
         let unknown = #expect(throws: ParquetError.self) { try reader.rowGroups(where: .equal("nope", .integer(1))) }
@@ -170,7 +173,9 @@ struct ParquetReaderTests {
         let pattern: [UInt8] = [0x15, 0x00, 0x15, 0x06, 0x15, 0x06]
         let headerRange = Int(chunk.dataPageOffset)..<(Int(chunk.dataPageOffset) + header.headerSize)
         let at = try #require(
-            headerRange.first { start in start + 6 <= headerRange.upperBound && Array(file[start..<(start + 6)]) == pattern })
+            headerRange.first { start in
+                start + 6 <= headerRange.upperBound && Array(file[start..<(start + 6)]) == pattern
+            })
         file[at + 3] = 0x08  // BIT_PACKED
         let body = Int(chunk.dataPageOffset) + header.headerSize
         let rleLength = Int(file[body]) | Int(file[body + 1]) << 8

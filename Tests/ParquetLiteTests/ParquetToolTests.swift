@@ -55,7 +55,8 @@ struct ParquetToolTests {
         case (let one as [Any], let other as [Any]):
             return one.count == other.count && zip(one, other).allSatisfy { same($0, $1) }
         case (let one as [String: Any], let other as [String: Any]):
-            return one.count == other.count && one.allSatisfy { key, value in other[key].map { same(value, $0) } ?? false }
+            return one.count == other.count
+                && one.allSatisfy { key, value in other[key].map { same(value, $0) } ?? false }
         default: return false
         }
     }
