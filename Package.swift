@@ -46,6 +46,11 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
+        .systemLibrary(
             name: "CSnappy",
             pkgConfig: "snappy",
             providers: [.apt(["libsnappy-dev"])]
@@ -63,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "ParquetLite",
-            dependencies: ["CZstd", "CSnappy", "CZlib"],
+            dependencies: ["CZstd", "CSnappy", "CZlib", "CLZ4"],
             swiftSettings: strictSettings
         ),
         .target(

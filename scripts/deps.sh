@@ -9,7 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv=${LAKEHOUSE_VENV:-$root/.venv}
 requirements=$root/scripts/requirements-dev.txt
-apt_packages=(libpq-dev libcurl4-openssl-dev libzstd-dev libsnappy-dev zlib1g-dev pkg-config postgresql openssl)
+apt_packages=(libpq-dev libcurl4-openssl-dev libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev pkg-config postgresql openssl)
 
 say() { echo "deps: $*" >&2; }
 

@@ -16,9 +16,9 @@ cp "$conformance"/*.parquet "$conformance"/bad_data/*.parquet "$out/seeds/" 2>/d
 
 echo "fuzz-parquet: building (libFuzzer + AddressSanitizer)"
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ParquetFuzz \
-    -I "$root/Sources/CZstd" -I "$root/Sources/CSnappy" -I "$root/Sources/CZlib" \
+    -I "$root/Sources/CZstd" -I "$root/Sources/CSnappy" -I "$root/Sources/CZlib" -I "$root/Sources/CLZ4" \
     "$root"/Sources/ParquetLite/*.swift "$root"/Fuzz/ParquetFuzz/*.swift \
-    -lzstd -lsnappy -lz -o "$out/parquet-fuzz" 2>&1 | grep -v "Cannot export local symbol" || true
+    -lzstd -lsnappy -lz -llz4 -o "$out/parquet-fuzz" 2>&1 | grep -v "Cannot export local symbol" || true
 test -x "$out/parquet-fuzz"
 
 echo "fuzz-parquet: fuzzing for ${seconds}s with ${jobs} job(s); corpus $out/corpus"

@@ -17,9 +17,9 @@ public struct CompressionCodec: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The codec a file names by its Thrift value, if ParquetLite handles it (UNCOMPRESSED,
-    /// SNAPPY, GZIP, ZSTD).
+    /// SNAPPY, GZIP, ZSTD, LZ4_RAW, and the deprecated LZ4 for reading).
     public init?(thriftValue: Int32) {
-        guard [0, 1, 2, 6].contains(thriftValue) else { return nil }
+        guard [0, 1, 2, 5, 6, 7].contains(thriftValue) else { return nil }
         self.init(thriftValue: thriftValue, level: nil)
     }
 
@@ -27,6 +27,9 @@ public struct CompressionCodec: Sendable, Hashable, CustomStringConvertible {
     public static let uncompressed = CompressionCodec(thriftValue: 0, level: nil)
     /// Snappy: fast, modest ratio.
     public static let snappy = CompressionCodec(thriftValue: 1, level: nil)
+
+    /// LZ4_RAW: a bare LZ4 block per page; the fastest to decode, with a ratio near snappy's.
+    public static let lz4Raw = CompressionCodec(thriftValue: 7, level: nil)
 
     /// The zstd level used when none is given: 1, the default of Arrow's Parquet writer (and so
     /// of pyarrow), which compresses nearly as well as zstd's own default of 3 at about twice the speed.
@@ -55,7 +58,9 @@ public struct CompressionCodec: Sendable, Hashable, CustomStringConvertible {
         case 0: "UNCOMPRESSED"
         case 1: "SNAPPY"
         case 2: "GZIP"
+        case 5: "LZ4"
         case 6: "ZSTD"
+        case 7: "LZ4_RAW"
         default: "CODEC(\(thriftValue))"
         }
     }
@@ -77,8 +82,17 @@ public struct CompressionCodec: Sendable, Hashable, CustomStringConvertible {
         case 0: output.append(contentsOf: input)
         case 1: try SnappyCodec.compress(input, appendingTo: &output)
         case 2: try GzipCodec.compress(input, level: level ?? Self.defaultGzipLevel, appendingTo: &output)
+        case 5: throw Self.deprecatedLZ4()
+        case 7: try LZ4Codec.compress(input, appendingTo: &output)
         default: try ZstdCodec.compress(input, level: level ?? Self.defaultZstdLevel, appendingTo: &output)
         }
+    }
+
+    private static func deprecatedLZ4() -> ParquetError {
+        ParquetError(
+            code: .invalidArgument,
+            message: "the LZ4 codec (Hadoop framing) is deprecated and read only; write LZ4_RAW (.lz4Raw) instead",
+            codec: "LZ4")
     }
 
     /// Checks the codec's level, so that a writer fails when it is configured, not at its first page.
@@ -92,6 +106,7 @@ public struct CompressionCodec: Sendable, Hashable, CustomStringConvertible {
                 throw ParquetError(
                     code: .invalidArgument, message: "gzip level \(level) is outside 1...9", codec: name)
             }
+        case 5: throw Self.deprecatedLZ4()
         case 6: try ZstdCodec.validate(level: level ?? Self.defaultZstdLevel)
         default: break
         }
@@ -148,6 +163,8 @@ public struct CompressionCodec: Sendable, Hashable, CustomStringConvertible {
             return Array(input)
         case 1: return try SnappyCodec.decompress(input, uncompressedSize: uncompressedSize)
         case 2: return try GzipCodec.decompress(input, uncompressedSize: uncompressedSize)
+        case 5: return try LZ4Codec.decompressHadoop(input, uncompressedSize: uncompressedSize)
+        case 7: return try LZ4Codec.decompressRaw(input, uncompressedSize: uncompressedSize)
         default: return try ZstdCodec.decompress(input, uncompressedSize: uncompressedSize)
         }
     }

@@ -9,7 +9,7 @@ as a list of key/value structs) and timestamps with a time zone are shown in UTC
 pyarrow files: logical types (decimals of every physical layout, dates, timestamps in each unit
 with and without UTC, unsigned integers), nested columns (lists, lists of structs, structs of
 lists, maps, lists of lists, nulls at every level), with dictionary on and off, pages v1 and v2,
-each codec, several row groups. DuckDB files: the same kinds of columns as DuckDB writes them.
+each codec (LZ4_RAW included), several row groups. DuckDB files: the same kinds of columns as DuckDB writes them.
 """
 
 import base64
@@ -135,7 +135,7 @@ def nested_table():
 def write_pyarrow(directory):
     logical = logical_table()
     nested = nested_table()
-    for codec in ["none", "snappy", "gzip", "zstd"]:
+    for codec in ["none", "snappy", "gzip", "zstd", "lz4"]:
         for version in ["1.0", "2.0"]:
             for dictionary in [True, False]:
                 suffix = "%s_v%s_%s" % (codec, version[0], "dict" if dictionary else "plain")

@@ -21,7 +21,7 @@ private func sampleData(count: Int = 1 << 20, seed: UInt64 = 42) -> [UInt8] {
 @Suite("Compression codecs")
 struct CompressionCodecTests {
     static let codecs: [CompressionCodec] = [
-        .uncompressed, .snappy, .zstd(), .zstd(level: 1), .zstd(level: 9), .gzip(), .gzip(level: 1),
+        .uncompressed, .snappy, .zstd(), .zstd(level: 1), .zstd(level: 9), .gzip(), .gzip(level: 1), .lz4Raw,
     ]
 
     @Test("1 MiB round-trips byte for byte", arguments: codecs)
@@ -64,7 +64,7 @@ struct CompressionCodecTests {
 
     @Test(
         "corrupt or truncated data is a typed error, never a crash",
-        arguments: [CompressionCodec.snappy, .zstd(), .gzip()])
+        arguments: [CompressionCodec.snappy, .zstd(), .gzip(), .lz4Raw])
     func corruptData(codec: CompressionCodec) throws {
         let input = sampleData(count: 100_000)
         let compressed = try codec.compress(input)
@@ -141,5 +141,29 @@ struct CompressionCodecTests {
         #expect(CompressionCodec.zstd().description == "ZSTD(level: 1)")
         #expect(CompressionCodec.gzip().thriftValue == 2)
         #expect(CompressionCodec.gzip(level: 9).description == "GZIP(level: 9)")
+        #expect(CompressionCodec.lz4Raw.thriftValue == 7)
+        #expect(CompressionCodec(thriftValue: 5)?.name == "LZ4")
+        #expect(CompressionCodec(thriftValue: 4) == nil)  // BROTLI
+    }
+
+    @Test("deprecated LZ4: Hadoop-framed blocks and bare blocks read; writing it is refused")
+    func deprecatedLZ4() throws {
+        let input = sampleData(count: 100_000)
+        let block = try CompressionCodec.lz4Raw.compress(input)
+        let lz4 = try #require(CompressionCodec(thriftValue: 5))
+        // Hadoop framing: big-endian uncompressed size, compressed size, then the block.
+        func bigEndian(_ value: Int) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) } }
+        let framed = bigEndian(input.count) + bigEndian(block.count) + block
+        #expect(try lz4.decompress(framed, uncompressedSize: input.count) == input)
+        #expect(try lz4.decompress(block, uncompressedSize: input.count) == input)
+        let wrongSize = #expect(throws: ParquetError.self) {
+            try lz4.decompress(framed, uncompressedSize: input.count + 1)
+        }
+        #expect(wrongSize?.code == .corruptCompressedData)
+        let huge = #expect(throws: ParquetError.self) {
+            try CompressionCodec.lz4Raw.decompress([1, 2, 3], uncompressedSize: 1 << 30)
+        }
+        #expect(huge?.code == .decompressedSizeMismatch)
+        #expect(throws: ParquetError.self) { try lz4.compress(input) }
     }
 }

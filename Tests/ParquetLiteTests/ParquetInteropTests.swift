@@ -11,7 +11,7 @@ struct ParquetInteropTests {
         (.dictionary, "dict"), (.plain, "plain"), (.deltaBinaryPacked, "delta"),
     ]
     static let codecs: [(CompressionCodec, String)] = [
-        (.uncompressed, "none"), (.snappy, "snappy"), (.gzip(), "gzip"), (.zstd(level: 3), "zstd"),
+        (.uncompressed, "none"), (.snappy, "snappy"), (.gzip(), "gzip"), (.zstd(level: 3), "zstd"), (.lz4Raw, "lz4"),
     ]
 
     /// Every type × REQUIRED/OPTIONAL, for every encoding × codec × page version; then the edge cases.
@@ -62,7 +62,7 @@ struct ParquetInteropTests {
         let failures = report["failures"] as? [String] ?? ["no report"]
         #expect(failures.isEmpty, "\(failures.prefix(20).joined(separator: "\n"))")
         #expect(report["files"] as? Int == files)
-        #expect((report["values_checked"] as? Int ?? 0) >= 24 * 2 * columns.count * rows)
+        #expect((report["values_checked"] as? Int ?? 0) >= 30 * 2 * columns.count * rows)
     }
 
     /// 0 rows, 1 row, all nulls, empty and 1 MiB and non-ASCII strings, dictionary fallback in

@@ -21,7 +21,7 @@ struct ReaderFixturesTests {
             timeout: .seconds(300))
         #expect(status == 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".parquet") }
-        #expect(names.filter { $0.hasPrefix("pa_") }.count == 34)
+        #expect(names.filter { $0.hasPrefix("pa_") }.count == 42)
         #expect(names.filter { $0.hasPrefix("duckdb_") }.count == 4)
         var compared = 0
         var nestedValues = 0
