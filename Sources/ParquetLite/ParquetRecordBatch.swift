@@ -10,16 +10,42 @@ public struct ParquetRecordBatch: Sendable {
     /// Pairs fields with their vectors.
     ///
     /// - Throws: ``ParquetError`` with ``ParquetError/Code/invalidArgument`` when the counts of
-    ///   fields, vectors and rows disagree.
+    ///   fields, vectors and rows disagree, or a vector does not have its field's shape and type.
     public init(fields: [ParquetField], columns: [ParquetColumnVector], rowCount: Int) throws {
         guard fields.count == columns.count, columns.allSatisfy({ $0.count == rowCount }) else {
             throw ParquetError(
                 code: .invalidArgument,
                 message: "a record batch needs one vector of \(rowCount) slots per field (\(fields.count) fields)")
         }
+        for (field, column) in zip(fields, columns) where !Self.matches(field, column) {
+            throw ParquetError(
+                code: .invalidArgument,
+                message: "the vector of '\(field.name)' does not have the field's shape, type or counts",
+                column: field.name)
+        }
         self.fields = fields
         self.columns = columns
         self.rowCount = rowCount
+    }
+
+    /// Whether `vector` has `field`'s shape and physical type, with consistent counts.
+    static func matches(_ field: ParquetField, _ vector: ParquetColumnVector) -> Bool {
+        switch (field.kind, vector) {
+        case (.primitive(let physical, _, _), .primitive(let batch)):
+            let stored: ParquetPhysicalType = physical == .int96 ? .fixedLenByteArray : physical
+            let present = batch.validity.map { $0.lazy.filter { $0 }.count } ?? batch.values.count
+            return batch.values.physicalType == stored && present == batch.values.count
+        case (.list(let element), .list(let offsets, let validity, let elements)):
+            guard let first = offsets.first, first == 0, Int(offsets.last ?? 0) == elements.count,
+                zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }),
+                validity.map({ $0.count == offsets.count - 1 }) ?? true
+            else { return false }
+            return matches(element, elements)
+        case (.structure(let fields), .structure(let children, let validity, let count)):
+            return fields.count == children.count && validity.map { $0.count == count } ?? true
+                && zip(fields, children).allSatisfy { $1.count == count && matches($0, $1) }
+        default: return false
+        }
     }
 
     /// The vector of the top-level field `name`, if selected.

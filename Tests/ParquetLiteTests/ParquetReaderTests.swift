@@ -188,4 +188,38 @@ struct ParquetReaderTests {
         #expect(batch.rows.map { $0["v"] } == values.map { $0.map { .integer(Int64($0)) } ?? .null })
         #expect(try ParquetReader(bytes: sink.bytes).read().rows.map(\.values) == batch.rows.map(\.values))
     }
+
+    @Test("batches check their vectors' shapes; vectors concatenate; decimals print exactly")
+    func valuesAndShapes() async throws {
+        let reader = try ParquetReader(bytes: try await Self.file())
+        let one = try reader.readRowGroup(0, columns: ["n", "note"])
+        let two = try reader.readRowGroup(2, columns: ["n", "note"])
+        let both = try ParquetRecordBatch.concatenating([one, two], fields: one.fields)
+        #expect(both.rowCount == 200)
+        #expect(both.rows[150]["n"] == .integer(250))
+        #expect(both.rows[150]["note"] == .null)
+        #expect(both.rows[50]["note"] == .string("note 50"))
+        let wrongType = #expect(throws: ParquetError.self) {
+            try ParquetRecordBatch(fields: [one.fields[0]], columns: [.primitive(.strings(["x"]))], rowCount: 1)
+        }
+        #expect(wrongType?.code == .invalidArgument)
+        let badValidity = #expect(throws: ParquetError.self) {
+            try ParquetRecordBatch(
+                fields: [one.fields[0]],
+                columns: [.primitive(ParquetColumnBatch(.int64([1]), validity: [true, true]))],
+                rowCount: 2)
+        }
+        #expect(badValidity?.code == .invalidArgument)
+        #expect(ParquetDecimal(unscaled: -12_340, scale: 3).description == "-12.340")
+        #expect(ParquetDecimal(unscaled: 5, scale: 2).description == "0.05")
+        #expect(ParquetDecimal(unscaled: 0, scale: 0).description == "0")
+        #expect(ParquetDecimal(unscaled: .min, scale: 0).description == "-9223372036854775808")
+        #expect(ParquetDecimal(unscaledBytes: [UInt8](repeating: 0xFF, count: 16), scale: 1).description == "-0.1")
+        #expect(ParquetValue.bytes([0xFF, 0x00]).json == "\"b64:/wA=\"")
+        #expect(ParquetValue.double(.nan).json == "\"NaN\"")
+        #expect(
+            ParquetValue.timestamp(-1, unit: .microseconds, isAdjustedToUTC: true).json
+                == "\"1969-12-31 23:59:59.999999\"")
+        #expect(ParquetValue.string("a\"b\n").json == "\"a\\\"b\\n\"")
+    }
 }
