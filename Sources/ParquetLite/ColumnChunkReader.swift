@@ -154,6 +154,7 @@ struct ColumnChunkReader {
                         try plain.withUnsafeBytes {
                             try PlainDecoding.decode(
                                 $0, count: header.valueCount, type: chunk.physicalType, width: valueWidth,
+                                column: columnName,
                                 corrupt: { corrupt($0, at: bodyStart + $1) })
                         })
                     if case .byteArray(let arrays)? = dictionary, arrays.count > 0 {
@@ -386,7 +387,8 @@ struct ColumnChunkReader {
         switch encoding {
         case EncodingID.plain:
             return try PlainDecoding.decode(
-                raw, count: present, type: chunk.physicalType, width: valueWidth, corrupt: corruptHere)
+                raw, count: present, type: chunk.physicalType, width: valueWidth, column: columnName,
+                corrupt: corruptHere)
         case EncodingID.rle where chunk.physicalType == .boolean:
             // RLE booleans: a 4-byte little-endian length, then the hybrid at width 1.
             guard raw.count >= 4 else { throw corrupt("RLE booleans without their length", at: bodyStart) }
@@ -421,7 +423,8 @@ struct ColumnChunkReader {
             let ordered = try rethrown { try ByteArrayDecoders.byteStreamSplit(raw, count: present, width: width) }
             return try ordered.withUnsafeBytes {
                 try PlainDecoding.decode(
-                    $0, count: present, type: chunk.physicalType, width: valueWidth, corrupt: corruptHere)
+                    $0, count: present, type: chunk.physicalType, width: valueWidth, column: columnName,
+                    corrupt: corruptHere)
             }
         case EncodingID.deltaBinaryPacked:
             guard chunk.physicalType == .int32 || chunk.physicalType == .int64 else {
@@ -437,49 +440,6 @@ struct ColumnChunkReader {
                 code: .unsupportedFeature,
                 message: "column '\(columnName)': encoding \(encoding) on \(chunk.physicalType) is not supported",
                 column: columnName, byteOffset: baseOffset + bodyStart)
-        }
-    }
-
-    /// `first` followed by `second`, which must hold the same physical type.
-    ///
-    /// - Throws: ``ParquetError`` with ``ParquetError/Code/unsupportedFeature`` when byte arrays
-    ///   would pass the 2 GiB their 32-bit offsets can address.
-    static func concatenate(
-        _ first: consuming ParquetColumnBatch.Values, _ second: ParquetColumnBatch.Values, column: String
-    ) throws -> ParquetColumnBatch.Values {
-        if first.count == 0 { return second }
-        switch (first, second) {
-        case (.boolean(var all), .boolean(let more)):
-            all.append(contentsOf: more)
-            return .boolean(all)
-        case (.int32(var all), .int32(let more)):
-            all.append(contentsOf: more)
-            return .int32(all)
-        case (.int64(var all), .int64(let more)):
-            all.append(contentsOf: more)
-            return .int64(all)
-        case (.float(var all), .float(let more)):
-            all.append(contentsOf: more)
-            return .float(all)
-        case (.double(var all), .double(let more)):
-            all.append(contentsOf: more)
-            return .double(all)
-        case (.fixedLenByteArray(var all, let width), .fixedLenByteArray(let more, _)):
-            all.append(contentsOf: more)
-            return .fixedLenByteArray(bytes: all, width: width)
-        case (.byteArray(var all), .byteArray(let more)):
-            guard more.bytes.count <= Int(Int32.max) - all.bytes.count else {
-                throw ParquetError(
-                    code: .unsupportedFeature,
-                    message:
-                        "column '\(column)': over 2 GiB of byte arrays in one vector; read fewer row groups at once",
-                    column: column)
-            }
-            let base = Int32(all.bytes.count)
-            all.bytes.append(contentsOf: more.bytes)
-            all.offsets.append(contentsOf: more.offsets.dropFirst().lazy.map { $0 + base })
-            return .byteArray(all)
-        default: preconditionFailure("values of different physical types concatenated")
         }
     }
 }

@@ -53,16 +53,12 @@ public struct CompressionCodec: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The codec's name as Parquet tools print it (`UNCOMPRESSED`, `SNAPPY`, `ZSTD`).
-    public var name: String {
-        switch thriftValue {
-        case 0: "UNCOMPRESSED"
-        case 1: "SNAPPY"
-        case 2: "GZIP"
-        case 5: "LZ4"
-        case 6: "ZSTD"
-        case 7: "LZ4_RAW"
-        default: "CODEC(\(thriftValue))"
-        }
+    public var name: String { Self.name(thriftValue: thriftValue) }
+
+    /// The name parquet.thrift gives a codec value, including those ParquetLite does not handle.
+    static func name(thriftValue: Int32) -> String {
+        let names = ["UNCOMPRESSED", "SNAPPY", "GZIP", "LZO", "BROTLI", "LZ4", "ZSTD", "LZ4_RAW"]
+        return names.indices.contains(Int(thriftValue)) ? names[Int(thriftValue)] : "CODEC(\(thriftValue))"
     }
 
     public var description: String {

@@ -69,10 +69,19 @@ public indirect enum ParquetColumnVector: Sendable {
         switch (first, second) {
         case (.primitive(let one), .primitive(let two)):
             guard one.values.physicalType == two.values.physicalType else { throw mismatch() }
-            let values = try ColumnChunkReader.concatenate(one.values, two.values, column: "")
+            var width = 0
+            if case .fixedLenByteArray(_, let oneWidth) = one.values,
+                case .fixedLenByteArray(_, let twoWidth) = two.values
+            {
+                guard oneWidth == twoWidth else { throw mismatch() }
+                width = oneWidth
+            }
+            var values = ValueBuffer(physicalType: one.values.physicalType, width: width, column: "")
+            try values.append(one.values)
+            try values.append(two.values)
             return .primitive(
                 ParquetColumnBatch(
-                    values, validity: validity(one.validity, one.rowCount, two.validity, two.rowCount)))
+                    values.values(), validity: validity(one.validity, one.rowCount, two.validity, two.rowCount)))
         case (.list(let offsets, let validity, let elements), .list(let moreOffsets, let moreValidity, let more)):
             let base = offsets.last ?? 0
             guard Int(base) + Int(moreOffsets.last ?? 0) <= Int(Int32.max) else {

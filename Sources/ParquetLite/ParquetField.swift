@@ -37,7 +37,7 @@ public struct ParquetField: Sendable, Hashable {
     /// The leaf's maxima (for a primitive).
     var maxRepetitionLevel = 0
 
-    /// The leaf columns' paths under this field, as stored (`a.list.element`).
+    /// The number of leaf columns (column chunks per row group) under this field.
     public var leafCount: Int { leaves.count }
 
     /// Whether no list lies at or under this field.

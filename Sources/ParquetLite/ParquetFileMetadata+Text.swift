@@ -73,7 +73,8 @@ extension ParquetFileMetadata {
                 if chunkIndex > 0 { text += ", " }
                 text += "{\"path\": "
                 JSONText.appendString(chunk.path.joined(separator: "."), to: &text)
-                text += ", \"type\": \"\(chunk.physicalType)\", \"codec\": \"\(Self.codecName(chunk.codec))\""
+                text +=
+                    ", \"type\": \"\(chunk.physicalType)\", \"codec\": \"\(CompressionCodec.name(thriftValue: chunk.codec))\""
                 text +=
                     ", \"encodings\": [" + chunk.encodings.map { "\"\(EncodingID.name($0))\"" }.joined(separator: ", ")
                 text +=
@@ -100,10 +101,5 @@ extension ParquetFileMetadata {
             text += "]}"
         }
         return text + "]}"
-    }
-
-    private static func codecName(_ codec: Int32) -> String {
-        let names = ["UNCOMPRESSED", "SNAPPY", "GZIP", "LZO", "BROTLI", "LZ4", "ZSTD", "LZ4_RAW"]
-        return names.indices.contains(Int(codec)) ? names[Int(codec)] : "UNKNOWN(\(codec))"
     }
 }
