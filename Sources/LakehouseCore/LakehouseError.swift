@@ -13,6 +13,10 @@ public struct LakehouseError: Error, Sendable, Hashable, CustomStringConvertible
         public static let invalidConfiguration = Code("invalidConfiguration")
         /// A `.env` file could not be read or parsed.
         public static let invalidDotEnvFile = Code("invalidDotEnvFile")
+        /// A record that is not a valid event; ``LakehouseError/reason`` says why, in the
+        /// quarantine's terms (`malformed:json`, `null:<field>`, `invalid:<field>`,
+        /// `unknown:event_type`).
+        public static let invalidEvent = Code("invalidEvent")
 
         public var description: String { name }
     }
@@ -21,11 +25,14 @@ public struct LakehouseError: Error, Sendable, Hashable, CustomStringConvertible
     public var code: Code
     /// What failed, on what input, and what to do.
     public var message: String
+    /// For ``Code/invalidEvent``: the quarantine reason (`null:quantity`).
+    public var reason: String?
 
     /// Creates an error.
-    public init(code: Code, message: String) {
+    public init(code: Code, message: String, reason: String? = nil) {
         self.code = code
         self.message = message
+        self.reason = reason
     }
 
     public var description: String { "LakehouseError.\(code): \(message)" }

@@ -1,0 +1,172 @@
+/// The JSON form of ``POSEvent``: one flat object per record, fields in the original producer's
+/// order, prices as numbers with two decimals, `event_type` always written (a reader treats a
+/// record without it as a sale).
+public enum EventJSON {
+    /// The fields every event must have (`payment_method`, `client_type` and `event_type` may
+    /// be absent).
+    public static let requiredFields = [
+        "transaction_id", "product_id", "product_name", "category", "quantity", "unit_price", "total_price",
+        "timestamp", "store_id",
+    ]
+
+    /// A change to one field of an encoded event, for making test and dirty records.
+    public enum FieldEdit: Sendable, Hashable {
+        /// The field is left out.
+        case omit(String)
+        /// The field is written as `null`.
+        case null(String)
+        /// The field is written as this string instead.
+        case raw(String, String)
+    }
+
+    /// The JSON object of `event`, as UTF-8 bytes, with an optional edit of one field.
+    ///
+    /// - Complexity: O(size of the event).
+    public static func encode(_ event: POSEvent, editing edit: FieldEdit? = nil) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(320)
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        func put(_ name: String, _ write: (inout [UInt8]) -> Void) {
+            switch edit {
+            case .omit(let field)? where field == name: return
+            default: break
+            }
+            if !first { out.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")]) }
+            first = false
+            string(name, &out)
+            out.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
+            switch edit {
+            case .null(let field)? where field == name: out.append(contentsOf: Array("null".utf8))
+            case .raw(let field, let text)? where field == name: string(text, &out)
+            default: write(&out)
+            }
+        }
+        put("transaction_id") { string(event.transactionID, &$0) }
+        put("product_id") { string(event.productID, &$0) }
+        put("product_name") { string(event.productName, &$0) }
+        put("category") { string(event.category, &$0) }
+        put("quantity") { $0.append(contentsOf: String(event.quantity).utf8) }
+        put("unit_price") { cents(event.unitPriceCents, &$0) }
+        put("total_price") { cents(event.totalPriceCents, &$0) }
+        put("timestamp") { string(event.timestamp, &$0) }
+        put("store_id") { string(event.storeID, &$0) }
+        if let payment = event.paymentMethod { put("payment_method") { string(payment, &$0) } }
+        if let client = event.clientType { put("client_type") { string(client, &$0) } }
+        put("event_type") { string(event.eventType.rawValue, &$0) }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// Decodes a record into an event.
+    ///
+    /// - Throws: ``LakehouseError`` with ``LakehouseError/Code/invalidEvent`` naming the first
+    ///   problem, in the order of the silver rules: malformed JSON, a missing or null field, a
+    ///   quantity or price that is not a number (or a price with more than two decimals), an
+    ///   unknown `event_type`.
+    public static func decode(_ bytes: [UInt8]) throws -> POSEvent {
+        let object = try FlatJSONObject.parse(bytes)
+        func invalid(_ reason: String, _ detail: String) -> LakehouseError {
+            LakehouseError(code: .invalidEvent, message: "\(reason): \(detail)", reason: reason)
+        }
+        func text(_ key: String) throws -> String {
+            switch object[key] {
+            case .string(let value)?: return value
+            case nil, .null?: throw invalid("null:\(key)", "the record has no \(key)")
+            default: throw invalid("invalid:\(key)", "\(key) is not a string")
+            }
+        }
+        func optionalText(_ key: String) throws -> String? {
+            switch object[key] {
+            case nil, .null?: return nil
+            case .string(let value)?: return value
+            default: throw invalid("invalid:\(key)", "\(key) is not a string")
+            }
+        }
+        func number(_ key: String) throws -> String {
+            switch object[key] {
+            case .number(let literal)?: return literal
+            case nil, .null?: throw invalid("null:\(key)", "the record has no \(key)")
+            default: throw invalid("invalid:\(key)", "\(key) is not a number")
+            }
+        }
+        let transactionID = try text("transaction_id")
+        let productID = try text("product_id")
+        let productName = try text("product_name")
+        let category = try text("category")
+        let quantityText = try number("quantity")
+        let unitText = try number("unit_price")
+        let totalText = try number("total_price")
+        let timestamp = try text("timestamp")
+        let storeID = try text("store_id")
+        guard let quantity = Int(quantityText) else {
+            throw invalid("invalid:quantity", "quantity \(quantityText) is not a whole number")
+        }
+        guard let unit = Self.cents(unitText) else {
+            throw invalid("invalid:unit_price", "unit_price \(unitText) is not an amount with at most two decimals")
+        }
+        guard let total = Self.cents(totalText) else {
+            throw invalid("invalid:total_price", "total_price \(totalText) is not an amount with at most two decimals")
+        }
+        var type = EventType.sale
+        if let raw = try optionalText("event_type") {
+            guard let known = EventType(rawValue: raw) else {
+                throw invalid("unknown:event_type", "event_type '\(raw)' is not sale, restock or stock_count")
+            }
+            type = known
+        }
+        return POSEvent(
+            transactionID: transactionID, productID: productID, productName: productName, category: category,
+            quantity: quantity, unitPriceCents: unit, totalPriceCents: total, timestamp: timestamp, storeID: storeID,
+            paymentMethod: try optionalText("payment_method"), clientType: try optionalText("client_type"),
+            eventType: type)
+    }
+
+    /// A JSON number literal as cents, when it has at most two decimals and no exponent
+    /// (`5.88`, `4`, `-0.5`); `nil` otherwise.
+    static func cents(_ literal: String) -> Int64? {
+        var digits = Substring(literal)
+        let negative = digits.first == "-"
+        if negative { digits = digits.dropFirst() }
+        let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCII), let units = Int64(whole) else {
+            return nil
+        }
+        var fraction: Int64 = 0
+        if parts.count == 2 {
+            let decimals = parts[1]
+            guard (1...2).contains(decimals.count), decimals.allSatisfy({ $0.isASCII && $0.isNumber }),
+                let value = Int64(decimals)
+            else { return nil }
+            fraction = decimals.count == 1 ? value * 10 : value
+        }
+        let (scaled, overflow) = units.multipliedReportingOverflow(by: 100)
+        guard !overflow else { return nil }
+        return negative ? -(scaled + fraction) : scaled + fraction
+    }
+
+    static func string(_ value: String, _ out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func cents(_ value: Int64, _ out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        out.append(contentsOf: String(magnitude / 100).utf8)
+        out.append(UInt8(ascii: "."))
+        let fraction = magnitude % 100
+        out.append(UInt8(ascii: "0") + UInt8(fraction / 10))
+        out.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+    }
+}

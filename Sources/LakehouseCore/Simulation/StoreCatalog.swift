@@ -1,0 +1,146 @@
+import Foundation
+
+/// A product the chain sells, with what replenishment needs to know about it.
+public struct Product: Sendable, Hashable {
+    /// `P00001`…
+    public var id: String
+    public var name: String
+    /// One of ``StoreCatalog/categories``.
+    public var category: String
+    public var unitPriceCents: Int64
+    /// What the store pays per unit (restock lines carry it).
+    public var unitCostCents: Int64
+    /// Mean units sold per day in a store of average size.
+    public var baseDailyDemand: Double
+    /// Days from order to delivery.
+    public var leadTimeDays: Int
+    /// Orders are whole cases of this many units.
+    public var caseSize: Int
+}
+
+/// A store of the chain.
+public struct Store: Sendable, Hashable {
+    /// `STORE_001`…
+    public var id: String
+    /// How much busier than an average store it is (1 = average).
+    public var sizeFactor: Double
+}
+
+/// The chain's stores and products, generated deterministically from a seed: the same seed
+/// gives the same catalog.
+public struct StoreCatalog: Sendable {
+    public static let categories = [
+        "DAIRY", "BAKERY", "FRUIT", "VEGETABLES", "MEAT", "FISH", "FROZEN", "PANTRY", "BEVERAGES", "HOUSEHOLD",
+        "HYGIENE", "SNACKS",
+    ]
+
+    public let stores: [Store]
+    public let products: [Product]
+    private let affinity: [[Double]]
+
+    /// How much more (or less) store `store` sells of product `product` than its size says
+    /// (between 0.5 and 1.5).
+    public func affinity(store: Int, product: Int) -> Double { affinity[store][product] }
+
+    /// The true mean daily demand of `product` in `store`, in units.
+    public func dailyDemand(store: Int, product: Int) -> Double {
+        products[product].baseDailyDemand * stores[store].sizeFactor * affinity[store][product]
+    }
+
+    /// A catalog of `storeCount` stores and `productCount` products.
+    ///
+    /// Demand is skewed as in real assortments: most products sell a few units a day, a few sell
+    /// dozens, and about one in six sells less than one a day (intermittent). Fresh categories
+    /// have short lead times and small cases.
+    public init(stores storeCount: Int, products productCount: Int, seed: UInt64) {
+        var random = SeededRandom(seed: seed, stream: 1)
+        stores = (0..<storeCount).map { index in
+            Store(id: "STORE_\(Self.padded(index + 1, 3))", sizeFactor: random.uniform(0.6...1.6))
+        }
+        products = (0..<productCount).map { index in
+            let category = Self.categories[index % Self.categories.count]
+            let profile = Self.profile(category)
+            let words = profile.words
+            let name =
+                "\(words[index / Self.categories.count % words.count]) \(Self.sizes[(index * 7) % Self.sizes.count])"
+            let price = Int64((Double(profile.priceCents) * random.uniform(0.5...2.0)).rounded())
+            // Log-uniform demand from 0.2 to 40 units a day.
+            let demand = 0.2 * pow200(random.unit())
+            return Product(
+                id: "P\(Self.padded(index + 1, 5))", name: name, category: category, unitPriceCents: max(price, 19),
+                unitCostCents: max(Int64(Double(price) * 0.62), 10), baseDailyDemand: demand,
+                leadTimeDays: profile.leadTimes[index % profile.leadTimes.count],
+                caseSize: profile.caseSizes[index % profile.caseSizes.count])
+        }
+        affinity = (0..<storeCount).map { _ in (0..<productCount).map { _ in random.uniform(0.5...1.5) } }
+    }
+
+    private static let sizes = ["250 g", "500 g", "1 kg", "330 ml", "1 l", "6 pack", "12 pack", "family size"]
+
+    private struct CategoryProfile {
+        var words: [String]
+        var priceCents: Int
+        var leadTimes: [Int]
+        var caseSizes: [Int]
+    }
+
+    private static func profile(_ category: String) -> CategoryProfile {
+        switch category {
+        case "DAIRY":
+            CategoryProfile(
+                words: ["Milk", "Yogurt", "Butter", "Cheese", "Cream"], priceCents: 189, leadTimes: [1, 2],
+                caseSizes: [6, 12])
+        case "BAKERY":
+            CategoryProfile(
+                words: ["Bread", "Baguette", "Croissant", "Muffin", "Bagel"], priceCents: 249, leadTimes: [1],
+                caseSizes: [6, 10])
+        case "FRUIT":
+            CategoryProfile(
+                words: ["Apples", "Bananas", "Oranges", "Grapes", "Pears"], priceCents: 299, leadTimes: [1, 2],
+                caseSizes: [8, 12])
+        case "VEGETABLES":
+            CategoryProfile(
+                words: ["Carrots", "Tomatoes", "Onions", "Lettuce", "Peppers"], priceCents: 199, leadTimes: [1, 2],
+                caseSizes: [8, 12])
+        case "MEAT":
+            CategoryProfile(
+                words: ["Chicken", "Beef mince", "Pork chops", "Sausages", "Ham"], priceCents: 649, leadTimes: [2],
+                caseSizes: [4, 6])
+        case "FISH":
+            CategoryProfile(
+                words: ["Salmon", "Cod", "Tuna steak", "Prawns", "Trout"], priceCents: 899, leadTimes: [2],
+                caseSizes: [4, 6])
+        case "FROZEN":
+            CategoryProfile(
+                words: ["Peas", "Pizza", "Ice cream", "Fries", "Fish fingers"], priceCents: 399, leadTimes: [3, 4],
+                caseSizes: [12])
+        case "PANTRY":
+            CategoryProfile(
+                words: ["Rice", "Pasta", "Flour", "Olive oil", "Beans"], priceCents: 229, leadTimes: [3, 5],
+                caseSizes: [12, 24])
+        case "BEVERAGES":
+            CategoryProfile(
+                words: ["Water", "Cola", "Orange juice", "Coffee", "Tea"], priceCents: 179, leadTimes: [3, 4],
+                caseSizes: [12, 24])
+        case "HOUSEHOLD":
+            CategoryProfile(
+                words: ["Detergent", "Paper towels", "Sponges", "Bin bags", "Foil"], priceCents: 449,
+                leadTimes: [4, 5], caseSizes: [12])
+        case "HYGIENE":
+            CategoryProfile(
+                words: ["Shampoo", "Toothpaste", "Soap", "Deodorant", "Tissues"], priceCents: 349, leadTimes: [4, 5],
+                caseSizes: [12, 24])
+        default:
+            CategoryProfile(
+                words: ["Crisps", "Chocolate", "Biscuits", "Nuts", "Popcorn"], priceCents: 159, leadTimes: [3],
+                caseSizes: [12, 24])
+        }
+    }
+
+    static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
+
+private func pow200(_ x: Double) -> Double { Foundation.pow(200, x) }
