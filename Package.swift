@@ -98,6 +98,16 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "provision",
+            dependencies: [
+                "LakehouseCore", "AWSLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Examples/provision",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "parquet-tool",
             dependencies: ["ParquetLite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Examples/parquet-tool",

@@ -39,6 +39,16 @@ public final class KinesisClient: Sendable {
         }
     }
 
+    /// Changes the number of open shards (uniform scaling); the stream is `UPDATING` until the
+    /// change is done (see ``waitUntilActive(_:timeout:pollInterval:)``).
+    ///
+    /// - Throws: ``AWSError`` as Kinesis reports it (a limit exceeded, an unknown stream).
+    public func updateShardCount(_ stream: String, targetShardCount: Int) async throws {
+        _ = try await call(
+            "UpdateShardCount",
+            ["StreamName": stream, "TargetShardCount": targetShardCount, "ScalingType": "UNIFORM_SCALING"])
+    }
+
     /// The stream's status and shard count.
     ///
     /// - Throws: ``AWSError`` with code `ResourceNotFoundException` for an unknown stream.

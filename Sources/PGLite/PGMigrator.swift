@@ -68,6 +68,18 @@ public struct PGMigrator: Sendable {
         }
     }
 
+    /// The names of the migrations not yet recorded in the database, in order, without
+    /// applying anything (what ``migrate(on:)`` would apply now).
+    ///
+    /// - Throws: ``PGError`` when the database cannot be read.
+    public func pending(on connection: PGConnection) async throws -> [String] {
+        let exists = try await connection.query("SELECT to_regclass($1) IS NOT NULL", [table]).rows.first
+        guard try exists?.decode(Bool.self, at: 0) == true else { return migrations.map(\.name) }
+        let recorded = Set(
+            try await connection.query("SELECT name FROM \(table)").rows.map { try $0.decode(String.self, at: 0) })
+        return migrations.map(\.name).filter { !recorded.contains($0) }
+    }
+
     /// Applies the migrations not yet recorded, in order, each in its own transaction.
     ///
     /// - Returns: the names applied by this call (empty when the database was up to date).

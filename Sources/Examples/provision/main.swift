@@ -1,0 +1,63 @@
+// Provisions the pipeline's infrastructure — buckets, Kinesis stream, PostgreSQL schema — from
+// LakehouseCore's declarative description (our replacement for the original's Terraform).
+//
+//   provision plan  [--shards N]   print what would change
+//   provision apply [--shards N]   make it so (idempotent: a second run changes nothing)
+//
+// Settings come from the environment and .env (AWS_ENDPOINT_URL, AWS_REGION, S3_BUCKET_*,
+// KINESIS_STREAM, DATABASE_URL…); see the README.
+import AWSLite
+import ArgumentParser
+import Foundation
+import LakehouseCore
+import Logging
+
+@main
+struct Provision: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "provision", abstract: "Create the pipeline's buckets, stream and database schema.",
+        subcommands: [Plan.self, Apply.self])
+}
+
+struct Options: ParsableArguments {
+    @Option(help: "Open shards the stream must have.") var shards = 4
+    @Option(help: "A .env file to read (set to '' to read none).") var envFile = ".env"
+
+    func provisioner() async throws -> (Provisioner, Infrastructure, () async -> Void) {
+        let logger = Logger(label: "provision")
+        let configuration = try LakehouseConfiguration.load(
+            environment: ProcessInfo.processInfo.environment, dotEnvPath: envFile.isEmpty ? nil : envFile)
+        let database = try await configuration.connectDatabase(applicationName: "provision", logger: logger)
+        let provisioner = Provisioner(
+            s3: S3Client(configuration: try configuration.awsClientConfiguration(.s3), logger: logger),
+            kinesis: KinesisClient(configuration: try configuration.awsClientConfiguration(.kinesis), logger: logger),
+            database: database, logger: logger)
+        return (provisioner, .standard(configuration, shardCount: shards), { await database.close() })
+    }
+}
+
+struct Plan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print what apply would change.")
+    @OptionGroup var options: Options
+
+    func run() async throws {
+        let (provisioner, infrastructure, close) = try await options.provisioner()
+        let changes = try await provisioner.plan(infrastructure)
+        await close()
+        print(changes.isEmpty ? "no changes: the infrastructure is up to date" : "\(changes.count) changes:")
+        for change in changes { print("  + \(change)") }
+    }
+}
+
+struct Apply: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or update what differs.")
+    @OptionGroup var options: Options
+
+    func run() async throws {
+        let (provisioner, infrastructure, close) = try await options.provisioner()
+        let changes = try await provisioner.apply(infrastructure)
+        await close()
+        print(changes.isEmpty ? "no changes: the infrastructure is up to date" : "applied \(changes.count) changes:")
+        for change in changes { print("  + \(change)") }
+    }
+}

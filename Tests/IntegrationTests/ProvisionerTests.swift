@@ -1,0 +1,111 @@
+import AWSLite
+import Foundation
+import LakehouseCore
+import LakehouseTestSupport
+import PGLite
+import Testing
+
+@Suite("Provisioning against moto and PostgreSQL: plan, apply, and a second apply that changes nothing")
+struct ProvisionerTests {
+    @Test("plan lists every change; apply makes them; a second apply and a plan find nothing; shards follow")
+    func provisionTwice() async throws {
+        let services = try TestServices.require()
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let configuration = try LakehouseConfiguration.load(
+            environment: [:], dotEnvPath: TestServices.envFilePath,
+            overrides: [
+                "S3_BUCKET_BRONZE": "prov-bronze-\(suffix)", "S3_BUCKET_SILVER": "prov-silver-\(suffix)",
+                "S3_BUCKET_GOLD": "prov-gold-\(suffix)", "KINESIS_STREAM": "prov-stream-\(suffix)",
+            ])
+        let logs = CapturedLogs()
+        let database = try await configuration.connectDatabase(applicationName: "provision-test", logger: logs.logger())
+        // The schema this test owns: migrations and their record land in it.
+        let schema = "prov_\(suffix)"
+        try await database.execute("CREATE SCHEMA \(schema)")
+        try await database.execute("SET search_path TO \(schema)")
+        let s3 = S3Client(
+            configuration: try configuration.awsClientConfiguration(.s3, environment: [:]), logger: logs.logger())
+        let kinesis = KinesisClient(
+            configuration: try configuration.awsClientConfiguration(.kinesis, environment: [:]), logger: logs.logger())
+        #expect(configuration.aws.endpointURL == services.awsEndpoint)
+        let provisioner = Provisioner(s3: s3, kinesis: kinesis, database: database, logger: logs.logger())
+        var infrastructure = Infrastructure.standard(configuration, shardCount: 2)
+        let everything: [ProvisionChange] = [
+            .createBucket("prov-bronze-\(suffix)"), .createBucket("prov-silver-\(suffix)"),
+            .createBucket("prov-gold-\(suffix)"), .createStream("prov-stream-\(suffix)", shardCount: 2),
+            .applyMigration("0001_ingest_checkpoints"),
+        ]
+        #expect(try await provisioner.plan(infrastructure) == everything)
+        #expect(try await provisioner.apply(infrastructure) == everything)
+        #expect(try await provisioner.apply(infrastructure) == [])
+        #expect(try await provisioner.plan(infrastructure) == [])
+        try await s3.headBucket("prov-gold-\(suffix)")
+        #expect(try await kinesis.describeStreamSummary("prov-stream-\(suffix)").openShardCount == 2)
+        let columns = try await database.query(
+            "SELECT count(*)::int FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'ingest_checkpoints'",
+            [schema])
+        #expect(try columns.rows[0].decode(Int32.self, at: 0) == 7)
+
+        infrastructure.shardCount = 4
+        let reshard = ProvisionChange.reshardStream("prov-stream-\(suffix)", from: 2, to: 4)
+        #expect(try await provisioner.plan(infrastructure) == [reshard])
+        #expect(try await provisioner.apply(infrastructure) == [reshard])
+        #expect(try await kinesis.describeStreamSummary("prov-stream-\(suffix)").openShardCount == 4)
+        #expect(try await provisioner.apply(infrastructure) == [])
+
+        try await kinesis.deleteStream("prov-stream-\(suffix)")
+        for bucket in infrastructure.buckets { try await s3.deleteBucket(bucket) }
+        try await database.execute("DROP SCHEMA \(schema) CASCADE")
+        await database.close()
+    }
+
+    @Test("the provision executable: plan, apply, then apply again says there is nothing to change")
+    func executable() async throws {
+        let services = try TestServices.require()
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let schema = "provexe_\(suffix)"
+        let logs = CapturedLogs()
+        let database = try await PGConnection.connect(configuration: .init(services.databaseURL), logger: logs.logger())
+        try await database.execute("CREATE SCHEMA \(schema)")
+        var environment = services.values
+        environment["S3_BUCKET_BRONZE"] = "exe-bronze-\(suffix)"
+        environment["S3_BUCKET_SILVER"] = "exe-silver-\(suffix)"
+        environment["S3_BUCKET_GOLD"] = "exe-gold-\(suffix)"
+        environment["KINESIS_STREAM"] = "exe-stream-\(suffix)"
+        environment["PGOPTIONS"] = "-c search_path=\(schema)"
+        environment["PATH"] = ProcessInfo.processInfo.environment["PATH"]
+        environment["HOME"] = ProcessInfo.processInfo.environment["HOME"]
+        func provision(_ arguments: [String]) throws -> (Int32, String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                .appendingPathComponent("provision")
+            process.arguments = arguments + ["--env-file", ""]
+            process.environment = environment
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        let plan = try provision(["plan", "--shards", "1"])
+        #expect(plan.0 == 0)
+        #expect(plan.1.contains("5 changes:"))
+        #expect(plan.1.contains("create stream exe-stream-\(suffix) with 1 shards"))
+        let first = try provision(["apply", "--shards", "1"])
+        #expect(first.0 == 0)
+        #expect(first.1.contains("applied 5 changes:"))
+        let second = try provision(["apply", "--shards", "1"])
+        #expect(second.0 == 0)
+        #expect(second.1.contains("no changes"))
+        let recorded = try await database.query("SELECT name FROM \(schema).schema_migrations")
+        #expect(recorded.rows.count == 1)
+
+        let kinesis = KinesisClient(configuration: services.awsConfiguration, logger: logs.logger())
+        let s3 = S3Client(configuration: services.awsConfiguration, logger: logs.logger())
+        try await kinesis.deleteStream("exe-stream-\(suffix)")
+        for layer in ["bronze", "silver", "gold"] { try await s3.deleteBucket("exe-\(layer)-\(suffix)") }
+        try await database.execute("DROP SCHEMA \(schema) CASCADE")
+        await database.close()
+    }
+}
