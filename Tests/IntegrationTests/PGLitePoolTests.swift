@@ -52,8 +52,11 @@ struct PGLitePoolTests {
 
     @Test("16 tasks share a pool of 4: at most 4 sessions, and no task's statements interleave with another's")
     func sharing() async throws {
+        // The test is about sharing, not speed: on a loaded CI machine a task may wait long for
+        // one of the 4 connections, so the acquire timeout is far above what any wait needs.
         let pool = PGPool(
-            configuration: .init(connection: try .init(services.databaseURL), maximumConnections: 4),
+            configuration: .init(
+                connection: try .init(services.databaseURL), maximumConnections: 4, acquireTimeout: .seconds(300)),
             logger: logs.logger())
         let table = uniqueName("pgpool")
         try await pool.withConnection { try await $0.execute("CREATE TABLE \(table) (task int, txid bigint, pid int)") }
