@@ -98,6 +98,16 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "producer",
+            dependencies: [
+                "LakehouseCore", "AWSLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Examples/producer",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "provision",
             dependencies: [
                 "LakehouseCore", "AWSLite",

@@ -17,6 +17,8 @@ public struct LakehouseError: Error, Sendable, Hashable, CustomStringConvertible
         /// quarantine's terms (`malformed:json`, `null:<field>`, `invalid:<field>`,
         /// `unknown:event_type`).
         public static let invalidEvent = Code("invalidEvent")
+        /// Records could not be delivered (to Kinesis, or to S3) after every retry.
+        public static let deliveryFailed = Code("deliveryFailed")
 
         public var description: String { name }
     }

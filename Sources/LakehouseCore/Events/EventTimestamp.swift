@@ -67,6 +67,19 @@ public enum EventTimestamp {
         return ((days * 24 + hour) * 60 + minute - offset) * 60_000_000 + second * 1_000_000 + micros
     }
 
+    /// The UTC offset of an RFC 3339 timestamp, in minutes east of UTC (0 for `Z`); `nil` when
+    /// it has none.
+    public static func offsetMinutes(of text: String) -> Int? {
+        let bytes = Array(text.utf8)
+        if bytes.last == UInt8(ascii: "Z") || bytes.last == UInt8(ascii: "z") { return 0 }
+        guard bytes.count >= 6, bytes[bytes.count - 3] == UInt8(ascii: ":"),
+            bytes[bytes.count - 6] == UInt8(ascii: "+") || bytes[bytes.count - 6] == UInt8(ascii: "-"),
+            let hours = Int(String(decoding: bytes[(bytes.count - 5)..<(bytes.count - 3)], as: UTF8.self)),
+            let minutes = Int(String(decoding: bytes[(bytes.count - 2)...], as: UTF8.self))
+        else { return nil }
+        return (hours * 60 + minutes) * (bytes[bytes.count - 6] == UInt8(ascii: "-") ? -1 : 1)
+    }
+
     static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
         let quotient = value / divisor
         return value % divisor < 0 ? quotient - 1 : quotient

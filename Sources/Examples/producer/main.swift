@@ -1,0 +1,65 @@
+// Simulates a supermarket chain and sends its point-of-sale events to Kinesis.
+//
+//   producer [--stores 10] [--products 200] [--days 14] [--seed 1] [--dirty-rate 0.02]
+//            [--real-time] [--rate 2000] [--truth truth.json]
+//
+// Simulated time (the default) sends D days as fast as the stream takes them, stamped with
+// simulated time; --real-time stamps each event with the time it is sent, at --rate events/s.
+// A progress line goes to standard error every 5 seconds; the ground truth is written at the end.
+import AWSLite
+import ArgumentParser
+import Foundation
+import LakehouseCore
+import Logging
+
+@main
+struct Producer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "producer", abstract: "Simulate stores and send their events to Kinesis.")
+
+    @Option(help: "Stores in the chain.") var stores = 10
+    @Option(help: "Products in the assortment.") var products = 200
+    @Option(help: "Days to simulate.") var days = 14
+    @Option(help: "The seed: the same seed sends the same events.") var seed: UInt64 = 1
+    @Option(help: "The share of dirty records (0 to 0.5).") var dirtyRate = 0.0
+    @Flag(help: "Stamp events with the time they are sent, instead of simulated time.") var realTime = false
+    @Option(help: "Events per second (default: as fast as the stream takes them; 1000 with --real-time).")
+    var rate: Double?
+    @Option(help: "Where to write the ground truth (JSON).") var truth = "truth.json"
+    @Option(help: "A .env file to read (set to '' to read none).") var envFile = ".env"
+
+    func validate() throws {
+        guard stores > 0, products > 0, days > 0 else { throw ValidationError("stores, products and days must be > 0") }
+        guard (0...0.5).contains(dirtyRate) else { throw ValidationError("--dirty-rate must be between 0 and 0.5") }
+    }
+
+    func run() async throws {
+        let logger = Logger(label: "producer")
+        let settings = try LakehouseConfiguration.load(
+            environment: ProcessInfo.processInfo.environment, dotEnvPath: envFile.isEmpty ? nil : envFile)
+        var simulation = SimulationConfiguration()
+        simulation.stores = stores
+        simulation.products = products
+        simulation.days = days
+        simulation.seed = seed
+        simulation.dirtyRate = dirtyRate
+        var simulator = StoreSimulator(configuration: simulation)
+        var configuration = EventProducer.Configuration(stream: settings.kinesisStream)
+        configuration.realTime = realTime
+        configuration.targetRate = rate ?? (realTime ? 1000 : nil)
+        let producer = EventProducer(
+            kinesis: KinesisClient(configuration: try settings.awsClientConfiguration(.kinesis), logger: logger),
+            configuration: configuration, logger: logger)
+        let done: EventProducer.Progress
+        do {
+            done = try await producer.run(&simulator) { progress in
+                FileHandle.standardError.write(Data("\(progress)\n".utf8))
+            }
+        } catch {
+            try? simulator.truth.write(to: truth)  // what was simulated, for a look
+            throw error
+        }
+        try simulator.truth.write(to: truth)
+        print("sent \(done.sent) records in \(String(format: "%.1f", done.seconds)) s; ground truth in \(truth)")
+    }
+}
