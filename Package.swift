@@ -149,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LakehouseCoreTests",
-            dependencies: ["LakehouseCore"],
+            dependencies: ["LakehouseCore", "AWSLite", "LakehouseTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

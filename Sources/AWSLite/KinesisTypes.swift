@@ -58,6 +58,14 @@ public struct KinesisRecord: Sendable, Hashable {
     public var sequenceNumber: String
     /// When Kinesis received it, in seconds since 1970.
     public var approximateArrivalTimestamp: Double
+
+    /// Creates a record (for tests and for code that stores records and reads them back).
+    public init(data: [UInt8], partitionKey: String, sequenceNumber: String, approximateArrivalTimestamp: Double) {
+        self.data = data
+        self.partitionKey = partitionKey
+        self.sequenceNumber = sequenceNumber
+        self.approximateArrivalTimestamp = approximateArrivalTimestamp
+    }
 }
 
 /// A shard of a stream.

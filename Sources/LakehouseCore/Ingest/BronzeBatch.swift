@@ -1,0 +1,169 @@
+import AWSLite
+
+/// A batch of records read from one shard, as one bronze object: newline-delimited JSON, one
+/// envelope per record holding the Kinesis metadata beside the payload (DESIGN.md, "Bronze").
+///
+/// Each line is `{"shard_id", "sequence_number", "partition_key", "arrival_time", "payload"}`
+/// where `payload` is the record's bytes as a JSON string when they are valid UTF-8 (escaping is
+/// reversible, so the bytes are recoverable exactly), and `payload_base64` replaces it otherwise.
+/// Any JSON-lines reader (pyarrow, DuckDB, Spark) reads the objects.
+public struct BronzeBatch: Sendable, Hashable {
+    public var stream: String
+    public var shardID: String
+    public var records: [KinesisRecord]
+
+    public init(stream: String, shardID: String, records: [KinesisRecord]) {
+        self.stream = stream
+        self.shardID = shardID
+        self.records = records
+    }
+
+    /// The object key: `sales_data/year=YYYY/month=MM/day=DD/<shard>-<first>-<last>.jsonl`, the
+    /// date being the first record's arrival (UTC). Derived from the records alone, so a batch
+    /// written again after a crash lands on the same key.
+    ///
+    /// - Precondition: the batch holds at least one record.
+    public var key: String {
+        let first = records[0]
+        let date = EventTimestamp.format(micros: Int64(first.approximateArrivalTimestamp * 1_000_000))
+        let year = date.prefix(4)
+        let month = date.dropFirst(5).prefix(2)
+        let day = date.dropFirst(8).prefix(2)
+        return
+            "sales_data/year=\(year)/month=\(month)/day=\(day)/\(shardID)-\(first.sequenceNumber)-\(records[records.count - 1].sequenceNumber).jsonl"
+    }
+
+    /// The object's bytes.
+    ///
+    /// - Complexity: O(total payload size).
+    public func encoded() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(records.reduce(0) { $0 + $1.data.count + 160 })
+        for record in records {
+            out.append(contentsOf: Array("{\"shard_id\": ".utf8))
+            EventJSON.string(shardID, &out)
+            out.append(contentsOf: Array(", \"sequence_number\": ".utf8))
+            EventJSON.string(record.sequenceNumber, &out)
+            out.append(contentsOf: Array(", \"partition_key\": ".utf8))
+            EventJSON.string(record.partitionKey, &out)
+            out.append(contentsOf: Array(", \"arrival_time\": ".utf8))
+            EventJSON.string(
+                EventTimestamp.format(micros: Int64((record.approximateArrivalTimestamp * 1_000_000).rounded())), &out)
+            if let text = String(validating: record.data, as: UTF8.self) {
+                out.append(contentsOf: Array(", \"payload\": ".utf8))
+                EventJSON.string(text, &out)
+            } else {
+                out.append(contentsOf: Array(", \"payload_base64\": \"".utf8))
+                out.append(contentsOf: Array(Base64Text.encode(record.data).utf8))
+                out.append(UInt8(ascii: "\""))
+            }
+            out.append(contentsOf: Array("}\n".utf8))
+        }
+        return out
+    }
+
+    /// One line of a bronze object, decoded.
+    public struct Line: Sendable, Hashable {
+        public var shardID: String
+        public var sequenceNumber: String
+        public var partitionKey: String
+        public var arrivalTime: String
+        /// The record's bytes, exactly as put.
+        public var payload: [UInt8]
+    }
+
+    /// The lines of a bronze object.
+    ///
+    /// - Throws: ``LakehouseError`` with ``LakehouseError/Code/invalidEvent`` (reason
+    ///   `malformed:json`) for a line that is not an envelope, naming the line.
+    public static func decode(_ object: [UInt8]) throws -> [Line] {
+        var lines: [Line] = []
+        var start = 0
+        var number = 0
+        while start < object.count {
+            let end = object[start...].firstIndex(of: UInt8(ascii: "\n")) ?? object.count
+            number += 1
+            defer { start = end + 1 }
+            guard end > start else { continue }
+            do {
+                let fields = try FlatJSONObject.parse(Array(object[start..<end]))
+                func text(_ key: String) throws -> String {
+                    guard case .string(let value)? = fields[key] else {
+                        throw LakehouseError(
+                            code: .invalidEvent, message: "malformed:json: no \(key)", reason: "malformed:json")
+                    }
+                    return value
+                }
+                let payload: [UInt8]
+                if case .string(let value)? = fields["payload"] {
+                    payload = Array(value.utf8)
+                } else if case .string(let value)? = fields["payload_base64"], let bytes = Base64Text.decode(value) {
+                    payload = bytes
+                } else {
+                    throw LakehouseError(
+                        code: .invalidEvent, message: "malformed:json: no payload", reason: "malformed:json")
+                }
+                lines.append(
+                    Line(
+                        shardID: try text("shard_id"), sequenceNumber: try text("sequence_number"),
+                        partitionKey: try text("partition_key"), arrivalTime: try text("arrival_time"),
+                        payload: payload))
+            } catch var error as LakehouseError {
+                error.message = "bronze line \(number): \(error.message)"
+                throw error
+            }
+        }
+        return lines
+    }
+}
+
+/// Standard base64 (RFC 4648), for payloads that are not UTF-8.
+enum Base64Text {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index < bytes.count {
+            let chunk = bytes[index..<min(index + 3, bytes.count)]
+            var value: UInt32 = 0
+            for (offset, byte) in chunk.enumerated() { value |= UInt32(byte) << (16 - 8 * UInt32(offset)) }
+            for position in 0..<4 {
+                output.append(
+                    position <= chunk.count
+                        ? alphabet[Int(value >> (18 - 6 * UInt32(position)) & 63)] : UInt8(ascii: "="))
+            }
+            index += 3
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    static func decode(_ text: String) -> [UInt8]? {
+        var lookup = [UInt8](repeating: 255, count: 256)
+        for (index, byte) in alphabet.enumerated() { lookup[Int(byte)] = UInt8(index) }
+        let bytes = Array(text.utf8)
+        guard bytes.count % 4 == 0 else { return nil }
+        var output: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            var value: UInt32 = 0
+            var padding = 0
+            for position in 0..<4 {
+                let byte = bytes[index + position]
+                if byte == UInt8(ascii: "=") && index + 4 == bytes.count && position >= 2 {
+                    padding += 1
+                    value <<= 6
+                    continue
+                }
+                guard padding == 0, lookup[Int(byte)] != 255 else { return nil }
+                value = value << 6 | UInt32(lookup[Int(byte)])
+            }
+            output.append(UInt8(truncatingIfNeeded: value >> 16))
+            if padding < 2 { output.append(UInt8(truncatingIfNeeded: value >> 8)) }
+            if padding < 1 { output.append(UInt8(truncatingIfNeeded: value)) }
+            index += 4
+        }
+        return output
+    }
+}

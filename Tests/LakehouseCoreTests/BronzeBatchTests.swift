@@ -1,0 +1,89 @@
+import AWSLite
+import Foundation
+import LakehouseTestSupport
+import Testing
+
+@testable import LakehouseCore
+
+@Suite("Bronze objects: raw payloads recoverable byte for byte, keys from the shard and sequence range")
+struct BronzeBatchTests {
+    static func records() -> [KinesisRecord] {
+        var random = SeededRandom(seed: 3)
+        var payloads: [[UInt8]] = [
+            EventJSON.encode(EventJSONTests.sale),
+            Array("{\"quote\": \"a\\\"b\", \"tab\": \"\t\", \"newline\": \"\n\", \"é\": \"日本 ✓\"}".utf8),
+            Array("{\"transaction_id\": \"cut".utf8),  // malformed, but UTF-8
+            [0xFF, 0xFE, 0x00, 0x7B, 0x22],  // not UTF-8
+            [],
+            Array("\u{2028}\u{7F}\\".utf8),
+        ]
+        for _ in 0..<50 {
+            payloads.append((0..<Int(random.next() % 40)).map { _ in UInt8(truncatingIfNeeded: random.next()) })
+        }
+        return payloads.enumerated().map { index, payload in
+            KinesisRecord(
+                data: payload, partitionKey: "STORE_00\(index % 3)",
+                sequenceNumber: "4960000000000000" + CivilPad.pad(index * 7, 4),
+                approximateArrivalTimestamp: 1_767_225_599.5 + Double(index))
+        }
+    }
+
+    @Test("every payload decodes back byte for byte, with its metadata")
+    func roundTrip() throws {
+        let records = Self.records()
+        let batch = BronzeBatch(stream: "s", shardID: "shardId-000000000001", records: records)
+        let lines = try BronzeBatch.decode(batch.encoded())
+        #expect(lines.map(\.payload) == records.map(\.data))
+        #expect(lines.map(\.sequenceNumber) == records.map(\.sequenceNumber))
+        #expect(lines.map(\.partitionKey) == records.map(\.partitionKey))
+        #expect(lines.allSatisfy { $0.shardID == "shardId-000000000001" })
+        #expect(lines[0].arrivalTime == "2025-12-31T23:59:59.500000Z")
+        #expect(String(decoding: batch.encoded(), as: UTF8.self).contains("\"payload_base64\": \"//4AeyI=\""))
+        let bad = #expect(throws: LakehouseError.self) { try BronzeBatch.decode(Array("{\"shard_id\": 1}\n".utf8)) }
+        #expect(bad?.message.contains("bronze line 1") == true)
+    }
+
+    @Test("the key follows the first record's arrival date and the sequence range")
+    func key() {
+        let batch = BronzeBatch(stream: "s", shardID: "shardId-000000000001", records: Self.records())
+        #expect(
+            batch.key
+                == "sales_data/year=2025/month=12/day=31/shardId-000000000001-49600000000000000000-49600000000000000385.jsonl"
+        )
+    }
+
+    @Test("pyarrow's and DuckDB's JSON readers read a bronze object")
+    func readableByOthers() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bronze-\(UUID().uuidString).jsonl")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let records = Self.records()
+        try Data(BronzeBatch(stream: "s", shardID: "shardId-000000000001", records: records).encoded())
+            .write(to: URL(fileURLWithPath: path))
+        let script = """
+            import sys, json, pyarrow.json as pj, duckdb
+            path, count = sys.argv[1], int(sys.argv[2])
+            table = pj.read_json(path)
+            assert table.num_rows == count, table.num_rows
+            assert table.column("sequence_number")[0].as_py() == "49600000000000000000"
+            rows = duckdb.sql(f"SELECT count(*), count(payload), count(payload_base64) FROM read_json_auto('{path}')").fetchall()[0]
+            assert rows[0] == count, rows
+            assert rows[1] + rows[2] == count, rows
+            first = json.loads(duckdb.sql(f"SELECT payload FROM read_json_auto('{path}') LIMIT 1").fetchall()[0][0])
+            assert first["product_id"] == "P01535", first
+            """
+        let scriptPath = path + ".py"
+        try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: scriptPath) }
+        let status = try await ChildProcess.run(
+            RepositoryPaths.python, [scriptPath, path, String(records.count)], timeout: .seconds(120))
+        #expect(status == 0)
+    }
+}
+
+enum CivilPad {
+    static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
