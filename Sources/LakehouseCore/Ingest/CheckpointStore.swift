@@ -1,0 +1,71 @@
+import PGLite
+
+/// Where ingest stands on one shard: the last record that is in bronze.
+public struct IngestCheckpoint: Sendable, Hashable {
+    public var stream: String
+    public var shardID: String
+    /// The last sequence number written to bronze; reading resumes after it.
+    public var sequenceNumber: String
+    /// The bronze object holding it, and how many records that object holds.
+    public var bronzeKey: String
+    public var records: Int
+    /// Whether the shard was read to its end (a closed parent after a reshard).
+    public var shardEnded: Bool
+
+    public init(
+        stream: String, shardID: String, sequenceNumber: String, bronzeKey: String, records: Int, shardEnded: Bool
+    ) {
+        self.stream = stream
+        self.shardID = shardID
+        self.sequenceNumber = sequenceNumber
+        self.bronzeKey = bronzeKey
+        self.records = records
+        self.shardEnded = shardEnded
+    }
+}
+
+/// Ingest checkpoints in PostgreSQL (the `ingest_checkpoints` table of ``DatabaseSchema``).
+/// A checkpoint is saved only after the bronze object it names is written, so a crash between
+/// the two replays that batch (to the same key) instead of losing it.
+public struct CheckpointStore: Sendable {
+    private let connection: PGConnection
+
+    public init(connection: PGConnection) { self.connection = connection }
+
+    /// The checkpoints of `stream`, by shard id.
+    ///
+    /// - Throws: ``PGError`` when the table cannot be read (run `provision apply` first).
+    public func load(stream: String) async throws -> [String: IngestCheckpoint] {
+        let result = try await connection.query(
+            "SELECT shard_id, sequence_number, bronze_key, records, shard_ended FROM ingest_checkpoints WHERE stream = $1",
+            [stream])
+        var checkpoints: [String: IngestCheckpoint] = [:]
+        for row in result.rows {
+            let shard = try row.decode(String.self, "shard_id")
+            checkpoints[shard] = IngestCheckpoint(
+                stream: stream, shardID: shard, sequenceNumber: try row.decode(String.self, "sequence_number"),
+                bronzeKey: try row.decode(String.self, "bronze_key"),
+                records: Int(try row.decode(Int64.self, "records")),
+                shardEnded: try row.decode(Bool.self, "shard_ended"))
+        }
+        return checkpoints
+    }
+
+    /// Records `checkpoint`, replacing the shard's previous one.
+    ///
+    /// - Throws: ``PGError`` when it cannot be written.
+    public func save(_ checkpoint: IngestCheckpoint) async throws {
+        _ = try await connection.query(
+            """
+            INSERT INTO ingest_checkpoints (stream, shard_id, sequence_number, bronze_key, records, shard_ended, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, now())
+            ON CONFLICT (stream, shard_id) DO UPDATE SET sequence_number = EXCLUDED.sequence_number,
+                bronze_key = EXCLUDED.bronze_key, records = EXCLUDED.records, shard_ended = EXCLUDED.shard_ended,
+                updated_at = now()
+            """,
+            [
+                checkpoint.stream, checkpoint.shardID, checkpoint.sequenceNumber, checkpoint.bronzeKey,
+                Int64(checkpoint.records), checkpoint.shardEnded,
+            ])
+    }
+}
