@@ -98,6 +98,16 @@ let package = Package(
         ),
 
         .executableTarget(
+            name: "ingest",
+            dependencies: [
+                "LakehouseCore", "AWSLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Examples/ingest",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "producer",
             dependencies: [
                 "LakehouseCore", "AWSLite",

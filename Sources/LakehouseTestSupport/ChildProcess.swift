@@ -51,6 +51,24 @@ public final class ChildProcess: @unchecked Sendable {
         return nil
     }
 
+    /// Sends `signal` (SIGTERM, SIGINT…) to the child.
+    public func send(signal number: Int32) {
+        guard process.processIdentifier > 0 else { return }
+        kill(process.processIdentifier, number)
+    }
+
+    /// Waits for the child to end, at most `timeout`; returns its exit status, or `nil` if it is
+    /// still running.
+    public func waitForExit(timeout: Duration) async -> Int32? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if let status = reap() { return status }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
     /// Kills the child and reaps it, waiting at most 5 seconds; returns whether it is gone.
     @discardableResult
     public func stop() async -> Bool {

@@ -1,0 +1,69 @@
+// Reads every shard of the Kinesis stream into bronze objects on S3, checkpointing each shard in
+// PostgreSQL after the object holding its records is written.
+//
+//   ingest [--until-caught-up] [--flush-records 10000] [--flush-mib 8] [--flush-seconds 5]
+//
+// SIGINT or SIGTERM: every shard flushes its batch and checkpoints, then the process exits.
+import AWSLite
+import ArgumentParser
+import Dispatch
+import Foundation
+import LakehouseCore
+import Logging
+
+@main
+struct Ingest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest", abstract: "Read the Kinesis stream into bronze objects on S3.")
+
+    @Flag(help: "Stop when every shard is drained.") var untilCaughtUp = false
+    @Option(help: "Flush a shard's batch at this many records.") var flushRecords = 10_000
+    @Option(help: "…or at this many MiB of payload.") var flushMib = 8
+    @Option(help: "…or when its oldest record has waited this many seconds.") var flushSeconds = 5.0
+    @Option(help: "A .env file to read (set to '' to read none).") var envFile = ".env"
+
+    func validate() throws {
+        guard flushRecords > 0, flushMib > 0, flushSeconds > 0 else {
+            throw ValidationError("the flush limits must be positive")
+        }
+    }
+
+    func run() async throws {
+        let logger = Logger(label: "ingest")
+        let settings = try LakehouseConfiguration.load(
+            environment: ProcessInfo.processInfo.environment, dotEnvPath: envFile.isEmpty ? nil : envFile)
+        let database = try await settings.connectDatabase(applicationName: "ingest", logger: logger)
+        var configuration = IngestJob.Configuration(stream: settings.kinesisStream, bucket: settings.buckets.bronze)
+        configuration.untilCaughtUp = untilCaughtUp
+        configuration.flushRecords = flushRecords
+        configuration.flushBytes = flushMib << 20
+        configuration.flushAge = .milliseconds(Int(flushSeconds * 1000))
+        let job = IngestJob(
+            kinesis: KinesisClient(configuration: try settings.awsClientConfiguration(.kinesis), logger: logger),
+            s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger),
+            checkpoints: CheckpointStore(connection: database), configuration: configuration, logger: logger)
+        let stop = IngestJob.StopSignal()
+        // A process started from a thread that blocks these signals inherits the block: unblock
+        // them, so that SIGINT and SIGTERM reach the handlers below.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                FileHandle.standardError.write(Data("ingest: stopping: flushing and checkpointing every shard\n".utf8))
+                stop.stop()
+            }
+            source.resume()
+            sources.append(source)
+        }
+        let report = try await job.run(stop: stop)
+        sources.forEach { $0.cancel() }
+        await database.close()
+        print(report)
+    }
+}

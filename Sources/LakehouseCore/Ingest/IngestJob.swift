@@ -1,0 +1,215 @@
+import AWSLite
+import Logging
+import Synchronization
+
+/// Reads every shard of a Kinesis stream into bronze objects on S3, checkpointing each shard in
+/// PostgreSQL after the object that holds its records is written — so a crash replays a batch
+/// (to the same key) and never loses one.
+///
+/// Each shard resumes after its checkpoint, else from TRIM_HORIZON; a child shard starts only
+/// after its parents were read to their end. Batches are flushed by record count, bytes or age;
+/// reads respect Kinesis's limit of 5 calls a second per shard and back off while a shard is idle.
+public struct IngestJob: Sendable {
+    /// How the job reads and flushes.
+    public struct Configuration: Sendable, Hashable {
+        public var stream: String
+        /// The bronze bucket.
+        public var bucket: String
+        /// Flush a shard's batch at this many records (default 10,000)…
+        public var flushRecords = 10_000
+        /// …or this many payload bytes (default 8 MiB)…
+        public var flushBytes = 8 << 20
+        /// …or when its oldest record has waited this long (default 5 seconds).
+        public var flushAge: Duration = .seconds(5)
+        /// Stop when every shard is drained (read to its tip or end), instead of running until
+        /// stopped (default `false`).
+        public var untilCaughtUp = false
+        /// The pause between reads of a shard that returned nothing (default 1 second; reads of
+        /// a busy shard are 200 ms apart, Kinesis's limit of 5 a second).
+        public var idlePause: Duration = .seconds(1)
+
+        public init(stream: String, bucket: String) {
+            self.stream = stream
+            self.bucket = bucket
+        }
+    }
+
+    /// What a run did.
+    public struct Report: Sendable, Hashable, CustomStringConvertible {
+        public var records = 0
+        public var objects = 0
+        public var shards = 0
+
+        public var description: String {
+            "ingest: \(records) records in \(objects) bronze objects from \(shards) shards"
+        }
+    }
+
+    /// Asks a running job to stop: each shard flushes and checkpoints, then the run returns.
+    public final class StopSignal: Sendable {
+        private let flag = Atomic<Bool>(false)
+        public init() {}
+        public func stop() { flag.store(true, ordering: .relaxed) }
+        public var isStopped: Bool { flag.load(ordering: .relaxed) }
+    }
+
+    private let kinesis: KinesisClient
+    private let s3: S3Client
+    private let checkpoints: CheckpointStore
+    public let configuration: Configuration
+    private let logger: Logger
+
+    public init(
+        kinesis: KinesisClient, s3: S3Client, checkpoints: CheckpointStore, configuration: Configuration, logger: Logger
+    ) {
+        self.kinesis = kinesis
+        self.s3 = s3
+        self.checkpoints = checkpoints
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Ingests until `stop` is signalled or, with ``Configuration/untilCaughtUp``, every shard is
+    /// drained.
+    ///
+    /// - Throws: ``AWSError`` or ``PGError`` when a shard cannot go on after retries; the other
+    ///   shards flush and checkpoint first.
+    public func run(stop: StopSignal = StopSignal()) async throws -> Report {
+        var report = Report()
+        var done = Set<String>()
+        var state = try await checkpoints.load(stream: configuration.stream)
+        for (shard, checkpoint) in state where checkpoint.shardEnded { done.insert(shard) }
+        while !stop.isStopped {
+            let shards = try await kinesis.listShards(configuration.stream)
+            let known = Set(shards.map(\.shardID))
+            // A shard is ready when each parent has ended (or has aged out of the stream).
+            let ready = shards.filter { shard in
+                !done.contains(shard.shardID)
+                    && [shard.parentShardID, shard.adjacentParentShardID].compactMap { $0 }.allSatisfy {
+                        done.contains($0) || !known.contains($0)
+                    }
+            }
+            if ready.isEmpty { break }
+            let outcomes = try await withThrowingTaskGroup(of: ShardOutcome.self) { group in
+                for shard in ready {
+                    let checkpoint = state[shard.shardID]
+                    group.addTask { try await readShard(shard.shardID, after: checkpoint, stop: stop) }
+                }
+                var outcomes: [ShardOutcome] = []
+                for try await outcome in group { outcomes.append(outcome) }
+                return outcomes
+            }
+            var anyEnded = false
+            for outcome in outcomes {
+                report.records += outcome.records
+                report.objects += outcome.objects
+                report.shards += 1
+                if let checkpoint = outcome.checkpoint { state[outcome.shardID] = checkpoint }
+                if outcome.ended {
+                    done.insert(outcome.shardID)
+                    anyEnded = true
+                }
+            }
+            // Shards that ended may have children to read now; otherwise every ready shard
+            // stopped because it is drained or the job was stopped.
+            if !anyEnded { break }
+        }
+        return report
+    }
+
+    private struct ShardOutcome: Sendable {
+        var shardID: String
+        var records = 0
+        var objects = 0
+        var ended = false
+        var checkpoint: IngestCheckpoint?
+    }
+
+    /// Reads one shard until it ends, is drained (with ``Configuration/untilCaughtUp``) or the
+    /// job stops, flushing batches to bronze as it goes.
+    private func readShard(_ shardID: String, after checkpoint: IngestCheckpoint?, stop: StopSignal) async throws
+        -> ShardOutcome
+    {
+        var outcome = ShardOutcome(shardID: shardID, checkpoint: checkpoint)
+        var lastRead = checkpoint?.sequenceNumber
+        func iterator() async throws -> String {
+            try await kinesis.getShardIterator(
+                stream: configuration.stream, shardID: shardID,
+                position: lastRead.map { .afterSequenceNumber($0) } ?? .trimHorizon)
+        }
+        var current: String? = try await iterator()
+        var buffer: [KinesisRecord] = []
+        var bufferBytes = 0
+        let clock = ContinuousClock()
+        var oldest: ContinuousClock.Instant?
+
+        func flush(ended: Bool) async throws {
+            guard !buffer.isEmpty || ended else { return }
+            if !buffer.isEmpty {
+                let batch = BronzeBatch(stream: configuration.stream, shardID: shardID, records: buffer)
+                _ = try await s3.putObject(
+                    bucket: configuration.bucket, key: batch.key, body: batch.encoded(),
+                    contentType: "application/x-ndjson")
+                outcome.objects += 1
+                outcome.records += buffer.count
+                outcome.checkpoint = IngestCheckpoint(
+                    stream: configuration.stream, shardID: shardID,
+                    sequenceNumber: buffer[buffer.count - 1].sequenceNumber,
+                    bronzeKey: batch.key, records: buffer.count, shardEnded: ended)
+                logger.debug(
+                    "bronze object written",
+                    metadata: ["kinesis.shard": "\(shardID)", "s3.key": "\(batch.key)", "records": "\(buffer.count)"])
+            } else if var last = outcome.checkpoint {
+                last.shardEnded = true
+                outcome.checkpoint = last
+            } else {
+                outcome.checkpoint = IngestCheckpoint(
+                    stream: configuration.stream, shardID: shardID, sequenceNumber: "", bronzeKey: "", records: 0,
+                    shardEnded: true)
+            }
+            // Only now that the object exists does the checkpoint move past its records.
+            if let checkpoint = outcome.checkpoint { try await checkpoints.save(checkpoint) }
+            buffer.removeAll(keepingCapacity: true)
+            bufferBytes = 0
+            oldest = nil
+        }
+
+        while let shardIterator = current {
+            if stop.isStopped { break }
+            let started = clock.now
+            let result: KinesisGetRecordsResult
+            do {
+                result = try await kinesis.getRecords(shardIterator: shardIterator)
+            } catch let error as AWSError where error.code.rawValue == "ExpiredIteratorException" {
+                current = try await iterator()
+                continue
+            }
+            for record in result.records {
+                buffer.append(record)
+                bufferBytes += record.data.count
+                lastRead = record.sequenceNumber
+            }
+            if oldest == nil && !buffer.isEmpty { oldest = clock.now }
+            current = result.nextShardIterator
+            if current == nil {
+                try await flush(ended: true)
+                outcome.ended = true
+                return outcome
+            }
+            let drained = result.records.isEmpty && (result.millisBehindLatest ?? 0) == 0
+            if buffer.count >= configuration.flushRecords || bufferBytes >= configuration.flushBytes
+                || oldest.map({ clock.now - $0 >= configuration.flushAge }) == true
+                || (drained && configuration.untilCaughtUp)
+            {
+                try await flush(ended: false)
+            }
+            if drained && configuration.untilCaughtUp { break }
+            // At most 5 reads a second per shard; longer pauses while the shard is idle.
+            let pause: Duration = result.records.isEmpty ? configuration.idlePause : .milliseconds(200)
+            let next = started + pause
+            if next > clock.now { try await Task.sleep(until: next, clock: clock) }
+        }
+        try await flush(ended: false)
+        return outcome
+    }
+}

@@ -1,0 +1,153 @@
+import AWSLite
+import Foundation
+import LakehouseCore
+import LakehouseTestSupport
+import PGLite
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The `ingest` executable killed with SIGKILL at random moments while the producer sends, then
+/// restarted: at the end every record sent is in bronze (duplicates only from replayed batches);
+/// and SIGTERM makes it flush, checkpoint and exit 0.
+@Suite("Ingest survives kill -9 and stops cleanly on SIGTERM")
+struct IngestCrashTests {
+    struct Setup {
+        let stream: String
+        let bucket: String
+        let schema: String
+        let environment: [String: String]
+        let kinesis: KinesisClient
+        let s3: S3Client
+        let database: PGConnection
+
+        static func make(_ name: String) async throws -> Setup {
+            let services = try TestServices.require()
+            let logs = CapturedLogs()
+            let suffix = UUID().uuidString.prefix(8).lowercased()
+            let stream = "\(name)-\(suffix)"
+            let bucket = "\(name)-bronze-\(suffix)"
+            let schema = "\(name.replacingOccurrences(of: "-", with: "_"))_\(suffix)"
+            let kinesis = KinesisClient(configuration: services.awsConfiguration, logger: logs.logger())
+            let s3 = S3Client(configuration: services.awsConfiguration, logger: logs.logger())
+            try await kinesis.createStream(stream, shardCount: 2)
+            try await kinesis.waitUntilActive(stream)
+            try await s3.createBucket(bucket)
+            let database = try await PGConnection.connect(
+                configuration: .init(services.databaseURL), logger: logs.logger())
+            try await database.execute("CREATE SCHEMA \(schema)")
+            try await database.execute("SET search_path TO \(schema)")
+            try await PGMigrator(migrations: DatabaseSchema.migrations).migrate(on: database)
+            var environment = services.values
+            environment["KINESIS_STREAM"] = stream
+            environment["S3_BUCKET_BRONZE"] = bucket
+            environment["PGOPTIONS"] = "-c search_path=\(schema)"
+            return Setup(
+                stream: stream, bucket: bucket, schema: schema, environment: environment, kinesis: kinesis, s3: s3,
+                database: database)
+        }
+
+        func ingest(_ arguments: [String]) throws -> ChildProcess {
+            try ChildProcess(
+                executable: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                    .appendingPathComponent("ingest").path,
+                arguments: arguments + ["--env-file", ""], environment: environment)
+        }
+
+        func bronze() async throws -> (lines: [BronzeBatch.Line], keys: [String]) {
+            var lines: [BronzeBatch.Line] = []
+            var keys: [String] = []
+            for try await page in s3.listObjectsV2(bucket: bucket, prefix: "sales_data/") {
+                for object in page.objects {
+                    keys.append(object.key)
+                    lines += try BronzeBatch.decode(try await s3.getObject(bucket: bucket, key: object.key).body)
+                }
+            }
+            return (lines, keys)
+        }
+
+        func tearDown(keys: [String]) async throws {
+            try await kinesis.deleteStream(stream)
+            for key in keys { try await s3.deleteObject(bucket: bucket, key: key) }
+            try await s3.deleteBucket(bucket)
+            try await database.execute("DROP SCHEMA \(schema) CASCADE")
+            await database.close()
+        }
+    }
+
+    @Test("kill -9 at random moments while the producer runs, restart: nothing lost")
+    func killNine() async throws {
+        let setup = try await Setup.make("crash")
+        let logs = CapturedLogs()
+        var simulation = SimulationConfiguration()
+        simulation.stores = 4
+        simulation.products = 20
+        simulation.days = TestServices.fullScale ? 6 : 2
+        var expected: [[UInt8]] = []
+        var replay = StoreSimulator(configuration: simulation)
+        while let day = replay.nextDay() { expected += day.map(\.payload) }
+        let kills = TestServices.fullScale ? 10 : 3
+        // The producer sends over about as long as the kills take.
+        var configuration = EventProducer.Configuration(stream: setup.stream)
+        configuration.recordsPerCall = 100
+        configuration.targetRate = Double(expected.count) / (Double(kills) * 0.9)
+        let producer = EventProducer(kinesis: setup.kinesis, configuration: configuration, logger: logs.logger())
+        let sending = Task {
+            var simulator = StoreSimulator(configuration: simulation)
+            return try await producer.run(&simulator) { _ in }
+        }
+        var random = SeededRandom(seed: 11)
+        for _ in 0..<kills {
+            let child = try setup.ingest(["--flush-records", "150", "--flush-seconds", "0.3"])
+            try await Task.sleep(for: .milliseconds(Int(random.uniform(400...1400))))
+            #expect(await child.stop())  // SIGKILL
+        }
+        let sent = try await sending.value
+        #expect(sent.sent == expected.count)
+        let last = try setup.ingest(["--until-caught-up", "--flush-records", "150"])
+        #expect(await last.waitForExit(timeout: .seconds(120)) == 0)
+
+        let (lines, keys) = try await setup.bronze()
+        var remaining: [[UInt8]: Int] = [:]
+        for payload in expected { remaining[payload, default: 0] += 1 }
+        var replayed = 0
+        var seen = Set<String>()
+        for line in lines {
+            let id = line.shardID + "/" + line.sequenceNumber
+            if !seen.insert(id).inserted {
+                replayed += 1  // a record of a batch written again after a crash
+                continue
+            }
+            remaining[line.payload, default: 0] -= 1
+        }
+        #expect(remaining.values.allSatisfy { $0 == 0 }, "records missing or unexpected in bronze")
+        #expect(lines.count == expected.count + replayed)
+        try await setup.tearDown(keys: keys)
+    }
+
+    @Test("SIGTERM: the running ingest flushes, checkpoints and exits 0")
+    func sigterm() async throws {
+        let setup = try await Setup.make("sigterm")
+        let logs = CapturedLogs()
+        var simulation = SimulationConfiguration()
+        simulation.stores = 2
+        simulation.products = 10
+        simulation.days = 1
+        var simulator = StoreSimulator(configuration: simulation)
+        let sent = try await EventProducer(
+            kinesis: setup.kinesis, configuration: .init(stream: setup.stream), logger: logs.logger()
+        ).run(&simulator) { _ in }
+        // Large flush limits: only the stop makes it write.
+        let child = try setup.ingest(["--flush-records", "1000000", "--flush-seconds", "600"])
+        try await Task.sleep(for: .seconds(3))
+        child.send(signal: SIGTERM)
+        #expect(await child.waitForExit(timeout: .seconds(60)) == 0)
+        let (lines, keys) = try await setup.bronze()
+        #expect(lines.count == sent.sent)
+        let checkpoints = try await CheckpointStore(connection: setup.database).load(stream: setup.stream)
+        #expect(checkpoints.values.reduce(0) { $0 + $1.records } == sent.sent)
+        try await setup.tearDown(keys: keys)
+    }
+}

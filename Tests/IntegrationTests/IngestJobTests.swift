@@ -1,0 +1,97 @@
+import AWSLite
+import Foundation
+import LakehouseCore
+import LakehouseTestSupport
+import PGLite
+import Testing
+
+@Suite("Ingest: every record of every shard lands in bronze, byte for byte, and is checkpointed")
+struct IngestJobTests {
+    @Test("simulated events and a boto3 record in the original format: all in bronze; a rerun adds nothing")
+    func ingestsEverything() async throws {
+        let services = try TestServices.require()
+        let logs = CapturedLogs()
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let stream = "ingest-\(suffix)"
+        let bucket = "ingest-bronze-\(suffix)"
+        let kinesis = KinesisClient(configuration: services.awsConfiguration, logger: logs.logger())
+        let s3 = S3Client(configuration: services.awsConfiguration, logger: logs.logger())
+        try await kinesis.createStream(stream, shardCount: 2)
+        try await kinesis.waitUntilActive(stream)
+        try await s3.createBucket(bucket)
+        let database = try await PGConnection.connect(configuration: .init(services.databaseURL), logger: logs.logger())
+        let schema = "ingest_\(suffix)"
+        try await database.execute("CREATE SCHEMA \(schema)")
+        try await database.execute("SET search_path TO \(schema)")
+        try await PGMigrator(migrations: DatabaseSchema.migrations).migrate(on: database)
+
+        var simulation = SimulationConfiguration()
+        simulation.stores = 4
+        simulation.products = 15
+        simulation.days = 2
+        simulation.dirtyRate = 0.05
+        var simulator = StoreSimulator(configuration: simulation)
+        var expected: [[UInt8]] = []
+        var replay = StoreSimulator(configuration: simulation)
+        while let day = replay.nextDay() { expected += day.map(\.payload) }
+        try await EventProducer(kinesis: kinesis, configuration: .init(stream: stream), logger: logs.logger())
+            .run(&simulator) { _ in }
+        // A record in the original producer's exact format, sent by boto3.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("boto3-\(suffix).out").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let status = try await ChildProcess.run(
+            "/bin/sh",
+            [
+                "-c",
+                "'\(RepositoryPaths.python)' '\(RepositoryPaths.root)/Tests/Interop/boto3_original_record.py' "
+                    + "'\(services.awsEndpoint)' '\(stream)' > '\(scratch)'",
+            ], timeout: .seconds(120))
+        #expect(status == 0)
+        let original = Array(
+            try String(contentsOfFile: scratch, encoding: .utf8).trimmingCharacters(in: .newlines).utf8)
+        expected.append(original)
+
+        var configuration = IngestJob.Configuration(stream: stream, bucket: bucket)
+        configuration.untilCaughtUp = true
+        configuration.flushRecords = 400
+        let job = IngestJob(
+            kinesis: kinesis, s3: s3, checkpoints: CheckpointStore(connection: database), configuration: configuration,
+            logger: logs.logger())
+        let report = try await job.run()
+        #expect(report.records == expected.count)
+        #expect(report.objects >= expected.count / 400)
+
+        var lines: [BronzeBatch.Line] = []
+        var keys: [String] = []
+        for try await page in s3.listObjectsV2(bucket: bucket, prefix: "sales_data/") {
+            for object in page.objects {
+                keys.append(object.key)
+                lines += try BronzeBatch.decode(try await s3.getObject(bucket: bucket, key: object.key).body)
+            }
+        }
+        #expect(keys.count == report.objects)
+        #expect(keys.allSatisfy { $0.hasPrefix("sales_data/year=") && $0.hasSuffix(".jsonl") })
+        #expect(
+            lines.map(\.payload).sorted { $0.lexicographicallyPrecedes($1) }
+                == expected.sorted { $0.lexicographicallyPrecedes($1) })
+        #expect(Set(lines.map { $0.shardID + "/" + $0.sequenceNumber }).count == lines.count)
+        let parsed = try EventJSON.decode(try #require(lines.first { $0.payload == original }).payload)
+        #expect(parsed.eventType == .sale)
+        #expect(parsed.unitPriceCents == 129)
+        #expect(EventTimestamp.parse(parsed.timestamp) != nil)
+
+        let saved = try await CheckpointStore(connection: database).load(stream: stream)
+        #expect(saved.count == 2)
+        #expect(saved.values.reduce(0) { $0 + $1.records } > 0)
+        // A second run starts after the checkpoints: nothing is read again.
+        let again = try await job.run()
+        #expect(again.records == 0)
+        #expect(again.objects == 0)
+
+        try await kinesis.deleteStream(stream)
+        for key in keys { try await s3.deleteObject(bucket: bucket, key: key) }
+        try await s3.deleteBucket(bucket)
+        try await database.execute("DROP SCHEMA \(schema) CASCADE")
+        await database.close()
+    }
+}
