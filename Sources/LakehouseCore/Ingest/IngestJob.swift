@@ -76,45 +76,37 @@ public struct IngestJob: Sendable {
     ///   shards flush and checkpoint first.
     public func run(stop: StopSignal = StopSignal()) async throws -> Report {
         var report = Report()
-        var done = Set<String>()
         var state = try await checkpoints.load(stream: configuration.stream)
-        for (shard, checkpoint) in state where checkpoint.shardEnded { done.insert(shard) }
-        while !stop.isStopped {
-            let shards = try await kinesis.listShards(configuration.stream)
-            let known = Set(shards.map(\.shardID))
-            // A shard is ready when each parent has ended (or has aged out of the stream).
-            let ready = shards.filter { shard in
-                !done.contains(shard.shardID)
-                    && [shard.parentShardID, shard.adjacentParentShardID].compactMap { $0 }.allSatisfy {
-                        done.contains($0) || !known.contains($0)
-                    }
-            }
-            if ready.isEmpty { break }
-            let outcomes = try await withThrowingTaskGroup(of: ShardOutcome.self) { group in
-                for shard in ready {
+        var done = Set(state.values.filter(\.shardEnded).map(\.shardID))
+        var started = Set<String>()
+        return try await withThrowingTaskGroup(of: ShardOutcome.self) { group in
+            /// Starts every shard not started yet whose parents have ended (or aged out).
+            func startReady() async throws {
+                guard !stop.isStopped else { return }
+                let shards = try await kinesis.listShards(configuration.stream)
+                let known = Set(shards.map(\.shardID))
+                for shard in shards where !done.contains(shard.shardID) && !started.contains(shard.shardID) {
+                    let parents = [shard.parentShardID, shard.adjacentParentShardID].compactMap { $0 }
+                    guard parents.allSatisfy({ done.contains($0) || !known.contains($0) }) else { continue }
+                    started.insert(shard.shardID)
                     let checkpoint = state[shard.shardID]
                     group.addTask { try await readShard(shard.shardID, after: checkpoint, stop: stop) }
                 }
-                var outcomes: [ShardOutcome] = []
-                for try await outcome in group { outcomes.append(outcome) }
-                return outcomes
             }
-            var anyEnded = false
-            for outcome in outcomes {
+            try await startReady()
+            while let outcome = try await group.next() {
                 report.records += outcome.records
                 report.objects += outcome.objects
                 report.shards += 1
                 if let checkpoint = outcome.checkpoint { state[outcome.shardID] = checkpoint }
                 if outcome.ended {
+                    // Its children may start now, while the other shards go on.
                     done.insert(outcome.shardID)
-                    anyEnded = true
+                    try await startReady()
                 }
             }
-            // Shards that ended may have children to read now; otherwise every ready shard
-            // stopped because it is drained or the job was stopped.
-            if !anyEnded { break }
+            return report
         }
-        return report
     }
 
     private struct ShardOutcome: Sendable {
