@@ -95,3 +95,82 @@ struct IngestJobTests {
         await database.close()
     }
 }
+
+@Suite("Ingest at volume")
+struct IngestVolumeTests {
+    @Test("50,000 events over 4 shards (10,000 in make test): bronze holds every record, byte for byte, with metadata")
+    func volume() async throws {
+        let services = try TestServices.require()
+        let logs = CapturedLogs()
+        let count = TestServices.fullScale ? 50_000 : 10_000
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let stream = "volume-\(suffix)"
+        let bucket = "volume-bronze-\(suffix)"
+        let kinesis = KinesisClient(configuration: services.awsConfiguration, logger: logs.logger())
+        let s3 = S3Client(configuration: services.awsConfiguration, logger: logs.logger())
+        try await kinesis.createStream(stream, shardCount: 4)
+        try await kinesis.waitUntilActive(stream)
+        try await s3.createBucket(bucket)
+        let database = try await PGConnection.connect(configuration: .init(services.databaseURL), logger: logs.logger())
+        let schema = "volume_\(suffix)"
+        try await database.execute("CREATE SCHEMA \(schema)")
+        try await database.execute("SET search_path TO \(schema)")
+        try await PGMigrator(migrations: DatabaseSchema.migrations).migrate(on: database)
+
+        var simulation = SimulationConfiguration()
+        simulation.stores = 8
+        simulation.products = 60
+        simulation.days = 60
+        simulation.dirtyRate = 0.02
+        var simulator = StoreSimulator(configuration: simulation)
+        var records: [SimulatedRecord] = []
+        while records.count < count, let day = simulator.nextDay() { records += day }
+        records = Array(records.prefix(count))
+        #expect(records.count == count)
+        let put = try await kinesis.putRecords(
+            stream: stream, records: records.map { KinesisRecordInput(data: $0.payload, partitionKey: $0.partitionKey) }
+        )
+        #expect(put.failed.isEmpty)
+
+        var configuration = IngestJob.Configuration(stream: stream, bucket: bucket)
+        configuration.untilCaughtUp = true
+        configuration.flushRecords = 2_000
+        let report = try await IngestJob(
+            kinesis: kinesis, s3: s3, checkpoints: CheckpointStore(connection: database), configuration: configuration,
+            logger: logs.logger()
+        ).run()
+        #expect(report.records == count)
+        #expect(report.shards == 4)
+
+        var lines: [BronzeBatch.Line] = []
+        var keys: [String] = []
+        for try await page in s3.listObjectsV2(bucket: bucket, prefix: "sales_data/") {
+            for object in page.objects {
+                keys.append(object.key)
+                lines += try BronzeBatch.decode(try await s3.getObject(bucket: bucket, key: object.key).body)
+            }
+        }
+        #expect(lines.count == count)
+        // Each record put landed where Kinesis said, with its partition key, byte for byte.
+        // (Sequence numbers are unique within a shard only.)
+        var landed: [String: (key: String, data: [UInt8])] = [:]
+        for (record, result) in zip(records, put.results) {
+            if let result {
+                landed[result.shardID + "/" + result.sequenceNumber] = (record.partitionKey, record.payload)
+            }
+        }
+        var matched = 0
+        for line in lines {
+            guard let sent = landed[line.shardID + "/" + line.sequenceNumber] else { continue }
+            if sent.key == line.partitionKey && sent.data == line.payload { matched += 1 }
+        }
+        #expect(matched == count)
+        #expect(Set(lines.map(\.shardID)).count == 4)
+
+        try await kinesis.deleteStream(stream)
+        for key in keys { try await s3.deleteObject(bucket: bucket, key: key) }
+        try await s3.deleteBucket(bucket)
+        try await database.execute("DROP SCHEMA \(schema) CASCADE")
+        await database.close()
+    }
+}
