@@ -15,6 +15,18 @@ public indirect enum ParquetColumnVector: Sendable {
     /// Structs: one vector per field, each of `count` slots; `validity` as for lists.
     case structure(children: [ParquetColumnVector], validity: [Bool]?, count: Int)
 
+    /// A vector of no slots in the shape of `field`.
+    static func empty(_ field: ParquetField) -> ParquetColumnVector {
+        switch field.kind {
+        case .primitive(let physical, _, let length):
+            let buffer = ValueBuffer(
+                physicalType: physical == .int96 ? .int64 : physical, width: Int(length ?? 0), column: field.name)
+            return .primitive(ParquetColumnBatch(buffer.values()))
+        case .list(let element): return .list(offsets: [0], validity: nil, elements: empty(element))
+        case .structure(let fields): return .structure(children: fields.map(empty), validity: nil, count: 0)
+        }
+    }
+
     /// The number of slots.
     public var count: Int {
         switch self {

@@ -39,15 +39,6 @@ public struct ParquetField: Sendable, Hashable {
 
     /// The number of leaf columns (column chunks per row group) under this field.
     public var leafCount: Int { leaves.count }
-
-    /// Whether no list lies at or under this field.
-    var isFlat: Bool {
-        switch kind {
-        case .primitive: maxRepetitionLevel == 0
-        case .list: false
-        case .structure(let fields): fields.allSatisfy(\.isFlat)
-        }
-    }
 }
 
 /// Builds the reader's fields from a footer's schema elements.

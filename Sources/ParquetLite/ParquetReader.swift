@@ -189,7 +189,7 @@ public struct ParquetReader: Sendable {
                 return try NestedAssembly.vector(for: field, leaves: byLeaf, rowCount: rowCount, column: name)
             }
         }
-        return try ParquetRecordBatch(fields: selected, columns: vectors, rowCount: rowCount)
+        return ParquetRecordBatch(checked: selected, columns: vectors, rowCount: rowCount)
     }
 
     /// Reads `columns` of the row groups `rowGroups` (all for `nil`) into one batch.

@@ -23,6 +23,12 @@ public struct ParquetRecordBatch: Sendable {
                 message: "the vector of '\(field.name)' does not have the field's shape, type or counts",
                 column: field.name)
         }
+        self.init(checked: fields, columns: columns, rowCount: rowCount)
+    }
+
+    /// Pairs fields with vectors the reader assembled (consistent by construction, so the
+    /// O(rows) shape check of the public initializer is not repeated on every row group).
+    init(checked fields: [ParquetField], columns: [ParquetColumnVector], rowCount: Int) {
         self.fields = fields
         self.columns = columns
         self.rowCount = rowCount
@@ -64,7 +70,8 @@ public struct ParquetRecordBatch: Sendable {
             throw ParquetError(code: .invalidArgument, message: "batches of different fields cannot be concatenated")
         }
         guard batches.count > 1 else {
-            return try batches.first ?? ParquetRecordBatch(fields: fields, columns: [], rowCount: 0)
+            return batches.first
+                ?? ParquetRecordBatch(checked: fields, columns: fields.map(ParquetColumnVector.empty), rowCount: 0)
         }
         let columns = try fields.indices.map { column in
             try ParquetColumnVector.concatenating(batches.map { $0.columns[column] })

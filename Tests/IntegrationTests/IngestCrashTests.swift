@@ -14,72 +14,9 @@ import Testing
 /// and SIGTERM makes it flush, checkpoint and exit 0.
 @Suite("Ingest survives kill -9 and stops cleanly on SIGTERM")
 struct IngestCrashTests {
-    struct Setup {
-        let stream: String
-        let bucket: String
-        let schema: String
-        let environment: [String: String]
-        let kinesis: KinesisClient
-        let s3: S3Client
-        let database: PGConnection
-
-        static func make(_ name: String) async throws -> Setup {
-            let services = try TestServices.require()
-            let logs = CapturedLogs()
-            let suffix = UUID().uuidString.prefix(8).lowercased()
-            let stream = "\(name)-\(suffix)"
-            let bucket = "\(name)-bronze-\(suffix)"
-            let schema = "\(name.replacingOccurrences(of: "-", with: "_"))_\(suffix)"
-            let kinesis = KinesisClient(configuration: services.awsConfiguration, logger: logs.logger())
-            let s3 = S3Client(configuration: services.awsConfiguration, logger: logs.logger())
-            try await kinesis.createStream(stream, shardCount: 2)
-            try await kinesis.waitUntilActive(stream)
-            try await s3.createBucket(bucket)
-            let database = try await PGConnection.connect(
-                configuration: .init(services.databaseURL), logger: logs.logger())
-            try await database.execute("CREATE SCHEMA \(schema)")
-            try await database.execute("SET search_path TO \(schema)")
-            try await PGMigrator(migrations: DatabaseSchema.migrations).migrate(on: database)
-            var environment = services.values
-            environment["KINESIS_STREAM"] = stream
-            environment["S3_BUCKET_BRONZE"] = bucket
-            environment["PGOPTIONS"] = "-c search_path=\(schema)"
-            return Setup(
-                stream: stream, bucket: bucket, schema: schema, environment: environment, kinesis: kinesis, s3: s3,
-                database: database)
-        }
-
-        func ingest(_ arguments: [String]) throws -> ChildProcess {
-            try ChildProcess(
-                executable: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-                    .appendingPathComponent("ingest").path,
-                arguments: arguments + ["--env-file", ""], environment: environment)
-        }
-
-        func bronze() async throws -> (lines: [BronzeBatch.Line], keys: [String]) {
-            var lines: [BronzeBatch.Line] = []
-            var keys: [String] = []
-            for try await page in s3.listObjectsV2(bucket: bucket, prefix: "sales_data/") {
-                for object in page.objects {
-                    keys.append(object.key)
-                    lines += try BronzeBatch.decode(try await s3.getObject(bucket: bucket, key: object.key).body)
-                }
-            }
-            return (lines, keys)
-        }
-
-        func tearDown(keys: [String]) async throws {
-            try await kinesis.deleteStream(stream)
-            for key in keys { try await s3.deleteObject(bucket: bucket, key: key) }
-            try await s3.deleteBucket(bucket)
-            try await database.execute("DROP SCHEMA \(schema) CASCADE")
-            await database.close()
-        }
-    }
-
     @Test("kill -9 at random moments while the producer runs, restart: nothing lost")
     func killNine() async throws {
-        let setup = try await Setup.make("crash")
+        let setup = try await IngestFixture.make("crash")
         let logs = CapturedLogs()
         var simulation = SimulationConfiguration()
         simulation.stores = 4
@@ -129,7 +66,7 @@ struct IngestCrashTests {
 
     @Test("SIGTERM: the running ingest flushes, checkpoints and exits 0")
     func sigterm() async throws {
-        let setup = try await Setup.make("sigterm")
+        let setup = try await IngestFixture.make("sigterm")
         let logs = CapturedLogs()
         var simulation = SimulationConfiguration()
         simulation.stores = 2

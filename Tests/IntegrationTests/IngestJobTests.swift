@@ -11,19 +11,10 @@ struct IngestJobTests {
     func ingestsEverything() async throws {
         let services = try TestServices.require()
         let logs = CapturedLogs()
-        let suffix = UUID().uuidString.prefix(8).lowercased()
-        let stream = "ingest-\(suffix)"
-        let bucket = "ingest-bronze-\(suffix)"
-        let kinesis = KinesisClient(configuration: services.awsConfiguration, logger: logs.logger())
-        let s3 = S3Client(configuration: services.awsConfiguration, logger: logs.logger())
-        try await kinesis.createStream(stream, shardCount: 2)
-        try await kinesis.waitUntilActive(stream)
-        try await s3.createBucket(bucket)
-        let database = try await PGConnection.connect(configuration: .init(services.databaseURL), logger: logs.logger())
-        let schema = "ingest_\(suffix)"
-        try await database.execute("CREATE SCHEMA \(schema)")
-        try await database.execute("SET search_path TO \(schema)")
-        try await PGMigrator(migrations: DatabaseSchema.migrations).migrate(on: database)
+        let fixture = try await IngestFixture.make("ingest")
+        let (stream, bucket, kinesis, s3, database) = (
+            fixture.stream, fixture.bucket, fixture.kinesis, fixture.s3, fixture.database
+        )
 
         var simulation = SimulationConfiguration()
         simulation.stores = 4
@@ -37,7 +28,7 @@ struct IngestJobTests {
         try await EventProducer(kinesis: kinesis, configuration: .init(stream: stream), logger: logs.logger())
             .run(&simulator) { _ in }
         // A record in the original producer's exact format, sent by boto3.
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("boto3-\(suffix).out").path
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("boto3-\(stream).out").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let status = try await ChildProcess.run(
             "/bin/sh",
@@ -61,14 +52,7 @@ struct IngestJobTests {
         #expect(report.records == expected.count)
         #expect(report.objects >= expected.count / 400)
 
-        var lines: [BronzeBatch.Line] = []
-        var keys: [String] = []
-        for try await page in s3.listObjectsV2(bucket: bucket, prefix: "sales_data/") {
-            for object in page.objects {
-                keys.append(object.key)
-                lines += try BronzeBatch.decode(try await s3.getObject(bucket: bucket, key: object.key).body)
-            }
-        }
+        let (lines, keys) = try await fixture.bronze()
         #expect(keys.count == report.objects)
         #expect(keys.allSatisfy { $0.hasPrefix("sales_data/year=") && $0.hasSuffix(".jsonl") })
         #expect(
@@ -88,11 +72,7 @@ struct IngestJobTests {
         #expect(again.records == 0)
         #expect(again.objects == 0)
 
-        try await kinesis.deleteStream(stream)
-        for key in keys { try await s3.deleteObject(bucket: bucket, key: key) }
-        try await s3.deleteBucket(bucket)
-        try await database.execute("DROP SCHEMA \(schema) CASCADE")
-        await database.close()
+        try await fixture.tearDown(keys: keys)
     }
 }
 
@@ -100,22 +80,12 @@ struct IngestJobTests {
 struct IngestVolumeTests {
     @Test("50,000 events over 4 shards (10,000 in make test): bronze holds every record, byte for byte, with metadata")
     func volume() async throws {
-        let services = try TestServices.require()
         let logs = CapturedLogs()
         let count = TestServices.fullScale ? 50_000 : 10_000
-        let suffix = UUID().uuidString.prefix(8).lowercased()
-        let stream = "volume-\(suffix)"
-        let bucket = "volume-bronze-\(suffix)"
-        let kinesis = KinesisClient(configuration: services.awsConfiguration, logger: logs.logger())
-        let s3 = S3Client(configuration: services.awsConfiguration, logger: logs.logger())
-        try await kinesis.createStream(stream, shardCount: 4)
-        try await kinesis.waitUntilActive(stream)
-        try await s3.createBucket(bucket)
-        let database = try await PGConnection.connect(configuration: .init(services.databaseURL), logger: logs.logger())
-        let schema = "volume_\(suffix)"
-        try await database.execute("CREATE SCHEMA \(schema)")
-        try await database.execute("SET search_path TO \(schema)")
-        try await PGMigrator(migrations: DatabaseSchema.migrations).migrate(on: database)
+        let fixture = try await IngestFixture.make("volume", shards: 4)
+        let (stream, bucket, kinesis, s3, database) = (
+            fixture.stream, fixture.bucket, fixture.kinesis, fixture.s3, fixture.database
+        )
 
         var simulation = SimulationConfiguration()
         simulation.stores = 8
@@ -142,14 +112,7 @@ struct IngestVolumeTests {
         #expect(report.records == count)
         #expect(report.shards == 4)
 
-        var lines: [BronzeBatch.Line] = []
-        var keys: [String] = []
-        for try await page in s3.listObjectsV2(bucket: bucket, prefix: "sales_data/") {
-            for object in page.objects {
-                keys.append(object.key)
-                lines += try BronzeBatch.decode(try await s3.getObject(bucket: bucket, key: object.key).body)
-            }
-        }
+        let (lines, keys) = try await fixture.bronze()
         #expect(lines.count == count)
         // Each record put landed where Kinesis said, with its partition key, byte for byte.
         // (Sequence numbers are unique within a shard only.)
@@ -167,10 +130,6 @@ struct IngestVolumeTests {
         #expect(matched == count)
         #expect(Set(lines.map(\.shardID)).count == 4)
 
-        try await kinesis.deleteStream(stream)
-        for key in keys { try await s3.deleteObject(bucket: bucket, key: key) }
-        try await s3.deleteBucket(bucket)
-        try await database.execute("DROP SCHEMA \(schema) CASCADE")
-        await database.close()
+        try await fixture.tearDown(keys: keys)
     }
 }

@@ -20,12 +20,10 @@ public struct StoreSimulator: Sendable {
     private var pickWeights: [[Double]]
     private var basketsPerDay: [Double]
     private var day = 0
-    private var sequence: UInt64 = 0
     private var recentClean: [SimulatedRecord] = []
 
     private struct Policy: Sendable {
-        /// The demand the store believes (the true demand, misjudged by up to ±30 %).
-        var believedDemand: Double
+        /// Both from the demand the store believes: the true demand, misjudged by up to ±30 %.
         var reorderPoint: Double
         var orderUpTo: Double
     }
@@ -76,7 +74,7 @@ public struct StoreSimulator: Sendable {
                 let believed = catalog.dailyDemand(store: store, product: index) * random.uniform(0.7...1.3)
                 let cover = Double(product.leadTimeDays + 1)
                 return Policy(
-                    believedDemand: believed, reorderPoint: believed * cover * 1.1,
+                    reorderPoint: believed * cover * 1.1,
                     orderUpTo: believed * (cover + 6))
             }
         }
@@ -295,7 +293,6 @@ public struct StoreSimulator: Sendable {
 
     /// A transaction id shaped like a UUID, from the seeded stream.
     private mutating func nextID() -> String {
-        sequence += 1
         let high = random.next()
         let low = random.next()
         let hex = Array((Self.hex(high) + Self.hex(low)).utf8)
