@@ -137,7 +137,10 @@ let package = Package(
         // Helpers shared by the test targets and the benchmarks.
         .target(
             name: "LakehouseTestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
 

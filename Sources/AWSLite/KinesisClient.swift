@@ -115,6 +115,15 @@ public final class KinesisClient: Sendable {
             "SplitShard", ["StreamName": stream, "ShardToSplit": shardID, "NewStartingHashKey": newStartingHashKey])
     }
 
+    /// Merges two adjacent open shards into one; both parents close.
+    ///
+    /// - Throws: ``AWSError`` as Kinesis reports it (shards not adjacent, a limit exceeded).
+    public func mergeShards(_ stream: String, shardID: String, adjacentShardID: String) async throws {
+        _ = try await call(
+            "MergeShards",
+            ["StreamName": stream, "ShardToMerge": shardID, "AdjacentShardToMerge": adjacentShardID])
+    }
+
     /// Deletes the stream and its records.
     public func deleteStream(_ stream: String) async throws {
         _ = try await call("DeleteStream", ["StreamName": stream, "EnforceConsumerDeletion": true])

@@ -11,6 +11,8 @@ import Synchronization
 ///
 /// It reads each request (headers and a `Content-Length` body), records it, and acts. When the
 /// script runs out it repeats the last action. Each connection is served on its own thread.
+/// A handler can stand in for the script, for doubles of behaviour a local service lacks
+/// (``KinesisDouble``).
 public final class FaultServer: Sendable {
     /// What to do with one request.
     public enum Action: Sendable {
@@ -43,8 +45,20 @@ public final class FaultServer: Sendable {
     private let responder: Responder
 
     /// Starts serving `script` on a free loopback port.
-    public init(script: [Action]) throws {
-        let responder = Responder(script: script)
+    public convenience init(script: [Action]) throws {
+        let remaining = Mutex(script)
+        try self.init { _ in
+            remaining.withLock { script in
+                script.count > 1 ? script.removeFirst() : script.first ?? .drop
+            }
+        }
+    }
+
+    /// Starts serving on a free loopback port, answering each request with what `handler`
+    /// returns — for a test double that keeps state across requests. The handler may be called
+    /// from several connection threads at once.
+    public init(handler: @escaping @Sendable (Request) -> Action) throws {
+        let responder = Responder(handler: handler)
         self.responder = responder
         acceptor = try LoopbackAcceptor(backlog: 64) { responder.serve($0) }
     }
@@ -56,7 +70,7 @@ public final class FaultServer: Sendable {
     public var endpoint: String { "http://127.0.0.1:\(port)" }
 
     /// Every request received so far.
-    public var requests: [Request] { responder.state.withLock { $0.requests } }
+    public var requests: [Request] { responder.requests.withLock { $0 } }
 
     /// Stops accepting connections.
     public func stop() { acceptor.stop() }
@@ -64,18 +78,17 @@ public final class FaultServer: Sendable {
 
 /// Reads requests and acts out the script, for every connection of one server.
 private final class Responder: Sendable {
-    let state: Mutex<(script: [FaultServer.Action], requests: [FaultServer.Request])>
+    let requests = Mutex<[FaultServer.Request]>([])
+    let handler: @Sendable (FaultServer.Request) -> FaultServer.Action
 
-    init(script: [FaultServer.Action]) { state = Mutex((script, [])) }
+    init(handler: @escaping @Sendable (FaultServer.Request) -> FaultServer.Action) { self.handler = handler }
 
     func serve(_ connection: Int32) {
         defer { _ = close(connection) }
         var buffer: [UInt8] = []
         while let request = readRequest(connection, buffer: &buffer) {
-            let action = state.withLock { state -> FaultServer.Action in
-                state.requests.append(request)
-                return state.script.count > 1 ? state.script.removeFirst() : state.script.first ?? .drop
-            }
+            requests.withLock { $0.append(request) }
+            let action = handler(request)
             switch action {
             case .drop: return
             case .stall(let seconds):

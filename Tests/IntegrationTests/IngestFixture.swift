@@ -16,14 +16,17 @@ struct IngestFixture {
     let s3: S3Client
     let database: PGConnection
 
-    static func make(_ name: String, shards: Int = 2) async throws -> IngestFixture {
+    /// - Parameter kinesisEndpoint: where the stream lives, when not in moto (a ``KinesisDouble``).
+    static func make(_ name: String, shards: Int = 2, kinesisEndpoint: String? = nil) async throws -> IngestFixture {
         let services = try TestServices.require()
         let logs = CapturedLogs()
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let stream = "\(name)-\(suffix)"
         let bucket = "\(name)-bronze-\(suffix)"
         let schema = "\(name.replacingOccurrences(of: "-", with: "_"))_\(suffix)"
-        let kinesis = KinesisClient(configuration: services.awsConfiguration, logger: logs.logger())
+        var kinesisConfiguration = services.awsConfiguration
+        if let kinesisEndpoint { kinesisConfiguration.endpoint = kinesisEndpoint }
+        let kinesis = KinesisClient(configuration: kinesisConfiguration, logger: logs.logger())
         let s3 = S3Client(configuration: services.awsConfiguration, logger: logs.logger())
         try await kinesis.createStream(stream, shardCount: shards)
         try await kinesis.waitUntilActive(stream)
