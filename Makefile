@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-suite fuzz-parquet clean
+.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-ingest bench-suite fuzz-parquet clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -42,7 +42,7 @@ bench-aws: deps  ## AWSLite vs boto3: SigV4 signatures/s and PutRecords requests
 	Benchmarks/.build/release/aws-compare --python .venv/bin/python
 
 bench-pg: deps  ## PGLite vs psql \copy (COPY) and vs psycopg 3 (staged upsert), DATASET.md table
-	@scripts/bench-pg.sh
+	@scripts/bench-with-services.sh pg-compare
 
 bench-parquet: deps  ## ParquetLite vs pyarrow: DATASET.md table, zstd/snappy/none, rows/s and file sizes
 	scripts/benchmarks.sh build -c release --product parquet-compare
@@ -53,6 +53,9 @@ bench-parquet: deps  ## ParquetLite vs pyarrow: DATASET.md table, zstd/snappy/no
 bench-parquet-read: deps  ## ParquetLite vs pyarrow.parquet.read_table: the DATASET.md table written by pyarrow (zstd), every column
 	scripts/benchmarks.sh build -c release --product parquet-read-compare
 	Benchmarks/.build/release/parquet-read-compare --python .venv/bin/python
+
+bench-ingest: deps  ## producer vs boto3 into moto (events/s), ingest of a 200,000-record backlog vs a boto3 consumer, ingest lag at 2,000 events/s
+	@scripts/bench-with-services.sh ingest-compare
 
 fuzz-parquet: deps  ## libFuzzer + ASan on ParquetLite's reader (FUZZ_SECONDS, default 1800; corpus in .build/fuzz)
 	@scripts/fuzz-parquet.sh

@@ -48,6 +48,17 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "ingest-compare",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "AWSLite", package: rootPackage),
+                .product(name: "LakehouseCore", package: rootPackage),
+                .product(name: "LakehouseTestSupport", package: rootPackage),
+                .product(name: "PGLite", package: rootPackage),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
             name: "parquet-compare",
             dependencies: ["BenchmarkSupport", .product(name: "ParquetLite", package: rootPackage)]
         ),

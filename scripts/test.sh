@@ -35,6 +35,7 @@ swift test "$@"
 echo "test: the benchmark comparisons build"
 scripts/benchmarks.sh build --product aws-compare
 scripts/benchmarks.sh build --product pg-compare
+scripts/benchmarks.sh build --product ingest-compare
 
 # Debug builds share the build above (a release build would compile swift-crypto once more);
 # speed is not asserted here. The full-size memory run uses a release build.

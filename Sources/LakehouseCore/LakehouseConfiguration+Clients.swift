@@ -4,9 +4,10 @@ import Logging
 import PGLite
 
 extension LakehouseConfiguration {
-    /// The AWSLite configuration for `service`: this configuration's endpoint, region, profile
-    /// and explicit credentials first, then AWSLite's chain (environment, shared files) for what
-    /// it leaves open.
+    /// The AWSLite configuration for `service`: the service's own endpoint variable
+    /// (`AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL_KINESIS`), then this configuration's endpoint,
+    /// region, profile and explicit credentials, then AWSLite's chain (environment, shared files)
+    /// for what it leaves open.
     ///
     /// - Throws: ``AWSError`` with ``AWSError/Code/invalidConfiguration`` when no credentials or
     ///   region can be found.
@@ -18,8 +19,11 @@ extension LakehouseConfiguration {
         if let key = aws.accessKeyID, let secret = aws.secretAccessKey {
             credentials = AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: aws.sessionToken)
         }
+        // A service's own endpoint (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_KINESIS) wins over the
+        // general one, as in the AWS SDKs.
+        let own = environment["AWS_ENDPOINT_URL_\(service.endpointID)"].flatMap { $0.isEmpty ? nil : $0 }
         return try AWSClientConfiguration.resolve(
-            service: service, credentials: credentials, region: aws.region, endpoint: aws.endpointURL,
+            service: service, credentials: credentials, region: aws.region, endpoint: own ?? aws.endpointURL,
             profile: aws.profile, environment: environment)
     }
 

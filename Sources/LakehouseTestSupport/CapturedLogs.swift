@@ -1,9 +1,15 @@
 import Logging
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A log handler that keeps every line, so a test can assert on what was (and was not) logged.
 public final class CapturedLogs: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Mutex<[(micros: Int64, line: String)]>([])
 
     /// Creates an empty capture.
     public init() {}
@@ -15,13 +21,21 @@ public final class CapturedLogs: Sendable {
         return logger
     }
 
-    /// Every line so far: the message, then each metadata `key=value`.
-    public var all: [String] { lines.withLock { $0 } }
+    /// Every line so far: the level, the message, then each metadata `key=value`.
+    public var all: [String] { lines.withLock { $0.map(\.line) } }
+
+    /// Every line so far with the wall-clock time it was logged (microseconds since 1970).
+    public var timed: [(micros: Int64, line: String)] { lines.withLock { $0 } }
 
     /// Whether any line contains `text`.
     public func contains(_ text: String) -> Bool { all.contains { $0.contains(text) } }
 
-    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
+    fileprivate func append(_ line: String) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let micros = Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
+        lines.withLock { $0.append((micros, line)) }
+    }
 
     private struct Handler: LogHandler {
         let capture: CapturedLogs

@@ -215,23 +215,22 @@ public final class KinesisDouble: Sendable {
         }
 
         mutating func put(stream: String, _ entry: [String: Any]) throws -> (String, String) {
-            var shards = try shards(["StreamName": stream])
             let key = entry["PartitionKey"] as? String ?? ""
             let hash =
                 (entry["ExplicitHashKey"] as? String).flatMap { UInt128($0) }
                 ?? Insecure.MD5.hash(data: Data(key.utf8)).reduce(UInt128(0)) { $0 << 8 | UInt128($1) }
             guard
-                let index = shards.firstIndex(where: {
+                let index = try shards(["StreamName": stream]).firstIndex(where: {
                     $0.endingSequenceNumber == nil && $0.startingHashKey <= hash && hash <= $0.endingHashKey
                 })
             else { throw Failure(type: "InternalFailure", message: "no open shard holds hash key \(hash)") }
             let sequence = nextSequence()
-            shards[index].records.append(
+            // In place: a copy of the stream's shards would copy every record held, on every put.
+            streams[stream]![index].records.append(
                 StoredRecord(
                     sequenceNumber: sequence, partitionKey: key, data: entry["Data"] as? String ?? "",
                     arrival: Date().timeIntervalSince1970))
-            streams[stream] = shards
-            return (shards[index].id, sequence)
+            return (streams[stream]![index].id, sequence)
         }
 
         /// Iterators are `stream|shard|position`, the position being the index of the next record.

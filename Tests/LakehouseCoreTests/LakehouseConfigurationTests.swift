@@ -1,3 +1,4 @@
+import AWSLite
 import LakehouseCore
 import Testing
 
@@ -118,5 +119,19 @@ struct LakehouseConfigurationTests {
             try LakehouseConfiguration.load(environment: [:], dotEnvPath: nil, overrides: ["S3_BUCKET": "x"])
         }
         #expect(error.message.contains("S3_BUCKET_BRONZE"))
+    }
+
+    @Test("a service's own endpoint variable wins over AWS_ENDPOINT_URL, as in the AWS SDKs")
+    func serviceEndpoints() throws {
+        let environment = [
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:4566", "AWS_ENDPOINT_URL_KINESIS": "http://127.0.0.1:4567",
+            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_REGION": "eu-west-1",
+        ]
+        let configuration = try LakehouseConfiguration.load(environment: environment, dotEnvPath: nil)
+        let kinesis = try configuration.awsClientConfiguration(.kinesis, environment: environment)
+        let s3 = try configuration.awsClientConfiguration(.s3, environment: environment)
+        #expect(kinesis.endpoint == "http://127.0.0.1:4567")
+        #expect(s3.endpoint == "http://127.0.0.1:4566")
+        #expect(s3.region == "eu-west-1")
     }
 }

@@ -1,7 +1,7 @@
 // Reads every shard of the Kinesis stream into bronze objects on S3, checkpointing each shard in
 // PostgreSQL after the object holding its records is written.
 //
-//   ingest [--until-caught-up] [--flush-records 10000] [--flush-mib 8] [--flush-seconds 5]
+//   ingest [--until-caught-up] [--flush-records 10000] [--flush-mib 8] [--flush-seconds 1]
 //
 // SIGINT or SIGTERM: every shard flushes its batch and checkpoints, then the process exits.
 import AWSLite
@@ -19,7 +19,7 @@ struct Ingest: AsyncParsableCommand {
     @Flag(help: "Stop when every shard is drained.") var untilCaughtUp = false
     @Option(help: "Flush a shard's batch at this many records.") var flushRecords = 10_000
     @Option(help: "…or at this many MiB of payload.") var flushMib = 8
-    @Option(help: "…or when its oldest record has waited this many seconds.") var flushSeconds = 5.0
+    @Option(help: "…or when its oldest record has waited this many seconds.") var flushSeconds = 1.0
     @Option(help: "A .env file to read (set to '' to read none).") var envFile = ".env"
 
     func validate() throws {

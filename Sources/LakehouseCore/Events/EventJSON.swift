@@ -65,6 +65,26 @@ public enum EventJSON {
     ///   quantity or price that is not a number (or a price with more than two decimals), an
     ///   unknown `event_type`.
     public static func decode(_ bytes: [UInt8]) throws -> POSEvent {
+        let (event, rawType) = try decodeFields(bytes)
+        if let rawType { _ = try eventType(rawType) }
+        return event
+    }
+
+    /// `raw` as an event type.
+    ///
+    /// - Throws: ``LakehouseError`` with reason `unknown:event_type`.
+    static func eventType(_ raw: String) throws -> EventType {
+        guard let known = EventType(rawValue: raw) else {
+            throw LakehouseError(
+                code: .invalidEvent, message: "unknown:event_type: '\(raw)' is not sale, restock or stock_count",
+                reason: "unknown:event_type")
+        }
+        return known
+    }
+
+    /// Decodes every field but leaves an `event_type` it does not know to the caller: the event
+    /// (a sale when the type is absent or unknown) and the type as written, if any.
+    static func decodeFields(_ bytes: [UInt8]) throws -> (event: POSEvent, rawType: String?) {
         let object = try FlatJSONObject.parse(bytes)
         func invalid(_ reason: String, _ detail: String) -> LakehouseError {
             LakehouseError(code: .invalidEvent, message: "\(reason): \(detail)", reason: reason)
@@ -108,18 +128,13 @@ public enum EventJSON {
         guard let total = Self.cents(totalText) else {
             throw invalid("invalid:total_price", "total_price \(totalText) is not an amount with at most two decimals")
         }
-        var type = EventType.sale
-        if let raw = try optionalText("event_type") {
-            guard let known = EventType(rawValue: raw) else {
-                throw invalid("unknown:event_type", "event_type '\(raw)' is not sale, restock or stock_count")
-            }
-            type = known
-        }
-        return POSEvent(
+        let raw = try optionalText("event_type")
+        let event = POSEvent(
             transactionID: transactionID, productID: productID, productName: productName, category: category,
             quantity: quantity, unitPriceCents: unit, totalPriceCents: total, timestamp: timestamp, storeID: storeID,
             paymentMethod: try optionalText("payment_method"), clientType: try optionalText("client_type"),
-            eventType: type)
+            eventType: raw.flatMap(EventType.init(rawValue:)) ?? .sale)
+        return (event, raw)
     }
 
     /// A JSON number literal as cents, when it has at most two decimals and no exponent

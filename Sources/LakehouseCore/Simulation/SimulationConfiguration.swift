@@ -17,5 +17,15 @@ public struct SimulationConfiguration: Sendable, Hashable {
     public var openingHour = 7
     public var closingHour = 22
 
+    /// The defaults.
     public init() {}
+
+    /// A chain of `stores` × `products` over `days`, the rest as by default.
+    public init(stores: Int, products: Int, days: Int, seed: UInt64 = 1, dirtyRate: Double = 0) {
+        self.stores = stores
+        self.products = products
+        self.days = days
+        self.seed = seed
+        self.dirtyRate = dirtyRate
+    }
 }

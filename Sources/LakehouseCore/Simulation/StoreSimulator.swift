@@ -361,7 +361,10 @@ public struct StoreSimulator: Sendable {
             event.totalPriceCents = event.unitPriceCents * Int64(event.quantity)
             payload = EventJSON.encode(event)
         case .inconsistentTotal:
-            event.totalPriceCents += (random.chance(0.5) ? 1 : -1) * Int64(5 + random.next() % 500)
+            // Off by 0.05 to 5.04, never below zero (a negative total would break another rule).
+            let lower = random.chance(0.5)
+            let delta = Int64(5 + random.next() % 500)
+            event.totalPriceCents += lower && event.totalPriceCents >= delta ? -delta : delta
             payload = EventJSON.encode(event)
         case .malformedJSON:
             let whole = EventJSON.encode(event)

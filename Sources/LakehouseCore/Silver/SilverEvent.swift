@@ -1,0 +1,55 @@
+/// An event as silver holds it (DESIGN.md, "Silver"): text trimmed, codes (store, category,
+/// payment method, client type) upper-cased, the time in UTC microseconds and its UTC date.
+public struct SilverEvent: Sendable, Hashable {
+    public var transactionID: String
+    public var productID: String
+    public var productName: String
+    public var category: String
+    public var quantity: Int64
+    public var unitPriceCents: Int64
+    public var totalPriceCents: Int64
+    /// When it happened: microseconds since 1970-01-01T00:00:00Z.
+    public var eventTime: Int64
+    /// The UTC day of ``eventTime``: days since 1970-01-01.
+    public var eventDate: Int32
+    public var storeID: String
+    /// For sales only (`nil` for restocks and counts).
+    public var paymentMethod: String?
+    /// For sales only (`nil` for restocks and counts).
+    public var clientType: String?
+    public var eventType: EventType
+
+    /// What makes two records the same event: (`transaction_id`, `product_id`, `event_type`).
+    public struct NaturalKey: Sendable, Hashable {
+        public var transactionID: String
+        public var productID: String
+        public var eventType: EventType
+    }
+
+    /// This event's natural key.
+    public var naturalKey: NaturalKey {
+        NaturalKey(transactionID: transactionID, productID: productID, eventType: eventType)
+    }
+
+    /// ``eventDate`` as `YYYY-MM-DD`, the Delta table's partition value.
+    public var eventDateText: String {
+        String(EventTimestamp.format(micros: Int64(eventDate) * 86_400_000_000).prefix(10))
+    }
+}
+
+/// Why silver refused a record: the first rule it broke (DESIGN.md, "Silver") and a detail.
+public struct SilverRejection: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The rule: `malformed:json`, `null:<field>`, `invalid:quantity`, `invalid:unit_price`,
+    /// `invalid:total_price`, `inconsistent:total_vs_unit_x_qty`, `invalid:timestamp`,
+    /// `unknown:event_type`.
+    public var reason: String
+    /// What was wrong, for people.
+    public var detail: String
+
+    public init(reason: String, detail: String) {
+        self.reason = reason
+        self.detail = detail
+    }
+
+    public var description: String { "\(reason): \(detail)" }
+}

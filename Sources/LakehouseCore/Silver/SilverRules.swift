@@ -1,0 +1,103 @@
+/// The silver rules (DESIGN.md, "Silver"), checked in order; the first that fails is the reason:
+///
+/// 1. `malformed:json` — not one JSON object;
+/// 2. `null:<field>` — a required field missing, `null` or blank (transaction_id, product_id,
+///    product_name, category, quantity, unit_price, total_price, timestamp, store_id);
+/// 3. `invalid:quantity` — not a whole number, or not > 0 (≥ 0 for a stock count);
+///    `invalid:unit_price`, `invalid:total_price` — not an amount with at most two decimals, or
+///    negative; a field of the wrong JSON type is `invalid:<field>` too;
+/// 4. `inconsistent:total_vs_unit_x_qty` — total_price differs from unit_price × quantity by more
+///    than 0.01;
+/// 5. `invalid:timestamp` — not RFC 3339 (any offset is fine: it is normalised to UTC);
+/// 6. `unknown:event_type` — not `sale`, `restock` or `stock_count` (absent means sale).
+///
+/// A record in the original producer's format (no `event_type`) passes as a sale.
+public enum SilverRules {
+    /// Cleans one record's payload.
+    ///
+    /// - Complexity: O(payload size).
+    public static func clean(_ payload: [UInt8]) -> Result<SilverEvent, SilverRejection> {
+        let decoded: (event: POSEvent, rawType: String?)
+        do {
+            decoded = try EventJSON.decodeFields(payload)
+        } catch let error as LakehouseError {
+            return .failure(SilverRejection(reason: error.reason ?? "malformed:json", detail: error.message))
+        } catch {
+            return .failure(SilverRejection(reason: "malformed:json", detail: "\(error)"))
+        }
+        let event = decoded.event
+        let transactionID = trimmed(event.transactionID)
+        let productID = trimmed(event.productID)
+        let productName = trimmed(event.productName)
+        let category = trimmed(event.category).uppercased()
+        let storeID = trimmed(event.storeID).uppercased()
+        let timestamp = trimmed(event.timestamp)
+        for (field, value) in [
+            ("transaction_id", transactionID), ("product_id", productID), ("product_name", productName),
+            ("category", category), ("timestamp", timestamp), ("store_id", storeID),
+        ] where value.isEmpty {
+            return .failure(SilverRejection(reason: "null:\(field)", detail: "\(field) is blank"))
+        }
+        let type = event.eventType
+        let minimum = type == .stockCount ? 0 : 1
+        guard event.quantity >= minimum else {
+            return .failure(
+                SilverRejection(
+                    reason: "invalid:quantity",
+                    detail: "quantity \(event.quantity) must be \(minimum == 0 ? "≥ 0 for a stock count" : "> 0")"))
+        }
+        guard event.unitPriceCents >= 0 else {
+            return .failure(SilverRejection(reason: "invalid:unit_price", detail: "unit_price is negative"))
+        }
+        guard event.totalPriceCents >= 0 else {
+            return .failure(SilverRejection(reason: "invalid:total_price", detail: "total_price is negative"))
+        }
+        let (product, overflow) = event.unitPriceCents.multipliedReportingOverflow(by: Int64(event.quantity))
+        guard !overflow, abs(product - event.totalPriceCents) <= 1 else {
+            return .failure(
+                SilverRejection(
+                    reason: "inconsistent:total_vs_unit_x_qty",
+                    detail:
+                        "total_price \(cents(event.totalPriceCents)) is not unit_price \(cents(event.unitPriceCents)) × quantity \(event.quantity) (± 0.01)"
+                ))
+        }
+        guard let micros = EventTimestamp.parse(timestamp) else {
+            return .failure(
+                SilverRejection(reason: "invalid:timestamp", detail: "timestamp '\(timestamp)' is not RFC 3339"))
+        }
+        if let raw = decoded.rawType, EventType(rawValue: raw) == nil {
+            return .failure(
+                SilverRejection(
+                    reason: "unknown:event_type", detail: "event_type '\(raw)' is not sale, restock or stock_count"))
+        }
+        let day = micros >= 0 ? micros / 86_400_000_000 : (micros + 1) / 86_400_000_000 - 1
+        return .success(
+            SilverEvent(
+                transactionID: transactionID, productID: productID, productName: productName, category: category,
+                quantity: Int64(event.quantity), unitPriceCents: event.unitPriceCents,
+                totalPriceCents: event.totalPriceCents, eventTime: micros, eventDate: Int32(day), storeID: storeID,
+                paymentMethod: type == .sale ? code(event.paymentMethod) : nil,
+                clientType: type == .sale ? code(event.clientType) : nil, eventType: type))
+    }
+
+    /// Upper-cased and trimmed; `nil` when blank.
+    private static func code(_ value: String?) -> String? {
+        guard let value else { return nil }
+        let text = trimmed(value).uppercased()
+        return text.isEmpty ? nil : text
+    }
+
+    /// `value` without leading and trailing white space.
+    static func trimmed(_ value: String) -> String {
+        var text = Substring(value)
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text.count == value.count ? value : String(text)
+    }
+
+    private static func cents(_ value: Int64) -> String {
+        let magnitude = value.magnitude
+        let fraction = magnitude % 100
+        return "\(value < 0 ? "-" : "")\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}
