@@ -19,6 +19,12 @@ public struct LakehouseError: Error, Sendable, Hashable, CustomStringConvertible
         public static let invalidEvent = Code("invalidEvent")
         /// Records could not be delivered (to Kinesis, or to S3) after every retry.
         public static let deliveryFailed = Code("deliveryFailed")
+        /// A Delta table's log cannot be read: a commit or checkpoint that is not valid, a
+        /// version missing from the sequence, a protocol this reader does not support.
+        public static let invalidDeltaLog = Code("invalidDeltaLog")
+        /// A Delta commit could not be made: other writers kept taking the next version, or
+        /// committed a change that conflicts with this one.
+        public static let deltaCommitConflict = Code("deltaCommitConflict")
 
         public var description: String { name }
     }

@@ -1,0 +1,267 @@
+import Foundation
+
+/// One action of a Delta Lake commit (Delta's PROTOCOL.md, "Actions"), for tables at reader
+/// version 1 and writer version 2.
+///
+/// A commit file (`_delta_log/NNNNNNNNNNNNNNNNNNNN.json`) holds one action per line, each a JSON
+/// object with a single key naming the action.
+public enum DeltaAction: Sendable, Hashable {
+    case `protocol`(DeltaProtocol)
+    case metadata(DeltaMetadata)
+    case add(DeltaAddFile)
+    case remove(DeltaRemoveFile)
+    case transaction(DeltaTransaction)
+    /// Provenance: free-form, ignored when reading a snapshot.
+    case commitInfo(DeltaCommitInfo)
+}
+
+/// The protocol versions a table needs.
+public struct DeltaProtocol: Sendable, Hashable {
+    public var minReaderVersion: Int
+    public var minWriterVersion: Int
+
+    /// Reader version 1, writer version 2: what this writer produces.
+    public static let supported = DeltaProtocol(minReaderVersion: 1, minWriterVersion: 2)
+
+    public init(minReaderVersion: Int, minWriterVersion: Int) {
+        self.minReaderVersion = minReaderVersion
+        self.minWriterVersion = minWriterVersion
+    }
+}
+
+/// The table's identity, schema and partitioning.
+public struct DeltaMetadata: Sendable, Hashable {
+    /// A unique id (a UUID) given when the table is created.
+    public var id: String
+    public var name: String?
+    /// Spark's JSON schema of the table (``DeltaSchema/schemaString``).
+    public var schemaString: String
+    public var partitionColumns: [String]
+    public var configuration: [String: String]
+    /// Milliseconds since 1970.
+    public var createdTime: Int64?
+
+    public init(
+        id: String, name: String? = nil, schemaString: String, partitionColumns: [String],
+        configuration: [String: String] = [:], createdTime: Int64? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.schemaString = schemaString
+        self.partitionColumns = partitionColumns
+        self.configuration = configuration
+        self.createdTime = createdTime
+    }
+}
+
+/// A data file that joins the table.
+public struct DeltaAddFile: Sendable, Hashable {
+    /// Relative to the table's root (`event_date=2026-01-05/part-….parquet`), URL-encoded.
+    public var path: String
+    /// The file's partition values as strings (`nil`: the null partition).
+    public var partitionValues: [String: String?]
+    public var size: Int64
+    /// Milliseconds since 1970.
+    public var modificationTime: Int64
+    /// `false` when the file only rearranges data already in the table (compaction).
+    public var dataChange: Bool
+    /// JSON: `numRecords`, `minValues`, `maxValues`, `nullCount` (``DeltaFileStatistics``).
+    public var stats: String?
+
+    public init(
+        path: String, partitionValues: [String: String?], size: Int64, modificationTime: Int64, dataChange: Bool,
+        stats: String?
+    ) {
+        self.path = path
+        self.partitionValues = partitionValues
+        self.size = size
+        self.modificationTime = modificationTime
+        self.dataChange = dataChange
+        self.stats = stats
+    }
+}
+
+/// A data file that leaves the table (it stays on storage for time travel).
+public struct DeltaRemoveFile: Sendable, Hashable {
+    public var path: String
+    /// Milliseconds since 1970.
+    public var deletionTimestamp: Int64
+    public var dataChange: Bool
+    public var partitionValues: [String: String?]?
+    public var size: Int64?
+
+    public init(
+        path: String, deletionTimestamp: Int64, dataChange: Bool, partitionValues: [String: String?]? = nil,
+        size: Int64? = nil
+    ) {
+        self.path = path
+        self.deletionTimestamp = deletionTimestamp
+        self.dataChange = dataChange
+        self.partitionValues = partitionValues
+        self.size = size
+    }
+}
+
+/// An application's progress marker, committed atomically with its data: a writer that finds
+/// its `(appId, version)` in the table knows that batch is already in.
+public struct DeltaTransaction: Sendable, Hashable {
+    public var appID: String
+    public var version: Int64
+    /// Milliseconds since 1970.
+    public var lastUpdated: Int64?
+
+    public init(appID: String, version: Int64, lastUpdated: Int64? = nil) {
+        self.appID = appID
+        self.version = version
+        self.lastUpdated = lastUpdated
+    }
+}
+
+/// Who committed what, for people and tools (`DESCRIBE HISTORY`).
+public struct DeltaCommitInfo: Sendable, Hashable {
+    /// Milliseconds since 1970.
+    public var timestamp: Int64
+    public var operation: String
+    public var operationParameters: [String: String]
+    public var engineInfo: String
+
+    public init(timestamp: Int64, operation: String, operationParameters: [String: String] = [:], engineInfo: String) {
+        self.timestamp = timestamp
+        self.operation = operation
+        self.operationParameters = operationParameters
+        self.engineInfo = engineInfo
+    }
+}
+
+extension DeltaAction {
+    /// The action as one JSON line (without the newline).
+    public var jsonLine: String {
+        let object: [String: Any]
+        switch self {
+        case .protocol(let value):
+            object = [
+                "protocol": ["minReaderVersion": value.minReaderVersion, "minWriterVersion": value.minWriterVersion]
+            ]
+        case .metadata(let value):
+            var body: [String: Any] = [
+                "id": value.id, "format": ["provider": "parquet", "options": [String: String]()],
+                "schemaString": value.schemaString, "partitionColumns": value.partitionColumns,
+                "configuration": value.configuration,
+            ]
+            if let name = value.name { body["name"] = name }
+            if let created = value.createdTime { body["createdTime"] = created }
+            object = ["metaData": body]
+        case .add(let value):
+            var body: [String: Any] = [
+                "path": value.path, "partitionValues": Self.partitionJSON(value.partitionValues), "size": value.size,
+                "modificationTime": value.modificationTime, "dataChange": value.dataChange,
+            ]
+            if let stats = value.stats { body["stats"] = stats }
+            object = ["add": body]
+        case .remove(let value):
+            var body: [String: Any] = [
+                "path": value.path, "deletionTimestamp": value.deletionTimestamp, "dataChange": value.dataChange,
+            ]
+            if let partitions = value.partitionValues {
+                body["partitionValues"] = Self.partitionJSON(partitions)
+                body["extendedFileMetadata"] = value.size != nil
+            }
+            if let size = value.size { body["size"] = size }
+            object = ["remove": body]
+        case .transaction(let value):
+            var body: [String: Any] = ["appId": value.appID, "version": value.version]
+            if let updated = value.lastUpdated { body["lastUpdated"] = updated }
+            object = ["txn": body]
+        case .commitInfo(let value):
+            object = [
+                "commitInfo": [
+                    "timestamp": value.timestamp, "operation": value.operation,
+                    "operationParameters": value.operationParameters, "engineInfo": value.engineInfo,
+                ] as [String: Any]
+            ]
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A JSON number as an integer, however Foundation bridged it.
+    static func jsonInteger(_ value: Any?) -> Int64? {
+        switch value {
+        case let number as Int: return Int64(number)
+        case let number as Int64: return number
+        case let number as Double where number == number.rounded(): return Int64(exactly: number)
+        case let number as NSNumber: return number.int64Value
+        default: return nil
+        }
+    }
+
+    private static func partitionJSON(_ values: [String: String?]) -> [String: Any] {
+        values.mapValues { $0.map { $0 as Any } ?? NSNull() }
+    }
+
+    /// Reads one line of a commit file; `nil` for an action this reader does not model (`cdc`,
+    /// `domainMetadata`…), which a snapshot may ignore at reader version 1.
+    ///
+    /// - Throws: ``LakehouseError`` with ``LakehouseError/Code/invalidDeltaLog`` when the line
+    ///   is not a JSON object or a known action lacks a required field.
+    public static func parse(_ line: String, file: String) throws -> DeltaAction? {
+        func invalid(_ detail: String) -> LakehouseError {
+            LakehouseError(code: .invalidDeltaLog, message: "\(file): \(detail)")
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
+            let (name, value) = object.first, object.count == 1, let body = value as? [String: Any]
+        else { throw invalid("a line is not one JSON object naming one action: \(line.prefix(200))") }
+        func string(_ key: String) throws -> String {
+            guard let value = body[key] as? String else { throw invalid("\(name) has no string \(key)") }
+            return value
+        }
+        func integer(_ key: String) throws -> Int64 {
+            guard let value = jsonInteger(body[key]) else { throw invalid("\(name) has no number \(key)") }
+            return value
+        }
+        func partitions(_ any: Any?) -> [String: String?] {
+            (any as? [String: Any] ?? [:]).mapValues { $0 as? String }
+        }
+        switch name {
+        case "protocol":
+            return .protocol(
+                DeltaProtocol(
+                    minReaderVersion: Int(try integer("minReaderVersion")),
+                    minWriterVersion: Int(try integer("minWriterVersion"))))
+        case "metaData":
+            return .metadata(
+                DeltaMetadata(
+                    id: try string("id"), name: body["name"] as? String, schemaString: try string("schemaString"),
+                    partitionColumns: body["partitionColumns"] as? [String] ?? [],
+                    configuration: (body["configuration"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String },
+                    createdTime: jsonInteger(body["createdTime"])))
+        case "add":
+            return .add(
+                DeltaAddFile(
+                    path: try string("path"), partitionValues: partitions(body["partitionValues"]),
+                    size: try integer("size"), modificationTime: try integer("modificationTime"),
+                    dataChange: body["dataChange"] as? Bool ?? true, stats: body["stats"] as? String))
+        case "remove":
+            return .remove(
+                DeltaRemoveFile(
+                    path: try string("path"), deletionTimestamp: jsonInteger(body["deletionTimestamp"]) ?? 0,
+                    dataChange: body["dataChange"] as? Bool ?? true,
+                    partitionValues: body["partitionValues"].map(partitions),
+                    size: jsonInteger(body["size"])))
+        case "txn":
+            return .transaction(
+                DeltaTransaction(
+                    appID: try string("appId"), version: try integer("version"),
+                    lastUpdated: jsonInteger(body["lastUpdated"])))
+        case "commitInfo":
+            return .commitInfo(
+                DeltaCommitInfo(
+                    timestamp: jsonInteger(body["timestamp"]) ?? 0,
+                    operation: body["operation"] as? String ?? "",
+                    operationParameters: (body["operationParameters"] as? [String: Any] ?? [:]).mapValues { "\($0)" },
+                    engineInfo: body["engineInfo"] as? String ?? ""))
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import AWSLite
+import Foundation
+import Logging
+
+/// The transaction log of a Delta Lake table on S3 (`s3://<bucket>/<root>_delta_log/`): reads
+/// snapshots and makes commits, each commit a new `NNNNNNNNNNNNNNNNNNNN.json` object written
+/// with `If-None-Match: *`, so that of two writers racing for a version exactly one wins.
+///
+/// The loser re-reads what was committed meanwhile and tries the next version, unless that
+/// commit already holds its transaction (`txn` with the same application id and a version at
+/// least its own: the batch is in, and committing it again would duplicate it) or removed a file
+/// it also removes (a conflict it reports).
+public struct DeltaLog: Sendable {
+    public let s3: S3Client
+    public let bucket: String
+    /// The table's prefix in the bucket, ending with `/` (`sales/`).
+    public let root: String
+    private let logger: Logger
+
+    /// - Parameter root: the table's prefix; a trailing `/` is added when missing.
+    public init(s3: S3Client, bucket: String, root: String, logger: Logger) {
+        self.s3 = s3
+        self.bucket = bucket
+        self.root = root.isEmpty || root.hasSuffix("/") ? root : root + "/"
+        self.logger = logger
+    }
+
+    /// What a commit did.
+    public enum CommitOutcome: Sendable, Hashable {
+        /// The actions are the table's version `version`.
+        case committed(version: Int64)
+        /// Another commit (`version`) already holds this transaction: nothing was written.
+        case alreadyCommitted(version: Int64)
+    }
+
+    /// The key of commit `version`.
+    public func commitKey(_ version: Int64) -> String {
+        let digits = String(version)
+        return root + "_delta_log/" + String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".json"
+    }
+
+    /// The versions of the commits on storage, in order.
+    public func versions() async throws -> [Int64] {
+        var versions: [Int64] = []
+        for try await page in s3.listObjectsV2(bucket: bucket, prefix: root + "_delta_log/") {
+            for object in page.objects {
+                let name = object.key.dropFirst(root.count + "_delta_log/".count)
+                guard name.hasSuffix(".json"), name.count == 25, let version = Int64(name.prefix(20)) else { continue }
+                versions.append(version)
+            }
+        }
+        return versions.sorted()
+    }
+
+    /// The actions of commit `version`.
+    ///
+    /// - Throws: ``AWSError`` when it cannot be read; ``LakehouseError`` with
+    ///   ``LakehouseError/Code/invalidDeltaLog`` when it is not a commit.
+    public func actions(of version: Int64) async throws -> [DeltaAction] {
+        let key = commitKey(version)
+        let body = try await s3.getObject(bucket: bucket, key: key).body
+        guard let text = String(validating: body, as: UTF8.self) else {
+            throw LakehouseError(code: .invalidDeltaLog, message: "\(key): not UTF-8")
+        }
+        return try text.split(whereSeparator: \.isNewline).compactMap { try DeltaAction.parse(String($0), file: key) }
+    }
+
+    /// The table as of `version` (default: the latest), or `nil` when the table has no commit.
+    ///
+    /// - Throws: ``LakehouseError`` with ``LakehouseError/Code/invalidDeltaLog`` for a gap in the
+    ///   versions, a first commit without protocol and metadata, a protocol above reader version
+    ///   1, or an unreadable commit; ``AWSError`` when S3 fails.
+    public func snapshot(asOf version: Int64? = nil) async throws -> DeltaSnapshot? {
+        var versions = try await versions()
+        if let version { versions = versions.filter { $0 <= version } }
+        guard !versions.isEmpty else { return nil }
+        for (expected, found) in zip(Int64(0)..., versions) where expected != found {
+            throw LakehouseError(
+                code: .invalidDeltaLog,
+                message: "s3://\(bucket)/\(root)_delta_log/ has no commit \(expected) (the next is \(found))")
+        }
+        let first = try await actions(of: 0)
+        var protocolAction: DeltaProtocol?
+        var metadata: DeltaMetadata?
+        for action in first {
+            if case .protocol(let value) = action { protocolAction = value }
+            if case .metadata(let value) = action { metadata = value }
+        }
+        guard let protocolAction, let metadata else {
+            throw LakehouseError(
+                code: .invalidDeltaLog, message: "\(commitKey(0)) does not hold the table's protocol and metadata")
+        }
+        var snapshot = DeltaSnapshot(
+            version: 0, protocol: protocolAction, metadata: metadata, files: [:], transactions: [:])
+        snapshot.apply(first, version: 0)
+        for version in versions.dropFirst() { snapshot.apply(try await actions(of: version), version: version) }
+        guard snapshot.protocol.minReaderVersion <= 1 else {
+            throw LakehouseError(
+                code: .invalidDeltaLog,
+                message:
+                    "the table at s3://\(bucket)/\(root) needs reader version \(snapshot.protocol.minReaderVersion); this reader supports 1"
+            )
+        }
+        return snapshot
+    }
+
+    /// Commits `actions` as the version after `snapshot` (version 0 when `snapshot` is `nil`,
+    /// which creates the table: include its protocol and metadata), retrying at later versions
+    /// when other writers win the race.
+    ///
+    /// - Parameter maxAttempts: how many versions to try (default 50).
+    /// - Throws: ``LakehouseError`` with ``LakehouseError/Code/deltaCommitConflict`` when another
+    ///   commit removed a file this one removes, created the table first with another schema, or
+    ///   every attempt lost; ``AWSError`` when S3 fails.
+    public func commit(_ actions: [DeltaAction], after snapshot: DeltaSnapshot?, maxAttempts: Int = 50) async throws
+        -> CommitOutcome
+    {
+        var version = (snapshot?.version ?? -1) + 1
+        var pending = actions
+        let ours = actions.compactMap { action -> DeltaTransaction? in
+            if case .transaction(let value) = action { return value }
+            return nil
+        }
+        let removing = Set(
+            actions.compactMap { action -> String? in
+                if case .remove(let file) = action { return file.path }
+                return nil
+            })
+        for attempt in 1...max(1, maxAttempts) {
+            let body = Array((pending.map(\.jsonLine).joined(separator: "\n") + "\n").utf8)
+            let outcome = try await s3.putObject(
+                bucket: bucket, key: commitKey(version), body: body, contentType: "application/json", ifNoneMatch: true)
+            if case .stored = outcome {
+                logger.debug(
+                    "delta commit",
+                    metadata: ["delta.table": "s3://\(bucket)/\(root)", "delta.version": "\(version)"])
+                return .committed(version: version)
+            }
+            // Someone else has this version: see what it did.
+            let winner = try await self.actions(of: version)
+            for action in winner {
+                switch action {
+                case .transaction(let theirs):
+                    if ours.contains(where: { $0.appID == theirs.appID && $0.version <= theirs.version }) {
+                        return .alreadyCommitted(version: version)
+                    }
+                case .remove(let file) where removing.contains(file.path):
+                    throw LakehouseError(
+                        code: .deltaCommitConflict,
+                        message: "commit \(version) of s3://\(bucket)/\(root) already removed \(file.path)")
+                case .metadata(let theirs):
+                    // Both created the table: fine when the schema and partitioning agree.
+                    let mine = pending.compactMap { action -> DeltaMetadata? in
+                        if case .metadata(let value) = action { return value }
+                        return nil
+                    }.first
+                    if let mine {
+                        guard mine.schemaString == theirs.schemaString, mine.partitionColumns == theirs.partitionColumns
+                        else {
+                            throw LakehouseError(
+                                code: .deltaCommitConflict,
+                                message: "s3://\(bucket)/\(root) was created meanwhile with another schema")
+                        }
+                        pending.removeAll {
+                            if case .metadata = $0 { return true }
+                            if case .protocol = $0 { return true }
+                            return false
+                        }
+                    }
+                default: break
+                }
+            }
+            logger.debug(
+                "delta commit lost a race; retrying",
+                metadata: ["delta.version": "\(version)", "attempt": "\(attempt)"])
+            version += 1
+            try await Task.sleep(for: .milliseconds(Int.random(in: 5...50)))
+        }
+        throw LakehouseError(
+            code: .deltaCommitConflict,
+            message: "s3://\(bucket)/\(root): \(maxAttempts) attempts lost the race for the next version")
+    }
+}

@@ -1,0 +1,27 @@
+/// A Delta table as of one version: its protocol, metadata, active files and the last
+/// transaction version of each application.
+public struct DeltaSnapshot: Sendable, Hashable {
+    /// The version this snapshot reflects (the last commit replayed).
+    public var version: Int64
+    public var `protocol`: DeltaProtocol
+    public var metadata: DeltaMetadata
+    /// The active data files, by path.
+    public var files: [String: DeltaAddFile]
+    /// The latest `txn` version per application id.
+    public var transactions: [String: Int64]
+
+    /// The snapshot after replaying `actions` of commit `version` on this one.
+    mutating func apply(_ actions: [DeltaAction], version: Int64) {
+        self.version = version
+        for action in actions {
+            switch action {
+            case .protocol(let value): self.protocol = value
+            case .metadata(let value): metadata = value
+            case .add(let file): files[file.path] = file
+            case .remove(let file): files[file.path] = nil
+            case .transaction(let value): transactions[value.appID] = value.version
+            case .commitInfo: break
+            }
+        }
+    }
+}
