@@ -2,14 +2,17 @@
 
 Usage: delta_read.py ENDPOINT TABLE_URI [VERSION]
 
-Prints one JSON object: {"version": N, "files": [paths…], "rows": [row…]}, rows sorted by every
-column's text, dates and timestamps as ISO text. Exit status 1, with the error, when delta-rs
+Prints one JSON object: {"version": N, "files": [uris…], "rows": [row…], "num_records": {path: n}},
+rows sorted by every column's text; dates and timestamps as ISO text, decimals as text;
+num_records from each file's statistics. Exit status 1, with the error, when delta-rs
 cannot read the table.
 """
 
+import decimal
 import json
 import sys
 
+import pyarrow
 from deltalake import DeltaTable
 
 
@@ -30,8 +33,17 @@ def main():
         for key, value in row.items():
             if hasattr(value, "isoformat"):
                 row[key] = value.isoformat()
+            elif isinstance(value, decimal.Decimal):
+                row[key] = str(value)
     rows.sort(key=lambda row: json.dumps(row, sort_keys=True))
-    print(json.dumps({"version": table.version(), "files": sorted(table.file_uris()), "rows": rows}, sort_keys=True))
+    actions = pyarrow.table(table.get_add_actions(flatten=True)).to_pylist()
+    records = {action["path"]: action.get("num_records") for action in actions}
+    print(
+        json.dumps(
+            {"version": table.version(), "files": sorted(table.file_uris()), "rows": rows, "num_records": records},
+            sort_keys=True,
+        )
+    )
 
 
 if __name__ == "__main__":

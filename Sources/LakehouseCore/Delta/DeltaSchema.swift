@@ -3,11 +3,50 @@ import Foundation
 /// A Delta table's schema: top-level columns of primitive types, written as Spark's JSON schema
 /// (the `schemaString` of the table's metadata).
 public struct DeltaSchema: Sendable, Hashable {
-    /// A column's type, by Spark's name.
-    public enum FieldType: String, Sendable, Hashable {
-        case string, long, integer, short, byte, double, float, boolean, binary, date
+    /// A column's type, by Spark's name (`long`, `decimal(12,2)`).
+    public struct FieldType: Sendable, Hashable, CustomStringConvertible {
+        /// Spark's name of the type.
+        public let name: String
+
+        private init(_ name: String) { self.name = name }
+
+        public static let string = FieldType("string")
+        public static let long = FieldType("long")
+        public static let integer = FieldType("integer")
+        public static let short = FieldType("short")
+        public static let byte = FieldType("byte")
+        public static let double = FieldType("double")
+        public static let float = FieldType("float")
+        public static let boolean = FieldType("boolean")
+        public static let binary = FieldType("binary")
+        public static let date = FieldType("date")
         /// Microseconds since 1970, UTC.
-        case timestamp
+        public static let timestamp = FieldType("timestamp")
+
+        /// A decimal of `precision` digits, `scale` of them after the point.
+        public static func decimal(_ precision: Int, _ scale: Int) -> FieldType {
+            FieldType("decimal(\(precision),\(scale))")
+        }
+
+        /// The type named `name`, if this reader supports it.
+        public init?(name: String) {
+            let primitives = [
+                "string", "long", "integer", "short", "byte", "double", "float", "boolean", "binary", "date",
+                "timestamp",
+            ]
+            if primitives.contains(name) {
+                self.init(name)
+                return
+            }
+            let digits = name.dropFirst("decimal(".count).dropLast().split(separator: ",")
+            guard name.hasPrefix("decimal("), name.hasSuffix(")"), digits.count == 2,
+                let precision = Int(digits[0]), let scale = Int(digits[1]), (1...38).contains(precision),
+                (0...precision).contains(scale)
+            else { return nil }
+            self.init(name)
+        }
+
+        public var description: String { name }
     }
 
     /// One column.
@@ -32,7 +71,7 @@ public struct DeltaSchema: Sendable, Hashable {
         let object: [String: Any] = [
             "type": "struct",
             "fields": fields.map {
-                ["name": $0.name, "type": $0.type.rawValue, "nullable": $0.nullable, "metadata": [String: String]()]
+                ["name": $0.name, "type": $0.type.name, "nullable": $0.nullable, "metadata": [String: String]()]
                     as [String: Any]
             },
         ]
@@ -55,7 +94,7 @@ public struct DeltaSchema: Sendable, Hashable {
             guard let name = field["name"] as? String, let typeName = field["type"] as? String else {
                 throw invalid("has a field without a name or a primitive type")
             }
-            guard let type = FieldType(rawValue: typeName) else {
+            guard let type = FieldType(name: typeName) else {
                 throw invalid("has column \(name) of type \(typeName), which this reader does not support")
             }
             return Field(name, type, nullable: field["nullable"] as? Bool ?? true)

@@ -175,6 +175,13 @@ public enum EventJSON {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// `value` cents as an amount with two decimals (`-3.05`).
+    static func centsText(_ value: Int64) -> String {
+        var out: [UInt8] = []
+        cents(value, &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     private static func cents(_ value: Int64, _ out: inout [UInt8]) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
         let magnitude = value.magnitude

@@ -58,7 +58,7 @@ public enum SilverRules {
                 SilverRejection(
                     reason: "inconsistent:total_vs_unit_x_qty",
                     detail:
-                        "total_price \(cents(event.totalPriceCents)) is not unit_price \(cents(event.unitPriceCents)) × quantity \(event.quantity) (± 0.01)"
+                        "total_price \(EventJSON.centsText(event.totalPriceCents)) is not unit_price \(EventJSON.centsText(event.unitPriceCents)) × quantity \(event.quantity) (± 0.01)"
                 ))
         }
         guard let micros = EventTimestamp.parse(timestamp) else {
@@ -93,11 +93,5 @@ public enum SilverRules {
         while let first = text.first, first.isWhitespace { text.removeFirst() }
         while let last = text.last, last.isWhitespace { text.removeLast() }
         return text.count == value.count ? value : String(text)
-    }
-
-    private static func cents(_ value: Int64) -> String {
-        let magnitude = value.magnitude
-        let fraction = magnitude % 100
-        return "\(value < 0 ? "-" : "")\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }
