@@ -33,7 +33,7 @@ struct ProvisionerTests {
         let everything: [ProvisionChange] = [
             .createBucket("prov-bronze-\(suffix)"), .createBucket("prov-silver-\(suffix)"),
             .createBucket("prov-gold-\(suffix)"), .createStream("prov-stream-\(suffix)", shardCount: 2),
-            .applyMigration("0001_ingest_checkpoints"),
+            .applyMigration("0001_ingest_checkpoints"), .applyMigration("0002_silver"),
         ]
         #expect(try await provisioner.plan(infrastructure) == everything)
         #expect(try await provisioner.apply(infrastructure) == everything)
@@ -90,16 +90,16 @@ struct ProvisionerTests {
         }
         let plan = try provision(["plan", "--shards", "1"])
         #expect(plan.0 == 0)
-        #expect(plan.1.contains("5 changes:"))
+        #expect(plan.1.contains("\(4 + DatabaseSchema.migrations.count) changes:"))
         #expect(plan.1.contains("create stream exe-stream-\(suffix) with 1 shards"))
         let first = try provision(["apply", "--shards", "1"])
         #expect(first.0 == 0)
-        #expect(first.1.contains("applied 5 changes:"))
+        #expect(first.1.contains("applied \(4 + DatabaseSchema.migrations.count) changes:"))
         let second = try provision(["apply", "--shards", "1"])
         #expect(second.0 == 0)
         #expect(second.1.contains("no changes"))
         let recorded = try await database.query("SELECT name FROM \(schema).schema_migrations")
-        #expect(recorded.rows.count == 1)
+        #expect(recorded.rows.count == DatabaseSchema.migrations.count)
 
         let kinesis = KinesisClient(configuration: services.awsConfiguration, logger: logs.logger())
         let s3 = S3Client(configuration: services.awsConfiguration, logger: logs.logger())

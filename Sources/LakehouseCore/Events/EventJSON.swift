@@ -175,8 +175,8 @@ public enum EventJSON {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// `value` cents as an amount with two decimals (`-3.05`).
-    static func centsText(_ value: Int64) -> String {
+    /// `value` cents as the contract writes an amount: two decimals (`-3.05`, `4.00`).
+    public static func centsText(_ value: Int64) -> String {
         var out: [UInt8] = []
         cents(value, &out)
         return String(decoding: out, as: UTF8.self)

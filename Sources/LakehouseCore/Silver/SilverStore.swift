@@ -1,0 +1,142 @@
+import PGLite
+
+/// Silver's side in PostgreSQL (migration `0002_silver`): `sales_silver` upserted on the natural
+/// key, `sales_quarantine`, and the manifest of processed bronze objects with each batch's
+/// counts — all of a batch in one transaction, so a crash leaves either the whole batch or none
+/// of it.
+public struct SilverStore: Sendable {
+    /// A record silver refused, with where it was read.
+    public struct QuarantinedRecord: Sendable, Hashable {
+        public var bronzeKey: String
+        /// The line in the bronze object, from 1.
+        public var bronzeLine: Int64
+        public var rejection: SilverRejection
+        /// The record's bytes as Kinesis delivered them.
+        public var payload: [UInt8]
+
+        public init(bronzeKey: String, bronzeLine: Int64, rejection: SilverRejection, payload: [UInt8]) {
+            self.bronzeKey = bronzeKey
+            self.bronzeLine = bronzeLine
+            self.rejection = rejection
+            self.payload = payload
+        }
+    }
+
+    /// What one batch read and did: input = valid + quarantined + duplicates.
+    public struct BatchCounts: Sendable, Hashable, CustomStringConvertible {
+        public var objects = 0
+        public var input = 0
+        public var valid = 0
+        public var quarantined = 0
+        public var duplicates = 0
+
+        public init() {}
+
+        public var description: String {
+            "\(objects) objects: input \(input) = valid \(valid) + quarantined \(quarantined) + duplicates \(duplicates)"
+        }
+    }
+
+    private let connection: PGConnection
+
+    /// - Parameter connection: a connection whose `search_path` holds the pipeline's schema.
+    public init(connection: PGConnection) { self.connection = connection }
+
+    /// The ETags of the bronze objects already processed, by key, among `keys`.
+    public func processed(_ keys: [String]) async throws -> [String: String] {
+        guard !keys.isEmpty else { return [:] }
+        let result = try await connection.query(
+            "SELECT bronze_key, etag FROM silver_manifest WHERE bronze_key = ANY($1)", [keys])
+        var found: [String: String] = [:]
+        for row in result.rows { found[try row.decode(String.self, at: 0)] = try row.decode(String.self, at: 1) }
+        return found
+    }
+
+    /// Upserts `rows` into `sales_silver` (through COPY into a staging table; the last row of a
+    /// natural key wins), inserts `quarantined` into `sales_quarantine`, and records the batch and
+    /// its bronze objects (`objects`: key → ETag) in the manifest — in one transaction. Loading a
+    /// batch again changes nothing but the load times.
+    ///
+    /// - Throws: ``PGError``; nothing of the batch is kept then.
+    public func load(
+        batchID: String, rows: [SilverTable.Row], quarantined: [QuarantinedRecord], objects: [String: String],
+        counts: BatchCounts, deltaVersion: Int64?
+    ) async throws {
+        try await connection.withTransaction { connection in
+            try await connection.execute(
+                "CREATE TEMP TABLE silver_stage (LIKE sales_silver INCLUDING DEFAULTS) ON COMMIT DROP")
+            if !rows.isEmpty {
+                let events = rows.map(\.event)
+                try await connection.copyIn(
+                    """
+                    COPY silver_stage (transaction_id, product_id, event_type, product_name, category, quantity,
+                    unit_price, total_price, event_time, event_date, store_id, payment_method, client_type,
+                    bronze_key, bronze_line) FROM STDIN
+                    """
+                ) { writer in
+                    try await writer.writeColumns([
+                        PGCopyColumn(events.map(\.transactionID)), PGCopyColumn(events.map(\.productID)),
+                        PGCopyColumn(events.map(\.eventType.rawValue)), PGCopyColumn(events.map(\.productName)),
+                        PGCopyColumn(events.map(\.category)), PGCopyColumn(events.map(\.quantity)),
+                        PGCopyColumn(events.map { EventJSON.centsText($0.unitPriceCents) }),
+                        PGCopyColumn(events.map { EventJSON.centsText($0.totalPriceCents) }),
+                        PGCopyColumn(events.map { EventTimestamp.format(micros: $0.eventTime) }),
+                        PGCopyColumn(events.map(\.eventDateText)), PGCopyColumn(events.map(\.storeID)),
+                        PGCopyColumn(events.map(\.paymentMethod)), PGCopyColumn(events.map(\.clientType)),
+                        PGCopyColumn(rows.map(\.bronzeKey)), PGCopyColumn(rows.map(\.bronzeLine)),
+                    ])
+                }
+                try await connection.execute(
+                    """
+                    INSERT INTO sales_silver
+                    SELECT DISTINCT ON (transaction_id, product_id, event_type) * FROM silver_stage
+                    ORDER BY transaction_id, product_id, event_type, bronze_key DESC, bronze_line DESC
+                    ON CONFLICT (transaction_id, product_id, event_type) DO UPDATE SET
+                        product_name = EXCLUDED.product_name, category = EXCLUDED.category,
+                        quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price,
+                        total_price = EXCLUDED.total_price, event_time = EXCLUDED.event_time,
+                        event_date = EXCLUDED.event_date, store_id = EXCLUDED.store_id,
+                        payment_method = EXCLUDED.payment_method, client_type = EXCLUDED.client_type,
+                        bronze_key = EXCLUDED.bronze_key, bronze_line = EXCLUDED.bronze_line, loaded_at = now()
+                    """)
+            }
+            if !quarantined.isEmpty {
+                try await connection.execute(
+                    "CREATE TEMP TABLE quarantine_stage (LIKE sales_quarantine INCLUDING DEFAULTS) ON COMMIT DROP")
+                try await connection.copyIn(
+                    "COPY quarantine_stage (bronze_key, bronze_line, reason, detail, payload) FROM STDIN"
+                ) { writer in
+                    try await writer.writeColumns([
+                        PGCopyColumn(quarantined.map(\.bronzeKey)), PGCopyColumn(quarantined.map(\.bronzeLine)),
+                        PGCopyColumn(quarantined.map(\.rejection.reason)),
+                        PGCopyColumn(quarantined.map(\.rejection.detail)),
+                        PGCopyColumn(quarantined.map { PGBytes($0.payload) }),
+                    ])
+                }
+                // A record quarantined before (a reprocessed object) keeps its first row.
+                try await connection.execute(
+                    "INSERT INTO sales_quarantine SELECT * FROM quarantine_stage ON CONFLICT DO NOTHING")
+            }
+            for (key, etag) in objects.sorted(by: { $0.key < $1.key }) {
+                _ = try await connection.query(
+                    """
+                    INSERT INTO silver_manifest (bronze_key, etag, batch_id) VALUES ($1, $2, $3)
+                    ON CONFLICT (bronze_key) DO UPDATE SET etag = EXCLUDED.etag, batch_id = EXCLUDED.batch_id,
+                        processed_at = now()
+                    """, [key, etag, batchID])
+            }
+            _ = try await connection.query(
+                """
+                INSERT INTO silver_batches (batch_id, objects, input, valid, quarantined, duplicates, delta_version)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                ON CONFLICT (batch_id) DO UPDATE SET objects = EXCLUDED.objects, input = EXCLUDED.input,
+                    valid = EXCLUDED.valid, quarantined = EXCLUDED.quarantined, duplicates = EXCLUDED.duplicates,
+                    delta_version = EXCLUDED.delta_version, finished_at = now()
+                """,
+                [
+                    batchID, Int64(counts.objects), Int64(counts.input), Int64(counts.valid), Int64(counts.quarantined),
+                    Int64(counts.duplicates), deltaVersion,
+                ])
+        }
+    }
+}
