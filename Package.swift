@@ -108,6 +108,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "silver",
+            dependencies: [
+                "LakehouseCore", "AWSLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Examples/silver",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "producer",
             dependencies: [
                 "LakehouseCore", "AWSLite",

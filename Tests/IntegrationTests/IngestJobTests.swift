@@ -28,18 +28,11 @@ struct IngestJobTests {
         try await EventProducer(kinesis: kinesis, configuration: .init(stream: stream), logger: logs.logger())
             .run(&simulator) { _ in }
         // A record in the original producer's exact format, sent by boto3.
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("boto3-\(stream).out").path
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let status = try await ChildProcess.run(
-            "/bin/sh",
-            [
-                "-c",
-                "'\(RepositoryPaths.python)' '\(RepositoryPaths.root)/Tests/Interop/boto3_original_record.py' "
-                    + "'\(services.awsEndpoint)' '\(stream)' > '\(scratch)'",
-            ], timeout: .seconds(120))
+        let (status, output) = try await ChildProcess.output(
+            RepositoryPaths.python,
+            ["\(RepositoryPaths.root)/Tests/Interop/boto3_original_record.py", services.awsEndpoint, stream])
         #expect(status == 0)
-        let original = Array(
-            try String(contentsOfFile: scratch, encoding: .utf8).trimmingCharacters(in: .newlines).utf8)
+        let original = Array(output.trimmingCharacters(in: .newlines).utf8)
         expected.append(original)
 
         var configuration = IngestJob.Configuration(stream: stream, bucket: bucket)

@@ -6,7 +6,6 @@
 // SIGINT or SIGTERM: every shard flushes its batch and checkpoints, then the process exits.
 import AWSLite
 import ArgumentParser
-import Dispatch
 import Foundation
 import LakehouseCore
 import Logging
@@ -43,24 +42,7 @@ struct Ingest: AsyncParsableCommand {
             s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger),
             checkpoints: CheckpointStore(connection: database), configuration: configuration, logger: logger)
         let stop = IngestJob.StopSignal()
-        // A process started from a thread that blocks these signals inherits the block: unblock
-        // them, so that SIGINT and SIGTERM reach the handlers below.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
-        var sources: [any DispatchSourceSignal] = []
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                FileHandle.standardError.write(Data("ingest: stopping: flushing and checkpointing every shard\n".utf8))
-                stop.stop()
-            }
-            source.resume()
-            sources.append(source)
-        }
+        let sources = stop.stopOnInterrupt(notice: "ingest: stopping: flushing and checkpointing every shard")
         let report = try await job.run(stop: stop)
         sources.forEach { $0.cancel() }
         await database.close()

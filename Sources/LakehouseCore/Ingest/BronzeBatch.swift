@@ -77,7 +77,23 @@ public struct BronzeBatch: Sendable, Hashable {
     /// - Throws: ``LakehouseError`` with ``LakehouseError/Code/invalidEvent`` (reason
     ///   `malformed:json`) for a line that is not an envelope, naming the line.
     public static func decode(_ object: [UInt8]) throws -> [Line] {
-        var lines: [Line] = []
+        try decodeEach(object).map { try $0.line.get() }
+    }
+
+    /// One line of a bronze object as read: its number (from 1), the envelope or why it is not
+    /// one, and the line's bytes.
+    public struct ReadLine: Sendable {
+        public var number: Int
+        public var line: Result<Line, LakehouseError>
+        public var raw: ArraySlice<UInt8>
+    }
+
+    /// Every non-empty line of a bronze object, each decoded on its own, so that a bad line (or
+    /// an object that is not JSON lines at all) never hides the good ones.
+    ///
+    /// - Complexity: O(object size).
+    public static func decodeEach(_ object: [UInt8]) -> [ReadLine] {
+        var lines: [ReadLine] = []
         var start = 0
         var number = 0
         while start < object.count {
@@ -85,35 +101,44 @@ public struct BronzeBatch: Sendable, Hashable {
             number += 1
             defer { start = end + 1 }
             guard end > start else { continue }
-            do {
-                let fields = try FlatJSONObject.parse(Array(object[start..<end]))
-                func text(_ key: String) throws -> String {
-                    guard case .string(let value)? = fields[key] else {
-                        throw LakehouseError(
-                            code: .invalidEvent, message: "malformed:json: no \(key)", reason: "malformed:json")
-                    }
-                    return value
-                }
-                let payload: [UInt8]
-                if case .string(let value)? = fields["payload"] {
-                    payload = Array(value.utf8)
-                } else if case .string(let value)? = fields["payload_base64"], let bytes = Base64Text.decode(value) {
-                    payload = bytes
-                } else {
-                    throw LakehouseError(
-                        code: .invalidEvent, message: "malformed:json: no payload", reason: "malformed:json")
-                }
-                lines.append(
-                    Line(
-                        shardID: try text("shard_id"), sequenceNumber: try text("sequence_number"),
-                        partitionKey: try text("partition_key"), arrivalTime: try text("arrival_time"),
-                        payload: payload))
-            } catch var error as LakehouseError {
-                error.message = "bronze line \(number): \(error.message)"
-                throw error
-            }
+            let raw = object[start..<end]
+            let line: Result<Line, LakehouseError>
+            do { line = .success(try envelope(raw, number: number)) } catch { line = .failure(error) }
+            lines.append(ReadLine(number: number, line: line, raw: raw))
         }
         return lines
+    }
+
+    private static func envelope(_ raw: ArraySlice<UInt8>, number: Int) throws(LakehouseError) -> Line {
+        do {
+            let fields = try FlatJSONObject.parse(Array(raw))
+            func text(_ key: String) throws -> String {
+                guard case .string(let value)? = fields[key] else {
+                    throw LakehouseError(
+                        code: .invalidEvent, message: "malformed:json: no \(key)", reason: "malformed:json")
+                }
+                return value
+            }
+            let payload: [UInt8]
+            if case .string(let value)? = fields["payload"] {
+                payload = Array(value.utf8)
+            } else if case .string(let value)? = fields["payload_base64"], let bytes = Base64Text.decode(value) {
+                payload = bytes
+            } else {
+                throw LakehouseError(
+                    code: .invalidEvent, message: "malformed:json: no payload", reason: "malformed:json")
+            }
+            return Line(
+                shardID: try text("shard_id"), sequenceNumber: try text("sequence_number"),
+                partitionKey: try text("partition_key"), arrivalTime: try text("arrival_time"), payload: payload)
+        } catch var error as LakehouseError {
+            error.message = "bronze line \(number): \(error.message)"
+            throw error
+        } catch {
+            throw LakehouseError(
+                code: .invalidEvent, message: "bronze line \(number): malformed:json: \(error)",
+                reason: "malformed:json")
+        }
     }
 }
 

@@ -24,6 +24,12 @@ public struct SilverEvent: Sendable, Hashable {
         public var transactionID: String
         public var productID: String
         public var eventType: EventType
+
+        public init(transactionID: String, productID: String, eventType: EventType) {
+            self.transactionID = transactionID
+            self.productID = productID
+            self.eventType = eventType
+        }
     }
 
     /// This event's natural key.

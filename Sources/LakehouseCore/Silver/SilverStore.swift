@@ -42,6 +42,33 @@ public struct SilverStore: Sendable {
     /// - Parameter connection: a connection whose `search_path` holds the pipeline's schema.
     public init(connection: PGConnection) { self.connection = connection }
 
+    /// The number of the last batch loaded (batch ids are `batch-<number>`), 0 before the first.
+    public func lastBatchNumber() async throws -> Int64 {
+        let result = try await connection.query(
+            "SELECT coalesce(max(substr(batch_id, 7)::bigint), 0) FROM silver_batches WHERE batch_id LIKE 'batch-%'")
+        return try result.rows[0].decode(Int64.self, at: 0)
+    }
+
+    /// Which of `keys` are already in `sales_silver`.
+    public func existing(_ keys: [SilverEvent.NaturalKey]) async throws -> Set<SilverEvent.NaturalKey> {
+        guard !keys.isEmpty else { return [] }
+        let result = try await connection.query(
+            """
+            SELECT s.transaction_id, s.product_id, s.event_type
+            FROM unnest($1::text[], $2::text[], $3::text[]) AS k(transaction_id, product_id, event_type)
+            JOIN sales_silver s USING (transaction_id, product_id, event_type)
+            """, [keys.map(\.transactionID), keys.map(\.productID), keys.map(\.eventType.rawValue)])
+        var found: Set<SilverEvent.NaturalKey> = []
+        for row in result.rows {
+            guard let type = EventType(rawValue: try row.decode(String.self, at: 2)) else { continue }
+            found.insert(
+                SilverEvent.NaturalKey(
+                    transactionID: try row.decode(String.self, at: 0), productID: try row.decode(String.self, at: 1),
+                    eventType: type))
+        }
+        return found
+    }
+
     /// The ETags of the bronze objects already processed, by key, among `keys`.
     public func processed(_ keys: [String]) async throws -> [String: String] {
         guard !keys.isEmpty else { return [:] }

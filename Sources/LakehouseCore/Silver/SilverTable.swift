@@ -87,6 +87,39 @@ public enum SilverTable {
         return files
     }
 
+    /// The quarantine Delta table's prefix in the silver bucket.
+    public static let quarantineRoot = "quarantine/"
+
+    /// The quarantine table's columns (not partitioned).
+    public static let quarantineSchema = DeltaSchema([
+        .init("bronze_key", .string, nullable: false), .init("bronze_line", .long, nullable: false),
+        .init("reason", .string, nullable: false), .init("detail", .string, nullable: false),
+        .init("payload", .binary, nullable: false),
+    ])
+
+    /// Encodes quarantined records as one data file `<name>.zstd.parquet` of the quarantine table.
+    public static func quarantineFile(
+        _ records: [SilverStore.QuarantinedRecord], name: String, modificationTime: Int64
+    ) async throws -> DataFile {
+        let sink = ParquetMemorySink()
+        let writer = try ParquetWriter(
+            schema: try ParquetSchema([
+                .string("bronze_key"), .int64("bronze_line"), .string("reason"), .string("detail"), .bytes("payload"),
+            ]), sink: sink)
+        try await writer.write([
+            .strings(records.map(\.bronzeKey)), .int64s(records.map(\.bronzeLine)),
+            .strings(records.map(\.rejection.reason)), .strings(records.map(\.rejection.detail)),
+            .byteArrays(records.map(\.payload)),
+        ])
+        try await writer.close()
+        let path = "\(name).zstd.parquet"
+        return DataFile(
+            path: path, bytes: sink.bytes,
+            add: DeltaAddFile(
+                path: path, partitionValues: [:], size: Int64(sink.bytes.count), modificationTime: modificationTime,
+                dataChange: true, stats: "{\"numRecords\":\(records.count)}"))
+    }
+
     /// Delta's per-file statistics: record count, and min, max and null count of each column.
     static func statistics(_ rows: [Row]) -> String {
         var minimums: [(String, String)] = []

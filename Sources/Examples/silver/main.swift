@@ -1,0 +1,53 @@
+// Cleans bronze into silver: the Delta table s3://<silver>/sales/ (and quarantine/) and
+// PostgreSQL's sales_silver and sales_quarantine, batch by batch, exactly once.
+//
+//   silver [--once] [--objects-per-batch 64] [--poll-seconds 10]
+//
+// With --once it processes the backlog and exits; otherwise it polls for new bronze objects
+// until SIGINT or SIGTERM, which stop it between batches.
+import AWSLite
+import ArgumentParser
+import Foundation
+import LakehouseCore
+import Logging
+
+@main
+struct Silver: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "silver", abstract: "Clean bronze objects into the silver Delta table and PostgreSQL.")
+
+    @Flag(help: "Process the backlog, then exit.") var once = false
+    @Option(help: "Bronze objects per batch.") var objectsPerBatch = 64
+    @Option(help: "Seconds between looks for new bronze objects (without --once).") var pollSeconds = 10.0
+    @Option(help: "A .env file to read (set to '' to read none).") var envFile = ".env"
+
+    func validate() throws {
+        guard objectsPerBatch > 0, pollSeconds > 0 else {
+            throw ValidationError("--objects-per-batch and --poll-seconds must be positive")
+        }
+    }
+
+    func run() async throws {
+        let logger = Logger(label: "silver")
+        let settings = try LakehouseConfiguration.load(
+            environment: ProcessInfo.processInfo.environment, dotEnvPath: envFile.isEmpty ? nil : envFile)
+        let database = try await settings.connectDatabase(applicationName: "silver", logger: logger)
+        var configuration = SilverJob.Configuration(
+            bronzeBucket: settings.buckets.bronze, silverBucket: settings.buckets.silver)
+        configuration.objectsPerBatch = objectsPerBatch
+        let job = SilverJob(
+            s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger),
+            store: SilverStore(connection: database), configuration: configuration, logger: logger)
+        let stop = IngestJob.StopSignal()
+        let sources = stop.stopOnInterrupt(notice: "silver: stopping after the current batch")
+        var total = SilverJob.Report()
+        repeat {
+            let report = try await job.runOnce(stop: stop) { number, counts in print("batch \(number): \(counts)") }
+            total.add(report)
+            if !once && !stop.isStopped { try await Task.sleep(for: .milliseconds(Int(pollSeconds * 1000))) }
+        } while !once && !stop.isStopped
+        sources.forEach { $0.cancel() }
+        await database.close()
+        print(total)
+    }
+}

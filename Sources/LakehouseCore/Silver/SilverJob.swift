@@ -1,0 +1,270 @@
+import AWSLite
+import Foundation
+import Logging
+
+/// Turns bronze objects into silver, batch by batch, with an exactly-once effect on the silver
+/// Delta table, the quarantine Delta table and PostgreSQL.
+///
+/// Batch `N` is planned once: the bronze objects it takes (key, ETag) are written to
+/// `s3://<silver>/_silver/batches/<N>.json` with `If-None-Match: *`, so a rerun after a crash —
+/// or a second process — processes exactly the same objects. Its rows are deterministic (the
+/// same plan and the same `sales_silver` give the same rows and file paths); the Delta commits
+/// carry `txn(silver, N)`, so a batch already committed is not committed again; PostgreSQL takes
+/// the batch in one transaction with its manifest rows, and only then does `N` count as done.
+public struct SilverJob: Sendable {
+    /// Where the job reads and writes, and how much a batch takes.
+    public struct Configuration: Sendable, Hashable {
+        public var bronzeBucket: String
+        public var silverBucket: String
+        /// At most this many bronze objects a batch (default 64)…
+        public var objectsPerBatch = 64
+        /// …and about this many bytes (default 256 MiB; a larger object is a batch of its own).
+        public var bytesPerBatch = 256 << 20
+        /// The Delta transaction's application id (default `silver`).
+        public var applicationID = "silver"
+
+        public init(bronzeBucket: String, silverBucket: String) {
+            self.bronzeBucket = bronzeBucket
+            self.silverBucket = silverBucket
+        }
+    }
+
+    /// What a run did: the sum of its batches.
+    public struct Report: Sendable, Hashable, CustomStringConvertible {
+        public var batches = 0
+        public var counts = SilverStore.BatchCounts()
+
+        public init() {}
+
+        /// Adds a batch, or another report.
+        public mutating func add(_ other: Report) {
+            batches += other.batches
+            counts.objects += other.counts.objects
+            counts.input += other.counts.input
+            counts.valid += other.counts.valid
+            counts.quarantined += other.counts.quarantined
+            counts.duplicates += other.counts.duplicates
+        }
+
+        public var description: String { "silver: \(batches) batches; \(counts)" }
+    }
+
+    /// The bronze objects of one batch.
+    struct Plan: Codable, Sendable {
+        struct Object: Codable, Sendable, Hashable {
+            var key: String
+            var etag: String
+            var size: Int
+        }
+        var number: Int64
+        var objects: [Object]
+    }
+
+    private let s3: S3Client
+    private let store: SilverStore
+    public let configuration: Configuration
+    private let logger: Logger
+    private let sales: DeltaLog
+    private let quarantine: DeltaLog
+
+    public init(s3: S3Client, store: SilverStore, configuration: Configuration, logger: Logger) {
+        self.s3 = s3
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        sales = DeltaLog(s3: s3, bucket: configuration.silverBucket, root: SilverTable.root, logger: logger)
+        quarantine = DeltaLog(
+            s3: s3, bucket: configuration.silverBucket, root: SilverTable.quarantineRoot, logger: logger)
+    }
+
+    /// Processes batches until no bronze object is left unprocessed (or `stop` is signalled
+    /// between batches).
+    ///
+    /// - Parameter progress: called after each batch with its number and counts.
+    /// - Throws: ``AWSError``, ``PGError``, ``ParquetError`` or ``LakehouseError`` when a batch
+    ///   cannot be completed; a rerun takes it up again.
+    public func runOnce(
+        stop: IngestJob.StopSignal = IngestJob.StopSignal(),
+        progress: @Sendable (Int64, SilverStore.BatchCounts) -> Void = { _, _ in }
+    ) async throws -> Report {
+        var report = Report()
+        while !stop.isStopped, let plan = try await nextPlan() {
+            let counts = try await process(plan)
+            var batch = Report()
+            batch.batches = 1
+            batch.counts = counts
+            report.add(batch)
+            progress(plan.number, counts)
+        }
+        return report
+    }
+
+    private func planKey(_ number: Int64) -> String {
+        let digits = String(number)
+        return "_silver/batches/" + String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".json"
+    }
+
+    /// The plan of the next batch: the one already written for it (after a crash), else a new
+    /// one of unprocessed bronze objects; `nil` when there are none.
+    func nextPlan() async throws -> Plan? {
+        let number = try await store.lastBatchNumber() + 1
+        if let existing = try await readPlan(number) { return existing }
+        var candidates: [S3ObjectSummary] = []
+        for try await page in s3.listObjectsV2(bucket: configuration.bronzeBucket, prefix: "sales_data/") {
+            let done = try await store.processed(page.objects.map(\.key))
+            candidates += page.objects.filter { done[$0.key] == nil }
+            if candidates.count >= configuration.objectsPerBatch { break }
+        }
+        var chosen: [Plan.Object] = []
+        var bytes = 0
+        for object in candidates.sorted(by: { $0.key < $1.key }) {
+            guard chosen.count < configuration.objectsPerBatch,
+                chosen.isEmpty || bytes + object.size <= configuration.bytesPerBatch
+            else { break }
+            chosen.append(Plan.Object(key: object.key, etag: object.eTag, size: object.size))
+            bytes += object.size
+        }
+        guard !chosen.isEmpty else { return nil }
+        let plan = Plan(number: number, objects: chosen)
+        let outcome = try await s3.putObject(
+            bucket: configuration.silverBucket, key: planKey(number), body: Array(try JSONEncoder().encode(plan)),
+            contentType: "application/json", ifNoneMatch: true)
+        if case .preconditionFailed = outcome {
+            // Another process planned this batch first: do what it planned.
+            return try await readPlan(number)
+        }
+        return plan
+    }
+
+    private func readPlan(_ number: Int64) async throws -> Plan? {
+        let key = planKey(number)
+        let body: [UInt8]
+        do {
+            body = try await s3.getObject(bucket: configuration.silverBucket, key: key).body
+        } catch let error as AWSError where error.code.rawValue == "NoSuchKey" || error.httpStatus == 404 {
+            return nil
+        }
+        do {
+            return try JSONDecoder().decode(Plan.self, from: Data(body))
+        } catch {
+            throw LakehouseError(
+                code: .invalidDeltaLog,
+                message: "s3://\(configuration.silverBucket)/\(key) is not a batch plan: \(error)")
+        }
+    }
+
+    /// Reads, cleans and writes one batch.
+    func process(_ plan: Plan) async throws -> SilverStore.BatchCounts {
+        var counts = SilverStore.BatchCounts()
+        counts.objects = plan.objects.count
+        var rows: [SilverTable.Row] = []
+        var rejected: [SilverStore.QuarantinedRecord] = []
+        var seen: Set<SilverEvent.NaturalKey> = []
+        for object in plan.objects {
+            let body = try await s3.getObject(bucket: configuration.bronzeBucket, key: object.key).body
+            let lines = BronzeBatch.decodeEach(body)
+            if lines.isEmpty {
+                logger.warning("empty bronze object", metadata: ["s3.key": "\(object.key)"])
+            }
+            for read in lines {
+                counts.input += 1
+                let line: BronzeBatch.Line
+                switch read.line {
+                case .success(let value): line = value
+                case .failure(let error):
+                    rejected.append(
+                        SilverStore.QuarantinedRecord(
+                            bronzeKey: object.key, bronzeLine: Int64(read.number),
+                            rejection: SilverRejection(reason: "malformed:json", detail: error.message),
+                            payload: Array(read.raw)))
+                    continue
+                }
+                switch SilverRules.clean(line.payload) {
+                case .success(let event):
+                    if seen.insert(event.naturalKey).inserted {
+                        rows.append(
+                            SilverTable.Row(event: event, bronzeKey: object.key, bronzeLine: Int64(read.number)))
+                    } else {
+                        counts.duplicates += 1
+                    }
+                case .failure(let rejection):
+                    rejected.append(
+                        SilverStore.QuarantinedRecord(
+                            bronzeKey: object.key, bronzeLine: Int64(read.number), rejection: rejection,
+                            payload: line.payload))
+                }
+            }
+        }
+        // Keys that earlier batches already hold are duplicates too.
+        let existing = try await store.existing(rows.map(\.event.naturalKey))
+        if !existing.isEmpty {
+            counts.duplicates += rows.count { existing.contains($0.event.naturalKey) }
+            rows.removeAll { existing.contains($0.event.naturalKey) }
+        }
+        counts.valid = rows.count
+        counts.quarantined = rejected.count
+
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let name = "part-\(String(plan.number))"
+        let salesVersion = try await commit(
+            to: sales, files: try await SilverTable.dataFiles(rows, name: name, modificationTime: now),
+            schema: SilverTable.schema, partitionColumns: [SilverTable.partitionColumn], plan: plan, now: now)
+        if !rejected.isEmpty {
+            _ = try await commit(
+                to: quarantine,
+                files: [try await SilverTable.quarantineFile(rejected, name: name, modificationTime: now)],
+                schema: SilverTable.quarantineSchema, partitionColumns: [], plan: plan, now: now)
+        }
+        try await store.load(
+            batchID: "batch-\(plan.number)", rows: rows, quarantined: rejected,
+            objects: Dictionary(uniqueKeysWithValues: plan.objects.map { ($0.key, $0.etag) }), counts: counts,
+            deltaVersion: salesVersion)
+        logger.info(
+            "silver batch",
+            metadata: [
+                "batch": "\(plan.number)", "objects": "\(counts.objects)", "input": "\(counts.input)",
+                "valid": "\(counts.valid)", "quarantined": "\(counts.quarantined)",
+                "duplicates": "\(counts.duplicates)",
+            ])
+        return counts
+    }
+
+    /// Uploads `files` and commits them with `txn(applicationID, plan.number)`, unless the table
+    /// already holds that transaction; returns the table's version holding the batch.
+    private func commit(
+        to log: DeltaLog, files: [SilverTable.DataFile], schema: DeltaSchema, partitionColumns: [String], plan: Plan,
+        now: Int64
+    ) async throws -> Int64 {
+        let snapshot = try await log.snapshot()
+        if let done = snapshot?.transactions[configuration.applicationID], done >= plan.number {
+            return snapshot!.version
+        }
+        for file in files {
+            try await s3.putObject(
+                bucket: configuration.silverBucket, key: log.root + file.path, body: file.bytes,
+                contentType: "application/vnd.apache.parquet")
+        }
+        var actions: [DeltaAction] = []
+        if snapshot == nil {
+            actions += [
+                .protocol(.supported),
+                .metadata(
+                    DeltaMetadata(
+                        id: UUID().uuidString.lowercased(), schemaString: schema.schemaString,
+                        partitionColumns: partitionColumns, createdTime: now)),
+            ]
+        }
+        actions += files.map { .add($0.add) }
+        actions.append(
+            .transaction(DeltaTransaction(appID: configuration.applicationID, version: plan.number, lastUpdated: now)))
+        actions.append(
+            .commitInfo(
+                DeltaCommitInfo(
+                    timestamp: now, operation: "WRITE",
+                    operationParameters: ["mode": "Append", "silverBatch": String(plan.number)],
+                    engineInfo: "LakehouseCore/\(LakehouseCore.version)")))
+        switch try await log.commit(actions, after: snapshot) {
+        case .committed(let version), .alreadyCommitted(let version): return version
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import AWSLite
+import Foundation
+import LakehouseCore
+import LakehouseTestSupport
+import PGLite
+import Testing
+
+@Suite("Silver job: bronze to Delta and PostgreSQL, reconciled with the simulator, exactly once")
+struct SilverJobTests {
+    @Test(
+        "2% dirty data: input = silver + quarantine + duplicates; silver is the simulator's clean events; a rerun changes nothing"
+    )
+    func reconciliation() async throws {
+        let services = try TestServices.require()
+        let logs = CapturedLogs()
+        let fixture = try await IngestFixture.make("silver-rec", shards: 2)
+        let silverBucket = fixture.bucket.replacingOccurrences(of: "-bronze-", with: "-silver-")
+        try await fixture.s3.createBucket(silverBucket)
+
+        let simulation = SimulationConfiguration(stores: 3, products: 20, days: 3, seed: 5, dirtyRate: 0.02)
+        var simulator = StoreSimulator(configuration: simulation)
+        try await EventProducer(
+            kinesis: fixture.kinesis, configuration: .init(stream: fixture.stream), logger: logs.logger()
+        )
+        .run(&simulator) { _ in }
+        var ingest = IngestJob.Configuration(stream: fixture.stream, bucket: fixture.bucket)
+        ingest.untilCaughtUp = true
+        ingest.flushRecords = 700
+        let ingested = try await IngestJob(
+            kinesis: fixture.kinesis, s3: fixture.s3, checkpoints: CheckpointStore(connection: fixture.database),
+            configuration: ingest, logger: logs.logger()
+        ).run()
+
+        var configuration = SilverJob.Configuration(bronzeBucket: fixture.bucket, silverBucket: silverBucket)
+        configuration.objectsPerBatch = 1
+        let job = SilverJob(
+            s3: fixture.s3, store: SilverStore(connection: fixture.database), configuration: configuration,
+            logger: logs.logger())
+        let report = try await job.runOnce()
+        #expect(report.batches == ingested.objects)
+        #expect(report.batches >= 2)
+        #expect(report.counts.objects == ingested.objects)
+        #expect(report.counts.input == ingested.records)
+        #expect(report.counts.input == report.counts.valid + report.counts.quarantined + report.counts.duplicates)
+
+        // What the simulator sent, by kind: the clean events are silver; the invalid ones are quarantined.
+        var replay = StoreSimulator(configuration: simulation)
+        var expected: Set<String> = []
+        var invalid = 0
+        var duplicates = 0
+        while let day = replay.nextDay() {
+            for record in day {
+                if record.kind.isInvalid {
+                    invalid += 1
+                } else if record.kind == .duplicate {
+                    duplicates += 1
+                } else {
+                    let event = try SilverRules.clean(record.payload).get()
+                    expected.insert(
+                        "\(event.transactionID)|\(event.productID)|\(event.eventType.rawValue)|\(event.quantity)|\(event.eventTime)"
+                    )
+                }
+            }
+        }
+        #expect(report.counts.quarantined == invalid)
+        #expect(report.counts.duplicates == duplicates)
+        #expect(report.counts.valid == expected.count)
+        let silver = try await fixture.database.query(
+            """
+            SELECT transaction_id || '|' || product_id || '|' || event_type || '|' || quantity || '|'
+                   || (extract(epoch FROM event_time) * 1000000)::bigint FROM sales_silver
+            """)
+        #expect(Set(try silver.rows.map { try $0.decode(String.self, at: 0) }) == expected)
+        let quarantined = try await fixture.database.query("SELECT count(*) FROM sales_quarantine")
+        #expect(try quarantined.rows[0].decode(Int64.self, at: 0) == Int64(invalid))
+
+        // delta-rs reads the same rows from the Delta table.
+        let (status, output) = try await ChildProcess.output(
+            RepositoryPaths.python,
+            [
+                "\(RepositoryPaths.root)/Tests/Interop/delta_read.py", services.awsEndpoint,
+                "s3://\(silverBucket)/sales",
+            ])
+        try #require(status == 0)
+        let read = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        let rows = (read["rows"] as? [[String: Any]]) ?? []
+        #expect(rows.count == expected.count)
+        let keys = Set(rows.map { "\($0["transaction_id"] ?? "")|\($0["product_id"] ?? "")|\($0["event_type"] ?? "")" })
+        #expect(keys == Set(expected.map { $0.split(separator: "|").prefix(3).joined(separator: "|") }))
+
+        // A rerun over processed bronze changes nothing.
+        let log = DeltaLog(s3: fixture.s3, bucket: silverBucket, root: SilverTable.root, logger: logs.logger())
+        let version = try await log.snapshot()?.version
+        let again = try await job.runOnce()
+        #expect(again.batches == 0)
+        #expect(try await log.snapshot()?.version == version)
+        let count = try await fixture.database.query("SELECT count(*) FROM sales_silver")
+        #expect(try count.rows[0].decode(Int64.self, at: 0) == Int64(expected.count))
+
+        let (_, keysToDelete) = try await fixture.bronze()
+        try await fixture.tearDown(keys: keysToDelete)
+    }
+}
