@@ -100,4 +100,55 @@ struct SilverJobTests {
         let (_, keysToDelete) = try await fixture.bronze()
         try await fixture.tearDown(keys: keysToDelete)
     }
+
+    @Test("bad bronze never stops a batch: an object that is not JSON lines, an empty object, a 10 MiB line")
+    func badBronze() async throws {
+        let logs = CapturedLogs()
+        let fixture = try await IngestFixture.make("silver-bad", shards: 1)
+        let silverBucket = fixture.bucket.replacingOccurrences(of: "-bronze-", with: "-silver-")
+        try await fixture.s3.createBucket(silverBucket)
+        var simulator = StoreSimulator(configuration: SimulationConfiguration(stores: 1, products: 5, days: 1))
+        let firstDay = simulator.nextDay()
+        let day = try #require(firstDay)
+        let records = day.enumerated().map { index, record in
+            KinesisRecord(
+                data: record.payload, partitionKey: record.partitionKey, sequenceNumber: String(index + 1),
+                approximateArrivalTimestamp: 1_767_600_000)
+        }
+        let good = BronzeBatch(stream: fixture.stream, shardID: "shardId-000000000000", records: records)
+        let huge = [UInt8](repeating: UInt8(ascii: "x"), count: 10 << 20)
+        let objects: [(String, [UInt8])] = [
+            ("sales_data/year=2026/month=01/day=05/a-garbage.jsonl", Array("this is not JSON\n\u{1}\u{2}\u{3}".utf8)),
+            ("sales_data/year=2026/month=01/day=05/b-empty.jsonl", []),
+            ("sales_data/year=2026/month=01/day=05/c-huge.jsonl", huge + [10]),
+            (good.key, good.encoded()),
+        ]
+        for (key, body) in objects { try await fixture.s3.putObject(bucket: fixture.bucket, key: key, body: body) }
+
+        let job = SilverJob(
+            s3: fixture.s3, store: SilverStore(connection: fixture.database),
+            configuration: SilverJob.Configuration(bronzeBucket: fixture.bucket, silverBucket: silverBucket),
+            logger: logs.logger())
+        let report = try await job.runOnce()
+        #expect(report.batches == 1)
+        #expect(report.counts.objects == 4)
+        #expect(report.counts.input == 2 + 0 + 1 + records.count)
+        #expect(report.counts.quarantined == 3)
+        #expect(report.counts.valid == records.count)
+        #expect(logs.contains("empty bronze object"))
+        let quarantine = try await fixture.database.query(
+            "SELECT bronze_key, reason, length(payload) FROM sales_quarantine ORDER BY bronze_key, bronze_line")
+        #expect(
+            try quarantine.rows.map { try $0.decode(String.self, at: 1) }
+                == Array(repeating: "malformed:json", count: 3))
+        #expect(try quarantine.rows[2].decode(Int32.self, at: 2) == Int32(huge.count))
+        let silver = try await fixture.database.query("SELECT count(*) FROM sales_silver")
+        #expect(try silver.rows[0].decode(Int64.self, at: 0) == Int64(records.count))
+
+        for try await page in fixture.s3.listObjectsV2(bucket: silverBucket) {
+            for object in page.objects { try await fixture.s3.deleteObject(bucket: silverBucket, key: object.key) }
+        }
+        try await fixture.s3.deleteBucket(silverBucket)
+        try await fixture.tearDown(keys: objects.map(\.0))
+    }
 }
