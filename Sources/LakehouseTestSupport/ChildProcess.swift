@@ -40,18 +40,25 @@ public final class ChildProcess: @unchecked Sendable {
         throw ChildProcessTimeout(executable: executable, timeout: timeout)
     }
 
-    /// Runs `executable` to completion, at most `timeout`, with its standard output going to a
-    /// scratch file; returns its exit status and that output.
+    /// Runs `executable` to completion, at most `timeout`, with its standard output and error
+    /// going to scratch files; returns its exit status and what it wrote to each.
     public static func output(
         _ executable: String, _ arguments: [String], timeout: Duration = .seconds(120)
-    ) async throws -> (status: Int32, output: String) {
+    ) async throws -> (status: Int32, output: String, errors: String) {
         let scratch = FileManager.default.temporaryDirectory
-            .appendingPathComponent("child-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).out").path
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+            .appendingPathComponent("child-\(getpid())-\(UInt64.random(in: 0...UInt64.max))").path
+        defer {
+            try? FileManager.default.removeItem(atPath: scratch + ".out")
+            try? FileManager.default.removeItem(atPath: scratch + ".err")
+        }
         let quoted = ([executable] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let status = try await run(
-            "/bin/sh", ["-c", quoted.joined(separator: " ") + " > '\(scratch)'"], timeout: timeout)
-        return (status, (try? String(contentsOfFile: scratch, encoding: .utf8)) ?? "")
+            "/bin/sh", ["-c", quoted.joined(separator: " ") + " > '\(scratch).out' 2> '\(scratch).err'"],
+            timeout: timeout)
+        return (
+            status, (try? String(contentsOfFile: scratch + ".out", encoding: .utf8)) ?? "",
+            (try? String(contentsOfFile: scratch + ".err", encoding: .utf8)) ?? ""
+        )
     }
 
     /// The exit status once the child has ended (reaping it), else `nil`.

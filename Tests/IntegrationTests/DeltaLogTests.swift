@@ -48,12 +48,7 @@ struct DeltaLogTests {
 
         /// What delta-rs reads, at `version` or the latest.
         func deltaRS(version: Int64? = nil) async throws -> [String: Any] {
-            var arguments = ["\(RepositoryPaths.root)/Tests/Interop/delta_read.py", endpoint, "s3://\(bucket)/sales"]
-            if let version { arguments.append(String(version)) }
-            let (status, output) = try await ChildProcess.output(RepositoryPaths.python, arguments)
-            try #require(status == 0, "delta-rs could not read s3://\(bucket)/sales")
-            let data = Data(output.utf8)
-            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            try await DeltaRS.read(endpoint: endpoint, uri: "s3://\(bucket)/sales", version: version)
         }
 
         func tearDown() async throws {

@@ -28,7 +28,7 @@ struct IngestJobTests {
         try await EventProducer(kinesis: kinesis, configuration: .init(stream: stream), logger: logs.logger())
             .run(&simulator) { _ in }
         // A record in the original producer's exact format, sent by boto3.
-        let (status, output) = try await ChildProcess.output(
+        let (status, output, _) = try await ChildProcess.output(
             RepositoryPaths.python,
             ["\(RepositoryPaths.root)/Tests/Interop/boto3_original_record.py", services.awsEndpoint, stream])
         #expect(status == 0)

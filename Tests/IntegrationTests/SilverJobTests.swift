@@ -75,14 +75,7 @@ struct SilverJobTests {
         #expect(try quarantined.rows[0].decode(Int64.self, at: 0) == Int64(invalid))
 
         // delta-rs reads the same rows from the Delta table.
-        let (status, output) = try await ChildProcess.output(
-            RepositoryPaths.python,
-            [
-                "\(RepositoryPaths.root)/Tests/Interop/delta_read.py", services.awsEndpoint,
-                "s3://\(silverBucket)/sales",
-            ])
-        try #require(status == 0)
-        let read = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        let read = try await DeltaRS.read(endpoint: services.awsEndpoint, uri: "s3://\(silverBucket)/sales")
         let rows = (read["rows"] as? [[String: Any]]) ?? []
         #expect(rows.count == expected.count)
         let keys = Set(rows.map { "\($0["transaction_id"] ?? "")|\($0["product_id"] ?? "")|\($0["event_type"] ?? "")" })

@@ -26,6 +26,9 @@ def main():
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_REGION": "us-east-1",
         "AWS_S3_ALLOW_UNSAFE_RENAME": "true",
+        # moto is shared with the whole test run: give slow answers time rather than abort.
+        "timeout": "120s",
+        "connect_timeout": "30s",
     }
     table = DeltaTable(uri, storage_options=options, version=version)
     rows = table.to_pyarrow_table().to_pylist()
