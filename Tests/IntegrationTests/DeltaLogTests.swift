@@ -100,6 +100,9 @@ struct DeltaLogTests {
         #expect(try DeltaSchema(schemaString: snapshot.metadata.schemaString) == Self.schema)
         #expect(snapshot.metadata.partitionColumns == ["event_date"])
         #expect(try await table.log.snapshot(asOf: 0)?.files.count == 1)
+        // Brought forward from version 0, reading commit 1 only: the same table.
+        #expect(try await table.log.snapshot(updating: afterZero) == snapshot)
+        #expect(try await table.log.snapshot(updating: snapshot, asOf: 0) == afterZero)
 
         let latest = try await table.deltaRS()
         #expect(latest["version"] as? Int == 1)

@@ -120,7 +120,7 @@ struct IngestReshardTests {
         let job = IngestJob(
             kinesis: fixture.kinesis, s3: fixture.s3, checkpoints: CheckpointStore(connection: fixture.database),
             configuration: configuration, logger: logs.logger(level: .debug))
-        let stop = IngestJob.StopSignal()
+        let stop = StopSignal()
         let running = Task { try await job.run(stop: stop) }
 
         var sent = try await Self.send(0..<600, to: fixture, pause: .milliseconds(20))

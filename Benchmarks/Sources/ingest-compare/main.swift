@@ -239,7 +239,7 @@ func lagRun(_ lagKinesis: KinesisClient, label: String, seconds: Double) async t
     let job = IngestJob(
         kinesis: lagKinesis, s3: s3, checkpoints: checkpoints, configuration: configuration,
         logger: logs.logger(label: "ingest-lag", level: .debug))
-    let stop = IngestJob.StopSignal()
+    let stop = StopSignal()
     let ingesting = Task { try await job.run(stop: stop) }
     say("ingest-compare: lag (\(label)): \(events) events at \(Int(lagRate)) events/s in real time")
     var producer = EventProducer.Configuration(stream: stream)

@@ -41,7 +41,7 @@ struct Ingest: AsyncParsableCommand {
             kinesis: KinesisClient(configuration: try settings.awsClientConfiguration(.kinesis), logger: logger),
             s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger),
             checkpoints: CheckpointStore(connection: database), configuration: configuration, logger: logger)
-        let stop = IngestJob.StopSignal()
+        let stop = StopSignal()
         let sources = stop.stopOnInterrupt(notice: "ingest: stopping: flushing and checkpointing every shard")
         let report = try await job.run(stop: stop)
         sources.forEach { $0.cancel() }

@@ -38,7 +38,7 @@ struct Silver: AsyncParsableCommand {
         let job = SilverJob(
             s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger),
             store: SilverStore(connection: database), configuration: configuration, logger: logger)
-        let stop = IngestJob.StopSignal()
+        let stop = StopSignal()
         let sources = stop.stopOnInterrupt(notice: "silver: stopping after the current batch")
         var total = SilverJob.Report()
         repeat {

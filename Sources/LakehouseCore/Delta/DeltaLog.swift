@@ -39,10 +39,12 @@ public struct DeltaLog: Sendable {
         return root + "_delta_log/" + String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".json"
     }
 
-    /// The versions of the commits on storage, in order.
-    public func versions() async throws -> [Int64] {
+    /// The versions of the commits on storage after version `after` (all when `nil`), in order.
+    public func versions(after: Int64? = nil) async throws -> [Int64] {
         var versions: [Int64] = []
-        for try await page in s3.listObjectsV2(bucket: bucket, prefix: root + "_delta_log/") {
+        for try await page in s3.listObjectsV2(
+            bucket: bucket, prefix: root + "_delta_log/", startAfter: after.map(commitKey))
+        {
             for object in page.objects {
                 let name = object.key.dropFirst(root.count + "_delta_log/".count)
                 guard name.hasSuffix(".json"), name.count == 25, let version = Int64(name.prefix(20)) else { continue }
@@ -71,29 +73,46 @@ public struct DeltaLog: Sendable {
     ///   versions, a first commit without protocol and metadata, a protocol above reader version
     ///   1, or an unreadable commit; ``AWSError`` when S3 fails.
     public func snapshot(asOf version: Int64? = nil) async throws -> DeltaSnapshot? {
-        var versions = try await versions()
+        try await snapshot(updating: nil, asOf: version)
+    }
+
+    /// `base` brought forward to `version` (default: the latest), reading only the commits after
+    /// it — what a writer that commits batch after batch uses instead of replaying the whole log
+    /// each time. With `base` `nil` (or newer than `version`) the log is replayed from the start.
+    ///
+    /// - Throws: as ``snapshot(asOf:)``.
+    public func snapshot(updating base: DeltaSnapshot?, asOf version: Int64? = nil) async throws -> DeltaSnapshot? {
+        if let base, let version, version < base.version { return try await snapshot(updating: nil, asOf: version) }
+        var versions = try await versions(after: base?.version)
         if let version { versions = versions.filter { $0 <= version } }
-        guard !versions.isEmpty else { return nil }
-        for (expected, found) in zip(Int64(0)..., versions) where expected != found {
+        let start = (base?.version ?? -1) + 1
+        for (expected, found) in zip(start..., versions) where expected != found {
             throw LakehouseError(
                 code: .invalidDeltaLog,
                 message: "s3://\(bucket)/\(root)_delta_log/ has no commit \(expected) (the next is \(found))")
         }
-        let first = try await actions(of: 0)
-        var protocolAction: DeltaProtocol?
-        var metadata: DeltaMetadata?
-        for action in first {
-            if case .protocol(let value) = action { protocolAction = value }
-            if case .metadata(let value) = action { metadata = value }
+        var pending = versions[...]
+        var snapshot: DeltaSnapshot
+        if let base {
+            snapshot = base
+        } else {
+            guard pending.popFirst() != nil else { return nil }
+            let first = try await actions(of: 0)
+            var protocolAction: DeltaProtocol?
+            var metadata: DeltaMetadata?
+            for action in first {
+                if case .protocol(let value) = action { protocolAction = value }
+                if case .metadata(let value) = action { metadata = value }
+            }
+            guard let protocolAction, let metadata else {
+                throw LakehouseError(
+                    code: .invalidDeltaLog, message: "\(commitKey(0)) does not hold the table's protocol and metadata")
+            }
+            snapshot = DeltaSnapshot(
+                version: 0, protocol: protocolAction, metadata: metadata, files: [:], transactions: [:])
+            snapshot.apply(first, version: 0)
         }
-        guard let protocolAction, let metadata else {
-            throw LakehouseError(
-                code: .invalidDeltaLog, message: "\(commitKey(0)) does not hold the table's protocol and metadata")
-        }
-        var snapshot = DeltaSnapshot(
-            version: 0, protocol: protocolAction, metadata: metadata, files: [:], transactions: [:])
-        snapshot.apply(first, version: 0)
-        for version in versions.dropFirst() { snapshot.apply(try await actions(of: version), version: version) }
+        for version in pending { snapshot.apply(try await actions(of: version), version: version) }
         guard snapshot.protocol.minReaderVersion <= 1 else {
             throw LakehouseError(
                 code: .invalidDeltaLog,

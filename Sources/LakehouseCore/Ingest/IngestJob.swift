@@ -1,6 +1,5 @@
 import AWSLite
 import Logging
-import Synchronization
 
 /// Reads every shard of a Kinesis stream into bronze objects on S3, checkpointing each shard in
 /// PostgreSQL after the object that holds its records is written — so a crash replays a batch
@@ -50,14 +49,6 @@ public struct IngestJob: Sendable {
         }
     }
 
-    /// Asks a running job to stop: each shard flushes and checkpoints, then the run returns.
-    public final class StopSignal: Sendable {
-        private let flag = Atomic<Bool>(false)
-        public init() {}
-        public func stop() { flag.store(true, ordering: .relaxed) }
-        public var isStopped: Bool { flag.load(ordering: .relaxed) }
-    }
-
     private let kinesis: KinesisClient
     private let s3: S3Client
     private let checkpoints: CheckpointStore
@@ -74,7 +65,7 @@ public struct IngestJob: Sendable {
         self.logger = logger
     }
 
-    /// Ingests until `stop` is signalled or, with ``Configuration/untilCaughtUp``, every shard is
+    /// Ingests until `stop` is signalled (each shard then flushes and checkpoints) or, with ``Configuration/untilCaughtUp``, every shard is
     /// drained.
     ///
     /// - Throws: ``AWSError`` or ``PGError`` when a shard cannot go on after retries; the other

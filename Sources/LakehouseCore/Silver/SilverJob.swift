@@ -36,7 +36,7 @@ public struct SilverJob: Sendable {
 
         public init() {}
 
-        /// Adds a batch, or another report.
+        /// Adds another report.
         public mutating func add(_ other: Report) {
             batches += other.batches
             counts.objects += other.counts.objects
@@ -44,6 +44,14 @@ public struct SilverJob: Sendable {
             counts.valid += other.counts.valid
             counts.quarantined += other.counts.quarantined
             counts.duplicates += other.counts.duplicates
+        }
+
+        /// Adds one batch.
+        mutating func add(batch: SilverStore.BatchCounts) {
+            var one = Report()
+            one.batches = 1
+            one.counts = batch
+            add(one)
         }
 
         public var description: String { "silver: \(batches) batches; \(counts)" }
@@ -84,16 +92,17 @@ public struct SilverJob: Sendable {
     /// - Throws: ``AWSError``, ``PGError``, ``ParquetError`` or ``LakehouseError`` when a batch
     ///   cannot be completed; a rerun takes it up again.
     public func runOnce(
-        stop: IngestJob.StopSignal = IngestJob.StopSignal(),
+        stop: StopSignal = StopSignal(),
         progress: @Sendable (Int64, SilverStore.BatchCounts) -> Void = { _, _ in }
     ) async throws -> Report {
         var report = Report()
-        while !stop.isStopped, let plan = try await nextPlan() {
-            let counts = try await process(plan)
-            var batch = Report()
-            batch.batches = 1
-            batch.counts = counts
-            report.add(batch)
+        var tables = Tables()
+        // Bronze keys up to here were listed by this run and are processed or planned: the next
+        // plan lists after them. Objects that arrive with lower keys wait for the next run.
+        var listedUpTo: String?
+        while !stop.isStopped, let plan = try await nextPlan(after: &listedUpTo) {
+            let counts = try await process(plan, tables: &tables)
+            report.add(batch: counts)
             progress(plan.number, counts)
         }
         return report
@@ -105,12 +114,15 @@ public struct SilverJob: Sendable {
     }
 
     /// The plan of the next batch: the one already written for it (after a crash), else a new
-    /// one of unprocessed bronze objects; `nil` when there are none.
-    func nextPlan() async throws -> Plan? {
+    /// one of unprocessed bronze objects listed after `listedUpTo`, which moves past the chosen
+    /// ones; `nil` when there are none.
+    func nextPlan(after listedUpTo: inout String?) async throws -> Plan? {
         let number = try await store.lastBatchNumber() + 1
         if let existing = try await readPlan(number) { return existing }
         var candidates: [S3ObjectSummary] = []
-        for try await page in s3.listObjectsV2(bucket: configuration.bronzeBucket, prefix: "sales_data/") {
+        for try await page in s3.listObjectsV2(
+            bucket: configuration.bronzeBucket, prefix: "sales_data/", startAfter: listedUpTo)
+        {
             let done = try await store.processed(page.objects.map(\.key))
             candidates += page.objects.filter { done[$0.key] == nil }
             if candidates.count >= configuration.objectsPerBatch { break }
@@ -124,7 +136,8 @@ public struct SilverJob: Sendable {
             chosen.append(Plan.Object(key: object.key, etag: object.eTag, size: object.size))
             bytes += object.size
         }
-        guard !chosen.isEmpty else { return nil }
+        guard let last = chosen.last else { return nil }
+        listedUpTo = last.key
         let plan = Plan(number: number, objects: chosen)
         let outcome = try await s3.putObject(
             bucket: configuration.silverBucket, key: planKey(number), body: Array(try JSONEncoder().encode(plan)),
@@ -153,8 +166,14 @@ public struct SilverJob: Sendable {
         }
     }
 
+    /// The two Delta tables as last read, brought forward batch by batch (only new commits read).
+    struct Tables {
+        var sales: DeltaSnapshot?
+        var quarantine: DeltaSnapshot?
+    }
+
     /// Reads, cleans and writes one batch.
-    func process(_ plan: Plan) async throws -> SilverStore.BatchCounts {
+    func process(_ plan: Plan, tables: inout Tables) async throws -> SilverStore.BatchCounts {
         var counts = SilverStore.BatchCounts()
         counts.objects = plan.objects.count
         var rows: [SilverTable.Row] = []
@@ -207,13 +226,14 @@ public struct SilverJob: Sendable {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let name = "part-\(String(plan.number))"
         let salesVersion = try await commit(
-            to: sales, files: try await SilverTable.dataFiles(rows, name: name, modificationTime: now),
-            schema: SilverTable.schema, partitionColumns: [SilverTable.partitionColumn], plan: plan, now: now)
+            to: sales, snapshot: &tables.sales, schema: SilverTable.schema,
+            partitionColumns: [SilverTable.partitionColumn], plan: plan, now: now
+        ) { try await SilverTable.dataFiles(rows, name: name, modificationTime: now) }
         if !rejected.isEmpty {
             _ = try await commit(
-                to: quarantine,
-                files: [try await SilverTable.quarantineFile(rejected, name: name, modificationTime: now)],
-                schema: SilverTable.quarantineSchema, partitionColumns: [], plan: plan, now: now)
+                to: quarantine, snapshot: &tables.quarantine, schema: SilverTable.quarantineSchema,
+                partitionColumns: [], plan: plan, now: now
+            ) { [try await SilverTable.quarantineFile(rejected, name: name, modificationTime: now)] }
         }
         try await store.load(
             batchID: "batch-\(plan.number)", rows: rows, quarantined: rejected,
@@ -229,16 +249,19 @@ public struct SilverJob: Sendable {
         return counts
     }
 
-    /// Uploads `files` and commits them with `txn(applicationID, plan.number)`, unless the table
-    /// already holds that transaction; returns the table's version holding the batch.
+    /// Encodes and uploads the batch's files and commits them with `txn(applicationID,
+    /// plan.number)`, unless the table already holds that transaction (a rerun after a crash:
+    /// then nothing is encoded); returns the table's version holding the batch. `snapshot` is
+    /// brought forward first, reading only the commits made since.
     private func commit(
-        to log: DeltaLog, files: [SilverTable.DataFile], schema: DeltaSchema, partitionColumns: [String], plan: Plan,
-        now: Int64
+        to log: DeltaLog, snapshot: inout DeltaSnapshot?, schema: DeltaSchema, partitionColumns: [String],
+        plan: Plan, now: Int64, files encode: () async throws -> [SilverTable.DataFile]
     ) async throws -> Int64 {
-        let snapshot = try await log.snapshot()
-        if let done = snapshot?.transactions[configuration.applicationID], done >= plan.number {
-            return snapshot!.version
+        snapshot = try await log.snapshot(updating: snapshot)
+        if let snapshot, let done = snapshot.transactions[configuration.applicationID], done >= plan.number {
+            return snapshot.version
         }
+        let files = try await encode()
         for file in files {
             try await s3.putObject(
                 bucket: configuration.silverBucket, key: log.root + file.path, body: file.bytes,

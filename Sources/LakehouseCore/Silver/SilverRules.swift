@@ -70,7 +70,7 @@ public enum SilverRules {
                 SilverRejection(
                     reason: "unknown:event_type", detail: "event_type '\(raw)' is not sale, restock or stock_count"))
         }
-        let day = micros >= 0 ? micros / 86_400_000_000 : (micros + 1) / 86_400_000_000 - 1
+        let day = EventTimestamp.floorDivide(micros, 86_400_000_000)
         return .success(
             SilverEvent(
                 transactionID: transactionID, productID: productID, productName: productName, category: category,
@@ -92,6 +92,6 @@ public enum SilverRules {
         var text = Substring(value)
         while let first = text.first, first.isWhitespace { text.removeFirst() }
         while let last = text.last, last.isWhitespace { text.removeLast() }
-        return text.count == value.count ? value : String(text)
+        return text.startIndex == value.startIndex && text.endIndex == value.endIndex ? value : String(text)
     }
 }

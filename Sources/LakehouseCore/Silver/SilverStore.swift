@@ -144,14 +144,14 @@ public struct SilverStore: Sendable {
                 try await connection.execute(
                     "INSERT INTO sales_quarantine SELECT * FROM quarantine_stage ON CONFLICT DO NOTHING")
             }
-            for (key, etag) in objects.sorted(by: { $0.key < $1.key }) {
-                _ = try await connection.query(
-                    """
-                    INSERT INTO silver_manifest (bronze_key, etag, batch_id) VALUES ($1, $2, $3)
-                    ON CONFLICT (bronze_key) DO UPDATE SET etag = EXCLUDED.etag, batch_id = EXCLUDED.batch_id,
-                        processed_at = now()
-                    """, [key, etag, batchID])
-            }
+            let manifest = objects.sorted { $0.key < $1.key }
+            _ = try await connection.query(
+                """
+                INSERT INTO silver_manifest (bronze_key, etag, batch_id)
+                SELECT key, etag, $3 FROM unnest($1::text[], $2::text[]) AS o(key, etag)
+                ON CONFLICT (bronze_key) DO UPDATE SET etag = EXCLUDED.etag, batch_id = EXCLUDED.batch_id,
+                    processed_at = now()
+                """, [manifest.map(\.key), manifest.map(\.value), batchID])
             _ = try await connection.query(
                 """
                 INSERT INTO silver_batches (batch_id, objects, input, valid, quarantined, duplicates, delta_version)

@@ -148,8 +148,10 @@ public enum SilverTable {
         number("total_price", events.map(\.totalPriceCents), cents: true)
         if let low = events.map(\.eventTime).min(), let high = events.map(\.eventTime).max() {
             // Readers compare at millisecond precision: round the bounds outwards.
-            minimums.append(("event_time", quoted(EventTimestamp.format(micros: floorMillis(low)))))
-            maximums.append(("event_time", quoted(EventTimestamp.format(micros: -floorMillis(-high)))))
+            minimums.append(
+                ("event_time", quoted(EventTimestamp.format(micros: EventTimestamp.floorDivide(low, 1000) * 1000))))
+            maximums.append(
+                ("event_time", quoted(EventTimestamp.format(micros: -EventTimestamp.floorDivide(-high, 1000) * 1000))))
         }
         nulls.append(("event_time", 0))
         text("store_id", events.map(\.storeID))
@@ -171,9 +173,5 @@ public enum SilverTable {
         var out: [UInt8] = []
         EventJSON.string(text, &out)
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func floorMillis(_ micros: Int64) -> Int64 {
-        (micros >= 0 ? micros / 1000 : (micros - 999) / 1000) * 1000
     }
 }

@@ -1,7 +1,22 @@
 import Dispatch
 import Foundation
+import Synchronization
 
-extension IngestJob.StopSignal {
+/// Asks a running job (``IngestJob``, ``SilverJob``) to stop at its next safe point: ingest
+/// flushes and checkpoints every shard, silver finishes the batch in hand.
+public final class StopSignal: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    public init() {}
+
+    /// Asks the job to stop.
+    public func stop() { flag.store(true, ordering: .relaxed) }
+
+    /// Whether ``stop()`` was called.
+    public var isStopped: Bool { flag.load(ordering: .relaxed) }
+}
+
+extension StopSignal {
     /// Signals `stop` on SIGINT or SIGTERM (after writing `notice` to standard error), for the
     /// executables; the default actions of both signals are replaced until the handlers are
     /// cancelled.
