@@ -10,7 +10,9 @@ enum BatchValidation {
                 "the batch holds \(batch.values.physicalType) values but the column is \(column.physicalType)")
         }
         let present: Int
-        if let validity = batch.validity {
+        if column.nesting != nil || batch.levels != nil {
+            present = try checkLevels(batch, column, violation)
+        } else if let validity = batch.validity {
             present = validity.reduce(0) { $0 + ($1 ? 1 : 0) }
             if column.repetition == .required, present != validity.count {
                 let row = validity.firstIndex(of: false) ?? 0
@@ -40,6 +42,50 @@ enum BatchValidation {
                 "the batch has \(present) non-null rows but \(batch.values.count) values; values hold the non-null rows only"
             )
         }
+    }
+
+    /// A nested leaf's levels: within the column's maxima, rows starting at repetition 0.
+    /// Returns how many values they place.
+    private static func checkLevels(
+        _ batch: ParquetColumnBatch, _ column: ParquetColumn, _ violation: (String) -> ParquetError
+    ) throws -> Int {
+        guard let levels = batch.levels else {
+            throw violation(
+                "a column inside a struct, list or map needs definition and repetition levels; ParquetSchema.columnBatches(rows:) computes them"
+            )
+        }
+        guard batch.validity == nil else {
+            throw violation("a batch with levels has no validity; the levels say which slots are null")
+        }
+        let maxDefinition = column.maxDefinitionLevel
+        let maxRepetition = column.maxRepetitionLevel
+        if maxRepetition == 0 {
+            guard levels.repetition.isEmpty else {
+                throw violation("the column is in no list, so its batch has no repetition levels")
+            }
+        } else {
+            guard levels.repetition.count == levels.definition.count else {
+                throw violation(
+                    "\(levels.definition.count) definition levels but \(levels.repetition.count) repetition levels")
+            }
+            if let first = levels.repetition.first, first != 0 {
+                throw violation("the first repetition level must be 0 (a batch starts a row)")
+            }
+            if let index = levels.repetition.firstIndex(where: { Int($0) > maxRepetition }) {
+                throw violation(
+                    "repetition level \(levels.repetition[index]) at slot \(index) exceeds the column's maximum \(maxRepetition)"
+                )
+            }
+        }
+        var present = 0
+        for (index, level) in levels.definition.enumerated() {
+            guard Int(level) <= maxDefinition else {
+                throw violation(
+                    "definition level \(level) at slot \(index) exceeds the column's maximum \(maxDefinition)")
+            }
+            present += Int(level) == maxDefinition ? 1 : 0
+        }
+        return present
     }
 
     private static func checkOffsets(_ arrays: ParquetByteArrays, _ violation: (String) -> ParquetError) throws {

@@ -1,14 +1,19 @@
-/// Writes one column chunk of one row group: definition levels, pages closed by rows and by
-/// bytes, dictionary fallback, compression and checksums. The pages are kept (compressed) until
+/// Writes one column chunk of one row group: definition and repetition levels, pages closed by
+/// rows and by bytes (a page always ends at a row's end), dictionary fallback, compression and checksums. The pages are kept (compressed) until
 /// the row group ends, since a chunk's pages must be contiguous in the file.
 final class ColumnChunkWriter {
     let column: ParquetColumn
     private let settings: ColumnSettings
     private let encoder: any ColumnValueEncoder
 
-    /// Definition levels of the current page (OPTIONAL columns): 1 present, 0 null.
+    /// Definition levels of the current page (OPTIONAL flat columns: 1 present, 0 null).
     private var levels: [UInt32] = []
+    /// Repetition levels of the current page (leaves under a list).
+    private var repetitionLevels: [UInt32] = []
     private var pageRows = 0
+    /// Level slots in the current page: rows for a flat column, values, nulls and empty lists
+    /// for a nested one.
+    private var pageSlots = 0
     private var pageNulls = 0
 
     /// The chunk's data pages, headers included.
@@ -50,14 +55,29 @@ final class ColumnChunkWriter {
     }
 
     /// Appends rows `rows` of `batch` (validated against the column), whose values start at
-    /// value `valueStart`, closing pages as they fill. Returns how many values it took.
-    func append(_ batch: ParquetColumnBatch, rows: Range<Int>, valueStart: Int) throws -> Int {
+    /// value `valueStart`, closing pages as they fill. A batch with levels needs `rowStarts`,
+    /// where each of its rows starts among the level slots. Returns how many values it took.
+    func append(_ batch: ParquetColumnBatch, rows: Range<Int>, valueStart: Int, rowStarts: [Int]? = nil) throws -> Int {
         var valueCursor = valueStart
         var row = rows.lowerBound
         while row < rows.upperBound {
             let take = min(rows.upperBound - row, settings.dataPageRowLimit - pageRows, Self.sliceRows)
             var present = take
-            if column.repetition == .optional {
+            if let batchLevels = batch.levels, let rowStarts {
+                let slots = rowStarts[row]..<rowStarts[row + take]
+                let maximum = UInt16(column.maxDefinitionLevel)
+                present = 0
+                for slot in slots {
+                    let level = batchLevels.definition[slot]
+                    present += level == maximum ? 1 : 0
+                    levels.append(UInt32(level))
+                }
+                if column.maxRepetitionLevel > 0 {
+                    for slot in slots { repetitionLevels.append(UInt32(batchLevels.repetition[slot])) }
+                }
+                pageSlots += slots.count
+                pageNulls += slots.count - present
+            } else if column.repetition == .optional {
                 if let validity = batch.validity {
                     present = 0
                     for index in row..<(row + take) {
@@ -69,6 +89,9 @@ final class ColumnChunkWriter {
                     levels.append(contentsOf: repeatElement(1, count: take))
                 }
                 pageNulls += take - present
+                pageSlots += take
+            } else {
+                pageSlots += take
             }
             if present > 0 { encoder.append(batch.values, from: valueCursor, count: present) }
             valueCursor += present
@@ -90,29 +113,41 @@ final class ColumnChunkWriter {
     /// Encodes the open page and queues it for compression.
     private func closePage() throws {
         let page = PendingPage(type: settings.dataPageVersion == .v1 ? PageType.dataPage : PageType.dataPageV2)
-        if column.repetition == .optional {
-            switch settings.dataPageVersion {
-            case .v1:
-                // v1 levels: a 4-byte little-endian length, then the RLE hybrid at width 1,
-                // compressed with the values.
-                page.body.append(contentsOf: [0, 0, 0, 0])
-                levels.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: 1, into: &page.body) }
-                let length = UInt32(page.body.count - 4)
-                for index in 0..<4 { page.body[index] = UInt8(truncatingIfNeeded: length >> (8 * index)) }
-            case .v2:
-                // v2 levels: never compressed, without a length prefix, before the values.
-                levels.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: 1, into: &page.levels) }
-            }
+        // Repetition levels first, then definition levels, each at the width of its maximum.
+        if column.maxRepetitionLevel > 0 {
+            write(repetitionLevels, maximum: column.maxRepetitionLevel, to: page)
+            page.repetitionLevelsLength = page.levels.count
         }
+        if column.maxDefinitionLevel > 0 { write(levels, maximum: column.maxDefinitionLevel, to: page) }
         page.encoding = encoder.finishPage(into: &page.body)
-        page.valueCount = pageRows
+        page.valueCount = pageSlots
+        page.rowCount = pageRows
         page.nullCount = pageNulls
         pending.append(page)
-        valueCount += pageRows
+        valueCount += pageSlots
         nullCount += pageNulls
         levels.removeAll(keepingCapacity: true)
+        repetitionLevels.removeAll(keepingCapacity: true)
         pageRows = 0
+        pageSlots = 0
         pageNulls = 0
+    }
+
+    /// Appends one run of levels to `page`: for DATA_PAGE, a 4-byte little-endian length and the
+    /// RLE hybrid, compressed with the values; for DATA_PAGE_V2, the RLE hybrid alone, never
+    /// compressed, before the values.
+    private func write(_ values: [UInt32], maximum: Int, to page: PendingPage) {
+        let width = RLEHybridEncoder.bitWidth(forMaximum: UInt32(maximum))
+        switch settings.dataPageVersion {
+        case .v1:
+            let start = page.body.count
+            page.body.append(contentsOf: [0, 0, 0, 0])
+            values.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: width, into: &page.body) }
+            let length = UInt32(page.body.count - start - 4)
+            for index in 0..<4 { page.body[start + index] = UInt8(truncatingIfNeeded: length >> (8 * index)) }
+        case .v2:
+            values.withUnsafeBufferPointer { RLEHybridEncoder.encode($0, bitWidth: width, into: &page.levels) }
+        }
     }
 
     /// Pages encoded but not yet compressed, oldest first; ``ParquetWriter`` compresses them
@@ -133,8 +168,9 @@ final class ColumnChunkWriter {
             var header = PageHeader(
                 type: page.type, uncompressedSize: page.levels.count + page.body.count,
                 compressedSize: page.levels.count + page.compressed.count, valueCount: page.valueCount,
-                encoding: page.encoding, nullCount: page.nullCount, definitionLevelsByteLength: page.levels.count,
-                isCompressed: settings.codec != .uncompressed)
+                encoding: page.encoding, nullCount: page.nullCount, rowCount: page.rowCount,
+                definitionLevelsByteLength: page.levels.count - page.repetitionLevelsLength,
+                repetitionLevelsByteLength: page.repetitionLevelsLength, isCompressed: settings.codec != .uncompressed)
             if settings.writesPageChecksums {
                 let levels = page.levels.withUnsafeBytes { PageChecksum.crc32($0) }
                 header.crc = page.compressed.withUnsafeBytes { PageChecksum.crc32($0, continuing: levels) }
@@ -147,7 +183,7 @@ final class ColumnChunkWriter {
                 dataPages.append(contentsOf: headerBytes)
                 dataPages.append(contentsOf: page.levels)
                 dataPages.append(contentsOf: page.compressed)
-                if column.repetition == .optional { note(encoding: EncodingID.rle) }
+                if column.maxDefinitionLevel > 0 || column.maxRepetitionLevel > 0 { note(encoding: EncodingID.rle) }
             }
             note(pageType: page.type, encoding: page.encoding)
         }
@@ -197,10 +233,14 @@ final class ColumnChunkWriter {
 final class PendingPage {
     let type: Int32
     var encoding: Int32 = EncodingID.plain
+    /// Level slots (values and nulls); rows.
     var valueCount = 0
+    var rowCount = 0
     var nullCount = 0
-    /// DATA_PAGE_V2's definition levels, stored uncompressed before the values.
+    /// DATA_PAGE_V2's repetition then definition levels, stored uncompressed before the values.
     var levels: [UInt8] = []
+    /// How many bytes of ``levels`` are repetition levels.
+    var repetitionLevelsLength = 0
     var body: [UInt8] = []
     var compressed: [UInt8] = []
 

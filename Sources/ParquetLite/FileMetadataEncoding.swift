@@ -6,8 +6,7 @@ enum PageType {
 }
 
 extension PageHeader {
-    /// The header in Thrift compact form, as the writer stores it: levels RLE-encoded, and for a
-    /// DATA_PAGE_V2 one row per value (flat columns) and no repetition levels.
+    /// The header in Thrift compact form, as the writer stores it: levels RLE-encoded.
     func encoded() -> [UInt8] {
         var thrift = ThriftCompactWriter(capacity: 48)
         thrift.field(1, i32: type)
@@ -74,12 +73,20 @@ enum FileMetadataEncoding {
     ) -> [UInt8] {
         var thrift = ThriftCompactWriter(capacity: 1024)
         thrift.field(1, i32: 2)
-        thrift.field(2, listOf: .structure, count: schema.columns.count + 1)
+        thrift.field(2, listOf: .structure, count: schema.elements.count + 1)
         thrift.listElement { root in
             root.field(4, string: "schema")
-            root.field(5, i32: Int32(schema.columns.count))
+            root.field(5, i32: Int32(schema.nodes.count))
         }
-        for column in schema.columns { thrift.listElement { writeSchemaElement(column, to: &$0) } }
+        for element in schema.elements {
+            thrift.listElement { stored in
+                if let column = element.column {
+                    writeSchemaElement(column, name: element.name, to: &stored)
+                } else {
+                    writeGroupElement(element, to: &stored)
+                }
+            }
+        }
         thrift.field(3, i64: Int64(rowGroups.reduce(0) { $0 + $1.rowCount }))
         thrift.field(4, listOf: .structure, count: rowGroups.count)
         for group in rowGroups { thrift.listElement { writeRowGroup(group, to: &$0) } }
@@ -102,11 +109,29 @@ enum FileMetadataEncoding {
         return thrift.bytes
     }
 
-    private static func writeSchemaElement(_ column: ParquetColumn, to thrift: inout ThriftCompactWriter) {
+    /// A struct, list or map group: name, repetition, children and its LIST or MAP annotation
+    /// (both the converted type and the logical type).
+    private static func writeGroupElement(_ element: SchemaLayout.Element, to thrift: inout ThriftCompactWriter) {
+        thrift.field(3, i32: element.repetition.rawValue)
+        thrift.field(4, string: element.name)
+        thrift.field(5, i32: Int32(element.childCount))
+        switch element.annotation {
+        case .list:
+            thrift.field(6, i32: 3)
+            thrift.field(10) { union in union.field(3) { _ in } }
+        case .map:
+            thrift.field(6, i32: 1)
+            thrift.field(10) { union in union.field(2) { _ in } }
+        case nil: break
+        }
+    }
+
+    private static func writeSchemaElement(_ column: ParquetColumn, name: String, to thrift: inout ThriftCompactWriter)
+    {
         thrift.field(1, i32: column.physicalType.rawValue)
         if let length = column.typeLength { thrift.field(2, i32: length) }
         thrift.field(3, i32: column.repetition.rawValue)
-        thrift.field(4, string: column.name)
+        thrift.field(4, string: name)
         if let converted = convertedType(of: column) { thrift.field(6, i32: converted) }
         if case .decimal(let precision, let scale) = column.logicalType {
             thrift.field(7, i32: scale)
@@ -182,8 +207,9 @@ enum FileMetadataEncoding {
         thrift.field(1, i32: chunk.column.physicalType.rawValue)
         thrift.field(2, listOf: .i32, count: chunk.encodings.count)
         for encoding in chunk.encodings { thrift.writeI32Value(encoding) }
-        thrift.field(3, listOf: .binary, count: 1)
-        thrift.writeBinaryValue(chunk.column.name)
+        let path = chunk.column.path
+        thrift.field(3, listOf: .binary, count: path.count)
+        for name in path { thrift.writeBinaryValue(name) }
         thrift.field(4, i32: chunk.codec.thriftValue)
         thrift.field(5, i64: Int64(chunk.valueCount))
         thrift.field(6, i64: Int64(chunk.uncompressedSize))

@@ -42,6 +42,35 @@ public struct ParquetByteArrays: Sendable, Hashable {
     }
 }
 
+/// The Dremel levels of a nested leaf column: one entry per value slot (a value, a null, or an
+/// empty or null list above the leaf).
+public struct ParquetLevels: Sendable, Hashable {
+    /// How many of the optional and repeated fields on the leaf's path are present.
+    public var definition: [UInt16]
+    /// At which repeated field on the path the slot starts a new element (0: a new row). Empty
+    /// when the leaf is under no list.
+    public var repetition: [UInt16]
+
+    public init(definition: [UInt16], repetition: [UInt16]) {
+        self.definition = definition
+        self.repetition = repetition
+    }
+
+    /// The rows these levels cover: the slots that start a row.
+    public var rowCount: Int {
+        repetition.isEmpty ? definition.count : repetition.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
+    }
+
+    /// Where each row starts among the slots, then the slot count.
+    var rowStarts: [Int] {
+        guard !repetition.isEmpty else { return Array(0...definition.count) }
+        var starts: [Int] = []
+        for (index, level) in repetition.enumerated() where level == 0 { starts.append(index) }
+        starts.append(repetition.count)
+        return starts
+    }
+}
+
 /// The values of one column for a run of rows: what ``ParquetWriter/write(_:)`` takes, one per
 /// column of the schema.
 ///
@@ -92,14 +121,27 @@ public struct ParquetColumnBatch: Sendable, Hashable {
     public var values: Values
     /// One flag per row (`false`: null), or `nil` when no row is null.
     public var validity: [Bool]?
+    /// For a leaf of a nested schema: its definition and repetition levels (then ``validity``
+    /// is `nil` and ``values`` hold the values whose definition level is the leaf's maximum).
+    /// ``ParquetSchema/columnBatches(rows:)`` computes them from row values.
+    public var levels: ParquetLevels?
 
     /// The number of rows the batch covers.
-    public var rowCount: Int { validity?.count ?? values.count }
+    public var rowCount: Int {
+        if let levels { return levels.rowCount }
+        return validity?.count ?? values.count
+    }
 
     /// Creates a batch from dense values and an optional validity (see the type's discussion).
     public init(_ values: Values, validity: [Bool]? = nil) {
         self.values = values
         self.validity = validity
+    }
+
+    /// Creates a batch of a nested leaf from its values and levels.
+    public init(_ values: Values, levels: ParquetLevels) {
+        self.values = values
+        self.levels = levels
     }
 
     // MARK: Conveniences that build the dense form from optionals

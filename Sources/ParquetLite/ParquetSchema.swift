@@ -29,7 +29,8 @@ public enum ParquetPhysicalType: Int32, Sendable, Hashable, CaseIterable, Custom
 public enum ParquetRepetition: Int32, Sendable, Hashable {
     case required = 0
     case optional = 1
-    /// A list of values per row: read in nested schemas, never written (the writer's schemas are flat).
+    /// A repeated field: read in any nested schema; the writer stores lists and maps in their
+    /// standard forms (``ParquetSchemaNode``), never as a bare REPEATED column.
     case repeated = 2
 }
 
@@ -63,7 +64,7 @@ public enum ParquetLogicalType: Sendable, Hashable {
 /// Build columns with the static helpers (``string(_:repetition:)``, ``int64(_:repetition:)``,
 /// ``timestamp(_:unit:isAdjustedToUTC:repetition:)``…) or with ``init(name:physicalType:repetition:logicalType:typeLength:)``.
 public struct ParquetColumn: Sendable, Hashable {
-    /// The column's name (one level: ParquetLite writes flat schemas).
+    /// The column's name; a leaf of a nested schema is named by its dotted path.
     public var name: String
     /// How values are stored.
     public var physicalType: ParquetPhysicalType
@@ -160,7 +161,17 @@ public struct ParquetColumn: Sendable, Hashable {
         Self(name: name, physicalType: .fixedLenByteArray, repetition: repetition, logicalType: .uuid, typeLength: 16)
     }
 
-    /// Whether min/max statistics compare values as unsigned (bytewise strings, unsigned integers).
+    /// Where a leaf below the top level of a nested schema sits; `nil` for a top-level column.
+    var nesting: ColumnNesting?
+
+    /// The names from the root to this leaf.
+    var path: [String] { nesting?.path ?? [name] }
+    /// The definition level of a present value.
+    var maxDefinitionLevel: Int { nesting?.maxDefinitionLevel ?? (repetition == .optional ? 1 : 0) }
+    /// The repetition level of the innermost list around this leaf (0 outside lists).
+    var maxRepetitionLevel: Int { nesting?.maxRepetitionLevel ?? 0 }
+
+    /// Whether the min/max statistics compare values as unsigned (bytewise strings, unsigned integers).
     var comparesUnsigned: Bool {
         switch logicalType {
         case .integer(_, let isSigned): return !isSigned
@@ -170,10 +181,40 @@ public struct ParquetColumn: Sendable, Hashable {
     }
 }
 
-/// A flat Parquet schema: an ordered list of uniquely named columns under one root.
+/// Where a nested leaf sits: its path from the root and its level maxima.
+struct ColumnNesting: Sendable, Hashable {
+    var path: [String]
+    var maxDefinitionLevel: Int
+    var maxRepetitionLevel: Int
+}
+
+/// A Parquet schema: columns under one root, flat (``init(_:)``) or nested
+/// (``init(nodes:)``, with structs, lists and maps).
 public struct ParquetSchema: Sendable, Hashable {
-    /// The columns, in file order.
+    /// The leaf columns, in file order. A leaf below the top level is named by its dotted path
+    /// (`add.partitionValues.key_value.key`); ``ParquetWriter/write(_:)`` takes one batch per leaf.
     public let columns: [ParquetColumn]
+    /// The top-level fields.
+    public let nodes: [ParquetSchemaNode]
+    /// The stored schema elements, depth-first.
+    let elements: [SchemaLayout.Element]
+
+    /// Whether any field is a struct, list or map.
+    public var isNested: Bool { columns.contains { $0.nesting != nil } }
+
+    /// Creates a nested schema from its top-level fields, after checking every column as
+    /// ``init(_:)`` does and that names within a struct are unique.
+    ///
+    /// - Throws: ``ParquetError`` with ``ParquetError/Code/invalidSchema`` naming the field.
+    public init(nodes: [ParquetSchemaNode]) throws {
+        var names = Set<String>()
+        for node in nodes where !names.insert(node.name).inserted {
+            throw ParquetError(
+                code: .invalidSchema, message: "column name '\(node.name)' appears twice", column: node.name)
+        }
+        (elements, columns) = try SchemaLayout.flatten(nodes)
+        self.nodes = nodes
+    }
 
     /// Creates a schema after checking every column: FIXED_LEN_BYTE_ARRAY has a positive
     /// length, logical types sit on a physical type that can hold them, names are unique and
@@ -190,16 +231,18 @@ public struct ParquetSchema: Sendable, Hashable {
             }
         }
         self.columns = columns
+        nodes = columns.map { .column($0) }
+        elements = columns.map { SchemaLayout.Element(column: $0, name: $0.name, repetition: $0.repetition) }
     }
 
-    private static func check(_ column: ParquetColumn) throws {
+    static func check(_ column: ParquetColumn) throws {
         func reject(_ why: String) -> ParquetError {
             ParquetError(code: .invalidSchema, message: "column '\(column.name)': \(why)", column: column.name)
         }
         guard !column.name.isEmpty else { throw reject("a column needs a name") }
         guard column.repetition != .repeated else {
             throw reject(
-                "REPEATED columns need a nested schema; ParquetLite writes flat schemas (REQUIRED or OPTIONAL)")
+                "a column is REQUIRED or OPTIONAL; for repeated values use a list node (ParquetSchema(nodes:))")
         }
         switch column.physicalType {
         case .int96: throw reject("INT96 is a legacy type that ParquetLite reads but does not write")

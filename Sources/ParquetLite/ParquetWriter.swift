@@ -1,6 +1,7 @@
 /// Writes a Parquet file, batch by batch, to a ``ParquetSink``.
 ///
-/// Each ``write(_:)`` takes one ``ParquetColumnBatch`` per schema column. Rows go into pages
+/// Each ``write(_:)`` takes one ``ParquetColumnBatch`` per schema column (per leaf of a nested
+/// schema; ``ParquetSchema/columnBatches(rows:)`` makes them from row values). Rows go into pages
 /// (closed by ``Configuration/dataPageSize`` and ``Configuration/dataPageRowLimit``) and row
 /// groups (closed by ``Configuration/rowGroupRowLimit`` and ``Configuration/rowGroupByteLimit``)
 /// as they arrive, and a row group is handed to the sink as soon as it closes, so memory holds
@@ -88,6 +89,8 @@ public final class ParquetWriter {
         }
         try forEachColumn { index in try BatchValidation.check(columns[index], against: schema.columns[index]) }
         guard rowCount > 0 else { return }
+        // Nested leaves: where each row starts among the level slots.
+        let rowStarts = columns.map { $0.levels?.rowStarts }
         if position == 0 { try await emit(Self.magic) }
         do {
             // Where each column's next value is: OPTIONAL columns hold fewer values than rows.
@@ -101,7 +104,8 @@ public final class ParquetWriter {
                     rowCount - row, configuration.rowGroupRowLimit - groupRows, sliceRows(buffered: buffered))
                 let rows = row..<(row + take)
                 try forEachColumn { index in
-                    cursors[index] += try chunks[index].append(columns[index], rows: rows, valueStart: cursors[index])
+                    cursors[index] += try chunks[index].append(
+                        columns[index], rows: rows, valueStart: cursors[index], rowStarts: rowStarts[index])
                 }
                 try compressPendingPages()
                 groupRows += take
