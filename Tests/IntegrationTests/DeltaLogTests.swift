@@ -166,6 +166,83 @@ struct DeltaLogTests {
         try await table.tearDown()
     }
 
+    @Test(
+        "checkpoints every 10 commits: our reader and delta-rs start from them (the commits before deleted), time travel, a corrupt checkpoint falls back to the commits"
+    )
+    func checkpoints() async throws {
+        let table = try await Table.make("delta-checkpoint")
+        var snapshot: DeltaSnapshot?
+        var early: DeltaSnapshot?
+        for version in Int64(0)...22 {
+            var actions = version == 0 ? Self.creation() : []
+            actions.append(
+                try await table.dataFile(
+                    [version * 10, version * 10 + 1], date: "2026-01-0\(1 + version % 3)", name: "part-\(version)"))
+            actions.append(.transaction(DeltaTransaction(appID: "silver", version: version + 1)))
+            if version == 7 {
+                // A tombstone, which the checkpoints must carry.
+                actions.append(
+                    .remove(
+                        DeltaRemoveFile(
+                            path: "event_date=2026-01-01/part-3.parquet", deletionTimestamp: 1_767_600_000_000,
+                            dataChange: true, partitionValues: ["event_date": "2026-01-01"])))
+            }
+            #expect(try await table.log.commit(actions, after: snapshot) == .committed(version: version))
+            snapshot = try await table.log.snapshot(updating: snapshot)
+            if version == 5 { early = snapshot }
+        }
+        for version: Int64 in [10, 20] {
+            _ = try await table.s3.headObject(bucket: table.bucket, key: table.log.checkpointKey(version))
+        }
+        let pointer = try await table.s3.getObject(bucket: table.bucket, key: table.log.lastCheckpointKey).body
+        let pointerObject = try #require(try JSONSerialization.jsonObject(with: Data(pointer)) as? [String: Any])
+        #expect(pointerObject["version"] as? Int == 20)
+        #expect(pointerObject["numOfAddFiles"] as? Int == 20)
+
+        // From the checkpoint at 20 plus commits 21 and 22 = brought forward commit by commit from 5.
+        let latest = try #require(try await table.log.snapshot())
+        let earlySnapshot = try #require(early)
+        #expect(earlySnapshot.version == 5)
+        let replayed = try #require(try await table.log.snapshot(updating: earlySnapshot))
+        #expect(latest == replayed)
+        #expect(latest.version == 22)
+        #expect(latest.files.count == 22)
+        #expect(latest.tombstones.keys.sorted() == ["event_date=2026-01-01/part-3.parquet"])
+        #expect(latest.transactions == ["silver": 23])
+        let expectedIDs = (0...22).filter { $0 != 3 }.flatMap { [$0 * 10, $0 * 10 + 1] }
+        #expect(Self.ids(try await table.deltaRS()["rows"]) == expectedIDs)
+        // Time travel to 15 starts from the checkpoint at 10.
+        #expect(try await table.log.snapshot(asOf: 15)?.files.count == 15)
+        #expect(
+            Self.ids(try await table.deltaRS(version: 15)["rows"])
+                == (0...15).filter { $0 != 3 }.flatMap { [$0 * 10, $0 * 10 + 1] })
+
+        // A copy of the table without commits 0...20: only the checkpoint can say what is in it.
+        for try await page in table.s3.listObjectsV2(bucket: table.bucket, prefix: "sales/") {
+            for object in page.objects {
+                let relative = object.key.dropFirst("sales/".count)
+                if let version = Int64(relative.dropFirst("_delta_log/".count).prefix(20)),
+                    relative.hasSuffix(".json"), version <= 20
+                {
+                    continue
+                }
+                let body = try await table.s3.getObject(bucket: table.bucket, key: object.key).body
+                try await table.s3.putObject(bucket: table.bucket, key: "copy/" + relative, body: body)
+            }
+        }
+        let copy = DeltaLog(s3: table.s3, bucket: table.bucket, root: "copy", logger: CapturedLogs().logger())
+        #expect(try await copy.snapshot() == latest)
+        let copied = try await DeltaRS.read(endpoint: table.endpoint, uri: "s3://\(table.bucket)/copy")
+        #expect(copied["version"] as? Int == 22)
+        #expect(Self.ids(copied["rows"]) == expectedIDs)
+
+        // A corrupt checkpoint: the reader says so in the log and replays the commits.
+        try await table.s3.putObject(
+            bucket: table.bucket, key: table.log.checkpointKey(20), body: Array("PAR1 not parquet PAR1".utf8))
+        #expect(try await table.log.snapshot() == latest)
+        try await table.tearDown()
+    }
+
     @Test("a corrupt commit and a gap in the versions are typed errors")
     func corruptLog() async throws {
         let table = try await Table.make("delta-corrupt")

@@ -10,18 +10,29 @@ import Logging
 /// commit already holds its transaction (`txn` with the same application id and a version at
 /// least its own: the batch is in, and committing it again would duplicate it) or removed a file
 /// it also removes (a conflict it reports).
+///
+/// Every ``checkpointInterval`` versions a commit also writes a checkpoint
+/// (`NNNNNNNNNNNNNNNNNNNN.checkpoint.parquet`, the table's state in one Parquet file) and
+/// `_last_checkpoint`; snapshots start from the latest checkpoint at or before the version asked
+/// for, and replay only the commits after it.
 public struct DeltaLog: Sendable {
     public let s3: S3Client
     public let bucket: String
     /// The table's prefix in the bucket, ending with `/` (`sales/`).
     public let root: String
+    /// A checkpoint is written after every commit whose version is a multiple of this (0: never).
+    public let checkpointInterval: Int
     private let logger: Logger
 
-    /// - Parameter root: the table's prefix; a trailing `/` is added when missing.
-    public init(s3: S3Client, bucket: String, root: String, logger: Logger) {
+    /// - Parameters:
+    ///   - root: the table's prefix; a trailing `/` is added when missing.
+    ///   - checkpointInterval: versions between checkpoints (default 10, as Delta's writers do;
+    ///     0 turns checkpoints off).
+    public init(s3: S3Client, bucket: String, root: String, checkpointInterval: Int = 10, logger: Logger) {
         self.s3 = s3
         self.bucket = bucket
         self.root = root.isEmpty || root.hasSuffix("/") ? root : root + "/"
+        self.checkpointInterval = max(0, checkpointInterval)
         self.logger = logger
     }
 
@@ -39,19 +50,76 @@ public struct DeltaLog: Sendable {
         return root + "_delta_log/" + String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".json"
     }
 
+    /// The key of the checkpoint of `version`.
+    public func checkpointKey(_ version: Int64) -> String {
+        String(commitKey(version).dropLast(".json".count)) + ".checkpoint.parquet"
+    }
+
+    /// The key of `_last_checkpoint`.
+    public var lastCheckpointKey: String { root + "_delta_log/_last_checkpoint" }
+
     /// The versions of the commits on storage after version `after` (all when `nil`), in order.
     public func versions(after: Int64? = nil) async throws -> [Int64] {
-        var versions: [Int64] = []
+        try await listLog(after: after).commits
+    }
+
+    /// The commits and single-file checkpoints on storage after version `after`, each in order.
+    private func listLog(after: Int64?) async throws -> (commits: [Int64], checkpoints: [Int64]) {
+        var commits: [Int64] = []
+        var checkpoints: [Int64] = []
         for try await page in s3.listObjectsV2(
             bucket: bucket, prefix: root + "_delta_log/", startAfter: after.map(commitKey))
         {
             for object in page.objects {
                 let name = object.key.dropFirst(root.count + "_delta_log/".count)
-                guard name.hasSuffix(".json"), name.count == 25, let version = Int64(name.prefix(20)) else { continue }
-                versions.append(version)
+                guard name.count >= 25, let version = Int64(name.prefix(20)) else { continue }
+                switch name.dropFirst(20) {
+                case ".json": commits.append(version)
+                case ".checkpoint.parquet": checkpoints.append(version)
+                default: continue
+                }
             }
         }
-        return versions.sorted()
+        return (commits.sorted(), checkpoints.sorted())
+    }
+
+    /// The snapshot checkpoint `version` holds, or `nil` (logged) when it cannot be read, so
+    /// that the reader replays the commits instead.
+    private func loadCheckpoint(_ version: Int64) async -> DeltaSnapshot? {
+        let key = checkpointKey(version)
+        do {
+            let body = try await s3.getObject(bucket: bucket, key: key).body
+            return try DeltaCheckpoint.decode(body, version: version, key: key)
+        } catch {
+            logger.warning(
+                "delta checkpoint unreadable; replaying the commits instead",
+                metadata: ["delta.checkpoint": "s3://\(bucket)/\(key)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Writes the checkpoint of `snapshot` and points `_last_checkpoint` at it (unless it already
+    /// names a later checkpoint). Both are plain puts: two writers checkpointing the same version
+    /// write the same state.
+    ///
+    /// - Throws: ``AWSError`` when S3 fails; ``ParquetError`` if the state cannot be encoded.
+    public func writeCheckpoint(_ snapshot: DeltaSnapshot) async throws {
+        let (bytes, actions) = try await DeltaCheckpoint.encode(snapshot)
+        let key = checkpointKey(snapshot.version)
+        try await s3.putObject(bucket: bucket, key: key, body: bytes)
+        if let current = try? await s3.getObject(bucket: bucket, key: lastCheckpointKey).body,
+            let object = try? JSONSerialization.jsonObject(with: Data(current)) as? [String: Any],
+            let newer = DeltaAction.jsonInteger(object["version"]), newer > snapshot.version
+        {
+            return
+        }
+        let pointer =
+            "{\"version\":\(snapshot.version),\"size\":\(actions),\"sizeInBytes\":\(bytes.count),\"numOfAddFiles\":\(snapshot.files.count)}"
+        try await s3.putObject(
+            bucket: bucket, key: lastCheckpointKey, body: Array(pointer.utf8), contentType: "application/json")
+        logger.debug(
+            "delta checkpoint",
+            metadata: ["delta.table": "s3://\(bucket)/\(root)", "delta.version": "\(snapshot.version)"])
     }
 
     /// The actions of commit `version`.
@@ -83,7 +151,12 @@ public struct DeltaLog: Sendable {
     /// - Throws: as ``snapshot(asOf:)``.
     public func snapshot(updating base: DeltaSnapshot?, asOf version: Int64? = nil) async throws -> DeltaSnapshot? {
         if let base, let version, version < base.version { return try await snapshot(updating: nil, asOf: version) }
-        var versions = try await versions(after: base?.version)
+        let listing = try await listLog(after: base?.version)
+        var base = base
+        if base == nil, let checkpoint = listing.checkpoints.last(where: { $0 <= (version ?? .max) }) {
+            base = await loadCheckpoint(checkpoint)
+        }
+        var versions = listing.commits.filter { $0 > (base?.version ?? -1) }
         if let version { versions = versions.filter { $0 <= version } }
         let start = (base?.version ?? -1) + 1
         for (expected, found) in zip(start..., versions) where expected != found {
@@ -153,6 +226,9 @@ public struct DeltaLog: Sendable {
                 logger.debug(
                     "delta commit",
                     metadata: ["delta.table": "s3://\(bucket)/\(root)", "delta.version": "\(version)"])
+                if checkpointInterval > 0, version > 0, version % Int64(checkpointInterval) == 0 {
+                    await checkpoint(after: snapshot, at: version)
+                }
                 return .committed(version: version)
             }
             // Someone else has this version: see what it did.
@@ -198,5 +274,18 @@ public struct DeltaLog: Sendable {
         throw LakehouseError(
             code: .deltaCommitConflict,
             message: "s3://\(bucket)/\(root): \(maxAttempts) attempts lost the race for the next version")
+    }
+
+    /// Writes the checkpoint of `version` (just committed). A failure is logged, not thrown: the
+    /// commit stands, and readers replay the commits instead.
+    private func checkpoint(after snapshot: DeltaSnapshot?, at version: Int64) async {
+        do {
+            guard let state = try await self.snapshot(updating: snapshot, asOf: version) else { return }
+            try await writeCheckpoint(state)
+        } catch {
+            logger.warning(
+                "delta checkpoint failed; the commit stands",
+                metadata: ["delta.table": "s3://\(bucket)/\(root)", "delta.version": "\(version)", "error": "\(error)"])
+        }
     }
 }

@@ -9,6 +9,9 @@ public struct DeltaSnapshot: Sendable, Hashable {
     public var files: [String: DeltaAddFile]
     /// The latest `txn` version per application id.
     public var transactions: [String: Int64]
+    /// Files removed and not added again, by path: kept for checkpoints (readers that vacuum
+    /// or time-travel need them). They do not expire.
+    public var tombstones: [String: DeltaRemoveFile] = [:]
 
     /// The snapshot after replaying `actions` of commit `version` on this one.
     mutating func apply(_ actions: [DeltaAction], version: Int64) {
@@ -17,8 +20,12 @@ public struct DeltaSnapshot: Sendable, Hashable {
             switch action {
             case .protocol(let value): self.protocol = value
             case .metadata(let value): metadata = value
-            case .add(let file): files[file.path] = file
-            case .remove(let file): files[file.path] = nil
+            case .add(let file):
+                files[file.path] = file
+                tombstones[file.path] = nil
+            case .remove(let file):
+                files[file.path] = nil
+                tombstones[file.path] = file
             case .transaction(let value): transactions[value.appID] = value.version
             case .commitInfo: break
             }
