@@ -61,14 +61,23 @@ public final class ChildProcess: @unchecked Sendable {
         )
     }
 
-    /// The exit status once the child has ended (reaping it), else `nil`.
+    /// The exit status once the child has ended (reaping it; 128 + the signal when a signal
+    /// ended it), else `nil`.
     private func reap() -> Int32? {
         var status: Int32 = 0
         let pid = process.processIdentifier
         let reaped = waitpid(pid, &status, WNOHANG)
-        if reaped == pid { return (status >> 8) & 0xFF }
+        if reaped == pid {
+            // Ended by a signal: 128 + the signal, as shells report it (137 for SIGKILL).
+            let signal = status & 0x7F
+            return signal != 0 && signal != 0x7F ? 128 + signal : (status >> 8) & 0xFF
+        }
         // Foundation's own monitor may have reaped it first; then it holds the status.
-        if reaped == -1 && errno == ECHILD { return process.isRunning ? nil : process.terminationStatus }
+        if reaped == -1 && errno == ECHILD {
+            guard !process.isRunning else { return nil }
+            return process.terminationReason == .uncaughtSignal
+                ? 128 + process.terminationStatus : process.terminationStatus
+        }
         return nil
     }
 

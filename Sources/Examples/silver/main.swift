@@ -5,6 +5,9 @@
 //
 // With --once it processes the backlog and exits; otherwise it polls for new bronze objects
 // until SIGINT or SIGTERM, which stop it between batches.
+//
+// For crash tests, LAKEHOUSE_CRASH_AT=<point>:<batch> (a SilverJob.FaultPoint, such as
+// after-delta-commit:2) kills the process with SIGKILL at that point of that batch.
 import AWSLite
 import ArgumentParser
 import Foundation
@@ -37,7 +40,8 @@ struct Silver: AsyncParsableCommand {
         configuration.objectsPerBatch = objectsPerBatch
         let job = SilverJob(
             s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger),
-            store: SilverStore(connection: database), configuration: configuration, logger: logger)
+            store: SilverStore(connection: database), configuration: configuration, logger: logger,
+            faultHook: try Self.crashHook(ProcessInfo.processInfo.environment["LAKEHOUSE_CRASH_AT"]))
         let stop = StopSignal()
         let sources = stop.stopOnInterrupt(notice: "silver: stopping after the current batch")
         var total = SilverJob.Report()
@@ -49,5 +53,22 @@ struct Silver: AsyncParsableCommand {
         sources.forEach { $0.cancel() }
         await database.close()
         print(total)
+    }
+
+    /// The hook that `LAKEHOUSE_CRASH_AT=<point>:<batch>` asks for: SIGKILL at that point.
+    static func crashHook(_ setting: String?) throws -> SilverJob.FaultHook? {
+        guard let setting, !setting.isEmpty else { return nil }
+        let parts = setting.split(separator: ":")
+        guard parts.count == 2, let point = SilverJob.FaultPoint(rawValue: String(parts[0])),
+            let batch = Int64(parts[1])
+        else {
+            let points = SilverJob.FaultPoint.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("LAKEHOUSE_CRASH_AT must be <point>:<batch>, the point one of \(points)")
+        }
+        return { reached, number in
+            guard reached == point, number == batch else { return }
+            FileHandle.standardError.write(Data("silver: crashing at \(point.rawValue) of batch \(number)\n".utf8))
+            kill(getpid(), SIGKILL)
+        }
     }
 }

@@ -68,18 +68,37 @@ public struct SilverJob: Sendable {
         var objects: [Object]
     }
 
+    /// The moments between a batch's writes, where crash tests stop the job.
+    public enum FaultPoint: String, Sendable, Hashable, CaseIterable {
+        /// The Parquet files of the silver table are on S3; nothing is committed.
+        case afterDataFiles = "after-data-files"
+        /// The Delta commits (silver and quarantine) are made; PostgreSQL has nothing of the batch.
+        case afterDeltaCommit = "after-delta-commit"
+        /// Inside the PostgreSQL transaction, everything written but not committed.
+        case insidePostgresTransaction = "inside-postgres-transaction"
+    }
+
+    /// Called at each ``FaultPoint`` with the batch number; what it throws fails the batch (and
+    /// a hook may end the process, to test crashes).
+    public typealias FaultHook = @Sendable (FaultPoint, Int64) async throws -> Void
+
     private let s3: S3Client
     private let store: SilverStore
     public let configuration: Configuration
     private let logger: Logger
     private let sales: DeltaLog
     private let quarantine: DeltaLog
+    private let faultHook: FaultHook?
 
-    public init(s3: S3Client, store: SilverStore, configuration: Configuration, logger: Logger) {
+    /// - Parameter faultHook: for crash tests only; `nil` in production.
+    public init(
+        s3: S3Client, store: SilverStore, configuration: Configuration, logger: Logger, faultHook: FaultHook? = nil
+    ) {
         self.s3 = s3
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        self.faultHook = faultHook
         sales = DeltaLog(s3: s3, bucket: configuration.silverBucket, root: SilverTable.root, logger: logger)
         quarantine = DeltaLog(
             s3: s3, bucket: configuration.silverBucket, root: SilverTable.quarantineRoot, logger: logger)
@@ -235,10 +254,16 @@ public struct SilverJob: Sendable {
                 partitionColumns: [], plan: plan, now: now
             ) { [try await SilverTable.quarantineFile(rejected, name: name, modificationTime: now)] }
         }
+        try await faultHook?(.afterDeltaCommit, plan.number)
+        var beforeCommit: (@Sendable () async throws -> Void)?
+        if let hook = faultHook {
+            let number = plan.number
+            beforeCommit = { try await hook(.insidePostgresTransaction, number) }
+        }
         try await store.load(
             batchID: "batch-\(plan.number)", rows: rows, quarantined: rejected,
             objects: Dictionary(uniqueKeysWithValues: plan.objects.map { ($0.key, $0.etag) }), counts: counts,
-            deltaVersion: salesVersion)
+            deltaVersion: salesVersion, beforeCommit: beforeCommit)
         logger.info(
             "silver batch",
             metadata: [
@@ -267,6 +292,7 @@ public struct SilverJob: Sendable {
                 bucket: configuration.silverBucket, key: log.root + file.path, body: file.bytes,
                 contentType: "application/vnd.apache.parquet")
         }
+        if log.root == sales.root { try await faultHook?(.afterDataFiles, plan.number) }
         var actions: [DeltaAction] = []
         if snapshot == nil {
             actions += [

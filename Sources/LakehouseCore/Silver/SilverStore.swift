@@ -84,10 +84,12 @@ public struct SilverStore: Sendable {
     /// its bronze objects (`objects`: key → ETag) in the manifest — in one transaction. Loading a
     /// batch again changes nothing but the load times.
     ///
+    /// - Parameter beforeCommit: run last inside the transaction (for fault injection: what it
+    ///   throws rolls the batch back).
     /// - Throws: ``PGError``; nothing of the batch is kept then.
     public func load(
         batchID: String, rows: [SilverTable.Row], quarantined: [QuarantinedRecord], objects: [String: String],
-        counts: BatchCounts, deltaVersion: Int64?
+        counts: BatchCounts, deltaVersion: Int64?, beforeCommit: (@Sendable () async throws -> Void)? = nil
     ) async throws {
         try await connection.withTransaction { connection in
             try await connection.execute(
@@ -164,6 +166,7 @@ public struct SilverStore: Sendable {
                     batchID, Int64(counts.objects), Int64(counts.input), Int64(counts.valid), Int64(counts.quarantined),
                     Int64(counts.duplicates), deltaVersion,
                 ])
+            try await beforeCommit?()
         }
     }
 }
