@@ -78,10 +78,11 @@ struct SilverStoreTests {
         #expect(counts.quarantined > 0)
         let objects = ["sales_data/day-1.jsonl": "\"etag-1\"", "sales_data/day-2.jsonl": "\"etag-2\""]
         #expect(try await store.processed(Array(objects.keys)) == [:])
-        for _ in 1...2 {
-            try await store.load(
+        for attempt in 1...2 {
+            let loaded = try await store.load(
                 batchID: "batch-1", rows: rows, quarantined: quarantined, objects: objects, counts: counts,
                 deltaVersion: 3)
+            #expect(loaded == (attempt == 1), "only the first load of a batch loads it")
             #expect(try await database.count("SELECT count(*) FROM sales_silver") == Int64(rows.count))
             #expect(try await database.count("SELECT count(*) FROM sales_quarantine") == Int64(quarantined.count))
             #expect(try await database.count("SELECT count(*) FROM silver_batches") == 1)

@@ -237,6 +237,9 @@ public struct DeltaLog: Sendable {
                 switch action {
                 case .transaction(let theirs):
                     if ours.contains(where: { $0.appID == theirs.appID && $0.version <= theirs.version }) {
+                        logger.debug(
+                            "delta commit lost a race to the same transaction; nothing to commit",
+                            metadata: ["delta.version": "\(version)", "delta.txn": "\(theirs.appID) \(theirs.version)"])
                         return .alreadyCommitted(version: version)
                     }
                 case .remove(let file) where removing.contains(file.path):

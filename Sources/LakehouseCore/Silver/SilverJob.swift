@@ -120,7 +120,7 @@ public struct SilverJob: Sendable {
         // plan lists after them. Objects that arrive with lower keys wait for the next run.
         var listedUpTo: String?
         while !stop.isStopped, let plan = try await nextPlan(after: &listedUpTo) {
-            let counts = try await process(plan, tables: &tables)
+            guard let counts = try await process(plan, tables: &tables) else { continue }
             report.add(batch: counts)
             progress(plan.number, counts)
         }
@@ -191,8 +191,9 @@ public struct SilverJob: Sendable {
         var quarantine: DeltaSnapshot?
     }
 
-    /// Reads, cleans and writes one batch.
-    func process(_ plan: Plan, tables: inout Tables) async throws -> SilverStore.BatchCounts {
+    /// Reads, cleans and writes one batch; returns its counts, or `nil` when another run loaded
+    /// it into PostgreSQL first (its Delta commits are then the other run's too).
+    func process(_ plan: Plan, tables: inout Tables) async throws -> SilverStore.BatchCounts? {
         var counts = SilverStore.BatchCounts()
         counts.objects = plan.objects.count
         var rows: [SilverTable.Row] = []
@@ -260,10 +261,14 @@ public struct SilverJob: Sendable {
             let number = plan.number
             beforeCommit = { try await hook(.insidePostgresTransaction, number) }
         }
-        try await store.load(
+        let loaded = try await store.load(
             batchID: "batch-\(plan.number)", rows: rows, quarantined: rejected,
             objects: Dictionary(uniqueKeysWithValues: plan.objects.map { ($0.key, $0.etag) }), counts: counts,
             deltaVersion: salesVersion, beforeCommit: beforeCommit)
+        guard loaded else {
+            logger.info("silver batch already loaded by another run", metadata: ["batch": "\(plan.number)"])
+            return nil
+        }
         logger.info(
             "silver batch",
             metadata: [

@@ -81,17 +81,32 @@ public struct SilverStore: Sendable {
 
     /// Upserts `rows` into `sales_silver` (through COPY into a staging table; the last row of a
     /// natural key wins), inserts `quarantined` into `sales_quarantine`, and records the batch and
-    /// its bronze objects (`objects`: key → ETag) in the manifest — in one transaction. Loading a
-    /// batch again changes nothing but the load times.
+    /// its bronze objects (`objects`: key → ETag) in the manifest — in one transaction. A batch
+    /// already loaded (by this or another run) is left untouched: loading it again changes nothing.
     ///
+    /// - Returns: `true` when this call loaded the batch, `false` when it was loaded already.
     /// - Parameter beforeCommit: run last inside the transaction (for fault injection: what it
     ///   throws rolls the batch back).
     /// - Throws: ``PGError``; nothing of the batch is kept then.
+    @discardableResult
     public func load(
         batchID: String, rows: [SilverTable.Row], quarantined: [QuarantinedRecord], objects: [String: String],
         counts: BatchCounts, deltaVersion: Int64?, beforeCommit: (@Sendable () async throws -> Void)? = nil
-    ) async throws {
+    ) async throws -> Bool {
         try await connection.withTransaction { connection in
+            // The batch's row first: a batch another run loaded (or is loading: this waits for
+            // it) is left as it is.
+            let claimed = try await connection.query(
+                """
+                INSERT INTO silver_batches (batch_id, objects, input, valid, quarantined, duplicates, delta_version)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id
+                """,
+                [
+                    batchID, Int64(counts.objects), Int64(counts.input), Int64(counts.valid), Int64(counts.quarantined),
+                    Int64(counts.duplicates), deltaVersion,
+                ])
+            guard !claimed.rows.isEmpty else { return false }
             try await connection.execute(
                 "CREATE TEMP TABLE silver_stage (LIKE sales_silver INCLUDING DEFAULTS) ON COMMIT DROP")
             if !rows.isEmpty {
@@ -154,19 +169,8 @@ public struct SilverStore: Sendable {
                 ON CONFLICT (bronze_key) DO UPDATE SET etag = EXCLUDED.etag, batch_id = EXCLUDED.batch_id,
                     processed_at = now()
                 """, [manifest.map(\.key), manifest.map(\.value), batchID])
-            _ = try await connection.query(
-                """
-                INSERT INTO silver_batches (batch_id, objects, input, valid, quarantined, duplicates, delta_version)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
-                ON CONFLICT (batch_id) DO UPDATE SET objects = EXCLUDED.objects, input = EXCLUDED.input,
-                    valid = EXCLUDED.valid, quarantined = EXCLUDED.quarantined, duplicates = EXCLUDED.duplicates,
-                    delta_version = EXCLUDED.delta_version, finished_at = now()
-                """,
-                [
-                    batchID, Int64(counts.objects), Int64(counts.input), Int64(counts.valid), Int64(counts.quarantined),
-                    Int64(counts.duplicates), deltaVersion,
-                ])
             try await beforeCommit?()
+            return true
         }
     }
 }
