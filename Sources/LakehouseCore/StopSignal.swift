@@ -14,6 +14,15 @@ public final class StopSignal: Sendable {
 
     /// Whether ``stop()`` was called.
     public var isStopped: Bool { flag.load(ordering: .relaxed) }
+
+    /// Waits `duration`, or less when ``stop()`` is called meanwhile (looking every 100 ms).
+    public func sleep(for duration: Duration) async {
+        let clock = ContinuousClock()
+        let deadline = clock.now + duration
+        while !isStopped, clock.now < deadline {
+            try? await Task.sleep(for: min(.milliseconds(100), deadline - clock.now))
+        }
+    }
 }
 
 extension StopSignal {

@@ -60,7 +60,9 @@ struct SilverConcurrencyTests {
 
         // Each batch was loaded by exactly one job, and all of them were.
         #expect(reports[0].batches + reports[1].batches == expected.batches.count)
-        #expect(reports[0].counts.input + reports[1].counts.input == objects.reduce(0) { $0 + BronzeBatch.decodeEach($1.body).count })
+        #expect(
+            reports[0].counts.input + reports[1].counts.input
+                == objects.reduce(0) { $0 + BronzeBatch.decodeEach($1.body).count })
         // Batch 1's commit: one job won version 0, the other found its transaction there.
         #expect(logs.contains { $0.contains("delta commit lost a race to the same transaction") })
         #expect(logs.contains { $0.contains("silver batch already loaded by another run") })

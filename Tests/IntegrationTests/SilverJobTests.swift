@@ -81,6 +81,29 @@ struct SilverJobTests {
         let keys = Set(rows.map { "\($0["transaction_id"] ?? "")|\($0["product_id"] ?? "")|\($0["event_type"] ?? "")" })
         #expect(keys == Set(expected.map { $0.split(separator: "|").prefix(3).joined(separator: "|") }))
 
+        // pyarrow reads every data file of both tables, every value.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "silver-files-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var paths: [String] = []
+        for try await page in fixture.s3.listObjectsV2(bucket: silverBucket) {
+            for object in page.objects where object.key.hasSuffix(".parquet") && !object.key.contains("_delta_log/") {
+                let path = directory.appendingPathComponent("\(paths.count).parquet").path
+                try Data(try await fixture.s3.getObject(bucket: silverBucket, key: object.key).body)
+                    .write(to: URL(fileURLWithPath: path))
+                paths.append(path)
+            }
+        }
+        #expect(paths.count >= 2)
+        let pyarrow = try await ChildProcess.output(
+            RepositoryPaths.python, [RepositoryPaths.root + "/Tests/Interop/parquet_files.py"] + paths)
+        #expect(pyarrow.status == 0, "pyarrow could not read a data file: \(pyarrow.errors)")
+        let files =
+            (try JSONSerialization.jsonObject(with: Data(pyarrow.output.utf8)) as? [String: [String: Any]]) ?? [:]
+        #expect(files.count == paths.count)
+        #expect(files.values.reduce(0) { $0 + (($1["rows"] as? Int) ?? 0) } == expected.count + invalid)
+
         // A rerun over processed bronze changes nothing.
         let log = DeltaLog(s3: fixture.s3, bucket: silverBucket, root: SilverTable.root, logger: logs.logger())
         let version = try await log.snapshot()?.version
@@ -92,6 +115,42 @@ struct SilverJobTests {
 
         let (_, keysToDelete) = try await fixture.bronze()
         try await fixture.tearDown(keys: keysToDelete)
+    }
+
+    @Test(
+        "without --once silver keeps polling: a second wave of bronze is processed by the same process; SIGTERM stops it cleanly"
+    )
+    func continuousPolling() async throws {
+        let simulation = SimulationConfiguration(stores: 2, products: 10, days: 2, seed: 31, dirtyRate: 0.02)
+        let objects = SilverFixture.bronzeObjects(simulation, perObject: 40)
+        try #require(objects.count >= 4)
+        let fixture = try await SilverFixture.make("silver-poll")
+        let half = objects.count / 2
+        try await fixture.putBronze(Array(objects[..<half]))
+        let child = try fixture.silver(["--poll-seconds", "0.5", "--objects-per-batch", "1"])
+
+        func waitForBatches(_ count: Int) async throws {
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(120)
+            while try await fixture.batchCount() < Int64(count), clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        try await waitForBatches(half)
+        #expect(try await fixture.batchCount() == Int64(half))
+        try await fixture.putBronze(Array(objects[half...]))
+        try await waitForBatches(objects.count)
+        #expect(try await fixture.batchCount() == Int64(objects.count))
+        child.send(signal: SIGTERM)
+        #expect(await child.waitForExit(timeout: .seconds(60)) == 0)
+
+        let records = objects.reduce(0) { $0 + BronzeBatch.decodeEach($1.body).count }
+        let totals = try await fixture.base.database.query(
+            "SELECT sum(input)::bigint, sum(valid)::bigint FROM silver_batches")
+        #expect(try totals.rows[0].decode(Int64.self, at: 0) == Int64(records))
+        let silverRows = try await fixture.base.database.query("SELECT count(*) FROM sales_silver")
+        #expect(try silverRows.rows[0].decode(Int64.self, at: 0) == totals.rows[0].decode(Int64.self, at: 1))
+        try await fixture.tearDown()
     }
 
     @Test("bad bronze never stops a batch: an object that is not JSON lines, an empty object, a 10 MiB line")

@@ -48,7 +48,7 @@ struct Silver: AsyncParsableCommand {
         repeat {
             let report = try await job.runOnce(stop: stop) { number, counts in print("batch \(number): \(counts)") }
             total.add(report)
-            if !once && !stop.isStopped { try await Task.sleep(for: .milliseconds(Int(pollSeconds * 1000))) }
+            if !once { await stop.sleep(for: .milliseconds(Int(pollSeconds * 1000))) }
         } while !once && !stop.isStopped
         sources.forEach { $0.cancel() }
         await database.close()
