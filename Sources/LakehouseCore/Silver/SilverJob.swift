@@ -194,54 +194,18 @@ public struct SilverJob: Sendable {
     /// Reads, cleans and writes one batch; returns its counts, or `nil` when another run loaded
     /// it into PostgreSQL first (its Delta commits are then the other run's too).
     func process(_ plan: Plan, tables: inout Tables) async throws -> SilverStore.BatchCounts? {
-        var counts = SilverStore.BatchCounts()
-        counts.objects = plan.objects.count
-        var rows: [SilverTable.Row] = []
-        var rejected: [SilverStore.QuarantinedRecord] = []
-        var seen: Set<SilverEvent.NaturalKey> = []
+        var batch = SilverBatch()
         for object in plan.objects {
             let body = try await s3.getObject(bucket: configuration.bronzeBucket, key: object.key).body
-            let lines = BronzeBatch.decodeEach(body)
-            if lines.isEmpty {
+            if batch.add(objectKey: object.key, body: body) == 0 {
                 logger.warning("empty bronze object", metadata: ["s3.key": "\(object.key)"])
-            }
-            for read in lines {
-                counts.input += 1
-                let line: BronzeBatch.Line
-                switch read.line {
-                case .success(let value): line = value
-                case .failure(let error):
-                    rejected.append(
-                        SilverStore.QuarantinedRecord(
-                            bronzeKey: object.key, bronzeLine: Int64(read.number),
-                            rejection: SilverRejection(reason: "malformed:json", detail: error.message),
-                            payload: Array(read.raw)))
-                    continue
-                }
-                switch SilverRules.clean(line.payload) {
-                case .success(let event):
-                    if seen.insert(event.naturalKey).inserted {
-                        rows.append(
-                            SilverTable.Row(event: event, bronzeKey: object.key, bronzeLine: Int64(read.number)))
-                    } else {
-                        counts.duplicates += 1
-                    }
-                case .failure(let rejection):
-                    rejected.append(
-                        SilverStore.QuarantinedRecord(
-                            bronzeKey: object.key, bronzeLine: Int64(read.number), rejection: rejection,
-                            payload: line.payload))
-                }
             }
         }
         // Keys that earlier batches already hold are duplicates too.
-        let existing = try await store.existing(rows.map(\.event.naturalKey))
-        if !existing.isEmpty {
-            counts.duplicates += rows.count { existing.contains($0.event.naturalKey) }
-            rows.removeAll { existing.contains($0.event.naturalKey) }
-        }
-        counts.valid = rows.count
-        counts.quarantined = rejected.count
+        batch.removeRows(withKeys: try await store.existing(batch.rows.map(\.event.naturalKey)))
+        let rows = batch.rows
+        let rejected = batch.rejected
+        let counts = batch.counts
 
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let name = "part-\(String(plan.number))"
