@@ -59,6 +59,16 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "silver-compare",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "AWSLite", package: rootPackage),
+                .product(name: "LakehouseCore", package: rootPackage),
+                .product(name: "PGLite", package: rootPackage),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
             name: "parquet-compare",
             dependencies: ["BenchmarkSupport", .product(name: "ParquetLite", package: rootPackage)]
         ),

@@ -140,21 +140,33 @@ public enum EventJSON {
     /// A JSON number literal as cents, when it has at most two decimals and no exponent
     /// (`5.88`, `4`, `-0.5`); `nil` otherwise.
     static func cents(_ literal: String) -> Int64? {
-        var digits = Substring(literal)
-        let negative = digits.first == "-"
-        if negative { digits = digits.dropFirst() }
-        let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCII), let units = Int64(whole) else {
-            return nil
-        }
+        var bytes = literal.utf8[...]
+        let negative = bytes.first == UInt8(ascii: "-")
+        if negative { bytes = bytes.dropFirst() }
+        var units: Int64 = 0
+        var wholeDigits = 0
         var fraction: Int64 = 0
-        if parts.count == 2 {
-            let decimals = parts[1]
-            guard (1...2).contains(decimals.count), decimals.allSatisfy({ $0.isASCII && $0.isNumber }),
-                let value = Int64(decimals)
-            else { return nil }
-            fraction = decimals.count == 1 ? value * 10 : value
+        var fractionDigits = -1  // -1: no point seen
+        for byte in bytes {
+            if byte == UInt8(ascii: "."), fractionDigits < 0, wholeDigits > 0 {
+                fractionDigits = 0
+                continue
+            }
+            let digit = byte &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            if fractionDigits < 0 {
+                let (shifted, overflow) = units.multipliedReportingOverflow(by: 10)
+                guard !overflow else { return nil }
+                units = shifted + Int64(digit)
+                wholeDigits += 1
+            } else {
+                fractionDigits += 1
+                guard fractionDigits <= 2 else { return nil }
+                fraction = fraction * 10 + Int64(digit)
+            }
         }
+        guard wholeDigits > 0, fractionDigits != 0 else { return nil }
+        if fractionDigits == 1 { fraction *= 10 }
         let (scaled, overflow) = units.multipliedReportingOverflow(by: 100)
         guard !overflow else { return nil }
         return negative ? -(scaled + fraction) : scaled + fraction

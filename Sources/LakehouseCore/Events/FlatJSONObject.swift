@@ -1,6 +1,12 @@
+import Foundation
+
 /// One JSON object read for its top-level fields: strings, number literals, booleans, nulls, and
 /// nested arrays or objects (kept only as "composite"). Strict: anything that is not exactly one
 /// JSON object (with optional surrounding whitespace) is malformed.
+///
+/// This is the hot path of silver (every bronze envelope and every event goes through it), so
+/// parsing only validates and records where each field is; a value becomes a `String` only when
+/// it is asked for, and keys are compared as bytes.
 struct FlatJSONObject {
     enum Value: Hashable {
         case string(String)
@@ -11,43 +17,195 @@ struct FlatJSONObject {
         case composite
     }
 
-    private var fields: [String: Value] = [:]
+    private enum Kind: UInt8 {
+        case string, number, boolean, null, composite
+    }
 
-    subscript(key: String) -> Value? { fields[key] }
+    /// Where one field is in ``bytes`` (offsets from its start).
+    private struct Field {
+        var keyStart: Int32
+        var keyEnd: Int32
+        var valueStart: Int32
+        var valueEnd: Int32
+        var kind: Kind
+        /// The key or the (string) value holds escapes.
+        var keyEscaped: Bool
+        var valueEscaped: Bool
+    }
+
+    private let bytes: ArraySlice<UInt8>
+    private var fields: [Field] = []
+
+    private init(bytes: ArraySlice<UInt8>) {
+        self.bytes = bytes
+        fields.reserveCapacity(16)
+    }
+
+    /// The value of `key` (the last one when the key repeats), or `nil` when it is absent.
+    subscript(key: String) -> Value? {
+        guard let field = field(key) else { return nil }
+        switch field.kind {
+        case .string: return .string(text(field))
+        case .number: return .number(text(field))
+        case .boolean: return .boolean(bytes[bytes.startIndex + Int(field.valueStart)] == UInt8(ascii: "t"))
+        case .null: return .null
+        case .composite: return .composite
+        }
+    }
+
+    /// Whether `key` is present with a string value.
+    func isString(_ key: String) -> Bool { field(key)?.kind == .string }
+
+    /// The bytes of string field `key` with its escapes resolved, or `nil` when it is absent or
+    /// not a string; what a payload carried inside an envelope needs, without a `String`.
+    func stringBytes(_ key: String) -> [UInt8]? {
+        guard let field = field(key), field.kind == .string else { return nil }
+        let start = bytes.startIndex + Int(field.valueStart)
+        let end = bytes.startIndex + Int(field.valueEnd)
+        guard field.valueEscaped else { return Array(bytes[start..<end]) }
+        return Self.unescape(bytes[start..<end])
+    }
+
+    private func field(_ key: String) -> Field? {
+        var key = key
+        return key.withUTF8 { wanted in
+            bytes.withUnsafeBufferPointer { buffer in
+                for field in fields.reversed() {
+                    if field.keyEscaped {
+                        let decoded = Self.unescape(
+                            UnsafeBufferPointer(rebasing: buffer[Int(field.keyStart)..<Int(field.keyEnd)]))
+                        if decoded.elementsEqual(wanted) { return field }
+                        continue
+                    }
+                    let length = Int(field.keyEnd - field.keyStart)
+                    guard length == wanted.count else { continue }
+                    if length == 0 { return field }
+                    let start = buffer.baseAddress! + Int(field.keyStart)
+                    if start.pointee == wanted[0], memcmp(start, wanted.baseAddress!, length) == 0 { return field }
+                }
+                return nil
+            }
+        }
+    }
+
+    private func text(_ field: Field) -> String {
+        let start = bytes.startIndex + Int(field.valueStart)
+        let end = bytes.startIndex + Int(field.valueEnd)
+        if field.valueEscaped { return String(decoding: Self.unescape(bytes[start..<end]), as: UTF8.self) }
+        return bytes[start..<end].withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A string's body (between the quotes, already validated) with its escapes resolved.
+    private static func unescape(_ body: ArraySlice<UInt8>) -> [UInt8] {
+        body.withUnsafeBufferPointer { unescape($0) }
+    }
+
+    private static func unescape(_ body: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        guard let base = body.baseAddress, !body.isEmpty else { return [] }
+        // Escapes only shrink the text: the output fits in the input's size.
+        return [UInt8](unsafeUninitializedCapacity: body.count) { output, count in
+            var index = 0
+            var written = 0
+            func put(_ byte: UInt8) {
+                output[written] = byte
+                written += 1
+            }
+            func hex4() -> UInt32 {
+                var value: UInt32 = 0
+                for _ in 0..<4 {
+                    let byte = body[index] | 0x20
+                    value = value << 4 | UInt32(byte <= UInt8(ascii: "9") ? byte - 48 : byte - 87)
+                    index += 1
+                }
+                return value
+            }
+            while index < body.count {
+                // The run up to the next escape, in one copy.
+                let rest = body.count - index
+                let found = memchr(base + index, Int32(UInt8(ascii: "\\")), rest)
+                let run = found.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - (base + index) } ?? rest
+                (output.baseAddress! + written).update(from: base + index, count: run)
+                written += run
+                index += run
+                guard index < body.count else { break }
+                let escape = body[index + 1]
+                index += 2
+                switch escape {
+                case UInt8(ascii: "b"): put(0x08)
+                case UInt8(ascii: "f"): put(0x0C)
+                case UInt8(ascii: "n"): put(0x0A)
+                case UInt8(ascii: "r"): put(0x0D)
+                case UInt8(ascii: "t"): put(0x09)
+                case UInt8(ascii: "u"):
+                    var code = hex4()
+                    if (0xD800..<0xDC00).contains(code) {
+                        index += 2  // the "\u" of the low surrogate
+                        code = 0x10000 + ((code - 0xD800) << 10) + (hex4() - 0xDC00)
+                    }
+                    // Validated when parsed: a scalar, whose UTF-8 is never longer than its escape.
+                    for unit in UTF8.encode(Unicode.Scalar(code) ?? "\u{FFFD}")! { put(unit) }
+                default: put(escape)  // \" \\ \/
+                }
+            }
+            count = written
+        }
+    }
 
     /// Parses `bytes`.
     ///
     /// - Throws: ``LakehouseError`` with ``LakehouseError/Code/invalidEvent`` and the reason
     ///   `malformed:json`, saying what was wrong and where.
-    static func parse(_ bytes: [UInt8]) throws -> FlatJSONObject {
-        var parser = Parser(bytes: bytes)
-        var object = FlatJSONObject()
-        try parser.skipWhitespace()
-        try parser.expect(UInt8(ascii: "{"))
-        try parser.skipWhitespace()
-        if try parser.peek() == UInt8(ascii: "}") {
-            parser.position += 1
-        } else {
-            while true {
-                try parser.skipWhitespace()
-                let key = try parser.string()
-                try parser.skipWhitespace()
-                try parser.expect(UInt8(ascii: ":"))
-                try parser.skipWhitespace()
-                object.fields[key] = try parser.value(depth: 0)
-                try parser.skipWhitespace()
-                let next = try parser.next()
-                if next == UInt8(ascii: "}") { break }
-                guard next == UInt8(ascii: ",") else { throw parser.malformed("expected ',' or '}'") }
-            }
+    static func parse(_ bytes: [UInt8]) throws -> FlatJSONObject { try parse(bytes[...]) }
+
+    /// Parses `bytes` without copying them.
+    static func parse(_ bytes: ArraySlice<UInt8>) throws -> FlatJSONObject {
+        var object = FlatJSONObject(bytes: bytes)
+        guard bytes.count < Int(Int32.max) else {
+            throw LakehouseError(
+                code: .invalidEvent, message: "malformed:json: a record of 2 GiB or more", reason: "malformed:json")
         }
-        try parser.skipWhitespace()
-        guard parser.position == bytes.count else { throw parser.malformed("text after the object") }
+        try bytes.withUnsafeBufferPointer { buffer in
+            var parser = Parser(bytes: buffer)
+            parser.skipWhitespace()
+            try parser.expect(UInt8(ascii: "{"))
+            parser.skipWhitespace()
+            if try parser.peek() == UInt8(ascii: "}") {
+                parser.position += 1
+            } else {
+                while true {
+                    parser.skipWhitespace()
+                    let key = try parser.string()
+                    parser.skipWhitespace()
+                    try parser.expect(UInt8(ascii: ":"))
+                    parser.skipWhitespace()
+                    let value = try parser.value(depth: 0)
+                    object.fields.append(
+                        Field(
+                            keyStart: Int32(key.range.lowerBound), keyEnd: Int32(key.range.upperBound),
+                            valueStart: Int32(value.range.lowerBound), valueEnd: Int32(value.range.upperBound),
+                            kind: value.kind, keyEscaped: key.escaped, valueEscaped: value.escaped))
+                    parser.skipWhitespace()
+                    let next = try parser.next()
+                    if next == UInt8(ascii: "}") { break }
+                    guard next == UInt8(ascii: ",") else { throw parser.malformed("expected ',' or '}'") }
+                }
+            }
+            parser.skipWhitespace()
+            guard parser.position == buffer.count else { throw parser.malformed("text after the object") }
+        }
         return object
     }
 
+    /// A scanned value: its kind, where it is (a string's body, between its quotes), whether
+    /// it holds escapes.
+    private struct Scanned {
+        var kind: Kind
+        var range: Range<Int>
+        var escaped = false
+    }
+
     private struct Parser {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
 
         func malformed(_ why: String) -> LakehouseError {
@@ -73,40 +231,48 @@ struct FlatJSONObject {
             }
         }
 
-        mutating func skipWhitespace() throws {
-            while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
-        }
-
-        mutating func value(depth: Int) throws -> Value {
-            guard depth < 64 else { throw malformed("nesting deeper than 64") }
-            switch try peek() {
-            case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                try composite(depth: depth)
-                return .composite
-            case UInt8(ascii: "t"):
-                try literal("true")
-                return .boolean(true)
-            case UInt8(ascii: "f"):
-                try literal("false")
-                return .boolean(false)
-            case UInt8(ascii: "n"):
-                try literal("null")
-                return .null
-            default: return .number(try number())
+        mutating func skipWhitespace() {
+            while position < bytes.count {
+                switch bytes[position] {
+                case 0x20, 0x09, 0x0A, 0x0D: position += 1
+                default: return
+                }
             }
         }
 
-        mutating func literal(_ word: String) throws {
-            for byte in word.utf8 { guard try next() == byte else { throw malformed("expected \(word)") } }
+        mutating func value(depth: Int) throws -> Scanned {
+            guard depth < 64 else { throw malformed("nesting deeper than 64") }
+            let start = position
+            switch try peek() {
+            case UInt8(ascii: "\""): return try string()
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                try composite(depth: depth)
+                return Scanned(kind: .composite, range: start..<position)
+            case UInt8(ascii: "t"):
+                try literal("true")
+                return Scanned(kind: .boolean, range: start..<position)
+            case UInt8(ascii: "f"):
+                try literal("false")
+                return Scanned(kind: .boolean, range: start..<position)
+            case UInt8(ascii: "n"):
+                try literal("null")
+                return Scanned(kind: .null, range: start..<position)
+            default:
+                try number()
+                return Scanned(kind: .number, range: start..<position)
+            }
         }
 
-        /// A number per the JSON grammar, returned as written.
-        mutating func number() throws -> String {
-            let start = position
-            func digits() throws -> Int {
+        mutating func literal(_ word: StaticString) throws {
+            let text = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+            for byte in text { guard try next() == byte else { throw malformed("expected \(word)") } }
+        }
+
+        /// A number per the JSON grammar.
+        mutating func number() throws {
+            func digits() -> Int {
                 var count = 0
-                while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
+                while position < bytes.count, bytes[position] &- UInt8(ascii: "0") < 10 {
                     position += 1
                     count += 1
                 }
@@ -114,11 +280,11 @@ struct FlatJSONObject {
             }
             if try peek() == UInt8(ascii: "-") { position += 1 }
             let leading = position < bytes.count ? bytes[position] : 0
-            let whole = try digits()
+            let whole = digits()
             guard whole > 0, !(leading == UInt8(ascii: "0") && whole > 1) else { throw malformed("not a number") }
             if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
                 position += 1
-                guard try digits() > 0 else { throw malformed("a number without digits after its point") }
+                guard digits() > 0 else { throw malformed("a number without digits after its point") }
             }
             if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
                 position += 1
@@ -126,51 +292,72 @@ struct FlatJSONObject {
                 {
                     position += 1
                 }
-                guard try digits() > 0 else { throw malformed("a number without exponent digits") }
+                guard digits() > 0 else { throw malformed("a number without exponent digits") }
             }
-            return String(decoding: bytes[start..<position], as: UTF8.self)
         }
 
-        /// A string, with its escapes resolved; invalid UTF-8 is malformed.
-        mutating func string() throws -> String {
+        /// A string: its escapes are checked (and `\u` surrogates paired), bytes above ASCII are
+        /// checked to be UTF-8; the body is not copied.
+        mutating func string() throws -> Scanned {
             try expect(UInt8(ascii: "\""))
-            var scalars: [UInt8] = []
-            var start = position
+            let start = position
+            var escaped = false
+            var nonASCII = false
             while true {
-                let byte = try next()
-                if byte == UInt8(ascii: "\"") {
-                    scalars.append(contentsOf: bytes[start..<(position - 1)])
-                    break
+                // Eight plain bytes at a time: none is '"', '\\', a control character or above ASCII.
+                while position + 8 <= bytes.count {
+                    let word = UnsafeRawPointer(bytes.baseAddress! + position).loadUnaligned(as: UInt64.self)
+                    guard !Self.hasSpecialByte(word) else { break }
+                    position += 8
                 }
-                guard byte >= 0x20 else { throw malformed("a control character in a string") }
+                guard position < bytes.count else { throw malformed("the record ends early") }
+                let byte = bytes[position]
+                position += 1
+                if byte == UInt8(ascii: "\"") { break }
+                if byte < 0x20 { throw malformed("a control character in a string") }
+                if byte >= 0x80 { nonASCII = true }
                 guard byte == UInt8(ascii: "\\") else { continue }
-                scalars.append(contentsOf: bytes[start..<(position - 1)])
-                let escape = try next()
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalars.append(escape)
-                case UInt8(ascii: "b"): scalars.append(0x08)
-                case UInt8(ascii: "f"): scalars.append(0x0C)
-                case UInt8(ascii: "n"): scalars.append(0x0A)
-                case UInt8(ascii: "r"): scalars.append(0x0D)
-                case UInt8(ascii: "t"): scalars.append(0x09)
+                escaped = true
+                switch try next() {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    continue
                 case UInt8(ascii: "u"):
-                    var code = try hex4()
+                    let code = try hex4()
                     if (0xD800..<0xDC00).contains(code) {
                         try literal("\\u")
-                        let low = try hex4()
-                        guard (0xDC00..<0xE000).contains(low) else { throw malformed("an unpaired surrogate") }
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        guard (0xDC00..<0xE000).contains(try hex4()) else { throw malformed("an unpaired surrogate") }
+                    } else if (0xDC00..<0xE000).contains(code) {
+                        throw malformed("an unpaired surrogate")
                     }
-                    guard let scalar = Unicode.Scalar(code) else { throw malformed("an invalid \\u escape") }
-                    scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
                 default: throw malformed("an unknown escape")
                 }
-                start = position
             }
-            guard let text = String(validating: scalars, as: UTF8.self) else {
-                throw malformed("a string that is not valid UTF-8")
+            let body = start..<(position - 1)
+            if nonASCII {
+                var decoder = UTF8()
+                var iterator = UnsafeBufferPointer(rebasing: bytes[body]).makeIterator()
+                decoding: while true {
+                    switch decoder.decode(&iterator) {
+                    case .scalarValue: continue
+                    case .emptyInput: break decoding
+                    case .error: throw malformed("a string that is not valid UTF-8")
+                    }
+                }
             }
-            return text
+            return Scanned(kind: .string, range: body, escaped: escaped)
+        }
+
+        /// Whether one of the eight bytes is '"', '\\', below 0x20 or above 0x7F (SWAR).
+        @inline(__always)
+        static func hasSpecialByte(_ word: UInt64) -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            func hasZero(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+            let quote = hasZero(word ^ (ones &* 0x22))
+            let backslash = hasZero(word ^ (ones &* 0x5C))
+            let control = (word &- ones &* 0x20) & ~word & highs
+            return (quote | backslash | control | (word & highs)) != 0
         }
 
         mutating func hex4() throws -> UInt32 {
@@ -190,21 +377,21 @@ struct FlatJSONObject {
         mutating func composite(depth: Int) throws {
             let open = try next()
             let close = open == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
-            try skipWhitespace()
+            skipWhitespace()
             if try peek() == close {
                 position += 1
                 return
             }
             while true {
-                try skipWhitespace()
+                skipWhitespace()
                 if open == UInt8(ascii: "{") {
                     _ = try string()
-                    try skipWhitespace()
+                    skipWhitespace()
                     try expect(UInt8(ascii: ":"))
-                    try skipWhitespace()
+                    skipWhitespace()
                 }
                 _ = try value(depth: depth + 1)
-                try skipWhitespace()
+                skipWhitespace()
                 let next = try self.next()
                 if next == close { return }
                 guard next == UInt8(ascii: ",") else { throw malformed("expected ',' in a nested value") }

@@ -1,4 +1,5 @@
 import AWSLite
+import Foundation
 
 /// A batch of records read from one shard, as one bronze object: newline-delimited JSON, one
 /// envelope per record holding the Kinesis metadata beside the payload (DESIGN.md, "Bronze").
@@ -92,36 +93,47 @@ public struct BronzeBatch: Sendable, Hashable {
     /// an object that is not JSON lines at all) never hides the good ones.
     ///
     /// - Complexity: O(object size).
-    public static func decodeEach(_ object: [UInt8]) -> [ReadLine] {
+    public static func decodeEach(_ object: [UInt8]) -> [ReadLine] { decodeEach(object, metadata: true) }
+
+    /// As ``decodeEach(_:)``; with `metadata` off the envelope's fields are checked but only the
+    /// payload is kept (the metadata strings are empty), which is all silver needs.
+    static func decodeEach(_ object: [UInt8], metadata: Bool) -> [ReadLine] {
         var lines: [ReadLine] = []
         var start = 0
         var number = 0
         while start < object.count {
-            let end = object[start...].firstIndex(of: UInt8(ascii: "\n")) ?? object.count
+            let end = object.withUnsafeBufferPointer { buffer in
+                memchr(buffer.baseAddress! + start, Int32(UInt8(ascii: "\n")), buffer.count - start).map {
+                    UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - buffer.baseAddress!
+                } ?? buffer.count
+            }
             number += 1
             defer { start = end + 1 }
             guard end > start else { continue }
             let raw = object[start..<end]
             let line: Result<Line, LakehouseError>
-            do { line = .success(try envelope(raw, number: number)) } catch { line = .failure(error) }
+            do { line = .success(try envelope(raw, number: number, metadata: metadata)) } catch {
+                line = .failure(error)
+            }
             lines.append(ReadLine(number: number, line: line, raw: raw))
         }
         return lines
     }
 
-    private static func envelope(_ raw: ArraySlice<UInt8>, number: Int) throws(LakehouseError) -> Line {
+    private static func envelope(_ raw: ArraySlice<UInt8>, number: Int, metadata: Bool) throws(LakehouseError) -> Line {
         do {
-            let fields = try FlatJSONObject.parse(Array(raw))
+            let fields = try FlatJSONObject.parse(raw)
             func text(_ key: String) throws -> String {
-                guard case .string(let value)? = fields[key] else {
+                guard fields.isString(key) else {
                     throw LakehouseError(
                         code: .invalidEvent, message: "malformed:json: no \(key)", reason: "malformed:json")
                 }
+                guard metadata, case .string(let value)? = fields[key] else { return "" }
                 return value
             }
             let payload: [UInt8]
-            if case .string(let value)? = fields["payload"] {
-                payload = Array(value.utf8)
+            if let bytes = fields.stringBytes("payload") {
+                payload = bytes
             } else if case .string(let value)? = fields["payload_base64"], let bytes = Base64Text.decode(value) {
                 payload = bytes
             } else {

@@ -1,22 +1,24 @@
 /// One batch of bronze objects cleaned in memory: the silver rows (the first of each natural key
-/// kept, later ones counted as duplicates), the quarantined records and the counts — the part of
-/// ``SilverJob`` that needs neither S3 nor PostgreSQL.
+/// kept, later ones counted as duplicates) as ``SilverColumns``, the quarantined records and the
+/// counts — the part of ``SilverJob`` that needs neither S3 nor PostgreSQL.
 ///
 /// ```swift
-/// var batch = SilverBatch()
-/// batch.add(objectKey: "sales_data/…/shardId-000000000000-1-500.jsonl", body: bytes)
-/// let files = try await SilverTable.dataFiles(batch.rows, name: "part-1", modificationTime: now)
+/// let batch = await SilverBatch.cleaning([(key: "sales_data/…/shardId-000000000000-1-500.jsonl", body: bytes)])
+/// let files = try await SilverTable.dataFiles(batch.columns, name: "part-1", modificationTime: now)
 /// ```
 public struct SilverBatch: Sendable {
     /// The clean rows, in bronze order, unique by natural key.
-    public private(set) var rows: [SilverTable.Row] = []
+    public private(set) var columns = SilverColumns()
     /// The rejected records, with their reasons and raw bytes.
     public private(set) var rejected: [SilverStore.QuarantinedRecord] = []
     /// input = valid + quarantined + duplicates, always.
     public private(set) var counts = SilverStore.BatchCounts()
-    private var seen: Set<SilverEvent.NaturalKey> = []
+    private var index = NaturalKeyIndex()
 
     public init() {}
+
+    /// The clean rows as events (one object each: for small batches and tests).
+    public var rows: [SilverTable.Row] { columns.rows }
 
     /// Cleans the lines of one bronze object into the batch: a line that is not an envelope is
     /// quarantined as `malformed:json`, a payload that breaks a rule with its reason.
@@ -25,15 +27,42 @@ public struct SilverBatch: Sendable {
     /// - Complexity: O(object size).
     @discardableResult
     public mutating func add(objectKey: String, body: [UInt8]) -> Int {
-        counts.objects += 1
-        let lines = BronzeBatch.decodeEach(body)
-        for read in lines {
-            counts.input += 1
+        let part = Self.clean(objectKey: objectKey, body: body)
+        merge(part)
+        return part.counts.input
+    }
+
+    /// `objects` cleaned on every core (each object on its own), then merged in their order:
+    /// the same batch as adding them one by one with ``add(objectKey:body:)``.
+    ///
+    /// - Complexity: O(total size), spread over the cores.
+    public static func cleaning(_ objects: [(key: String, body: [UInt8])]) async -> SilverBatch {
+        var parts = [SilverBatch?](repeating: nil, count: objects.count)
+        await withTaskGroup(of: (Int, SilverBatch).self) { group in
+            for (index, object) in objects.enumerated() {
+                group.addTask { (index, clean(objectKey: object.key, body: object.body)) }
+            }
+            for await (index, part) in group { parts[index] = part }
+        }
+        var batch = SilverBatch()
+        for index in parts.indices {
+            if let part = parts[index] { batch.merge(part) }
+            parts[index] = nil
+        }
+        return batch
+    }
+
+    /// One object's lines, cleaned, not yet deduplicated (``merge(_:)`` does that).
+    private static func clean(objectKey: String, body: [UInt8]) -> SilverBatch {
+        var part = SilverBatch()
+        part.counts.objects = 1
+        for read in BronzeBatch.decodeEach(body, metadata: false) {
+            part.counts.input += 1
             let line: BronzeBatch.Line
             switch read.line {
             case .success(let value): line = value
             case .failure(let error):
-                reject(
+                part.reject(
                     SilverStore.QuarantinedRecord(
                         bronzeKey: objectKey, bronzeLine: Int64(read.number),
                         rejection: SilverRejection(reason: "malformed:json", detail: error.message),
@@ -42,20 +71,15 @@ public struct SilverBatch: Sendable {
             }
             switch SilverRules.clean(line.payload) {
             case .success(let event):
-                if seen.insert(event.naturalKey).inserted {
-                    rows.append(SilverTable.Row(event: event, bronzeKey: objectKey, bronzeLine: Int64(read.number)))
-                    counts.valid += 1
-                } else {
-                    counts.duplicates += 1
-                }
+                part.columns.append(event, bronzeKey: objectKey, bronzeLine: Int64(read.number))
             case .failure(let rejection):
-                reject(
+                part.reject(
                     SilverStore.QuarantinedRecord(
                         bronzeKey: objectKey, bronzeLine: Int64(read.number), rejection: rejection,
                         payload: line.payload))
             }
         }
-        return lines.count
+        return part
     }
 
     private mutating func reject(_ record: SilverStore.QuarantinedRecord) {
@@ -63,12 +87,36 @@ public struct SilverBatch: Sendable {
         counts.quarantined += 1
     }
 
+    /// Appends a part cleaned apart (of later objects), keeping only the rows whose natural keys
+    /// this batch does not hold yet.
+    private mutating func merge(_ part: SilverBatch) {
+        counts.objects += part.counts.objects
+        counts.input += part.counts.input
+        counts.quarantined += part.counts.quarantined
+        counts.duplicates += part.counts.duplicates
+        rejected += part.rejected
+        let rows = part.columns
+        for row in 0..<rows.count {
+            let hash = rows.naturalKeyHash(row)
+            if index.contains(hash, where: { columns.sameNaturalKey($0, rows, row) }) {
+                counts.duplicates += 1
+            } else {
+                columns.append(row: row, of: rows)
+                index.insert(columns.count - 1, hash: hash)
+                counts.valid += 1
+            }
+        }
+    }
+
     /// Drops the rows whose natural keys earlier batches hold, counting them as duplicates.
     public mutating func removeRows(withKeys existing: Set<SilverEvent.NaturalKey>) {
         guard !existing.isEmpty else { return }
-        let before = rows.count
-        rows.removeAll { existing.contains($0.event.naturalKey) }
-        counts.duplicates += before - rows.count
-        counts.valid = rows.count
+        let keep = (0..<columns.count).filter { !existing.contains(columns.naturalKey($0)) }
+        counts.duplicates += columns.count - keep.count
+        columns = columns.selecting(keep)
+        counts.valid = columns.count
+        var rebuilt = NaturalKeyIndex()
+        for row in 0..<columns.count { rebuilt.insert(row, hash: columns.naturalKeyHash(row)) }
+        index = rebuilt
     }
 }

@@ -38,8 +38,11 @@ public struct SilverEvent: Sendable, Hashable {
     }
 
     /// ``eventDate`` as `YYYY-MM-DD`, the Delta table's partition value.
-    public var eventDateText: String {
-        String(EventTimestamp.format(micros: Int64(eventDate) * 86_400_000_000).prefix(10))
+    public var eventDateText: String { Self.dateText(eventDate) }
+
+    /// Days since 1970-01-01 as `YYYY-MM-DD`.
+    static func dateText(_ days: Int32) -> String {
+        String(EventTimestamp.format(micros: Int64(days) * 86_400_000_000).prefix(10))
     }
 }
 

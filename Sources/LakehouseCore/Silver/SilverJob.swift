@@ -194,16 +194,20 @@ public struct SilverJob: Sendable {
     /// Reads, cleans and writes one batch; returns its counts, or `nil` when another run loaded
     /// it into PostgreSQL first (its Delta commits are then the other run's too).
     func process(_ plan: Plan, tables: inout Tables) async throws -> SilverStore.BatchCounts? {
-        var batch = SilverBatch()
+        var bodies: [(key: String, body: [UInt8])] = []
         for object in plan.objects {
             let body = try await s3.getObject(bucket: configuration.bronzeBucket, key: object.key).body
-            if batch.add(objectKey: object.key, body: body) == 0 {
+            if body.allSatisfy({ $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
                 logger.warning("empty bronze object", metadata: ["s3.key": "\(object.key)"])
             }
+            bodies.append((object.key, body))
         }
+        var batch = await SilverBatch.cleaning(bodies)
+        bodies = []
         // Keys that earlier batches already hold are duplicates too.
-        batch.removeRows(withKeys: try await store.existing(batch.rows.map(\.event.naturalKey)))
-        let rows = batch.rows
+        let keys = (0..<batch.columns.count).map(batch.columns.naturalKey)
+        batch.removeRows(withKeys: try await store.existing(keys))
+        let columns = batch.columns
         let rejected = batch.rejected
         let counts = batch.counts
 
@@ -212,7 +216,7 @@ public struct SilverJob: Sendable {
         let salesVersion = try await commit(
             to: sales, snapshot: &tables.sales, schema: SilverTable.schema,
             partitionColumns: [SilverTable.partitionColumn], plan: plan, now: now
-        ) { try await SilverTable.dataFiles(rows, name: name, modificationTime: now) }
+        ) { try await SilverTable.dataFiles(columns, name: name, modificationTime: now) }
         if !rejected.isEmpty {
             _ = try await commit(
                 to: quarantine, snapshot: &tables.quarantine, schema: SilverTable.quarantineSchema,
@@ -226,7 +230,7 @@ public struct SilverJob: Sendable {
             beforeCommit = { try await hook(.insidePostgresTransaction, number) }
         }
         let loaded = try await store.load(
-            batchID: "batch-\(plan.number)", rows: rows, quarantined: rejected,
+            batchID: "batch-\(plan.number)", columns: columns, quarantined: rejected,
             objects: Dictionary(uniqueKeysWithValues: plan.objects.map { ($0.key, $0.etag) }), counts: counts,
             deltaVersion: salesVersion, beforeCommit: beforeCommit)
         guard loaded else {

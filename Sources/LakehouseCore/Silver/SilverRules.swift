@@ -29,15 +29,18 @@ public enum SilverRules {
         let transactionID = trimmed(event.transactionID)
         let productID = trimmed(event.productID)
         let productName = trimmed(event.productName)
-        let category = trimmed(event.category).uppercased()
-        let storeID = trimmed(event.storeID).uppercased()
+        let category = upperCased(trimmed(event.category))
+        let storeID = upperCased(trimmed(event.storeID))
         let timestamp = trimmed(event.timestamp)
-        for (field, value) in [
-            ("transaction_id", transactionID), ("product_id", productID), ("product_name", productName),
-            ("category", category), ("timestamp", timestamp), ("store_id", storeID),
-        ] where value.isEmpty {
-            return .failure(SilverRejection(reason: "null:\(field)", detail: "\(field) is blank"))
+        func blank(_ field: String) -> Result<SilverEvent, SilverRejection> {
+            .failure(SilverRejection(reason: "null:\(field)", detail: "\(field) is blank"))
         }
+        if transactionID.isEmpty { return blank("transaction_id") }
+        if productID.isEmpty { return blank("product_id") }
+        if productName.isEmpty { return blank("product_name") }
+        if category.isEmpty { return blank("category") }
+        if timestamp.isEmpty { return blank("timestamp") }
+        if storeID.isEmpty { return blank("store_id") }
         let type = event.eventType
         let minimum = type == .stockCount ? 0 : 1
         guard event.quantity >= minimum else {
@@ -83,15 +86,35 @@ public enum SilverRules {
     /// Upper-cased and trimmed; `nil` when blank.
     private static func code(_ value: String?) -> String? {
         guard let value else { return nil }
-        let text = trimmed(value).uppercased()
+        let text = upperCased(trimmed(value))
         return text.isEmpty ? nil : text
+    }
+
+    /// `value` upper-cased; the value itself (no copy) when it has no lower-case ASCII letter
+    /// and is all ASCII, as codes usually are.
+    static func upperCased(_ value: String) -> String {
+        var needsWork = false
+        for byte in value.utf8 where byte >= 0x80 || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) {
+            needsWork = true
+            break
+        }
+        return needsWork ? value.uppercased() : value
     }
 
     /// `value` without leading and trailing white space.
     static func trimmed(_ value: String) -> String {
+        // The common case, checked on bytes: an ASCII first and last byte that is not space.
+        if let first = value.utf8.first, let last = value.utf8.last, first < 0x80, last < 0x80,
+            !Self.isASCIISpace(first), !Self.isASCIISpace(last)
+        {
+            return value
+        }
         var text = Substring(value)
         while let first = text.first, first.isWhitespace { text.removeFirst() }
         while let last = text.last, last.isWhitespace { text.removeLast() }
         return text.startIndex == value.startIndex && text.endIndex == value.endIndex ? value : String(text)
     }
+
+    /// Space, tab, line feed, vertical tab, form feed, carriage return.
+    private static func isASCIISpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
 }

@@ -93,6 +93,18 @@ public struct SilverStore: Sendable {
         batchID: String, rows: [SilverTable.Row], quarantined: [QuarantinedRecord], objects: [String: String],
         counts: BatchCounts, deltaVersion: Int64?, beforeCommit: (@Sendable () async throws -> Void)? = nil
     ) async throws -> Bool {
+        try await load(
+            batchID: batchID, columns: SilverColumns(rows: rows), quarantined: quarantined, objects: objects,
+            counts: counts, deltaVersion: deltaVersion, beforeCommit: beforeCommit)
+    }
+
+    /// As ``load(batchID:rows:quarantined:objects:counts:deltaVersion:beforeCommit:)``, with the
+    /// rows as columns (what ``SilverBatch`` holds).
+    @discardableResult
+    public func load(
+        batchID: String, columns: SilverColumns, quarantined: [QuarantinedRecord], objects: [String: String],
+        counts: BatchCounts, deltaVersion: Int64?, beforeCommit: (@Sendable () async throws -> Void)? = nil
+    ) async throws -> Bool {
         try await connection.withTransaction { connection in
             // The batch's row first: a batch another run loaded (or is loading: this waits for
             // it) is left as it is.
@@ -109,8 +121,7 @@ public struct SilverStore: Sendable {
             guard !claimed.rows.isEmpty else { return false }
             try await connection.execute(
                 "CREATE TEMP TABLE silver_stage (LIKE sales_silver INCLUDING DEFAULTS) ON COMMIT DROP")
-            if !rows.isEmpty {
-                let events = rows.map(\.event)
+            if columns.count > 0 {
                 try await connection.copyIn(
                     """
                     COPY silver_stage (transaction_id, product_id, event_type, product_name, category, quantity,
@@ -119,15 +130,16 @@ public struct SilverStore: Sendable {
                     """
                 ) { writer in
                     try await writer.writeColumns([
-                        PGCopyColumn(events.map(\.transactionID)), PGCopyColumn(events.map(\.productID)),
-                        PGCopyColumn(events.map(\.eventType.rawValue)), PGCopyColumn(events.map(\.productName)),
-                        PGCopyColumn(events.map(\.category)), PGCopyColumn(events.map(\.quantity)),
-                        PGCopyColumn(events.map { EventJSON.centsText($0.unitPriceCents) }),
-                        PGCopyColumn(events.map { EventJSON.centsText($0.totalPriceCents) }),
-                        PGCopyColumn(events.map { EventTimestamp.format(micros: $0.eventTime) }),
-                        PGCopyColumn(events.map(\.eventDateText)), PGCopyColumn(events.map(\.storeID)),
-                        PGCopyColumn(events.map(\.paymentMethod)), PGCopyColumn(events.map(\.clientType)),
-                        PGCopyColumn(rows.map(\.bronzeKey)), PGCopyColumn(rows.map(\.bronzeLine)),
+                        PGCopyColumn(columns.transactionID.strings), PGCopyColumn(columns.productID.strings),
+                        PGCopyColumn(columns.eventType.strings), PGCopyColumn(columns.productName.strings),
+                        PGCopyColumn(columns.category.strings), PGCopyColumn(columns.quantity),
+                        PGCopyColumn(columns.unitPriceCents.map(EventJSON.centsText)),
+                        PGCopyColumn(columns.totalPriceCents.map(EventJSON.centsText)),
+                        PGCopyColumn(columns.eventTime.map { EventTimestamp.format(micros: $0) }),
+                        PGCopyColumn(columns.eventDate.map(SilverEvent.dateText)),
+                        PGCopyColumn(columns.storeID.strings),
+                        PGCopyColumn(columns.paymentMethod.strings), PGCopyColumn(columns.clientType.strings),
+                        PGCopyColumn(columns.bronzeKey.strings), PGCopyColumn(columns.bronzeLine),
                     ])
                 }
                 try await connection.execute(

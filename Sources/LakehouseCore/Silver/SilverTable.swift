@@ -1,3 +1,4 @@
+import Foundation
 import ParquetLite
 
 /// The silver Delta table (`s3://<silver>/sales/`): its columns, partitioned by `event_date`,
@@ -60,31 +61,67 @@ public enum SilverTable {
     /// - Parameter modificationTime: milliseconds since 1970, for the `add` actions.
     /// - Throws: ``ParquetError`` if encoding fails.
     public static func dataFiles(_ rows: [Row], name: String, modificationTime: Int64) async throws -> [DataFile] {
-        var files: [DataFile] = []
-        for (_, group) in Dictionary(grouping: rows, by: \.event.eventDate).sorted(by: { $0.key < $1.key }) {
-            let dateText = group[0].event.eventDateText
-            let sink = ParquetMemorySink()
-            let writer = try ParquetWriter(schema: try parquetSchema(), sink: sink)
-            let events = group.map(\.event)
-            try await writer.write([
-                .strings(events.map(\.transactionID)), .strings(events.map(\.productID)),
-                .strings(events.map(\.productName)), .strings(events.map(\.category)),
-                .int64s(events.map(\.quantity)), .int64s(events.map(\.unitPriceCents)),
-                .int64s(events.map(\.totalPriceCents)), .int64s(events.map(\.eventTime)),
-                .strings(events.map(\.storeID)), .strings(events.map(\.paymentMethod)),
-                .strings(events.map(\.clientType)), .strings(events.map(\.eventType.rawValue)),
-                .strings(group.map(\.bronzeKey)), .int64s(group.map(\.bronzeLine)),
-            ])
-            try await writer.close()
-            let path = "\(partitionColumn)=\(dateText)/\(name)-\(dateText).zstd.parquet"
-            files.append(
-                DataFile(
-                    path: path, bytes: sink.bytes,
-                    add: DeltaAddFile(
-                        path: path, partitionValues: [partitionColumn: dateText], size: Int64(sink.bytes.count),
-                        modificationTime: modificationTime, dataChange: true, stats: statistics(group))))
+        try await dataFiles(SilverColumns(rows: rows), name: name, modificationTime: modificationTime)
+    }
+
+    /// Encodes `columns` as one data file per event date (see ``dataFiles(_:name:modificationTime:)``),
+    /// several files at once on a machine with several cores.
+    public static func dataFiles(_ columns: SilverColumns, name: String, modificationTime: Int64) async throws
+        -> [DataFile]
+    {
+        let dates = Dictionary(grouping: 0..<columns.count, by: { columns.eventDate[$0] }).sorted { $0.key < $1.key }
+        // Several dates: one file per core at a time; one date: its columns on every core.
+        let columnsConcurrently = dates.count == 1
+        return try await withThrowingTaskGroup(of: (Int, DataFile).self) { tasks in
+            for (index, date) in dates.enumerated() {
+                tasks.addTask {
+                    let group = dates.count == 1 ? columns : columns.selecting(date.value)
+                    let file = try await dataFile(
+                        group, name: name, modificationTime: modificationTime,
+                        columnsConcurrently: columnsConcurrently)
+                    return (index, file)
+                }
+            }
+            var files: [(Int, DataFile)] = []
+            for try await file in tasks { files.append(file) }
+            return files.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        return files
+    }
+
+    /// The data file of rows of one event date.
+    private static func dataFile(
+        _ group: SilverColumns, name: String, modificationTime: Int64, columnsConcurrently: Bool
+    ) async throws -> DataFile {
+        let dateText = SilverEvent.dateText(group.eventDate[0])
+        let sink = ParquetMemorySink()
+        var configuration = ParquetWriter.Configuration()
+        configuration.encodesColumnsConcurrently = columnsConcurrently
+        let writer = try ParquetWriter(schema: try parquetSchema(), configuration: configuration, sink: sink)
+        func text(_ column: SilverTextColumn) -> ParquetColumnBatch {
+            guard let validity = column.validity else {
+                return ParquetColumnBatch(.byteArray(ParquetByteArrays(bytes: column.bytes, offsets: column.offsets)))
+            }
+            // Parquet holds the present values only: a null's (empty) slot is left out.
+            var offsets: [Int32] = [0]
+            offsets.reserveCapacity(column.count + 1)
+            for row in 0..<column.count where validity[row] { offsets.append(column.offsets[row + 1]) }
+            return ParquetColumnBatch(
+                .byteArray(ParquetByteArrays(bytes: column.bytes, offsets: offsets)), validity: validity)
+        }
+        try await writer.write([
+            text(group.transactionID), text(group.productID), text(group.productName), text(group.category),
+            ParquetColumnBatch(.int64(group.quantity)), ParquetColumnBatch(.int64(group.unitPriceCents)),
+            ParquetColumnBatch(.int64(group.totalPriceCents)), ParquetColumnBatch(.int64(group.eventTime)),
+            text(group.storeID), text(group.paymentMethod), text(group.clientType), text(group.eventType),
+            text(group.bronzeKey), ParquetColumnBatch(.int64(group.bronzeLine)),
+        ])
+        try await writer.close()
+        let path = "\(partitionColumn)=\(dateText)/\(name)-\(dateText).zstd.parquet"
+        return DataFile(
+            path: path, bytes: sink.bytes,
+            add: DeltaAddFile(
+                path: path, partitionValues: [partitionColumn: dateText], size: Int64(sink.bytes.count),
+                modificationTime: modificationTime, dataChange: true, stats: statistics(group)))
     }
 
     /// The quarantine Delta table's prefix in the silver bucket.
@@ -121,16 +158,26 @@ public enum SilverTable {
     }
 
     /// Delta's per-file statistics: record count, and min, max and null count of each column.
-    static func statistics(_ rows: [Row]) -> String {
+    static func statistics(_ columns: SilverColumns) -> String {
         var minimums: [(String, String)] = []
         var maximums: [(String, String)] = []
         var nulls: [(String, Int)] = []
-        func text(_ name: String, _ values: [String?]) {
-            let present = values.compactMap { $0 }
-            nulls.append((name, values.count - present.count))
-            guard let low = present.min(by: bytewise), let high = present.max(by: bytewise) else { return }
-            minimums.append((name, quoted(low)))
-            maximums.append((name, quoted(high)))
+        func text(_ name: String, _ column: SilverTextColumn) {
+            var low: Int?
+            var high: Int?
+            var nullCount = 0
+            for row in 0..<column.count {
+                if let flags = column.validity, !flags[row] {
+                    nullCount += 1
+                    continue
+                }
+                if low.map({ bytewise(column, row, $0) }) ?? true { low = row }
+                if high.map({ bytewise(column, $0, row) }) ?? true { high = row }
+            }
+            nulls.append((name, nullCount))
+            guard let low, let high, let lowText = column[low], let highText = column[high] else { return }
+            minimums.append((name, quoted(lowText)))
+            maximums.append((name, quoted(highText)))
         }
         func number(_ name: String, _ values: [Int64], cents: Bool = false) {
             nulls.append((name, 0))
@@ -138,15 +185,14 @@ public enum SilverTable {
             minimums.append((name, cents ? EventJSON.centsText(low) : String(low)))
             maximums.append((name, cents ? EventJSON.centsText(high) : String(high)))
         }
-        let events = rows.map(\.event)
-        text("transaction_id", events.map(\.transactionID))
-        text("product_id", events.map(\.productID))
-        text("product_name", events.map(\.productName))
-        text("category", events.map(\.category))
-        number("quantity", events.map(\.quantity))
-        number("unit_price", events.map(\.unitPriceCents), cents: true)
-        number("total_price", events.map(\.totalPriceCents), cents: true)
-        if let low = events.map(\.eventTime).min(), let high = events.map(\.eventTime).max() {
+        text("transaction_id", columns.transactionID)
+        text("product_id", columns.productID)
+        text("product_name", columns.productName)
+        text("category", columns.category)
+        number("quantity", columns.quantity)
+        number("unit_price", columns.unitPriceCents, cents: true)
+        number("total_price", columns.totalPriceCents, cents: true)
+        if let low = columns.eventTime.min(), let high = columns.eventTime.max() {
             // Readers compare at millisecond precision: round the bounds outwards.
             minimums.append(
                 ("event_time", quoted(EventTimestamp.format(micros: EventTimestamp.floorDivide(low, 1000) * 1000))))
@@ -154,20 +200,30 @@ public enum SilverTable {
                 ("event_time", quoted(EventTimestamp.format(micros: -EventTimestamp.floorDivide(-high, 1000) * 1000))))
         }
         nulls.append(("event_time", 0))
-        text("store_id", events.map(\.storeID))
-        text("payment_method", events.map(\.paymentMethod))
-        text("client_type", events.map(\.clientType))
-        text("event_type", events.map(\.eventType.rawValue))
-        text("bronze_key", rows.map(\.bronzeKey))
-        number("bronze_line", rows.map(\.bronzeLine))
+        text("store_id", columns.storeID)
+        text("payment_method", columns.paymentMethod)
+        text("client_type", columns.clientType)
+        text("event_type", columns.eventType)
+        text("bronze_key", columns.bronzeKey)
+        number("bronze_line", columns.bronzeLine)
         func object(_ pairs: [(String, String)]) -> String {
             "{" + pairs.map { "\(quoted($0.0)):\($0.1)" }.joined(separator: ",") + "}"
         }
-        return "{\"numRecords\":\(rows.count),\"minValues\":\(object(minimums)),\"maxValues\":\(object(maximums)),"
+        return "{\"numRecords\":\(columns.count),\"minValues\":\(object(minimums)),\"maxValues\":\(object(maximums)),"
             + "\"nullCount\":\(object(nulls.map { ($0.0, String($0.1)) }))}"
     }
 
-    private static func bytewise(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+    /// Whether value `left` of `column` sorts before value `right` in UTF-8 byte order, as
+    /// Parquet and Delta statistics compare strings.
+    private static func bytewise(_ column: SilverTextColumn, _ left: Int, _ right: Int) -> Bool {
+        column.withBytes(left) { a in
+            column.withBytes(right) { b in
+                let common = min(a.count, b.count)
+                let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+                return order != 0 ? order < 0 : a.count < b.count
+            }
+        }
+    }
 
     private static func quoted(_ text: String) -> String {
         var out: [UInt8] = []

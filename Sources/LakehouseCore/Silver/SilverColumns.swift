@@ -1,0 +1,236 @@
+import Foundation
+
+/// The text values of one column, back to back as Parquet and Arrow store them: value `i` is
+/// `bytes[offsets[i]..<offsets[i + 1]]`, and `validity[i]` is `false` for a null.
+public struct SilverTextColumn: Sendable, Hashable {
+    public private(set) var bytes: [UInt8] = []
+    /// Where each value starts, then where the last ends (`offsets[0] == 0`).
+    public private(set) var offsets: [Int32] = [0]
+    /// One flag per value (`false`: null), or `nil` when none is null.
+    public private(set) var validity: [Bool]?
+
+    public init() {}
+
+    /// The number of values.
+    public var count: Int { offsets.count - 1 }
+
+    /// Appends `text` (`nil`: a null).
+    public mutating func append(_ text: String?) {
+        if var text {
+            text.withUTF8 { bytes.append(contentsOf: $0) }
+            markPresent()
+        } else {
+            if validity == nil { validity = Array(repeating: true, count: count) }
+            validity?.append(false)
+        }
+        offsets.append(Int32(truncatingIfNeeded: bytes.count))
+    }
+
+    /// Appends value `row` of `other`.
+    mutating func append(row: Int, of other: SilverTextColumn) {
+        if let flags = other.validity, !flags[row] {
+            append(nil)
+            return
+        }
+        other.bytes.withUnsafeBufferPointer { source in
+            bytes.append(
+                contentsOf: UnsafeBufferPointer(
+                    rebasing: source[Int(other.offsets[row])..<Int(other.offsets[row + 1])]))
+        }
+        markPresent()
+        offsets.append(Int32(truncatingIfNeeded: bytes.count))
+    }
+
+    private mutating func markPresent() {
+        if validity != nil { validity?.append(true) }
+    }
+
+    /// Value `row` (`nil` for a null).
+    public subscript(row: Int) -> String? {
+        if let flags = validity, !flags[row] { return nil }
+        return bytes.withUnsafeBufferPointer {
+            String(
+                decoding: UnsafeBufferPointer(rebasing: $0[Int(offsets[row])..<Int(offsets[row + 1])]), as: UTF8.self)
+        }
+    }
+
+    /// Every value, as strings.
+    public var strings: [String?] { (0..<count).map { self[$0] } }
+
+    /// Calls `body` with the bytes of value `row` (empty for a null).
+    @inline(__always)
+    func withBytes<Result>(_ row: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        bytes.withUnsafeBufferPointer {
+            body(UnsafeBufferPointer(rebasing: $0[Int(offsets[row])..<Int(offsets[row + 1])]))
+        }
+    }
+
+    /// Whether value `row` here equals value `otherRow` of `other`, byte for byte (nulls equal).
+    func equals(_ row: Int, _ other: SilverTextColumn, _ otherRow: Int) -> Bool {
+        let present = validity.map { $0[row] } ?? true
+        guard present == (other.validity.map { $0[otherRow] } ?? true) else { return false }
+        return withBytes(row) { left in
+            other.withBytes(otherRow) { right in
+                left.count == right.count
+                    && (left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0)
+            }
+        }
+    }
+}
+
+/// Clean silver rows, column by column: what the Parquet writer and PostgreSQL's COPY take, with
+/// no object per row. Rows keep the order they were appended in.
+public struct SilverColumns: Sendable, Hashable {
+    public var transactionID = SilverTextColumn()
+    public var productID = SilverTextColumn()
+    public var productName = SilverTextColumn()
+    public var category = SilverTextColumn()
+    public var quantity: [Int64] = []
+    public var unitPriceCents: [Int64] = []
+    public var totalPriceCents: [Int64] = []
+    /// Microseconds since 1970-01-01T00:00:00Z.
+    public var eventTime: [Int64] = []
+    /// Days since 1970-01-01 (UTC).
+    public var eventDate: [Int32] = []
+    public var storeID = SilverTextColumn()
+    public var paymentMethod = SilverTextColumn()
+    public var clientType = SilverTextColumn()
+    public var eventType = SilverTextColumn()
+    /// Where each row was read: the bronze object and its line (from 1).
+    public var bronzeKey = SilverTextColumn()
+    public var bronzeLine: [Int64] = []
+
+    public init() {}
+
+    /// The rows of `rows`, in order.
+    public init(rows: [SilverTable.Row]) {
+        for row in rows { append(row.event, bronzeKey: row.bronzeKey, bronzeLine: row.bronzeLine) }
+    }
+
+    /// The number of rows.
+    public var count: Int { quantity.count }
+
+    /// Appends one event read at `bronzeKey`, line `bronzeLine`.
+    public mutating func append(_ event: SilverEvent, bronzeKey key: String, bronzeLine line: Int64) {
+        transactionID.append(event.transactionID)
+        productID.append(event.productID)
+        productName.append(event.productName)
+        category.append(event.category)
+        quantity.append(event.quantity)
+        unitPriceCents.append(event.unitPriceCents)
+        totalPriceCents.append(event.totalPriceCents)
+        eventTime.append(event.eventTime)
+        eventDate.append(event.eventDate)
+        storeID.append(event.storeID)
+        paymentMethod.append(event.paymentMethod)
+        clientType.append(event.clientType)
+        eventType.append(event.eventType.rawValue)
+        bronzeKey.append(key)
+        bronzeLine.append(line)
+    }
+
+    /// Appends row `row` of `other`.
+    public mutating func append(row: Int, of other: SilverColumns) {
+        transactionID.append(row: row, of: other.transactionID)
+        productID.append(row: row, of: other.productID)
+        productName.append(row: row, of: other.productName)
+        category.append(row: row, of: other.category)
+        quantity.append(other.quantity[row])
+        unitPriceCents.append(other.unitPriceCents[row])
+        totalPriceCents.append(other.totalPriceCents[row])
+        eventTime.append(other.eventTime[row])
+        eventDate.append(other.eventDate[row])
+        storeID.append(row: row, of: other.storeID)
+        paymentMethod.append(row: row, of: other.paymentMethod)
+        clientType.append(row: row, of: other.clientType)
+        eventType.append(row: row, of: other.eventType)
+        bronzeKey.append(row: row, of: other.bronzeKey)
+        bronzeLine.append(other.bronzeLine[row])
+    }
+
+    /// The rows at `rows`, in that order.
+    public func selecting<Rows: Sequence<Int>>(_ rows: Rows) -> SilverColumns {
+        var selected = SilverColumns()
+        for row in rows { selected.append(row: row, of: self) }
+        return selected
+    }
+
+    /// Row `row` as an event and its bronze location.
+    public func row(_ row: Int) -> SilverTable.Row {
+        SilverTable.Row(
+            event: SilverEvent(
+                transactionID: transactionID[row] ?? "", productID: productID[row] ?? "",
+                productName: productName[row] ?? "", category: category[row] ?? "", quantity: quantity[row],
+                unitPriceCents: unitPriceCents[row], totalPriceCents: totalPriceCents[row], eventTime: eventTime[row],
+                eventDate: eventDate[row], storeID: storeID[row] ?? "", paymentMethod: paymentMethod[row],
+                clientType: clientType[row], eventType: EventType(rawValue: eventType[row] ?? "") ?? .sale),
+            bronzeKey: bronzeKey[row] ?? "", bronzeLine: bronzeLine[row])
+    }
+
+    /// Every row, as events.
+    public var rows: [SilverTable.Row] { (0..<count).map(row) }
+
+    /// The natural key of row `row`.
+    public func naturalKey(_ row: Int) -> SilverEvent.NaturalKey {
+        SilverEvent.NaturalKey(
+            transactionID: transactionID[row] ?? "", productID: productID[row] ?? "",
+            eventType: EventType(rawValue: eventType[row] ?? "") ?? .sale)
+    }
+
+    /// A hash of row `row`'s natural key (transaction, product, event type), from its bytes.
+    func naturalKeyHash(_ row: Int) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix(_ column: SilverTextColumn) {
+            column.withBytes(row) { bytes in
+                for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            }
+            hash = (hash ^ 0xFF) &* 0x0000_0100_0000_01B3
+        }
+        mix(transactionID)
+        mix(productID)
+        mix(eventType)
+        return hash
+    }
+
+    /// Whether row `row` has the natural key of row `otherRow` of `other`.
+    func sameNaturalKey(_ row: Int, _ other: SilverColumns, _ otherRow: Int) -> Bool {
+        transactionID.equals(row, other.transactionID, otherRow) && productID.equals(row, other.productID, otherRow)
+            && eventType.equals(row, other.eventType, otherRow)
+    }
+}
+
+/// Rows by the hash of their natural key: an open-addressing table of row numbers whose keys
+/// are compared through the columns' bytes, so that a million keys cost no object each.
+struct NaturalKeyIndex {
+    private var slots: [Int32] = Array(repeating: -1, count: 1024)
+    private var hashes: [UInt64] = Array(repeating: 0, count: 1024)
+    private var used = 0
+
+    /// Whether a row with `hash` for which `matches` holds is indexed.
+    func contains(_ hash: UInt64, where matches: (Int) -> Bool) -> Bool {
+        var slot = Int(hash & UInt64(slots.count - 1))
+        while slots[slot] >= 0 {
+            if hashes[slot] == hash, matches(Int(slots[slot])) { return true }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        return false
+    }
+
+    /// Indexes `row` under `hash`.
+    mutating func insert(_ row: Int, hash: UInt64) {
+        if (used + 1) * 4 > slots.count * 3 { grow() }
+        var slot = Int(hash & UInt64(slots.count - 1))
+        while slots[slot] >= 0 { slot = (slot + 1) & (slots.count - 1) }
+        slots[slot] = Int32(row)
+        hashes[slot] = hash
+        used += 1
+    }
+
+    private mutating func grow() {
+        let (oldSlots, oldHashes) = (slots, hashes)
+        slots = Array(repeating: -1, count: oldSlots.count * 2)
+        hashes = Array(repeating: 0, count: oldSlots.count * 2)
+        used = 0
+        for (row, hash) in zip(oldSlots, oldHashes) where row >= 0 { insert(Int(row), hash: hash) }
+    }
+}
