@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-ingest bench-suite fuzz-parquet clean
+.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-ingest bench-silver bench-suite fuzz-parquet clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -59,6 +59,9 @@ bench-ingest: deps  ## producer vs boto3 into moto (events/s), ingest of a 200,0
 
 fuzz-parquet: deps  ## libFuzzer + ASan on ParquetLite's reader (FUZZ_SECONDS, default 1800; corpus in .build/fuzz)
 	@scripts/fuzz-parquet.sh
+
+bench-silver: deps  ## silver transform vs DuckDB (read_json → rules → COPY parquet zstd) on 1,000,000 bronze records; end-to-end silver rows/s on moto and PostgreSQL
+	@scripts/bench-with-services.sh silver-compare
 
 bench-suite: deps  ## The ordo-one/benchmark suites in Benchmarks/ (regression tracking, no peer)
 	scripts/benchmarks.sh suite

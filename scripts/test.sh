@@ -36,6 +36,10 @@ echo "test: the benchmark comparisons build"
 scripts/benchmarks.sh build --product aws-compare
 scripts/benchmarks.sh build --product pg-compare
 scripts/benchmarks.sh build --product ingest-compare
+echo "test: the silver transform vs DuckDB, short mode (20,000 records; the counts of both sides must agree)"
+scripts/benchmarks.sh build --product silver-compare
+Benchmarks/.build/debug/silver-compare --python "$root/.venv/bin/python" --records 20000 --per-object 2000 \
+    --end-to-end-records 4000
 
 # Debug builds share the build above (a release build would compile swift-crypto once more);
 # speed is not asserted here. The full-size memory run uses a release build.

@@ -89,11 +89,26 @@ say(
 
 // MARK: Our side
 
+/// Where our side's time goes in one round, in seconds.
+struct Phases {
+    var read = 0.0
+    var clean = 0.0
+    var encode = 0.0
+}
+
 /// Reads the objects from disk, cleans them and writes the silver and quarantine files to
-/// `output`; returns the counts.
+/// `output`; returns the counts and the time of each phase.
 func transform(_ objectPaths: [String], keys objectKeys: [String], into output: URL) async throws
-    -> SilverStore.BatchCounts
+    -> (SilverStore.BatchCounts, Phases)
 {
+    var phases = Phases()
+    let clock = ContinuousClock()
+    var mark = clock.now
+    func lap() -> Double {
+        let now = clock.now
+        defer { mark = now }
+        return Timing.seconds(now - mark)
+    }
     try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
     var objects: [(key: String, body: [UInt8])] = []
     for (index, path) in objectPaths.enumerated() {
@@ -102,8 +117,10 @@ func transform(_ objectPaths: [String], keys objectKeys: [String], into output: 
         }
         objects.append((objectKeys[index], Array(data)))
     }
+    phases.read = lap()
     let batch = await SilverBatch.cleaning(objects)
     objects = []
+    phases.clean = lap()
     let files = try await SilverTable.dataFiles(batch.columns, name: "part-0", modificationTime: 0)
     let quarantine = try await SilverTable.quarantineFile(batch.rejected, name: "part-0", modificationTime: 0)
     for file in files + [quarantine] {
@@ -112,7 +129,8 @@ func transform(_ objectPaths: [String], keys objectKeys: [String], into output: 
             at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(file.bytes).write(to: target)
     }
-    return batch.counts
+    phases.encode = lap()
+    return (batch.counts, phases)
 }
 
 // MARK: The peer
@@ -124,17 +142,19 @@ let duckdb = "duckdb-" + (peer.greeting.split(separator: "=").last.map(String.in
 
 var comparison = Comparison(name: "silver-transform")
 var ourCounts = SilverStore.BatchCounts()
+var ourPhases = Phases()
 var peerCounts: [Substring] = []
 for round in 1...rounds {
     let output = work.appendingPathComponent("round-\(round)")
     let measured = try await Comparison.alternate(
         round: round,
         ours: {
-            var counts = SilverStore.BatchCounts()
+            var result = (SilverStore.BatchCounts(), Phases())
             let seconds = try await Timing.timed {
-                counts = try await transform(objectPaths, keys: objectKeys, into: output.appendingPathComponent("ours"))
+                result = try await transform(objectPaths, keys: objectKeys, into: output.appendingPathComponent("ours"))
             }
-            ourCounts = counts
+            ourCounts = result.0
+            ourPhases = result.1
             return seconds
         },
         peer: {
@@ -150,13 +170,18 @@ for round in 1...rounds {
     comparison.record(measured)
     try? FileManager.default.removeItem(at: output)
     say(
-        "round \(round): ours \(Comparison.fixed(Double(records) / measured.ours, 0)) rows/s, duckdb \(Comparison.fixed(Double(records) / measured.peer, 0)) rows/s"
+        "round \(round): ours \(Comparison.fixed(Double(records) / measured.ours, 0)) rows/s (read \(Comparison.fixed(ourPhases.read, 2)) s, clean \(Comparison.fixed(ourPhases.clean, 2)) s, encode and write \(Comparison.fixed(ourPhases.encode, 2)) s), duckdb \(Comparison.fixed(Double(records) / measured.peer, 0)) rows/s"
     )
 }
 peer.finish()
 say(
     "ours: valid \(ourCounts.valid), quarantined \(ourCounts.quarantined), duplicates \(ourCounts.duplicates); duckdb: valid \(peerCounts[0]), quarantined \(peerCounts[1]), duplicates \(peerCounts[2])"
 )
+// Both sides must have done the same work.
+guard peerCounts.map(String.init) == ["\(ourCounts.valid)", "\(ourCounts.quarantined)", "\(ourCounts.duplicates)"]
+else {
+    CommandOptions.fail("silver-compare: the two sides disagree on valid, quarantined and duplicate records")
+}
 
 // MARK: End to end (moto and PostgreSQL)
 
@@ -196,6 +221,7 @@ if endToEndRecords > 0 {
         ("end_to_end_rows_per_s", Comparison.fixed(Double(report.counts.input) / seconds, 0)),
         ("end_to_end_records", String(report.counts.input)), ("end_to_end_batches", String(report.batches)),
     ]
+    try await database.execute("SET client_min_messages TO warning")
     try await database.execute("DROP SCHEMA \(schema) CASCADE")
     await database.close()
     for bucket in [bronze, silver] {

@@ -21,31 +21,37 @@ public enum EventTimestamp {
     /// `2026-01-01 08:30:00.5+02:00`; `T` or a space; up to 9 fraction digits, truncated to
     /// microseconds; an offset is required). `nil` for anything else, or an impossible date.
     public static func parse(_ text: String) -> Int64? {
-        let bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse($0) }
+    }
+
+    /// As ``parse(_:)``, on the text's UTF-8 bytes (no copy, nothing allocated).
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         var position = 0
         func number(_ width: Int) -> Int64? {
             guard position + width <= bytes.count else { return nil }
             var value: Int64 = 0
-            for byte in bytes[position..<(position + width)] {
-                guard (48...57).contains(byte) else { return nil }
-                value = value * 10 + Int64(byte - 48)
+            for index in position..<(position + width) {
+                let digit = bytes[index] &- 48
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int64(digit)
             }
             position += width
             return value
         }
-        func take(_ allowed: [UInt8]) -> UInt8? {
-            guard position < bytes.count, allowed.contains(bytes[position]) else { return nil }
+        func take(_ allowed: (UInt8) -> Bool) -> UInt8? {
+            guard position < bytes.count, allowed(bytes[position]) else { return nil }
             position += 1
             return bytes[position - 1]
         }
-        guard let year = number(4), take([45]) != nil, let month = number(2), take([45]) != nil,
-            let day = number(2), take([84, 116, 32]) != nil, let hour = number(2), take([58]) != nil,
-            let minute = number(2), take([58]) != nil, let second = number(2)
+        guard let year = number(4), take({ $0 == 45 }) != nil, let month = number(2), take({ $0 == 45 }) != nil,
+            let day = number(2), take({ $0 == 84 || $0 == 116 || $0 == 32 }) != nil, let hour = number(2),
+            take({ $0 == 58 }) != nil, let minute = number(2), take({ $0 == 58 }) != nil, let second = number(2)
         else { return nil }
         var micros: Int64 = 0
-        if take([46]) != nil {
+        if take({ $0 == 46 }) != nil {
             var digits = 0
-            while position < bytes.count, (48...57).contains(bytes[position]) {
+            while position < bytes.count, bytes[position] &- 48 < 10 {
                 if digits < 6 { micros = micros * 10 + Int64(bytes[position] - 48) }
                 digits += 1
                 position += 1
@@ -54,9 +60,9 @@ public enum EventTimestamp {
             if digits < 6 { for _ in digits..<6 { micros *= 10 } }
         }
         var offset: Int64 = 0
-        if take([90, 122]) == nil {
-            guard let sign = take([43, 45]), let hours = number(2), take([58]) != nil, let minutes = number(2),
-                hours < 24, minutes < 60
+        if take({ $0 == 90 || $0 == 122 }) == nil {
+            guard let sign = take({ $0 == 43 || $0 == 45 }), let hours = number(2), take({ $0 == 58 }) != nil,
+                let minutes = number(2), hours < 24, minutes < 60
             else { return nil }
             offset = (hours * 60 + minutes) * (sign == 45 ? -1 : 1)
         }
