@@ -25,7 +25,7 @@ struct SilverConcurrencyTests {
     }
 
     @Test(
-        "both jobs reach the first commit together (put-if-absent: one wins, the other sees its transaction), then race through the backlog; the result equals one job alone"
+        "two jobs reach the first commit together (put-if-absent: one wins, the other sees its transaction) and race through the backlog; so do two silver processes; each result equals one job alone"
     )
     func racingJobs() async throws {
         let simulation = SimulationConfiguration(stores: 2, products: 15, days: 2, seed: 23, dirtyRate: 0.02)
@@ -72,7 +72,16 @@ struct SilverConcurrencyTests {
         #expect(state.salesVersion == Int64(expected.batches.count - 1))
 
         await second.close()
-        try await reference.tearDown()
         try await shared.tearDown()
+
+        // Two `silver` processes started together on one more copy of the bronze.
+        let processes = try await SilverFixture.make("silver-procs")
+        try await processes.putBronze(objects)
+        let children = try (0..<2).map { _ in try processes.silver(["--once", "--objects-per-batch", "2"]) }
+        for child in children { #expect(await child.waitForExit(timeout: .seconds(300)) == 0) }
+        let raced = try await processes.state()
+        #expect(raced == expected, "two processes: \(raced); one: \(expected)")
+        try await processes.tearDown()
+        try await reference.tearDown()
     }
 }
