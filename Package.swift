@@ -118,6 +118,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "gold",
+            dependencies: [
+                "LakehouseCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Examples/gold",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "producer",
             dependencies: [
                 "LakehouseCore", "AWSLite",

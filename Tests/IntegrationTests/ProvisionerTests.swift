@@ -33,7 +33,7 @@ struct ProvisionerTests {
         let everything: [ProvisionChange] = [
             .createBucket("prov-bronze-\(suffix)"), .createBucket("prov-silver-\(suffix)"),
             .createBucket("prov-gold-\(suffix)"), .createStream("prov-stream-\(suffix)", shardCount: 2),
-            .applyMigration("0001_ingest_checkpoints"), .applyMigration("0002_silver"),
+            .applyMigration("0001_ingest_checkpoints"), .applyMigration("0002_silver"), .applyMigration("0003_gold"),
         ]
         #expect(try await provisioner.plan(infrastructure) == everything)
         #expect(try await provisioner.apply(infrastructure) == everything)

@@ -80,7 +80,7 @@ struct SilverStoreTests {
         #expect(try await store.processed(Array(objects.keys)) == [:])
         for attempt in 1...2 {
             let loaded = try await store.load(
-                batchID: "batch-1", rows: rows, quarantined: quarantined, objects: objects, counts: counts,
+                batch: 1, rows: rows, quarantined: quarantined, objects: objects, counts: counts,
                 deltaVersion: 3)
             #expect(loaded == (attempt == 1), "only the first load of a batch loads it")
             #expect(try await database.count("SELECT count(*) FROM sales_silver") == Int64(rows.count))
@@ -129,7 +129,7 @@ struct SilverStoreTests {
         wrong.input += 1
         await #expect(throws: PGError.self) {
             try await store.load(
-                batchID: "bad", rows: rows, quarantined: quarantined, objects: ["k": "e"], counts: wrong,
+                batch: 99, rows: rows, quarantined: quarantined, objects: ["k": "e"], counts: wrong,
                 deltaVersion: nil)
         }
         #expect(try await database.count("SELECT count(*) FROM sales_silver") == 0)

@@ -77,5 +77,109 @@ public enum DatabaseSchema {
                     CHECK (input = valid + quarantined + duplicates)
                 );
                 """),
+        PGMigration(
+            name: "0003_gold",
+            sql: """
+                -- The silver batch that loaded each row: gold applies rows batch by batch after its
+                -- watermark. Rows loaded before this migration get theirs from the manifest.
+                ALTER TABLE sales_silver ADD COLUMN silver_batch bigint;
+                UPDATE sales_silver s SET silver_batch = substring(m.batch_id FROM 7)::bigint
+                FROM silver_manifest m WHERE m.bronze_key = s.bronze_key AND m.batch_id ~ '^batch-[0-9]+$';
+                CREATE INDEX sales_silver_batch ON sales_silver (silver_batch);
+
+                -- How far gold has applied silver (the last silver batch whose rows are in gold).
+                CREATE TABLE gold_state (
+                    name text PRIMARY KEY,
+                    value bigint NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                );
+
+                -- The star schema's dimensions.
+                CREATE TABLE dim_date (
+                    date_key integer PRIMARY KEY,          -- YYYYMMDD
+                    date date NOT NULL UNIQUE,
+                    year integer NOT NULL,
+                    quarter integer NOT NULL,
+                    month integer NOT NULL,
+                    day integer NOT NULL,
+                    iso_week integer NOT NULL,
+                    iso_day_of_week integer NOT NULL,      -- 1 = Monday
+                    day_name text NOT NULL,
+                    is_weekend boolean NOT NULL
+                );
+                CREATE TABLE dim_store (
+                    store_key serial PRIMARY KEY,
+                    store_id text NOT NULL UNIQUE,
+                    first_event_time timestamptz NOT NULL
+                );
+                CREATE TABLE dim_product (
+                    product_key serial PRIMARY KEY,
+                    product_id text NOT NULL UNIQUE,
+                    product_name text NOT NULL,
+                    category text NOT NULL,
+                    unit_price numeric(12, 2) NOT NULL,
+                    -- The event the name, category and price come from (the latest seen).
+                    described_at timestamptz NOT NULL
+                );
+                CREATE TABLE dim_payment_method (
+                    payment_method_key serial PRIMARY KEY,
+                    payment_method text NOT NULL UNIQUE
+                );
+                CREATE TABLE dim_client_type (
+                    client_type_key serial PRIMARY KEY,
+                    client_type text NOT NULL UNIQUE
+                );
+
+                -- One row per sale line, unique on the natural key.
+                CREATE TABLE fact_sales (
+                    transaction_id text NOT NULL,
+                    product_id text NOT NULL,
+                    date_key integer NOT NULL REFERENCES dim_date,
+                    store_key integer NOT NULL REFERENCES dim_store,
+                    product_key integer NOT NULL REFERENCES dim_product,
+                    payment_method_key integer REFERENCES dim_payment_method,
+                    client_type_key integer REFERENCES dim_client_type,
+                    quantity bigint NOT NULL,
+                    unit_price numeric(12, 2) NOT NULL,
+                    total_price numeric(12, 2) NOT NULL,
+                    event_time timestamptz NOT NULL,
+                    silver_batch bigint,
+                    PRIMARY KEY (transaction_id, product_id)
+                );
+                CREATE INDEX fact_sales_store_date ON fact_sales (store_key, date_key);
+
+                -- Every event that changes or states stock: sales (negative), restocks (positive)
+                -- and stock counts (the counted quantity).
+                CREATE TABLE fact_stock_movement (
+                    transaction_id text NOT NULL,
+                    product_id text NOT NULL,
+                    event_type text NOT NULL CHECK (event_type IN ('sale', 'restock', 'stock_count')),
+                    date_key integer NOT NULL REFERENCES dim_date,
+                    store_key integer NOT NULL REFERENCES dim_store,
+                    product_key integer NOT NULL REFERENCES dim_product,
+                    event_time timestamptz NOT NULL,
+                    quantity_change bigint,                -- sale: -quantity; restock: +quantity
+                    counted_quantity bigint,               -- stock_count: the units counted
+                    silver_batch bigint,
+                    PRIMARY KEY (transaction_id, product_id, event_type),
+                    CHECK ((event_type = 'stock_count') = (counted_quantity IS NOT NULL)),
+                    CHECK ((event_type = 'stock_count') = (quantity_change IS NULL))
+                );
+                CREATE INDEX fact_stock_movement_item_time ON fact_stock_movement (store_key, product_key, event_time);
+
+                -- On hand per store × product, kept up to date from the new movements only: the last
+                -- stock count (in event time) plus the changes stamped after it.
+                CREATE TABLE stock_position (
+                    store_key integer NOT NULL REFERENCES dim_store,
+                    product_key integer NOT NULL REFERENCES dim_product,
+                    last_count_time timestamptz,
+                    last_count_quantity bigint,
+                    change_since_count bigint NOT NULL DEFAULT 0,
+                    on_hand bigint GENERATED ALWAYS AS (coalesce(last_count_quantity, 0) + change_since_count) STORED,
+                    last_event_time timestamptz NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (store_key, product_key)
+                );
+                """),
     ]
 }

@@ -19,6 +19,27 @@ public struct SilverEvent: Sendable, Hashable {
     public var clientType: String?
     public var eventType: EventType
 
+    /// An event with every field given (``SilverRules/clean(_:)`` makes them from payloads).
+    public init(
+        transactionID: String, productID: String, productName: String, category: String, quantity: Int64,
+        unitPriceCents: Int64, totalPriceCents: Int64, eventTime: Int64, eventDate: Int32, storeID: String,
+        paymentMethod: String?, clientType: String?, eventType: EventType
+    ) {
+        self.transactionID = transactionID
+        self.productID = productID
+        self.productName = productName
+        self.category = category
+        self.quantity = quantity
+        self.unitPriceCents = unitPriceCents
+        self.totalPriceCents = totalPriceCents
+        self.eventTime = eventTime
+        self.eventDate = eventDate
+        self.storeID = storeID
+        self.paymentMethod = paymentMethod
+        self.clientType = clientType
+        self.eventType = eventType
+    }
+
     /// What makes two records the same event: (`transaction_id`, `product_id`, `event_type`).
     public struct NaturalKey: Sendable, Hashable {
         public var transactionID: String

@@ -230,7 +230,7 @@ public struct SilverJob: Sendable {
             beforeCommit = { try await hook(.insidePostgresTransaction, number) }
         }
         let loaded = try await store.load(
-            batchID: "batch-\(plan.number)", columns: columns, quarantined: rejected,
+            batch: plan.number, columns: columns, quarantined: rejected,
             objects: Dictionary(uniqueKeysWithValues: plan.objects.map { ($0.key, $0.etag) }), counts: counts,
             deltaVersion: salesVersion, beforeCommit: beforeCommit)
         guard loaded else {

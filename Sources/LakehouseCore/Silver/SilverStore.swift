@@ -49,6 +49,9 @@ public struct SilverStore: Sendable {
         return try result.rows[0].decode(Int64.self, at: 0)
     }
 
+    /// The `batch_id` of batch `number` in `silver_batches` and `silver_manifest`.
+    public static func batchID(_ number: Int64) -> String { "batch-\(number)" }
+
     /// Which of `keys` are already in `sales_silver`.
     public func existing(_ keys: [SilverEvent.NaturalKey]) async throws -> Set<SilverEvent.NaturalKey> {
         guard !keys.isEmpty else { return [] }
@@ -90,22 +93,23 @@ public struct SilverStore: Sendable {
     /// - Throws: ``PGError``; nothing of the batch is kept then.
     @discardableResult
     public func load(
-        batchID: String, rows: [SilverTable.Row], quarantined: [QuarantinedRecord], objects: [String: String],
+        batch: Int64, rows: [SilverTable.Row], quarantined: [QuarantinedRecord], objects: [String: String],
         counts: BatchCounts, deltaVersion: Int64?, beforeCommit: (@Sendable () async throws -> Void)? = nil
     ) async throws -> Bool {
         try await load(
-            batchID: batchID, columns: SilverColumns(rows: rows), quarantined: quarantined, objects: objects,
+            batch: batch, columns: SilverColumns(rows: rows), quarantined: quarantined, objects: objects,
             counts: counts, deltaVersion: deltaVersion, beforeCommit: beforeCommit)
     }
 
-    /// As ``load(batchID:rows:quarantined:objects:counts:deltaVersion:beforeCommit:)``, with the
+    /// As ``load(batch:rows:quarantined:objects:counts:deltaVersion:beforeCommit:)``, with the
     /// rows as columns (what ``SilverBatch`` holds).
     @discardableResult
     public func load(
-        batchID: String, columns: SilverColumns, quarantined: [QuarantinedRecord], objects: [String: String],
+        batch: Int64, columns: SilverColumns, quarantined: [QuarantinedRecord], objects: [String: String],
         counts: BatchCounts, deltaVersion: Int64?, beforeCommit: (@Sendable () async throws -> Void)? = nil
     ) async throws -> Bool {
-        try await connection.withTransaction { connection in
+        let batchID = Self.batchID(batch)
+        return try await connection.withTransaction { connection in
             // The batch's row first: a batch another run loaded (or is loading: this waits for
             // it) is left as it is.
             let claimed = try await connection.query(
@@ -126,7 +130,7 @@ public struct SilverStore: Sendable {
                     """
                     COPY silver_stage (transaction_id, product_id, event_type, product_name, category, quantity,
                     unit_price, total_price, event_time, event_date, store_id, payment_method, client_type,
-                    bronze_key, bronze_line) FROM STDIN
+                    bronze_key, bronze_line, silver_batch) FROM STDIN
                     """
                 ) { writer in
                     try await writer.writeColumns([
@@ -140,6 +144,7 @@ public struct SilverStore: Sendable {
                         PGCopyColumn(columns.storeID.strings),
                         PGCopyColumn(columns.paymentMethod.strings), PGCopyColumn(columns.clientType.strings),
                         PGCopyColumn(columns.bronzeKey.strings), PGCopyColumn(columns.bronzeLine),
+                        PGCopyColumn(Array(repeating: batch, count: columns.count)),
                     ])
                 }
                 try await connection.execute(

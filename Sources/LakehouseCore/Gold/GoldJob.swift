@@ -1,0 +1,228 @@
+import Logging
+import PGLite
+
+/// Applies silver to gold in PostgreSQL, incrementally: each refresh takes the `sales_silver`
+/// rows of the silver batches after its watermark (never the history), adds them to the star
+/// schema (`dim_*`, `fact_sales`, `fact_stock_movement`) and brings `stock_position` forward
+/// from those rows alone, all in one transaction with the new watermark.
+///
+/// Stock follows event time, whatever order events arrive in: on hand is the last stock count
+/// (the latest by event time) plus the sales and restocks stamped after it, so a late sale
+/// stamped before that count changes nothing after it, and a late count resets the item to
+/// what was counted plus what followed.
+public struct GoldJob: Sendable {
+    /// What one refresh applied.
+    public struct Report: Sendable, Hashable, CustomStringConvertible {
+        /// The silver batches applied (`nil` when there was nothing new).
+        public var batches: ClosedRange<Int64>?
+        /// Silver rows read.
+        public var rows = 0
+        /// Sale lines added to `fact_sales`.
+        public var sales = 0
+        /// Events added to `fact_stock_movement`.
+        public var movements = 0
+        /// Store × product positions changed.
+        public var positions = 0
+
+        public init() {}
+
+        public var description: String {
+            guard let batches else { return "gold: up to date" }
+            return
+                "gold: silver batches \(batches.lowerBound)...\(batches.upperBound): \(rows) rows, \(sales) sales, \(movements) stock movements, \(positions) positions updated"
+        }
+    }
+
+    private let connection: PGConnection
+    private let logger: Logger
+
+    public init(connection: PGConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// The last silver batch gold has applied (0 before the first refresh).
+    public func watermark() async throws -> Int64 {
+        let result = try await connection.query("SELECT value FROM gold_state WHERE name = 'silver_batch'")
+        return try result.rows.first?.decode(Int64.self, at: 0) ?? 0
+    }
+
+    /// Applies every silver batch after the watermark, up to the last one loaded.
+    ///
+    /// Two refreshes at once are serialized (the second waits for the first's watermark, then
+    /// applies what is left).
+    ///
+    /// - Throws: ``PGError``; nothing of the refresh is kept then.
+    @discardableResult
+    public func refresh() async throws -> Report {
+        let report = try await connection.withTransaction { connection -> Report in
+            _ = try await connection.query(
+                "INSERT INTO gold_state (name, value) VALUES ('silver_batch', 0) ON CONFLICT DO NOTHING")
+            let from =
+                try await connection.query("SELECT value FROM gold_state WHERE name = 'silver_batch' FOR UPDATE")
+                .rows[0].decode(Int64.self, at: 0)
+            let newest = try await connection.query("SELECT max(silver_batch) FROM sales_silver").rows[0]
+            guard let to = try newest.decode(Int64?.self, at: 0), to > from else { return Report() }
+            var report = Report()
+            report.batches = (from + 1)...to
+            report.rows = try await Self.stage(connection, after: from, upTo: to)
+            try await Self.dimensions(connection)
+            report.sales = try await Self.count(
+                connection,
+                """
+                INSERT INTO fact_sales (transaction_id, product_id, date_key, store_key, product_key,
+                    payment_method_key, client_type_key, quantity, unit_price, total_price, event_time, silver_batch)
+                SELECT n.transaction_id, n.product_id, n.date_key, s.store_key, p.product_key, pm.payment_method_key,
+                    ct.client_type_key, n.quantity, n.unit_price, n.total_price, n.event_time, n.silver_batch
+                FROM gold_new n
+                JOIN dim_store s USING (store_id)
+                JOIN dim_product p USING (product_id)
+                LEFT JOIN dim_payment_method pm USING (payment_method)
+                LEFT JOIN dim_client_type ct USING (client_type)
+                WHERE n.event_type = 'sale'
+                ON CONFLICT DO NOTHING
+                """)
+            report.movements = try await Self.count(
+                connection,
+                """
+                INSERT INTO fact_stock_movement (transaction_id, product_id, event_type, date_key, store_key,
+                    product_key, event_time, quantity_change, counted_quantity, silver_batch)
+                SELECT n.transaction_id, n.product_id, n.event_type, n.date_key, s.store_key, p.product_key,
+                    n.event_time,
+                    CASE n.event_type WHEN 'sale' THEN -n.quantity WHEN 'restock' THEN n.quantity END,
+                    CASE WHEN n.event_type = 'stock_count' THEN n.quantity END,
+                    n.silver_batch
+                FROM gold_new n
+                JOIN dim_store s USING (store_id)
+                JOIN dim_product p USING (product_id)
+                ON CONFLICT DO NOTHING
+                """)
+            report.positions = try await Self.positions(connection)
+            _ = try await connection.query(
+                "UPDATE gold_state SET value = $1, updated_at = now() WHERE name = 'silver_batch'", [to])
+            return report
+        }
+        logger.info(
+            "gold refresh",
+            metadata: [
+                "batches": "\(report.batches.map { "\($0.lowerBound)...\($0.upperBound)" } ?? "none")",
+                "rows": "\(report.rows)", "sales": "\(report.sales)", "movements": "\(report.movements)",
+                "positions": "\(report.positions)",
+            ])
+        return report
+    }
+
+    /// The new silver rows, with their date key, in a temporary table; returns how many.
+    private static func stage(_ connection: PGConnection, after from: Int64, upTo to: Int64) async throws -> Int {
+        try await connection.execute(
+            """
+            CREATE TEMP TABLE gold_new ON COMMIT DROP AS
+            SELECT s.*, (extract(year FROM event_date) * 10000 + extract(month FROM event_date) * 100
+                         + extract(day FROM event_date))::integer AS date_key
+            FROM sales_silver s
+            WHERE silver_batch > \(from) AND silver_batch <= \(to)
+            """)
+        try await connection.execute("ANALYZE gold_new")
+        return Int(try await connection.query("SELECT count(*) FROM gold_new").rows[0].decode(Int64.self, at: 0))
+    }
+
+    /// The dimension rows the new silver rows need (dates, stores, products, payment methods,
+    /// client types); a product's description follows its latest event.
+    private static func dimensions(_ connection: PGConnection) async throws {
+        try await connection.execute(
+            """
+            INSERT INTO dim_date (date_key, date, year, quarter, month, day, iso_week, iso_day_of_week, day_name,
+                is_weekend)
+            SELECT DISTINCT date_key, event_date, extract(year FROM event_date), extract(quarter FROM event_date),
+                extract(month FROM event_date), extract(day FROM event_date), extract(week FROM event_date),
+                extract(isodow FROM event_date), trim(to_char(event_date, 'Day')),
+                extract(isodow FROM event_date) >= 6
+            FROM gold_new
+            ON CONFLICT DO NOTHING
+            """)
+        try await connection.execute(
+            """
+            INSERT INTO dim_store (store_id, first_event_time)
+            SELECT store_id, min(event_time) FROM gold_new GROUP BY store_id
+            ON CONFLICT (store_id) DO UPDATE SET first_event_time = least(dim_store.first_event_time,
+                EXCLUDED.first_event_time)
+            """)
+        try await connection.execute(
+            """
+            INSERT INTO dim_product (product_id, product_name, category, unit_price, described_at)
+            SELECT DISTINCT ON (product_id) product_id, product_name, category, unit_price, event_time
+            FROM gold_new ORDER BY product_id, event_time DESC
+            ON CONFLICT (product_id) DO UPDATE SET product_name = EXCLUDED.product_name,
+                category = EXCLUDED.category, unit_price = EXCLUDED.unit_price, described_at = EXCLUDED.described_at
+            WHERE dim_product.described_at < EXCLUDED.described_at
+            """)
+        try await connection.execute(
+            """
+            INSERT INTO dim_payment_method (payment_method)
+            SELECT DISTINCT payment_method FROM gold_new WHERE payment_method IS NOT NULL
+            ON CONFLICT DO NOTHING
+            """)
+        try await connection.execute(
+            """
+            INSERT INTO dim_client_type (client_type)
+            SELECT DISTINCT client_type FROM gold_new WHERE client_type IS NOT NULL
+            ON CONFLICT DO NOTHING
+            """)
+    }
+
+    /// Brings the positions of the items the new rows touch forward; returns how many changed.
+    ///
+    /// First every touched item adds the changes stamped after its current count. Then an item
+    /// with a new count later than its current one takes that count and recomputes its change
+    /// from the movements stamped after it (at most the item's movements since that count).
+    private static func positions(_ connection: PGConnection) async throws -> Int {
+        try await connection.execute(
+            """
+            CREATE TEMP TABLE gold_moves ON COMMIT DROP AS
+            SELECT s.store_key, p.product_key, n.event_type, n.event_time,
+                CASE n.event_type WHEN 'sale' THEN -n.quantity WHEN 'restock' THEN n.quantity END AS change,
+                CASE WHEN n.event_type = 'stock_count' THEN n.quantity END AS counted
+            FROM gold_new n JOIN dim_store s USING (store_id) JOIN dim_product p USING (product_id)
+            """)
+        let touched = try await count(
+            connection,
+            """
+            INSERT INTO stock_position AS p (store_key, product_key, last_event_time)
+            SELECT store_key, product_key, max(event_time) FROM gold_moves GROUP BY store_key, product_key
+            ON CONFLICT (store_key, product_key) DO UPDATE SET
+                last_event_time = greatest(p.last_event_time, EXCLUDED.last_event_time), updated_at = now()
+            """)
+        try await connection.execute(
+            """
+            UPDATE stock_position p SET change_since_count = p.change_since_count + m.change
+            FROM (
+                SELECT g.store_key, g.product_key, sum(g.change) AS change
+                FROM gold_moves g JOIN stock_position q USING (store_key, product_key)
+                WHERE g.change IS NOT NULL AND (q.last_count_time IS NULL OR g.event_time > q.last_count_time)
+                GROUP BY g.store_key, g.product_key
+            ) m
+            WHERE p.store_key = m.store_key AND p.product_key = m.product_key
+            """)
+        try await connection.execute(
+            """
+            UPDATE stock_position p SET last_count_time = c.event_time, last_count_quantity = c.counted,
+                change_since_count = coalesce((
+                    SELECT sum(f.quantity_change) FROM fact_stock_movement f
+                    WHERE f.store_key = p.store_key AND f.product_key = p.product_key
+                      AND f.quantity_change IS NOT NULL AND f.event_time > c.event_time), 0)
+            FROM (
+                SELECT DISTINCT ON (store_key, product_key) store_key, product_key, event_time, counted
+                FROM gold_moves WHERE event_type = 'stock_count'
+                ORDER BY store_key, product_key, event_time DESC, counted
+            ) c
+            WHERE p.store_key = c.store_key AND p.product_key = c.product_key
+              AND (p.last_count_time IS NULL OR c.event_time > p.last_count_time)
+            """)
+        return touched
+    }
+
+    /// Runs `sql` and returns how many rows it changed.
+    private static func count(_ connection: PGConnection, _ sql: String) async throws -> Int {
+        try await connection.query(sql).affectedRows ?? 0
+    }
+}

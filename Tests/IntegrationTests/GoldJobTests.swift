@@ -1,0 +1,214 @@
+import AWSLite
+import Foundation
+import LakehouseCore
+import LakehouseTestSupport
+import PGLite
+import Testing
+
+@Suite("Gold: star schema and stock positions from silver, incrementally, in event time")
+struct GoldJobTests {
+    typealias Database = SilverStoreTests.Database
+
+    /// A silver event for hand-made scenarios (prices of 1.00 a unit).
+    static func event(
+        _ type: EventType, _ transaction: String, product: String = "P001", store: String = "STORE_001",
+        quantity: Int64, at minute: Int64
+    ) -> SilverTable.Row {
+        let micros = 1_767_571_200_000_000 + minute * 60_000_000
+        return SilverTable.Row(
+            event: SilverEvent(
+                transactionID: transaction, productID: product, productName: "Item \(product)", category: "DAIRY",
+                quantity: quantity, unitPriceCents: 100, totalPriceCents: 100 * quantity, eventTime: micros,
+                eventDate: Int32(micros / 86_400_000_000), storeID: store,
+                paymentMethod: type == .sale ? "CASH" : nil, clientType: type == .sale ? "REGULAR" : nil,
+                eventType: type),
+            bronzeKey: "sales_data/hand.jsonl", bronzeLine: minute)
+    }
+
+    /// Loads `rows` as silver batch `batch`.
+    static func load(_ rows: [SilverTable.Row], batch: Int64, into database: Database) async throws {
+        var counts = SilverStore.BatchCounts()
+        counts.objects = 1
+        counts.input = rows.count
+        counts.valid = rows.count
+        try await SilverStore(connection: database.connection).load(
+            batch: batch, rows: rows, quarantined: [], objects: ["sales_data/batch-\(batch).jsonl": "etag"],
+            counts: counts, deltaVersion: nil)
+    }
+
+    static func onHand(_ database: Database, store: String = "STORE_001", product: String = "P001") async throws
+        -> Int64?
+    {
+        let result = try await database.connection.query(
+            """
+            SELECT p.on_hand FROM stock_position p JOIN dim_store s USING (store_key) JOIN dim_product d USING (product_key)
+            WHERE s.store_id = $1 AND d.product_id = $2
+            """, [store, product])
+        return try result.rows.first?.decode(Int64.self, at: 0)
+    }
+
+    @Test(
+        "late and out-of-order events land by event time: a late sale before the count changes nothing after it; a late count resets to what was counted plus what followed"
+    )
+    func eventTime() async throws {
+        let database = try await Database.make()
+        let gold = GoldJob(connection: database.connection, logger: CapturedLogs().logger())
+        try await Self.load(
+            [
+                Self.event(.stockCount, "C1", quantity: 50, at: 600),
+                Self.event(.sale, "S2", quantity: 2, at: 720),
+                Self.event(.stockCount, "C1", product: "P002", quantity: 7, at: 600),  // never sold
+            ], batch: 1, into: database)
+        var report = try await gold.refresh()
+        #expect(report.batches == 1...1)
+        #expect(report.sales == 1)
+        #expect(report.movements == 3)
+        #expect(try await Self.onHand(database) == 48)
+        #expect(try await Self.onHand(database, product: "P002") == 7)
+
+        // A sale stamped before the count arrives late: stock after the count does not change.
+        try await Self.load([Self.event(.sale, "S0", quantity: 3, at: 300)], batch: 2, into: database)
+        try await gold.refresh()
+        #expect(try await Self.onHand(database) == 48)
+        // A restock after the count adds.
+        try await Self.load([Self.event(.restock, "R1", quantity: 24, at: 800)], batch: 3, into: database)
+        try await gold.refresh()
+        #expect(try await Self.onHand(database) == 72)
+        // A count that corrects drift, stamped between the sale and the restock, arriving last:
+        // on hand = counted 40 + the restock after it = 64 (the sale at 720 is before it).
+        try await Self.load([Self.event(.stockCount, "C2", quantity: 40, at: 750)], batch: 4, into: database)
+        report = try await gold.refresh()
+        #expect(report.positions == 1)
+        #expect(try await Self.onHand(database) == 64)
+        // An older count arriving later still does not win over the newer one.
+        try await Self.load([Self.event(.stockCount, "C0", quantity: 99, at: 100)], batch: 5, into: database)
+        try await gold.refresh()
+        #expect(try await Self.onHand(database) == 64)
+        // A store that appears mid-run.
+        try await Self.load(
+            [
+                Self.event(.stockCount, "C9", store: "STORE_009", quantity: 5, at: 900),
+                Self.event(.sale, "S9", store: "STORE_009", quantity: 1, at: 901),
+            ], batch: 6, into: database)
+        try await gold.refresh()
+        #expect(try await Self.onHand(database, store: "STORE_009") == 4)
+        #expect(try await database.count("SELECT count(*) FROM dim_store") == 2)
+        #expect(try await database.count("SELECT count(*) FROM fact_sales") == 3)
+
+        // Nothing new: nothing changes.
+        let before = try await Self.goldState(database)
+        let again = try await gold.refresh()
+        #expect(again.batches == nil)
+        #expect(try await Self.goldState(database) == before)
+        #expect(try await gold.watermark() == 6)
+        try await database.tearDown()
+    }
+
+    /// Gold's tables as text (without refresh times and silver batch numbers).
+    static func goldState(_ database: Database) async throws -> [String] {
+        var lines: [String] = []
+        for (table, drop) in [
+            ("dim_date", ""), ("dim_store", ""), ("dim_product", ""), ("dim_payment_method", ""),
+            ("dim_client_type", ""), ("fact_sales", " - 'silver_batch'"), ("fact_stock_movement", " - 'silver_batch'"),
+            ("stock_position", " - 'updated_at'"),
+        ] {
+            let result = try await database.connection.query(
+                "SELECT (to_jsonb(t)\(drop))::text FROM \(table) t ORDER BY 1")
+            lines += try result.rows.map { "\(table) " + (try $0.decode(String.self, at: 0)) }
+        }
+        return lines
+    }
+
+    @Test(
+        "a simulation: gold equals an independent computation over the silver Delta table read by delta-rs; refreshing after every silver batch equals one refresh at the end"
+    )
+    func simulation() async throws {
+        let services = try TestServices.require()
+        // 9 days: the opening counts, a week of trading, the Sunday counts, and two more days.
+        let simulation = SimulationConfiguration(stores: 2, products: 12, days: 9, seed: 17, dirtyRate: 0)
+        let objects = SilverFixture.bronzeObjects(simulation, perObject: 150)
+        try #require(objects.count >= 3)
+
+        // One world refreshes gold after every silver batch; the other once at the end.
+        let stepwise = try await SilverFixture.make("gold-step")
+        let once = try await SilverFixture.make("gold-once")
+        var configuration = SilverJob.Configuration(bronzeBucket: "", silverBucket: "")
+        configuration.objectsPerBatch = 1
+        func silver(_ fixture: SilverFixture) -> SilverJob {
+            var settings = configuration
+            settings.bronzeBucket = fixture.base.bucket
+            settings.silverBucket = fixture.silverBucket
+            return SilverJob(
+                s3: fixture.base.s3, store: SilverStore(connection: fixture.base.database), configuration: settings,
+                logger: fixture.logs.logger())
+        }
+        let stepGold = GoldJob(connection: stepwise.base.database, logger: stepwise.logs.logger())
+        var refreshes = 0
+        for object in objects {
+            try await stepwise.putBronze([object])
+            _ = try await silver(stepwise).runOnce()
+            if try await stepGold.refresh().batches != nil { refreshes += 1 }
+        }
+        #expect(refreshes == objects.count)
+        try await once.putBronze(objects)
+        _ = try await silver(once).runOnce()
+        let onceReport = try await GoldJob(connection: once.base.database, logger: once.logs.logger()).refresh()
+        #expect(onceReport.batches == 1...Int64(objects.count))
+
+        let stepState = try await Self.goldState(Database(connection: stepwise.base.database, schema: ""))
+        let onceState = try await Self.goldState(Database(connection: once.base.database, schema: ""))
+        #expect(stepState == onceState)
+        #expect(stepState.count > 100)
+
+        // The independent computation: delta-rs reads the silver Delta table; sales per store and
+        // day, and on hand (the last count plus the changes after it), computed here.
+        let read = try await DeltaRS.read(endpoint: services.awsEndpoint, uri: "s3://\(once.silverBucket)/sales")
+        let rows = (read["rows"] as? [[String: Any]]) ?? []
+        #expect(rows.count > 500)
+        var salesPerStoreDay: [String: Int64] = [:]
+        struct Item { var countTime = ""; var counted: Int64 = 0; var changes: [(String, Int64)] = [] }
+        var items: [String: Item] = [:]
+        for row in rows {
+            guard let type = row["event_type"] as? String, let store = row["store_id"] as? String,
+                let product = row["product_id"] as? String, let quantity = row["quantity"] as? Int,
+                let time = row["event_time"] as? String, let date = row["event_date"] as? String
+            else { continue }
+            let key = "\(store)|\(product)"
+            switch type {
+            case "sale":
+                salesPerStoreDay["\(store)|\(date)", default: 0] += Int64(quantity)
+                items[key, default: Item()].changes.append((time, -Int64(quantity)))
+            case "restock": items[key, default: Item()].changes.append((time, Int64(quantity)))
+            default:
+                if time > items[key, default: Item()].countTime {
+                    items[key, default: Item()].countTime = time
+                    items[key, default: Item()].counted = Int64(quantity)
+                }
+            }
+        }
+        let expectedOnHand = items.mapValues { item in
+            item.counted + item.changes.filter { $0.0 > item.countTime }.reduce(0) { $0 + $1.1 }
+        }
+        let database = once.base.database
+        let sales = try await database.query(
+            """
+            SELECT s.store_id || '|' || d.date::text, sum(f.quantity)::bigint
+            FROM fact_sales f JOIN dim_store s USING (store_key) JOIN dim_date d USING (date_key) GROUP BY 1
+            """)
+        var goldSales: [String: Int64] = [:]
+        for row in sales.rows { goldSales[try row.decode(String.self, at: 0)] = try row.decode(Int64.self, at: 1) }
+        #expect(goldSales == salesPerStoreDay)
+        let positions = try await database.query(
+            """
+            SELECT s.store_id || '|' || d.product_id, p.on_hand
+            FROM stock_position p JOIN dim_store s USING (store_key) JOIN dim_product d USING (product_key)
+            """)
+        var goldOnHand: [String: Int64] = [:]
+        for row in positions.rows { goldOnHand[try row.decode(String.self, at: 0)] = try row.decode(Int64.self, at: 1) }
+        #expect(goldOnHand == expectedOnHand)
+        #expect(goldOnHand.count == 2 * 12)
+
+        try await stepwise.tearDown()
+        try await once.tearDown()
+    }
+}
