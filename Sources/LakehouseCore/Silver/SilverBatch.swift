@@ -45,6 +45,7 @@ public struct SilverBatch: Sendable {
             for await (index, part) in group { parts[index] = part }
         }
         var batch = SilverBatch()
+        batch.columns.reserveCapacity(parts.reduce(0) { $0 + ($1?.columns.count ?? 0) })
         for index in parts.indices {
             if let part = parts[index] { batch.merge(part) }
             parts[index] = nil
@@ -56,7 +57,9 @@ public struct SilverBatch: Sendable {
     private static func clean(objectKey: String, body: [UInt8]) -> SilverBatch {
         var part = SilverBatch()
         part.counts.objects = 1
-        for read in BronzeBatch.decodeEach(body, metadata: false) {
+        let lines = BronzeBatch.decodeEach(body, metadata: false)
+        part.columns.reserveCapacity(lines.count)
+        for read in lines {
             part.counts.input += 1
             let line: BronzeBatch.Line
             switch read.line {

@@ -14,6 +14,12 @@ public struct SilverTextColumn: Sendable, Hashable {
     /// The number of values.
     public var count: Int { offsets.count - 1 }
 
+    /// Makes room for `values` more values of about `bytesPerValue` bytes each.
+    mutating func reserve(_ values: Int, bytesPerValue: Int) {
+        bytes.reserveCapacity(bytes.count + values * bytesPerValue)
+        offsets.reserveCapacity(offsets.count + values)
+    }
+
     /// Appends `text` (`nil`: a null).
     public mutating func append(_ text: String?) {
         if var text {
@@ -109,6 +115,21 @@ public struct SilverColumns: Sendable, Hashable {
 
     /// The number of rows.
     public var count: Int { quantity.count }
+
+    /// Makes room for `rows` more rows, so that appending them does not grow the buffers step by
+    /// step (bytes per value are typical sizes; more only costs a regrowth).
+    public mutating func reserveCapacity(_ rows: Int) {
+        for (column, size) in [
+            (\SilverColumns.transactionID, 36), (\.productID, 8), (\.productName, 24), (\.category, 10),
+            (\.storeID, 10), (\.paymentMethod, 12), (\.clientType, 10), (\.eventType, 7), (\.bronzeKey, 64),
+        ] as [(WritableKeyPath<SilverColumns, SilverTextColumn>, Int)] {
+            self[keyPath: column].reserve(rows, bytesPerValue: size)
+        }
+        for column in [\SilverColumns.quantity, \.unitPriceCents, \.totalPriceCents, \.eventTime, \.bronzeLine] {
+            self[keyPath: column].reserveCapacity(count + rows)
+        }
+        eventDate.reserveCapacity(count + rows)
+    }
 
     /// Appends one event read at `bronzeKey`, line `bronzeLine`.
     public mutating func append(_ event: SilverEvent, bronzeKey key: String, bronzeLine line: Int64) {
