@@ -104,13 +104,65 @@ struct GoldJobTests {
         try await database.tearDown()
     }
 
+    /// Closing stock per day (`YYYY-MM-DD`) of one item.
+    static func closing(_ database: Database, store: String = "STORE_001", product: String = "P001") async throws
+        -> [String: Int64]
+    {
+        let result = try await database.connection.query(
+            """
+            SELECT d.date::text, f.closing_on_hand FROM fact_inventory_snapshot f JOIN dim_date d USING (date_key)
+            JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
+            WHERE s.store_id = $1 AND p.product_id = $2
+            """, [store, product])
+        var days: [String: Int64] = [:]
+        for row in result.rows { days[try row.decode(String.self, at: 0)] = try row.decode(Int64.self, at: 1) }
+        return days
+    }
+
+    @Test(
+        "daily closing stock: every day from an item's first event, days without events carried over, late events rewrite the days they change"
+    )
+    func dailySnapshots() async throws {
+        let database = try await Database.make()
+        let gold = GoldJob(connection: database.connection, logger: CapturedLogs().logger())
+        let day = Int64(1440)
+        try await Self.load(
+            [
+                Self.event(.stockCount, "C1", quantity: 50, at: 600),
+                Self.event(.sale, "S1", quantity: 2, at: day + 720),
+                Self.event(.restock, "R1", quantity: 5, at: 3 * day + 480),
+            ], batch: 1, into: database)
+        try await gold.refresh()
+        #expect(
+            try await Self.closing(database) == [
+                "2026-01-05": 50, "2026-01-06": 48, "2026-01-07": 48, "2026-01-08": 53,
+            ])
+        // A late sale on day 1 changes day 1 and every day after it.
+        try await Self.load([Self.event(.sale, "S0", quantity: 4, at: day + 60)], batch: 2, into: database)
+        let report = try await gold.refresh()
+        #expect(report.snapshots == 3)
+        #expect(
+            try await Self.closing(database) == [
+                "2026-01-05": 50, "2026-01-06": 44, "2026-01-07": 44, "2026-01-08": 49,
+            ])
+        // Another item's later event extends every item's days; this one carries its stock over.
+        try await Self.load(
+            [Self.event(.stockCount, "C2", product: "P002", quantity: 3, at: 5 * day)], batch: 3, into: database)
+        try await gold.refresh()
+        let closing = try await Self.closing(database)
+        #expect(closing["2026-01-10"] == 49)
+        #expect(closing["2026-01-09"] == 49)
+        #expect(try await Self.onHand(database) == 49)
+        try await database.tearDown()
+    }
+
     /// Gold's tables as text (without refresh times and silver batch numbers).
     static func goldState(_ database: Database) async throws -> [String] {
         var lines: [String] = []
         for (table, drop) in [
             ("dim_date", ""), ("dim_store", ""), ("dim_product", ""), ("dim_payment_method", ""),
             ("dim_client_type", ""), ("fact_sales", " - 'silver_batch'"), ("fact_stock_movement", " - 'silver_batch'"),
-            ("stock_position", " - 'updated_at'"),
+            ("stock_position", " - 'updated_at'"), ("fact_inventory_snapshot", ""),
         ] {
             let result = try await database.connection.query(
                 "SELECT (to_jsonb(t)\(drop))::text FROM \(table) t ORDER BY 1")
@@ -207,6 +259,13 @@ struct GoldJobTests {
         for row in positions.rows { goldOnHand[try row.decode(String.self, at: 0)] = try row.decode(Int64.self, at: 1) }
         #expect(goldOnHand == expectedOnHand)
         #expect(goldOnHand.count == 2 * 12)
+        // Every item's closing stock on the last day is its position.
+        let lastDay = try await database.query(
+            """
+            SELECT count(*) FROM stock_position p JOIN fact_inventory_snapshot f USING (store_key, product_key)
+            WHERE f.date_key = (SELECT max(date_key) FROM fact_inventory_snapshot) AND f.closing_on_hand = p.on_hand
+            """)
+        #expect(try lastDay.rows[0].decode(Int64.self, at: 0) == 2 * 12)
 
         try await stepwise.tearDown()
         try await once.tearDown()

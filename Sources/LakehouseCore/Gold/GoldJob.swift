@@ -23,13 +23,15 @@ public struct GoldJob: Sendable {
         public var movements = 0
         /// Store × product positions changed.
         public var positions = 0
+        /// Daily closing-stock rows written (new days, and days the new rows changed).
+        public var snapshots = 0
 
         public init() {}
 
         public var description: String {
             guard let batches else { return "gold: up to date" }
             return
-                "gold: silver batches \(batches.lowerBound)...\(batches.upperBound): \(rows) rows, \(sales) sales, \(movements) stock movements, \(positions) positions updated"
+                "gold: silver batches \(batches.lowerBound)...\(batches.upperBound): \(rows) rows, \(sales) sales, \(movements) stock movements, \(positions) positions updated, \(snapshots) daily snapshots"
         }
     }
 
@@ -98,6 +100,7 @@ public struct GoldJob: Sendable {
                 ON CONFLICT DO NOTHING
                 """)
             report.positions = try await Self.positions(connection)
+            report.snapshots = try await Self.snapshots(connection)
             _ = try await connection.query(
                 "UPDATE gold_state SET value = $1, updated_at = now() WHERE name = 'silver_batch'", [to])
             return report
@@ -219,6 +222,67 @@ public struct GoldJob: Sendable {
               AND (p.last_count_time IS NULL OR c.event_time > p.last_count_time)
             """)
         return touched
+    }
+
+    /// Writes the daily closing stock the new rows change: for each item they touch, every day
+    /// from the earliest of them; for every other item, the days after its last snapshot; all up
+    /// to the newest event date. Returns how many rows were written.
+    private static func snapshots(_ connection: PGConnection) async throws -> Int {
+        try await connection.execute(
+            """
+            CREATE TEMP TABLE gold_snapshot_scope ON COMMIT DROP AS
+            WITH touched AS (
+                SELECT store_key, product_key, min((event_time AT TIME ZONE 'UTC')::date) AS from_date
+                FROM gold_moves GROUP BY store_key, product_key
+            ), rest AS (
+                SELECT p.store_key, p.product_key,
+                    coalesce(max(d.date) + 1, min((p.last_event_time AT TIME ZONE 'UTC')::date)) AS from_date
+                FROM stock_position p
+                LEFT JOIN fact_inventory_snapshot f USING (store_key, product_key)
+                LEFT JOIN dim_date d USING (date_key)
+                GROUP BY p.store_key, p.product_key
+            )
+            SELECT store_key, product_key, min(from_date) AS from_date,
+                (SELECT max((event_time AT TIME ZONE 'UTC')::date) FROM fact_stock_movement) AS to_date
+            FROM (SELECT * FROM touched UNION ALL SELECT * FROM rest) scopes
+            GROUP BY store_key, product_key
+            """)
+        // Every day of the range needs its dim_date row, events or not.
+        try await connection.execute(
+            """
+            INSERT INTO dim_date (date_key, date, year, quarter, month, day, iso_week, iso_day_of_week, day_name,
+                is_weekend)
+            SELECT to_char(day, 'YYYYMMDD')::integer, day, extract(year FROM day), extract(quarter FROM day),
+                extract(month FROM day), extract(day FROM day), extract(week FROM day), extract(isodow FROM day),
+                trim(to_char(day, 'Day')), extract(isodow FROM day) >= 6
+            FROM (SELECT generate_series(min(from_date), max(to_date), interval '1 day')::date AS day
+                  FROM gold_snapshot_scope) days
+            ON CONFLICT DO NOTHING
+            """)
+        return try await count(
+            connection,
+            """
+            INSERT INTO fact_inventory_snapshot AS f (date_key, store_key, product_key, closing_on_hand)
+            SELECT to_char(day, 'YYYYMMDD')::integer, s.store_key, s.product_key,
+                coalesce(c.counted_quantity, 0) + coalesce((
+                    SELECT sum(m.quantity_change) FROM fact_stock_movement m
+                    WHERE m.store_key = s.store_key AND m.product_key = s.product_key
+                      AND m.quantity_change IS NOT NULL
+                      AND m.event_time < ((day + 1)::timestamp AT TIME ZONE 'UTC')
+                      AND (c.event_time IS NULL OR m.event_time > c.event_time)), 0)
+            FROM gold_snapshot_scope s
+            CROSS JOIN LATERAL generate_series(s.from_date, s.to_date, interval '1 day') AS days(moment)
+            CROSS JOIN LATERAL (SELECT days.moment::date AS day) AS d
+            LEFT JOIN LATERAL (
+                SELECT m.event_time, m.counted_quantity FROM fact_stock_movement m
+                WHERE m.store_key = s.store_key AND m.product_key = s.product_key AND m.counted_quantity IS NOT NULL
+                  AND m.event_time < ((d.day + 1)::timestamp AT TIME ZONE 'UTC')
+                ORDER BY m.event_time DESC, m.counted_quantity LIMIT 1
+            ) c ON true
+            WHERE s.from_date <= s.to_date
+            ON CONFLICT (date_key, store_key, product_key) DO UPDATE SET closing_on_hand = EXCLUDED.closing_on_hand
+            WHERE f.closing_on_hand <> EXCLUDED.closing_on_hand
+            """)
     }
 
     /// Runs `sql` and returns how many rows it changed.

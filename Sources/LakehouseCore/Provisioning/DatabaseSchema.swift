@@ -181,5 +181,20 @@ public enum DatabaseSchema {
                     PRIMARY KEY (store_key, product_key)
                 );
                 """),
+        PGMigration(
+            name: "0004_inventory_snapshot",
+            sql: """
+                -- Closing stock per UTC day × store × product: the latest count before the day's end
+                -- plus the changes stamped after it and before the day's end. Every day from an
+                -- item's first event to the newest event date, kept up to date by each refresh.
+                CREATE TABLE fact_inventory_snapshot (
+                    date_key integer NOT NULL REFERENCES dim_date,
+                    store_key integer NOT NULL REFERENCES dim_store,
+                    product_key integer NOT NULL REFERENCES dim_product,
+                    closing_on_hand bigint NOT NULL,
+                    PRIMARY KEY (date_key, store_key, product_key)
+                );
+                CREATE INDEX fact_inventory_snapshot_item ON fact_inventory_snapshot (store_key, product_key, date_key);
+                """),
     ]
 }
