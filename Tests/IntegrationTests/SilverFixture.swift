@@ -23,21 +23,7 @@ struct SilverFixture {
     /// envelope form under keys in sequence order.
     static func bronzeObjects(_ simulation: SimulationConfiguration, perObject: Int) -> [(key: String, body: [UInt8])] {
         var simulator = StoreSimulator(configuration: simulation)
-        var records: [KinesisRecord] = []
-        while let day = simulator.nextDay() {
-            for record in day {
-                records.append(
-                    KinesisRecord(
-                        data: record.payload, partitionKey: record.partitionKey,
-                        sequenceNumber: String(records.count + 1), approximateArrivalTimestamp: 1_767_600_000))
-            }
-        }
-        return stride(from: 0, to: records.count, by: perObject).map { start in
-            let batch = BronzeBatch(
-                stream: "pos", shardID: "shardId-000000000000",
-                records: Array(records[start..<min(start + perObject, records.count)]))
-            return (batch.key, batch.encoded())
-        }
+        return simulator.bronzeBatches(recordsPerObject: perObject).map { ($0.key, $0.encoded()) }
     }
 
     func putBronze(_ objects: [(key: String, body: [UInt8])]) async throws {

@@ -54,32 +54,16 @@ say("generating \(records) bronze records (2% dirty) in objects of \(perObject)â
 func generate(records: Int, perObject: Int, into directory: URL) throws -> (keys: [String], bytes: Int) {
     var simulator = StoreSimulator(
         configuration: SimulationConfiguration(stores: 20, products: 200, days: 365, seed: 42, dirtyRate: 0.02))
-    var pending: [KinesisRecord] = []
-    var keys: [String] = []
-    var bytes = 0
-    var generated = 0
-    func flush() throws {
-        let object = BronzeBatch(stream: "pos", shardID: "shardId-000000000000", records: pending)
-        let encoded = object.encoded()
-        try Data(encoded).write(to: directory.appendingPathComponent("\(keys.count).jsonl"))
-        keys.append(object.key)
-        bytes += encoded.count
-        pending.removeAll(keepingCapacity: true)
-    }
-    generation: while let day = simulator.nextDay() {
-        for record in day {
-            generated += 1
-            pending.append(
-                KinesisRecord(
-                    data: record.payload, partitionKey: record.partitionKey, sequenceNumber: String(generated),
-                    approximateArrivalTimestamp: 1_767_600_000 + Double(generated) / 1000))
-            if pending.count == perObject { try flush() }
-            if generated == records { break generation }
-        }
-    }
-    if !pending.isEmpty { try flush() }
+    let batches = simulator.bronzeBatches(recordsPerObject: perObject, limit: records)
+    let generated = batches.reduce(0) { $0 + $1.records.count }
     guard generated == records else { throw DatasetError(message: "the simulation gave only \(generated) records") }
-    return (keys, bytes)
+    var bytes = 0
+    for (index, batch) in batches.enumerated() {
+        let encoded = batch.encoded()
+        try Data(encoded).write(to: directory.appendingPathComponent("\(index).jsonl"))
+        bytes += encoded.count
+    }
+    return (batches.map(\.key), bytes)
 }
 let (objectKeys, bronzeBytes) = try generate(records: records, perObject: perObject, into: bronzeDirectory)
 let objectPaths = (0..<objectKeys.count).map { bronzeDirectory.appendingPathComponent("\($0).jsonl").path }

@@ -132,17 +132,7 @@ public struct GoldJob: Sendable {
     /// The dimension rows the new silver rows need (dates, stores, products, payment methods,
     /// client types); a product's description follows its latest event.
     private static func dimensions(_ connection: PGConnection) async throws {
-        try await connection.execute(
-            """
-            INSERT INTO dim_date (date_key, date, year, quarter, month, day, iso_week, iso_day_of_week, day_name,
-                is_weekend)
-            SELECT DISTINCT date_key, event_date, extract(year FROM event_date), extract(quarter FROM event_date),
-                extract(month FROM event_date), extract(day FROM event_date), extract(week FROM event_date),
-                extract(isodow FROM event_date), trim(to_char(event_date, 'Day')),
-                extract(isodow FROM event_date) >= 6
-            FROM gold_new
-            ON CONFLICT DO NOTHING
-            """)
+        try await addDates(connection, days: "SELECT DISTINCT event_date FROM gold_new")
         try await connection.execute(
             """
             INSERT INTO dim_store (store_id, first_event_time)
@@ -248,17 +238,10 @@ public struct GoldJob: Sendable {
             GROUP BY store_key, product_key
             """)
         // Every day of the range needs its dim_date row, events or not.
-        try await connection.execute(
-            """
-            INSERT INTO dim_date (date_key, date, year, quarter, month, day, iso_week, iso_day_of_week, day_name,
-                is_weekend)
-            SELECT to_char(day, 'YYYYMMDD')::integer, day, extract(year FROM day), extract(quarter FROM day),
-                extract(month FROM day), extract(day FROM day), extract(week FROM day), extract(isodow FROM day),
-                trim(to_char(day, 'Day')), extract(isodow FROM day) >= 6
-            FROM (SELECT generate_series(min(from_date), max(to_date), interval '1 day')::date AS day
-                  FROM gold_snapshot_scope) days
-            ON CONFLICT DO NOTHING
-            """)
+        try await addDates(
+            connection,
+            days:
+                "SELECT generate_series(min(from_date), max(to_date), interval '1 day')::date FROM gold_snapshot_scope")
         return try await count(
             connection,
             """
@@ -282,6 +265,21 @@ public struct GoldJob: Sendable {
             WHERE s.from_date <= s.to_date
             ON CONFLICT (date_key, store_key, product_key) DO UPDATE SET closing_on_hand = EXCLUDED.closing_on_hand
             WHERE f.closing_on_hand <> EXCLUDED.closing_on_hand
+            """)
+    }
+
+    /// The `dim_date` rows of the days `days` (a query of one date column) selects.
+    private static func addDates(_ connection: PGConnection, days: String) async throws {
+        try await connection.execute(
+            """
+            INSERT INTO dim_date (date_key, date, year, quarter, month, day, iso_week, iso_day_of_week, day_name,
+                is_weekend)
+            SELECT to_char(day, 'YYYYMMDD')::integer, day, extract(year FROM day), extract(quarter FROM day),
+                extract(month FROM day), extract(day FROM day), extract(week FROM day), extract(isodow FROM day),
+                trim(to_char(day, 'Day')), extract(isodow FROM day) >= 6
+            FROM (\(days)) AS days(day)
+            WHERE day IS NOT NULL
+            ON CONFLICT DO NOTHING
             """)
     }
 

@@ -13,12 +13,11 @@ public struct SilverBatch: Sendable {
     public private(set) var rejected: [SilverStore.QuarantinedRecord] = []
     /// input = valid + quarantined + duplicates, always.
     public private(set) var counts = SilverStore.BatchCounts()
+    /// The objects that held no line at all (empty, or only line breaks).
+    public private(set) var emptyObjectKeys: [String] = []
     private var index = NaturalKeyIndex()
 
     public init() {}
-
-    /// The clean rows as events (one object each: for small batches and tests).
-    public var rows: [SilverTable.Row] { columns.rows }
 
     /// Cleans the lines of one bronze object into the batch: a line that is not an envelope is
     /// quarantined as `malformed:json`, a payload that breaks a rule with its reason.
@@ -58,6 +57,7 @@ public struct SilverBatch: Sendable {
         var part = SilverBatch()
         part.counts.objects = 1
         let lines = BronzeBatch.decodeEach(body, metadata: false)
+        if lines.isEmpty { part.emptyObjectKeys.append(objectKey) }
         part.columns.reserveCapacity(lines.count)
         for read in lines {
             part.counts.input += 1
@@ -98,6 +98,7 @@ public struct SilverBatch: Sendable {
         counts.quarantined += part.counts.quarantined
         counts.duplicates += part.counts.duplicates
         rejected += part.rejected
+        emptyObjectKeys += part.emptyObjectKeys
         let rows = part.columns
         for row in 0..<rows.count {
             let hash = rows.naturalKeyHash(row)

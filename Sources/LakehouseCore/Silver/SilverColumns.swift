@@ -176,21 +176,6 @@ public struct SilverColumns: Sendable, Hashable {
         return selected
     }
 
-    /// Row `row` as an event and its bronze location.
-    public func row(_ row: Int) -> SilverTable.Row {
-        SilverTable.Row(
-            event: SilverEvent(
-                transactionID: transactionID[row] ?? "", productID: productID[row] ?? "",
-                productName: productName[row] ?? "", category: category[row] ?? "", quantity: quantity[row],
-                unitPriceCents: unitPriceCents[row], totalPriceCents: totalPriceCents[row], eventTime: eventTime[row],
-                eventDate: eventDate[row], storeID: storeID[row] ?? "", paymentMethod: paymentMethod[row],
-                clientType: clientType[row], eventType: EventType(rawValue: eventType[row] ?? "") ?? .sale),
-            bronzeKey: bronzeKey[row] ?? "", bronzeLine: bronzeLine[row])
-    }
-
-    /// Every row, as events.
-    public var rows: [SilverTable.Row] { (0..<count).map(row) }
-
     /// The natural key of row `row`.
     public func naturalKey(_ row: Int) -> SilverEvent.NaturalKey {
         SilverEvent.NaturalKey(

@@ -196,14 +196,12 @@ public struct SilverJob: Sendable {
     func process(_ plan: Plan, tables: inout Tables) async throws -> SilverStore.BatchCounts? {
         var bodies: [(key: String, body: [UInt8])] = []
         for object in plan.objects {
-            let body = try await s3.getObject(bucket: configuration.bronzeBucket, key: object.key).body
-            if body.allSatisfy({ $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
-                logger.warning("empty bronze object", metadata: ["s3.key": "\(object.key)"])
-            }
-            bodies.append((object.key, body))
+            bodies.append(
+                (object.key, try await s3.getObject(bucket: configuration.bronzeBucket, key: object.key).body))
         }
         var batch = await SilverBatch.cleaning(bodies)
         bodies = []
+        for key in batch.emptyObjectKeys { logger.warning("empty bronze object", metadata: ["s3.key": "\(key)"]) }
         // Keys that earlier batches already hold are duplicates too.
         let keys = (0..<batch.columns.count).map(batch.columns.naturalKey)
         batch.removeRows(withKeys: try await store.existing(keys))
