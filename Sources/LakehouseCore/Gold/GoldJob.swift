@@ -25,13 +25,18 @@ public struct GoldJob: Sendable {
         public var positions = 0
         /// Daily closing-stock rows written (new days, and days the new rows changed).
         public var snapshots = 0
+        /// Stock models (`demand_forecast` rows) brought forward.
+        public var forecasts = 0
+        /// Alerts opened and resolved.
+        public var alertsOpened = 0
+        public var alertsResolved = 0
 
         public init() {}
 
         public var description: String {
             guard let batches else { return "gold: up to date" }
             return
-                "gold: silver batches \(batches.lowerBound)...\(batches.upperBound): \(rows) rows, \(sales) sales, \(movements) stock movements, \(positions) positions updated, \(snapshots) daily snapshots"
+                "gold: silver batches \(batches.lowerBound)...\(batches.upperBound): \(rows) rows, \(sales) sales, \(movements) stock movements, \(positions) positions updated, \(snapshots) daily snapshots, \(forecasts) forecasts, alerts \(alertsOpened) opened and \(alertsResolved) resolved"
         }
     }
 
@@ -101,6 +106,7 @@ public struct GoldJob: Sendable {
                 """)
             report.positions = try await Self.positions(connection)
             report.snapshots = try await Self.snapshots(connection)
+            (report.forecasts, report.alertsOpened, report.alertsResolved) = try await Self.stockModel(connection)
             _ = try await connection.query(
                 "UPDATE gold_state SET value = $1, updated_at = now() WHERE name = 'silver_batch'", [to])
             return report
@@ -110,7 +116,8 @@ public struct GoldJob: Sendable {
             metadata: [
                 "batches": "\(report.batches.map { "\($0.lowerBound)...\($0.upperBound)" } ?? "none")",
                 "rows": "\(report.rows)", "sales": "\(report.sales)", "movements": "\(report.movements)",
-                "positions": "\(report.positions)",
+                "positions": "\(report.positions)", "forecasts": "\(report.forecasts)",
+                "alerts.opened": "\(report.alertsOpened)", "alerts.resolved": "\(report.alertsResolved)",
             ])
         return report
     }
@@ -225,15 +232,12 @@ public struct GoldJob: Sendable {
                 SELECT store_key, product_key, min((event_time AT TIME ZONE 'UTC')::date) AS from_date
                 FROM gold_moves GROUP BY store_key, product_key
             ), rest AS (
-                SELECT p.store_key, p.product_key,
-                    coalesce(max(d.date) + 1, min((p.last_event_time AT TIME ZONE 'UTC')::date)) AS from_date
-                FROM stock_position p
-                LEFT JOIN fact_inventory_snapshot f USING (store_key, product_key)
-                LEFT JOIN dim_date d USING (date_key)
-                GROUP BY p.store_key, p.product_key
+                SELECT store_key, product_key,
+                    coalesce(snapshot_through + 1, (last_event_time AT TIME ZONE 'UTC')::date) AS from_date
+                FROM stock_position
             )
             SELECT store_key, product_key, min(from_date) AS from_date,
-                (SELECT max((event_time AT TIME ZONE 'UTC')::date) FROM fact_stock_movement) AS to_date
+                (SELECT max((last_event_time AT TIME ZONE 'UTC')::date) FROM stock_position) AS to_date
             FROM (SELECT * FROM touched UNION ALL SELECT * FROM rest) scopes
             GROUP BY store_key, product_key
             """)
@@ -242,7 +246,7 @@ public struct GoldJob: Sendable {
             connection,
             days:
                 "SELECT generate_series(min(from_date), max(to_date), interval '1 day')::date FROM gold_snapshot_scope")
-        return try await count(
+        let written = try await count(
             connection,
             """
             INSERT INTO fact_inventory_snapshot AS f (date_key, store_key, product_key, closing_on_hand)
@@ -266,6 +270,12 @@ public struct GoldJob: Sendable {
             ON CONFLICT (date_key, store_key, product_key) DO UPDATE SET closing_on_hand = EXCLUDED.closing_on_hand
             WHERE f.closing_on_hand <> EXCLUDED.closing_on_hand
             """)
+        try await connection.execute(
+            """
+            UPDATE stock_position p SET snapshot_through = s.to_date FROM gold_snapshot_scope s
+            WHERE p.store_key = s.store_key AND p.product_key = s.product_key AND s.from_date <= s.to_date
+            """)
+        return written
     }
 
     /// The `dim_date` rows of the days `days` (a query of one date column) selects.

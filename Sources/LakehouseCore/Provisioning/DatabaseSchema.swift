@@ -196,5 +196,149 @@ public enum DatabaseSchema {
                 );
                 CREATE INDEX fact_inventory_snapshot_item ON fact_inventory_snapshot (store_key, product_key, date_key);
                 """),
+        PGMigration(
+            name: "0005_stock_model",
+            sql: """
+                -- Replenishment settings: one row for the chain (every key NULL), rows per category,
+                -- per product, and per product in one store; the most specific row wins.
+                CREATE TABLE replenishment_policy (
+                    policy_id serial PRIMARY KEY,
+                    category text,
+                    product_id text,
+                    store_id text,
+                    lead_time_days numeric(6, 2) NOT NULL CHECK (lead_time_days > 0),
+                    service_level numeric(5, 4) NOT NULL CHECK (service_level >= 0.5 AND service_level < 1),
+                    review_period_days numeric(6, 2) NOT NULL CHECK (review_period_days > 0),
+                    max_days_of_cover numeric(8, 2) NOT NULL CHECK (max_days_of_cover > 0),
+                    CHECK (category IS NULL OR product_id IS NULL),
+                    CHECK (store_id IS NULL OR product_id IS NOT NULL),
+                    UNIQUE NULLS NOT DISTINCT (category, product_id, store_id)
+                );
+                INSERT INTO replenishment_policy (category, lead_time_days, service_level, review_period_days,
+                    max_days_of_cover)
+                VALUES (NULL, 2, 0.95, 1, 21),
+                    ('DAIRY', 2, 0.97, 1, 10), ('BAKERY', 1, 0.95, 1, 7), ('FRUIT', 2, 0.95, 1, 10),
+                    ('VEGETABLES', 2, 0.95, 1, 10), ('MEAT', 2, 0.97, 1, 10), ('FISH', 2, 0.95, 1, 8),
+                    ('FROZEN', 4, 0.95, 1, 30), ('PANTRY', 5, 0.95, 1, 30), ('BEVERAGES', 4, 0.95, 1, 30),
+                    ('HOUSEHOLD', 5, 0.95, 1, 30), ('HYGIENE', 5, 0.95, 1, 30), ('SNACKS', 3, 0.95, 1, 30);
+
+                -- The stock model of each store × product, brought forward by each refresh from the
+                -- new movements only: its clock, its own on hand, the demand estimate's state, and
+                -- the figures derived from them with the policy in force.
+                CREATE TABLE demand_forecast (
+                    store_key integer NOT NULL REFERENCES dim_store,
+                    product_key integer NOT NULL REFERENCES dim_product,
+                    model_time timestamptz NOT NULL,
+                    model_on_hand bigint NOT NULL,
+                    model_count_time timestamptz,
+                    demand_day date,
+                    day_units bigint NOT NULL,
+                    day_stocked_out boolean NOT NULL,
+                    stocked_out_at_close boolean NOT NULL,
+                    level double precision,
+                    variance double precision NOT NULL,
+                    demand_size double precision,
+                    demand_interval double precision,
+                    days_since_demand bigint NOT NULL,
+                    days_learned bigint NOT NULL,
+                    zero_days bigint NOT NULL,
+                    evidence_days double precision NOT NULL,
+                    method text NOT NULL CHECK (method IN ('ewma', 'croston')),
+                    daily_demand double precision,
+                    daily_deviation double precision NOT NULL,
+                    safety_stock double precision NOT NULL,
+                    reorder_point double precision NOT NULL,
+                    days_of_cover double precision,
+                    predicted_stockout_at timestamptz,
+                    suggested_order_quantity bigint NOT NULL,
+                    lead_time_days numeric(6, 2) NOT NULL,
+                    service_level numeric(5, 4) NOT NULL,
+                    review_period_days numeric(6, 2) NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (store_key, product_key)
+                );
+
+                -- Alerts, opened and resolved in event time, with the figures that justified them
+                -- (as of their last update). At most one open alert per store × product × kind.
+                CREATE TABLE stock_alert (
+                    alert_id bigserial PRIMARY KEY,
+                    store_key integer NOT NULL REFERENCES dim_store,
+                    product_key integer NOT NULL REFERENCES dim_product,
+                    kind text NOT NULL CHECK (kind IN ('OUT_OF_STOCK', 'BELOW_SAFETY_STOCK', 'REORDER_NOW',
+                        'STOCKOUT_PREDICTED', 'OVERSTOCK')),
+                    status text NOT NULL CHECK (status IN ('open', 'resolved')),
+                    opened_at timestamptz NOT NULL,
+                    updated_at timestamptz NOT NULL,
+                    resolved_at timestamptz,
+                    on_hand bigint NOT NULL,
+                    daily_demand double precision,
+                    daily_deviation double precision NOT NULL,
+                    safety_stock double precision NOT NULL,
+                    reorder_point double precision NOT NULL,
+                    days_of_cover double precision,
+                    predicted_stockout_at timestamptz,
+                    suggested_order_quantity bigint NOT NULL,
+                    reason text NOT NULL,
+                    CHECK ((status = 'resolved') = (resolved_at IS NOT NULL))
+                );
+                CREATE UNIQUE INDEX stock_alert_one_open ON stock_alert (store_key, product_key, kind)
+                    WHERE status = 'open';
+                CREATE INDEX stock_alert_item ON stock_alert (store_key, product_key, opened_at);
+
+                -- The last day of each item's daily snapshots, so a refresh carries days forward
+                -- without reading the snapshot history.
+                ALTER TABLE stock_position ADD COLUMN snapshot_through date;
+                UPDATE stock_position sp SET snapshot_through = (
+                    SELECT max(d.date) FROM fact_inventory_snapshot f JOIN dim_date d USING (date_key)
+                    WHERE f.store_key = sp.store_key AND f.product_key = sp.product_key);
+
+                -- Views for BI tools and APIs.
+                CREATE VIEW v_sales_store_day AS
+                SELECT d.date, s.store_id, count(DISTINCT f.transaction_id) AS transactions, count(*) AS lines,
+                    sum(f.quantity) AS units, sum(f.total_price) AS revenue
+                FROM fact_sales f JOIN dim_date d USING (date_key) JOIN dim_store s USING (store_key)
+                GROUP BY d.date, s.store_id;
+
+                CREATE VIEW v_current_stock AS
+                SELECT s.store_id, p.product_id, p.product_name, p.category, sp.on_hand, sp.last_count_time,
+                    sp.last_event_time, round(f.daily_demand::numeric, 2) AS daily_demand, f.method,
+                    round(f.days_of_cover::numeric, 1) AS days_of_cover, f.predicted_stockout_at,
+                    round(f.reorder_point::numeric, 1) AS reorder_point
+                FROM stock_position sp JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
+                LEFT JOIN demand_forecast f USING (store_key, product_key);
+
+                CREATE VIEW v_sales_velocity AS
+                WITH now AS (SELECT (max(last_event_time) AT TIME ZONE 'UTC')::date AS today FROM stock_position)
+                SELECT s.store_id, p.product_id, p.product_name, p.category,
+                    coalesce(sum(f.quantity) FILTER (WHERE d.date > now.today - 7), 0) / 7.0 AS units_per_day_7d,
+                    coalesce(sum(f.quantity) FILTER (WHERE d.date > now.today - 28), 0) / 28.0 AS units_per_day_28d,
+                    round(fc.daily_demand::numeric, 2) AS forecast_units_per_day, fc.method
+                FROM stock_position sp CROSS JOIN now
+                JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
+                LEFT JOIN fact_sales f ON f.store_key = sp.store_key AND f.product_key = sp.product_key
+                    AND f.date_key >= to_char(now.today - 27, 'YYYYMMDD')::integer
+                LEFT JOIN dim_date d ON d.date_key = f.date_key
+                LEFT JOIN demand_forecast fc ON fc.store_key = sp.store_key AND fc.product_key = sp.product_key
+                GROUP BY s.store_id, p.product_id, p.product_name, p.category, fc.daily_demand, fc.method;
+
+                CREATE VIEW v_open_alerts AS
+                SELECT a.alert_id, a.kind, s.store_id, p.product_id, p.product_name, p.category, a.opened_at,
+                    a.updated_at, a.on_hand, round(a.daily_demand::numeric, 2) AS daily_demand,
+                    round(a.days_of_cover::numeric, 1) AS days_of_cover, a.predicted_stockout_at,
+                    a.suggested_order_quantity, a.reason,
+                    CASE a.kind WHEN 'OUT_OF_STOCK' THEN 0 WHEN 'STOCKOUT_PREDICTED' THEN 1
+                        WHEN 'BELOW_SAFETY_STOCK' THEN 2 WHEN 'REORDER_NOW' THEN 3 ELSE 4 END AS urgency_rank
+                FROM stock_alert a JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
+                WHERE a.status = 'open';
+
+                CREATE VIEW v_reorder_suggestions AS
+                SELECT s.store_id, p.product_id, p.product_name, p.category, sp.on_hand,
+                    round(f.reorder_point::numeric, 1) AS reorder_point,
+                    round(f.safety_stock::numeric, 1) AS safety_stock, f.suggested_order_quantity,
+                    f.lead_time_days, round(f.days_of_cover::numeric, 1) AS days_of_cover, f.predicted_stockout_at
+                FROM demand_forecast f JOIN stock_position sp USING (store_key, product_key)
+                JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
+                WHERE f.daily_demand > 0 AND sp.on_hand <= f.reorder_point AND f.suggested_order_quantity > 0;
+                """),
     ]
 }

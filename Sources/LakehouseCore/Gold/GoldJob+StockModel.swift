@@ -1,0 +1,293 @@
+import Foundation
+import PGLite
+
+/// The stock model's part of a refresh: the items the new rows touch are brought forward through
+/// their new movements in event-time order (demand estimate, figures, alerts), then written back.
+/// Reads and writes only those items' rows, so its cost follows the new events.
+extension GoldJob {
+    /// One touched item's restored state.
+    private struct Item {
+        var storeKey: Int64
+        var productKey: Int64
+        var policy: ReplenishmentPolicy
+        var model: ItemStockModel
+        /// The ids of the item's open alerts.
+        var openAlertIDs: [StockAlertKind: Int64]
+        /// The authoritative position after this refresh's SQL.
+        var onHand: Int64
+        var lastCountTime: Int64?
+    }
+
+    /// One alert row to write: an existing open alert brought forward, or a new one.
+    private struct AlertRow {
+        var alertID: Int64?
+        var storeKey: Int64
+        var productKey: Int64
+        var kind: StockAlertKind
+        var openedAt: Int64
+        var updatedAt: Int64
+        var resolvedAt: Int64?
+        var figures: StockFigures
+    }
+
+    /// Brings the touched items' models forward; returns (forecasts written, alerts opened,
+    /// alerts resolved).
+    static func stockModel(_ connection: PGConnection) async throws -> (forecasts: Int, opened: Int, resolved: Int) {
+        var items = try await restore(connection)
+        guard !items.isEmpty else { return (0, 0, 0) }
+        var index: [Int64: Int] = [:]  // (store << 32 | product) → items
+        for (position, item) in items.enumerated() { index[item.storeKey << 32 | item.productKey] = position }
+        var alerts: [AlertRow] = []
+        var open: [Int: [StockAlertKind: Int]] = [:]  // item → kind → alerts index
+        var opened = 0
+        var resolved = 0
+        func record(_ changes: [AlertTransition], item position: Int) {
+            for change in changes {
+                let item = items[position]
+                switch change.change {
+                case .opened:
+                    opened += 1
+                    open[position, default: [:]][change.kind] = alerts.count
+                    alerts.append(
+                        AlertRow(
+                            alertID: nil, storeKey: item.storeKey, productKey: item.productKey, kind: change.kind,
+                            openedAt: change.time, updatedAt: change.time, figures: change.figures))
+                case .updated, .resolved:
+                    let row: Int
+                    if let existing = open[position]?[change.kind] {
+                        row = existing
+                    } else {
+                        // An alert opened by an earlier refresh: its row is brought forward.
+                        row = alerts.count
+                        alerts.append(
+                            AlertRow(
+                                alertID: item.openAlertIDs[change.kind], storeKey: item.storeKey,
+                                productKey: item.productKey, kind: change.kind, openedAt: change.time,
+                                updatedAt: change.time, figures: change.figures))
+                        open[position, default: [:]][change.kind] = row
+                    }
+                    alerts[row].updatedAt = change.time
+                    alerts[row].figures = change.figures
+                    if change.change == .resolved {
+                        resolved += 1
+                        alerts[row].resolvedAt = change.time
+                        open[position]?[change.kind] = nil
+                    }
+                }
+            }
+        }
+        let moves = try await connection.query(
+            """
+            SELECT store_key, product_key, (extract(epoch FROM event_time) * 1000000)::bigint, event_type,
+                coalesce(counted, abs(change))
+            FROM gold_moves ORDER BY store_key, product_key, event_time, event_type, coalesce(counted, abs(change))
+            """)
+        for row in moves.rows {
+            let key = try row.decode(Int64.self, at: 0) << 32 | row.decode(Int64.self, at: 1)
+            guard let position = index[key], let kind = StockMovement.Kind(rawValue: row[3] ?? "") else { continue }
+            let movement = StockMovement(
+                time: try row.decode(Int64.self, at: 2), kind: kind, quantity: try row.decode(Int64.self, at: 4))
+            let changes = items[position].model.apply(movement, policy: items[position].policy)
+            record(changes, item: position)
+        }
+        // Late events the walk could not place exactly: the position is the authority.
+        for position in items.indices {
+            let item = items[position]
+            var model = item.model
+            let changes = model.reconcile(onHand: item.onHand, lastCountTime: item.lastCountTime, policy: item.policy)
+            items[position].model = model
+            record(changes, item: position)
+        }
+        try await write(connection, items: items)
+        try await write(connection, alerts: alerts)
+        return (items.count, opened, resolved)
+    }
+
+    /// The touched items with their policy, stored model and open alerts.
+    private static func restore(_ connection: PGConnection) async throws -> [Item] {
+        let rows = try await connection.query(
+            """
+            SELECT t.store_key, t.product_key, rp.lead_time_days::float8, rp.service_level::float8,
+                rp.review_period_days::float8, rp.max_days_of_cover::float8,
+                sp.on_hand, (extract(epoch FROM sp.last_count_time) * 1000000)::bigint,
+                (extract(epoch FROM f.model_time) * 1000000)::bigint, f.model_on_hand,
+                (extract(epoch FROM f.model_count_time) * 1000000)::bigint,
+                (f.demand_day - DATE '1970-01-01')::bigint, f.day_units, f.day_stocked_out, f.stocked_out_at_close,
+                f.level, f.variance, f.demand_size, f.demand_interval, f.days_since_demand, f.days_learned,
+                f.zero_days, f.evidence_days
+            FROM (SELECT DISTINCT store_key, product_key FROM gold_moves) t
+            JOIN dim_store s ON s.store_key = t.store_key
+            JOIN dim_product p ON p.product_key = t.product_key
+            JOIN stock_position sp ON sp.store_key = t.store_key AND sp.product_key = t.product_key
+            LEFT JOIN demand_forecast f ON f.store_key = t.store_key AND f.product_key = t.product_key
+            CROSS JOIN LATERAL (
+                SELECT * FROM replenishment_policy r
+                WHERE (r.store_id = s.store_id AND r.product_id = p.product_id)
+                   OR (r.store_id IS NULL AND r.product_id = p.product_id)
+                   OR (r.product_id IS NULL AND r.category = p.category)
+                   OR (r.product_id IS NULL AND r.category IS NULL)
+                ORDER BY (r.store_id IS NOT NULL) DESC, (r.product_id IS NOT NULL) DESC, (r.category IS NOT NULL) DESC
+                LIMIT 1
+            ) rp
+            """)
+        var items: [Item] = []
+        items.reserveCapacity(rows.rows.count)
+        for row in rows.rows {
+            let policy = ReplenishmentPolicy(
+                leadTimeDays: try row.decode(Double.self, at: 2), serviceLevel: try row.decode(Double.self, at: 3),
+                reviewPeriodDays: try row.decode(Double.self, at: 4), maxDaysOfCover: try row.decode(Double.self, at: 5)
+            )
+            var model = ItemStockModel()
+            if let time = try row.decode(Int64?.self, at: 8) {
+                var demand = DemandEstimate()
+                demand.day = try row.decode(Int64?.self, at: 11)
+                demand.dayUnits = try row.decode(Int64.self, at: 12)
+                demand.dayStockedOut = try row.decode(Bool.self, at: 13)
+                demand.stockedOutAtClose = try row.decode(Bool.self, at: 14)
+                demand.level = try row.decode(Double?.self, at: 15)
+                demand.variance = try row.decode(Double.self, at: 16)
+                demand.demandSize = try row.decode(Double?.self, at: 17)
+                demand.demandInterval = try row.decode(Double?.self, at: 18)
+                demand.daysSinceDemand = try row.decode(Int64.self, at: 19)
+                demand.daysLearned = try row.decode(Int64.self, at: 20)
+                demand.zeroDays = try row.decode(Int64.self, at: 21)
+                demand.evidenceDays = try row.decode(Double.self, at: 22)
+                model = ItemStockModel(
+                    onHand: try row.decode(Int64.self, at: 9), time: time,
+                    lastCountTime: try row.decode(Int64?.self, at: 10), demand: demand, openAlerts: [:])
+            }
+            items.append(
+                Item(
+                    storeKey: try row.decode(Int64.self, at: 0), productKey: try row.decode(Int64.self, at: 1),
+                    policy: policy, model: model, openAlertIDs: [:], onHand: try row.decode(Int64.self, at: 6),
+                    lastCountTime: try row.decode(Int64?.self, at: 7)))
+        }
+        var index: [Int64: Int] = [:]
+        for (position, item) in items.enumerated() { index[item.storeKey << 32 | item.productKey] = position }
+        let open = try await connection.query(
+            """
+            SELECT a.alert_id, a.store_key, a.product_key, a.kind, a.on_hand, a.daily_demand, a.daily_deviation,
+                a.safety_stock, a.reorder_point, a.days_of_cover,
+                (extract(epoch FROM a.predicted_stockout_at) * 1000000)::bigint, a.suggested_order_quantity
+            FROM stock_alert a
+            JOIN (SELECT DISTINCT store_key, product_key FROM gold_moves) t USING (store_key, product_key)
+            WHERE a.status = 'open'
+            """)
+        for row in open.rows {
+            let key = try row.decode(Int64.self, at: 1) << 32 | row.decode(Int64.self, at: 2)
+            guard let position = index[key], let kind = StockAlertKind(rawValue: row[3] ?? "") else { continue }
+            items[position].openAlertIDs[kind] = try row.decode(Int64.self, at: 0)
+            items[position].model.openAlerts[kind] = StockFigures(
+                onHand: try row.decode(Int64.self, at: 4), dailyDemand: try row.decode(Double?.self, at: 5),
+                dailyDeviation: try row.decode(Double.self, at: 6), safetyStock: try row.decode(Double.self, at: 7),
+                reorderPoint: try row.decode(Double.self, at: 8), daysOfCover: try row.decode(Double?.self, at: 9),
+                predictedStockoutTime: try row.decode(Int64?.self, at: 10),
+                suggestedOrderQuantity: try row.decode(Int64.self, at: 11))
+        }
+        return items
+    }
+
+    /// Upserts the items' `demand_forecast` rows.
+    private static func write(_ connection: PGConnection, items: [Item]) async throws {
+        try await connection.execute(
+            "CREATE TEMP TABLE gold_forecast (LIKE demand_forecast INCLUDING DEFAULTS) ON COMMIT DROP")
+        let figures = items.map { $0.model.figures(policy: $0.policy) }
+        func column<T: PGEncodable>(_ value: (Item) -> T?) -> PGCopyColumn { PGCopyColumn(items.map(value)) }
+        func timestamp(_ micros: Int64?) -> String? { micros.map { EventTimestamp.format(micros: $0) } }
+        try await connection.copyIn(
+            """
+            COPY gold_forecast (store_key, product_key, model_time, model_on_hand, model_count_time, demand_day,
+                day_units, day_stocked_out, stocked_out_at_close, level, variance, demand_size, demand_interval,
+                days_since_demand, days_learned, zero_days, evidence_days, method, daily_demand, daily_deviation,
+                safety_stock, reorder_point, days_of_cover, predicted_stockout_at, suggested_order_quantity,
+                lead_time_days, service_level, review_period_days) FROM STDIN
+            """
+        ) { writer in
+            try await writer.writeColumns([
+                column(\.storeKey), column(\.productKey), column { timestamp($0.model.time) },
+                column(\.model.onHand), column { timestamp($0.model.lastCountTime) },
+                column { $0.model.demand.day.map { SilverEvent.dateText(Int32($0)) } },
+                column(\.model.demand.dayUnits), column(\.model.demand.dayStockedOut),
+                column(\.model.demand.stockedOutAtClose), column(\.model.demand.level),
+                column(\.model.demand.variance), column(\.model.demand.demandSize),
+                column(\.model.demand.demandInterval), column(\.model.demand.daysSinceDemand),
+                column(\.model.demand.daysLearned), column(\.model.demand.zeroDays),
+                column(\.model.demand.evidenceDays), column(\.model.demand.method),
+                PGCopyColumn(figures.map(\.dailyDemand)), PGCopyColumn(figures.map(\.dailyDeviation)),
+                PGCopyColumn(figures.map(\.safetyStock)), PGCopyColumn(figures.map(\.reorderPoint)),
+                PGCopyColumn(figures.map(\.daysOfCover)),
+                PGCopyColumn(figures.map { timestamp($0.predictedStockoutTime) }),
+                PGCopyColumn(figures.map(\.suggestedOrderQuantity)), column(\.policy.leadTimeDays),
+                column(\.policy.serviceLevel), column(\.policy.reviewPeriodDays),
+            ])
+        }
+        try await connection.execute(
+            """
+            INSERT INTO demand_forecast SELECT * FROM gold_forecast
+            ON CONFLICT (store_key, product_key) DO UPDATE SET model_time = EXCLUDED.model_time,
+                model_on_hand = EXCLUDED.model_on_hand, model_count_time = EXCLUDED.model_count_time,
+                demand_day = EXCLUDED.demand_day, day_units = EXCLUDED.day_units,
+                day_stocked_out = EXCLUDED.day_stocked_out, stocked_out_at_close = EXCLUDED.stocked_out_at_close,
+                level = EXCLUDED.level, variance = EXCLUDED.variance, demand_size = EXCLUDED.demand_size,
+                demand_interval = EXCLUDED.demand_interval, days_since_demand = EXCLUDED.days_since_demand,
+                days_learned = EXCLUDED.days_learned, zero_days = EXCLUDED.zero_days,
+                evidence_days = EXCLUDED.evidence_days, method = EXCLUDED.method,
+                daily_demand = EXCLUDED.daily_demand, daily_deviation = EXCLUDED.daily_deviation,
+                safety_stock = EXCLUDED.safety_stock, reorder_point = EXCLUDED.reorder_point,
+                days_of_cover = EXCLUDED.days_of_cover, predicted_stockout_at = EXCLUDED.predicted_stockout_at,
+                suggested_order_quantity = EXCLUDED.suggested_order_quantity,
+                lead_time_days = EXCLUDED.lead_time_days, service_level = EXCLUDED.service_level,
+                review_period_days = EXCLUDED.review_period_days, updated_at = now()
+            """)
+    }
+
+    /// Writes the alert rows: existing open alerts first (updated or resolved), then new ones, so
+    /// that at no point two alerts of one item and kind are open.
+    private static func write(_ connection: PGConnection, alerts: [AlertRow]) async throws {
+        guard !alerts.isEmpty else { return }
+        try await connection.execute(
+            """
+            CREATE TEMP TABLE gold_alerts (alert_id bigint, store_key integer, product_key integer, kind text,
+                opened_at timestamptz, updated_at timestamptz, resolved_at timestamptz, on_hand bigint,
+                daily_demand double precision, daily_deviation double precision, safety_stock double precision,
+                reorder_point double precision, days_of_cover double precision, predicted_stockout_at timestamptz,
+                suggested_order_quantity bigint, reason text) ON COMMIT DROP
+            """)
+        func timestamp(_ micros: Int64?) -> String? { micros.map { EventTimestamp.format(micros: $0) } }
+        try await connection.copyIn("COPY gold_alerts FROM STDIN") { writer in
+            try await writer.writeColumns([
+                PGCopyColumn(alerts.map(\.alertID)), PGCopyColumn(alerts.map(\.storeKey)),
+                PGCopyColumn(alerts.map(\.productKey)), PGCopyColumn(alerts.map(\.kind.rawValue)),
+                PGCopyColumn(alerts.map { timestamp($0.openedAt) }),
+                PGCopyColumn(alerts.map { timestamp($0.updatedAt) }),
+                PGCopyColumn(alerts.map { timestamp($0.resolvedAt) }), PGCopyColumn(alerts.map(\.figures.onHand)),
+                PGCopyColumn(alerts.map(\.figures.dailyDemand)), PGCopyColumn(alerts.map(\.figures.dailyDeviation)),
+                PGCopyColumn(alerts.map(\.figures.safetyStock)), PGCopyColumn(alerts.map(\.figures.reorderPoint)),
+                PGCopyColumn(alerts.map(\.figures.daysOfCover)),
+                PGCopyColumn(alerts.map { timestamp($0.figures.predictedStockoutTime) }),
+                PGCopyColumn(alerts.map(\.figures.suggestedOrderQuantity)),
+                PGCopyColumn(alerts.map { StockAlertReason.text(kind: $0.kind, figures: $0.figures) }),
+            ])
+        }
+        try await connection.execute(
+            """
+            UPDATE stock_alert a SET updated_at = g.updated_at, resolved_at = g.resolved_at,
+                status = CASE WHEN g.resolved_at IS NULL THEN 'open' ELSE 'resolved' END, on_hand = g.on_hand,
+                daily_demand = g.daily_demand, daily_deviation = g.daily_deviation, safety_stock = g.safety_stock,
+                reorder_point = g.reorder_point, days_of_cover = g.days_of_cover,
+                predicted_stockout_at = g.predicted_stockout_at, suggested_order_quantity = g.suggested_order_quantity,
+                reason = g.reason
+            FROM gold_alerts g WHERE g.alert_id = a.alert_id
+            """)
+        try await connection.execute(
+            """
+            INSERT INTO stock_alert (store_key, product_key, kind, status, opened_at, updated_at, resolved_at,
+                on_hand, daily_demand, daily_deviation, safety_stock, reorder_point, days_of_cover,
+                predicted_stockout_at, suggested_order_quantity, reason)
+            SELECT store_key, product_key, kind, CASE WHEN resolved_at IS NULL THEN 'open' ELSE 'resolved' END,
+                opened_at, updated_at, resolved_at, on_hand, daily_demand, daily_deviation, safety_stock,
+                reorder_point, days_of_cover, predicted_stockout_at, suggested_order_quantity, reason
+            FROM gold_alerts WHERE alert_id IS NULL ORDER BY opened_at, kind
+            """)
+    }
+}
