@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-ingest bench-silver bench-suite fuzz-parquet clean
+.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-ingest bench-silver bench-gold demo bench-suite fuzz-parquet clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -30,6 +30,9 @@ lint:  ## swift format lint, strict
 
 format:  ## Rewrite sources in the house format
 	swift format --in-place --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks
+
+demo: deps  ## The whole pipeline on 14 simulated days (10 stores × 200 products, 2 % dirty), then a summary; under 5 min
+	@scripts/demo.sh
 
 test: deps  ## Build, lint, start the services, run every test, stop the services
 	@scripts/test.sh

@@ -1,11 +1,14 @@
-// Applies silver to gold in PostgreSQL: the star schema (dimensions, fact_sales,
-// fact_stock_movement) and the stock positions, from the silver batches loaded since the last
-// refresh only.
+// Applies silver to gold in PostgreSQL and reports on it.
 //
-//   gold [refresh] [--every SECONDS]
+//   gold [refresh] [--every SECONDS]    apply the silver batches loaded since the last refresh:
+//                                       star schema, stock positions, daily snapshots, demand
+//                                       forecasts and alerts (once, or every SECONDS until
+//                                       SIGINT or SIGTERM)
+//   gold alerts [--limit 15]            the open alerts, most urgent first
+//   gold summary                        events by type, quarantined by reason, duplicates, alerts
+//   gold evaluate --truth FILE          alert quality against a simulation's ground truth
 //
-// Without --every it applies what is new once and exits; with it, it refreshes every SECONDS
-// until SIGINT or SIGTERM. Settings (DATABASE_URL…) come from the environment and .env.
+// Settings (DATABASE_URL…) come from the environment and .env.
 import ArgumentParser
 import Foundation
 import LakehouseCore
@@ -14,8 +17,28 @@ import Logging
 @main
 struct Gold: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gold", abstract: "Apply silver to the gold star schema and stock positions.",
-        subcommands: [Refresh.self], defaultSubcommand: Refresh.self)
+        commandName: "gold", abstract: "Apply silver to gold (star schema, stock, forecasts, alerts) and report on it.",
+        subcommands: [Refresh.self, Alerts.self, Summary.self, Evaluate.self], defaultSubcommand: Refresh.self)
+}
+
+struct Connection: ParsableArguments {
+    @Option(help: "A .env file to read (set to '' to read none).") var envFile = ".env"
+
+    /// Connects, runs `body` with a gold job, and closes.
+    func withGold<T>(_ body: (GoldJob, Logger) async throws -> T) async throws -> T {
+        let logger = Logger(label: "gold")
+        let settings = try LakehouseConfiguration.load(
+            environment: ProcessInfo.processInfo.environment, dotEnvPath: envFile.isEmpty ? nil : envFile)
+        let database = try await settings.connectDatabase(applicationName: "gold", logger: logger)
+        do {
+            let result = try await body(GoldJob(connection: database, logger: logger), logger)
+            await database.close()
+            return result
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
 }
 
 struct Refresh: AsyncParsableCommand {
@@ -23,25 +46,68 @@ struct Refresh: AsyncParsableCommand {
         abstract: "Apply the silver batches loaded since the last refresh (once, or every N seconds).")
 
     @Option(help: "Refresh every this many seconds until interrupted (default: once).") var every: Double?
-    @Option(help: "A .env file to read (set to '' to read none).") var envFile = ".env"
+    @OptionGroup var connection: Connection
 
     func validate() throws {
         if let every, every <= 0 { throw ValidationError("--every must be positive") }
     }
 
     func run() async throws {
-        let logger = Logger(label: "gold")
-        let settings = try LakehouseConfiguration.load(
-            environment: ProcessInfo.processInfo.environment, dotEnvPath: envFile.isEmpty ? nil : envFile)
-        let database = try await settings.connectDatabase(applicationName: "gold", logger: logger)
-        let job = GoldJob(connection: database, logger: logger)
-        let stop = StopSignal()
-        let sources = stop.stopOnInterrupt(notice: "gold: stopping after the current refresh")
-        repeat {
-            print(try await job.refresh())
-            if let every { await stop.sleep(for: .milliseconds(Int(every * 1000))) }
-        } while every != nil && !stop.isStopped
-        sources.forEach { $0.cancel() }
-        await database.close()
+        try await connection.withGold { job, _ in
+            let stop = StopSignal()
+            let sources = stop.stopOnInterrupt(notice: "gold: stopping after the current refresh")
+            defer { sources.forEach { $0.cancel() } }
+            repeat {
+                print(try await job.refresh())
+                if let every { await stop.sleep(for: .milliseconds(Int(every * 1000))) }
+            } while every != nil && !stop.isStopped
+        }
+    }
+}
+
+struct Alerts: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the open alerts, most urgent first.")
+
+    @Option(help: "How many to print.") var limit = 15
+    @OptionGroup var connection: Connection
+
+    func run() async throws {
+        let alerts = try await connection.withGold { job, _ in try await job.openAlerts(limit: limit) }
+        print(GoldText.alerts(alerts))
+    }
+}
+
+struct Summary: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print events by type, quarantined records by reason, duplicates and open alerts by kind.")
+
+    @OptionGroup var connection: Connection
+
+    func run() async throws {
+        print(GoldText.summary(try await connection.withGold { job, _ in try await job.summary() }))
+    }
+}
+
+struct Evaluate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score the predictive alerts, and a fixed-threshold baseline, against a simulation's ground truth.")
+
+    @Option(help: "The ground truth the producer wrote (--truth).") var truth: String
+    @Option(help: "The baseline's threshold in units.") var baselineThreshold: Int64 = AlertEvaluation.baselineThreshold
+    @Flag(help: "Exit 1 unless STOCKOUT_PREDICTED meets the targets and beats the baseline.") var strict = false
+    @OptionGroup var connection: Connection
+
+    func run() async throws {
+        let facts: GroundTruth
+        do {
+            facts = try GroundTruth.read(from: truth)
+        } catch {
+            throw ValidationError("cannot read the ground truth at \(truth): \(error)")
+        }
+        let evaluation = try await connection.withGold { job, _ in
+            try await job.evaluate(truth: facts, baselineThreshold: baselineThreshold)
+        }
+        print(GoldText.evaluation(evaluation))
+        if strict && !evaluation.meetsTargets { throw ExitCode(1) }
     }
 }

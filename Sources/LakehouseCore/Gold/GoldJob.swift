@@ -40,7 +40,7 @@ public struct GoldJob: Sendable {
         }
     }
 
-    private let connection: PGConnection
+    let connection: PGConnection
     private let logger: Logger
 
     public init(connection: PGConnection, logger: Logger) {
