@@ -65,11 +65,19 @@ mkdir -p .demo
 step "provisioning: stream ($KINESIS_STREAM, 4 shards), buckets, database migrations"
 "$bin/provision" apply --shards 4 --env-file ''
 
-step "producer: $days days of $stores stores × $products products, 2 % dirty, into Kinesis"
+step "producer: $days days of $stores stores × $products products, 2 % dirty, into Kinesis; ingest reads as it goes"
+# Ingest follows the stream while the producer sends (SIGTERM flushes and checkpoints every
+# shard), then drains what is left.
+"$bin/ingest" --flush-seconds 5 --env-file '' >.demo/ingest.log 2>&1 &
+ingest=$!
+trap 'kill "$ingest" 2>/dev/null || true' EXIT
 "$bin/producer" --stores "$stores" --products "$products" --days "$days" --seed "$seed" --dirty-rate 0.02 \
     --truth .demo/truth.json --env-file ''
+kill -TERM "$ingest"
+wait "$ingest" || { tail -20 .demo/ingest.log >&2; echo "demo: ingest failed" >&2; exit 1; }
+trap - EXIT
 
-step "ingest: Kinesis → bronze, until caught up"
+step "ingest: the rest of the stream, until caught up"
 "$bin/ingest" --until-caught-up --env-file ''
 
 step "silver: bronze → Delta Lake on S3 and PostgreSQL"

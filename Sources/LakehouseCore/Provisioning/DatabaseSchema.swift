@@ -340,5 +340,21 @@ public enum DatabaseSchema {
                 JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
                 WHERE f.daily_demand > 0 AND sp.on_hand <= f.reorder_point AND f.suggested_order_quantity > 0;
                 """),
+        PGMigration(
+            name: "0006_fact_keys_unchecked",
+            sql: """
+                -- The fact tables' keys come from joins with their dimensions in the refresh that
+                -- writes them, in one transaction; checking each row's foreign keys again cost two
+                -- thirds of loading them. The constraints go; the keys stay indexed.
+                ALTER TABLE fact_sales DROP CONSTRAINT fact_sales_date_key_fkey,
+                    DROP CONSTRAINT fact_sales_store_key_fkey, DROP CONSTRAINT fact_sales_product_key_fkey,
+                    DROP CONSTRAINT fact_sales_payment_method_key_fkey, DROP CONSTRAINT fact_sales_client_type_key_fkey;
+                ALTER TABLE fact_stock_movement DROP CONSTRAINT fact_stock_movement_date_key_fkey,
+                    DROP CONSTRAINT fact_stock_movement_store_key_fkey,
+                    DROP CONSTRAINT fact_stock_movement_product_key_fkey;
+                ALTER TABLE fact_inventory_snapshot DROP CONSTRAINT fact_inventory_snapshot_date_key_fkey,
+                    DROP CONSTRAINT fact_inventory_snapshot_store_key_fkey,
+                    DROP CONSTRAINT fact_inventory_snapshot_product_key_fkey;
+                """),
     ]
 }
