@@ -31,7 +31,7 @@ lint:  ## swift format lint, strict
 format:  ## Rewrite sources in the house format
 	swift format --in-place --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks
 
-demo: deps  ## The whole pipeline on 14 simulated days (10 stores × 200 products, 2 % dirty), then a summary; under 5 min
+demo:  ## The whole pipeline on 14 simulated days (10 stores × 200 products, 2 % dirty), then a summary; under 5 min
 	@scripts/demo.sh
 
 test: deps  ## Build, lint, start the services, run every test, stop the services

@@ -24,16 +24,22 @@ while (($#)); do
 done
 
 started=$(date +%s)
+mkdir -p .demo
 step() { printf '\ndemo [%3ds]: %s\n' $(($(date +%s) - started)) "$*"; }
 
 # A debug build: on a fresh machine it takes a third of a release build's time, and the demo's
 # 133,000 events do not need more speed. LAKEHOUSE_DEMO_BUILD=release builds optimized.
 configuration=${LAKEHOUSE_DEMO_BUILD:-debug}
+step "installing what is missing: Debian packages now, the Python tools (moto) while building"
+scripts/deps.sh --system
+scripts/deps.sh --python >.demo/deps.log 2>&1 &
+python_tools=$!
 step "building the executables ($configuration)"
 for product in provision producer ingest silver gold; do
     swift build -c "$configuration" --product "$product"
 done
 bin=$(swift build -c "$configuration" --show-bin-path)
+wait "$python_tools" || { cat .demo/deps.log >&2; echo "demo: installing the Python tools failed" >&2; exit 1; }
 
 step "starting the local services (they stay up: make services-stop when done)"
 scripts/services.sh start

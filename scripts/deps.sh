@@ -4,7 +4,11 @@
 #   - pinned Python tools (moto, boto3, pyarrow, duckdb, deltalake, psycopg) in a project-local
 #     virtualenv (.venv, or $LAKEHOUSE_VENV).
 # apt-get update runs only when a package is missing and the package lists are empty or stale.
+#
+#   scripts/deps.sh [--system | --python]    (default: both; the demo builds while pip installs)
 set -euo pipefail
+part=${1:-all}
+[[ $part == all || $part == --system || $part == --python ]] || { echo "usage: $0 [--system | --python]" >&2; exit 2; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv=${LAKEHOUSE_VENV:-$root/.venv}
@@ -16,6 +20,7 @@ say() { echo "deps: $*" >&2; }
 command -v swift >/dev/null || { say "swift is not on PATH; install the Swift 6.2+ toolchain first"; exit 1; }
 
 missing=()
+[[ $part == --python ]] && apt_packages=()
 for package in "${apt_packages[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
     [[ $status == "install ok installed" ]] || missing+=("$package")
@@ -46,6 +51,7 @@ if ((${#missing[@]})); then
     fi
 fi
 ((python_ok)) || python3 -c 'import venv, ensurepip' || { say "python3 has no venv module"; exit 1; }
+[[ $part == --system ]] && exit 0
 
 wanted=$(sha256sum "$requirements" | cut -d' ' -f1)
 stamp=$venv/.lakehouse-requirements.sha256
