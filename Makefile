@@ -66,6 +66,9 @@ fuzz-parquet: deps  ## libFuzzer + ASan on ParquetLite's reader (FUZZ_SECONDS, d
 bench-silver: deps  ## silver transform vs DuckDB (read_json → rules → COPY parquet zstd) on 1,000,000 bronze records; end-to-end silver rows/s on moto and PostgreSQL
 	@scripts/bench-with-services.sh silver-compare
 
+bench-gold: deps  ## A gold refresh of 10,000 new events on top of 10,000,000 events of history vs on top of 1,000,000 (time ratio, target ≤ 1.3)
+	@scripts/bench-with-services.sh gold-compare
+
 bench-suite: deps  ## The ordo-one/benchmark suites in Benchmarks/ (regression tracking, no peer)
 	scripts/benchmarks.sh suite
 

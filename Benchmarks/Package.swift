@@ -59,6 +59,15 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "gold-compare",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "LakehouseCore", package: rootPackage),
+                .product(name: "PGLite", package: rootPackage),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
             name: "silver-compare",
             dependencies: [
                 "BenchmarkSupport",

@@ -5,10 +5,14 @@
 #     virtualenv (.venv, or $LAKEHOUSE_VENV).
 # apt-get update runs only when a package is missing and the package lists are empty or stale.
 #
-#   scripts/deps.sh [--system | --python]    (default: both; the demo builds while pip installs)
+#   scripts/deps.sh [--system | --python | --services]
+#
+# Default: everything. --system: the Debian packages only. --python: the Python tools only.
+# --services: only moto's server (pinned by the same file), what the demo needs; it installs
+# while the demo builds.
 set -euo pipefail
 part=${1:-all}
-[[ $part == all || $part == --system || $part == --python ]] || { echo "usage: $0 [--system | --python]" >&2; exit 2; }
+case $part in all | --system | --python | --services) ;; *) echo "usage: $0 [--system | --python | --services]" >&2; exit 2 ;; esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv=${LAKEHOUSE_VENV:-$root/.venv}
@@ -20,7 +24,7 @@ say() { echo "deps: $*" >&2; }
 command -v swift >/dev/null || { say "swift is not on PATH; install the Swift 6.2+ toolchain first"; exit 1; }
 
 missing=()
-[[ $part == --python ]] && apt_packages=()
+[[ $part == --python || $part == --services ]] && apt_packages=()
 for package in "${apt_packages[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
     [[ $status == "install ok installed" ]] || missing+=("$package")
@@ -56,6 +60,17 @@ fi
 wanted=$(sha256sum "$requirements" | cut -d' ' -f1)
 stamp=$venv/.lakehouse-requirements.sha256
 if [[ -x $venv/bin/python && -f $stamp && $(cat "$stamp") == "$wanted" ]]; then
+    exit 0
+fi
+if [[ $part == --services ]]; then
+    services_stamp=$venv/.lakehouse-services.sha256
+    if [[ -x $venv/bin/python && -f $services_stamp && $(cat "$services_stamp") == "$wanted" ]]; then
+        exit 0
+    fi
+    say "installing moto's server in $venv"
+    [[ -x $venv/bin/python ]] || python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check -c "$requirements" 'moto[server]'
+    echo "$wanted" >"$services_stamp"
     exit 0
 fi
 say "creating the Python tools virtualenv in $venv"
