@@ -261,6 +261,36 @@ struct GoldJobTests {
         for row in positions.rows { goldOnHand[try row.decode(String.self, at: 0)] = try row.decode(Int64.self, at: 1) }
         #expect(goldOnHand == expectedOnHand)
         #expect(goldOnHand.count == 2 * 12)
+        // Every daily closing stock equals the same computation over delta-rs's rows: the latest
+        // count before the day's end plus the changes after it and before the day's end.
+        var events: [String: [(time: String, type: String, quantity: Int64)]] = [:]
+        for row in rows {
+            guard let type = row["event_type"] as? String, let store = row["store_id"] as? String,
+                let product = row["product_id"] as? String, let quantity = row["quantity"] as? Int,
+                let time = row["event_time"] as? String
+            else { continue }
+            events["\(store)|\(product)", default: []].append((time, type, Int64(quantity)))
+        }
+        let snapshotRows = try await database.query(
+            """
+            SELECT s.store_id || '|' || p.product_id, d.date::text, f.closing_on_hand
+            FROM fact_inventory_snapshot f JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
+            JOIN dim_date d USING (date_key)
+            """)
+        #expect(snapshotRows.rows.count > 2 * 12 * 8)
+        for row in snapshotRows.rows {
+            let key = try row.decode(String.self, at: 0)
+            let dayEnd = try row.decode(String.self, at: 1) + "T24"  // sorts after every time of the day
+            let before = (events[key] ?? []).filter { $0.time < dayEnd }
+            let count = before.filter { $0.type == "stock_count" }.max {
+                ($0.time, -$0.quantity) < ($1.time, -$1.quantity)
+            }
+            let expected =
+                (count?.quantity ?? 0)
+                + before.filter { $0.type != "stock_count" && $0.time > (count?.time ?? "") }
+                .reduce(0) { $0 + ($1.type == "sale" ? -$1.quantity : $1.quantity) }
+            #expect(try row.decode(Int64.self, at: 2) == expected, "\(key) \(dayEnd)")
+        }
         // Every item's closing stock on the last day is its position.
         let lastDay = try await database.query(
             """
@@ -312,6 +342,86 @@ struct GoldJobTests {
             """)
         let zeroItems = goldOnHand.values.filter { $0 <= 0 }.count
         #expect(try openOutOfStock.rows[0].decode(Int64.self, at: 0) == Int64(zeroItems))
+
+        // The alerts gold stored are the stock model's own: the same walk over the simulator's
+        // clean events, in this process, opens and resolves the same alerts at the same times.
+        var modelEpisodes: [String] = []
+        var byItem: [String: [StockMovement]] = [:]
+        var replay = StoreSimulator(configuration: simulation)
+        while let day = replay.nextDay() {
+            for record in day {
+                let kind: StockMovement.Kind =
+                    switch record.event.eventType {
+                    case .sale: .sale
+                    case .restock: .restock
+                    default: .stockCount
+                    }
+                byItem["\(record.event.storeID)|\(record.event.productID)", default: []].append(
+                    StockMovement(time: record.eventTime, kind: kind, quantity: Int64(record.event.quantity)))
+            }
+        }
+        let categories = Dictionary(uniqueKeysWithValues: replay.catalog.products.map { ($0.id, $0.category) })
+        for (key, movements) in byItem {
+            let policy = ReplenishmentPolicy.defaultPolicy(
+                category: categories[String(key.split(separator: "|")[1])] ?? "")
+            var model = ItemStockModel()
+            var opened: [StockAlertKind: Int64] = [:]
+            for movement in movements {
+                for change in model.apply(movement, policy: policy) {
+                    switch change.change {
+                    case .opened: opened[change.kind] = change.time
+                    case .resolved:
+                        modelEpisodes.append(
+                            "\(key)|\(change.kind.rawValue)|\(opened[change.kind] ?? -1)|\(change.time)")
+                        opened[change.kind] = nil
+                    case .updated: break
+                    }
+                }
+            }
+            modelEpisodes += opened.map { "\(key)|\($0.key.rawValue)|\($0.value)|open" }
+        }
+        let stored = try await database.query(
+            """
+            SELECT s.store_id || '|' || p.product_id || '|' || a.kind || '|'
+                || (extract(epoch FROM a.opened_at) * 1000000)::bigint || '|'
+                || coalesce(((extract(epoch FROM a.resolved_at) * 1000000)::bigint)::text, 'open')
+            FROM stock_alert a JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
+            """)
+        let storedEpisodes = try stored.rows.map { try $0.decode(String.self, at: 0) }
+        #expect(storedEpisodes.sorted() == modelEpisodes.sorted())
+        #expect(storedEpisodes.count > 50)
+
+        // The executable's reports on the same database.
+        let truthPath = FileManager.default.temporaryDirectory.appendingPathComponent("gold-truth-\(getpid()).json")
+            .path
+        try truth.write(to: truthPath)
+        defer { try? FileManager.default.removeItem(atPath: truthPath) }
+        let gold = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("gold").path
+        let environment = once.base.environment.filter { ["DATABASE_URL", "PGOPTIONS"].contains($0.key) }
+            .map { "\($0.key)=\($0.value)" }
+        func run(_ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
+            try await ChildProcess.output("/usr/bin/env", environment + [gold] + arguments + ["--env-file", ""])
+        }
+        let summary = try await run(["summary"])
+        #expect(summary.status == 0)
+        let sold = try await database.query("SELECT count(*) FROM sales_silver WHERE event_type = 'sale'")
+            .rows[0].decode(Int64.self, at: 0)
+        #expect(summary.output.contains { $0 == "\n" })
+        #expect(summary.output.split(separator: "\n").contains { $0.hasPrefix("  sale ") && $0.hasSuffix(" \(sold)") })
+        let openCount = try await database.query("SELECT count(*) FROM stock_alert WHERE status = 'open'")
+            .rows[0].decode(Int64.self, at: 0)
+        let alerts = try await run(["alerts", "--limit", "5"])
+        #expect(alerts.status == 0)
+        #expect(alerts.output.split(separator: "\n").count == 1 + min(5, Int(openCount)))
+        let expected = try await GoldJob(connection: database, logger: once.logs.logger()).evaluate(truth: truth)
+        let evaluation = try await run(["evaluate", "--truth", truthPath, "--strict"])
+        #expect(evaluation.status == (expected.meetsTargets ? 0 : 1))
+        #expect(evaluation.output.contains("\(expected.kinds[.stockoutPredicted]!)"))
+        #expect(evaluation.output.contains("\(expected.baseline)"))
+        let missing = try await run(["evaluate", "--truth", truthPath + ".missing"])
+        #expect(missing.status != 0)
+        #expect(missing.errors.contains("cannot read the ground truth"))
 
         try await stepwise.tearDown()
         try await once.tearDown()

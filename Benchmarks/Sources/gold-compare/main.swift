@@ -30,15 +30,16 @@ let usage = "gold-compare [--database-url URL] [--rounds N] [--small N] [--large
 let options = CommandOptions.parse(
     defaults: [
         "--database-url": ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "", "--rounds": "5",
-        "--small": "1000000", "--large": "10000000", "--new": "10000", "--batch": "500000", "--python": "",
+        "--small": "1000000", "--large": "10000000", "--new": "10000", "--batch": "1000000", "--python": "",
     ], usage: usage)
 guard let rounds = Int(options["--rounds"]!), rounds >= 5, let small = Int(options["--small"]!), small > 0,
     let large = Int(options["--large"]!), large > small, let fresh = Int(options["--new"]!), fresh > 0,
     let batchSize = Int(options["--batch"]!), batchSize > 0, !options["--database-url"]!.isEmpty
 else { CommandOptions.fail("usage: \(usage)\n(--rounds ≥ 5; --large > --small > 0; a database URL)") }
 
-/// One side: a schema, its simulation, and the next silver batch number.
-final class Side {
+/// One side: a schema, its simulation, and the next silver batch number. Used from one task at a
+/// time.
+final class Side: @unchecked Sendable {
     let name: String
     let schema: String
     let connection: PGConnection
@@ -51,7 +52,8 @@ final class Side {
         self.name = name
         self.schema = schema
         self.connection = connection
-        simulator = StoreSimulator(configuration: SimulationConfiguration(stores: 10, products: 200, days: 100_000, seed: seed))
+        simulator = StoreSimulator(
+            configuration: SimulationConfiguration(stores: 10, products: 200, days: 100_000, seed: seed))
     }
 
     /// The next `count` events of the simulation as silver rows.
@@ -66,7 +68,7 @@ final class Side {
                     transactionID: event.transactionID, productID: event.productID, productName: event.productName,
                     category: event.category, quantity: Int64(event.quantity), unitPriceCents: event.unitPriceCents,
                     totalPriceCents: event.totalPriceCents, eventTime: record.eventTime,
-                    eventDate: Int32(EventTimestamp.floorDivide(record.eventTime, 86_400_000_000)),
+                    eventDate: Int32(record.eventTime / 86_400_000_000),
                     storeID: event.storeID, paymentMethod: event.paymentMethod, clientType: event.clientType,
                     eventType: event.eventType),
                 bronzeKey: "bench/\(name)", bronzeLine: Int64(events + 1))
@@ -101,7 +103,7 @@ for (name, seed) in [("large", UInt64(7)), ("small", UInt64(8))] {
 }
 let (largeSide, smallSide) = (sides[0], sides[1])
 
-func dropSchemas() async {
+func dropSchemas(_ sides: [Side]) async {
     for side in sides {
         _ = try? await side.connection.execute("SET client_min_messages TO warning")
         _ = try? await side.connection.execute("DROP SCHEMA \(side.schema) CASCADE")
@@ -143,13 +145,15 @@ do {
         comparison.record(measured)
         say("\(round)      \(Comparison.fixed(measured.ours, 1))    \(Comparison.fixed(measured.peer, 1))")
     }
-    await dropSchemas()
+    await dropSchemas(sides)
     say(
         comparison.summary(
             unit: "ms", digits: 1, peerName: "same-refresh-on-\(small)-events",
-            extra: [("history_large", String(largeSide.events - rounds * fresh)), ("history_small", String(small)),
-                ("new_events", String(fresh))]))
+            extra: [
+                ("history_large", String(largeSide.events - rounds * fresh)), ("history_small", String(small)),
+                ("new_events", String(fresh)),
+            ]))
 } catch {
-    await dropSchemas()
+    await dropSchemas(sides)
     throw error
 }

@@ -224,6 +224,10 @@ public struct GoldJob: Sendable {
     /// Writes the daily closing stock the new rows change: for each item they touch, every day
     /// from the earliest of them; for every other item, the days after its last snapshot; all up
     /// to the newest event date. Returns how many rows were written.
+    ///
+    /// Each day follows from the day before (its closing stock plus the day's changes) or, on a
+    /// day with a count, from the day's last count plus the changes after it; so the cost follows
+    /// the days and movements in the range, not the movements since the last count.
     private static func snapshots(_ connection: PGConnection) async throws -> Int {
         try await connection.execute(
             """
@@ -250,23 +254,52 @@ public struct GoldJob: Sendable {
             connection,
             """
             INSERT INTO fact_inventory_snapshot AS f (date_key, store_key, product_key, closing_on_hand)
-            SELECT to_char(day, 'YYYYMMDD')::integer, s.store_key, s.product_key,
-                coalesce(c.counted_quantity, 0) + coalesce((
-                    SELECT sum(m.quantity_change) FROM fact_stock_movement m
-                    WHERE m.store_key = s.store_key AND m.product_key = s.product_key
-                      AND m.quantity_change IS NOT NULL
-                      AND m.event_time < ((day + 1)::timestamp AT TIME ZONE 'UTC')
-                      AND (c.event_time IS NULL OR m.event_time > c.event_time)), 0)
-            FROM gold_snapshot_scope s
-            CROSS JOIN LATERAL generate_series(s.from_date, s.to_date, interval '1 day') AS days(moment)
-            CROSS JOIN LATERAL (SELECT days.moment::date AS day) AS d
-            LEFT JOIN LATERAL (
-                SELECT m.event_time, m.counted_quantity FROM fact_stock_movement m
-                WHERE m.store_key = s.store_key AND m.product_key = s.product_key AND m.counted_quantity IS NOT NULL
-                  AND m.event_time < ((d.day + 1)::timestamp AT TIME ZONE 'UTC')
-                ORDER BY m.event_time DESC, m.counted_quantity LIMIT 1
-            ) c ON true
-            WHERE s.from_date <= s.to_date
+            WITH scope AS (
+                SELECT s.*, coalesce(b.closing_on_hand, 0) AS base
+                FROM gold_snapshot_scope s
+                LEFT JOIN fact_inventory_snapshot b ON b.store_key = s.store_key AND b.product_key = s.product_key
+                    AND b.date_key = to_char(s.from_date - 1, 'YYYYMMDD')::integer
+                WHERE s.from_date <= s.to_date
+            ), moves AS (
+                SELECT m.store_key, m.product_key, (m.event_time AT TIME ZONE 'UTC')::date AS day, m.event_time,
+                    m.quantity_change, m.counted_quantity
+                FROM scope s JOIN fact_stock_movement m ON m.store_key = s.store_key AND m.product_key = s.product_key
+                    AND m.event_time >= (s.from_date::timestamp AT TIME ZONE 'UTC')
+                    AND m.event_time < ((s.to_date + 1)::timestamp AT TIME ZONE 'UTC')
+            ), day_counts AS (
+                SELECT DISTINCT ON (store_key, product_key, day) store_key, product_key, day, event_time,
+                    counted_quantity
+                FROM moves WHERE counted_quantity IS NOT NULL
+                ORDER BY store_key, product_key, day, event_time DESC, counted_quantity
+            ), day_levels AS (
+                -- A day with a count: its last count plus the changes after it, a new level.
+                SELECT c.store_key, c.product_key, c.day, c.counted_quantity + coalesce(sum(m.quantity_change), 0) AS level
+                FROM day_counts c
+                LEFT JOIN moves m ON m.store_key = c.store_key AND m.product_key = c.product_key AND m.day = c.day
+                    AND m.event_time > c.event_time AND m.quantity_change IS NOT NULL
+                GROUP BY c.store_key, c.product_key, c.day, c.counted_quantity
+            ), day_changes AS (
+                -- Any other day adds its changes to the day before.
+                SELECT store_key, product_key, day, sum(quantity_change) AS change
+                FROM moves WHERE quantity_change IS NOT NULL GROUP BY store_key, product_key, day
+            ), days AS (
+                SELECT s.store_key, s.product_key, s.base, d.day, l.level IS NOT NULL AS counted, l.level,
+                    coalesce(c.change, 0) AS change
+                FROM scope s
+                CROSS JOIN LATERAL (SELECT moment::date AS day
+                    FROM generate_series(s.from_date, s.to_date, interval '1 day') AS days(moment)) d
+                LEFT JOIN day_levels l ON l.store_key = s.store_key AND l.product_key = s.product_key AND l.day = d.day
+                LEFT JOIN day_changes c ON c.store_key = s.store_key AND c.product_key = s.product_key AND c.day = d.day
+            ), runs AS (
+                SELECT *, count(*) FILTER (WHERE counted) OVER (PARTITION BY store_key, product_key ORDER BY day) AS run
+                FROM days
+            )
+            SELECT to_char(day, 'YYYYMMDD')::integer, store_key, product_key,
+                CASE WHEN run = 0 THEN base
+                    ELSE first_value(level) OVER (PARTITION BY store_key, product_key, run ORDER BY day) END
+                + sum(CASE WHEN counted THEN 0 ELSE change END)
+                    OVER (PARTITION BY store_key, product_key, run ORDER BY day ROWS UNBOUNDED PRECEDING)
+            FROM runs
             ON CONFLICT (date_key, store_key, product_key) DO UPDATE SET closing_on_hand = EXCLUDED.closing_on_hand
             WHERE f.closing_on_hand <> EXCLUDED.closing_on_hand
             """)

@@ -144,7 +144,8 @@ extension GoldJob {
             }
             guard let kind = StockMovement.Kind(rawValue: try row.decode(String.self, at: 3)) else { continue }
             movements.append(
-                StockMovement(time: try row.decode(Int64.self, at: 2), kind: kind, quantity: try row.decode(Int64.self, at: 4)))
+                StockMovement(
+                    time: try row.decode(Int64.self, at: 2), kind: kind, quantity: try row.decode(Int64.self, at: 4)))
         }
         flush()
         var kinds: [StockAlertKind: AlertScores] = [:]

@@ -42,7 +42,8 @@ public enum GoldText {
         if let predicted = evaluation.kinds[.stockoutPredicted] {
             lines.append(
                 String(
-                    format: "targets for STOCKOUT_PREDICTED: recall %.3f (≥ %.2f), precision %.3f (≥ %.2f), F1 %.3f vs baseline %.3f: %@",
+                    format:
+                        "targets for STOCKOUT_PREDICTED: recall %.3f (≥ %.2f), precision %.3f (≥ %.2f), F1 %.3f vs baseline %.3f: %@",
                     predicted.recall, GoldEvaluation.recallTarget, predicted.precision, GoldEvaluation.precisionTarget,
                     predicted.f1, evaluation.baseline.f1, evaluation.meetsTargets ? "met" : "not met"))
         }
