@@ -40,6 +40,9 @@ echo "test: the silver transform vs DuckDB, short mode (20,000 records; the coun
 scripts/benchmarks.sh build --product silver-compare
 Benchmarks/.build/debug/silver-compare --python "$root/.venv/bin/python" --records 20000 --per-object 2000 \
     --end-to-end-records 4000
+echo "test: gold on a long history vs a short one, short mode (2,000 new events on 20,000 and 60,000; speed not asserted)"
+scripts/benchmarks.sh build --product gold-compare
+Benchmarks/.build/debug/gold-compare --small 20000 --large 60000 --new 2000 --batch 20000
 
 # Debug builds share the build above (a release build would compile swift-crypto once more);
 # speed is not asserted here. The full-size memory run uses a release build.

@@ -326,9 +326,14 @@ struct GoldJobTests {
         // Some shrinkage went unseen (so the comparison above tests the exception), not all of it.
         #expect(shrunkSinceCount > 0 && shrunkSinceCount < truth.shrunkUnits)
 
-        // The stock model ran for every item, and its alerts obey one open per item and kind.
+        // The stock model ran for every item, intermittent sellers on Croston's estimate, and its
+        // alerts obey one open per item and kind.
         #expect(
             try await database.query("SELECT count(*) FROM demand_forecast").rows[0].decode(Int64.self, at: 0) == 24)
+        let methods = try await database.query("SELECT method, count(*) FROM demand_forecast GROUP BY 1")
+        var byMethod: [String: Int64] = [:]
+        for row in methods.rows { byMethod[try row.decode(String.self, at: 0)] = try row.decode(Int64.self, at: 1) }
+        #expect((byMethod["croston"] ?? 0) > 0 && (byMethod["ewma"] ?? 0) > 0)
         let duplicates = try await database.query(
             """
             SELECT count(*) FROM (SELECT 1 FROM stock_alert WHERE status = 'open'

@@ -128,11 +128,13 @@ do {
 
     say("applying \(fresh) new events per round on each side (\(rounds) rounds, sides alternating)")
     var comparison = Comparison(name: "gold-incremental")
+    var steps: [String: [String: [Double]]] = [:]  // side → step → ms per round
     func measure(_ side: Side) async throws -> Double {
         try await side.load(fresh)
         let gold = GoldJob(connection: side.connection, logger: quiet)
         var report = GoldJob.Report()
         let seconds = try await Timing.timed { report = try await gold.refresh() }
+        for step in report.steps { steps[side.name, default: [:]][step.name, default: []].append(step.seconds * 1000) }
         guard report.rows == fresh else {
             throw DatasetError(message: "the \(side.name) refresh applied \(report.rows) rows, not \(fresh)")
         }
@@ -144,6 +146,13 @@ do {
             round: round, ours: { try await measure(largeSide) }, peer: { try await measure(smallSide) })
         comparison.record(measured)
         say("\(round)      \(Comparison.fixed(measured.ours, 1))    \(Comparison.fixed(measured.peer, 1))")
+    }
+    for side in [largeSide, smallSide] {
+        let order = ["stage", "dimensions", "facts", "positions", "snapshots", "stock model"]
+        let medians = order.compactMap { name in
+            steps[side.name]?[name].map { "\(name) \(Comparison.fixed(Statistics.median($0), 1))" }
+        }
+        say("\(side.name) side, median ms per step: " + medians.joined(separator: ", "))
     }
     await dropSchemas(sides)
     say(

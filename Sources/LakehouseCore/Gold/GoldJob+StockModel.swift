@@ -269,6 +269,7 @@ extension GoldJob {
                 PGCopyColumn(alerts.map { StockAlertReason.text(kind: $0.kind, figures: $0.figures) }),
             ])
         }
+        try await connection.execute("ANALYZE gold_alerts")
         try await connection.execute(
             """
             UPDATE stock_alert a SET updated_at = g.updated_at, resolved_at = g.resolved_at,

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PGLite
 
@@ -30,6 +31,15 @@ public struct GoldJob: Sendable {
         /// Alerts opened and resolved.
         public var alertsOpened = 0
         public var alertsResolved = 0
+        /// Where the refresh's time went: `stage`, `dimensions`, `facts`, `positions`,
+        /// `snapshots`, `stock model`, in order, in seconds.
+        public var steps: [Step] = []
+
+        /// One step of a refresh and its duration.
+        public struct Step: Sendable, Hashable {
+            public var name: String
+            public var seconds: Double
+        }
 
         public init() {}
 
@@ -72,8 +82,21 @@ public struct GoldJob: Sendable {
             guard let to = try newest.decode(Int64?.self, at: 0), to > from else { return Report() }
             var report = Report()
             report.batches = (from + 1)...to
+            let clock = ContinuousClock()
+            var mark = clock.now
+            func lap(_ name: String) {
+                let now = clock.now
+                let elapsed = now - mark
+                report.steps.append(
+                    Report.Step(
+                        name: name,
+                        seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                mark = now
+            }
             report.rows = try await Self.stage(connection, after: from, upTo: to)
+            lap("stage")
             try await Self.dimensions(connection)
+            lap("dimensions")
             report.sales = try await Self.count(
                 connection,
                 """
@@ -104,9 +127,13 @@ public struct GoldJob: Sendable {
                 JOIN dim_product p USING (product_id)
                 ON CONFLICT DO NOTHING
                 """)
+            lap("facts")
             report.positions = try await Self.positions(connection)
+            lap("positions")
             report.snapshots = try await Self.snapshots(connection)
+            lap("snapshots")
             (report.forecasts, report.alertsOpened, report.alertsResolved) = try await Self.stockModel(connection)
+            lap("stock model")
             _ = try await connection.query(
                 "UPDATE gold_state SET value = $1, updated_at = now() WHERE name = 'silver_batch'", [to])
             return report
@@ -118,6 +145,7 @@ public struct GoldJob: Sendable {
                 "rows": "\(report.rows)", "sales": "\(report.sales)", "movements": "\(report.movements)",
                 "positions": "\(report.positions)", "forecasts": "\(report.forecasts)",
                 "alerts.opened": "\(report.alertsOpened)", "alerts.resolved": "\(report.alertsResolved)",
+                "seconds": "\(report.steps.map { "\($0.name)=\(String(format: "%.3f", $0.seconds))" }.joined(separator: ","))",
             ])
         return report
     }
@@ -184,6 +212,7 @@ public struct GoldJob: Sendable {
                 CASE WHEN n.event_type = 'stock_count' THEN n.quantity END AS counted
             FROM gold_new n JOIN dim_store s USING (store_id) JOIN dim_product p USING (product_id)
             """)
+        try await connection.execute("ANALYZE gold_moves")
         let touched = try await count(
             connection,
             """
@@ -245,6 +274,9 @@ public struct GoldJob: Sendable {
             FROM (SELECT * FROM touched UNION ALL SELECT * FROM rest) scopes
             GROUP BY store_key, product_key
             """)
+        // Temporary tables have no statistics until analyzed; without them the planner may scan
+        // the whole movement history instead of each item's range.
+        try await connection.execute("ANALYZE gold_snapshot_scope")
         // Every day of the range needs its dim_date row, events or not.
         try await addDates(
             connection,

@@ -68,9 +68,9 @@ public struct ItemStockModel: Sendable, Hashable {
     /// How far ahead `STOCKOUT_PREDICTED` looks, in days (the lead time when shorter): about the
     /// time until a delivery ordered at tonight's review arrives. Further out, `REORDER_NOW` and
     /// the days of cover speak.
-    public static let stockoutHorizonDays = 1.5
+    public static let stockoutHorizonDays = 1.0
     /// The risk of running out within the horizon at which `STOCKOUT_PREDICTED` opens.
-    public static let stockoutRisk = 0.2
+    public static let stockoutRisk = 0.1
     /// An open `STOCKOUT_PREDICTED` holds while the risk stays above this share of
     /// ``stockoutRisk`` (hysteresis: a day's new estimate does not close and reopen it).
     public static let holdShare = 0.5
