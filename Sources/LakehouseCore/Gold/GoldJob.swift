@@ -287,17 +287,26 @@ public struct GoldJob: Sendable {
             """
             INSERT INTO fact_inventory_snapshot AS f (date_key, store_key, product_key, closing_on_hand)
             WITH scope AS (
+                -- Lateral lookups, so that each item reads its own index range whatever the
+                -- planner thinks of the history's size.
                 SELECT s.*, coalesce(b.closing_on_hand, 0) AS base
                 FROM gold_snapshot_scope s
-                LEFT JOIN fact_inventory_snapshot b ON b.store_key = s.store_key AND b.product_key = s.product_key
-                    AND b.date_key = to_char(s.from_date - 1, 'YYYYMMDD')::integer
+                LEFT JOIN LATERAL (
+                    SELECT closing_on_hand FROM fact_inventory_snapshot b
+                    WHERE b.date_key = to_char(s.from_date - 1, 'YYYYMMDD')::integer
+                      AND b.store_key = s.store_key AND b.product_key = s.product_key
+                ) b ON true
                 WHERE s.from_date <= s.to_date
             ), moves AS (
-                SELECT m.store_key, m.product_key, (m.event_time AT TIME ZONE 'UTC')::date AS day, m.event_time,
+                SELECT s.store_key, s.product_key, (m.event_time AT TIME ZONE 'UTC')::date AS day, m.event_time,
                     m.quantity_change, m.counted_quantity
-                FROM scope s JOIN fact_stock_movement m ON m.store_key = s.store_key AND m.product_key = s.product_key
-                    AND m.event_time >= (s.from_date::timestamp AT TIME ZONE 'UTC')
-                    AND m.event_time < ((s.to_date + 1)::timestamp AT TIME ZONE 'UTC')
+                FROM scope s
+                CROSS JOIN LATERAL (
+                    SELECT event_time, quantity_change, counted_quantity FROM fact_stock_movement f
+                    WHERE f.store_key = s.store_key AND f.product_key = s.product_key
+                      AND f.event_time >= (s.from_date::timestamp AT TIME ZONE 'UTC')
+                      AND f.event_time < ((s.to_date + 1)::timestamp AT TIME ZONE 'UTC')
+                ) m
             ), day_counts AS (
                 SELECT DISTINCT ON (store_key, product_key, day) store_key, product_key, day, event_time,
                     counted_quantity
