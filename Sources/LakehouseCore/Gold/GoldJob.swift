@@ -145,7 +145,7 @@ public struct GoldJob: Sendable {
                 "rows": "\(report.rows)", "sales": "\(report.sales)", "movements": "\(report.movements)",
                 "positions": "\(report.positions)", "forecasts": "\(report.forecasts)",
                 "alerts.opened": "\(report.alertsOpened)", "alerts.resolved": "\(report.alertsResolved)",
-                "seconds": "\(report.steps.map { "\($0.name)=\(String(format: "%.3f", $0.seconds))" }.joined(separator: ","))",
+                "seconds": "\(Self.stepsText(report.steps))",
             ])
         return report
     }
@@ -365,6 +365,11 @@ public struct GoldJob: Sendable {
             WHERE day IS NOT NULL
             ON CONFLICT DO NOTHING
             """)
+    }
+
+    /// `stage=0.120,dimensions=0.050,…`, for the log.
+    private static func stepsText(_ steps: [Report.Step]) -> String {
+        steps.map { "\($0.name)=\(String(format: "%.3f", $0.seconds))" }.joined(separator: ",")
     }
 
     /// Runs `sql` and returns how many rows it changed.
