@@ -355,14 +355,9 @@ struct GoldJobTests {
         var replay = StoreSimulator(configuration: simulation)
         while let day = replay.nextDay() {
             for record in day {
-                let kind: StockMovement.Kind =
-                    switch record.event.eventType {
-                    case .sale: .sale
-                    case .restock: .restock
-                    default: .stockCount
-                    }
                 byItem["\(record.event.storeID)|\(record.event.productID)", default: []].append(
-                    StockMovement(time: record.eventTime, kind: kind, quantity: Int64(record.event.quantity)))
+                    StockMovement(
+                        time: record.eventTime, kind: record.event.eventType, quantity: Int64(record.event.quantity)))
             }
         }
         let categories = Dictionary(uniqueKeysWithValues: replay.catalog.products.map { ($0.id, $0.category) })

@@ -17,14 +17,9 @@ import Testing
         var movements: [String: [StockMovement]] = [:]
         while let day = simulator.nextDay() {
             for record in day where [.sale, .restock, .stockCount].contains(record.kind) {
-                let kind: StockMovement.Kind =
-                    switch record.event.eventType {
-                    case .sale: .sale
-                    case .restock: .restock
-                    default: .stockCount
-                    }
                 movements[record.event.storeID + "|" + record.event.productID, default: []].append(
-                    StockMovement(time: record.eventTime, kind: kind, quantity: Int64(record.event.quantity)))
+                    StockMovement(
+                        time: record.eventTime, kind: record.event.eventType, quantity: Int64(record.event.quantity)))
             }
         }
         return Scenario(simulator: simulator, movements: movements)

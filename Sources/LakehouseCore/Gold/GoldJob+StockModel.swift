@@ -187,13 +187,15 @@ extension GoldJob {
         return items
     }
 
+    /// `micros` as the RFC 3339 text COPY takes for a `timestamptz` (nil stays NULL).
+    private static func timestamp(_ micros: Int64?) -> String? { micros.map { EventTimestamp.format(micros: $0) } }
+
     /// Upserts the items' `demand_forecast` rows.
     private static func write(_ connection: PGConnection, items: [Item]) async throws {
         try await connection.execute(
             "CREATE TEMP TABLE gold_forecast (LIKE demand_forecast INCLUDING DEFAULTS) ON COMMIT DROP")
         let figures = items.map { $0.model.figures(policy: $0.policy) }
         func column<T: PGEncodable>(_ value: (Item) -> T?) -> PGCopyColumn { PGCopyColumn(items.map(value)) }
-        func timestamp(_ micros: Int64?) -> String? { micros.map { EventTimestamp.format(micros: $0) } }
         try await connection.copyIn(
             """
             COPY gold_forecast (store_key, product_key, model_time, model_on_hand, model_count_time, demand_day,
@@ -204,8 +206,8 @@ extension GoldJob {
             """
         ) { writer in
             try await writer.writeColumns([
-                column(\.storeKey), column(\.productKey), column { timestamp($0.model.time) },
-                column(\.model.onHand), column { timestamp($0.model.lastCountTime) },
+                column(\.storeKey), column(\.productKey), column { Self.timestamp($0.model.time) },
+                column(\.model.onHand), column { Self.timestamp($0.model.lastCountTime) },
                 column { $0.model.demand.day.map { SilverEvent.dateText(Int32($0)) } },
                 column(\.model.demand.dayUnits), column(\.model.demand.dayStockedOut),
                 column(\.model.demand.stockedOutAtClose), column(\.model.demand.level),
@@ -216,7 +218,7 @@ extension GoldJob {
                 PGCopyColumn(figures.map(\.dailyDemand)), PGCopyColumn(figures.map(\.dailyDeviation)),
                 PGCopyColumn(figures.map(\.safetyStock)), PGCopyColumn(figures.map(\.reorderPoint)),
                 PGCopyColumn(figures.map(\.daysOfCover)),
-                PGCopyColumn(figures.map { timestamp($0.predictedStockoutTime) }),
+                PGCopyColumn(figures.map { Self.timestamp($0.predictedStockoutTime) }),
                 PGCopyColumn(figures.map(\.suggestedOrderQuantity)), column(\.policy.leadTimeDays),
                 column(\.policy.serviceLevel), column(\.policy.reviewPeriodDays),
             ])
@@ -253,18 +255,17 @@ extension GoldJob {
                 reorder_point double precision, days_of_cover double precision, predicted_stockout_at timestamptz,
                 suggested_order_quantity bigint, reason text) ON COMMIT DROP
             """)
-        func timestamp(_ micros: Int64?) -> String? { micros.map { EventTimestamp.format(micros: $0) } }
         try await connection.copyIn("COPY gold_alerts FROM STDIN") { writer in
             try await writer.writeColumns([
                 PGCopyColumn(alerts.map(\.alertID)), PGCopyColumn(alerts.map(\.storeKey)),
                 PGCopyColumn(alerts.map(\.productKey)), PGCopyColumn(alerts.map(\.kind.rawValue)),
-                PGCopyColumn(alerts.map { timestamp($0.openedAt) }),
-                PGCopyColumn(alerts.map { timestamp($0.updatedAt) }),
-                PGCopyColumn(alerts.map { timestamp($0.resolvedAt) }), PGCopyColumn(alerts.map(\.figures.onHand)),
+                PGCopyColumn(alerts.map { Self.timestamp($0.openedAt) }),
+                PGCopyColumn(alerts.map { Self.timestamp($0.updatedAt) }),
+                PGCopyColumn(alerts.map { Self.timestamp($0.resolvedAt) }), PGCopyColumn(alerts.map(\.figures.onHand)),
                 PGCopyColumn(alerts.map(\.figures.dailyDemand)), PGCopyColumn(alerts.map(\.figures.dailyDeviation)),
                 PGCopyColumn(alerts.map(\.figures.safetyStock)), PGCopyColumn(alerts.map(\.figures.reorderPoint)),
                 PGCopyColumn(alerts.map(\.figures.daysOfCover)),
-                PGCopyColumn(alerts.map { timestamp($0.figures.predictedStockoutTime) }),
+                PGCopyColumn(alerts.map { Self.timestamp($0.figures.predictedStockoutTime) }),
                 PGCopyColumn(alerts.map(\.figures.suggestedOrderQuantity)),
                 PGCopyColumn(alerts.map { StockAlertReason.text(kind: $0.kind, figures: $0.figures) }),
             ])

@@ -2,15 +2,8 @@ import Foundation
 
 /// One stock event of a store × product, as the stock model reads it.
 public struct StockMovement: Sendable, Hashable {
-    /// What the event says.
-    public enum Kind: String, Sendable, Hashable {
-        /// Units sold (a decrease).
-        case sale
-        /// Units delivered (an increase).
-        case restock
-        /// The units counted on the shelf (a new level).
-        case stockCount = "stock_count"
-    }
+    /// What the event says: the event contract's own type (sale, restock, stock count).
+    public typealias Kind = EventType
 
     /// Event time, microseconds since 1970 UTC.
     public var time: Int64
