@@ -118,6 +118,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "lakehouse",
+            dependencies: [
+                "LakehouseCore", "AWSLite", "PGLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Examples/lakehouse",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "gold",
             dependencies: [
                 "LakehouseCore",

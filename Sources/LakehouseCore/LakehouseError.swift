@@ -25,6 +25,9 @@ public struct LakehouseError: Error, Sendable, Hashable, CustomStringConvertible
         /// A Delta commit could not be made: other writers kept taking the next version, or
         /// committed a change that conflicts with this one.
         public static let deltaCommitConflict = Code("deltaCommitConflict")
+        /// This process no longer holds the lease on a shard (it expired, or another process
+        /// took it): the shard's reader stops without moving the checkpoint.
+        public static let leaseLost = Code("leaseLost")
 
         public var description: String { name }
     }

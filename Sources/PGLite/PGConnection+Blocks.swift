@@ -82,4 +82,31 @@ extension PGConnection {
             }
         }
     }
+
+    /// Runs `body` holding the session advisory lock `key` if no other session holds it
+    /// (`pg_try_advisory_lock`), and returns `nil` at once, without running `body`, if one does.
+    ///
+    /// The lock is released when the block ends, or by the server when the session ends (a
+    /// process that dies does not keep it). The connection is held for the whole block.
+    ///
+    /// - Parameters:
+    ///   - key: the lock's key, shared by every process that coordinates on it.
+    ///   - body: the work; it receives this connection.
+    /// - Returns: what `body` returns, or `nil` when the lock was held elsewhere.
+    /// - Throws: what `body` throws (after releasing the lock), or a ``PGError``.
+    public func withTryAdvisoryLock<T>(_ key: Int64, _ body: (PGConnection) async throws -> T) async throws -> T? {
+        try await exclusive {
+            let taken = try await query("SELECT pg_try_advisory_lock($1)", [key]).rows[0].decode(Bool.self, at: 0)
+            guard taken else { return nil }
+            let value: T
+            do {
+                value = try await body(self)
+            } catch {
+                _ = try? await query("SELECT pg_advisory_unlock($1)", [key])
+                throw error
+            }
+            try await query("SELECT pg_advisory_unlock($1)", [key])
+            return value
+        }
+    }
 }

@@ -13,8 +13,13 @@
 // ratio = median time on the large history ÷ median time on the small one (target ≤ 1.3; the
 // "peer" of the bench line is the same refresh on the small history).
 //
+// Diagnosis: --keep yes leaves both schemas in the database (their names are printed), and
+// --explain MS logs, through PostgreSQL's auto_explain, the plan (ANALYZE, BUFFERS) of every
+// statement of the measured refreshes that takes MS ms or more, to the server's log
+// (.services/postgres/postgres.log). Both are off by default; --explain slows what it explains.
+//
 // Usage: gold-compare [--database-url URL (DATABASE_URL)] [--rounds N] [--small N] [--large N]
-//        [--new N] [--batch N] [--keep]
+//        [--new N] [--batch N] [--keep yes|no] [--explain MS]
 import BenchmarkSupport
 import Foundation
 import LakehouseCore
@@ -26,16 +31,23 @@ func say(_ line: String) {
     fflush(nil)
 }
 
-let usage = "gold-compare [--database-url URL] [--rounds N] [--small N] [--large N] [--new N] [--batch N]"
+let usage =
+    "gold-compare [--database-url URL] [--rounds N] [--small N] [--large N] [--new N] [--batch N] [--keep yes|no] [--explain MS]"
 let options = CommandOptions.parse(
     defaults: [
         "--database-url": ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "", "--rounds": "5",
-        "--small": "1000000", "--large": "10000000", "--new": "10000", "--batch": "1000000", "--python": "",
+        "--small": "1000000", "--large": "10000000", "--new": "10000", "--batch": "1000000", "--keep": "no", "--explain": "0", "--python": "",
     ], usage: usage)
 guard let rounds = Int(options["--rounds"]!), rounds >= 5, let small = Int(options["--small"]!), small > 0,
     let large = Int(options["--large"]!), large > small, let fresh = Int(options["--new"]!), fresh > 0,
-    let batchSize = Int(options["--batch"]!), batchSize > 0, !options["--database-url"]!.isEmpty
-else { CommandOptions.fail("usage: \(usage)\n(--rounds ≥ 5; --large > --small > 0; a database URL)") }
+    let batchSize = Int(options["--batch"]!), batchSize > 0, !options["--database-url"]!.isEmpty,
+    ["yes", "no"].contains(options["--keep"]!), let explainMilliseconds = Int(options["--explain"]!),
+    explainMilliseconds >= 0
+else {
+    CommandOptions.fail(
+        "usage: \(usage)\n(--rounds ≥ 5; --large > --small > 0; --keep yes or no; --explain ≥ 0 ms; a database URL)")
+}
+let keep = options["--keep"] == "yes"
 
 /// One side: a schema, its simulation, and the next silver batch number. Used from one task at a
 /// time.
@@ -103,8 +115,14 @@ for (name, seed) in [("large", UInt64(7)), ("small", UInt64(8))] {
 }
 let (largeSide, smallSide) = (sides[0], sides[1])
 
+/// Drops both schemas (or, with `--keep yes`, says where they are) and closes the connections.
 func dropSchemas(_ sides: [Side]) async {
     for side in sides {
+        if keep {
+            say("kept schema \(side.schema) (\(side.events) events)")
+            await side.connection.close()
+            continue
+        }
         _ = try? await side.connection.execute("SET client_min_messages TO warning")
         _ = try? await side.connection.execute("DROP SCHEMA \(side.schema) CASCADE")
         await side.connection.close()
@@ -126,6 +144,16 @@ do {
         say("  \(side.events) events over \(days) days in \(Comparison.fixed(seconds, 0)) s")
     }
 
+    if explainMilliseconds > 0 {
+        for side in sides {
+            try await side.connection.execute("LOAD 'auto_explain'")
+            for setting in [
+                "log_min_duration = \(explainMilliseconds)", "log_analyze = on", "log_buffers = on",
+                "log_nested_statements = on", "log_timing = on",
+            ] { try await side.connection.execute("SET auto_explain.\(setting)") }
+        }
+        say("auto_explain: plans of statements of \(explainMilliseconds) ms or more go to the server's log")
+    }
     say("applying \(fresh) new events per round on each side (\(rounds) rounds, sides alternating)")
     var comparison = Comparison(name: "gold-incremental")
     var steps: [String: [String: [Double]]] = [:]  // side → step → ms per round

@@ -138,8 +138,8 @@ public struct GoldJob: Sendable {
                 "UPDATE gold_state SET value = $1, updated_at = now() WHERE name = 'silver_batch'", [to])
             return report
         }
-        logger.info(
-            "gold refresh",
+        logger.log(
+            level: report.batches == nil ? .debug : .info, "gold refresh",
             metadata: [
                 "batches": "\(report.batches.map { "\($0.lowerBound)...\($0.upperBound)" } ?? "none")",
                 "rows": "\(report.rows)", "sales": "\(report.sales)", "movements": "\(report.movements)",

@@ -68,4 +68,29 @@ public struct CheckpointStore: Sendable {
                 Int64(checkpoint.records), checkpoint.shardEnded,
             ])
     }
+
+    /// Records `checkpoint` only while `owner` holds the shard's lease (`shard_lease`), locking
+    /// the lease row meanwhile, so a process whose lease was taken can no longer move the
+    /// shard's checkpoint; returns whether it was recorded.
+    ///
+    /// - Throws: ``PGError`` when it cannot be written.
+    public func save(_ checkpoint: IngestCheckpoint, leaseOwner owner: String) async throws -> Bool {
+        let result = try await connection.query(
+            """
+            WITH lease AS (
+                SELECT 1 FROM shard_lease WHERE stream = $1 AND shard_id = $2 AND owner = $7 FOR UPDATE
+            )
+            INSERT INTO ingest_checkpoints (stream, shard_id, sequence_number, bronze_key, records, shard_ended, updated_at)
+            SELECT $1, $2, $3, $4, $5, $6, now() WHERE EXISTS (SELECT 1 FROM lease)
+            ON CONFLICT (stream, shard_id) DO UPDATE SET sequence_number = EXCLUDED.sequence_number,
+                bronze_key = EXCLUDED.bronze_key, records = EXCLUDED.records, shard_ended = EXCLUDED.shard_ended,
+                updated_at = now()
+            RETURNING shard_id
+            """,
+            [
+                checkpoint.stream, checkpoint.shardID, checkpoint.sequenceNumber, checkpoint.bronzeKey,
+                Int64(checkpoint.records), checkpoint.shardEnded, owner,
+            ])
+        return !result.rows.isEmpty
+    }
 }

@@ -86,7 +86,10 @@ public struct IngestJob: Sendable {
                     guard parents.allSatisfy({ done.contains($0) || !known.contains($0) }) else { continue }
                     started.insert(shard.shardID)
                     let checkpoint = state[shard.shardID]
-                    group.addTask { try await readShard(shard.shardID, after: checkpoint, stop: stop) }
+                    group.addTask {
+                        try await readShard(
+                            shard.shardID, after: checkpoint, stop: stop, save: { try await checkpoints.save($0) })
+                    }
                 }
             }
             try await startReady()
@@ -105,19 +108,46 @@ public struct IngestJob: Sendable {
         }
     }
 
-    private struct ShardOutcome: Sendable {
-        var shardID: String
-        var records = 0
-        var objects = 0
-        var ended = false
-        var checkpoint: IngestCheckpoint?
+    /// What reading one shard did.
+    public struct ShardOutcome: Sendable, Hashable {
+        public var shardID: String
+        /// Records written to bronze, and the objects holding them.
+        public var records = 0
+        public var objects = 0
+        /// Whether the shard was read to its end (a closed parent).
+        public var ended = false
+        /// The last checkpoint saved (or the one reading started from).
+        public var checkpoint: IngestCheckpoint?
     }
 
-    /// Reads one shard until it ends, is drained (with ``Configuration/untilCaughtUp``) or the
-    /// job stops, flushing batches to bronze as it goes.
-    private func readShard(_ shardID: String, after checkpoint: IngestCheckpoint?, stop: StopSignal) async throws
-        -> ShardOutcome
-    {
+    /// How one read of a shard went, for callers that watch the shards (``Pipeline``).
+    public struct ShardRead: Sendable, Hashable {
+        public var shardID: String
+        /// Records the read returned.
+        public var records: Int
+        /// How far behind the shard's tip the read was, as Kinesis says (`nil` when it did not).
+        public var millisBehindLatest: Int64?
+    }
+
+    /// Reads one shard until it ends, is drained (with ``Configuration/untilCaughtUp``) or
+    /// `stop` is signalled, flushing batches to bronze as it goes; ``run(stop:)`` does this for
+    /// every shard, and ``Pipeline`` for the shards its process leases.
+    ///
+    /// - Parameters:
+    ///   - checkpoint: where to resume (after its sequence number); `nil` reads from the start
+    ///     of the shard (TRIM_HORIZON).
+    ///   - save: records a checkpoint once the object holding its records is written; what it
+    ///     throws ends the read (``Pipeline`` throws when its lease on the shard is gone).
+    ///   - onFlush: called after each checkpoint is saved.
+    ///   - onRead: called after each read.
+    /// - Throws: ``AWSError`` or ``PGError`` when the shard cannot go on after retries, or what
+    ///   `save` throws.
+    public func readShard(
+        _ shardID: String, after checkpoint: IngestCheckpoint?, stop: StopSignal,
+        save: @Sendable (IngestCheckpoint) async throws -> Void,
+        onFlush: @Sendable (IngestCheckpoint) -> Void = { _ in },
+        onRead: @Sendable (ShardRead) -> Void = { _ in }
+    ) async throws -> ShardOutcome {
         var outcome = ShardOutcome(shardID: shardID, checkpoint: checkpoint)
         var lastRead = checkpoint?.sequenceNumber
         func iterator() async throws -> String {
@@ -156,7 +186,10 @@ public struct IngestJob: Sendable {
                     shardEnded: true)
             }
             // Only now that the object exists does the checkpoint move past its records.
-            if let checkpoint = outcome.checkpoint { try await checkpoints.save(checkpoint) }
+            if let checkpoint = outcome.checkpoint {
+                try await save(checkpoint)
+                onFlush(checkpoint)
+            }
             buffer.removeAll(keepingCapacity: true)
             bufferBytes = 0
             oldest = nil
@@ -172,6 +205,10 @@ public struct IngestJob: Sendable {
                 current = try await iterator()
                 continue
             }
+            onRead(
+                ShardRead(
+                    shardID: shardID, records: result.records.count,
+                    millisBehindLatest: result.millisBehindLatest.map { Int64($0) }))
             for record in result.records {
                 buffer.append(record)
                 bufferBytes += record.data.count

@@ -56,25 +56,25 @@ public struct EventProducer: Sendable {
         self.logger = logger
     }
 
-    /// Sends every remaining day of `simulator`, reporting ``Progress`` every
-    /// ``Configuration/progressInterval`` and at the end.
+    /// Sends every remaining day of `simulator` (or until `stop` is signalled, between two
+    /// calls), reporting ``Progress`` every ``Configuration/progressInterval`` and at the end.
     ///
     /// - Returns: the final progress.
     /// - Throws: ``AWSError`` when a call fails for good, or ``LakehouseError`` with
     ///   ``LakehouseError/Code/deliveryFailed`` when records could not be sent after every resend
     ///   (the rest of the run is still attempted first).
     @discardableResult
-    public func run(_ simulator: inout StoreSimulator, progress report: @Sendable (Progress) -> Void) async throws
-        -> Progress
-    {
+    public func run(
+        _ simulator: inout StoreSimulator, stop: StopSignal = StopSignal(), progress report: @Sendable (Progress) -> Void
+    ) async throws -> Progress {
         let clock = ContinuousClock()
         let start = clock.now
         var lastReport = start
         var progress = Progress()
         let perCall = max(1, min(500, configuration.recordsPerCall))
-        while let day = simulator.nextDay() {
+        while !stop.isStopped, let day = simulator.nextDay() {
             var index = 0
-            while index < day.count {
+            while index < day.count, !stop.isStopped {
                 let chunk = day[index..<min(index + perCall, day.count)]
                 index += chunk.count
                 let records = chunk.map { record in

@@ -356,5 +356,62 @@ public enum DatabaseSchema {
                     DROP CONSTRAINT fact_inventory_snapshot_store_key_fkey,
                     DROP CONSTRAINT fact_inventory_snapshot_product_key_fkey;
                 """),
+        PGMigration(
+            name: "0007_pipeline",
+            sql: """
+                -- Which `lakehouse run` process reads which shard. A lease is held while it is
+                -- renewed before `expires_at` (the server's clock decides); `counter` grows at
+                -- every take and renewal, so a taker can tell a live lease from a stale one.
+                CREATE TABLE shard_lease (
+                    stream text NOT NULL,
+                    shard_id text NOT NULL,
+                    owner text,
+                    counter bigint NOT NULL DEFAULT 0,
+                    expires_at timestamptz,
+                    parent_shard_ids text[] NOT NULL DEFAULT '{}',
+                    -- How far the owner's last read was behind the shard's tip, and when it read.
+                    lag_ms bigint,
+                    read_at timestamptz,
+                    PRIMARY KEY (stream, shard_id)
+                );
+                -- The `lakehouse run` processes, with their last sign of life.
+                CREATE TABLE pipeline_worker (
+                    worker_id text PRIMARY KEY,
+                    stream text NOT NULL,
+                    host text NOT NULL,
+                    pid integer NOT NULL,
+                    started_at timestamptz NOT NULL DEFAULT now(),
+                    heartbeat_at timestamptz NOT NULL DEFAULT now(),
+                    stopped_at timestamptz
+                );
+                -- Every run of a stage: an ingest run is one shard read under one lease; a silver
+                -- run one or more batches; a gold run one refresh (batch_from..batch_to are the
+                -- silver batches it applied).
+                CREATE TABLE pipeline_run (
+                    run_id bigserial PRIMARY KEY,
+                    stage text NOT NULL CHECK (stage IN ('ingest', 'silver', 'gold', 'backfill')),
+                    worker_id text NOT NULL,
+                    subject text,
+                    started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                    ended_at timestamptz,
+                    status text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'abandoned')),
+                    rows_in bigint NOT NULL DEFAULT 0,
+                    rows_out bigint NOT NULL DEFAULT 0,
+                    batch_from bigint,
+                    batch_to bigint,
+                    error text
+                );
+                CREATE INDEX pipeline_run_stage ON pipeline_run (stage, started_at DESC);
+                CREATE INDEX pipeline_run_batches ON pipeline_run (batch_to) WHERE stage = 'gold';
+                -- Silver's tries of a batch (`batch:<n>`) and, after a failed try, of each of its
+                -- bronze objects: an object whose tries reach the limit without success is
+                -- quarantined whole instead of being read again.
+                CREATE TABLE silver_attempt (
+                    item text PRIMARY KEY,
+                    attempts integer NOT NULL,
+                    last_error text,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                );
+                """),
     ]
 }

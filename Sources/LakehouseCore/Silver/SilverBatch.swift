@@ -85,6 +85,43 @@ public struct SilverBatch: Sendable {
         return part
     }
 
+    /// Quarantines a whole bronze object without reading its records: each line, as raw bytes
+    /// (the bronze envelope), becomes a quarantined record with `reason` — or one record of
+    /// line 0 with no payload when the object could not be read at all (`body` is `nil`). For
+    /// a poison object, one that fails or kills the process every time it is cleaned.
+    ///
+    /// - Complexity: O(object size); it only splits at line breaks.
+    public mutating func quarantineWhole(objectKey: String, body: [UInt8]?, reason: String, detail: String) {
+        counts.objects += 1
+        guard let body else {
+            counts.input += 1
+            reject(
+                SilverStore.QuarantinedRecord(
+                    bronzeKey: objectKey, bronzeLine: 0, rejection: SilverRejection(reason: reason, detail: detail),
+                    payload: []))
+            return
+        }
+        var number: Int64 = 0
+        var records = 0
+        for line in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            number += 1
+            guard !line.isEmpty else { continue }
+            records += 1
+            counts.input += 1
+            reject(
+                SilverStore.QuarantinedRecord(
+                    bronzeKey: objectKey, bronzeLine: number, rejection: SilverRejection(reason: reason, detail: detail),
+                    payload: Array(line)))
+        }
+        if records == 0 { emptyObjectKeys.append(objectKey) }
+    }
+
+    /// Adds the records of another batch (of later objects), as ``cleaning(_:)`` merges its parts.
+    public mutating func append(_ other: SilverBatch) { merge(other) }
+
+    /// One object's lines cleaned on their own (what ``cleaning(_:)`` does for each object).
+    public static func cleaned(objectKey: String, body: [UInt8]) -> SilverBatch { clean(objectKey: objectKey, body: body) }
+
     private mutating func reject(_ record: SilverStore.QuarantinedRecord) {
         rejected.append(record)
         counts.quarantined += 1

@@ -22,6 +22,10 @@ public struct SilverJob: Sendable {
         public var bytesPerBatch = 256 << 20
         /// The Delta transaction's application id (default `silver`).
         public var applicationID = "silver"
+        /// A bronze object whose cleaning failed this many times, or that the process died in
+        /// this many times, is quarantined whole (`poison:object`, each line as raw bytes; or
+        /// `unreadable:object` when it cannot be read) instead of being tried again (default 3).
+        public var poisonAttempts = 3
 
         public init(bronzeBucket: String, silverBucket: String) {
             self.bronzeBucket = bronzeBucket
@@ -82,18 +86,27 @@ public struct SilverJob: Sendable {
     /// a hook may end the process, to test crashes).
     public typealias FaultHook = @Sendable (FaultPoint, Int64) async throws -> Void
 
-    private let s3: S3Client
-    private let store: SilverStore
+    /// Called with each bronze object's key before its records are cleaned; what it throws fails
+    /// the object (and a hook may end the process), to test poison objects.
+    public typealias ObjectHook = @Sendable (String) async throws -> Void
+
+    let s3: S3Client
+    let store: SilverStore
     public let configuration: Configuration
-    private let logger: Logger
+    let logger: Logger
     private let sales: DeltaLog
     private let quarantine: DeltaLog
     private let faultHook: FaultHook?
+    private let objectHook: ObjectHook?
 
-    /// - Parameter faultHook: for crash tests only; `nil` in production.
+    /// - Parameters:
+    ///   - faultHook: for crash tests only; `nil` in production.
+    ///   - objectHook: for poison-object tests only; `nil` in production.
     public init(
-        s3: S3Client, store: SilverStore, configuration: Configuration, logger: Logger, faultHook: FaultHook? = nil
+        s3: S3Client, store: SilverStore, configuration: Configuration, logger: Logger, faultHook: FaultHook? = nil,
+        objectHook: ObjectHook? = nil
     ) {
+        self.objectHook = objectHook
         self.s3 = s3
         self.store = store
         self.configuration = configuration
@@ -158,17 +171,20 @@ public struct SilverJob: Sendable {
         guard let last = chosen.last else { return nil }
         listedUpTo = last.key
         let plan = Plan(number: number, objects: chosen)
-        let outcome = try await s3.putObject(
-            bucket: configuration.silverBucket, key: planKey(number), body: Array(try JSONEncoder().encode(plan)),
-            contentType: "application/json", ifNoneMatch: true)
-        if case .preconditionFailed = outcome {
-            // Another process planned this batch first: do what it planned.
-            return try await readPlan(number)
-        }
-        return plan
+        // Another process may have planned this batch first: then do what it planned.
+        return try await write(plan) ? plan : try await readPlan(number)
     }
 
-    private func readPlan(_ number: Int64) async throws -> Plan? {
+    /// Writes `plan` unless batch `plan.number` is planned already; returns whether it was written.
+    func write(_ plan: Plan) async throws -> Bool {
+        let outcome = try await s3.putObject(
+            bucket: configuration.silverBucket, key: planKey(plan.number), body: Array(try JSONEncoder().encode(plan)),
+            contentType: "application/json", ifNoneMatch: true)
+        if case .preconditionFailed = outcome { return false }
+        return true
+    }
+
+    func readPlan(_ number: Int64) async throws -> Plan? {
         let key = planKey(number)
         let body: [UInt8]
         do {
@@ -193,14 +209,80 @@ public struct SilverJob: Sendable {
 
     /// Reads, cleans and writes one batch; returns its counts, or `nil` when another run loaded
     /// it into PostgreSQL first (its Delta commits are then the other run's too).
+    ///
+    /// Each try is counted first (``SilverStore`` `silver_attempt`). The first try reads and
+    /// cleans the objects together; a later one (the last failed, or the process died in it)
+    /// reads them one at a time, counting each, and quarantines whole an object that has failed
+    /// ``Configuration/poisonAttempts`` times: a poison object never stops the batches after it.
     func process(_ plan: Plan, tables: inout Tables) async throws -> SilverStore.BatchCounts? {
+        let item = SilverStore.attemptItem(batch: plan.number)
+        let tries = try await store.beginAttempt(item)
+        do {
+            let counts = try await process(plan, tables: &tables, carefully: tries > 1)
+            try await store.clearAttempts([item] + plan.objects.map(\.key))
+            return counts
+        } catch {
+            try? await store.recordAttemptError(item, "\(error)")
+            throw error
+        }
+    }
+
+    /// Reads and cleans every object of `plan` at once (on every core).
+    private func readTogether(_ plan: Plan) async throws -> SilverBatch {
         var bodies: [(key: String, body: [UInt8])] = []
         for object in plan.objects {
             bodies.append(
                 (object.key, try await s3.getObject(bucket: configuration.bronzeBucket, key: object.key).body))
         }
-        var batch = await SilverBatch.cleaning(bodies)
-        bodies = []
+        if let objectHook { for object in bodies { try await objectHook(object.key) } }
+        return await SilverBatch.cleaning(bodies)
+    }
+
+    /// Reads and cleans the objects of `plan` one at a time, counting the tries of each, and
+    /// quarantines whole those that have failed too often.
+    private func readCarefully(_ plan: Plan) async throws -> SilverBatch {
+        var batch = SilverBatch()
+        for object in plan.objects {
+            let failed = try await store.failedAttempts(object.key)
+            if failed.count >= configuration.poisonAttempts {
+                await quarantineWhole(
+                    object.key, into: &batch,
+                    cause: "\(failed.count) tries failed; the last: \(failed.lastError ?? "the process died in it")")
+                continue
+            }
+            let tries = try await store.beginAttempt(object.key)
+            do {
+                let body = try await s3.getObject(bucket: configuration.bronzeBucket, key: object.key).body
+                try await objectHook?(object.key)
+                batch.append(SilverBatch.cleaned(objectKey: object.key, body: body))
+                try await store.clearAttempts([object.key])
+            } catch {
+                try await store.recordAttemptError(object.key, "\(error)")
+                guard tries >= configuration.poisonAttempts else { throw error }
+                await quarantineWhole(object.key, into: &batch, cause: "\(tries) tries failed; the last: \(error)")
+            }
+        }
+        return batch
+    }
+
+    /// Quarantines a poison object whole: each of its lines as raw bytes (`poison:object`), or
+    /// one record when it cannot be read (`unreadable:object`).
+    private func quarantineWhole(_ key: String, into batch: inout SilverBatch, cause: String) async {
+        let body = try? await s3.getObject(bucket: configuration.bronzeBucket, key: key).body
+        logger.error(
+            "bronze object quarantined whole",
+            metadata: ["s3.key": "\(key)", "reason": "\(body == nil ? "unreadable" : "poison")", "cause": "\(cause)"])
+        batch.quarantineWhole(
+            objectKey: key, body: body, reason: body == nil ? "unreadable:object" : "poison:object",
+            detail: body == nil
+                ? "the object could not be read: \(cause)"
+                : "the object was not cleaned: \(cause); each line is the raw bronze line")
+    }
+
+    private func process(_ plan: Plan, tables: inout Tables, carefully: Bool) async throws
+        -> SilverStore.BatchCounts?
+    {
+        var batch = carefully ? try await readCarefully(plan) : try await readTogether(plan)
         for key in batch.emptyObjectKeys { logger.warning("empty bronze object", metadata: ["s3.key": "\(key)"]) }
         // Keys that earlier batches already hold are duplicates too.
         let keys = (0..<batch.columns.count).map(batch.columns.naturalKey)

@@ -37,7 +37,7 @@ public struct SilverStore: Sendable {
         }
     }
 
-    private let connection: PGConnection
+    let connection: PGConnection
 
     /// - Parameter connection: a connection whose `search_path` holds the pipeline's schema.
     public init(connection: PGConnection) { self.connection = connection }

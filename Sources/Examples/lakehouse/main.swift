@@ -1,0 +1,215 @@
+// The whole pipeline, supervised, in one process per machine or per core.
+//
+//   lakehouse run [--failover-seconds 10] [--poll-seconds 5] [--flush-seconds 1]
+//                 [--objects-per-batch 64] [--until-caught-up] [--worker ID]
+//       ingest of the shards this process leases, silver batches as bronze fills, a gold
+//       refresh after each; several processes share a stream. SIGINT or SIGTERM drains:
+//       readers flush and checkpoint, leases are released, silver and gold take what is left.
+//   lakehouse status [--runs 5]
+//       processes, each shard's owner and lag, the last runs of each stage, gold's freshness,
+//       open alerts
+//   lakehouse backfill --from YYYY-MM-DD --to YYYY-MM-DD [--force]
+//       process the bronze objects of those days again (those not processed in their current
+//       version, or with --force all), then refresh gold; a range already processed changes
+//       nothing
+//   lakehouse demo --live [--rate 200] [--stores 10] [--products 200] [--shards 4]
+//       provision, then a simulated chain sends in real time while the pipeline runs, printing
+//       freshness and alert changes until interrupted
+//
+// Settings (KINESIS_STREAM, S3_BUCKET_*, DATABASE_URL, AWS_*) come from the environment and .env.
+// For poison-object tests, LAKEHOUSE_CRASH_ON_OBJECT=<text> kills the process (SIGKILL) when
+// silver is about to clean a bronze object whose key contains <text>.
+import AWSLite
+import ArgumentParser
+import Foundation
+import LakehouseCore
+import Logging
+import PGLite
+
+@main
+struct Lakehouse: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lakehouse", abstract: "Run the pipeline (ingest, silver, gold) with shard leases and run history.",
+        subcommands: [Run.self, Status.self, Backfill.self, Demo.self])
+}
+
+struct Settings: ParsableArguments {
+    @Option(help: "A .env file to read (set to '' to read none).") var envFile = ".env"
+
+    func load() throws -> LakehouseConfiguration {
+        try LakehouseConfiguration.load(
+            environment: ProcessInfo.processInfo.environment, dotEnvPath: envFile.isEmpty ? nil : envFile)
+    }
+}
+
+struct PipelineOptions: ParsableArguments {
+    @Option(help: "Seconds of silence after which another process takes a process's shards.")
+    var failoverSeconds = 10.0
+    @Option(help: "Seconds between looks for bronze objects other processes wrote.") var pollSeconds = 5.0
+    @Option(help: "Flush a shard's batch to bronze when its oldest record has waited this long.")
+    var flushSeconds = 1.0
+    @Option(help: "Bronze objects per silver batch.") var objectsPerBatch = 64
+    @Option(help: "This process's id in leases and run history (default host:pid:random).") var worker: String?
+    @OptionGroup var settings: Settings
+
+    func validate() throws {
+        guard failoverSeconds >= 1, pollSeconds > 0, flushSeconds > 0, objectsPerBatch > 0 else {
+            throw ValidationError("--failover-seconds must be ≥ 1; the other limits positive")
+        }
+    }
+
+    /// The pipeline these options describe.
+    func pipeline(untilCaughtUp: Bool, logger: Logger) throws -> (Pipeline, KinesisClient, LakehouseConfiguration) {
+        let settings = try settings.load()
+        var configuration = Pipeline.Configuration(
+            stream: settings.kinesisStream, bronzeBucket: settings.buckets.bronze,
+            silverBucket: settings.buckets.silver)
+        configuration.failoverTime = .milliseconds(Int(failoverSeconds * 1000))
+        configuration.silverPollInterval = .milliseconds(Int(pollSeconds * 1000))
+        configuration.ingest.flushAge = .milliseconds(Int(flushSeconds * 1000))
+        configuration.ingest.untilCaughtUp = untilCaughtUp
+        configuration.silver.objectsPerBatch = objectsPerBatch
+        configuration.untilCaughtUp = untilCaughtUp
+        if let worker { configuration.worker = worker }
+        let kinesis = KinesisClient(configuration: try settings.awsClientConfiguration(.kinesis), logger: logger)
+        let pipeline = Pipeline(
+            configuration: configuration, kinesis: kinesis,
+            s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger),
+            connect: { name in try await settings.connectDatabase(applicationName: name, logger: logger) },
+            logger: logger, objectHook: Self.crashHook(ProcessInfo.processInfo.environment["LAKEHOUSE_CRASH_ON_OBJECT"]))
+        return (pipeline, kinesis, settings)
+    }
+
+    /// The hook `LAKEHOUSE_CRASH_ON_OBJECT=<text>` asks for.
+    static func crashHook(_ text: String?) -> SilverJob.ObjectHook? {
+        guard let text, !text.isEmpty else { return nil }
+        return { key in
+            guard key.contains(text) else { return }
+            FileHandle.standardError.write(Data("lakehouse: crashing on \(key) (LAKEHOUSE_CRASH_ON_OBJECT)\n".utf8))
+            kill(getpid(), SIGKILL)
+        }
+    }
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Ingest the leased shards, clean bronze into silver, refresh gold; until interrupted.")
+
+    @Flag(help: "Stop once the shards are drained and silver and gold have nothing left.") var untilCaughtUp = false
+    @OptionGroup var options: PipelineOptions
+
+    func run() async throws {
+        let logger = Logger(label: "lakehouse")
+        let (pipeline, _, _) = try options.pipeline(untilCaughtUp: untilCaughtUp, logger: logger)
+        let stop = StopSignal()
+        let sources = stop.stopOnInterrupt(notice: "lakehouse: draining: flushing, checkpointing, releasing leases")
+        let report = try await pipeline.run(stop: stop)
+        sources.forEach { $0.cancel() }
+        print(report)
+    }
+}
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Processes, shard owners and lag, the last runs of each stage, freshness and open alerts.")
+
+    @Option(help: "Runs shown per stage.") var runs = 5
+    @OptionGroup var settings: Settings
+
+    func run() async throws {
+        let logger = Logger(label: "lakehouse")
+        let settings = try settings.load()
+        let database = try await settings.connectDatabase(applicationName: "lakehouse-status", logger: logger)
+        do {
+            let status = try await PipelineStatus.read(
+                connection: database, stream: settings.kinesisStream, runsPerStage: max(1, runs))
+            await database.close()
+            print(status.text)
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+}
+
+struct Backfill: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Process a range of bronze days into silver and gold again (idempotent).")
+
+    @Option(help: "The first day, YYYY-MM-DD (UTC).") var from: String
+    @Option(help: "The last day, YYYY-MM-DD (UTC), included.") var to: String
+    @Flag(help: "Read every object of the range again, processed or not (their rows count as duplicates).")
+    var force = false
+    @OptionGroup var options: PipelineOptions
+
+    static func day(_ text: String) throws -> Date {
+        let format = ISO8601DateFormatter()
+        format.formatOptions = [.withFullDate]
+        guard let date = format.date(from: text) else { throw ValidationError("\(text) is not a YYYY-MM-DD date") }
+        return date
+    }
+
+    func validate() throws {
+        guard try Self.day(from) <= Self.day(to) else { throw ValidationError("--to is before --from") }
+    }
+
+    func run() async throws {
+        let logger = Logger(label: "lakehouse")
+        let (pipeline, _, _) = try options.pipeline(untilCaughtUp: true, logger: logger)
+        let stop = StopSignal()
+        let sources = stop.stopOnInterrupt(notice: "lakehouse: backfill stopping after the current batch")
+        let report = try await pipeline.backfill(
+            from: try Self.day(from), through: try Self.day(to), force: force, stop: stop)
+        sources.forEach { $0.cancel() }
+        print(report)
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Provision, then simulate a chain in real time while the pipeline runs; prints freshness and alerts.")
+
+    @Flag(help: "Required: the live demo (make demo runs the batch one).") var live = false
+    @Option(help: "Events per second.") var rate = 200.0
+    @Option(help: "Stores in the chain.") var stores = 10
+    @Option(help: "Products in the assortment.") var products = 200
+    @Option(help: "Open shards the stream gets when it is created.") var shards = 4
+    @Option(help: "Seconds between reports.") var every = 5.0
+    @OptionGroup var options: PipelineOptions
+
+    func validate() throws {
+        guard live else { throw ValidationError("only `lakehouse demo --live` exists; `make demo` is the batch demo") }
+        guard rate > 0, stores > 0, products > 0, shards > 0, every > 0 else {
+            throw ValidationError("--rate, --stores, --products, --shards and --every must be positive")
+        }
+    }
+
+    func run() async throws {
+        let logger = Logger(label: "lakehouse")
+        let (pipeline, kinesis, settings) = try options.pipeline(untilCaughtUp: false, logger: logger)
+        let database = try await settings.connectDatabase(applicationName: "lakehouse-provision", logger: logger)
+        let provisioner = Provisioner(
+            s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger), kinesis: kinesis,
+            database: database, logger: logger)
+        for change in try await provisioner.apply(.standard(settings, shardCount: shards)) { print("provisioned: \(change)") }
+        await database.close()
+        var configuration = LiveDemo.Configuration()
+        configuration.simulation.stores = stores
+        configuration.simulation.products = products
+        configuration.simulation.seed = UInt64.random(in: 1...UInt64(UInt32.max))
+        configuration.eventsPerSecond = rate
+        configuration.reportInterval = .milliseconds(Int(every * 1000))
+        let demo = LiveDemo(
+            configuration: configuration, pipeline: pipeline, kinesis: kinesis,
+            connect: { name in try await settings.connectDatabase(applicationName: name, logger: logger) },
+            logger: logger)
+        let stop = StopSignal()
+        let sources = stop.stopOnInterrupt(notice: "lakehouse: stopping the producer, draining the pipeline")
+        let report = try await demo.run(stop: stop) { line in
+            print(line)
+            fflush(nil)
+        }
+        sources.forEach { $0.cancel() }
+        print(report)
+    }
+}

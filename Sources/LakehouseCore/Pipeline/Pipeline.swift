@@ -1,0 +1,374 @@
+import AWSLite
+import Foundation
+import Logging
+import PGLite
+import Synchronization
+
+/// The whole pipeline in one process (`lakehouse run`): ingest of the shards this process
+/// leases, silver batches as soon as bronze has new objects, and a gold refresh after each
+/// silver batch; several processes, on one machine or many, share a stream.
+///
+/// - **Shards** are leased in PostgreSQL (``ShardLeaseTable``): each process takes its share,
+///   free leases first, then at most one stolen at a time from the busiest process (see
+///   ``LeaseBalancer``); a child shard only after its parents ended. A process that dies is
+///   replaced within ``Configuration/failoverTime``. A checkpoint moves only while its process
+///   holds the lease.
+/// - **Silver** batches are claimed with a PostgreSQL advisory lock, so two processes never
+///   clean the same bronze objects at once; a poison object is quarantined whole after
+///   ``SilverJob/Configuration/poisonAttempts`` tries.
+/// - **Every stage run** is recorded in `pipeline_run` (``RunHistory``); a failing stage is
+///   retried with a doubling pause, and never stops the other stages.
+/// - **Stopping** (``StopSignal``): the readers flush and checkpoint, the leases are released,
+///   and silver and gold take what bronze then holds.
+public struct Pipeline: Sendable {
+    /// What a run did.
+    public struct Report: Sendable, Hashable, CustomStringConvertible {
+        /// Records ingest wrote to bronze, in how many objects.
+        public var ingestRecords = 0
+        public var ingestObjects = 0
+        /// What silver did.
+        public var silver = SilverJob.Report()
+        /// Gold refreshes that applied something, and the silver rows they applied.
+        public var goldRefreshes = 0
+        public var goldRows = 0
+        /// Stage runs that failed (and were retried).
+        public var failures = 0
+
+        public init() {}
+
+        public var description: String {
+            "lakehouse run: ingest \(ingestRecords) records in \(ingestObjects) objects; \(silver); gold \(goldRefreshes) refreshes of \(goldRows) rows; \(failures) failed stage runs"
+        }
+    }
+
+    public let configuration: Configuration
+    private let kinesis: KinesisClient
+    let s3: S3Client
+    let connect: @Sendable (String) async throws -> PGConnection
+    let logger: Logger
+    let objectHook: SilverJob.ObjectHook?
+
+    /// - Parameters:
+    ///   - connect: opens a connection to the pipeline's database, given a name for it (the
+    ///     pipeline keeps three: coordination, silver and gold, and opens new ones after a
+    ///     connection breaks).
+    ///   - objectHook: for poison-object tests only; `nil` in production.
+    public init(
+        configuration: Configuration, kinesis: KinesisClient, s3: S3Client,
+        connect: @escaping @Sendable (String) async throws -> PGConnection, logger: Logger,
+        objectHook: SilverJob.ObjectHook? = nil
+    ) {
+        self.configuration = configuration
+        self.kinesis = kinesis
+        self.s3 = s3
+        self.connect = connect
+        self.logger = logger
+        self.objectHook = objectHook
+    }
+
+    /// Runs until `stop` is signalled (or, with ``Configuration/untilCaughtUp``, until there is
+    /// nothing left), then drains: readers flush and checkpoint, leases are released, silver and
+    /// gold take what bronze holds.
+    ///
+    /// - Throws: ``PGError`` or ``AWSError`` only when the process cannot start (no database, no
+    ///   stream); failures after that are retried.
+    public func run(stop: StopSignal = StopSignal()) async throws -> Report {
+        let coordination = try await connect("lakehouse-coordination")
+        let leases = ShardLeaseTable(
+            connection: coordination, stream: configuration.ingest.stream, worker: configuration.worker,
+            duration: configuration.leaseDuration)
+        try await leases.heartbeat(host: ProcessInfo.processInfo.hostName, pid: getpid())
+        try await leases.register(try await kinesis.listShards(configuration.ingest.stream))
+        logger.info(
+            "lakehouse run started",
+            metadata: [
+                "worker": "\(configuration.worker)", "stream": "\(configuration.ingest.stream)",
+                "failover.seconds": "\(configuration.failoverTime.components.seconds)",
+            ])
+        let readers = ShardReaders()
+        let trigger = Trigger()
+        let ingestDone = StopSignal()
+        let failures = SharedCount()
+        async let batches = batchLoop(trigger: trigger, ingestDone: ingestDone, stop: stop, failures: failures)
+        await coordinate(
+            leases: leases, connection: coordination, readers: readers, trigger: trigger, stop: stop,
+            failures: failures)
+        ingestDone.stop()
+        var report = await batches
+        let totals = readers.totals
+        report.ingestRecords = totals.records
+        report.ingestObjects = totals.objects
+        report.failures += failures.count
+        try? await leases.stopped()
+        await coordination.close()
+        logger.info("lakehouse run stopped", metadata: ["report": "\(report)"])
+        return report
+    }
+
+    // MARK: - Ingest: leases and shard readers
+
+    /// Keeps this process's share of leases and a reader on each, until `stop` (or, with
+    /// `untilCaughtUp`, until every shard it can hold is drained); then stops the readers,
+    /// waits for their last checkpoints and releases the leases.
+    private func coordinate(
+        leases: ShardLeaseTable, connection: PGConnection, readers: ShardReaders, trigger: Trigger,
+        stop: StopSignal, failures: SharedCount
+    ) async {
+        let clock = ContinuousClock()
+        let history = RunHistory(connection: connection, worker: configuration.worker)
+        let checkpoints = CheckpointStore(connection: connection)
+        var held: Set<String> = []
+        var drained: Set<String> = []
+        var retryAt: [String: ContinuousClock.Instant] = [:]
+        var failuresInRow: [String: Int] = [:]
+        var lastRenew = clock.now
+        var lastList = clock.now
+        var errors = 0
+        var tasks: [Task<Void, Never>] = []
+        let ingest = IngestJob(
+            kinesis: kinesis, s3: s3, checkpoints: checkpoints, configuration: configuration.ingest, logger: logger)
+
+        func startReader(_ shard: String) async throws {
+            let checkpoint = try await checkpoints.load(stream: configuration.ingest.stream)[shard]
+            let run = try await history.start(.ingest, subject: shard)
+            let readerStop = StopSignal()
+            readers.started(shard, stop: readerStop, run: run)
+            let worker = configuration.worker
+            let logger = logger
+            tasks.append(
+                Task {
+                    do {
+                        let outcome = try await ingest.readShard(
+                            shard, after: checkpoint, stop: readerStop,
+                            save: { checkpoint in
+                                guard try await checkpoints.save(checkpoint, leaseOwner: worker) else {
+                                    throw LakehouseError(
+                                        code: .leaseLost, message: "the lease on \(shard) is no longer \(worker)'s")
+                                }
+                            },
+                            onFlush: { checkpoint in
+                                readers.flushed(shard, records: checkpoint.records)
+                                trigger.pull()
+                            },
+                            onRead: { read in readers.read(shard, millisBehindLatest: read.millisBehindLatest) })
+                        try? await history.finish(run, rowsIn: outcome.records, rowsOut: outcome.objects)
+                        readers.ended(shard, outcome.ended ? .ended : .stopped)
+                    } catch let error as LakehouseError where error.code == .leaseLost {
+                        let counts = readers.running[shard]
+                        try? await history.finish(
+                            run, rowsIn: counts?.records ?? 0, rowsOut: counts?.objects ?? 0,
+                            error: "lease lost: \(error.message)")
+                        readers.ended(shard, .leaseLost)
+                    } catch {
+                        logger.error("shard reader failed", metadata: ["kinesis.shard": "\(shard)", "error": "\(error)"])
+                        let counts = readers.running[shard]
+                        try? await history.finish(
+                            run, rowsIn: counts?.records ?? 0, rowsOut: counts?.objects ?? 0, error: "\(error)")
+                        readers.ended(shard, .failed("\(error)"))
+                    }
+                })
+            logger.info("shard reader started", metadata: ["kinesis.shard": "\(shard)", "resume": "\(checkpoint?.sequenceNumber ?? "start")"])
+        }
+
+        var first = true
+        while !stop.isStopped {
+            do {
+                // How the readers ended since the last look.
+                for (shard, ending) in readers.takeEndings() {
+                    switch ending {
+                    case .ended:
+                        try await leases.release([shard])
+                        held.remove(shard)
+                        lastList = clock.now - .seconds(3600)  // its children may be readable now
+                    case .stopped:
+                        if configuration.ingest.untilCaughtUp { drained.insert(shard) }
+                    case .leaseLost:
+                        held.remove(shard)
+                    case .failed:
+                        failures.add(1)
+                        failuresInRow[shard, default: 0] += 1
+                        retryAt[shard] = clock.now + configuration.backoff(after: failuresInRow[shard]!)
+                    }
+                }
+                if first || clock.now - lastRenew >= configuration.renewInterval {
+                    try await leases.heartbeat(host: ProcessInfo.processInfo.hostName, pid: getpid())
+                    let running = readers.running
+                    for (_, reader) in running {
+                        try await history.progress(reader.run, rowsIn: reader.records, rowsOut: reader.objects)
+                    }
+                    let kept = try await leases.renew(Array(held), lags: readers.lags)
+                    let lost = held.subtracting(kept)
+                    if !lost.isEmpty {
+                        logger.warning("shard leases lost", metadata: ["kinesis.shards": "\(lost.sorted())"])
+                        readers.stop(lost)
+                    }
+                    held = kept
+                    lastRenew = clock.now
+                    _ = try await history.abandonDead(after: Self.seconds(configuration.failoverTime))
+                }
+                if clock.now - lastList >= .seconds(30) {
+                    try await leases.register(try await kinesis.listShards(configuration.ingest.stream))
+                    lastList = clock.now
+                }
+                let all = try await leases.leases()
+                let plan = LeaseBalancer.plan(
+                    leases: all.filter { !drained.contains($0.shardID) || $0.owner != configuration.worker },
+                    worker: configuration.worker, workers: try await leases.liveWorkers())
+                for lease in plan.take + (plan.steal.map { [$0] } ?? []) where try await leases.take(lease) {
+                    if let owner = lease.owner, lease.isLive {
+                        logger.info("shard lease stolen", metadata: ["kinesis.shard": "\(lease.shardID)", "from": "\(owner)"])
+                    }
+                    held.insert(lease.shardID)
+                    drained.remove(lease.shardID)
+                }
+                // A reader on every held shard that has none (new, or failed and paused enough).
+                let running = readers.running
+                for shard in held.sorted()
+                where running[shard] == nil && !drained.contains(shard) && (retryAt[shard] ?? clock.now) <= clock.now {
+                    retryAt[shard] = nil
+                    try await startReader(shard)
+                }
+                for shard in held where readers.running[shard] != nil { failuresInRow[shard] = nil }
+                errors = 0
+                first = false
+                if configuration.ingest.untilCaughtUp, readers.running.isEmpty, retryAt.isEmpty,
+                    plan.take.isEmpty, plan.steal == nil, held.isSubset(of: drained)
+                {
+                    break
+                }
+            } catch {
+                errors += 1
+                failures.add(1)
+                logger.error("shard coordination failed", metadata: ["error": "\(error)"])
+                await stop.sleep(for: configuration.backoff(after: errors))
+            }
+            await stop.sleep(for: configuration.takeInterval)
+        }
+        readers.stopAll()
+        for task in tasks { await task.value }
+        _ = readers.takeEndings()
+        try? await leases.release(Array(held))
+    }
+
+    // MARK: - Silver and gold
+
+    /// Runs silver one batch at a time, each followed by a gold refresh, whenever bronze has
+    /// something new (or every ``Configuration/silverPollInterval``); after `ingestDone`, until
+    /// neither has anything left.
+    private func batchLoop(trigger: Trigger, ingestDone: StopSignal, stop: StopSignal, failures: SharedCount) async
+        -> Report
+    {
+        var report = Report()
+        let clock = ContinuousClock()
+        var silverConnection: PGConnection?
+        var goldConnection: PGConnection?
+        var failuresInRow = 0
+        var lastPass = clock.now - configuration.silverPollInterval
+        var busy = false
+        while true {
+            let finishing = ingestDone.isStopped
+            // Wait for new bronze, the poll interval, or the end of ingest.
+            while !busy, !finishing, !ingestDone.isStopped, !trigger.take(),
+                clock.now - lastPass < configuration.silverPollInterval
+            {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            lastPass = clock.now
+            do {
+                if silverConnection == nil { silverConnection = try await connect("lakehouse-silver") }
+                if goldConnection == nil { goldConnection = try await connect("lakehouse-gold") }
+                let silver = try await silverBatch(silverConnection!)
+                report.silver.add(silver)
+                let gold = try await goldRefresh(goldConnection!)
+                if gold.batches != nil {
+                    report.goldRefreshes += 1
+                    report.goldRows += gold.rows
+                }
+                failuresInRow = 0
+                // Another batch at once while there is one; otherwise wait again.
+                busy = silver.batches > 0 || gold.batches != nil
+                if finishing && !busy { break }
+            } catch {
+                failuresInRow += 1
+                failures.add(1)
+                logger.error(
+                    "silver or gold failed; retrying", metadata: ["error": "\(error)", "failures": "\(failuresInRow)"])
+                for connection in [silverConnection, goldConnection].compactMap({ $0 })
+                where !(await connection.isHealthy()) {
+                    await connection.close()
+                }
+                if let connection = silverConnection, !(await connection.isHealthy()) { silverConnection = nil }
+                if let connection = goldConnection, !(await connection.isHealthy()) { goldConnection = nil }
+                busy = false
+                // Stopping: a few more tries, then give up (what is left waits for the next run).
+                if stop.isStopped && failuresInRow >= 3 { break }
+                let pause = configuration.backoff(after: failuresInRow)
+                try? await Task.sleep(for: pause)
+            }
+        }
+        await silverConnection?.close()
+        await goldConnection?.close()
+        return report
+    }
+
+    /// One silver batch under the silver claim (an advisory lock); an empty report when there is
+    /// nothing new or another process holds the claim.
+    private func silverBatch(_ connection: PGConnection) async throws -> SilverJob.Report {
+        let history = RunHistory(connection: connection, worker: configuration.worker)
+        let job = SilverJob(
+            s3: s3, store: SilverStore(connection: connection), configuration: configuration.silver, logger: logger,
+            objectHook: objectHook)
+        let claimed = try await connection.withTryAdvisoryLock(Self.silverClaim(configuration.silver)) {
+            _ -> SilverJob.Report in
+            let started = Date()
+            let one = StopSignal()
+            let batches = Mutex<ClosedRange<Int64>?>(nil)
+            do {
+                let report = try await job.runOnce(stop: one) { number, _ in
+                    one.stop()
+                    batches.withLock { $0 = number...number }
+                }
+                if report.batches > 0 {
+                    try await history.record(
+                        .silver, startedAt: started, rowsIn: report.counts.input, rowsOut: report.counts.valid,
+                        batches: batches.withLock { $0 })
+                }
+                return report
+            } catch {
+                try? await history.record(.silver, startedAt: started, rowsIn: 0, rowsOut: 0, error: "\(error)")
+                throw error
+            }
+        }
+        return claimed ?? SilverJob.Report()
+    }
+
+    /// One gold refresh (it waits for another process's refresh, then applies what is left).
+    private func goldRefresh(_ connection: PGConnection) async throws -> GoldJob.Report {
+        let history = RunHistory(connection: connection, worker: configuration.worker)
+        let started = Date()
+        do {
+            let report = try await GoldJob(connection: connection, logger: logger).refresh()
+            if let batches = report.batches {
+                try await history.record(
+                    .gold, startedAt: started, rowsIn: report.rows, rowsOut: report.movements, batches: batches)
+            }
+            return report
+        } catch {
+            try? await history.record(.gold, startedAt: started, rowsIn: 0, rowsOut: 0, error: "\(error)")
+            throw error
+        }
+    }
+
+    /// The advisory lock key of silver's claim on a silver bucket (FNV-1a of its name).
+    static func silverClaim(_ silver: SilverJob.Configuration) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "lakehouse.silver:\(silver.silverBucket)".utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+extension Pipeline {
+    /// What `lakehouse run` reads and writes, and how it paces itself.
+    public struct Configuration: Sendable, Hashable {
+        /// How ingest reads (stream, bronze bucket, flush limits).
+        public var ingest: IngestJob.Configuration
+        /// How silver batches (buckets, batch size, poison limit).
+        public var silver: SilverJob.Configuration
+        /// How long a process may be silent before another takes its shards (default 10 s).
+        /// Leases last 70 % of it and are renewed every fifth of it; free leases are looked
+        /// for every tenth, so a dead process's shards are taken within it.
+        public var failoverTime: Duration = .seconds(10)
+        /// How often silver looks for bronze objects that other processes wrote (default 5 s);
+        /// this process's own objects start a silver batch at once.
+        public var silverPollInterval: Duration = .seconds(5)
+        /// Stop once every shard this process can hold is drained and silver and gold have
+        /// nothing left (default `false`: run until stopped).
+        public var untilCaughtUp = false
+        /// The first pause after a stage fails, doubled after each further failure up to
+        /// ``retryMaximum`` (defaults 1 s and 30 s).
+        public var retryInitial: Duration = .seconds(1)
+        public var retryMaximum: Duration = .seconds(30)
+        /// This process's id in leases and run history (default `host:pid:random`).
+        public var worker: String
+
+        public init(stream: String, bronzeBucket: String, silverBucket: String) {
+            ingest = IngestJob.Configuration(stream: stream, bucket: bronzeBucket)
+            silver = SilverJob.Configuration(bronzeBucket: bronzeBucket, silverBucket: silverBucket)
+            worker = Self.defaultWorker()
+        }
+
+        /// `host:pid:xxxx`.
+        public static func defaultWorker() -> String {
+            let suffix = String(UInt16.random(in: 0...UInt16.max), radix: 16)
+            return "\(ProcessInfo.processInfo.hostName):\(getpid()):\(suffix)"
+        }
+
+        var leaseDuration: Duration { failoverTime * 7 / 10 }
+        var renewInterval: Duration { failoverTime / 5 }
+        var takeInterval: Duration { failoverTime / 10 }
+
+        /// The pause after `failures` failures in a row.
+        func backoff(after failures: Int) -> Duration {
+            guard failures > 0 else { return .zero }
+            var pause = retryInitial
+            for _ in 1..<min(failures, 16) { pause = min(pause * 2, retryMaximum) }
+            return min(pause, retryMaximum)
+        }
+    }
+}

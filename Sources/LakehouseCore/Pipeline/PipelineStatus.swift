@@ -1,0 +1,154 @@
+import Foundation
+import PGLite
+
+/// Where the pipeline of one stream stands, as `lakehouse status` prints it: its processes, each
+/// shard's owner and lag, the last runs of each stage, gold's freshness and the open alerts.
+public struct PipelineStatus: Sendable {
+    /// A `lakehouse run` process.
+    public struct Worker: Sendable, Hashable {
+        public var id: String
+        public var host: String
+        public var pid: Int32
+        public var secondsSinceHeartbeat: Double
+        public var isStopped: Bool
+    }
+
+    /// One stage run (`pipeline_run`).
+    public struct Run: Sendable, Hashable {
+        public var id: Int64
+        public var stage: String
+        public var worker: String
+        public var subject: String?
+        /// When it started (microseconds since the epoch) and how long it took (so far).
+        public var startedAt: Int64
+        public var seconds: Double
+        public var status: String
+        public var rowsIn: Int64
+        public var rowsOut: Int64
+        public var error: String?
+    }
+
+    public var stream: String
+    public var workers: [Worker] = []
+    public var shards: [ShardLease] = []
+    /// The last runs of each stage, newest first.
+    public var runs: [String: [Run]] = [:]
+    /// The newest event visible in gold (its event time, microseconds since the epoch) and its
+    /// age in seconds; `nil` before gold has any.
+    public var newestGoldEvent: Int64?
+    public var freshnessSeconds: Double?
+    /// Silver batches loaded but not yet applied to gold.
+    public var silverBatchesPending: Int64 = 0
+    /// Open alerts by kind.
+    public var openAlerts: [(kind: String, count: Int64)] = []
+
+    /// Reads the status of `stream`'s pipeline, with the last `runsPerStage` runs of each stage.
+    ///
+    /// - Throws: ``PGError`` (run `provision apply` first when the tables are missing).
+    public static func read(connection: PGConnection, stream: String, runsPerStage: Int = 5) async throws
+        -> PipelineStatus
+    {
+        var status = PipelineStatus(stream: stream)
+        status.workers = try await connection.query(
+            """
+            SELECT worker_id, host, pid, extract(epoch FROM now() - heartbeat_at)::float8, stopped_at IS NOT NULL
+            FROM pipeline_worker WHERE stream = $1 AND (stopped_at IS NULL OR stopped_at > now() - interval '1 hour')
+            ORDER BY started_at
+            """, [stream]
+        ).rows.map { row in
+            Worker(
+                id: try row.decode(String.self, at: 0), host: try row.decode(String.self, at: 1),
+                pid: try row.decode(Int32.self, at: 2), secondsSinceHeartbeat: try row.decode(Double.self, at: 3),
+                isStopped: try row.decode(Bool.self, at: 4))
+        }
+        status.shards = try await ShardLeaseTable(connection: connection, stream: stream, worker: "", duration: .zero)
+            .leases()
+        let runs = try await connection.query(
+            """
+            SELECT run_id, stage, worker_id, subject, (extract(epoch FROM started_at) * 1000000)::bigint,
+                extract(epoch FROM coalesce(ended_at, now()) - started_at)::float8, status, rows_in, rows_out, error
+            FROM (SELECT *, row_number() OVER (PARTITION BY stage ORDER BY started_at DESC, run_id DESC) AS n
+                  FROM pipeline_run) r
+            WHERE n <= $1 ORDER BY stage, started_at DESC, run_id DESC
+            """, [Int64(runsPerStage)])
+        for row in runs.rows {
+            let run = Run(
+                id: try row.decode(Int64.self, at: 0), stage: try row.decode(String.self, at: 1),
+                worker: try row.decode(String.self, at: 2), subject: try row.decode(String?.self, at: 3),
+                startedAt: try row.decode(Int64.self, at: 4), seconds: try row.decode(Double.self, at: 5),
+                status: try row.decode(String.self, at: 6), rowsIn: try row.decode(Int64.self, at: 7),
+                rowsOut: try row.decode(Int64.self, at: 8), error: try row.decode(String?.self, at: 9))
+            status.runs[run.stage, default: []].append(run)
+        }
+        let fresh = try await connection.query(
+            """
+            SELECT (extract(epoch FROM max(last_event_time)) * 1000000)::bigint,
+                extract(epoch FROM now() - max(last_event_time))::float8
+            FROM stock_position
+            """
+        ).rows[0]
+        status.newestGoldEvent = try fresh.decode(Int64?.self, at: 0)
+        status.freshnessSeconds = try fresh.decode(Double?.self, at: 1)
+        status.silverBatchesPending = try await connection.query(
+            """
+            SELECT greatest(0, coalesce((SELECT max(silver_batch) FROM sales_silver), 0)
+                - coalesce((SELECT value FROM gold_state WHERE name = 'silver_batch'), 0))
+            """
+        ).rows[0].decode(Int64.self, at: 0)
+        status.openAlerts = try await connection.query(
+            "SELECT kind, count(*) FROM stock_alert WHERE resolved_at IS NULL GROUP BY kind ORDER BY kind"
+        ).rows.map { (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1)) }
+        return status
+    }
+
+    /// The status as `lakehouse status` prints it.
+    public var text: String {
+        var lines = ["stream \(stream)", "processes:"]
+        if workers.isEmpty { lines.append("  none has run") }
+        for worker in workers {
+            let state =
+                worker.isStopped
+                ? "stopped" : worker.secondsSinceHeartbeat < 30 ? "alive" : "silent"
+            lines.append(
+                "  \(worker.id)  \(state), last heard \(Self.seconds(worker.secondsSinceHeartbeat)) ago")
+        }
+        lines.append("shards:")
+        for shard in shards {
+            let owner = shard.isEnded ? "(ended)" : shard.isHeld ? shard.owner! : "(free)"
+            let lag = shard.lagMilliseconds.map { "\(Self.seconds(Double($0) / 1000)) behind the tip" } ?? "lag unknown"
+            let read = shard.secondsSinceRead.map { ", read \(Self.seconds($0)) ago" } ?? ""
+            lines.append("  \(shard.shardID)  \(owner)  \(lag)\(read)")
+        }
+        if let freshnessSeconds, let newestGoldEvent {
+            lines.append(
+                "gold freshness: newest event \(EventTimestamp.format(micros: newestGoldEvent).prefix(19))Z, \(Self.seconds(freshnessSeconds)) old; \(silverBatchesPending) silver batches pending"
+            )
+        } else {
+            lines.append("gold freshness: gold holds no event yet")
+        }
+        lines.append(
+            "open alerts: "
+                + (openAlerts.isEmpty ? "none" : openAlerts.map { "\($0.kind) \($0.count)" }.joined(separator: ", ")))
+        for stage in PipelineStage.allCases.map(\.rawValue) {
+            guard let runs = runs[stage] else { continue }
+            lines.append("last \(stage) runs:")
+            for run in runs {
+                let subject = run.subject.map { " \($0)" } ?? ""
+                let error = run.error.map { "  error: \($0.prefix(200))" } ?? ""
+                lines.append(
+                    "  #\(run.id)\(subject)  \(EventTimestamp.format(micros: run.startedAt).prefix(19))Z  \(run.status)  "
+                        + "\(Self.seconds(run.seconds))  in \(run.rowsIn) out \(run.rowsOut)  by \(run.worker)\(error)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `0.4 s`, `12 s`, `3 min 5 s`, `2 h 3 min`.
+    static func seconds(_ value: Double) -> String {
+        if value < 10 { return String(format: "%.1f s", value) }
+        let whole = Int(value.rounded())
+        if whole < 60 { return "\(whole) s" }
+        if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
+        return "\(whole / 3600) h \(whole % 3600 / 60) min"
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import PGLite
+
+/// A stage of the pipeline, as `pipeline_run` records it.
+public enum PipelineStage: String, Sendable, Hashable, CaseIterable {
+    /// One shard read under one lease.
+    case ingest
+    /// One or more silver batches.
+    case silver
+    /// One gold refresh.
+    case gold
+    /// One `lakehouse backfill`.
+    case backfill
+}
+
+/// The record of every stage run (`pipeline_run`): start, end, status, rows in and out, the
+/// error of a failed run.
+public struct RunHistory: Sendable {
+    let connection: PGConnection
+    /// The process the runs belong to.
+    public let worker: String
+
+    public init(connection: PGConnection, worker: String) {
+        self.connection = connection
+        self.worker = worker
+    }
+
+    /// Records the start of a run; returns its id.
+    public func start(_ stage: PipelineStage, subject: String? = nil) async throws -> Int64 {
+        let result = try await connection.query(
+            "INSERT INTO pipeline_run (stage, worker_id, subject, status) VALUES ($1, $2, $3, 'running') RETURNING run_id",
+            [stage.rawValue, worker, subject])
+        return try result.rows[0].decode(Int64.self, at: 0)
+    }
+
+    /// Updates a running run's row counts.
+    public func progress(_ run: Int64, rowsIn: Int, rowsOut: Int) async throws {
+        _ = try await connection.query(
+            "UPDATE pipeline_run SET rows_in = $2, rows_out = $3 WHERE run_id = $1", [run, Int64(rowsIn), Int64(rowsOut)])
+    }
+
+    /// Records the end of a run: `succeeded` without an error, `failed` with one.
+    public func finish(
+        _ run: Int64, rowsIn: Int, rowsOut: Int, batches: ClosedRange<Int64>? = nil, error: String? = nil
+    ) async throws {
+        _ = try await connection.query(
+            """
+            UPDATE pipeline_run SET ended_at = clock_timestamp(), status = $2, rows_in = $3, rows_out = $4,
+                batch_from = $5, batch_to = $6, error = $7
+            WHERE run_id = $1
+            """,
+            [
+                run, error == nil ? "succeeded" : "failed", Int64(rowsIn), Int64(rowsOut), batches?.lowerBound,
+                batches?.upperBound, error.map { String($0.prefix(4000)) },
+            ])
+    }
+
+    /// Marks the runs still `running` of processes that stopped or stopped answering (no
+    /// heartbeat for `after`) as `abandoned`; returns how many.
+    public func abandonDead(after seconds: Double) async throws -> Int {
+        let result = try await connection.query(
+            """
+            UPDATE pipeline_run r SET status = 'abandoned', ended_at = w.heartbeat_at,
+                error = 'the process stopped answering during this run'
+            FROM pipeline_worker w
+            WHERE r.worker_id = w.worker_id AND r.status = 'running'
+              AND (w.stopped_at IS NOT NULL OR w.heartbeat_at < now() - make_interval(secs => $1))
+            """, [seconds])
+        return result.affectedRows ?? 0
+    }
+}
+
+extension RunHistory {
+    /// Records a run that has ended, in one statement (for short runs: silver, gold).
+    public func record(
+        _ stage: PipelineStage, subject: String? = nil, startedAt: Date, rowsIn: Int, rowsOut: Int,
+        batches: ClosedRange<Int64>? = nil, error: String? = nil
+    ) async throws {
+        _ = try await connection.query(
+            """
+            INSERT INTO pipeline_run (stage, worker_id, subject, started_at, ended_at, status, rows_in, rows_out,
+                batch_from, batch_to, error)
+            VALUES ($1, $2, $3, $4, clock_timestamp(), $5, $6, $7, $8, $9, $10)
+            """,
+            [
+                stage.rawValue, worker, subject, startedAt, error == nil ? "succeeded" : "failed", Int64(rowsIn),
+                Int64(rowsOut), batches?.lowerBound, batches?.upperBound, error.map { String($0.prefix(4000)) },
+            ])
+    }
+}

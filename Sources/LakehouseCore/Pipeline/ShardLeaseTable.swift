@@ -1,0 +1,123 @@
+import AWSLite
+import PGLite
+
+/// Shard leases and the processes holding them, in PostgreSQL (`shard_lease`,
+/// `pipeline_worker`). Every time comparison uses the server's clock, so the machines' clocks
+/// do not matter.
+public struct ShardLeaseTable: Sendable {
+    private let connection: PGConnection
+    public let stream: String
+    /// This process's id (`host:pid:random`).
+    public let worker: String
+    /// How long a lease lasts without renewal.
+    public let duration: Duration
+
+    public init(connection: PGConnection, stream: String, worker: String, duration: Duration) {
+        self.connection = connection
+        self.stream = stream
+        self.worker = worker
+        self.duration = duration
+    }
+
+    private var seconds: Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// Adds a lease row for each shard not known yet (with its parents).
+    public func register(_ shards: [KinesisShard]) async throws {
+        guard !shards.isEmpty else { return }
+        let parents = shards.map { [$0.parentShardID, $0.adjacentParentShardID].compactMap { $0 }.joined(separator: ",") }
+        _ = try await connection.query(
+            """
+            INSERT INTO shard_lease (stream, shard_id, parent_shard_ids)
+            SELECT $1, shard, CASE WHEN parents = '' THEN '{}'::text[] ELSE string_to_array(parents, ',') END
+            FROM unnest($2::text[], $3::text[]) AS s(shard, parents)
+            ON CONFLICT DO NOTHING
+            """, [stream, shards.map(\.shardID), parents])
+    }
+
+    /// Every lease of the stream, with whether each shard has ended.
+    public func leases() async throws -> [ShardLease] {
+        let result = try await connection.query(
+            """
+            SELECT l.shard_id, l.owner, l.counter, coalesce(l.expires_at > now(), false) AS live,
+                array_to_string(l.parent_shard_ids, ',') AS parents, coalesce(c.shard_ended, false) AS ended,
+                l.lag_ms, extract(epoch FROM now() - l.read_at)::float8 AS since_read
+            FROM shard_lease l LEFT JOIN ingest_checkpoints c USING (stream, shard_id)
+            WHERE l.stream = $1 ORDER BY l.shard_id
+            """, [stream])
+        return try result.rows.map { row in
+            let parents = try row.decode(String.self, "parents")
+            return ShardLease(
+                shardID: try row.decode(String.self, "shard_id"), owner: try row.decode(String?.self, "owner"),
+                counter: try row.decode(Int64.self, "counter"), isLive: try row.decode(Bool.self, "live"),
+                parentShardIDs: parents.isEmpty ? [] : parents.split(separator: ",").map(String.init),
+                isEnded: try row.decode(Bool.self, "ended"), lagMilliseconds: try row.decode(Int64?.self, "lag_ms"),
+                secondsSinceRead: try row.decode(Double?.self, "since_read"))
+        }
+    }
+
+    /// Takes `lease` if its counter is still the one seen (so a lease renewed or taken since is
+    /// left alone); returns whether it was taken.
+    public func take(_ lease: ShardLease) async throws -> Bool {
+        let result = try await connection.query(
+            """
+            UPDATE shard_lease SET owner = $3, counter = counter + 1,
+                expires_at = now() + make_interval(secs => $4), lag_ms = NULL, read_at = NULL
+            WHERE stream = $1 AND shard_id = $2 AND counter = $5
+            RETURNING shard_id
+            """, [stream, lease.shardID, worker, seconds, lease.counter])
+        return !result.rows.isEmpty
+    }
+
+    /// Renews the leases this process still holds among `shards` (with each one's last lag);
+    /// returns those it holds.
+    public func renew(_ shards: [String], lags: [String: Int64] = [:]) async throws -> Set<String> {
+        guard !shards.isEmpty else { return [] }
+        let result = try await connection.query(
+            """
+            UPDATE shard_lease l SET counter = l.counter + 1, expires_at = now() + make_interval(secs => $3),
+                lag_ms = coalesce(s.lag, l.lag_ms), read_at = CASE WHEN s.lag IS NULL THEN l.read_at ELSE now() END
+            FROM (SELECT shard, nullif(lag, -1) AS lag FROM unnest($4::text[], $5::bigint[]) AS u(shard, lag)) s
+            WHERE l.stream = $1 AND l.owner = $2 AND l.shard_id = s.shard
+            RETURNING l.shard_id
+            """, [stream, worker, seconds, shards, shards.map { lags[$0] ?? -1 }])
+        return Set(try result.rows.map { try $0.decode(String.self, at: 0) })
+    }
+
+    /// Releases this process's leases among `shards`, so another process can take them at once.
+    public func release(_ shards: [String]) async throws {
+        guard !shards.isEmpty else { return }
+        _ = try await connection.query(
+            """
+            UPDATE shard_lease SET owner = NULL, expires_at = NULL, counter = counter + 1
+            WHERE stream = $1 AND owner = $2 AND shard_id = ANY($3)
+            """, [stream, worker, shards])
+    }
+
+    /// Records that this process is alive (and where it runs).
+    public func heartbeat(host: String, pid: Int32) async throws {
+        _ = try await connection.query(
+            """
+            INSERT INTO pipeline_worker (worker_id, stream, host, pid) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now(), stopped_at = NULL
+            """, [worker, stream, host, pid])
+    }
+
+    /// Records that this process stopped.
+    public func stopped() async throws {
+        _ = try await connection.query(
+            "UPDATE pipeline_worker SET stopped_at = now(), heartbeat_at = now() WHERE worker_id = $1", [worker])
+    }
+
+    /// The processes of this stream alive now (a heartbeat within a lease's duration), this one
+    /// included.
+    public func liveWorkers() async throws -> Int {
+        let result = try await connection.query(
+            """
+            SELECT count(*) FROM pipeline_worker
+            WHERE stream = $1 AND stopped_at IS NULL AND heartbeat_at > now() - make_interval(secs => $2)
+            """, [stream, seconds])
+        return max(1, Int(try result.rows[0].decode(Int64.self, at: 0)))
+    }
+}
