@@ -171,6 +171,7 @@ public struct Pipeline: Sendable {
         }
 
         var first = true
+        let started = (try? await leases.serverNow()) ?? Date()
         while !stop.isStopped {
             do {
                 // How the readers ended since the last look.
@@ -234,7 +235,14 @@ public struct Pipeline: Sendable {
                 if configuration.ingest.untilCaughtUp, readers.running.isEmpty, retryAt.isEmpty,
                     plan.take.isEmpty, plan.steal == nil, held.isSubset(of: drained)
                 {
-                    break
+                    // Done when every readable shard was drained here or is read by a process
+                    // heard from since this one started (a dead one's leases expire first).
+                    let alive = try await leases.workers(heardAfter: started)
+                    let pending = LeaseBalancer.readable(all).filter { lease in
+                        !drained.contains(lease.shardID)
+                            && !(lease.isHeld && lease.owner != configuration.worker && alive.contains(lease.owner!))
+                    }
+                    if pending.isEmpty { break }
                 }
             } catch {
                 errors += 1

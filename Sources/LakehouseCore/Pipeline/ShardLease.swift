@@ -46,6 +46,12 @@ public enum LeaseBalancer {
         public var take: [ShardLease] = []
         /// A live lease to steal, with the counter seen.
         public var steal: ShardLease?
+
+        /// Nothing to take.
+        public init(take: [ShardLease] = [], steal: ShardLease? = nil) {
+            self.take = take
+            self.steal = steal
+        }
     }
 
     /// The shards that can be read now.

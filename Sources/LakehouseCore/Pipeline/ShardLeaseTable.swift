@@ -1,4 +1,5 @@
 import AWSLite
+import Foundation
 import PGLite
 
 /// Shard leases and the processes holding them, in PostgreSQL (`shard_lease`,
@@ -102,6 +103,19 @@ public struct ShardLeaseTable: Sendable {
             INSERT INTO pipeline_worker (worker_id, stream, host, pid) VALUES ($1, $2, $3, $4)
             ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now(), stopped_at = NULL
             """, [worker, stream, host, pid])
+    }
+
+    /// The server's clock now (to compare heartbeats with).
+    public func serverNow() async throws -> Date {
+        try await connection.query("SELECT now()").rows[0].decode(Date.self, at: 0)
+    }
+
+    /// The processes of this stream that have sent a heartbeat after `moment` and not stopped.
+    public func workers(heardAfter moment: Date) async throws -> Set<String> {
+        let result = try await connection.query(
+            "SELECT worker_id FROM pipeline_worker WHERE stream = $1 AND stopped_at IS NULL AND heartbeat_at > $2",
+            [stream, moment])
+        return Set(try result.rows.map { try $0.decode(String.self, at: 0) })
     }
 
     /// Records that this process stopped.

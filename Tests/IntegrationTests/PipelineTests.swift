@@ -1,0 +1,193 @@
+import AWSLite
+import Foundation
+import LakehouseCore
+import LakehouseTestSupport
+import PGLite
+import Testing
+
+/// `lakehouse run` as its users run it: real processes on moto's Kinesis and S3 and PostgreSQL,
+/// killed with SIGKILL where the test says.
+@Suite("lakehouse run: leases, failover, poison objects, backfill", .serialized)
+struct PipelineTests {
+    /// Natural keys of the valid records among `records`.
+    static func keys(_ records: [SimulatedRecord]) -> Set<String> {
+        Set(
+            records.filter { !$0.kind.isInvalid }.map {
+                "\($0.event.transactionID)|\($0.event.productID)|\($0.event.eventType.rawValue)"
+            })
+    }
+
+    @Test(
+        "two processes share an 8-shard stream; after kill -9 of one the other takes its shards within the failover time; nothing is lost and gold equals a single-process run"
+    )
+    func failover() async throws {
+        let simulation =
+            TestServices.fullScale
+            ? SimulationConfiguration(stores: 24, products: 30, days: 9, seed: 23, dirtyRate: 0)
+            : SimulationConfiguration(stores: 16, products: 12, days: 6, seed: 23, dirtyRate: 0)
+        let pair = try await PipelineFixture.make("pipe-pair", shards: 8)
+        let single = try await PipelineFixture.make("pipe-one", shards: 8)
+        let streams = [pair.base.stream, single.base.stream]
+        var simulator = StoreSimulator(configuration: simulation)
+        var sent = try await PipelineFixture.send(days: 2, of: &simulator, to: streams, kinesis: pair.base.kinesis)
+
+        let suffix = pair.base.schema.suffix(8)
+        let (first, second) = ("A-\(suffix)", "B-\(suffix)")
+        let arguments = ["run", "--poll-seconds", "1", "--failover-seconds", "10"]
+        let a = try pair.lakehouse(arguments + ["--worker", first])
+        try await Task.sleep(for: .seconds(2))
+        let b = try pair.lakehouse(arguments + ["--worker", second])
+        // Each takes about half: B steals from A, one lease at a time, until both hold 4.
+        let balanced = try await PipelineFixture.waitFor(.seconds(60)) {
+            let owners = try await pair.leasesByOwner()
+            return owners[first] == 4 && owners[second] == 4
+        }
+        let shares = try await pair.leasesByOwner()
+        #expect(balanced != nil, "leases never balanced: \(shares)")
+        sent += try await PipelineFixture.send(days: 2, of: &simulator, to: streams, kinesis: pair.base.kinesis)
+        // Let A take part: some of the new records go through its shards.
+        try await Task.sleep(for: .seconds(3))
+
+        a.send(signal: SIGKILL)
+        _ = await a.waitForExit(timeout: .seconds(10))
+        let takeover = try await PipelineFixture.waitFor(.seconds(30)) {
+            try await pair.leasesByOwner() == [second: 8]
+        }
+        let owners = try await pair.leasesByOwner()
+        let failover = try #require(takeover, "B never held all 8 shards: \(owners)")
+        #expect(failover <= .seconds(10), "B took A's shards after \(failover); the failover time is 10 s")
+        sent += try await PipelineFixture.send(days: 10, of: &simulator, to: streams, kinesis: pair.base.kinesis)
+
+        // Nothing lost: every valid record reaches gold, once.
+        let expected = Self.keys(sent)
+        let caughtUp = try await PipelineFixture.waitFor(.seconds(180)) {
+            try await pair.count("SELECT count(*) FROM fact_stock_movement") == Int64(expected.count)
+        }
+        let inGold = try await pair.count("SELECT count(*) FROM fact_stock_movement")
+        #expect(caughtUp != nil, "gold holds \(inGold) of \(expected.count) events")
+        b.send(signal: SIGTERM)
+        #expect(await b.waitForExit(timeout: .seconds(60)) == 0, "B should drain and exit 0 on SIGTERM")
+        let held = try await pair.count("SELECT count(*) FROM shard_lease WHERE owner IS NOT NULL")
+        #expect(held == 0, "B releases its leases when it stops")
+
+        // A's unfinished runs are marked abandoned; every stage has succeeded runs.
+        #expect(
+            try await pair.count(
+                "SELECT count(*) FROM pipeline_run WHERE worker_id = $1 AND status = 'abandoned'", [first]) > 0)
+        #expect(try await pair.count("SELECT count(*) FROM pipeline_run WHERE status = 'running'") == 0)
+        for stage in ["ingest", "silver", "gold"] {
+            #expect(
+                try await pair.count(
+                    "SELECT count(*) FROM pipeline_run WHERE stage = $1 AND status = 'succeeded'", [stage]) > 0,
+                "no succeeded \(stage) run")
+        }
+        #expect(
+            try await pair.count(
+                "SELECT count(DISTINCT worker_id) FROM pipeline_run WHERE stage = 'ingest' AND rows_in > 0") == 2,
+            "both processes ingested")
+
+        // The single-process world, fed the same records.
+        let one = try await single.run(["run", "--until-caught-up"])
+        #expect(one.status == 0, "\(one.errors.suffix(2000))")
+        let pairState = try await pair.state()
+        let singleState = try await single.state()
+        #expect(pairState.count > 1000)
+        #expect(pairState == singleState)
+        if pairState != singleState {
+            let left = Set(pairState)
+            let right = Set(singleState)
+            Issue.record(
+                "only with two processes: \(left.subtracting(right).sorted().prefix(5)); only with one: \(right.subtracting(left).sorted().prefix(5))"
+            )
+        }
+
+        // `lakehouse status` shows the shards, the runs and gold's freshness.
+        let status = try await pair.run(["status"])
+        #expect(status.status == 0)
+        #expect(status.output.contains("shardId-000000000007"))
+        #expect(status.output.contains("last gold runs:"))
+        #expect(status.output.contains("gold freshness: newest event"))
+        #expect(status.output.contains(second))
+
+        try await pair.tearDown()
+        try await single.tearDown()
+    }
+
+    @Test(
+        "a bronze object that kills the process while silver cleans it is quarantined whole after its tries, each line kept; the pipeline goes on; a backfill of processed days changes nothing"
+    )
+    func poisonAndBackfill() async throws {
+        let fixture = try await PipelineFixture.make("pipe-poison", shards: 2)
+        var simulator = StoreSimulator(
+            configuration: SimulationConfiguration(stores: 3, products: 10, days: 3, seed: 29, dirtyRate: 0))
+        let sent = try await PipelineFixture.send(
+            days: 3, of: &simulator, to: [fixture.base.stream], kinesis: fixture.base.kinesis)
+        // The poison: a bronze object of a day of its own, 40 records of another simulation.
+        var other = StoreSimulator(
+            configuration: SimulationConfiguration(stores: 1, products: 5, days: 2, seed: 31, dirtyRate: 0))
+        let poisonBatch = try #require(other.bronzeBatches(recordsPerObject: 40, limit: 40).first)
+        let poisonKey = "sales_data/year=2020/month=01/day=01/shardId-poison-1-40.jsonl"
+        try await fixture.base.s3.putObject(bucket: fixture.base.bucket, key: poisonKey, body: poisonBatch.encoded())
+
+        var crashes = 0
+        var finished = false
+        for _ in 1...8 {
+            let result = try await fixture.run(
+                ["run", "--until-caught-up"], environment: ["LAKEHOUSE_CRASH_ON_OBJECT": "shardId-poison"])
+            if result.status == 128 + SIGKILL {
+                crashes += 1
+                continue
+            }
+            #expect(result.status == 0, "\(result.errors.suffix(2000))")
+            finished = true
+            break
+        }
+        #expect(finished, "lakehouse run never got past the poison object")
+        // One crash on the batch's first try, then one per try of the object on its own (3).
+        #expect(crashes == 1 + SilverJob.Configuration(bronzeBucket: "", silverBucket: "").poisonAttempts)
+
+        let quarantined = try await fixture.database.query(
+            "SELECT bronze_line, reason, payload FROM sales_quarantine WHERE bronze_key = $1 ORDER BY bronze_line",
+            [poisonKey])
+        #expect(quarantined.rows.count == 40, "each of the poison object's lines is quarantined")
+        for row in quarantined.rows {
+            #expect(try row.decode(String.self, at: 1) == "poison:object")
+        }
+        let lines = poisonBatch.encoded().split(separator: UInt8(ascii: "\n")).map { Array($0) }
+        if let first = quarantined.rows.first {
+            #expect(try first.decode(PGBytes.self, at: 2).bytes == lines[0], "the raw bronze line is kept")
+        }
+        // Everything else reached gold.
+        let expected = Self.keys(sent)
+        #expect(try await fixture.count("SELECT count(*) FROM fact_stock_movement") == Int64(expected.count))
+        #expect(try await fixture.count("SELECT count(*) FROM silver_attempt") == 0)
+
+        // Backfill of the days already processed: no batch, no change; with --force every
+        // object is read again and its rows count as duplicates: still no change.
+        let before = try await fixture.state()
+        let batchesBefore = try await fixture.count("SELECT count(*) FROM silver_batches")
+        let days = try await fixture.database.query(
+            """
+            SELECT DISTINCT substring(bronze_key FROM 'year=(\\d+)/month=(\\d+)/day=(\\d+)') FROM silver_manifest
+            """)
+        let day = ISO8601DateFormatter()
+        day.formatOptions = [.withFullDate]
+        let today = day.string(from: Date())
+        #expect(days.rows.count >= 1)
+        let plain = try await fixture.run(["backfill", "--from", today, "--to", today])
+        #expect(plain.status == 0, "\(plain.errors.suffix(2000))")
+        #expect(plain.output.contains("silver: 0 batches"), "\(plain.output)")
+        #expect(try await fixture.count("SELECT count(*) FROM silver_batches") == batchesBefore)
+        #expect(try await fixture.state() == before)
+
+        let forced = try await fixture.run(["backfill", "--from", today, "--to", today, "--force"])
+        #expect(forced.status == 0, "\(forced.errors.suffix(2000))")
+        #expect(forced.output.contains("valid 0 + quarantined 0 + duplicates \(expected.count)"), "\(forced.output)")
+        #expect(try await fixture.state() == before)
+        #expect(
+            try await fixture.count("SELECT count(*) FROM pipeline_run WHERE stage = 'backfill' AND status = 'succeeded'")
+                == 2)
+
+        try await fixture.tearDown()
+    }
+}
