@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-ingest bench-silver bench-gold demo bench-suite fuzz-parquet clean
+.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-ingest bench-silver bench-gold demo demo-live measure-live bench-suite fuzz-parquet clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -33,6 +33,12 @@ format:  ## Rewrite sources in the house format
 
 demo:  ## The whole pipeline on 14 simulated days (10 stores × 200 products, 2 % dirty), then a summary; under 5 min
 	@scripts/demo.sh
+
+demo-live: deps  ## lakehouse demo --live: events in real time, the pipeline following, freshness and alerts every 5 s; Ctrl-C stops
+	@scripts/demo-live.sh
+
+measure-live: deps  ## lakehouse run under 2,000 events/s in real time for 10 min: freshness p50/p99, CPU, peak memory
+	@scripts/measure-live.sh
 
 test: deps  ## Build, lint, start the services, run every test, stop the services
 	@scripts/test.sh

@@ -13,13 +13,14 @@
 // ratio = median time on the large history ÷ median time on the small one (target ≤ 1.3; the
 // "peer" of the bench line is the same refresh on the small history).
 //
-// Diagnosis: --keep yes leaves both schemas in the database (their names are printed), and
+// Diagnosis: --keep yes leaves both schemas in the database (their names are printed, with the
+// suffix that --reuse SUFFIX takes to measure on them again without rebuilding the history), and
 // --explain MS logs, through PostgreSQL's auto_explain, the plan (ANALYZE, BUFFERS) of every
 // statement of the measured refreshes that takes MS ms or more, to the server's log
 // (.services/postgres/postgres.log). Both are off by default; --explain slows what it explains.
 //
 // Usage: gold-compare [--database-url URL (DATABASE_URL)] [--rounds N] [--small N] [--large N]
-//        [--new N] [--batch N] [--keep yes|no] [--explain MS]
+//        [--new N] [--batch N] [--keep yes|no] [--reuse SUFFIX] [--explain MS]
 import BenchmarkSupport
 import Foundation
 import LakehouseCore
@@ -32,11 +33,11 @@ func say(_ line: String) {
 }
 
 let usage =
-    "gold-compare [--database-url URL] [--rounds N] [--small N] [--large N] [--new N] [--batch N] [--keep yes|no] [--explain MS]"
+    "gold-compare [--database-url URL] [--rounds N] [--small N] [--large N] [--new N] [--batch N] [--keep yes|no] [--reuse SUFFIX] [--explain MS]"
 let options = CommandOptions.parse(
     defaults: [
         "--database-url": ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "", "--rounds": "5",
-        "--small": "1000000", "--large": "10000000", "--new": "10000", "--batch": "1000000", "--keep": "no", "--explain": "0", "--python": "",
+        "--small": "1000000", "--large": "10000000", "--new": "10000", "--batch": "1000000", "--keep": "no", "--reuse": "", "--explain": "0", "--python": "",
     ], usage: usage)
 guard let rounds = Int(options["--rounds"]!), rounds >= 5, let small = Int(options["--small"]!), small > 0,
     let large = Int(options["--large"]!), large > small, let fresh = Int(options["--new"]!), fresh > 0,
@@ -48,6 +49,7 @@ else {
         "usage: \(usage)\n(--rounds ≥ 5; --large > --small > 0; --keep yes or no; --explain ≥ 0 ms; a database URL)")
 }
 let keep = options["--keep"] == "yes"
+let reuse = options["--reuse"]!
 
 /// One side: a schema, its simulation, and the next silver batch number. Used from one task at a
 /// time.
@@ -87,6 +89,19 @@ final class Side: @unchecked Sendable {
         }
     }
 
+    /// Moves the simulation past the `count` events a kept schema already holds.
+    func skip(_ count: Int) {
+        while events < count, let day = simulator.nextDay() {
+            let needed = count - events
+            if day.count <= needed {
+                events += day.count
+            } else {
+                pending = Array(day.dropFirst(needed))
+                events += needed
+            }
+        }
+    }
+
     /// Loads the next `count` events as one silver batch.
     func load(_ count: Int) async throws {
         let rows = next(count)
@@ -103,15 +118,26 @@ final class Side: @unchecked Sendable {
 }
 
 let quiet = Logger(label: "gold-compare") { _ in SwiftLogNoOpLogHandler() }
-let suffix = UInt32.random(in: 0...UInt32.max)
+let suffix = reuse.isEmpty ? String(UInt32.random(in: 0...UInt32.max)) : reuse
 var sides: [Side] = []
 for (name, seed) in [("large", UInt64(7)), ("small", UInt64(8))] {
     let connection = try await PGConnection.connect(configuration: .init(options["--database-url"]!), logger: quiet)
     let schema = "bench_gold_\(name)_\(suffix)"
-    try await connection.execute("CREATE SCHEMA \(schema)")
+    if reuse.isEmpty { try await connection.execute("CREATE SCHEMA \(schema)") }
     try await connection.execute("SET search_path TO \(schema)")
     try await PGMigrator(migrations: DatabaseSchema.migrations).migrate(on: connection)
-    sides.append(Side(name: name, schema: schema, connection: connection, seed: seed))
+    let side = Side(name: name, schema: schema, connection: connection, seed: seed)
+    if !reuse.isEmpty {
+        // A kept schema: carry on from where its simulation and silver batches stopped.
+        let held = try await connection.query("SELECT count(*), coalesce(max(silver_batch), 0) FROM sales_silver")
+        guard try held.rows[0].decode(Int64.self, at: 0) > 0 else {
+            CommandOptions.fail("--reuse \(reuse): schema \(schema) is missing or empty")
+        }
+        side.skip(Int(try held.rows[0].decode(Int64.self, at: 0)))
+        side.batch = try held.rows[0].decode(Int64.self, at: 1)
+        say("reusing \(schema): \(side.events) events, silver batch \(side.batch)")
+    }
+    sides.append(side)
 }
 let (largeSide, smallSide) = (sides[0], sides[1])
 
@@ -119,7 +145,7 @@ let (largeSide, smallSide) = (sides[0], sides[1])
 func dropSchemas(_ sides: [Side]) async {
     for side in sides {
         if keep {
-            say("kept schema \(side.schema) (\(side.events) events)")
+            say("kept schema \(side.schema) (\(side.events) events; --reuse \(suffix) measures on it again)")
             await side.connection.close()
             continue
         }
@@ -132,6 +158,7 @@ func dropSchemas(_ sides: [Side]) async {
 do {
     for (side, history) in [(smallSide, small), (largeSide, large)] {
         say("history: \(history) events on the \(side.name) side, in silver batches of \(batchSize), gold after each…")
+        guard side.events < history else { continue }
         let gold = GoldJob(connection: side.connection, logger: quiet)
         let seconds = try await Timing.timed {
             while side.events < history {
@@ -187,7 +214,7 @@ do {
         comparison.summary(
             unit: "ms", digits: 1, peerName: "same-refresh-on-\(small)-events",
             extra: [
-                ("history_large", String(largeSide.events - rounds * fresh)), ("history_small", String(small)),
+                ("history_large", String(largeSide.events - rounds * fresh)), ("history_small", String(smallSide.events - rounds * fresh)),
                 ("new_events", String(fresh)),
             ]))
 } catch {

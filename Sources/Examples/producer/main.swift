@@ -1,11 +1,13 @@
 // Simulates a supermarket chain and sends its point-of-sale events to Kinesis.
 //
 //   producer [--stores 10] [--products 200] [--days 14] [--seed 1] [--dirty-rate 0.02]
-//            [--real-time] [--rate 2000] [--truth truth.json]
+//            [--real-time] [--rate 2000] [--seconds N] [--truth truth.json]
 //
 // Simulated time (the default) sends D days as fast as the stream takes them, stamped with
 // simulated time; --real-time stamps each event with the time it is sent, at --rate events/s.
 // A progress line goes to standard error every 5 seconds; the ground truth is written at the end.
+// --seconds N stops sending after N seconds; SIGINT or SIGTERM stop it too, after the call in
+// flight, and it still reports what it sent.
 import AWSLite
 import ArgumentParser
 import Foundation
@@ -25,12 +27,14 @@ struct Producer: AsyncParsableCommand {
     @Flag(help: "Stamp events with the time they are sent, instead of simulated time.") var realTime = false
     @Option(help: "Events per second (default: as fast as the stream takes them; 1000 with --real-time).")
     var rate: Double?
+    @Option(help: "Stop sending after this many seconds (default: when the days are sent).") var seconds: Double?
     @Option(help: "Where to write the ground truth (JSON).") var truth = "truth.json"
     @Option(help: "A .env file to read (set to '' to read none).") var envFile = ".env"
 
     func validate() throws {
         guard stores > 0, products > 0, days > 0 else { throw ValidationError("stores, products and days must be > 0") }
         guard (0...0.5).contains(dirtyRate) else { throw ValidationError("--dirty-rate must be between 0 and 0.5") }
+        guard (seconds ?? 1) > 0 else { throw ValidationError("--seconds must be positive") }
     }
 
     func run() async throws {
@@ -50,9 +54,18 @@ struct Producer: AsyncParsableCommand {
         let producer = EventProducer(
             kinesis: KinesisClient(configuration: try settings.awsClientConfiguration(.kinesis), logger: logger),
             configuration: configuration, logger: logger)
+        let stop = StopSignal()
+        let sources = stop.stopOnInterrupt(notice: "producer: stopping after the call in flight")
+        if let seconds {
+            Task {
+                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                stop.stop()
+            }
+        }
+        defer { sources.forEach { $0.cancel() } }
         let done: EventProducer.Progress
         do {
-            done = try await producer.run(&simulator) { progress in
+            done = try await producer.run(&simulator, stop: stop) { progress in
                 FileHandle.standardError.write(Data("\(progress)\n".utf8))
             }
         } catch {
