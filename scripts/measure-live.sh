@@ -51,7 +51,7 @@ export KINESIS_STREAM=live-$run S3_BUCKET_BRONZE=live-$run-bronze S3_BUCKET_SILV
     S3_BUCKET_GOLD=live-$run-gold
 psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS lakehouse_live WITH (FORCE)" -c "CREATE DATABASE lakehouse_live"
 export DATABASE_URL=${DATABASE_URL%/*}/lakehouse_live
-"$bin/provision" apply --shards "$shards" --env-file '' >"$out/provision.log"
+"$bin/provision" apply --shards "$shards" --env-file '' >"$out/provision.log" 2>&1
 
 lakehouse_pid=
 cleanup() {

@@ -85,6 +85,15 @@ struct PipelineTests {
             try await pair.count(
                 "SELECT count(DISTINCT worker_id) FROM pipeline_run WHERE stage = 'ingest' AND rows_in > 0") == 2,
             "both processes ingested")
+        // Silver's claim: no two silver runs of different processes overlap in time.
+        #expect(
+            try await pair.count(
+                """
+                SELECT count(*) FROM pipeline_run x JOIN pipeline_run y
+                    ON x.stage = 'silver' AND y.stage = 'silver' AND x.worker_id < y.worker_id
+                   AND x.started_at < y.ended_at AND y.started_at < x.ended_at
+                """) == 0)
+        #expect(try await pair.count("SELECT count(DISTINCT worker_id) FROM pipeline_run WHERE stage = 'silver'") == 2)
 
         // The single-process world, fed the same records.
         let one = try await single.run(["run", "--until-caught-up"])
@@ -188,6 +197,42 @@ struct PipelineTests {
             try await fixture.count("SELECT count(*) FROM pipeline_run WHERE stage = 'backfill' AND status = 'succeeded'")
                 == 2)
 
+        try await fixture.tearDown()
+    }
+
+    @Test("lakehouse demo --live provisions, reports freshness and alerts while events flow, and drains on SIGINT")
+    func liveDemo() async throws {
+        let fixture = try await PipelineFixture.make("pipe-live", shards: 2)
+        let goldBucket = fixture.base.bucket.replacingOccurrences(of: "-bronze-", with: "-gold-")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("live-\(UUID().uuidString)").path
+        let output = scratch + ".out"
+        let assignments = fixture.environment.merging(["S3_BUCKET_GOLD": goldBucket]) { $1 }
+            .map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+        let demo = try ChildProcess(
+            executable: "/bin/sh",
+            arguments: [
+                "-c",
+                "exec env \(assignments) '\(PipelineFixture.executable)' demo --live --rate 100 --stores 4 --products 10 --shards 2 --every 2 --env-file '' > '\(output)' 2>&1",
+            ])
+        try await Task.sleep(for: .seconds(14))
+        demo.send(signal: SIGINT)
+        let status = await demo.waitForExit(timeout: .seconds(60))
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: output)
+        #expect(status == 0, "\(text.suffix(2000))")
+        let reports = text.split(separator: "\n").filter { $0.contains("gold freshness") }
+        #expect(reports.count >= 3, "\(text.suffix(2000))")
+        #expect(
+            reports.contains { $0.contains(" s; 2/2 shards held") }, "a report with a freshness figure: \(reports)")
+        #expect(text.contains("lakehouse run: ingest"), "the drained pipeline's report: \(text.suffix(500))")
+        let inGold = try await fixture.count("SELECT count(*) FROM fact_stock_movement")
+        let inSilver = try await fixture.count("SELECT count(*) FROM sales_silver")
+        #expect(inGold > 500)
+        #expect(inGold == inSilver, "the drain takes everything sent into gold")
+        for try await page in fixture.base.s3.listObjectsV2(bucket: goldBucket) {
+            for object in page.objects { try await fixture.base.s3.deleteObject(bucket: goldBucket, key: object.key) }
+        }
+        try await fixture.base.s3.deleteBucket(goldBucket)
         try await fixture.tearDown()
     }
 }

@@ -260,7 +260,8 @@ public struct GoldJob: Sendable {
     ///
     /// Each day follows from the day before (its closing stock plus the day's changes) or, on a
     /// day with a count, from the day's last count plus the changes after it; so the cost follows
-    /// the days and movements in the range, not the movements since the last count.
+    /// the days and movements in the range, not the movements since the last count. The newest
+    /// day's closing stock is the item's position, so a range of that day alone reads nothing.
     private static func snapshots(_ connection: PGConnection) async throws -> Int {
         try await connection.execute(
             """
@@ -286,7 +287,20 @@ public struct GoldJob: Sendable {
             connection,
             days:
                 "SELECT generate_series(min(from_date), max(to_date), interval '1 day')::date FROM gold_snapshot_scope")
-        let written = try await count(
+        // The newest day's closing stock is what is on hand now (no event is stamped later), so an
+        // item whose range is that day alone takes it from its position: a refresh during the
+        // day never reads the day's movements again, however many there are.
+        var written = try await count(
+            connection,
+            """
+            INSERT INTO fact_inventory_snapshot AS f (date_key, store_key, product_key, closing_on_hand)
+            SELECT to_char(s.to_date, 'YYYYMMDD')::integer, s.store_key, s.product_key, p.on_hand
+            FROM gold_snapshot_scope s JOIN stock_position p USING (store_key, product_key)
+            WHERE s.from_date = s.to_date
+            ON CONFLICT (date_key, store_key, product_key) DO UPDATE SET closing_on_hand = EXCLUDED.closing_on_hand
+            WHERE f.closing_on_hand <> EXCLUDED.closing_on_hand
+            """)
+        written += try await count(
             connection,
             """
             INSERT INTO fact_inventory_snapshot AS f (date_key, store_key, product_key, closing_on_hand)
@@ -300,7 +314,7 @@ public struct GoldJob: Sendable {
                     WHERE b.date_key = to_char(s.from_date - 1, 'YYYYMMDD')::integer
                       AND b.store_key = s.store_key AND b.product_key = s.product_key
                 ) b ON true
-                WHERE s.from_date <= s.to_date
+                WHERE s.from_date < s.to_date
             ), moves AS (
                 SELECT s.store_key, s.product_key, (m.event_time AT TIME ZONE 'UTC')::date AS day, m.event_time,
                     m.quantity_change, m.counted_quantity

@@ -101,6 +101,11 @@ public struct PipelineStatus: Sendable {
         return status
     }
 
+    /// Seconds without a heartbeat after which `text` calls a process silent: a process sends
+    /// one every fifth of its failover time, so with the default (10 s) a live one is never
+    /// this quiet.
+    public static let silentAfter = 6.0
+
     /// The status as `lakehouse status` prints it.
     public var text: String {
         var lines = ["stream \(stream)", "processes:"]
@@ -108,7 +113,7 @@ public struct PipelineStatus: Sendable {
         for worker in workers {
             let state =
                 worker.isStopped
-                ? "stopped" : worker.secondsSinceHeartbeat < 30 ? "alive" : "silent"
+                ? "stopped" : worker.secondsSinceHeartbeat < Self.silentAfter ? "alive" : "silent"
             lines.append(
                 "  \(worker.id)  \(state), last heard \(Self.seconds(worker.secondsSinceHeartbeat)) ago")
         }
