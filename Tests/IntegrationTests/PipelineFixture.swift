@@ -108,46 +108,48 @@ struct PipelineFixture {
         let joins = "JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)"
         let queries = [
             "silver": """
-                SELECT (to_jsonb(t) - 'silver_batch' - 'bronze_key' - 'bronze_line' - 'loaded_at')::text
-                FROM sales_silver t
-                """,
+            SELECT (to_jsonb(t) - 'silver_batch' - 'bronze_key' - 'bronze_line' - 'loaded_at')::text
+            FROM sales_silver t
+            """,
             "dim_date": "SELECT to_jsonb(t)::text FROM dim_date t",
             "dim_store": "SELECT (to_jsonb(t) - 'store_key')::text FROM dim_store t",
             "dim_product": "SELECT (to_jsonb(t) - 'product_key')::text FROM dim_product t",
             "fact_sales": """
-                SELECT (to_jsonb(t) - 'silver_batch' - 'store_key' - 'product_key' - 'payment_method_key'
-                    - 'client_type_key' || jsonb_build_object(\(item), 'payment', pm.payment_method,
-                    'client', ct.client_type))::text
-                FROM fact_sales t JOIN dim_store s ON s.store_key = t.store_key
-                JOIN dim_product p ON p.product_key = t.product_key
-                LEFT JOIN dim_payment_method pm ON pm.payment_method_key = t.payment_method_key
-                LEFT JOIN dim_client_type ct ON ct.client_type_key = t.client_type_key
-                """,
+            SELECT (to_jsonb(t) - 'silver_batch' - 'store_key' - 'product_key' - 'payment_method_key'
+                - 'client_type_key' || jsonb_build_object(\(item), 'payment', pm.payment_method,
+                'client', ct.client_type))::text
+            FROM fact_sales t JOIN dim_store s ON s.store_key = t.store_key
+            JOIN dim_product p ON p.product_key = t.product_key
+            LEFT JOIN dim_payment_method pm ON pm.payment_method_key = t.payment_method_key
+            LEFT JOIN dim_client_type ct ON ct.client_type_key = t.client_type_key
+            """,
             "fact_stock_movement": """
-                SELECT (to_jsonb(t) - 'silver_batch' - 'store_key' - 'product_key' || jsonb_build_object(\(item)))::text
-                FROM fact_stock_movement t JOIN dim_store s ON s.store_key = t.store_key
-                JOIN dim_product p ON p.product_key = t.product_key
-                """,
+            SELECT (to_jsonb(t) - 'silver_batch' - 'store_key' - 'product_key' || jsonb_build_object(\(item)))::text
+            FROM fact_stock_movement t JOIN dim_store s ON s.store_key = t.store_key
+            JOIN dim_product p ON p.product_key = t.product_key
+            """,
             "stock_position": """
-                SELECT (to_jsonb(t) - 'updated_at' - 'store_key' - 'product_key' || jsonb_build_object(\(item)))::text
-                FROM stock_position t \(joins)
-                """,
+            SELECT (to_jsonb(t) - 'updated_at' - 'store_key' - 'product_key' || jsonb_build_object(\(item)))::text
+            FROM stock_position t \(joins)
+            """,
             "fact_inventory_snapshot": """
-                SELECT (to_jsonb(t) - 'store_key' - 'product_key' || jsonb_build_object(\(item)))::text
-                FROM fact_inventory_snapshot t \(joins)
-                """,
+            SELECT (to_jsonb(t) - 'store_key' - 'product_key' || jsonb_build_object(\(item)))::text
+            FROM fact_inventory_snapshot t \(joins)
+            """,
             "demand_forecast": """
-                SELECT (to_jsonb(t) - 'updated_at' - 'store_key' - 'product_key' || jsonb_build_object(\(item)))::text
-                FROM demand_forecast t \(joins)
-                """,
+            SELECT (to_jsonb(t) - 'updated_at' - 'store_key' - 'product_key' || jsonb_build_object(\(item)))::text
+            FROM demand_forecast t \(joins)
+            """,
             "stock_alert": """
-                SELECT (to_jsonb(t) - 'alert_id' - 'store_key' - 'product_key' || jsonb_build_object(\(item)))::text
-                FROM stock_alert t \(joins)
-                """,
+            SELECT (to_jsonb(t) - 'alert_id' - 'store_key' - 'product_key' || jsonb_build_object(\(item)))::text
+            FROM stock_alert t \(joins)
+            """,
         ]
         var lines: [String] = []
         for (name, sql) in queries.sorted(by: { $0.key < $1.key }) {
-            lines += try await database.query(sql + " ORDER BY 1").rows.map { "\(name) " + (try $0.decode(String.self, at: 0)) }
+            lines += try await database.query(sql + " ORDER BY 1").rows.map {
+                "\(name) " + (try $0.decode(String.self, at: 0))
+            }
         }
         return lines
     }

@@ -194,7 +194,8 @@ struct PipelineTests {
         #expect(forced.output.contains("valid 0 + quarantined 0 + duplicates \(expected.count)"), "\(forced.output)")
         #expect(try await fixture.state() == before)
         #expect(
-            try await fixture.count("SELECT count(*) FROM pipeline_run WHERE stage = 'backfill' AND status = 'succeeded'")
+            try await fixture.count(
+                "SELECT count(*) FROM pipeline_run WHERE stage = 'backfill' AND status = 'succeeded'")
                 == 2)
 
         try await fixture.tearDown()

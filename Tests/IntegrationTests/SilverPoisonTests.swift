@@ -36,7 +36,8 @@ struct SilverPoisonTests {
         try #require(objects.count >= 3)
         try await fixture.putBronze(objects)
         let poison = objects[1].key
-        var configuration = SilverJob.Configuration(bronzeBucket: fixture.base.bucket, silverBucket: fixture.silverBucket)
+        var configuration = SilverJob.Configuration(
+            bronzeBucket: fixture.base.bucket, silverBucket: fixture.silverBucket)
         configuration.poisonAttempts = 2
         let job = SilverJob(
             s3: fixture.base.s3, store: SilverStore(connection: fixture.base.database), configuration: configuration,
@@ -56,7 +57,8 @@ struct SilverPoisonTests {
         #expect(try loaded.rows[0].decode(Int64.self, at: 0) == Int64(others.count))
         // input = valid + quarantined + duplicates, the poison lines counted as quarantined.
         let counts = try await database.query(
-            "SELECT sum(input)::bigint, sum(valid)::bigint, sum(quarantined)::bigint, sum(duplicates)::bigint FROM silver_batches")
+            "SELECT sum(input)::bigint, sum(valid)::bigint, sum(quarantined)::bigint, sum(duplicates)::bigint FROM silver_batches"
+        )
         let row = counts.rows[0]
         #expect(
             try row.decode(Int64.self, at: 0)

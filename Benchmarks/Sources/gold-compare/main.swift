@@ -37,7 +37,8 @@ let usage =
 let options = CommandOptions.parse(
     defaults: [
         "--database-url": ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "", "--rounds": "5",
-        "--small": "1000000", "--large": "10000000", "--new": "10000", "--batch": "1000000", "--keep": "no", "--reuse": "", "--explain": "0", "--python": "",
+        "--small": "1000000", "--large": "10000000", "--new": "10000", "--batch": "1000000", "--keep": "no",
+        "--reuse": "", "--explain": "0", "--python": "",
     ], usage: usage)
 guard let rounds = Int(options["--rounds"]!), rounds >= 5, let small = Int(options["--small"]!), small > 0,
     let large = Int(options["--large"]!), large > small, let fresh = Int(options["--new"]!), fresh > 0,
@@ -214,7 +215,8 @@ do {
         comparison.summary(
             unit: "ms", digits: 1, peerName: "same-refresh-on-\(small)-events",
             extra: [
-                ("history_large", String(largeSide.events - rounds * fresh)), ("history_small", String(smallSide.events - rounds * fresh)),
+                ("history_large", String(largeSide.events - rounds * fresh)),
+                ("history_small", String(smallSide.events - rounds * fresh)),
                 ("new_events", String(fresh)),
             ]))
 } catch {

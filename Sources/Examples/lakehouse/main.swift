@@ -29,7 +29,8 @@ import PGLite
 @main
 struct Lakehouse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lakehouse", abstract: "Run the pipeline (ingest, silver, gold) with shard leases and run history.",
+        commandName: "lakehouse",
+        abstract: "Run the pipeline (ingest, silver, gold) with shard leases and run history.",
         subcommands: [Run.self, Status.self, Backfill.self, Demo.self])
 }
 
@@ -76,7 +77,8 @@ struct PipelineOptions: ParsableArguments {
             configuration: configuration, kinesis: kinesis,
             s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger),
             connect: { name in try await settings.connectDatabase(applicationName: name, logger: logger) },
-            logger: logger, objectHook: Self.crashHook(ProcessInfo.processInfo.environment["LAKEHOUSE_CRASH_ON_OBJECT"]))
+            logger: logger, objectHook: Self.crashHook(ProcessInfo.processInfo.environment["LAKEHOUSE_CRASH_ON_OBJECT"])
+        )
         return (pipeline, kinesis, settings)
     }
 
@@ -191,7 +193,9 @@ struct Demo: AsyncParsableCommand {
         let provisioner = Provisioner(
             s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger), kinesis: kinesis,
             database: database, logger: logger)
-        for change in try await provisioner.apply(.standard(settings, shardCount: shards)) { print("provisioned: \(change)") }
+        for change in try await provisioner.apply(.standard(settings, shardCount: shards)) {
+            print("provisioned: \(change)")
+        }
         await database.close()
         var configuration = LiveDemo.Configuration()
         configuration.simulation.stores = stores

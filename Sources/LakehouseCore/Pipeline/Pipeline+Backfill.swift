@@ -50,7 +50,8 @@ extension Pipeline {
             }
             report.gold = try await GoldJob(connection: connection, logger: logger).refresh()
             try await history.finish(
-                run, rowsIn: report.silver.counts.input, rowsOut: report.silver.counts.valid, batches: report.gold.batches)
+                run, rowsIn: report.silver.counts.input, rowsOut: report.silver.counts.valid,
+                batches: report.gold.batches)
             return report
         } catch {
             try? await history.finish(run, rowsIn: 0, rowsOut: 0, error: "\(error)")

@@ -160,14 +160,17 @@ public struct Pipeline: Sendable {
                             error: "lease lost: \(error.message)")
                         readers.ended(shard, .leaseLost)
                     } catch {
-                        logger.error("shard reader failed", metadata: ["kinesis.shard": "\(shard)", "error": "\(error)"])
+                        logger.error(
+                            "shard reader failed", metadata: ["kinesis.shard": "\(shard)", "error": "\(error)"])
                         let counts = readers.running[shard]
                         try? await history.finish(
                             run, rowsIn: counts?.records ?? 0, rowsOut: counts?.objects ?? 0, error: "\(error)")
                         readers.ended(shard, .failed("\(error)"))
                     }
                 })
-            logger.info("shard reader started", metadata: ["kinesis.shard": "\(shard)", "resume": "\(checkpoint?.sequenceNumber ?? "start")"])
+            logger.info(
+                "shard reader started",
+                metadata: ["kinesis.shard": "\(shard)", "resume": "\(checkpoint?.sequenceNumber ?? "start")"])
         }
 
         var first = true
@@ -217,7 +220,8 @@ public struct Pipeline: Sendable {
                     worker: configuration.worker, workers: try await leases.liveWorkers())
                 for lease in plan.take + (plan.steal.map { [$0] } ?? []) where try await leases.take(lease) {
                     if let owner = lease.owner, lease.isLive {
-                        logger.info("shard lease stolen", metadata: ["kinesis.shard": "\(lease.shardID)", "from": "\(owner)"])
+                        logger.info(
+                            "shard lease stolen", metadata: ["kinesis.shard": "\(lease.shardID)", "from": "\(owner)"])
                     }
                     held.insert(lease.shardID)
                     drained.remove(lease.shardID)

@@ -36,7 +36,8 @@ public struct RunHistory: Sendable {
     /// Updates a running run's row counts.
     public func progress(_ run: Int64, rowsIn: Int, rowsOut: Int) async throws {
         _ = try await connection.query(
-            "UPDATE pipeline_run SET rows_in = $2, rows_out = $3 WHERE run_id = $1", [run, Int64(rowsIn), Int64(rowsOut)])
+            "UPDATE pipeline_run SET rows_in = $2, rows_out = $3 WHERE run_id = $1",
+            [run, Int64(rowsIn), Int64(rowsOut)])
     }
 
     /// Records the end of a run: `succeeded` without an error, `failed` with one.

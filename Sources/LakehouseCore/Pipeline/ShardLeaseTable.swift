@@ -27,7 +27,9 @@ public struct ShardLeaseTable: Sendable {
     /// Adds a lease row for each shard not known yet (with its parents).
     public func register(_ shards: [KinesisShard]) async throws {
         guard !shards.isEmpty else { return }
-        let parents = shards.map { [$0.parentShardID, $0.adjacentParentShardID].compactMap { $0 }.joined(separator: ",") }
+        let parents = shards.map {
+            [$0.parentShardID, $0.adjacentParentShardID].compactMap { $0 }.joined(separator: ",")
+        }
         _ = try await connection.query(
             """
             INSERT INTO shard_lease (stream, shard_id, parent_shard_ids)

@@ -65,7 +65,8 @@ public struct EventProducer: Sendable {
     ///   (the rest of the run is still attempted first).
     @discardableResult
     public func run(
-        _ simulator: inout StoreSimulator, stop: StopSignal = StopSignal(), progress report: @Sendable (Progress) -> Void
+        _ simulator: inout StoreSimulator, stop: StopSignal = StopSignal(),
+        progress report: @Sendable (Progress) -> Void
     ) async throws -> Progress {
         let clock = ContinuousClock()
         let start = clock.now

@@ -110,7 +110,8 @@ public struct SilverBatch: Sendable {
             counts.input += 1
             reject(
                 SilverStore.QuarantinedRecord(
-                    bronzeKey: objectKey, bronzeLine: number, rejection: SilverRejection(reason: reason, detail: detail),
+                    bronzeKey: objectKey, bronzeLine: number,
+                    rejection: SilverRejection(reason: reason, detail: detail),
                     payload: Array(line)))
         }
         if records == 0 { emptyObjectKeys.append(objectKey) }
@@ -120,7 +121,9 @@ public struct SilverBatch: Sendable {
     public mutating func append(_ other: SilverBatch) { merge(other) }
 
     /// One object's lines cleaned on their own (what ``cleaning(_:)`` does for each object).
-    public static func cleaned(objectKey: String, body: [UInt8]) -> SilverBatch { clean(objectKey: objectKey, body: body) }
+    public static func cleaned(objectKey: String, body: [UInt8]) -> SilverBatch {
+        clean(objectKey: objectKey, body: body)
+    }
 
     private mutating func reject(_ record: SilverStore.QuarantinedRecord) {
         rejected.append(record)

@@ -44,7 +44,8 @@ extension SilverJob {
             }
         }
         logger.info(
-            "silver backfill", metadata: ["days": "\(days.count)", "objects": "\(candidates.count)", "force": "\(force)"])
+            "silver backfill",
+            metadata: ["days": "\(days.count)", "objects": "\(candidates.count)", "force": "\(force)"])
         var report = Report()
         var tables = Tables()
         var pending = chunks[...]

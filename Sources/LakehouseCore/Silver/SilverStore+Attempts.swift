@@ -31,7 +31,8 @@ extension SilverStore {
     /// Records why the current try of `item` failed.
     func recordAttemptError(_ item: String, _ error: String) async throws {
         _ = try await connection.query(
-            "UPDATE silver_attempt SET last_error = $2, updated_at = now() WHERE item = $1", [item, String(error.prefix(2000))])
+            "UPDATE silver_attempt SET last_error = $2, updated_at = now() WHERE item = $1",
+            [item, String(error.prefix(2000))])
     }
 
     /// Forgets the tries of `items` (they succeeded).
