@@ -274,6 +274,7 @@ public struct Pipeline: Sendable {
         let clock = ContinuousClock()
         var silverConnection: PGConnection?
         var goldConnection: PGConnection?
+        var listing = ListingSchedule()
         var failuresInRow = 0
         var lastPass = clock.now - configuration.silverPollInterval
         var busy = false
@@ -289,7 +290,7 @@ public struct Pipeline: Sendable {
             do {
                 if silverConnection == nil { silverConnection = try await connect("lakehouse-silver") }
                 if goldConnection == nil { goldConnection = try await connect("lakehouse-gold") }
-                let silver = try await silverBatch(silverConnection!)
+                let silver = try await silverBatch(silverConnection!, listing: &listing)
                 report.silver.add(silver)
                 let gold = try await goldRefresh(goldConnection!)
                 if gold.batches != nil {
@@ -323,35 +324,85 @@ public struct Pipeline: Sendable {
         return report
     }
 
+    /// When silver lists all of bronze, and when only the days since yesterday (UTC): a process
+    /// that runs for months would otherwise list every object it ever wrote before each batch.
+    /// Everything is listed at the start, every ``fullInterval``, and for as long as a full
+    /// listing finds objects of older days (a backlog ingested late).
+    struct ListingSchedule {
+        static let fullInterval: Duration = .seconds(300)
+        var lastFull: ContinuousClock.Instant?
+        var backlog = false
+
+        /// Where the next listing starts (`nil`: everything) and whether it is a full one.
+        func next(now: ContinuousClock.Instant, today: Date) -> String? {
+            if backlog || lastFull.map({ now - $0 >= Self.fullInterval }) ?? true { return nil }
+            return Self.floor(today)
+        }
+
+        /// The prefix of the day before `today`: listing after it lists that day and later.
+        static func floor(_ today: Date) -> String {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            let day = calendar.dateComponents(
+                [.year, .month, .day], from: calendar.date(byAdding: .day, value: -1, to: today)!)
+            return String(format: "sales_data/year=%04d/month=%02d/day=%02d/", day.year!, day.month!, day.day!)
+        }
+    }
+
     /// One silver batch under the silver claim (an advisory lock); an empty report when there is
     /// nothing new or another process holds the claim.
-    private func silverBatch(_ connection: PGConnection) async throws -> SilverJob.Report {
+    private func silverBatch(_ connection: PGConnection, listing: inout ListingSchedule) async throws
+        -> SilverJob.Report
+    {
+        let clock = ContinuousClock()
+        let now = Date()
+        let after = listing.next(now: clock.now, today: now)
+        let (report, batch) = try await silverBatch(connection, listingAfter: after)
+        if after == nil {
+            listing.lastFull = clock.now
+            // A full listing that found objects of days before yesterday: list fully again.
+            listing.backlog = false
+            if let batch {
+                let older = try await connection.query(
+                    "SELECT count(*) FROM silver_manifest WHERE batch_id = $1 AND bronze_key < $2",
+                    [SilverStore.batchID(batch), ListingSchedule.floor(now)])
+                listing.backlog = try older.rows[0].decode(Int64.self, at: 0) > 0
+            }
+        }
+        return report
+    }
+
+    /// One batch at most, listing after `listingAfter`; its report and number.
+    private func silverBatch(_ connection: PGConnection, listingAfter: String?) async throws
+        -> (SilverJob.Report, Int64?)
+    {
         let history = RunHistory(connection: connection, worker: configuration.worker)
         let job = SilverJob(
             s3: s3, store: SilverStore(connection: connection), configuration: configuration.silver, logger: logger,
             objectHook: objectHook)
         let claimed = try await connection.withTryAdvisoryLock(Self.silverClaim(configuration.silver)) {
-            _ -> SilverJob.Report in
+            _ -> (SilverJob.Report, Int64?) in
             let started = Date()
             let one = StopSignal()
             let batches = Mutex<ClosedRange<Int64>?>(nil)
             do {
-                let report = try await job.runOnce(stop: one) { number, _ in
+                let report = try await job.runOnce(stop: one, listingAfter: listingAfter) { number, _ in
                     one.stop()
                     batches.withLock { $0 = number...number }
                 }
+                let batch = batches.withLock { $0 }
                 if report.batches > 0 {
                     try await history.record(
                         .silver, startedAt: started, rowsIn: report.counts.input, rowsOut: report.counts.valid,
-                        batches: batches.withLock { $0 })
+                        batches: batch)
                 }
-                return report
+                return (report, batch?.lowerBound)
             } catch {
                 try? await history.record(.silver, startedAt: started, rowsIn: 0, rowsOut: 0, error: "\(error)")
                 throw error
             }
         }
-        return claimed ?? SilverJob.Report()
+        return claimed ?? (SilverJob.Report(), nil)
     }
 
     /// One gold refresh (it waits for another process's refresh, then applies what is left).

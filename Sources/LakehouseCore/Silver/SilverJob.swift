@@ -127,11 +127,21 @@ public struct SilverJob: Sendable {
         stop: StopSignal = StopSignal(),
         progress: @Sendable (Int64, SilverStore.BatchCounts) -> Void = { _, _ in }
     ) async throws -> Report {
+        try await runOnce(stop: stop, listingAfter: nil, progress: progress)
+    }
+
+    /// As ``runOnce(stop:progress:)``, listing bronze only after `listingAfter` (a key or a
+    /// prefix such as `sales_data/year=2026/month=11/day=25/`); `nil` lists it all. For a caller
+    /// that runs batch after batch and lists everything only now and then (``Pipeline``).
+    public func runOnce(
+        stop: StopSignal = StopSignal(), listingAfter: String?,
+        progress: @Sendable (Int64, SilverStore.BatchCounts) -> Void = { _, _ in }
+    ) async throws -> Report {
         var report = Report()
         var tables = Tables()
         // Bronze keys up to here were listed by this run and are processed or planned: the next
         // plan lists after them. Objects that arrive with lower keys wait for the next run.
-        var listedUpTo: String?
+        var listedUpTo: String? = listingAfter
         while !stop.isStopped, let plan = try await nextPlan(after: &listedUpTo) {
             guard let counts = try await process(plan, tables: &tables) else { continue }
             report.add(batch: counts)
