@@ -208,7 +208,7 @@ public struct Pipeline: Sendable {
                     }
                     held = kept
                     lastRenew = clock.now
-                    _ = try await history.abandonDead(after: Self.seconds(configuration.failoverTime))
+                    _ = try await history.abandonDead(after: Self.seconds(configuration.leaseDuration))
                 }
                 if clock.now - lastList >= .seconds(30) {
                     try await leases.register(try await kinesis.listShards(configuration.ingest.stream))
@@ -218,13 +218,23 @@ public struct Pipeline: Sendable {
                 let plan = LeaseBalancer.plan(
                     leases: all.filter { !drained.contains($0.shardID) || $0.owner != configuration.worker },
                     worker: configuration.worker, workers: try await leases.liveWorkers())
+                var tookExpired = false
                 for lease in plan.take + (plan.steal.map { [$0] } ?? []) where try await leases.take(lease) {
                     if let owner = lease.owner, lease.isLive {
                         logger.info(
                             "shard lease stolen", metadata: ["kinesis.shard": "\(lease.shardID)", "from": "\(owner)"])
+                    } else if let owner = lease.owner, owner != configuration.worker {
+                        logger.warning(
+                            "expired shard lease taken over",
+                            metadata: ["kinesis.shard": "\(lease.shardID)", "from": "\(owner)"])
+                        tookExpired = true
                     }
                     held.insert(lease.shardID)
                     drained.remove(lease.shardID)
+                }
+                // A process whose leases expired has stopped answering: its open runs end here.
+                if tookExpired {
+                    _ = try await history.abandonDead(after: Self.seconds(configuration.leaseDuration))
                 }
                 // A reader on every held shard that has none (new, or failed and paused enough).
                 let running = readers.running
