@@ -13,15 +13,8 @@ echo "demo-live: building lakehouse (debug)"
 swift build --product lakehouse >/dev/null
 bin=$(swift build --show-bin-path)
 scripts/services.sh start
-set -a
-# shellcheck disable=SC1091
-. .services/env
-set +a
-run=$(date +%s)
-export KINESIS_STREAM=live-$run S3_BUCKET_BRONZE=live-$run-bronze S3_BUCKET_SILVER=live-$run-silver \
-    S3_BUCKET_GOLD=live-$run-gold
-psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS lakehouse_live_demo WITH (FORCE)" \
-    -c "CREATE DATABASE lakehouse_live_demo"
-export DATABASE_URL=${DATABASE_URL%/*}/lakehouse_live_demo
+# shellcheck source=scripts/fresh-run.sh
+. scripts/fresh-run.sh
+fresh_run live lakehouse_live_demo
 echo "demo-live: stream $KINESIS_STREAM, database lakehouse_live_demo; \`lakehouse status\` in another shell with these settings"
 exec "$bin/lakehouse" demo --live --env-file '' "$@"

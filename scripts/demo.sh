@@ -46,17 +46,10 @@ wait "$python_tools" || { cat .demo/deps.log >&2; echo "demo: installing the Pyt
 
 step "starting the local services (they stay up: make services-stop when done)"
 scripts/services.sh start
-set -a
-# shellcheck disable=SC1091
-. .services/env
-set +a
-
 # A fresh database, stream and buckets for this run, so that a second demo starts clean.
-run=$(date +%s)
-export KINESIS_STREAM=demo-$run S3_BUCKET_BRONZE=demo-$run-bronze S3_BUCKET_SILVER=demo-$run-silver \
-    S3_BUCKET_GOLD=demo-$run-gold
-psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS lakehouse_demo WITH (FORCE)" -c "CREATE DATABASE lakehouse_demo"
-export DATABASE_URL=${DATABASE_URL%/*}/lakehouse_demo
+# shellcheck source=scripts/fresh-run.sh
+. scripts/fresh-run.sh
+fresh_run demo lakehouse_demo
 mkdir -p .demo
 {
     echo "# Written by scripts/demo.sh: the last demo's settings (source it to query or rerun stages)."

@@ -42,15 +42,9 @@ if ! scripts/services.sh status >/dev/null 2>&1; then
     scripts/services.sh start
     started_services=1
 fi
-set -a
-# shellcheck disable=SC1091
-. .services/env
-set +a
-run=$(date +%s)
-export KINESIS_STREAM=live-$run S3_BUCKET_BRONZE=live-$run-bronze S3_BUCKET_SILVER=live-$run-silver \
-    S3_BUCKET_GOLD=live-$run-gold
-psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS lakehouse_live WITH (FORCE)" -c "CREATE DATABASE lakehouse_live"
-export DATABASE_URL=${DATABASE_URL%/*}/lakehouse_live
+# shellcheck source=scripts/fresh-run.sh
+. scripts/fresh-run.sh
+fresh_run live lakehouse_live
 "$bin/provision" apply --shards "$shards" --env-file '' >"$out/provision.log" 2>&1
 
 lakehouse_pid=

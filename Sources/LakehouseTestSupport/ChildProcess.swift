@@ -26,10 +26,13 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Runs `executable` to completion, at most `timeout`; returns its exit status.
+    ///
+    /// - Parameter environment: extra variables on top of this process's environment.
     public static func run(
-        _ executable: String, _ arguments: [String], timeout: Duration = .seconds(30)
+        _ executable: String, _ arguments: [String], timeout: Duration = .seconds(30),
+        environment: [String: String] = [:]
     ) async throws -> Int32 {
-        let child = try ChildProcess(executable: executable, arguments: arguments)
+        let child = try ChildProcess(executable: executable, arguments: arguments, environment: environment)
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
@@ -43,7 +46,8 @@ public final class ChildProcess: @unchecked Sendable {
     /// Runs `executable` to completion, at most `timeout`, with its standard output and error
     /// going to scratch files; returns its exit status and what it wrote to each.
     public static func output(
-        _ executable: String, _ arguments: [String], timeout: Duration = .seconds(120)
+        _ executable: String, _ arguments: [String], timeout: Duration = .seconds(120),
+        environment: [String: String] = [:]
     ) async throws -> (status: Int32, output: String, errors: String) {
         let scratch = FileManager.default.temporaryDirectory
             .appendingPathComponent("child-\(getpid())-\(UInt64.random(in: 0...UInt64.max))").path
@@ -54,7 +58,7 @@ public final class ChildProcess: @unchecked Sendable {
         let quoted = ([executable] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let status = try await run(
             "/bin/sh", ["-c", quoted.joined(separator: " ") + " > '\(scratch).out' 2> '\(scratch).err'"],
-            timeout: timeout)
+            timeout: timeout, environment: environment)
         return (
             status, (try? String(contentsOfFile: scratch + ".out", encoding: .utf8)) ?? "",
             (try? String(contentsOfFile: scratch + ".err", encoding: .utf8)) ?? ""

@@ -70,15 +70,7 @@ extension PGConnection {
         case .session:
             return try await exclusive {
                 try await query("SELECT pg_advisory_lock($1)", [key])
-                let value: T
-                do {
-                    value = try await body(self)
-                } catch {
-                    _ = try? await query("SELECT pg_advisory_unlock($1)", [key])
-                    throw error
-                }
-                try await query("SELECT pg_advisory_unlock($1)", [key])
-                return value
+                return try await holdingSessionLock(key, body)
             }
         }
     }
@@ -98,15 +90,20 @@ extension PGConnection {
         try await exclusive {
             let taken = try await query("SELECT pg_try_advisory_lock($1)", [key]).rows[0].decode(Bool.self, at: 0)
             guard taken else { return nil }
-            let value: T
-            do {
-                value = try await body(self)
-            } catch {
-                _ = try? await query("SELECT pg_advisory_unlock($1)", [key])
-                throw error
-            }
-            try await query("SELECT pg_advisory_unlock($1)", [key])
-            return value
+            return try await holdingSessionLock(key, body)
         }
+    }
+
+    /// Runs `body` with the session lock `key` taken, and releases it however `body` ends.
+    private func holdingSessionLock<T>(_ key: Int64, _ body: (PGConnection) async throws -> T) async throws -> T {
+        let value: T
+        do {
+            value = try await body(self)
+        } catch {
+            _ = try? await query("SELECT pg_advisory_unlock($1)", [key])
+            throw error
+        }
+        try await query("SELECT pg_advisory_unlock($1)", [key])
+        return value
     }
 }

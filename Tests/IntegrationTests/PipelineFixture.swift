@@ -44,9 +44,9 @@ struct PipelineFixture {
     func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws
         -> (status: Int32, output: String, errors: String)
     {
-        let assignments = environment.merging(extra) { $1 }.map { "\($0.key)=\($0.value)" }
-        return try await ChildProcess.output(
-            "/usr/bin/env", assignments + [Self.executable] + arguments + ["--env-file", ""], timeout: .seconds(300))
+        try await ChildProcess.output(
+            Self.executable, arguments + ["--env-file", ""], timeout: .seconds(300),
+            environment: environment.merging(extra) { $1 })
     }
 
     /// Sends the next `days` days of `simulator` to each of `streams`, in order (simulated

@@ -205,16 +205,15 @@ struct PipelineTests {
     func liveDemo() async throws {
         let fixture = try await PipelineFixture.make("pipe-live", shards: 2)
         let goldBucket = fixture.base.bucket.replacingOccurrences(of: "-bronze-", with: "-gold-")
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("live-\(UUID().uuidString)").path
-        let output = scratch + ".out"
-        let assignments = fixture.environment.merging(["S3_BUCKET_GOLD": goldBucket]) { $1 }
-            .map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("live-\(UUID().uuidString).out").path
+        // Through the shell only to keep its output: ChildProcess discards it.
         let demo = try ChildProcess(
             executable: "/bin/sh",
             arguments: [
                 "-c",
-                "exec env \(assignments) '\(PipelineFixture.executable)' demo --live --rate 100 --stores 4 --products 10 --shards 2 --every 2 --env-file '' > '\(output)' 2>&1",
-            ])
+                "exec '\(PipelineFixture.executable)' demo --live --rate 100 --stores 4 --products 10 --shards 2 --every 2 --env-file '' > '\(output)' 2>&1",
+            ],
+            environment: fixture.environment.merging(["S3_BUCKET_GOLD": goldBucket]) { $1 })
         try await Task.sleep(for: .seconds(14))
         demo.send(signal: SIGINT)
         let status = await demo.waitForExit(timeout: .seconds(60))

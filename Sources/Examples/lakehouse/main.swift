@@ -68,7 +68,6 @@ struct PipelineOptions: ParsableArguments {
         configuration.failoverTime = .milliseconds(Int(failoverSeconds * 1000))
         configuration.silverPollInterval = .milliseconds(Int(pollSeconds * 1000))
         configuration.ingest.flushAge = .milliseconds(Int(flushSeconds * 1000))
-        configuration.ingest.untilCaughtUp = untilCaughtUp
         configuration.silver.objectsPerBatch = objectsPerBatch
         configuration.untilCaughtUp = untilCaughtUp
         if let worker { configuration.worker = worker }

@@ -94,7 +94,7 @@ public struct GoldJob: Sendable {
                 report.steps.append(
                     Report.Step(
                         name: name,
-                        seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                        seconds: elapsed.inSeconds))
                 mark = now
             }
             report.rows = try await Self.stage(connection, after: from, upTo: to)

@@ -26,13 +26,20 @@ public struct BronzeBatch: Sendable, Hashable {
     /// - Precondition: the batch holds at least one record.
     public var key: String {
         let first = records[0]
-        let date = EventTimestamp.format(micros: Int64(first.approximateArrivalTimestamp * 1_000_000))
-        let year = date.prefix(4)
-        let month = date.dropFirst(5).prefix(2)
-        let day = date.dropFirst(8).prefix(2)
-        return
-            "sales_data/year=\(year)/month=\(month)/day=\(day)/\(shardID)-\(first.sequenceNumber)-\(records[records.count - 1].sequenceNumber).jsonl"
+        return Self.dayPrefix(micros: Int64(first.approximateArrivalTimestamp * 1_000_000))
+            + "\(shardID)-\(first.sequenceNumber)-\(records[records.count - 1].sequenceNumber).jsonl"
     }
+
+    /// The prefix of the bronze objects of the UTC day holding `micros` (microseconds since
+    /// 1970): `sales_data/year=YYYY/month=MM/day=DD/`.
+    public static func dayPrefix(micros: Int64) -> String {
+        let date = EventTimestamp.format(micros: micros)
+        return
+            "sales_data/year=\(date.prefix(4))/month=\(date.dropFirst(5).prefix(2))/day=\(date.dropFirst(8).prefix(2))/"
+    }
+
+    /// Microseconds in a UTC day.
+    static let dayMicros: Int64 = 86_400_000_000
 
     /// The object's bytes.
     ///

@@ -55,18 +55,7 @@ public struct CheckpointStore: Sendable {
     ///
     /// - Throws: ``PGError`` when it cannot be written.
     public func save(_ checkpoint: IngestCheckpoint) async throws {
-        _ = try await connection.query(
-            """
-            INSERT INTO ingest_checkpoints (stream, shard_id, sequence_number, bronze_key, records, shard_ended, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, now())
-            ON CONFLICT (stream, shard_id) DO UPDATE SET sequence_number = EXCLUDED.sequence_number,
-                bronze_key = EXCLUDED.bronze_key, records = EXCLUDED.records, shard_ended = EXCLUDED.shard_ended,
-                updated_at = now()
-            """,
-            [
-                checkpoint.stream, checkpoint.shardID, checkpoint.sequenceNumber, checkpoint.bronzeKey,
-                Int64(checkpoint.records), checkpoint.shardEnded,
-            ])
+        _ = try await upsert(checkpoint, leaseOwner: nil)
     }
 
     /// Records `checkpoint` only while `owner` holds the shard's lease (`shard_lease`), locking
@@ -75,13 +64,18 @@ public struct CheckpointStore: Sendable {
     ///
     /// - Throws: ``PGError`` when it cannot be written.
     public func save(_ checkpoint: IngestCheckpoint, leaseOwner owner: String) async throws -> Bool {
+        try await upsert(checkpoint, leaseOwner: owner)
+    }
+
+    /// The upsert of both `save`s: unconditional when `owner` is `nil`.
+    private func upsert(_ checkpoint: IngestCheckpoint, leaseOwner owner: String?) async throws -> Bool {
         let result = try await connection.query(
             """
             WITH lease AS (
                 SELECT 1 FROM shard_lease WHERE stream = $1 AND shard_id = $2 AND owner = $7 FOR UPDATE
             )
             INSERT INTO ingest_checkpoints (stream, shard_id, sequence_number, bronze_key, records, shard_ended, updated_at)
-            SELECT $1, $2, $3, $4, $5, $6, now() WHERE EXISTS (SELECT 1 FROM lease)
+            SELECT $1, $2, $3, $4, $5, $6, now() WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM lease)
             ON CONFLICT (stream, shard_id) DO UPDATE SET sequence_number = EXCLUDED.sequence_number,
                 bronze_key = EXCLUDED.bronze_key, records = EXCLUDED.records, shard_ended = EXCLUDED.shard_ended,
                 updated_at = now()

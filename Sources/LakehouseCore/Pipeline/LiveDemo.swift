@@ -72,7 +72,7 @@ public struct LiveDemo: Sendable {
                     uniquingKeysWith: { first, _ in first })
                 let opened = now.keys.filter { open[$0] == nil }.sorted()
                 let resolved = open.keys.filter { now[$0] == nil }.sorted()
-                let elapsed = Pipeline.seconds(clock.now - start)
+                let elapsed = (clock.now - start).inSeconds
                 let freshness = status.freshnessSeconds.map { String(format: "%.1f s", $0) } ?? "-"
                 let held = status.shards.filter(\.isHeld).count
                 let counts = status.openAlerts.map { "\($0.kind) \($0.count)" }.joined(separator: ", ")

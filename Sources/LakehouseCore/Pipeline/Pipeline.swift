@@ -165,7 +165,7 @@ public struct Pipeline: Sendable {
                         let counts = readers.running[shard]
                         try? await history.finish(
                             run, rowsIn: counts?.records ?? 0, rowsOut: counts?.objects ?? 0, error: "\(error)")
-                        readers.ended(shard, .failed("\(error)"))
+                        readers.ended(shard, .failed("\(error)", progressed: (counts?.objects ?? 0) > 0))
                     }
                 })
             logger.info(
@@ -185,12 +185,12 @@ public struct Pipeline: Sendable {
                         held.remove(shard)
                         lastList = clock.now - .seconds(3600)  // its children may be readable now
                     case .stopped:
-                        if configuration.ingest.untilCaughtUp { drained.insert(shard) }
+                        if configuration.untilCaughtUp { drained.insert(shard) }
                     case .leaseLost:
                         held.remove(shard)
-                    case .failed:
+                    case .failed(_, let progressed):
                         failures.add(1)
-                        failuresInRow[shard, default: 0] += 1
+                        failuresInRow[shard] = progressed ? 1 : failuresInRow[shard, default: 0] + 1
                         retryAt[shard] = clock.now + configuration.backoff(after: failuresInRow[shard]!)
                     }
                 }
@@ -208,7 +208,7 @@ public struct Pipeline: Sendable {
                     }
                     held = kept
                     lastRenew = clock.now
-                    _ = try await history.abandonDead(after: Self.seconds(configuration.leaseDuration))
+                    _ = try await history.abandonDead(after: configuration.leaseDuration.inSeconds)
                 }
                 if clock.now - lastList >= .seconds(30) {
                     try await leases.register(try await kinesis.listShards(configuration.ingest.stream))
@@ -234,7 +234,7 @@ public struct Pipeline: Sendable {
                 }
                 // A process whose leases expired has stopped answering: its open runs end here.
                 if tookExpired {
-                    _ = try await history.abandonDead(after: Self.seconds(configuration.leaseDuration))
+                    _ = try await history.abandonDead(after: configuration.leaseDuration.inSeconds)
                 }
                 // A reader on every held shard that has none (new, or failed and paused enough).
                 let running = readers.running
@@ -243,10 +243,9 @@ public struct Pipeline: Sendable {
                     retryAt[shard] = nil
                     try await startReader(shard)
                 }
-                for shard in held where readers.running[shard] != nil { failuresInRow[shard] = nil }
                 errors = 0
                 first = false
-                if configuration.ingest.untilCaughtUp, readers.running.isEmpty, retryAt.isEmpty,
+                if configuration.untilCaughtUp, readers.running.isEmpty, retryAt.isEmpty,
                     plan.take.isEmpty, plan.steal == nil, held.isSubset(of: drained)
                 {
                     // Done when every readable shard was drained here or is read by a process
@@ -316,12 +315,9 @@ public struct Pipeline: Sendable {
                 failures.add(1)
                 logger.error(
                     "silver or gold failed; retrying", metadata: ["error": "\(error)", "failures": "\(failuresInRow)"])
-                for connection in [silverConnection, goldConnection].compactMap({ $0 })
-                where !(await connection.isHealthy()) {
-                    await connection.close()
-                }
-                if let connection = silverConnection, !(await connection.isHealthy()) { silverConnection = nil }
-                if let connection = goldConnection, !(await connection.isHealthy()) { goldConnection = nil }
+                // A broken connection is replaced at the next try.
+                silverConnection = await Self.keepIfHealthy(silverConnection)
+                goldConnection = await Self.keepIfHealthy(goldConnection)
                 busy = false
                 // Stopping: a few more tries, then give up (what is left waits for the next run).
                 if stop.isStopped && failuresInRow >= 3 { break }
@@ -351,11 +347,7 @@ public struct Pipeline: Sendable {
 
         /// The prefix of the day before `today`: listing after it lists that day and later.
         static func floor(_ today: Date) -> String {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "UTC")!
-            let day = calendar.dateComponents(
-                [.year, .month, .day], from: calendar.date(byAdding: .day, value: -1, to: today)!)
-            return String(format: "sales_data/year=%04d/month=%02d/day=%02d/", day.year!, day.month!, day.day!)
+            BronzeBatch.dayPrefix(micros: Int64(today.timeIntervalSince1970 * 1_000_000) - BronzeBatch.dayMicros)
         }
     }
 
@@ -432,6 +424,13 @@ public struct Pipeline: Sendable {
         }
     }
 
+    /// `connection` if it can take work; otherwise it is closed and `nil` returned.
+    private static func keepIfHealthy(_ connection: PGConnection?) async -> PGConnection? {
+        guard let connection, !(await connection.isHealthy()) else { return connection }
+        await connection.close()
+        return nil
+    }
+
     /// The advisory lock key of silver's claim on a silver bucket (FNV-1a of its name).
     static func silverClaim(_ silver: SilverJob.Configuration) -> Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -441,7 +440,4 @@ public struct Pipeline: Sendable {
         return Int64(bitPattern: hash)
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }

@@ -15,8 +15,12 @@ extension Pipeline {
         /// this process's own objects start a silver batch at once.
         public var silverPollInterval: Duration = .seconds(5)
         /// Stop once every shard this process can hold is drained and silver and gold have
-        /// nothing left (default `false`: run until stopped).
-        public var untilCaughtUp = false
+        /// nothing left (default `false`: run until stopped); the same setting as
+        /// `ingest.untilCaughtUp`.
+        public var untilCaughtUp: Bool {
+            get { ingest.untilCaughtUp }
+            set { ingest.untilCaughtUp = newValue }
+        }
         /// The first pause after a stage fails, doubled after each further failure up to
         /// ``retryMaximum`` (defaults 1 s and 30 s).
         public var retryInitial: Duration = .seconds(1)

@@ -20,9 +20,7 @@ public struct ShardLeaseTable: Sendable {
         self.duration = duration
     }
 
-    private var seconds: Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
+    private var seconds: Double { duration.inSeconds }
 
     /// Adds a lease row for each shard not known yet (with its parents).
     public func register(_ shards: [KinesisShard]) async throws {

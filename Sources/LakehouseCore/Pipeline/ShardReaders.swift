@@ -11,8 +11,9 @@ final class ShardReaders: Sendable {
         case stopped
         /// Its lease went to another process.
         case leaseLost
-        /// It failed after AWSLite's retries; the coordinator starts it again after a pause.
-        case failed(String)
+        /// It failed after AWSLite's retries; the coordinator starts it again after a pause, which
+        /// grows while the reader fails without writing anything in between.
+        case failed(String, progressed: Bool)
     }
 
     struct Running: Sendable {

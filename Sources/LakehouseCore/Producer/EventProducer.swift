@@ -98,12 +98,12 @@ public struct EventProducer: Sendable {
                 }
                 if clock.now - lastReport >= configuration.progressInterval {
                     lastReport = clock.now
-                    progress.seconds = Self.seconds(clock.now - start)
+                    progress.seconds = (clock.now - start).inSeconds
                     report(progress)
                 }
             }
         }
-        progress.seconds = Self.seconds(clock.now - start)
+        progress.seconds = (clock.now - start).inSeconds
         report(progress)
         if progress.failed > 0 {
             throw LakehouseError(
@@ -113,10 +113,6 @@ public struct EventProducer: Sendable {
             )
         }
         return progress
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func nowMicros() -> Int64 {

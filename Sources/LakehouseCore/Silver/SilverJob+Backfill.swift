@@ -29,20 +29,7 @@ extension SilverJob {
                 candidates += page.objects.filter { force || done[$0.key] != $0.eTag }
             }
         }
-        var chunks: [[Plan.Object]] = []
-        var bytes = 0
-        for object in candidates.sorted(by: { $0.key < $1.key }) {
-            let entry = Plan.Object(key: object.key, etag: object.eTag, size: object.size)
-            if let last = chunks.last, last.count < configuration.objectsPerBatch,
-                bytes + object.size <= configuration.bytesPerBatch
-            {
-                chunks[chunks.count - 1].append(entry)
-                bytes += object.size
-            } else {
-                chunks.append([entry])
-                bytes = object.size
-            }
-        }
+        let chunks = batches(of: candidates)
         logger.info(
             "silver backfill",
             metadata: ["days": "\(days.count)", "objects": "\(candidates.count)", "force": "\(force)"])
@@ -70,20 +57,12 @@ extension SilverJob {
 
     /// The bronze prefixes of the days `from` through `through` (UTC).
     static func days(from: Date, through: Date) throws -> [String] {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        var day = calendar.startOfDay(for: from)
-        let last = calendar.startOfDay(for: through)
-        guard day <= last else {
+        func day(_ date: Date) -> Int64 {
+            Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down)) / BronzeBatch.dayMicros
+        }
+        guard day(from) <= day(through) else {
             throw LakehouseError(code: .invalidConfiguration, message: "the backfill's last day is before its first")
         }
-        var prefixes: [String] = []
-        while day <= last {
-            let parts = calendar.dateComponents([.year, .month, .day], from: day)
-            prefixes.append(
-                String(format: "sales_data/year=%04d/month=%02d/day=%02d/", parts.year!, parts.month!, parts.day!))
-            day = calendar.date(byAdding: .day, value: 1, to: day)!
-        }
-        return prefixes
+        return (day(from)...day(through)).map { BronzeBatch.dayPrefix(micros: $0 * BronzeBatch.dayMicros) }
     }
 }

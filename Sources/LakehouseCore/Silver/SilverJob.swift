@@ -169,20 +169,33 @@ public struct SilverJob: Sendable {
             candidates += page.objects.filter { done[$0.key] == nil }
             if candidates.count >= configuration.objectsPerBatch { break }
         }
-        var chosen: [Plan.Object] = []
-        var bytes = 0
-        for object in candidates.sorted(by: { $0.key < $1.key }) {
-            guard chosen.count < configuration.objectsPerBatch,
-                chosen.isEmpty || bytes + object.size <= configuration.bytesPerBatch
-            else { break }
-            chosen.append(Plan.Object(key: object.key, etag: object.eTag, size: object.size))
-            bytes += object.size
-        }
+        let chosen = batches(of: candidates).first ?? []
         guard let last = chosen.last else { return nil }
         listedUpTo = last.key
         let plan = Plan(number: number, objects: chosen)
         // Another process may have planned this batch first: then do what it planned.
         return try await write(plan) ? plan : try await readPlan(number)
+    }
+
+    /// `objects` in key order, cut into batches of at most ``Configuration/objectsPerBatch``
+    /// objects and about ``Configuration/bytesPerBatch`` bytes (a larger object is a batch of
+    /// its own).
+    func batches(of objects: [S3ObjectSummary]) -> [[Plan.Object]] {
+        var batches: [[Plan.Object]] = []
+        var bytes = 0
+        for object in objects.sorted(by: { $0.key < $1.key }) {
+            let entry = Plan.Object(key: object.key, etag: object.eTag, size: object.size)
+            if let last = batches.last, last.count < configuration.objectsPerBatch,
+                bytes + object.size <= configuration.bytesPerBatch
+            {
+                batches[batches.count - 1].append(entry)
+                bytes += object.size
+            } else {
+                batches.append([entry])
+                bytes = object.size
+            }
+        }
+        return batches
     }
 
     /// Writes `plan` unless batch `plan.number` is planned already; returns whether it was written.
