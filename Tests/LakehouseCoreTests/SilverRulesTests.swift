@@ -25,8 +25,8 @@ struct SilverRulesTests {
     static let total = "\"total_price\": 3.98"
     static let end = "\"client_type\": \"regular\"}"
 
-    static func reason(_ payload: [UInt8]) -> String? {
-        if case .failure(let rejection) = SilverRules.clean(payload) { return rejection.reason }
+    static func reason(_ payload: [UInt8], arrival: Int64? = nil) -> String? {
+        if case .failure(let rejection) = SilverRules.clean(payload, arrivalMicros: arrival) { return rejection.reason }
         return nil
     }
 
@@ -91,13 +91,76 @@ struct SilverRulesTests {
             ([(Self.time, "\"timestamp\": \"yesterday\"")], "invalid:timestamp"),
             ([(Self.time, "\"timestamp\": \"2026-13-45 25:61:00\"")], "invalid:timestamp"),
             ([(Self.end, "\"client_type\": \"regular\", \"event_type\": \"refund\"}")], "unknown:event_type"),
+            // Bounds that keep every value inside both sinks' columns.
+            ([(Self.quantity, "\"quantity\": 1000001"), (Self.unit, "\"unit_price\": 0"), (Self.total, "\"total_price\": 0")],
+             "invalid:quantity"),
+            ([(Self.quantity, "\"quantity\": 9223372036854775807"), (Self.unit, "\"unit_price\": 0.00"),
+              (Self.total, "\"total_price\": 0.00")], "invalid:quantity"),
+            ([(Self.quantity, "\"quantity\": 92233720368547758070")], "invalid:quantity"),
+            ([(Self.quantity, "\"quantity\": 1"), (Self.unit, "\"unit_price\": 10000000000.00"),
+              (Self.total, "\"total_price\": 10000000000.00")], "invalid:unit_price"),
+            ([(Self.quantity, "\"quantity\": 2"), (Self.unit, "\"unit_price\": 5000000000.00"),
+              (Self.total, "\"total_price\": 10000000000.00")], "invalid:total_price"),
+            ([("\"product_id\": \"P001\"", "\"product_id\": \"P0\\u00001\"")], "invalid:product_id"),
+            ([("\"product_name\": \" Milk 1L \"", "\"product_name\": \"Milk\\u0000\"")], "invalid:product_name"),
+            ([("\"payment_method\": \"credit_card\"", "\"payment_method\": \"\\u0000\"")], "invalid:payment_method"),
+            ([(Self.time, "\"timestamp\": \"0000-01-01T00:00:00Z\"")], "invalid:timestamp"),
+            ([(Self.time, "\"timestamp\": \"1999-12-31T23:59:59.999999Z\"")], "invalid:timestamp"),
         ] as [([(String, String)], String)])
     func rules(edits: [(String, String)], expected: String) {
         #expect(Self.reason(Self.record(edits)) == expected)
     }
 
+    @Test("whole quantities however a producer writes them: 2, 2.0, 2e0, 20e-1, 0.2e1")
+    func wholeQuantities() throws {
+        for literal in ["2", "2.0", "2.00", "2e0", "2E+0", "20e-1", "0.2e1"] {
+            let event = try SilverRules.clean(Self.record([(Self.quantity, "\"quantity\": \(literal)")])).get()
+            #expect(event.quantity == 2, "\(literal)")
+        }
+        for literal in ["2.5", "25e-1", "2.000001"] {
+            let rejection = SilverRules.clean(Self.record([(Self.quantity, "\"quantity\": \(literal)")]))
+            #expect(throws: SilverRejection.self) { try rejection.get() }
+            if case .failure(let why) = rejection {
+                #expect(why.reason == "invalid:quantity")
+                #expect(why.detail.hasSuffix("quantity \(literal) is not a whole number"))
+            }
+        }
+        // Amounts: trailing zeros and exponents are fine when the value has two decimals.
+        let event = try SilverRules.clean(
+            Self.record([(Self.unit, "\"unit_price\": 1.990"), (Self.total, "\"total_price\": 398e-2")])
+        ).get()
+        #expect(event.unitPriceCents == 199 && event.totalPriceCents == 398)
+    }
+
+    @Test("event times from 2000 until a day after the record reached Kinesis; late events always")
+    func timeWindow() throws {
+        let arrival = try #require(EventTimestamp.parse("2026-01-05T20:00:00Z"))
+        // The record's event is at 2026-01-05T21:30:00.25Z.
+        #expect(Self.reason(Self.record(), arrival: arrival) == nil)
+        #expect(Self.reason(Self.record(), arrival: arrival - SilverRules.maximumLead + 5_400_250_000) == nil)
+        #expect(
+            Self.reason(Self.record(), arrival: arrival - SilverRules.maximumLead + 5_400_249_999)
+                == "invalid:timestamp")
+        // A year late is still welcome.
+        #expect(Self.reason(Self.record(), arrival: arrival + 365 * SilverRules.maximumLead) == nil)
+        let far = Self.record([(Self.time, "\"timestamp\": \"9999-12-31T23:59:59Z\"")])
+        #expect(Self.reason(far, arrival: arrival) == "invalid:timestamp")
+        if case .failure(let why) = SilverRules.clean(far, arrivalMicros: arrival) {
+            #expect(why.detail.contains("more than a day after the record reached Kinesis (2026-01-05T20:00:00"))
+        }
+    }
+
     @Test("the first failing rule wins: a null field before a bad quantity, a bad total before a bad timestamp")
     func order() {
+        // Every required field is looked for before any is read as its type.
+        #expect(
+            Self.reason(
+                Self.record([("\"store_id\": \" store_001\"", "\"store_id\": null"), (Self.quantity, "\"quantity\": \"3\"")]))
+                == "null:store_id")
+        #expect(
+            Self.reason(
+                Self.record([("\"store_id\": \" store_001\"", "\"store_id\": \"  \""), (Self.unit, "\"unit_price\": \"x\"")]))
+                == "null:store_id")
         #expect(
             Self.reason(Self.record([("\"store_id\": \" store_001\", ", ""), (Self.quantity, "\"quantity\": -1")]))
                 == "null:store_id")

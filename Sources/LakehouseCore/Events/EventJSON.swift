@@ -91,7 +91,7 @@ public enum EventJSON {
         }
         func text(_ key: String) throws -> String {
             switch object[key] {
-            case .string(let value)?: return value
+            case .string(let value)?: return try withoutNUL(key, value)
             case nil, .null?: throw invalid("null:\(key)", "the record has no \(key)")
             default: throw invalid("invalid:\(key)", "\(key) is not a string")
             }
@@ -99,15 +99,30 @@ public enum EventJSON {
         func optionalText(_ key: String) throws -> String? {
             switch object[key] {
             case nil, .null?: return nil
-            case .string(let value)?: return value
+            case .string(let value)?: return try withoutNUL(key, value)
             default: throw invalid("invalid:\(key)", "\(key) is not a string")
             }
+        }
+        // PostgreSQL's text cannot hold U+0000, so neither sink may receive it.
+        func withoutNUL(_ key: String, _ value: String) throws -> String {
+            guard value.utf8.contains(0) else { return value }
+            throw invalid("invalid:\(key)", "\(key) contains the character U+0000 (NUL), which no text column holds")
         }
         func number(_ key: String) throws -> String {
             switch object[key] {
             case .number(let literal)?: return literal
             case nil, .null?: throw invalid("null:\(key)", "the record has no \(key)")
             default: throw invalid("invalid:\(key)", "\(key) is not a number")
+            }
+        }
+        // Rule 2 before rule 3: every required field is looked for (missing, null or blank)
+        // before any is read as its type.
+        for key in requiredFields {
+            switch object[key] {
+            case nil, .null?: throw invalid("null:\(key)", "the record has no \(key)")
+            case .string(let value)? where SilverRules.trimmed(value).isEmpty:
+                throw invalid("null:\(key)", "\(key) is blank")
+            default: continue
             }
         }
         let transactionID = try text("transaction_id")
@@ -119,7 +134,7 @@ public enum EventJSON {
         let totalText = try number("total_price")
         let timestamp = try text("timestamp")
         let storeID = try text("store_id")
-        guard let quantity = Int(quantityText) else {
+        guard let quantityValue = JSONDecimal(quantityText), let quantity = quantityValue.wholeValue() else {
             throw invalid("invalid:quantity", "quantity \(quantityText) is not a whole number")
         }
         guard let unit = Self.cents(unitText) else {
@@ -131,45 +146,16 @@ public enum EventJSON {
         let raw = try optionalText("event_type")
         let event = POSEvent(
             transactionID: transactionID, productID: productID, productName: productName, category: category,
-            quantity: quantity, unitPriceCents: unit, totalPriceCents: total, timestamp: timestamp, storeID: storeID,
+            quantity: Int(quantity), unitPriceCents: unit, totalPriceCents: total, timestamp: timestamp, storeID: storeID,
             paymentMethod: try optionalText("payment_method"), clientType: try optionalText("client_type"),
             eventType: raw.flatMap(EventType.init(rawValue:)) ?? .sale)
         return (event, raw)
     }
 
-    /// A JSON number literal as cents, when it has at most two decimals and no exponent
-    /// (`5.88`, `4`, `-0.5`); `nil` otherwise.
+    /// A JSON number literal as cents, when its value has at most two decimals (`5.88`, `4`,
+    /// `-0.5`, `5.880`, `5.88e0`) and fits in `Int64` cents; `nil` otherwise.
     static func cents(_ literal: String) -> Int64? {
-        var bytes = literal.utf8[...]
-        let negative = bytes.first == UInt8(ascii: "-")
-        if negative { bytes = bytes.dropFirst() }
-        var units: Int64 = 0
-        var wholeDigits = 0
-        var fraction: Int64 = 0
-        var fractionDigits = -1  // -1: no point seen
-        for byte in bytes {
-            if byte == UInt8(ascii: "."), fractionDigits < 0, wholeDigits > 0 {
-                fractionDigits = 0
-                continue
-            }
-            let digit = byte &- UInt8(ascii: "0")
-            guard digit < 10 else { return nil }
-            if fractionDigits < 0 {
-                let (shifted, overflow) = units.multipliedReportingOverflow(by: 10)
-                guard !overflow else { return nil }
-                units = shifted + Int64(digit)
-                wholeDigits += 1
-            } else {
-                fractionDigits += 1
-                guard fractionDigits <= 2 else { return nil }
-                fraction = fraction * 10 + Int64(digit)
-            }
-        }
-        guard wholeDigits > 0, fractionDigits != 0 else { return nil }
-        if fractionDigits == 1 { fraction *= 10 }
-        let (scaled, overflow) = units.multipliedReportingOverflow(by: 100)
-        guard !overflow else { return nil }
-        return negative ? -(scaled + fraction) : scaled + fraction
+        JSONDecimal(literal)?.wholeValue(scaledBy: 2)
     }
 
     static func string(_ value: String, _ out: inout [UInt8]) {

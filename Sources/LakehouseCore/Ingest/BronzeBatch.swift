@@ -78,6 +78,9 @@ public struct BronzeBatch: Sendable, Hashable {
         public var arrivalTime: String
         /// The record's bytes, exactly as put.
         public var payload: [UInt8]
+        /// ``arrivalTime`` in microseconds since 1970, when it is RFC 3339 (it always is in
+        /// objects that ingest wrote).
+        public var arrivalMicros: Int64?
     }
 
     /// The lines of a bronze object.
@@ -147,9 +150,13 @@ public struct BronzeBatch: Sendable, Hashable {
                 throw LakehouseError(
                     code: .invalidEvent, message: "malformed:json: no payload", reason: "malformed:json")
             }
+            let arrival = fields.stringBytes("arrival_time").flatMap { bytes in
+                bytes.withUnsafeBufferPointer { EventTimestamp.parse($0) }
+            }
             return Line(
                 shardID: try text("shard_id"), sequenceNumber: try text("sequence_number"),
-                partitionKey: try text("partition_key"), arrivalTime: try text("arrival_time"), payload: payload)
+                partitionKey: try text("partition_key"), arrivalTime: try text("arrival_time"), payload: payload,
+                arrivalMicros: arrival)
         } catch var error as LakehouseError {
             error.message = "bronze line \(number): \(error.message)"
             throw error

@@ -72,7 +72,7 @@ public struct SilverBatch: Sendable {
                         payload: Array(read.raw)))
                 continue
             }
-            switch SilverRules.clean(line.payload) {
+            switch SilverRules.clean(line.payload, arrivalMicros: line.arrivalMicros) {
             case .success(let event):
                 part.columns.append(event, bronzeKey: objectKey, bronzeLine: Int64(read.number))
             case .failure(let rejection):

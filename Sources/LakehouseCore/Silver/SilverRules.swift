@@ -1,22 +1,45 @@
-/// The silver rules (DESIGN.md, "Silver"), checked in order; the first that fails is the reason:
+/// The silver rules (README, "Sending events"), checked in order; the first that fails is the
+/// reason:
 ///
 /// 1. `malformed:json` — not one JSON object;
 /// 2. `null:<field>` — a required field missing, `null` or blank (transaction_id, product_id,
-///    product_name, category, quantity, unit_price, total_price, timestamp, store_id);
-/// 3. `invalid:quantity` — not a whole number, or not > 0 (≥ 0 for a stock count);
-///    `invalid:unit_price`, `invalid:total_price` — not an amount with at most two decimals, or
-///    negative; a field of the wrong JSON type is `invalid:<field>` too;
+///    product_name, category, quantity, unit_price, total_price, timestamp, store_id), looked for
+///    in that order before any field is read as its type;
+/// 3. `invalid:<field>` — a field of the wrong JSON type, or text holding U+0000 (NUL);
+///    `invalid:quantity` — not a whole number (`2`, `2.0` and `2e0` are whole), or not within
+///    1…``maximumQuantity`` (0…``maximumQuantity`` for a stock count);
+///    `invalid:unit_price`, `invalid:total_price` — not an amount with at most two decimals,
+///    negative, or above ``maximumPriceCents`` (the `decimal(12, 2)` columns' largest value);
 /// 4. `inconsistent:total_vs_unit_x_qty` — total_price differs from unit_price × quantity by more
 ///    than 0.01;
-/// 5. `invalid:timestamp` — not RFC 3339 (any offset is fine: it is normalised to UTC);
+/// 5. `invalid:timestamp` — not RFC 3339 (any offset is fine: it is normalised to UTC), before
+///    ``earliestEventTime`` (2000-01-01), or more than ``maximumLead`` (one day) after the record
+///    reached Kinesis (its bronze `arrival_time`; late events are always welcome);
 /// 6. `unknown:event_type` — not `sale`, `restock` or `stock_count` (absent means sale).
 ///
 /// A record in the original producer's format (no `event_type`) passes as a sale.
 public enum SilverRules {
+    /// The most units one record may carry (1,000,000): a larger line or count is a data error,
+    /// and the bound keeps every sum gold makes far inside `bigint`.
+    public static let maximumQuantity: Int64 = 1_000_000
+    /// The largest price, in cents: 9,999,999,999.99, what `decimal(12, 2)` holds.
+    public static let maximumPriceCents: Int64 = 999_999_999_999
+    /// The earliest event time accepted: 2000-01-01T00:00:00Z, in microseconds since 1970.
+    public static let earliestEventTime: Int64 = 946_684_800_000_000
+    /// How far after its arrival in Kinesis an event may be stamped (one day, in microseconds):
+    /// clocks drift and time zones get mixed up, but an event days ahead would make gold
+    /// carry stock forward to a day that has not come.
+    public static let maximumLead: Int64 = 86_400_000_000
+
     /// Cleans one record's payload.
     ///
+    /// - Parameters:
+    ///   - payload: the record's bytes.
+    ///   - arrivalMicros: when the record reached Kinesis (microseconds since 1970), from its
+    ///     bronze line; the latest event time accepted is one ``maximumLead`` after it. `nil`
+    ///     (a record not read from bronze) checks only the earliest time.
     /// - Complexity: O(payload size).
-    public static func clean(_ payload: [UInt8]) -> Result<SilverEvent, SilverRejection> {
+    public static func clean(_ payload: [UInt8], arrivalMicros: Int64? = nil) -> Result<SilverEvent, SilverRejection> {
         let decoded: (event: POSEvent, rawType: String?)
         do {
             decoded = try EventJSON.decodeFields(payload)
@@ -32,28 +55,29 @@ public enum SilverRules {
         let category = upperCased(trimmed(event.category))
         let storeID = upperCased(trimmed(event.storeID))
         let timestamp = trimmed(event.timestamp)
-        func blank(_ field: String) -> Result<SilverEvent, SilverRejection> {
-            .failure(SilverRejection(reason: "null:\(field)", detail: "\(field) is blank"))
-        }
-        if transactionID.isEmpty { return blank("transaction_id") }
-        if productID.isEmpty { return blank("product_id") }
-        if productName.isEmpty { return blank("product_name") }
-        if category.isEmpty { return blank("category") }
-        if timestamp.isEmpty { return blank("timestamp") }
-        if storeID.isEmpty { return blank("store_id") }
+        // Blank required fields were refused while decoding (rule 2 comes before the rest).
         let type = event.eventType
-        let minimum = type == .stockCount ? 0 : 1
-        guard event.quantity >= minimum else {
+        let minimum: Int64 = type == .stockCount ? 0 : 1
+        guard (minimum...maximumQuantity).contains(Int64(event.quantity)) else {
             return .failure(
                 SilverRejection(
                     reason: "invalid:quantity",
-                    detail: "quantity \(event.quantity) must be \(minimum == 0 ? "≥ 0 for a stock count" : "> 0")"))
+                    detail: event.quantity < minimum
+                        ? "quantity \(event.quantity) must be \(minimum == 0 ? "≥ 0 for a stock count" : "> 0")"
+                        : "quantity \(event.quantity) is above \(maximumQuantity), the most one record may carry"))
         }
-        guard event.unitPriceCents >= 0 else {
-            return .failure(SilverRejection(reason: "invalid:unit_price", detail: "unit_price is negative"))
-        }
-        guard event.totalPriceCents >= 0 else {
-            return .failure(SilverRejection(reason: "invalid:total_price", detail: "total_price is negative"))
+        for (field, cents) in [("unit_price", event.unitPriceCents), ("total_price", event.totalPriceCents)] {
+            if cents < 0 {
+                return .failure(SilverRejection(reason: "invalid:\(field)", detail: "\(field) is negative"))
+            }
+            if cents > maximumPriceCents {
+                return .failure(
+                    SilverRejection(
+                        reason: "invalid:\(field)",
+                        detail:
+                            "\(field) \(EventJSON.centsText(cents)) is above \(EventJSON.centsText(maximumPriceCents)), the largest decimal(12, 2)"
+                    ))
+            }
         }
         let (product, overflow) = event.unitPriceCents.multipliedReportingOverflow(by: Int64(event.quantity))
         guard !overflow, abs(product - event.totalPriceCents) <= 1 else {
@@ -67,6 +91,20 @@ public enum SilverRules {
         guard let micros = EventTimestamp.parse(timestamp) else {
             return .failure(
                 SilverRejection(reason: "invalid:timestamp", detail: "timestamp '\(timestamp)' is not RFC 3339"))
+        }
+        if micros < earliestEventTime {
+            return .failure(
+                SilverRejection(
+                    reason: "invalid:timestamp",
+                    detail: "timestamp '\(timestamp)' is before 2000-01-01T00:00:00Z, the earliest accepted"))
+        }
+        if let arrivalMicros, micros > arrivalMicros + maximumLead {
+            return .failure(
+                SilverRejection(
+                    reason: "invalid:timestamp",
+                    detail:
+                        "timestamp '\(timestamp)' is more than a day after the record reached Kinesis (\(EventTimestamp.format(micros: arrivalMicros)))"
+                ))
         }
         if let raw = decoded.rawType, EventType(rawValue: raw) == nil {
             return .failure(
