@@ -12,6 +12,8 @@
 #   scripts/services.sh start-postgres    start only PostgreSQL (for a test's private cluster:
 #                                          set LAKEHOUSE_SERVICES_DIR to a directory of its own)
 #   scripts/services.sh restart-postgres  restart PostgreSQL (fast shutdown), same port
+#   scripts/services.sh stop-postgres     stop PostgreSQL at once (immediate: as if it crashed);
+#                                          start-postgres starts it again on the same port
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -105,7 +107,9 @@ CONF
     else
         local attempt
         for attempt in 1 2 3; do
-            port=$(free_port)
+            # The port it had, while free (clients keep their address across a stop); else a new one.
+            port=$(sed -n 's/^port = //p' "$home/data/lakehouse_port.conf" 2>/dev/null || true)
+            if [[ $attempt -gt 1 || -z $port ]] || port_answers "$port"; then port=$(free_port); fi
             echo "port = $port" | as_run_user tee "$home/data/lakehouse_port.conf" >/dev/null
             if as_run_user setsid "$bin/pg_ctl" start -D "$home/data" -l "$home/postgres.log" -w -t 60 >/dev/null 9>&-; then
                 break
@@ -265,6 +269,13 @@ restart-postgres)
         || die "PostgreSQL did not restart"
     say "PostgreSQL restarted"
     ;;
+stop-postgres)
+    home=$(pg_home)
+    pg_running "$home" || die "PostgreSQL is not running in $home"
+    as_run_user "$(pg_bin)/pg_ctl" stop -D "$home/data" -m immediate -w -t 60 >/dev/null 9>&- \
+        || die "PostgreSQL did not stop"
+    say "PostgreSQL stopped (immediate)"
+    ;;
 stop)
     exec 9>"$state/.lock"
     flock -w 120 9 || die "another 'services.sh' command has held $state/.lock for 2 minutes"
@@ -278,7 +289,7 @@ clean)
     say "removed $state"
     ;;
 *)
-    echo "usage: $0 start|stop|status|clean" >&2
+    echo "usage: $0 start|stop|status|clean|start-postgres|stop-postgres|restart-postgres" >&2
     exit 2
     ;;
 esac

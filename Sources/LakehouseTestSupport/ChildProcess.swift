@@ -13,15 +13,27 @@ public final class ChildProcess: @unchecked Sendable {
     // Safety: `process` is configured and started in `init`, then only read.
     private let process = Process()
 
-    /// Starts `executable` with `arguments`; its output is discarded.
+    /// Starts `executable` with `arguments`; its output is discarded, or written to files.
     ///
-    /// - Parameter environment: extra variables on top of this process's environment.
-    public init(executable: String, arguments: [String], environment: [String: String] = [:]) throws {
+    /// - Parameters:
+    ///   - environment: extra variables on top of this process's environment.
+    ///   - outputPath: a file for its standard output and error (created or truncated);
+    ///     `nil` discards them.
+    public init(
+        executable: String, arguments: [String], environment: [String: String] = [:], outputPath: String? = nil
+    ) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let outputPath {
+            _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+            let file = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+            process.standardOutput = file
+            process.standardError = file
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
     }
 

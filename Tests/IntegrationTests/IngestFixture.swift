@@ -17,7 +17,10 @@ struct IngestFixture {
     let database: PGConnection
 
     /// - Parameter kinesisEndpoint: where the stream lives, when not in moto (a ``KinesisDouble``).
-    static func make(_ name: String, shards: Int = 2, kinesisEndpoint: String? = nil) async throws -> IngestFixture {
+    /// - Parameter databaseURL: the PostgreSQL server to use, when not the shared one.
+    static func make(
+        _ name: String, shards: Int = 2, kinesisEndpoint: String? = nil, databaseURL: String? = nil
+    ) async throws -> IngestFixture {
         let services = try TestServices.require()
         let logs = CapturedLogs()
         let suffix = UUID().uuidString.prefix(8).lowercased()
@@ -32,7 +35,7 @@ struct IngestFixture {
         try await kinesis.waitUntilActive(stream)
         try await s3.createBucket(bucket)
         let database = try await PGConnection.connect(
-            configuration: .init(services.databaseURL), logger: logs.logger())
+            configuration: .init(databaseURL ?? services.databaseURL), logger: logs.logger())
         try await database.execute("CREATE SCHEMA \(schema)")
         try await database.execute("SET search_path TO \(schema)")
         try await PGMigrator(migrations: DatabaseSchema.migrations).migrate(on: database)
@@ -40,6 +43,7 @@ struct IngestFixture {
         environment["KINESIS_STREAM"] = stream
         environment["S3_BUCKET_BRONZE"] = bucket
         environment["PGOPTIONS"] = "-c search_path=\(schema)"
+        if let databaseURL { environment["DATABASE_URL"] = databaseURL }
         return IngestFixture(
             stream: stream, bucket: bucket, schema: schema, environment: environment, kinesis: kinesis, s3: s3,
             database: database)
@@ -64,11 +68,13 @@ struct IngestFixture {
         return (lines, keys)
     }
 
-    func tearDown(keys: [String]) async throws {
+    /// - Parameter dropSchema: `false` when the database went away with its server (a private
+    ///   cluster the test removes).
+    func tearDown(keys: [String], dropSchema: Bool = true) async throws {
         try await kinesis.deleteStream(stream)
         for key in keys { try await s3.deleteObject(bucket: bucket, key: key) }
         try await s3.deleteBucket(bucket)
-        try await database.execute("DROP SCHEMA \(schema) CASCADE")
+        if dropSchema { try await database.execute("DROP SCHEMA \(schema) CASCADE") }
         await database.close()
     }
 }

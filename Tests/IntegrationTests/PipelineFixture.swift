@@ -12,8 +12,8 @@ struct PipelineFixture {
     let silverBucket: String
     let logs = CapturedLogs()
 
-    static func make(_ name: String, shards: Int) async throws -> PipelineFixture {
-        let base = try await IngestFixture.make(name, shards: shards)
+    static func make(_ name: String, shards: Int, databaseURL: String? = nil) async throws -> PipelineFixture {
+        let base = try await IngestFixture.make(name, shards: shards, databaseURL: databaseURL)
         let silverBucket = base.bucket.replacingOccurrences(of: "-bronze-", with: "-silver-")
         try await base.s3.createBucket(silverBucket)
         return PipelineFixture(base: base, silverBucket: silverBucket)
@@ -28,10 +28,12 @@ struct PipelineFixture {
     }
 
     /// The `lakehouse` executable with this fixture's settings, and `extra` environment.
-    func lakehouse(_ arguments: [String], environment extra: [String: String] = [:]) throws -> ChildProcess {
+    func lakehouse(
+        _ arguments: [String], environment extra: [String: String] = [:], outputPath: String? = nil
+    ) throws -> ChildProcess {
         try ChildProcess(
             executable: Self.executable, arguments: arguments + ["--env-file", ""],
-            environment: environment.merging(extra) { $1 })
+            environment: environment.merging(extra) { $1 }, outputPath: outputPath)
     }
 
     static var executable: String {
@@ -154,13 +156,14 @@ struct PipelineFixture {
         return lines
     }
 
-    func tearDown() async throws {
+    /// - Parameter dropSchema: `false` when the database went away with its server.
+    func tearDown(dropSchema: Bool = true) async throws {
         for try await page in base.s3.listObjectsV2(bucket: silverBucket) {
             for object in page.objects { try await base.s3.deleteObject(bucket: silverBucket, key: object.key) }
         }
         try await base.s3.deleteBucket(silverBucket)
         var keys: [String] = []
         for try await page in base.s3.listObjectsV2(bucket: base.bucket) { keys += page.objects.map(\.key) }
-        try await base.tearDown(keys: keys)
+        try await base.tearDown(keys: keys, dropSchema: dropSchema)
     }
 }

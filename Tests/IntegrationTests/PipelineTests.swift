@@ -117,6 +117,8 @@ struct PipelineTests {
         #expect(status.output.contains("last gold runs:"))
         #expect(status.output.contains("gold freshness: newest event"))
         #expect(status.output.contains(second))
+        // A, killed, is told apart from a process that is only cut off from PostgreSQL.
+        #expect(status.output.contains("\(first)  dead: no process"), "\(status.output)")
 
         try await pair.tearDown()
         try await single.tearDown()

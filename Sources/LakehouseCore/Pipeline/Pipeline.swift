@@ -73,10 +73,8 @@ public struct Pipeline: Sendable {
     /// - Throws: ``PGError`` or ``AWSError`` only when the process cannot start (no database, no
     ///   stream); failures after that are retried.
     public func run(stop: StopSignal = StopSignal()) async throws -> Report {
-        let coordination = try await connect("lakehouse-coordination")
-        let leases = ShardLeaseTable(
-            connection: coordination, stream: configuration.ingest.stream, worker: configuration.worker,
-            duration: configuration.leaseDuration)
+        let coordination = HealingConnection(name: "lakehouse-coordination", logger: logger, connect: connect)
+        let leases = leasesTable(try await coordination.current())
         try await leases.heartbeat(host: ProcessInfo.processInfo.hostName, pid: getpid())
         try await leases.register(try await kinesis.listShards(configuration.ingest.stream))
         logger.info(
@@ -90,16 +88,14 @@ public struct Pipeline: Sendable {
         let ingestDone = StopSignal()
         let failures = SharedCount()
         async let batches = batchLoop(trigger: trigger, ingestDone: ingestDone, stop: stop, failures: failures)
-        await coordinate(
-            leases: leases, connection: coordination, readers: readers, trigger: trigger, stop: stop,
-            failures: failures)
+        await coordinate(coordination: coordination, readers: readers, trigger: trigger, stop: stop, failures: failures)
         ingestDone.stop()
         var report = await batches
         let totals = readers.totals
         report.ingestRecords = totals.records
         report.ingestObjects = totals.objects
         report.failures += failures.count
-        try? await leases.stopped()
+        if let connection = try? await coordination.current() { try? await leasesTable(connection).stopped() }
         await coordination.close()
         logger.info("lakehouse run stopped", metadata: ["report": "\(report)"])
         return report
@@ -110,13 +106,16 @@ public struct Pipeline: Sendable {
     /// Keeps this process's share of leases and a reader on each, until `stop` (or, with
     /// `untilCaughtUp`, until every shard it can hold is drained); then stops the readers,
     /// waits for their last checkpoints and releases the leases.
+    ///
+    /// Its PostgreSQL connection heals: while the server is away, each pass fails and is tried
+    /// again after a doubling pause, and the next pass that reaches it carries on (leases that
+    /// expired meanwhile are taken again like any free lease).
     private func coordinate(
-        leases: ShardLeaseTable, connection: PGConnection, readers: ShardReaders, trigger: Trigger,
-        stop: StopSignal, failures: SharedCount
+        coordination: HealingConnection, readers: ShardReaders, trigger: Trigger, stop: StopSignal,
+        failures: SharedCount
     ) async {
         let clock = ContinuousClock()
-        let history = RunHistory(connection: connection, worker: configuration.worker)
-        let checkpoints = CheckpointStore(connection: connection)
+        let worker = configuration.worker
         var held: Set<String> = []
         var drained: Set<String> = []
         var retryAt: [String: ContinuousClock.Instant] = [:]
@@ -125,15 +124,23 @@ public struct Pipeline: Sendable {
         var lastList = clock.now
         var errors = 0
         var tasks: [Task<Void, Never>] = []
-        let ingest = IngestJob(
-            kinesis: kinesis, s3: s3, checkpoints: checkpoints, configuration: configuration.ingest, logger: logger)
+        // The readers' saves and run records go through the healing connection too.
+        @Sendable func history() async throws -> RunHistory {
+            RunHistory(connection: try await coordination.current(), worker: worker)
+        }
+        @Sendable func checkpoints() async throws -> CheckpointStore {
+            CheckpointStore(connection: try await coordination.current())
+        }
 
         func startReader(_ shard: String) async throws {
-            let checkpoint = try await checkpoints.load(stream: configuration.ingest.stream)[shard]
-            let run = try await history.start(.ingest, subject: shard)
+            let checkpoint = try await checkpoints().load(stream: configuration.ingest.stream)[shard]
+            let run = try await history().start(.ingest, subject: shard)
+            // Its saves go through `save` below; the job's own store is not used.
+            let ingest = IngestJob(
+                kinesis: kinesis, s3: s3, checkpoints: try await checkpoints(), configuration: configuration.ingest,
+                logger: logger)
             let readerStop = StopSignal()
             readers.started(shard, stop: readerStop, run: run)
-            let worker = configuration.worker
             let logger = logger
             tasks.append(
                 Task {
@@ -141,7 +148,7 @@ public struct Pipeline: Sendable {
                         let outcome = try await ingest.readShard(
                             shard, after: checkpoint, stop: readerStop,
                             save: { checkpoint in
-                                guard try await checkpoints.save(checkpoint, leaseOwner: worker) else {
+                                guard try await checkpoints().save(checkpoint, leaseOwner: worker) else {
                                     throw LakehouseError(
                                         code: .leaseLost, message: "the lease on \(shard) is no longer \(worker)'s")
                                 }
@@ -151,11 +158,11 @@ public struct Pipeline: Sendable {
                                 trigger.pull()
                             },
                             onRead: { read in readers.read(shard, millisBehindLatest: read.millisBehindLatest) })
-                        try? await history.finish(run, rowsIn: outcome.records, rowsOut: outcome.objects)
+                        try? await history().finish(run, rowsIn: outcome.records, rowsOut: outcome.objects)
                         readers.ended(shard, outcome.ended ? .ended : .stopped)
                     } catch let error as LakehouseError where error.code == .leaseLost {
                         let counts = readers.running[shard]
-                        try? await history.finish(
+                        try? await history().finish(
                             run, rowsIn: counts?.records ?? 0, rowsOut: counts?.objects ?? 0,
                             error: "lease lost: \(error.message)")
                         readers.ended(shard, .leaseLost)
@@ -163,7 +170,7 @@ public struct Pipeline: Sendable {
                         logger.error(
                             "shard reader failed", metadata: ["kinesis.shard": "\(shard)", "error": "\(error)"])
                         let counts = readers.running[shard]
-                        try? await history.finish(
+                        try? await history().finish(
                             run, rowsIn: counts?.records ?? 0, rowsOut: counts?.objects ?? 0, error: "\(error)")
                         readers.ended(shard, .failed("\(error)", progressed: (counts?.objects ?? 0) > 0))
                     }
@@ -174,9 +181,13 @@ public struct Pipeline: Sendable {
         }
 
         var first = true
-        let started = (try? await leases.serverNow()) ?? Date()
+        var started: Date?
         while !stop.isStopped {
             do {
+                let connection = try await coordination.current()
+                let leases = leasesTable(connection)
+                let history = RunHistory(connection: connection, worker: worker)
+                if started == nil { started = try await leases.serverNow() }
                 // How the readers ended since the last look.
                 for (shard, ending) in readers.takeEndings() {
                     switch ending {
@@ -250,7 +261,7 @@ public struct Pipeline: Sendable {
                 {
                     // Done when every readable shard was drained here or is read by a process
                     // heard from since this one started (a dead one's leases expire first).
-                    let alive = try await leases.workers(heardAfter: started)
+                    let alive = try await leases.workers(heardAfter: started ?? Date())
                     let pending = LeaseBalancer.readable(all).filter { lease in
                         !drained.contains(lease.shardID)
                             && !(lease.isHeld && lease.owner != configuration.worker && alive.contains(lease.owner!))
@@ -260,15 +271,26 @@ public struct Pipeline: Sendable {
             } catch {
                 errors += 1
                 failures.add(1)
-                logger.error("shard coordination failed", metadata: ["error": "\(error)"])
-                await stop.sleep(for: configuration.backoff(after: errors))
+                // A broken connection is replaced at the next pass.
+                await coordination.heal()
+                let pause = configuration.backoff(after: errors)
+                logger.error(
+                    "shard coordination failed; retrying",
+                    metadata: ["error": "\(error)", "failures": "\(errors)", "retry.seconds": "\(pause.inSeconds)"])
+                await stop.sleep(for: pause)
             }
             await stop.sleep(for: configuration.takeInterval)
         }
         readers.stopAll()
         for task in tasks { await task.value }
         _ = readers.takeEndings()
-        try? await leases.release(Array(held))
+        if let connection = try? await coordination.current() { try? await leasesTable(connection).release(Array(held)) }
+    }
+
+    private func leasesTable(_ connection: PGConnection) -> ShardLeaseTable {
+        ShardLeaseTable(
+            connection: connection, stream: configuration.ingest.stream, worker: configuration.worker,
+            duration: configuration.leaseDuration)
     }
 
     // MARK: - Silver and gold
@@ -281,8 +303,8 @@ public struct Pipeline: Sendable {
     {
         var report = Report()
         let clock = ContinuousClock()
-        var silverConnection: PGConnection?
-        var goldConnection: PGConnection?
+        let silverConnection = HealingConnection(name: "lakehouse-silver", logger: logger, connect: connect)
+        let goldConnection = HealingConnection(name: "lakehouse-gold", logger: logger, connect: connect)
         var listing = ListingSchedule()
         var failuresInRow = 0
         var lastPass = clock.now - configuration.silverPollInterval
@@ -297,11 +319,9 @@ public struct Pipeline: Sendable {
             }
             lastPass = clock.now
             do {
-                if silverConnection == nil { silverConnection = try await connect("lakehouse-silver") }
-                if goldConnection == nil { goldConnection = try await connect("lakehouse-gold") }
-                let silver = try await silverBatch(silverConnection!, listing: &listing)
+                let silver = try await silverBatch(try await silverConnection.current(), listing: &listing)
                 report.silver.add(silver)
-                let gold = try await goldRefresh(goldConnection!)
+                let gold = try await goldRefresh(try await goldConnection.current())
                 if gold.batches != nil {
                     report.goldRefreshes += 1
                     report.goldRows += gold.rows
@@ -316,8 +336,8 @@ public struct Pipeline: Sendable {
                 logger.error(
                     "silver or gold failed; retrying", metadata: ["error": "\(error)", "failures": "\(failuresInRow)"])
                 // A broken connection is replaced at the next try.
-                silverConnection = await Self.keepIfHealthy(silverConnection)
-                goldConnection = await Self.keepIfHealthy(goldConnection)
+                await silverConnection.heal()
+                await goldConnection.heal()
                 busy = false
                 // Stopping: a few more tries, then give up (what is left waits for the next run).
                 if stop.isStopped && failuresInRow >= 3 { break }
@@ -325,8 +345,8 @@ public struct Pipeline: Sendable {
                 try? await Task.sleep(for: pause)
             }
         }
-        await silverConnection?.close()
-        await goldConnection?.close()
+        await silverConnection.close()
+        await goldConnection.close()
         return report
     }
 
@@ -422,13 +442,6 @@ public struct Pipeline: Sendable {
             try? await history.record(.gold, startedAt: started, rowsIn: 0, rowsOut: 0, error: "\(error)")
             throw error
         }
-    }
-
-    /// `connection` if it can take work; otherwise it is closed and `nil` returned.
-    private static func keepIfHealthy(_ connection: PGConnection?) async -> PGConnection? {
-        guard let connection, !(await connection.isHealthy()) else { return connection }
-        await connection.close()
-        return nil
     }
 
     /// The advisory lock key of silver's claim on a silver bucket (FNV-1a of its name).

@@ -11,6 +11,10 @@ public struct PipelineStatus: Sendable {
         public var pid: Int32
         public var secondsSinceHeartbeat: Double
         public var isStopped: Bool
+        /// Whether its process still runs, when it ran on this host (`nil`: another host, so
+        /// unknown). A process that runs but is silent is waiting for PostgreSQL (it reconnects
+        /// by itself) or stuck; one that does not run is dead.
+        public var processRunning: Bool?
     }
 
     /// One stage run (`pipeline_run`).
@@ -60,6 +64,12 @@ public struct PipelineStatus: Sendable {
                 id: try row.decode(String.self, at: 0), host: try row.decode(String.self, at: 1),
                 pid: try row.decode(Int32.self, at: 2), secondsSinceHeartbeat: try row.decode(Double.self, at: 3),
                 isStopped: try row.decode(Bool.self, at: 4))
+        }
+        let host = ProcessInfo.processInfo.hostName
+        for index in status.workers.indices where status.workers[index].host == host {
+            // Signal 0 only asks whether the process exists (EPERM: it does, as another user).
+            status.workers[index].processRunning =
+                kill(status.workers[index].pid, 0) == 0 || errno == EPERM
         }
         status.shards = try await ShardLeaseTable(connection: connection, stream: stream, worker: "", duration: .zero)
             .leases()
@@ -112,8 +122,14 @@ public struct PipelineStatus: Sendable {
         if workers.isEmpty { lines.append("  none has run") }
         for worker in workers {
             let state =
-                worker.isStopped
-                ? "stopped" : worker.secondsSinceHeartbeat < Self.silentAfter ? "alive" : "silent"
+                switch (worker.isStopped, worker.secondsSinceHeartbeat < Self.silentAfter, worker.processRunning) {
+                case (true, _, _): "stopped"
+                case (false, true, _): "alive"
+                case (false, false, true?):
+                    "silent, but process \(worker.pid) runs here: waiting for PostgreSQL (it reconnects by itself)"
+                case (false, false, false?): "dead: no process \(worker.pid) on this host"
+                case (false, false, nil): "silent (on \(worker.host): dead, or cut off from PostgreSQL)"
+                }
             lines.append(
                 "  \(worker.id)  \(state), last heard \(Self.seconds(worker.secondsSinceHeartbeat)) ago")
         }
