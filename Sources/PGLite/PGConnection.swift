@@ -306,7 +306,8 @@ public final class PGConnection: @unchecked Sendable {
             severity: field("V") ?? field("S"),
             detail: field("D"),
             hint: field("H"),
-            position: field("P").flatMap { Int($0) }
+            position: field("P").flatMap { Int($0) },
+            context: field("W")
         )
     }
 

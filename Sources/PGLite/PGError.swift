@@ -40,11 +40,14 @@ public struct PGError: Error, Sendable, Hashable, CustomStringConvertible {
     public var hint: String?
     /// The 1-based character position in the statement that the error refers to.
     public var position: Int?
+    /// Where it happened, as the server says (`COPY sales, line 3, column quantity: "x"`), when
+    /// it said.
+    public var context: String?
 
     /// Creates an error.
     public init(
         code: Code, message: String, sqlState: String? = nil, severity: String? = nil,
-        detail: String? = nil, hint: String? = nil, position: Int? = nil
+        detail: String? = nil, hint: String? = nil, position: Int? = nil, context: String? = nil
     ) {
         self.code = code
         self.message = message
@@ -53,6 +56,7 @@ public struct PGError: Error, Sendable, Hashable, CustomStringConvertible {
         self.detail = detail
         self.hint = hint
         self.position = position
+        self.context = context
     }
 
     public var description: String {
@@ -63,6 +67,7 @@ public struct PGError: Error, Sendable, Hashable, CustomStringConvertible {
         if let detail { text += " DETAIL: \(detail)" }
         if let hint { text += " HINT: \(hint)" }
         if let position { text += " (at character \(position))" }
+        if let context { text += " CONTEXT: \(context)" }
         return text
     }
 }

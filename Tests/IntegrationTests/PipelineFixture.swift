@@ -105,7 +105,10 @@ struct PipelineFixture {
     /// Silver and gold as text, keyed by natural keys (surrogate keys, batch numbers, bronze
     /// locations and processing times left out): what two worlds fed the same events must agree
     /// on, however their batches fell.
-    func state() async throws -> [String] {
+    func state() async throws -> [String] { try await Self.state(of: database) }
+
+    /// ``state()`` of the pipeline's tables that `database`'s `search_path` reaches.
+    static func state(of database: PGConnection) async throws -> [String] {
         let item = "'store', s.store_id, 'product', p.product_id"
         let joins = "JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)"
         let queries = [

@@ -100,4 +100,62 @@ struct SilverPoisonTests {
         #expect(try manifest.rows[0].decode(Int64.self, at: 0) == Int64(objects.count))
         try await fixture.tearDown()
     }
+
+    @Test(
+        "a row PostgreSQL refuses (a column narrowed by a DBA) is quarantined naming the field, object and line, in both sinks; the rest of its batch is loaded"
+    )
+    func refusedRow() async throws {
+        let fixture = try await SilverFixture.make("poison-refused")
+        var objects = SilverFixture.bronzeObjects(
+            SimulationConfiguration(stores: 2, products: 6, days: 1, seed: 7, dirtyRate: 0), perObject: 20)
+        try #require(objects.count >= 2)
+        // One record of object 1 gets a product name longer than the narrowed column holds.
+        var lines = objects[1].body.split(separator: UInt8(ascii: "\n")).map { Array($0) }
+        var record = try BronzeBatch.decode(lines[4] + [UInt8(ascii: "\n")])[0]
+        var event = try EventJSON.decode(record.payload)
+        event.productName = String(repeating: "Long name ", count: 5)
+        record.payload = EventJSON.encode(event)
+        let envelope = BronzeBatch(
+            stream: "pos", shardID: record.shardID,
+            records: [
+                KinesisRecord(
+                    data: record.payload, partitionKey: record.partitionKey, sequenceNumber: record.sequenceNumber,
+                    approximateArrivalTimestamp: Double(try #require(record.arrivalMicros)) / 1_000_000)
+            ]
+        ).encoded()
+        lines[4] = Array(envelope.dropLast())
+        objects[1].body = Array(lines.joined(separator: [UInt8(ascii: "\n")])) + [UInt8(ascii: "\n")]
+        try await fixture.putBronze(objects)
+        let database = fixture.base.database
+        try await database.execute("ALTER TABLE sales_silver ALTER COLUMN product_name TYPE varchar(30)")
+        let job = SilverJob(
+            s3: fixture.base.s3, store: SilverStore(connection: database),
+            configuration: SilverJob.Configuration(
+                bronzeBucket: fixture.base.bucket, silverBucket: fixture.silverBucket),
+            logger: fixture.logs.logger())
+        let report = try await job.runOnce()
+        #expect(report.batches == 1)
+        #expect(report.counts.quarantined == 1)
+        let refused = try await database.query("SELECT reason, detail, bronze_line, payload FROM sales_quarantine")
+        #expect(refused.rows.count == 1)
+        let row = try #require(refused.rows.first)
+        #expect(try row.decode(String.self, at: 0) == "invalid:product_name")
+        let detail = try row.decode(String.self, at: 1)
+        #expect(detail.contains(objects[1].key) && detail.contains("line 5"), "\(detail)")
+        #expect(try row.decode(Int64.self, at: 2) == 5)
+        #expect(try row.decode(PGBytes.self, at: 3).bytes == record.payload)
+        let total = objects.reduce(0) { $0 + $1.body.split(separator: UInt8(ascii: "\n")).count }
+        #expect(
+            try await database.query("SELECT count(*) FROM sales_silver").rows[0].decode(Int64.self, at: 0)
+                == Int64(total - 1))
+        // Delta took the same decision.
+        let services = try TestServices.require()
+        let quarantine = try await DeltaRS.read(
+            endpoint: services.awsEndpoint, uri: "s3://\(fixture.silverBucket)/quarantine")
+        let deltaReasons = ((quarantine["rows"] as? [[String: Any]]) ?? []).map { "\($0["reason"] ?? "")" }
+        #expect(deltaReasons == ["invalid:product_name"])
+        let sales = try await DeltaRS.read(endpoint: services.awsEndpoint, uri: "s3://\(fixture.silverBucket)/sales")
+        #expect(((sales["rows"] as? [[String: Any]]) ?? []).count == total - 1)
+        try await fixture.tearDown()
+    }
 }

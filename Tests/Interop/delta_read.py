@@ -3,11 +3,13 @@
 Usage: delta_read.py ENDPOINT TABLE_URI [VERSION]
 
 Prints one JSON object: {"version": N, "files": [uris…], "rows": [row…], "num_records": {path: n}},
-rows sorted by every column's text; dates and timestamps as ISO text, decimals as text;
+rows sorted by every column's text; dates and timestamps as ISO text, decimals as text,
+binary as "b64:" and base64;
 num_records from each file's statistics. Exit status 1, with the error, when delta-rs
 cannot read the table.
 """
 
+import base64
 import decimal
 import json
 import sys
@@ -38,6 +40,8 @@ def main():
                 row[key] = value.isoformat()
             elif isinstance(value, decimal.Decimal):
                 row[key] = str(value)
+            elif isinstance(value, bytes):
+                row[key] = "b64:" + base64.b64encode(value).decode()
     rows.sort(key=lambda row: json.dumps(row, sort_keys=True))
     actions = pyarrow.table(table.get_add_actions(flatten=True)).to_pylist()
     records = {action["path"]: action.get("num_records") for action in actions}

@@ -92,15 +92,32 @@ struct SilverRulesTests {
             ([(Self.time, "\"timestamp\": \"2026-13-45 25:61:00\"")], "invalid:timestamp"),
             ([(Self.end, "\"client_type\": \"regular\", \"event_type\": \"refund\"}")], "unknown:event_type"),
             // Bounds that keep every value inside both sinks' columns.
-            ([(Self.quantity, "\"quantity\": 1000001"), (Self.unit, "\"unit_price\": 0"), (Self.total, "\"total_price\": 0")],
-             "invalid:quantity"),
-            ([(Self.quantity, "\"quantity\": 9223372036854775807"), (Self.unit, "\"unit_price\": 0.00"),
-              (Self.total, "\"total_price\": 0.00")], "invalid:quantity"),
+            (
+                [
+                    (Self.quantity, "\"quantity\": 1000001"), (Self.unit, "\"unit_price\": 0"),
+                    (Self.total, "\"total_price\": 0"),
+                ],
+                "invalid:quantity"
+            ),
+            (
+                [
+                    (Self.quantity, "\"quantity\": 9223372036854775807"), (Self.unit, "\"unit_price\": 0.00"),
+                    (Self.total, "\"total_price\": 0.00"),
+                ], "invalid:quantity"
+            ),
             ([(Self.quantity, "\"quantity\": 92233720368547758070")], "invalid:quantity"),
-            ([(Self.quantity, "\"quantity\": 1"), (Self.unit, "\"unit_price\": 10000000000.00"),
-              (Self.total, "\"total_price\": 10000000000.00")], "invalid:unit_price"),
-            ([(Self.quantity, "\"quantity\": 2"), (Self.unit, "\"unit_price\": 5000000000.00"),
-              (Self.total, "\"total_price\": 10000000000.00")], "invalid:total_price"),
+            (
+                [
+                    (Self.quantity, "\"quantity\": 1"), (Self.unit, "\"unit_price\": 10000000000.00"),
+                    (Self.total, "\"total_price\": 10000000000.00"),
+                ], "invalid:unit_price"
+            ),
+            (
+                [
+                    (Self.quantity, "\"quantity\": 2"), (Self.unit, "\"unit_price\": 5000000000.00"),
+                    (Self.total, "\"total_price\": 10000000000.00"),
+                ], "invalid:total_price"
+            ),
             ([("\"product_id\": \"P001\"", "\"product_id\": \"P0\\u00001\"")], "invalid:product_id"),
             ([("\"product_name\": \" Milk 1L \"", "\"product_name\": \"Milk\\u0000\"")], "invalid:product_name"),
             ([("\"payment_method\": \"credit_card\"", "\"payment_method\": \"\\u0000\"")], "invalid:payment_method"),
@@ -155,11 +172,15 @@ struct SilverRulesTests {
         // Every required field is looked for before any is read as its type.
         #expect(
             Self.reason(
-                Self.record([("\"store_id\": \" store_001\"", "\"store_id\": null"), (Self.quantity, "\"quantity\": \"3\"")]))
+                Self.record([
+                    ("\"store_id\": \" store_001\"", "\"store_id\": null"), (Self.quantity, "\"quantity\": \"3\""),
+                ]))
                 == "null:store_id")
         #expect(
             Self.reason(
-                Self.record([("\"store_id\": \" store_001\"", "\"store_id\": \"  \""), (Self.unit, "\"unit_price\": \"x\"")]))
+                Self.record([
+                    ("\"store_id\": \" store_001\"", "\"store_id\": \"  \""), (Self.unit, "\"unit_price\": \"x\""),
+                ]))
                 == "null:store_id")
         #expect(
             Self.reason(Self.record([("\"store_id\": \" store_001\", ", ""), (Self.quantity, "\"quantity\": -1")]))

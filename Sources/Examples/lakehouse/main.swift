@@ -76,19 +76,11 @@ struct PipelineOptions: ParsableArguments {
             configuration: configuration, kinesis: kinesis,
             s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger),
             connect: { name in try await settings.connectDatabase(applicationName: name, logger: logger) },
-            logger: logger, objectHook: Self.crashHook(ProcessInfo.processInfo.environment["LAKEHOUSE_CRASH_ON_OBJECT"])
+            logger: logger,
+            objectHook: SilverJob.killingObjectHook(
+                matching: ProcessInfo.processInfo.environment["LAKEHOUSE_CRASH_ON_OBJECT"], program: "lakehouse")
         )
         return (pipeline, kinesis, settings)
-    }
-
-    /// The hook `LAKEHOUSE_CRASH_ON_OBJECT=<text>` asks for.
-    static func crashHook(_ text: String?) -> SilverJob.ObjectHook? {
-        guard let text, !text.isEmpty else { return nil }
-        return { key in
-            guard key.contains(text) else { return }
-            FileHandle.standardError.write(Data("lakehouse: crashing on \(key) (LAKEHOUSE_CRASH_ON_OBJECT)\n".utf8))
-            kill(getpid(), SIGKILL)
-        }
     }
 }
 

@@ -7,7 +7,8 @@
 // until SIGINT or SIGTERM, which stop it between batches.
 //
 // For crash tests, LAKEHOUSE_CRASH_AT=<point>:<batch> (a SilverJob.FaultPoint, such as
-// after-delta-commit:2) kills the process with SIGKILL at that point of that batch.
+// after-delta-commit:2) kills the process with SIGKILL at that point of that batch, and
+// LAKEHOUSE_CRASH_ON_OBJECT=<text> when it is about to clean a bronze object whose key holds <text>.
 import AWSLite
 import ArgumentParser
 import Foundation
@@ -41,7 +42,9 @@ struct Silver: AsyncParsableCommand {
         let job = SilverJob(
             s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger),
             store: SilverStore(connection: database), configuration: configuration, logger: logger,
-            faultHook: try Self.crashHook(ProcessInfo.processInfo.environment["LAKEHOUSE_CRASH_AT"]))
+            faultHook: try Self.crashHook(ProcessInfo.processInfo.environment["LAKEHOUSE_CRASH_AT"]),
+            objectHook: SilverJob.killingObjectHook(
+                matching: ProcessInfo.processInfo.environment["LAKEHOUSE_CRASH_ON_OBJECT"], program: "silver"))
         let stop = StopSignal()
         let sources = stop.stopOnInterrupt(notice: "silver: stopping after the current batch")
         var total = SilverJob.Report()

@@ -146,7 +146,8 @@ public enum EventJSON {
         let raw = try optionalText("event_type")
         let event = POSEvent(
             transactionID: transactionID, productID: productID, productName: productName, category: category,
-            quantity: Int(quantity), unitPriceCents: unit, totalPriceCents: total, timestamp: timestamp, storeID: storeID,
+            quantity: Int(quantity), unitPriceCents: unit, totalPriceCents: total, timestamp: timestamp,
+            storeID: storeID,
             paymentMethod: try optionalText("payment_method"), clientType: try optionalText("client_type"),
             eventType: raw.flatMap(EventType.init(rawValue:)) ?? .sale)
         return (event, raw)

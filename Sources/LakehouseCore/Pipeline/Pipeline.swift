@@ -284,7 +284,9 @@ public struct Pipeline: Sendable {
         readers.stopAll()
         for task in tasks { await task.value }
         _ = readers.takeEndings()
-        if let connection = try? await coordination.current() { try? await leasesTable(connection).release(Array(held)) }
+        if let connection = try? await coordination.current() {
+            try? await leasesTable(connection).release(Array(held))
+        }
     }
 
     private func leasesTable(_ connection: PGConnection) -> ShardLeaseTable {

@@ -152,6 +152,18 @@ public struct SilverBatch: Sendable {
         }
     }
 
+    /// Moves row `row` to the quarantine (a row a sink refused), with the record's bytes.
+    mutating func quarantineRow(_ row: Int, rejection: SilverRejection, payload: [UInt8]) {
+        let key = columns.bronzeKey[row] ?? ""
+        let line = columns.bronzeLine[row]
+        columns = columns.selecting((0..<columns.count).filter { $0 != row })
+        counts.valid = columns.count
+        reject(SilverStore.QuarantinedRecord(bronzeKey: key, bronzeLine: line, rejection: rejection, payload: payload))
+        var rebuilt = NaturalKeyIndex()
+        for index in 0..<columns.count { rebuilt.insert(index, hash: columns.naturalKeyHash(index)) }
+        index = rebuilt
+    }
+
     /// Drops the rows whose natural keys earlier batches hold, counting them as duplicates.
     public mutating func removeRows(withKeys existing: Set<SilverEvent.NaturalKey>) {
         guard !existing.isEmpty else { return }

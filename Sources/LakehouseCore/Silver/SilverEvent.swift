@@ -76,9 +76,10 @@ public struct SilverRejection: Error, Sendable, Hashable, CustomStringConvertibl
     /// What was wrong, for people.
     public var detail: String
 
+    /// - Parameter detail: any U+0000 in it becomes U+FFFD, as no text column holds U+0000.
     public init(reason: String, detail: String) {
         self.reason = reason
-        self.detail = detail
+        self.detail = detail.utf8.contains(0) ? detail.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : detail
     }
 
     public var description: String { "\(reason): \(detail)" }

@@ -1,6 +1,7 @@
 import AWSLite
 import Foundation
 import Logging
+import PGLite
 
 /// Turns bronze objects into silver, batch by batch, with an exactly-once effect on the silver
 /// Delta table, the quarantine Delta table and PostgreSQL.
@@ -26,6 +27,10 @@ public struct SilverJob: Sendable {
         /// this many times, is quarantined whole (`poison:object`, each line as raw bytes; or
         /// `unreadable:object` when it cannot be read) instead of being tried again (default 3).
         public var poisonAttempts = 3
+        /// How many rows of one batch PostgreSQL may refuse (each is then quarantined, naming
+        /// the field, and the batch written again without it) before the batch fails (default
+        /// 100; the rules should leave none).
+        public var refusedRowsPerBatch = 100
 
         public init(bronzeBucket: String, silverBucket: String) {
             self.bronzeBucket = bronzeBucket
@@ -76,7 +81,11 @@ public struct SilverJob: Sendable {
     public enum FaultPoint: String, Sendable, Hashable, CaseIterable {
         /// The Parquet files of the silver table are on S3; nothing is committed.
         case afterDataFiles = "after-data-files"
-        /// The Delta commits (silver and quarantine) are made; PostgreSQL has nothing of the batch.
+        /// The silver table's commit is made, the quarantine table's not yet; PostgreSQL's
+        /// transaction is open (it rolls back when the process dies).
+        case afterSalesCommit = "after-sales-commit"
+        /// The Delta commits (silver and quarantine) are made; PostgreSQL's transaction is open
+        /// (it rolls back when the process dies).
         case afterDeltaCommit = "after-delta-commit"
         /// Inside the PostgreSQL transaction, everything written but not committed.
         case insidePostgresTransaction = "inside-postgres-transaction"
@@ -89,6 +98,18 @@ public struct SilverJob: Sendable {
     /// Called with each bronze object's key before its records are cleaned; what it throws fails
     /// the object (and a hook may end the process), to test poison objects.
     public typealias ObjectHook = @Sendable (String) async throws -> Void
+
+    /// For crash tests of the executables (`LAKEHOUSE_CRASH_ON_OBJECT=<text>`): a hook that
+    /// kills the process (SIGKILL) when silver is about to clean an object whose key contains
+    /// `text`; `nil` for `nil` or empty text.
+    public static func killingObjectHook(matching text: String?, program: String) -> ObjectHook? {
+        guard let text, !text.isEmpty else { return nil }
+        return { key in
+            guard key.contains(text) else { return }
+            FileHandle.standardError.write(Data("\(program): crashing on \(key) (LAKEHOUSE_CRASH_ON_OBJECT)\n".utf8))
+            kill(getpid(), SIGKILL)
+        }
+    }
 
     let s3: S3Client
     let store: SilverStore
@@ -305,37 +326,94 @@ public struct SilverJob: Sendable {
     private func process(_ plan: Plan, tables: inout Tables, carefully: Bool) async throws
         -> SilverStore.BatchCounts?
     {
+        // Delta holds the batch already (the process stopped between Delta's commit and
+        // PostgreSQL's): PostgreSQL takes exactly what Delta holds. Nothing is cleaned or decided
+        // again, so a record is never valid in one sink and quarantined in the other.
+        tables.sales = try await sales.snapshot(updating: tables.sales)
+        if let done = tables.sales?.transactions[configuration.applicationID], done >= plan.number {
+            return try await loadCommitted(plan, tables: &tables)
+        }
         var batch = carefully ? try await readCarefully(plan) : try await readTogether(plan)
         for key in batch.emptyObjectKeys { logger.warning("empty bronze object", metadata: ["s3.key": "\(key)"]) }
         // Keys that earlier batches already hold are duplicates too.
         let keys = (0..<batch.columns.count).map(batch.columns.naturalKey)
         batch.removeRows(withKeys: try await store.existing(keys))
+        // A row PostgreSQL refuses (the rules should leave none) is quarantined, naming the
+        // field, and the batch written again without it, before either sink holds it.
+        var refused = 0
+        while true {
+            do {
+                return try await write(batch, plan: plan, tables: tables)
+            } catch let error as PGError {
+                guard let row = Self.refusedRow(error, rows: batch.columns.count),
+                    refused < configuration.refusedRowsPerBatch
+                else { throw error }
+                refused += 1
+                let key = batch.columns.bronzeKey[row] ?? ""
+                let line = batch.columns.bronzeLine[row]
+                let field = Self.refusedColumn(error) ?? "row"
+                logger.error(
+                    "PostgreSQL refused a silver row; quarantining it",
+                    metadata: ["s3.key": "\(key)", "bronze.line": "\(line)", "field": "\(field)", "error": "\(error)"])
+                batch.quarantineRow(
+                    row,
+                    rejection: SilverRejection(
+                        reason: "invalid:\(field)",
+                        detail:
+                            "PostgreSQL refused \(field) of s3://\(configuration.bronzeBucket)/\(key) line \(line): \(error.message)"
+                    ),
+                    payload: await bronzePayload(key: key, line: line))
+            }
+        }
+    }
+
+    /// Encodes the batch's files for both Delta tables and uploads them, then loads PostgreSQL in
+    /// one transaction that makes both Delta commits before it commits: a batch is in both
+    /// sinks, or (stopped between the commits) in Delta, which the next run copies to PostgreSQL.
+    private func write(_ batch: SilverBatch, plan: Plan, tables: Tables) async throws -> SilverStore.BatchCounts? {
         let columns = batch.columns
         let rejected = batch.rejected
         let counts = batch.counts
-
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let name = "part-\(String(plan.number))"
-        let salesVersion = try await commit(
-            to: sales, snapshot: &tables.sales, schema: SilverTable.schema,
-            partitionColumns: [SilverTable.partitionColumn], plan: plan, now: now
-        ) { try await SilverTable.dataFiles(columns, name: name, modificationTime: now) }
-        if !rejected.isEmpty {
-            _ = try await commit(
-                to: quarantine, snapshot: &tables.quarantine, schema: SilverTable.quarantineSchema,
-                partitionColumns: [], plan: plan, now: now
-            ) { [try await SilverTable.quarantineFile(rejected, name: name, modificationTime: now)] }
+        // Every file of both tables is on S3 before either commit.
+        let salesFiles = try await SilverTable.dataFiles(columns, name: name, modificationTime: now)
+        let quarantineFiles =
+            rejected.isEmpty
+            ? [] : [try await SilverTable.quarantineFile(rejected, name: name, modificationTime: now)]
+        for (log, files) in [(sales, salesFiles), (quarantine, quarantineFiles)] {
+            for file in files {
+                try await s3.putObject(
+                    bucket: configuration.silverBucket, key: log.root + file.path, body: file.bytes,
+                    contentType: "application/vnd.apache.parquet")
+            }
         }
-        try await faultHook?(.afterDeltaCommit, plan.number)
+        try await faultHook?(.afterDataFiles, plan.number)
+        let number = plan.number
+        let faultHook = faultHook
+        let salesSnapshot = tables.sales
+        let quarantineSnapshot = tables.quarantine
+        let job = self
+        let commitDelta: @Sendable () async throws -> Int64 = {
+            let version = try await job.commit(
+                salesFiles, to: job.sales, snapshot: salesSnapshot, schema: SilverTable.schema,
+                partitionColumns: [SilverTable.partitionColumn], batch: number, counts: counts, now: now)
+            try await faultHook?(.afterSalesCommit, number)
+            if !quarantineFiles.isEmpty {
+                _ = try await job.commit(
+                    quarantineFiles, to: job.quarantine, snapshot: quarantineSnapshot,
+                    schema: SilverTable.quarantineSchema, partitionColumns: [], batch: number, counts: counts,
+                    now: now)
+            }
+            try await faultHook?(.afterDeltaCommit, number)
+            return version
+        }
         var beforeCommit: (@Sendable () async throws -> Void)?
-        if let hook = faultHook {
-            let number = plan.number
-            beforeCommit = { try await hook(.insidePostgresTransaction, number) }
-        }
+        if let faultHook { beforeCommit = { try await faultHook(.insidePostgresTransaction, number) } }
         let loaded = try await store.load(
             batch: plan.number, columns: columns, quarantined: rejected,
             objects: Dictionary(uniqueKeysWithValues: plan.objects.map { ($0.key, $0.etag) }), counts: counts,
-            deltaVersion: salesVersion, beforeCommit: beforeCommit)
+            deltaVersion: nil, commitDelta: commitDelta, beforeCommit: beforeCommit)
         guard loaded else {
             logger.info("silver batch already loaded by another run", metadata: ["batch": "\(plan.number)"])
             return nil
@@ -350,25 +428,133 @@ public struct SilverJob: Sendable {
         return counts
     }
 
-    /// Encodes and uploads the batch's files and commits them with `txn(applicationID,
-    /// plan.number)`, unless the table already holds that transaction (a rerun after a crash:
-    /// then nothing is encoded); returns the table's version holding the batch. `snapshot` is
-    /// brought forward first, reading only the commits made since.
+    /// Loads PostgreSQL with what Delta holds of batch `plan.number`: its silver data files and
+    /// its quarantine file (committed to the quarantine table first when the process stopped
+    /// between the two commits), with the counts recorded in the silver commit.
+    private func loadCommitted(_ plan: Plan, tables: inout Tables) async throws -> SilverStore.BatchCounts? {
+        guard let snapshot = tables.sales else { return nil }
+        let name = "part-\(String(plan.number))"
+        var columns = SilverColumns()
+        for (path, add) in snapshot.files.sorted(by: { $0.key < $1.key })
+        where path.split(separator: "/").last?.hasPrefix(name + "-") == true {
+            let body = try await s3.getObject(bucket: configuration.silverBucket, key: sales.root + path).body
+            guard let dateText = add.partitionValues[SilverTable.partitionColumn] ?? nil,
+                let micros = EventTimestamp.parse(dateText + "T00:00:00Z")
+            else {
+                throw LakehouseError(
+                    code: .invalidDeltaLog, message: "silver data file \(path) has no event_date partition value")
+            }
+            let rows = try SilverTable.rows(
+                ofDataFile: body, path: path,
+                eventDate: Int32(EventTimestamp.floorDivide(micros, BronzeBatch.dayMicros)))
+            columns.reserveCapacity(columns.count + rows.count)
+            for row in 0..<rows.count { columns.append(row: row, of: rows) }
+        }
+        let (version, recorded) = try await committedCounts(plan.number, in: snapshot)
+        let quarantineKey = quarantine.root + name + ".zstd.parquet"
+        var rejected: [SilverStore.QuarantinedRecord] = []
+        var quarantineBody: [UInt8]?
+        do {
+            quarantineBody = try await s3.getObject(bucket: configuration.silverBucket, key: quarantineKey).body
+        } catch let error as AWSError where error.code.rawValue == "NoSuchKey" || error.httpStatus == 404 {
+            quarantineBody = nil
+        }
+        if let quarantineBody {
+            rejected = try SilverTable.quarantined(ofFile: quarantineBody, path: quarantineKey)
+            tables.quarantine = try await quarantine.snapshot(updating: tables.quarantine)
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let file = SilverTable.DataFile(
+                path: name + ".zstd.parquet", bytes: quarantineBody,
+                add: DeltaAddFile(
+                    path: name + ".zstd.parquet", partitionValues: [:], size: Int64(quarantineBody.count),
+                    modificationTime: now, dataChange: true, stats: "{\"numRecords\":\(rejected.count)}"))
+            _ = try await commit(
+                [file], to: quarantine, snapshot: tables.quarantine, schema: SilverTable.quarantineSchema,
+                partitionColumns: [], batch: plan.number, counts: recorded, now: now)
+        }
+        var counts = SilverStore.BatchCounts()
+        counts.objects = recorded?.objects ?? plan.objects.count
+        counts.valid = columns.count
+        counts.quarantined = rejected.count
+        counts.duplicates = recorded?.duplicates ?? 0
+        counts.input = counts.valid + counts.quarantined + counts.duplicates
+        logger.warning(
+            "silver batch committed to Delta but not to PostgreSQL: loading what Delta holds",
+            metadata: ["batch": "\(plan.number)", "delta.version": "\(version.map(String.init) ?? "unknown")"])
+        let loaded = try await store.load(
+            batch: plan.number, columns: columns, quarantined: rejected,
+            objects: Dictionary(uniqueKeysWithValues: plan.objects.map { ($0.key, $0.etag) }), counts: counts,
+            deltaVersion: version)
+        return loaded ? counts : nil
+    }
+
+    /// The version of the silver table whose commit holds `txn(applicationID, batch)`, and the
+    /// counts it recorded (`nil` for a commit written before counts were recorded).
+    private func committedCounts(_ batch: Int64, in snapshot: DeltaSnapshot) async throws
+        -> (Int64?, SilverStore.BatchCounts?)
+    {
+        var version = snapshot.version
+        // The batch is the table's newest silver commit; a few later commits of other writers
+        // (maintenance) are looked past.
+        while version >= 0, version > snapshot.version - 20 {
+            let actions = try await sales.actions(of: version)
+            let holds = actions.contains {
+                if case .transaction(let txn) = $0 {
+                    return txn.appID == configuration.applicationID && txn.version == batch
+                }
+                return false
+            }
+            if holds {
+                for case .commitInfo(let info) in actions {
+                    return (version, info.operationParameters["silverCounts"].flatMap(SilverStore.BatchCounts.init))
+                }
+                return (version, nil)
+            }
+            version -= 1
+        }
+        return (nil, nil)
+    }
+
+    /// The row of a batch's COPY that PostgreSQL refused as data (SQLSTATE class 22 or 23),
+    /// from the error's context (`COPY silver_stage, line 3, column quantity: …`).
+    static func refusedRow(_ error: PGError, rows: Int) -> Int? {
+        guard let state = error.sqlState, state.hasPrefix("22") || state.hasPrefix("23"),
+            let context = error.context, context.hasPrefix("COPY silver_stage, line "),
+            let line = Int(context.dropFirst("COPY silver_stage, line ".count).prefix { $0.isNumber }),
+            (1...rows).contains(line)
+        else { return nil }
+        return line - 1
+    }
+
+    /// The column the context names, if any.
+    static func refusedColumn(_ error: PGError) -> String? {
+        guard let context = error.context, let range = context.range(of: ", column ") else { return nil }
+        let name = context[range.upperBound...].prefix { $0 != ":" && $0 != "," }
+        return name.isEmpty ? nil : String(name)
+    }
+
+    /// The payload of line `line` of bronze object `key`, as ingest wrote it; empty when the
+    /// object or line cannot be read.
+    private func bronzePayload(key: String, line: Int64) async -> [UInt8] {
+        guard let body = try? await s3.getObject(bucket: configuration.bronzeBucket, key: key).body else { return [] }
+        for read in BronzeBatch.decodeEach(body) where read.number == Int(line) {
+            return (try? read.line.get().payload) ?? Array(read.raw)
+        }
+        return []
+    }
+
+    /// Commits `files` with `txn(applicationID, batch)` and the batch's counts, unless the table
+    /// holds that transaction already (then nothing is committed); returns the table's version
+    /// holding the batch. `snapshot` is brought forward first, reading only the commits made
+    /// since.
     private func commit(
-        to log: DeltaLog, snapshot: inout DeltaSnapshot?, schema: DeltaSchema, partitionColumns: [String],
-        plan: Plan, now: Int64, files encode: () async throws -> [SilverTable.DataFile]
+        _ files: [SilverTable.DataFile], to log: DeltaLog, snapshot: DeltaSnapshot?, schema: DeltaSchema,
+        partitionColumns: [String], batch: Int64, counts: SilverStore.BatchCounts?, now: Int64
     ) async throws -> Int64 {
-        snapshot = try await log.snapshot(updating: snapshot)
-        if let snapshot, let done = snapshot.transactions[configuration.applicationID], done >= plan.number {
+        let snapshot = try await log.snapshot(updating: snapshot)
+        if let snapshot, let done = snapshot.transactions[configuration.applicationID], done >= batch {
             return snapshot.version
         }
-        let files = try await encode()
-        for file in files {
-            try await s3.putObject(
-                bucket: configuration.silverBucket, key: log.root + file.path, body: file.bytes,
-                contentType: "application/vnd.apache.parquet")
-        }
-        if log.root == sales.root { try await faultHook?(.afterDataFiles, plan.number) }
         var actions: [DeltaAction] = []
         if snapshot == nil {
             actions += [
@@ -381,12 +567,13 @@ public struct SilverJob: Sendable {
         }
         actions += files.map { .add($0.add) }
         actions.append(
-            .transaction(DeltaTransaction(appID: configuration.applicationID, version: plan.number, lastUpdated: now)))
+            .transaction(DeltaTransaction(appID: configuration.applicationID, version: batch, lastUpdated: now)))
+        var parameters = ["mode": "Append", "silverBatch": String(batch)]
+        if let counts { parameters["silverCounts"] = counts.recorded }
         actions.append(
             .commitInfo(
                 DeltaCommitInfo(
-                    timestamp: now, operation: "WRITE",
-                    operationParameters: ["mode": "Append", "silverBatch": String(plan.number)],
+                    timestamp: now, operation: "WRITE", operationParameters: parameters,
                     engineInfo: "LakehouseCore/\(LakehouseCore.version)")))
         switch try await log.commit(actions, after: snapshot) {
         case .committed(let version), .alreadyCommitted(let version): return version

@@ -35,6 +35,16 @@ public struct SilverStore: Sendable {
         public var description: String {
             "\(objects) objects: input \(input) = valid \(valid) + quarantined \(quarantined) + duplicates \(duplicates)"
         }
+
+        /// The counts as a silver Delta commit records them: `objects,input,valid,quarantined,duplicates`.
+        var recorded: String { "\(objects),\(input),\(valid),\(quarantined),\(duplicates)" }
+
+        /// Counts read back from ``recorded`` text; `nil` when it is not that.
+        init?(_ recorded: String) {
+            let values = recorded.split(separator: ",").compactMap { Int($0) }
+            guard values.count == 5 else { return nil }
+            (objects, input, valid, quarantined, duplicates) = (values[0], values[1], values[2], values[3], values[4])
+        }
     }
 
     let connection: PGConnection
@@ -107,6 +117,19 @@ public struct SilverStore: Sendable {
     public func load(
         batch: Int64, columns: SilverColumns, quarantined: [QuarantinedRecord], objects: [String: String],
         counts: BatchCounts, deltaVersion: Int64?, beforeCommit: (@Sendable () async throws -> Void)? = nil
+    ) async throws -> Bool {
+        try await load(
+            batch: batch, columns: columns, quarantined: quarantined, objects: objects, counts: counts,
+            deltaVersion: deltaVersion, commitDelta: nil, beforeCommit: beforeCommit)
+    }
+
+    /// As the public `load`, with `commitDelta` run inside the transaction once every row is in
+    /// (so a row PostgreSQL refuses fails the load before Delta holds anything of the batch); the
+    /// Delta version it returns is recorded with the batch.
+    func load(
+        batch: Int64, columns: SilverColumns, quarantined: [QuarantinedRecord], objects: [String: String],
+        counts: BatchCounts, deltaVersion: Int64?, commitDelta: (@Sendable () async throws -> Int64)?,
+        beforeCommit: (@Sendable () async throws -> Void)?
     ) async throws -> Bool {
         let batchID = Self.batchID(batch)
         return try await connection.withTransaction { connection in
@@ -186,6 +209,11 @@ public struct SilverStore: Sendable {
                 ON CONFLICT (bronze_key) DO UPDATE SET etag = EXCLUDED.etag, batch_id = EXCLUDED.batch_id,
                     processed_at = now()
                 """, [manifest.map(\.key), manifest.map(\.value), batchID])
+            if let commitDelta {
+                let version = try await commitDelta()
+                _ = try await connection.query(
+                    "UPDATE silver_batches SET delta_version = $2 WHERE batch_id = $1", [batchID, version])
+            }
             try await beforeCommit?()
             return true
         }
