@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # Builds ParquetLite's reader with libFuzzer and AddressSanitizer and fuzzes it
-# (`make fuzz-parquet`). The corpus starts from the conformance files and grows in
-# .build/fuzz/corpus; crashes are written to .build/fuzz/crashes and make the run fail.
+# (`make fuzz-parquet`). The corpus starts from the conformance files (Tests/Conformance/parquet-testing,
+# or PARQUET_TESTING_DIR) and grows in .build/fuzz/corpus; crashes are written to
+# .build/fuzz/crashes and make the run fail.
 #
 #   FUZZ_SECONDS   how long to fuzz (default 1800)
 #   FUZZ_JOBS      parallel fuzzing processes (default 1)
+#   PARQUET_TESTING_DIR  where the seed files are (default Tests/Conformance/parquet-testing)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${FUZZ_SECONDS:-1800}
 jobs=${FUZZ_JOBS:-1}
 out="$root/.build/fuzz"
 mkdir -p "$out/corpus" "$out/crashes" "$out/seeds"
-conformance=${PARQUET_TESTING_DIR:-$root/../shared/conformance/parquet-testing}
-cp "$conformance"/*.parquet "$conformance"/bad_data/*.parquet "$out/seeds/" 2>/dev/null || true
+conformance=${PARQUET_TESTING_DIR:-$root/Tests/Conformance/parquet-testing}
+if ! ls "$conformance"/*.parquet > /dev/null 2>&1; then
+    echo "fuzz-parquet: no .parquet seed files in $conformance" >&2
+    exit 1
+fi
+cp "$conformance"/*.parquet "$out/seeds/"
+cp "$conformance"/bad_data/*.parquet "$out/seeds/" 2>/dev/null || true
 
 echo "fuzz-parquet: building (libFuzzer + AddressSanitizer)"
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ParquetFuzz \

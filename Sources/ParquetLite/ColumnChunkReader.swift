@@ -45,7 +45,7 @@ struct ColumnChunkReader {
     ) throws {
         let range = try Self.byteRange(of: chunk, fileSize: file.count)
         self.init(
-            bytes: Array(file[range]), baseOffset: range.lowerBound, chunk: chunk,
+            bytes: range.map { Array(file[$0]) } ?? [], baseOffset: range?.lowerBound ?? 0, chunk: chunk,
             maxDefinitionLevel: maxDefinitionLevel, typeLength: typeLength, maxRepetitionLevel: maxRepetitionLevel)
     }
 
@@ -62,8 +62,16 @@ struct ColumnChunkReader {
     }
 
     /// The bytes a chunk occupies, checked against the file's size before any arithmetic (the
-    /// offsets come from the file and may be anything).
-    static func byteRange(of chunk: ParquetColumnChunkMetadata, fileSize: Int) throws -> Range<Int> {
+    /// offsets come from the file and may be anything); `nil` for a chunk of no values, which
+    /// has nothing to read.
+    ///
+    /// A chunk of no values is never read, whatever its offsets say, as Arrow never reads one:
+    /// pyarrow 26 writes the chunks of a row group of 0 rows without a data page, with
+    /// `data_page_offset` 0 and `total_compressed_size` 0 (or the size of an empty dictionary
+    /// page). That its row group has no rows either is checked where the chunk's values are
+    /// matched with the row group's rows.
+    static func byteRange(of chunk: ParquetColumnChunkMetadata, fileSize: Int) throws -> Range<Int>? {
+        guard chunk.valueCount != 0 else { return nil }
         let name = chunk.path.joined(separator: ".")
         guard chunk.startOffset >= 4, chunk.totalCompressedSize >= 0, chunk.startOffset <= Int64(fileSize),
             chunk.totalCompressedSize <= Int64(fileSize) - chunk.startOffset
@@ -118,13 +126,16 @@ struct ColumnChunkReader {
     }
 
     private func readPages() throws -> DecodedColumnChunk {
-        guard let codec = CompressionCodec(thriftValue: chunk.codec) else {
-            throw ParquetError(
-                code: .unsupportedFeature, message: "column '\(columnName)': unsupported codec \(chunk.codec)",
-                column: columnName, byteOffset: baseOffset)
-        }
         var accumulator = Accumulator(
             values: ValueBuffer(physicalType: chunk.physicalType, width: valueWidth, column: columnName))
+        guard chunk.valueCount != 0 else {
+            // Nothing to read (see `byteRange(of:fileSize:)`), whatever the bytes hold.
+            return DecodedColumnChunk(
+                values: accumulator.values.values(), definitions: [], repetitions: [], entryCount: 0)
+        }
+        // `nil` for a codec ParquetLite lacks (LZO, BROTLI): an error only at the first page
+        // that has bytes to decompress, so that pages of no stored values read with any codec.
+        let codec = CompressionCodec(thriftValue: chunk.codec)
         // Room reserved up front, as far as the chunk's compressed size makes it plausible (a few
         // corrupt bytes must not reserve gigabytes); past that, the buffers grow as pages arrive.
         let compressed = Int(chunk.totalCompressedSize)
@@ -187,10 +198,18 @@ struct ColumnChunkReader {
             entryCount: accumulator.entries)
     }
 
-    private func decompress(_ codec: CompressionCodec, _ body: UnsafeRawBufferPointer, _ size: Int, at offset: Int)
+    private func decompress(_ codec: CompressionCodec?, _ body: UnsafeRawBufferPointer, _ size: Int, at offset: Int)
         throws -> [UInt8]
     {
         do {
+            guard let codec else {
+                if body.isEmpty && size == 0 { return [] }
+                let name = CompressionCodec.name(thriftValue: chunk.codec)
+                throw ParquetError(
+                    code: .unsupportedFeature,
+                    message: "unsupported codec \(name) (\(chunk.codec)); ParquetLite reads "
+                        + "UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW and LZ4", codec: name)
+            }
             return try codec.decompress(body, uncompressedSize: size)
         } catch var error as ParquetError {
             error.column = columnName
@@ -231,7 +250,7 @@ struct ColumnChunkReader {
 
     /// Decodes one data page (v1 or v2) and appends its levels and values.
     private func readDataPage(
-        _ header: PageHeader, body: UnsafeRawBufferPointer, at bodyStart: Int, codec: CompressionCodec,
+        _ header: PageHeader, body: UnsafeRawBufferPointer, at bodyStart: Int, codec: CompressionCodec?,
         dictionary: ParquetColumnBatch.Values?, into accumulator: inout Accumulator
     ) throws {
         let count = header.valueCount
@@ -269,6 +288,8 @@ struct ColumnChunkReader {
             }
         } else {
             page = try decompress(codec, body, header.uncompressedSize, at: bodyStart)
+            // A page of no values has nothing to decode, and may hold no levels either (0 bytes).
+            guard count > 0 else { return }
             // v1 levels: RLE, each a 4-byte little-endian length then the hybrid; or the
             // deprecated BIT_PACKED, ⌈count × width / 8⌉ bytes without a length.
             func levels(encoding: Int32?, maximum: Int, what: String, into target: inout [UInt8]) throws {

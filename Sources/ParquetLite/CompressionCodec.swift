@@ -135,9 +135,13 @@ public struct CompressionCodec: Sendable, Hashable, CustomStringConvertible {
     /// and so is one the codec cannot decode. No more than `uncompressedSize` bytes are allocated,
     /// so callers bound memory by validating that size first.
     ///
+    /// With every codec, 0 bytes of input decode to 0 bytes. A codec's own encoding of nothing is
+    /// not empty (snappy stores the length 0, zstd a frame), but parquet-java, and so Spark, stores
+    /// 0 bytes for the values of a DATA_PAGE_V2 of nulls only, and Arrow reads them as nothing.
+    ///
     /// - Throws: ``ParquetError`` with ``ParquetError/Code/corruptCompressedData``,
-    ///   ``ParquetError/Code/decompressedSizeMismatch`` or, for a negative size,
-    ///   ``ParquetError/Code/invalidArgument``.
+    ///   ``ParquetError/Code/decompressedSizeMismatch`` (also for 0 bytes of input and a size
+    ///   above 0) or, for a negative size, ``ParquetError/Code/invalidArgument``.
     /// - Complexity: O(`uncompressedSize`).
     public func decompress(_ input: UnsafeRawBufferPointer, uncompressedSize: Int) throws -> [UInt8] {
         guard uncompressedSize >= 0 else {
@@ -146,6 +150,10 @@ public struct CompressionCodec: Sendable, Hashable, CustomStringConvertible {
                 message: "\(name) page declares a negative uncompressed size (\(uncompressedSize))",
                 codec: name
             )
+        }
+        if input.isEmpty {
+            guard uncompressedSize == 0 else { throw Self.emptyInput(codec: name, uncompressedSize: uncompressedSize) }
+            return []
         }
         switch thriftValue {
         case 0:
@@ -163,6 +171,14 @@ public struct CompressionCodec: Sendable, Hashable, CustomStringConvertible {
         case 7: return try LZ4Codec.decompressRaw(input, uncompressedSize: uncompressedSize)
         default: return try ZstdCodec.decompress(input, uncompressedSize: uncompressedSize)
         }
+    }
+
+    /// The error for 0 bytes of input where a page header declares `uncompressedSize` bytes.
+    static func emptyInput(codec: String, uncompressedSize: Int) -> ParquetError {
+        ParquetError(
+            code: .decompressedSizeMismatch,
+            message: "\(codec) data of 0 bytes decodes to 0 bytes but its page header declares \(uncompressedSize)",
+            codec: codec)
     }
 
     /// Decompresses `input` into a new array; see ``decompress(_:uncompressedSize:)-(UnsafeRawBufferPointer,_)``.

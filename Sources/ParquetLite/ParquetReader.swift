@@ -137,11 +137,12 @@ public struct ParquetReader: Sendable {
 
     /// The file ranges holding the column chunks that reading `columns` of row group `rowGroup`
     /// needs, in file order: what to fetch before calling ``readRowGroup(_:columns:)`` on a
-    /// ``ParquetFetchedRanges``.
+    /// ``ParquetFetchedRanges``. A chunk of no values (in a row group of 0 rows) needs no bytes
+    /// and has no range.
     public func byteRanges(rowGroup: Int, columns: [String]? = nil) throws -> [Range<Int>] {
         let group = try self.group(rowGroup)
         return try selectedFields(columns).flatMap { field in
-            try field.leaves.map { leaf in
+            try field.leaves.compactMap { leaf in
                 try located(rowGroup: rowGroup) {
                     try ColumnChunkReader.byteRange(of: group.columns[leaf], fileSize: source.size)
                 }
@@ -222,9 +223,10 @@ public struct ParquetReader: Sendable {
     private func decode(leaf index: Int, of group: ParquetRowGroupMetadata) throws -> DecodedColumnChunk {
         let chunk = group.columns[index]
         let leaf = leaves[index]
+        // A chunk of no values has no range and nothing is read of it.
         let range = try ColumnChunkReader.byteRange(of: chunk, fileSize: source.size)
         var reader = ColumnChunkReader(
-            bytes: try source.read(range), baseOffset: range.lowerBound, chunk: chunk,
+            bytes: try range.map { try source.read($0) } ?? [], baseOffset: range?.lowerBound ?? 0, chunk: chunk,
             maxDefinitionLevel: leaf.maxDefinitionLevel, typeLength: Int(leaf.element.typeLength ?? 0),
             maxRepetitionLevel: leaf.maxRepetitionLevel)
         reader.verifiesChecksums = options.verifiesChecksums

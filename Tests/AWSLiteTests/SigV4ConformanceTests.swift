@@ -13,14 +13,14 @@ struct SigV4Case: CustomTestStringConvertible, Sendable {
         try String(contentsOfFile: "\(directory)/\(name).\(suffix)", encoding: .utf8)
     }
 
-    /// The directory named by `SIGV4_SUITE_DIR`; by default `../shared/conformance/sigv4` beside
-    /// the package when it is there, else the copy of the suite in `Tests/Conformance/sigv4`.
+    /// The directory named by `SIGV4_SUITE_DIR` when set, else the copy of the suite in the
+    /// repository, `Tests/Conformance/sigv4` (nothing outside the repository is needed).
     static var suiteDirectory: String {
-        if let directory = ProcessInfo.processInfo.environment["SIGV4_SUITE_DIR"] { return directory }
+        if let directory = ProcessInfo.processInfo.environment["SIGV4_SUITE_DIR"], !directory.isEmpty {
+            return directory
+        }
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance/sigv4").path
-        if FileManager.default.fileExists(atPath: shared) { return shared }
         return packageRoot.appendingPathComponent("Tests/Conformance/sigv4").path
     }
 

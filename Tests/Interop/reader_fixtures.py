@@ -1,5 +1,5 @@
 """Writes Parquet files with pyarrow and with DuckDB for ParquetLite's public reader, each with the
-rows it must read in the representation of ../shared/conformance/parquet-testing/README.md.
+rows it must read in the representation of Tests/Conformance/parquet-testing/README.md.
 
 Usage: reader_fixtures.py DIRECTORY. For each DIRECTORY/<name>.parquet it writes
 <name>.parquet.json: {"num_rows": N, "rows": [{column: value, ...}, ...]}, where decimals are

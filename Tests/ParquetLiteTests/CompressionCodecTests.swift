@@ -41,6 +41,24 @@ struct CompressionCodecTests {
         #expect(try codec.decompress(compressed, uncompressedSize: 0) == [])
     }
 
+    @Test(
+        "0 bytes of input are 0 bytes with every codec (Spark's empty values sections); never more",
+        arguments: codecs + [CompressionCodec(thriftValue: 5)!])
+    func emptyInput(codec: CompressionCodec) throws {
+        #expect(try codec.decompress([], uncompressedSize: 0) == [])
+        // A buffer of 0 bytes with an address (a slice of a page) is empty all the same.
+        let page: [UInt8] = [9, 9, 9]
+        let slice = try page.withUnsafeBytes {
+            try codec.decompress(UnsafeRawBufferPointer(rebasing: $0[3...]), uncompressedSize: 0)
+        }
+        #expect(slice == [])
+        for size in [1, 8, 1 << 30] {
+            let error = try #require(throws: ParquetError.self) { try codec.decompress([], uncompressedSize: size) }
+            #expect(error.code == .decompressedSizeMismatch, "\(codec) with size \(size): \(error)")
+            #expect(error.codec == codec.name)
+        }
+    }
+
     @Test("compressing appends after what the buffer already holds", arguments: codecs)
     func appendsToBuffer(codec: CompressionCodec) throws {
         let input = sampleData(count: 10_000)

@@ -4,7 +4,7 @@ import Testing
 @testable import ParquetLite
 
 /// Every `.parquet` file of the conformance directory (`PARQUET_TESTING_DIR`, else
-/// ../shared/conformance/parquet-testing) read with ``ParquetReader`` and compared value by value
+/// Tests/Conformance/parquet-testing) read with ``ParquetReader`` and compared value by value
 /// with `expected/<file>.json` (pyarrow's reading; see the directory's README), nested columns
 /// included; the bad files rejected.
 @Suite("ParquetLite reads the conformance files as pyarrow does")

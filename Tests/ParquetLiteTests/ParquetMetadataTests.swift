@@ -6,11 +6,13 @@ import Testing
 
 @Suite("ParquetLite footer decoding: our files, the conformance files, corrupt bytes")
 struct ParquetMetadataTests {
-    /// The conformance directory (PARQUET_TESTING_DIR, else ../shared/conformance/parquet-testing).
+    /// The conformance directory: `PARQUET_TESTING_DIR` when set, else the copy in the repository,
+    /// `Tests/Conformance/parquet-testing`, so that a clone of the repository alone runs every test.
     static var conformanceDirectory: String {
-        ProcessInfo.processInfo.environment["PARQUET_TESTING_DIR"]
-            ?? URL(fileURLWithPath: RepositoryPaths.root).deletingLastPathComponent()
-            .appendingPathComponent("shared/conformance/parquet-testing").path
+        if let directory = ProcessInfo.processInfo.environment["PARQUET_TESTING_DIR"], !directory.isEmpty {
+            return directory
+        }
+        return RepositoryPaths.root + "/Tests/Conformance/parquet-testing"
     }
 
     static func ourFile() async throws -> [UInt8] {
