@@ -85,7 +85,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // Examples: thin executables (argument parsing and one library call).
+        // Examples: thin executables (argument parsing and one library call), with the option
+        // handling they share (settings, range checks) in CommandSupport.
+        .target(
+            name: "CommandSupport",
+            dependencies: [
+                "LakehouseCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/CommandSupport",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "pglite-migrate",
             dependencies: [
@@ -100,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "ingest",
             dependencies: [
-                "LakehouseCore", "AWSLite",
+                "LakehouseCore", "CommandSupport", "AWSLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -110,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "silver",
             dependencies: [
-                "LakehouseCore", "AWSLite",
+                "LakehouseCore", "CommandSupport", "AWSLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -120,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "lakehouse",
             dependencies: [
-                "LakehouseCore", "AWSLite", "PGLite",
+                "LakehouseCore", "CommandSupport", "AWSLite", "PGLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -130,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "gold",
             dependencies: [
-                "LakehouseCore",
+                "LakehouseCore", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -140,7 +150,7 @@ let package = Package(
         .executableTarget(
             name: "producer",
             dependencies: [
-                "LakehouseCore", "AWSLite",
+                "LakehouseCore", "CommandSupport", "AWSLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -150,7 +160,7 @@ let package = Package(
         .executableTarget(
             name: "provision",
             dependencies: [
-                "LakehouseCore", "AWSLite",
+                "LakehouseCore", "CommandSupport", "AWSLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

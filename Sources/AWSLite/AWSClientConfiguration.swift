@@ -30,6 +30,66 @@ public struct AWSClientConfiguration: Sendable {
         self.retry = retry
     }
 
+    /// Checks that `region` is a region name: 1 to 64 lower-case letters, digits and `-`.
+    ///
+    /// - Throws: ``AWSError`` with ``AWSError/Code/invalidConfiguration``, showing control
+    ///   characters as escapes.
+    public static func checkRegion(_ region: String) throws {
+        let allowed = region.utf8.allSatisfy {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                || $0 == UInt8(ascii: "-")
+        }
+        guard allowed, (1...64).contains(region.utf8.count) else {
+            throw AWSError(
+                code: .invalidConfiguration,
+                message:
+                    "the region \"\(region.unicodeScalars.map { $0.escaped(asASCII: true) }.joined().prefix(80))\" "
+                    + "is not a region name such as us-east-1 (lower-case letters, digits and '-')")
+        }
+    }
+
+    /// Checks that `endpoint` is an `http://` or `https://` URL with a host and neither
+    /// credentials nor white space or control characters in it.
+    ///
+    /// - Throws: ``AWSError`` with ``AWSError/Code/invalidConfiguration``; the message never
+    ///   shows a user name or password the URL held.
+    public static func checkEndpoint(_ endpoint: String) throws {
+        let shown = redactedEndpoint(endpoint)
+        guard endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") else {
+            throw AWSError(
+                code: .invalidConfiguration, message: "the endpoint \"\(shown)\" is not an http:// or https:// URL")
+        }
+        guard !endpoint.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
+            throw AWSError(
+                code: .invalidConfiguration,
+                message: "the endpoint \"\(shown)\" holds white space or a control character")
+        }
+        let authority = endpoint.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+        guard authority.count >= 3, !authority[2].isEmpty else {
+            throw AWSError(code: .invalidConfiguration, message: "the endpoint \"\(shown)\" has no host")
+        }
+        guard !authority[2].contains("@") else {
+            throw AWSError(
+                code: .invalidConfiguration,
+                message: "the endpoint \"\(shown)\" holds a user name or password; AWS endpoints take none "
+                    + "(credentials go in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)")
+        }
+    }
+
+    /// `endpoint` with any user information (`user:password@`) replaced by `***@`, and control
+    /// characters escaped: safe to print.
+    public static func redactedEndpoint(_ endpoint: String) -> String {
+        var text = endpoint
+        if let scheme = text.range(of: "://") {
+            let rest = text[scheme.upperBound...]
+            let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+                text = String(text[..<scheme.upperBound]) + "***" + String(rest[at...])
+            }
+        }
+        return text.unicodeScalars.map { $0.escaped(asASCII: false) }.joined()
+    }
+
     /// The service a configuration is resolved for; it selects the per-service endpoint variable.
     public struct Service: Sendable, Hashable {
         /// The SigV4 signing name (`s3`, `kinesis`).
@@ -100,11 +160,8 @@ public struct AWSClientConfiguration: Sendable {
         let resolvedEndpoint =
             endpoint ?? env("AWS_ENDPOINT_URL_\(service.endpointID)") ?? env("AWS_ENDPOINT_URL")
             ?? files.value("endpoint_url", profile: profileName)
-        if let resolvedEndpoint, !(resolvedEndpoint.hasPrefix("http://") || resolvedEndpoint.hasPrefix("https://")) {
-            throw AWSError(
-                code: .invalidConfiguration,
-                message: "the endpoint \"\(resolvedEndpoint)\" is not an http:// or https:// URL")
-        }
+        if let resolvedEndpoint { try checkEndpoint(resolvedEndpoint) }
+        try checkRegion(resolvedRegion)
         return AWSClientConfiguration(
             credentials: resolvedCredentials, region: resolvedRegion,
             endpoint: resolvedEndpoint.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 })

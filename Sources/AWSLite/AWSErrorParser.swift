@@ -23,11 +23,24 @@ enum AWSErrorParser {
         }
         code = code ?? response.header("x-amzn-ErrorType").map { String($0.split(separator: ":").first ?? "") }
         let fallback = statusCode(response.status)
+        var text = message ?? "\(operation) failed with HTTP \(response.status)"
+        // 403 is nearly always the credentials or the region they are signed for.
+        if response.status == 403 || credentialCodes.contains(code ?? "") {
+            text +=
+                "; check the credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the profile) and the region"
+        }
         return AWSError(
             code: AWSError.Code(rawValue: code.flatMap { $0.isEmpty ? nil : $0 } ?? fallback),
-            message: message ?? "\(operation) failed with HTTP \(response.status)",
+            message: text,
             httpStatus: response.status, requestID: requestID, operation: operation)
     }
+
+    /// Codes that mean the request's signature or credentials were refused.
+    static let credentialCodes: Set<String> = [
+        "SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied", "UnrecognizedClientException",
+        "InvalidSignatureException", "IncompleteSignature", "InvalidClientTokenId", "ExpiredToken",
+        "ExpiredTokenException", "AuthFailure",
+    ]
 
     /// The code S3 implies for a status when a response has no body (HEAD requests).
     private static func statusCode(_ status: Int) -> String {

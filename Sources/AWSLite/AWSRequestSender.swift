@@ -21,11 +21,14 @@ struct AWSRequestSender: Sendable {
         file: ResponseFile? = nil
     ) async throws -> HTTPResponse {
         var attempt = 1
+        let clock = ContinuousClock()
+        let deadline = retry.maximumElapsed.map { clock.now + $0 }
         while true {
             let error: AWSError
             do {
                 if attempt > 1 { try file?.rewind() }
-                let response = try await http.execute(signer.sign(request, payloadHash: payloadHash), file: file)
+                let response = try await http.execute(
+                    signer.sign(request, payloadHash: payloadHash), file: file, deadline: deadline)
                 if (200..<300).contains(response.status) || accept.contains(response.status) { return response }
                 error = AWSErrorParser.error(from: response, operation: operation)
             } catch let failure as AWSError {
@@ -35,6 +38,12 @@ struct AWSRequestSender: Sendable {
             }
             guard retry.isRetryable(error), attempt < retry.maximumAttempts else { throw error }
             let delay = retry.delay(beforeRetry: attempt)
+            if let deadline, clock.now + delay >= deadline {
+                var spent = error
+                spent.message +=
+                    " (\(attempt) attempts in \(retry.maximumElapsed!.components.seconds) s, the operation's time limit)"
+                throw spent
+            }
             logger.debug(
                 "retrying AWS request",
                 metadata: [

@@ -48,6 +48,15 @@ final class CurlEasyHandle: @unchecked Sendable {
         if !request.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
             suppressed.append("Content-Type:")
         }
+        // A line break in a header (a region or name from a bad setting) would start another header.
+        for header in request.headers
+        where (header.name + header.value).utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 }) {
+            throw AWSError(
+                code: .invalidRequest,
+                message: "the \(header.name) header of \(request.method) \(request.redactedURL) holds a line break "
+                    + "or NUL; check the setting it comes from (region, bucket, stream or endpoint)",
+                operation: request.method)
+        }
         for line in request.headers.map({ "\($0.name): \($0.value)" }) + suppressed {
             headerList = curl_slist_append(headerList, line)
         }
@@ -64,6 +73,9 @@ final class CurlEasyHandle: @unchecked Sendable {
         set(CURLOPT_NOSIGNAL, 1)  // signals and threads do not mix; timeouts still work
         set(CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeout.milliseconds)
         set(CURLOPT_TIMEOUT_MS, configuration.requestTimeout.milliseconds)
+        // Fail a transfer that moves less than a byte a second for the stall timeout.
+        set(CURLOPT_LOW_SPEED_LIMIT, 1)
+        set(CURLOPT_LOW_SPEED_TIME, max(1, Int(configuration.stallTimeout.components.seconds)))
         set(CURLOPT_SSL_VERIFYPEER, configuration.verifyTLS ? 1 : 0)
         set(CURLOPT_SSL_VERIFYHOST, configuration.verifyTLS ? 2 : 0)
         set(CURLOPT_USERAGENT, configuration.userAgent)

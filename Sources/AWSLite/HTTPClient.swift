@@ -16,6 +16,10 @@ public final class HTTPClient: Sendable {
         public var connectTimeout: Duration
         /// How long a whole request may take, connection included. Default: 60 seconds.
         public var requestTimeout: Duration
+        /// How long a request may go without a byte sent or received before it fails as timed out
+        /// (an endpoint that accepts connections and never answers). Default: 15 seconds;
+        /// libcurl counts it in whole seconds, at least 1.
+        public var stallTimeout: Duration
         /// Whether to verify the server's TLS certificate and host name. Default: `true`.
         /// Turn it off only for a local endpoint with a self-signed certificate.
         public var verifyTLS: Bool
@@ -28,12 +32,14 @@ public final class HTTPClient: Sendable {
         public init(
             connectTimeout: Duration = .seconds(10),
             requestTimeout: Duration = .seconds(60),
+            stallTimeout: Duration = .seconds(15),
             verifyTLS: Bool = true,
             userAgent: String = "AWSLite/\(AWSLite.version)",
             maximumIdleHandles: Int = 16
         ) {
             self.connectTimeout = connectTimeout
             self.requestTimeout = requestTimeout
+            self.stallTimeout = stallTimeout
             self.verifyTLS = verifyTLS
             self.userAgent = userAgent
             self.maximumIdleHandles = maximumIdleHandles
@@ -68,10 +74,19 @@ public final class HTTPClient: Sendable {
 
     /// Sends `request`, writing a 2xx body to `file` as it arrives (the returned body is empty);
     /// an error response's body is returned in memory as usual.
-    func execute(_ request: HTTPRequest, file: ResponseFile?) async throws -> HTTPResponse {
+    ///
+    /// - Parameter deadline: when the request must be over, whatever ``Configuration/requestTimeout``
+    ///   allows (the end of an operation's time, retries included).
+    func execute(
+        _ request: HTTPRequest, file: ResponseFile?, deadline: ContinuousClock.Instant? = nil
+    ) async throws -> HTTPResponse {
         let clock = ContinuousClock()
         let start = clock.now
-        let configuration = self.configuration
+        var settings = self.configuration
+        if let deadline {
+            settings.requestTimeout = max(.milliseconds(1), min(settings.requestTimeout, deadline - start))
+        }
+        let configuration = settings
         do {
             let response: HTTPResponse = try await withCheckedThrowingContinuation { continuation in
                 queue.async {

@@ -10,6 +10,10 @@ public struct RetryPolicy: Sendable, Hashable {
     public var baseDelay: Duration
     /// The largest backoff cap. Default: 20 seconds.
     public var maximumDelay: Duration
+    /// How long an operation may take, all its attempts and pauses included: no retry starts
+    /// after it, and an attempt's timeout is cut to what is left. Default: 60 seconds; `nil`
+    /// for no limit but ``maximumAttempts``.
+    public var maximumElapsed: Duration?
 
     /// Error codes that mean "slow down" whatever the HTTP status.
     public static let throttlingCodes: Set<String> = [
@@ -20,11 +24,13 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// Creates a policy; every parameter defaults as its property documents.
     public init(
-        maximumAttempts: Int = 5, baseDelay: Duration = .milliseconds(50), maximumDelay: Duration = .seconds(20)
+        maximumAttempts: Int = 5, baseDelay: Duration = .milliseconds(50), maximumDelay: Duration = .seconds(20),
+        maximumElapsed: Duration? = .seconds(60)
     ) {
         self.maximumAttempts = max(1, maximumAttempts)
         self.baseDelay = baseDelay
         self.maximumDelay = maximumDelay
+        self.maximumElapsed = maximumElapsed
     }
 
     /// A policy that sends every request once.

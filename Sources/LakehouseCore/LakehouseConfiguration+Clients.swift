@@ -22,9 +22,14 @@ extension LakehouseConfiguration {
         // A service's own endpoint (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_KINESIS) wins over the
         // general one, as in the AWS SDKs.
         let own = environment["AWS_ENDPOINT_URL_\(service.endpointID)"].flatMap { $0.isEmpty ? nil : $0 }
-        return try AWSClientConfiguration.resolve(
+        var configuration = try AWSClientConfiguration.resolve(
             service: service, credentials: credentials, region: aws.region, endpoint: own ?? aws.endpointURL,
             profile: aws.profile, environment: environment)
+        configuration.http.connectTimeout = aws.connectTimeout
+        configuration.http.stallTimeout = aws.stallTimeout
+        configuration.http.requestTimeout = aws.timeout
+        configuration.retry.maximumElapsed = aws.timeout
+        return configuration
     }
 
     /// A connection to the pipeline's database.

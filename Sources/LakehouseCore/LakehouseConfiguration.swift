@@ -1,3 +1,5 @@
+import AWSLite
+import Foundation
 import PGLite
 
 /// Where the pipeline's services are and what its resources are called.
@@ -20,6 +22,14 @@ public struct LakehouseConfiguration: Sendable, Hashable, CustomStringConvertibl
         public var sessionToken: String?
         /// `AWS_PROFILE`: the shared-config profile to use.
         public var profile: String?
+        /// `LAKEHOUSE_AWS_CONNECT_TIMEOUT`: seconds to wait for a connection. Default: 10.
+        public var connectTimeout: Duration = .seconds(10)
+        /// `LAKEHOUSE_AWS_STALL_TIMEOUT`: seconds a request may go without a byte moving (an
+        /// endpoint that accepts connections and never answers). Default: 15.
+        public var stallTimeout: Duration = .seconds(15)
+        /// `LAKEHOUSE_AWS_TIMEOUT`: seconds an S3 or Kinesis call may take, its retries
+        /// included. Default: 60.
+        public var timeout: Duration = .seconds(60)
     }
 
     /// The S3 buckets of the three layers.
@@ -49,7 +59,13 @@ public struct LakehouseConfiguration: Sendable, Hashable, CustomStringConvertibl
         "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
         "AWS_SESSION_TOKEN", "AWS_PROFILE", "S3_BUCKET_BRONZE", "S3_BUCKET_SILVER", "S3_BUCKET_GOLD",
         "KINESIS_STREAM", "DATABASE_URL", "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_USER",
-        "POSTGRES_PASSWORD", "POSTGRES_DB",
+        "POSTGRES_PASSWORD", "POSTGRES_DB", "LAKEHOUSE_AWS_CONNECT_TIMEOUT", "LAKEHOUSE_AWS_STALL_TIMEOUT",
+        "LAKEHOUSE_AWS_TIMEOUT",
+    ]
+
+    /// The settings whose values are never printed, not even in an error about them.
+    static let secretNames: Set<String> = [
+        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "POSTGRES_PASSWORD", "DATABASE_URL",
     ]
 
     /// Reads the configuration from flags, the environment and a `.env` file.
@@ -86,9 +102,23 @@ public struct LakehouseConfiguration: Sendable, Hashable, CustomStringConvertibl
     }
 
     private init(_ settings: SettingSources) throws {
+        try settings.refuseEmpty([
+            "S3_BUCKET_BRONZE", "S3_BUCKET_SILVER", "S3_BUCKET_GOLD", "KINESIS_STREAM", "DATABASE_URL",
+            "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_USER", "POSTGRES_DB", "LAKEHOUSE_AWS_CONNECT_TIMEOUT",
+            "LAKEHOUSE_AWS_STALL_TIMEOUT", "LAKEHOUSE_AWS_TIMEOUT",
+        ])
         let endpoint = settings["AWS_ENDPOINT_URL"]
-        if let endpoint, !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
-            throw settings.invalid("AWS_ENDPOINT_URL", "must be an http:// or https:// URL")
+        if let endpoint {
+            do { try AWSClientConfiguration.checkEndpoint(endpoint) } catch let error as AWSError {
+                throw settings.invalid("AWS_ENDPOINT_URL", "is not usable: \(error.message)")
+            }
+        }
+        for name in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+            guard let region = settings[name] else { continue }
+            do { try AWSClientConfiguration.checkRegion(region) } catch {
+                throw settings.invalid(
+                    name, "is not a region name such as us-east-1 (lower-case letters, digits and '-')")
+            }
         }
         aws = AWS(
             endpointURL: endpoint,
@@ -96,7 +126,10 @@ public struct LakehouseConfiguration: Sendable, Hashable, CustomStringConvertibl
             accessKeyID: settings["AWS_ACCESS_KEY_ID"],
             secretAccessKey: settings["AWS_SECRET_ACCESS_KEY"],
             sessionToken: settings["AWS_SESSION_TOKEN"],
-            profile: settings["AWS_PROFILE"]
+            profile: settings["AWS_PROFILE"],
+            connectTimeout: try settings.seconds("LAKEHOUSE_AWS_CONNECT_TIMEOUT", default: 10),
+            stallTimeout: try settings.seconds("LAKEHOUSE_AWS_STALL_TIMEOUT", default: 15),
+            timeout: try settings.seconds("LAKEHOUSE_AWS_TIMEOUT", default: 60)
         )
         buckets = Buckets(
             bronze: try settings.bucket("S3_BUCKET_BRONZE", default: "lakehouse-bronze"),
@@ -115,7 +148,7 @@ public struct LakehouseConfiguration: Sendable, Hashable, CustomStringConvertibl
     public var description: String {
         let secret: (String?) -> String = { $0 == nil ? "(unset)" : "***" }
         return [
-            "AWS_ENDPOINT_URL=\(aws.endpointURL ?? "(AWS default)")",
+            "AWS_ENDPOINT_URL=\(aws.endpointURL.map(AWSClientConfiguration.redactedEndpoint) ?? "(AWS default)")",
             "AWS_REGION=\(aws.region ?? "(from profile)")",
             "AWS_ACCESS_KEY_ID=\(aws.accessKeyID ?? "(from credential chain)")",
             "AWS_SECRET_ACCESS_KEY=\(secret(aws.secretAccessKey))",
@@ -150,9 +183,38 @@ private struct SettingSources {
         return value
     }
 
+    /// An error naming the setting, where its value came from and the value itself, unless it
+    /// may hold a secret (then it is not shown; an endpoint is shown without user information);
+    /// control characters are shown as escapes.
     func invalid(_ name: String, _ reason: String) -> LakehouseError {
-        let origin = values[name].map { " (\"\($0.value)\" from \($0.source))" } ?? ""
-        return LakehouseError(code: .invalidConfiguration, message: "\(name)\(origin) \(reason)")
+        let origin = values[name].map { entry -> String in
+            if LakehouseConfiguration.secretNames.contains(name) {
+                return " (from \(entry.source); its value is not shown, as it may hold a password)"
+            }
+            let shown =
+                name.hasPrefix("AWS_ENDPOINT_URL")
+                ? AWSClientConfiguration.redactedEndpoint(entry.value)
+                : entry.value.unicodeScalars.map { $0.escaped(asASCII: false) }.joined()
+            return " (\"\(shown.prefix(200))\" from \(entry.source))"
+        }
+        return LakehouseError(code: .invalidConfiguration, message: "\(name)\(origin ?? "") \(reason)")
+    }
+
+    /// Refuses settings of `names` that are set but empty: an empty name or URL is a mistake,
+    /// not a request for the default.
+    func refuseEmpty(_ names: [String]) throws {
+        for name in names where values[name].map({ $0.value.trimmingCharacters(in: .whitespaces).isEmpty }) == true {
+            throw invalid(name, "is empty; give a value, or unset it for the default")
+        }
+    }
+
+    /// A number of seconds from 0.1 to 3,600.
+    func seconds(_ name: String, default defaultValue: Double) throws -> Duration {
+        guard let text = self[name] else { return .milliseconds(Int(defaultValue * 1000)) }
+        guard let value = Double(text), value.isFinite, (0.1...3600).contains(value) else {
+            throw invalid(name, "must be a number of seconds from 0.1 to 3600")
+        }
+        return .milliseconds(Int(value * 1000))
     }
 
     /// A bucket name checked against S3's rules for new buckets.

@@ -9,6 +9,27 @@ import Testing
 /// rerun, and compared with a run that never crashed over the same bronze.
 @Suite("Silver survives kill -9 at each point of a batch, exactly once")
 struct SilverCrashTests {
+    static let arguments = ["--once", "--objects-per-batch", "2"]
+
+    /// The simulation's bronze objects in two fixtures: a reference that silver ran over
+    /// without crashes (two objects a batch), and one for the test to crash; and the
+    /// reference's state.
+    static func twoWorlds(_ name: String, minimumObjects: Int) async throws
+        -> (
+            objects: [(key: String, body: [UInt8])], reference: SilverFixture, crashed: SilverFixture,
+            expected: SilverFixture.State
+        )
+    {
+        let objects = SilverFixture.bronzeObjects(simulation, perObject: TestServices.fullScale ? 400 : 60)
+        try #require(objects.count >= minimumObjects, "the simulation gives \(objects.count) bronze objects")
+        let reference = try await SilverFixture.make(name + "-ref")
+        let crashed = try await SilverFixture.make(name)
+        try await reference.putBronze(objects)
+        try await crashed.putBronze(objects)
+        #expect(try await reference.runSilver(arguments) == 0)
+        return (objects, reference, crashed, try await reference.state())
+    }
+
     static var simulation: SimulationConfiguration {
         TestServices.fullScale
             ? SimulationConfiguration(stores: 4, products: 40, days: 4, seed: 11, dirtyRate: 0.02)
@@ -19,16 +40,7 @@ struct SilverCrashTests {
         "kill -9 after the Parquet files, between the two Delta commits, after them and inside the PostgreSQL transaction; reruns equal a run without crashes"
     )
     func crashAtEachPoint() async throws {
-        let objects = SilverFixture.bronzeObjects(Self.simulation, perObject: TestServices.fullScale ? 400 : 60)
-        try #require(objects.count >= 7, "the simulation gives \(objects.count) bronze objects")
-        let reference = try await SilverFixture.make("silver-ref")
-        let crashed = try await SilverFixture.make("silver-crash")
-        try await reference.putBronze(objects)
-        try await crashed.putBronze(objects)
-        let arguments = ["--once", "--objects-per-batch", "2"]
-
-        #expect(try await reference.runSilver(arguments) == 0)
-        let expected = try await reference.state()
+        let (objects, reference, crashed, expected) = try await Self.twoWorlds("silver-crash", minimumObjects: 7)
         #expect(expected.batches.count == (objects.count + 1) / 2)
 
         let points: [(SilverJob.FaultPoint, Int64)] = [
@@ -36,7 +48,7 @@ struct SilverCrashTests {
         ]
         for (point, batch) in points {
             let status = try await crashed.runSilver(
-                arguments, environment: ["LAKEHOUSE_CRASH_AT": "\(point.rawValue):\(batch)"])
+                Self.arguments, environment: ["LAKEHOUSE_CRASH_AT": "\(point.rawValue):\(batch)"])
             #expect(status == 128 + SIGKILL, "silver should have been killed at \(point.rawValue) of batch \(batch)")
             // The crash left the batch half done, where the point says.
             #expect(try await crashed.batchCount() == batch - 1)
@@ -64,7 +76,7 @@ struct SilverCrashTests {
                 #expect(committed == batch)
             }
         }
-        #expect(try await crashed.runSilver(arguments) == 0)
+        #expect(try await crashed.runSilver(Self.arguments) == 0)
         let recovered = try await crashed.state()
         #expect(recovered == expected, "after the crashes: \(recovered); without: \(expected)")
         #expect(recovered.silver == expected.silver)
@@ -83,7 +95,7 @@ struct SilverCrashTests {
         try await Self.expectSinksAgree(crashed, reference: reference)
 
         // Reprocessing the same bronze changes nothing.
-        #expect(try await crashed.runSilver(arguments) == 0)
+        #expect(try await crashed.runSilver(Self.arguments) == 0)
         #expect(try await crashed.state() == expected)
 
         try await reference.tearDown()
@@ -94,23 +106,16 @@ struct SilverCrashTests {
         "a kill after a batch's Delta commit, then kills while its objects would be re-read: PostgreSQL takes what Delta holds, no record is valid in one sink and quarantined in the other"
     )
     func crashThenPoisonReread() async throws {
-        let objects = SilverFixture.bronzeObjects(Self.simulation, perObject: TestServices.fullScale ? 400 : 60)
-        try #require(objects.count >= 6, "the simulation gives \(objects.count) bronze objects")
-        let reference = try await SilverFixture.make("silver-ref2")
-        let crashed = try await SilverFixture.make("silver-reread")
-        try await reference.putBronze(objects)
-        try await crashed.putBronze(objects)
-        let arguments = ["--once", "--objects-per-batch", "2"]
-        #expect(try await reference.runSilver(arguments) == 0)
-        let expected = try await reference.state()
+        let (objects, reference, crashed, expected) = try await Self.twoWorlds("silver-reread", minimumObjects: 6)
 
         // Batch 2 (objects 2 and 3) is committed to Delta, then the process dies.
-        let status = try await crashed.runSilver(arguments, environment: ["LAKEHOUSE_CRASH_AT": "after-delta-commit:2"])
+        let status = try await crashed.runSilver(
+            Self.arguments, environment: ["LAKEHOUSE_CRASH_AT": "after-delta-commit:2"])
         #expect(status == 128 + SIGKILL)
         // Every later run would die cleaning object 2 (an OOM loop, say). Delta holds batch 2
         // already, so it is not cleaned again: the first rerun loads it from Delta and finishes.
         let crashOnObject = ["LAKEHOUSE_CRASH_ON_OBJECT": objects[2].key]
-        #expect(try await crashed.runSilver(arguments, environment: crashOnObject) == 0)
+        #expect(try await crashed.runSilver(Self.arguments, environment: crashOnObject) == 0)
         #expect(try await crashed.state() == expected)
         try await Self.expectSinksAgree(crashed, reference: reference)
         try await reference.tearDown()
@@ -126,14 +131,13 @@ struct SilverCrashTests {
         let poison = objects[2].key
         let crashed = try await SilverFixture.make("silver-poison")
         try await crashed.putBronze(objects)
-        let arguments = ["--once", "--objects-per-batch", "2"]
         let crashOnObject = ["LAKEHOUSE_CRASH_ON_OBJECT": poison]
         // The batch's first try, then three tries of the object alone (poisonAttempts = 3).
         for attempt in 1...4 {
-            let status = try await crashed.runSilver(arguments, environment: crashOnObject)
+            let status = try await crashed.runSilver(Self.arguments, environment: crashOnObject)
             #expect(status == 128 + SIGKILL, "try \(attempt) should have died on the object")
         }
-        #expect(try await crashed.runSilver(arguments, environment: crashOnObject) == 0)
+        #expect(try await crashed.runSilver(Self.arguments, environment: crashOnObject) == 0)
         let lines = objects[2].body.split(separator: UInt8(ascii: "\n")).count
         let reasons = try await crashed.base.database.query(
             "SELECT reason, count(*) FROM sales_quarantine WHERE bronze_key = $1 GROUP BY 1", [poison])

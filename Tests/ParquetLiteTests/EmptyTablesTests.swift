@@ -104,34 +104,27 @@ struct EmptyTablesTests {
 
     @Test("pyarrow's and DuckDB's 0-row tables and 0-row row groups, Spark's pages of nulls: as pyarrow reads them")
     func fixtures() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let status = try await ChildProcess.run(
-            RepositoryPaths.python, [RepositoryPaths.root + "/Tests/Interop/empty_fixtures.py", directory],
-            timeout: .seconds(300))
-        #expect(status == 0)
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".parquet") }
-        #expect(names.filter { $0.hasPrefix("pa_empty_") && !$0.hasPrefix("pa_empty_groups_") }.count == 26)
-        #expect(names.filter { $0.hasPrefix("pa_empty_groups_") }.count == 8)
-        #expect(names.filter { $0.hasPrefix("duckdb_empty_") }.count == 4)
-        #expect(names.filter { $0.hasPrefix("spark_null_pages_") }.count == 7)
-        var compared = 0
-        var emptyGroups = 0
-        for name in names.sorted() {
-            do {
-                let (values, empty) = try Self.compare("\(directory)/\(name)", name: name)
-                compared += values
-                emptyGroups += empty
-            } catch {
-                Issue.record("\(name): \(error)")
+        try await PythonFixtures.with("empty_fixtures.py") { directory, names in
+            #expect(names.filter { $0.hasPrefix("pa_empty_") && !$0.hasPrefix("pa_empty_groups_") }.count == 26)
+            #expect(names.filter { $0.hasPrefix("pa_empty_groups_") }.count == 8)
+            #expect(names.filter { $0.hasPrefix("duckdb_empty_") }.count == 4)
+            #expect(names.filter { $0.hasPrefix("spark_null_pages_") }.count == 7)
+            var compared = 0
+            var emptyGroups = 0
+            for name in names.sorted() {
+                do {
+                    let (values, empty) = try Self.compare("\(directory)/\(name)", name: name)
+                    compared += values
+                    emptyGroups += empty
+                } catch {
+                    Issue.record("\(name): \(error)")
+                }
             }
+            // 25 pyarrow files of one empty row group, and 8 files of three.
+            #expect(emptyGroups == 25 + 8 * 3)
+            // 8 files of 5 rows of 19 columns; 6 Spark-style files of 7 rows of 4 columns, brotli's of 2.
+            #expect(compared == 8 * 5 * 19 + 6 * 7 * 4 + 7 * 2)
         }
-        // 25 pyarrow files of one empty row group, and 8 files of three.
-        #expect(emptyGroups == 25 + 8 * 3)
-        // 8 files of 5 rows of 19 columns; 6 Spark-style files of 7 rows of 4 columns, brotli's of 2.
-        #expect(compared == 8 * 5 * 19 + 6 * 7 * 4 + 7 * 2)
     }
 
     // MARK: The same shapes, built here

@@ -24,56 +24,51 @@ struct PyarrowFilesReadTests {
 
     @Test("every encoding, codec and page version pyarrow writes reads back value for value")
     func readsPyarrowFiles() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pyarrow-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let status = try await ChildProcess.run(
-            RepositoryPaths.python, [RepositoryPaths.root + "/Tests/Interop/pyarrow_write.py", directory],
-            timeout: .seconds(300))
-        #expect(status == 0)
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".parquet") }
-        #expect(names.count == 32)
-        var compared = 0
-        for name in names.sorted() {
-            let file = Array(try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)")))
-            let json = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name).expected.json"))
-            let document = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
-            let columns = try #require(document["columns"] as? [[String: Any]])
-            let reader = try ParquetReader(bytes: file)
-            let metadata = reader.metadata
-            #expect(metadata.rowGroups.count == 3, "\(name)")
-            for (index, (column, leaf)) in zip(columns, metadata.leaves).enumerated() {
-                let expected = try #require(column["values"] as? [Any])
-                var row = 0
-                for group in metadata.rowGroups.indices {
-                    let read = try reader.readRowGroup(group, columns: [reader.fields[index].name])
-                    let batch = try #require(read.columns[0].primitive)
-                    var valueIndex = 0
-                    for present in batch.validity ?? [Bool](repeating: true, count: batch.values.count) {
-                        defer { row += 1 }
-                        guard present else {
-                            #expect(expected[row] is NSNull, "\(name) \(leaf.path) row \(row)")
-                            continue
+        try await PythonFixtures.with("pyarrow_write.py") { directory, names in
+            #expect(names.count == 32)
+            var compared = 0
+            for name in names.sorted() {
+                let file = Array(try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)")))
+                let json = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name).expected.json"))
+                let document = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+                let columns = try #require(document["columns"] as? [[String: Any]])
+                let reader = try ParquetReader(bytes: file)
+                let metadata = reader.metadata
+                #expect(metadata.rowGroups.count == 3, "\(name)")
+                for (index, (column, leaf)) in zip(columns, metadata.leaves).enumerated() {
+                    let expected = try #require(column["values"] as? [Any])
+                    var row = 0
+                    for group in metadata.rowGroups.indices {
+                        let read = try reader.readRowGroup(group, columns: [reader.fields[index].name])
+                        let batch = try #require(read.columns[0].primitive)
+                        var valueIndex = 0
+                        for present in batch.validity ?? [Bool](repeating: true, count: batch.values.count) {
+                            defer { row += 1 }
+                            guard present else {
+                                #expect(expected[row] is NSNull, "\(name) \(leaf.path) row \(row)")
+                                continue
+                            }
+                            let ours = Self.rendered(batch.values, valueIndex)
+                            valueIndex += 1
+                            let theirs = expected[row] as? String ?? "null"
+                            if case .float = batch.values {
+                                #expect(
+                                    Double(ours) == Double(theirs),
+                                    "\(name) \(leaf.path) row \(row): \(ours) vs \(theirs)")
+                            } else if case .double = batch.values {
+                                #expect(
+                                    Double(ours) == Double(theirs),
+                                    "\(name) \(leaf.path) row \(row): \(ours) vs \(theirs)")
+                            } else {
+                                #expect(ours == theirs, "\(name) \(leaf.path) row \(row)")
+                            }
+                            compared += 1
                         }
-                        let ours = Self.rendered(batch.values, valueIndex)
-                        valueIndex += 1
-                        let theirs = expected[row] as? String ?? "null"
-                        if case .float = batch.values {
-                            #expect(
-                                Double(ours) == Double(theirs), "\(name) \(leaf.path) row \(row): \(ours) vs \(theirs)")
-                        } else if case .double = batch.values {
-                            #expect(
-                                Double(ours) == Double(theirs), "\(name) \(leaf.path) row \(row): \(ours) vs \(theirs)")
-                        } else {
-                            #expect(ours == theirs, "\(name) \(leaf.path) row \(row)")
-                        }
-                        compared += 1
                     }
+                    #expect(row == expected.count, "\(name) \(leaf.path)")
                 }
-                #expect(row == expected.count, "\(name) \(leaf.path)")
             }
+            #expect(compared > 400_000)
         }
-        #expect(compared > 400_000)
     }
 }

@@ -12,46 +12,39 @@ import Testing
 struct ReaderFixturesTests {
     @Test("every row of every pyarrow and DuckDB file equals what its writer reads back")
     func fixtures() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fixtures-\(UUID().uuidString)")
-            .path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let status = try await ChildProcess.run(
-            RepositoryPaths.python, [RepositoryPaths.root + "/Tests/Interop/reader_fixtures.py", directory],
-            timeout: .seconds(300))
-        #expect(status == 0)
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".parquet") }
-        #expect(names.filter { $0.hasPrefix("pa_") }.count == 42)
-        #expect(names.filter { $0.hasPrefix("duckdb_") }.count == 4)
-        var compared = 0
-        var nestedValues = 0
-        for name in names.sorted() {
-            let reader = try ParquetReader(path: "\(directory)/\(name)")
-            let document = try #require(
-                try JSONSerialization.jsonObject(
-                    with: Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name).json")))
-                    as? [String: Any])
-            let rows = try #require(document["rows"] as? [[String: Any]])
-            #expect(reader.rowCount == rows.count, "\(name)")
-            #expect(reader.metadata.rowGroups.count > 1, "\(name) should have several row groups")
-            var row = 0
-            var batches = reader.rowGroupBatches()
-            while let (_, batch) = try batches.next() {
-                for ours in batch.rows {
-                    #expect(Set(ours.names) == Set(rows[row].keys), "\(name) row \(row)")
-                    for (column, value) in zip(ours.names, ours.values) {
-                        let why = ConformanceValueTests.mismatch(value, rows[row][column] ?? NSNull())
-                        #expect(why == nil, "\(name) \(column) row \(row): \(why ?? "")")
-                        compared += 1
-                        if case .list = value { nestedValues += 1 }
-                        if case .structure = value { nestedValues += 1 }
+        try await PythonFixtures.with("reader_fixtures.py") { directory, names in
+            #expect(names.filter { $0.hasPrefix("pa_") }.count == 42)
+            #expect(names.filter { $0.hasPrefix("duckdb_") }.count == 4)
+            var compared = 0
+            var nestedValues = 0
+            for name in names.sorted() {
+                let reader = try ParquetReader(path: "\(directory)/\(name)")
+                let document = try #require(
+                    try JSONSerialization.jsonObject(
+                        with: Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name).json")))
+                        as? [String: Any])
+                let rows = try #require(document["rows"] as? [[String: Any]])
+                #expect(reader.rowCount == rows.count, "\(name)")
+                #expect(reader.metadata.rowGroups.count > 1, "\(name) should have several row groups")
+                var row = 0
+                var batches = reader.rowGroupBatches()
+                while let (_, batch) = try batches.next() {
+                    for ours in batch.rows {
+                        #expect(Set(ours.names) == Set(rows[row].keys), "\(name) row \(row)")
+                        for (column, value) in zip(ours.names, ours.values) {
+                            let why = ConformanceValueTests.mismatch(value, rows[row][column] ?? NSNull())
+                            #expect(why == nil, "\(name) \(column) row \(row): \(why ?? "")")
+                            compared += 1
+                            if case .list = value { nestedValues += 1 }
+                            if case .structure = value { nestedValues += 1 }
+                        }
+                        row += 1
                     }
-                    row += 1
                 }
+                #expect(row == rows.count, "\(name)")
             }
-            #expect(row == rows.count, "\(name)")
+            #expect(compared > 450_000)
+            #expect(nestedValues > 100_000)
         }
-        #expect(compared > 450_000)
-        #expect(nestedValues > 100_000)
     }
 }

@@ -10,6 +10,7 @@
 //
 // Settings (DATABASE_URL…) come from the environment and .env.
 import ArgumentParser
+import CommandSupport
 import Foundation
 import LakehouseCore
 import Logging
@@ -22,13 +23,12 @@ struct Gold: AsyncParsableCommand {
 }
 
 struct Connection: ParsableArguments {
-    @Option(help: "A .env file to read (set to '' to read none).") var envFile = ".env"
+    @OptionGroup var settingsOption: SettingsOption
 
     /// Connects, runs `body` with a gold job, and closes.
     func withGold<T>(_ body: (GoldJob, Logger) async throws -> T) async throws -> T {
         let logger = Logger(label: "gold")
-        let settings = try LakehouseConfiguration.load(
-            environment: ProcessInfo.processInfo.environment, dotEnvPath: envFile.isEmpty ? nil : envFile)
+        let settings = try settingsOption.load(program: "gold")
         let database = try await settings.connectDatabase(applicationName: "gold", logger: logger)
         do {
             let result = try await body(GoldJob(connection: database, logger: logger), logger)
@@ -49,7 +49,7 @@ struct Refresh: AsyncParsableCommand {
     @OptionGroup var connection: Connection
 
     func validate() throws {
-        if let every, every <= 0 { throw ValidationError("--every must be positive") }
+        if let every { try CheckedValues.seconds(every, "--every", 0.1...86_400) }
     }
 
     func run() async throws {
@@ -59,7 +59,7 @@ struct Refresh: AsyncParsableCommand {
             defer { sources.forEach { $0.cancel() } }
             repeat {
                 print(try await job.refresh())
-                if let every { await stop.sleep(for: .milliseconds(Int(every * 1000))) }
+                if let every { await stop.sleep(for: CheckedValues.duration(every)) }
             } while every != nil && !stop.isStopped
         }
     }
@@ -69,6 +69,8 @@ struct Alerts: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the open alerts, most urgent first.")
 
     @Option(help: "How many to print.") var limit = 15
+
+    func validate() throws { try CheckedValues.count(limit, "--limit", 1...100_000) }
     @OptionGroup var connection: Connection
 
     func run() async throws {

@@ -6,6 +6,7 @@
 // SIGINT or SIGTERM: every shard flushes its batch and checkpoints, then the process exits.
 import AWSLite
 import ArgumentParser
+import CommandSupport
 import Foundation
 import LakehouseCore
 import Logging
@@ -19,24 +20,23 @@ struct Ingest: AsyncParsableCommand {
     @Option(help: "Flush a shard's batch at this many records.") var flushRecords = 10_000
     @Option(help: "…or at this many MiB of payload.") var flushMib = 8
     @Option(help: "…or when its oldest record has waited this many seconds.") var flushSeconds = 1.0
-    @Option(help: "A .env file to read (set to '' to read none).") var envFile = ".env"
+    @OptionGroup var settings: SettingsOption
 
     func validate() throws {
-        guard flushRecords > 0, flushMib > 0, flushSeconds > 0 else {
-            throw ValidationError("the flush limits must be positive")
-        }
+        try CheckedValues.count(flushRecords, "--flush-records", 1...1_000_000)
+        try CheckedValues.count(flushMib, "--flush-mib", 1...1024)
+        try CheckedValues.seconds(flushSeconds, "--flush-seconds", 0.01...3600)
     }
 
     func run() async throws {
         let logger = Logger(label: "ingest")
-        let settings = try LakehouseConfiguration.load(
-            environment: ProcessInfo.processInfo.environment, dotEnvPath: envFile.isEmpty ? nil : envFile)
+        let settings = try self.settings.load(program: "ingest")
         let database = try await settings.connectDatabase(applicationName: "ingest", logger: logger)
         var configuration = IngestJob.Configuration(stream: settings.kinesisStream, bucket: settings.buckets.bronze)
         configuration.untilCaughtUp = untilCaughtUp
         configuration.flushRecords = flushRecords
         configuration.flushBytes = flushMib << 20
-        configuration.flushAge = .milliseconds(Int(flushSeconds * 1000))
+        configuration.flushAge = CheckedValues.duration(flushSeconds)
         let job = IngestJob(
             kinesis: KinesisClient(configuration: try settings.awsClientConfiguration(.kinesis), logger: logger),
             s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger),

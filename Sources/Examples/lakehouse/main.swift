@@ -21,6 +21,7 @@
 // silver is about to clean a bronze object whose key contains <text>.
 import AWSLite
 import ArgumentParser
+import CommandSupport
 import Foundation
 import LakehouseCore
 import Logging
@@ -34,15 +35,6 @@ struct Lakehouse: AsyncParsableCommand {
         subcommands: [Run.self, Status.self, Backfill.self, Demo.self])
 }
 
-struct Settings: ParsableArguments {
-    @Option(help: "A .env file to read (set to '' to read none).") var envFile = ".env"
-
-    func load() throws -> LakehouseConfiguration {
-        try LakehouseConfiguration.load(
-            environment: ProcessInfo.processInfo.environment, dotEnvPath: envFile.isEmpty ? nil : envFile)
-    }
-}
-
 struct PipelineOptions: ParsableArguments {
     @Option(help: "Seconds of silence after which another process takes a process's shards.")
     var failoverSeconds = 10.0
@@ -51,23 +43,29 @@ struct PipelineOptions: ParsableArguments {
     var flushSeconds = 1.0
     @Option(help: "Bronze objects per silver batch.") var objectsPerBatch = 64
     @Option(help: "This process's id in leases and run history (default host:pid:random).") var worker: String?
-    @OptionGroup var settings: Settings
+    @OptionGroup var settings: SettingsOption
 
     func validate() throws {
-        guard failoverSeconds >= 1, pollSeconds > 0, flushSeconds > 0, objectsPerBatch > 0 else {
-            throw ValidationError("--failover-seconds must be ≥ 1; the other limits positive")
+        try CheckedValues.seconds(failoverSeconds, "--failover-seconds", 1...3600)
+        try CheckedValues.seconds(pollSeconds, "--poll-seconds", 0.1...3600)
+        try CheckedValues.seconds(flushSeconds, "--flush-seconds", 0.01...3600)
+        try CheckedValues.count(objectsPerBatch, "--objects-per-batch", 1...10_000)
+        if let worker {
+            guard (1...200).contains(worker.count),
+                !worker.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            else { throw ValidationError("--worker must be 1 to 200 characters without control characters") }
         }
     }
 
     /// The pipeline these options describe.
     func pipeline(untilCaughtUp: Bool, logger: Logger) throws -> (Pipeline, KinesisClient, LakehouseConfiguration) {
-        let settings = try settings.load()
+        let settings = try settings.load(program: "lakehouse")
         var configuration = Pipeline.Configuration(
             stream: settings.kinesisStream, bronzeBucket: settings.buckets.bronze,
             silverBucket: settings.buckets.silver)
-        configuration.failoverTime = .milliseconds(Int(failoverSeconds * 1000))
-        configuration.silverPollInterval = .milliseconds(Int(pollSeconds * 1000))
-        configuration.ingest.flushAge = .milliseconds(Int(flushSeconds * 1000))
+        configuration.failoverTime = CheckedValues.duration(failoverSeconds)
+        configuration.silverPollInterval = CheckedValues.duration(pollSeconds)
+        configuration.ingest.flushAge = CheckedValues.duration(flushSeconds)
         configuration.silver.objectsPerBatch = objectsPerBatch
         configuration.untilCaughtUp = untilCaughtUp
         if let worker { configuration.worker = worker }
@@ -107,11 +105,13 @@ struct Status: AsyncParsableCommand {
         abstract: "Processes, shard owners and lag, the last runs of each stage, freshness and open alerts.")
 
     @Option(help: "Runs shown per stage.") var runs = 5
-    @OptionGroup var settings: Settings
+    @OptionGroup var settings: SettingsOption
+
+    func validate() throws { try CheckedValues.count(runs, "--runs", 1...1000) }
 
     func run() async throws {
         let logger = Logger(label: "lakehouse")
-        let settings = try settings.load()
+        let settings = try settings.load(program: "lakehouse")
         let database = try await settings.connectDatabase(applicationName: "lakehouse-status", logger: logger)
         do {
             let status = try await PipelineStatus.read(
@@ -172,9 +172,11 @@ struct Demo: AsyncParsableCommand {
 
     func validate() throws {
         guard live else { throw ValidationError("only `lakehouse demo --live` exists; `make demo` is the batch demo") }
-        guard rate > 0, stores > 0, products > 0, shards > 0, every > 0 else {
-            throw ValidationError("--rate, --stores, --products, --shards and --every must be positive")
-        }
+        try CheckedValues.number(rate, "--rate", 0.1...1_000_000)
+        try CheckedValues.count(stores, "--stores", 1...10_000)
+        try CheckedValues.count(products, "--products", 1...100_000)
+        try CheckedValues.count(shards, "--shards", 1...1000)
+        try CheckedValues.seconds(every, "--every", 0.1...3600)
     }
 
     func run() async throws {
@@ -193,7 +195,7 @@ struct Demo: AsyncParsableCommand {
         configuration.simulation.products = products
         configuration.simulation.seed = UInt64.random(in: 1...UInt64(UInt32.max))
         configuration.eventsPerSecond = rate
-        configuration.reportInterval = .milliseconds(Int(every * 1000))
+        configuration.reportInterval = CheckedValues.duration(every)
         let demo = LiveDemo(
             configuration: configuration, pipeline: pipeline, kinesis: kinesis,
             connect: { name in try await settings.connectDatabase(applicationName: name, logger: logger) },

@@ -10,6 +10,7 @@
 // flight, and it still reports what it sent.
 import AWSLite
 import ArgumentParser
+import CommandSupport
 import Foundation
 import LakehouseCore
 import Logging
@@ -29,18 +30,21 @@ struct Producer: AsyncParsableCommand {
     var rate: Double?
     @Option(help: "Stop sending after this many seconds (default: when the days are sent).") var seconds: Double?
     @Option(help: "Where to write the ground truth (JSON).") var truth = "truth.json"
-    @Option(help: "A .env file to read (set to '' to read none).") var envFile = ".env"
+    @OptionGroup var settingsOption: SettingsOption
 
     func validate() throws {
-        guard stores > 0, products > 0, days > 0 else { throw ValidationError("stores, products and days must be > 0") }
-        guard (0...0.5).contains(dirtyRate) else { throw ValidationError("--dirty-rate must be between 0 and 0.5") }
-        guard (seconds ?? 1) > 0 else { throw ValidationError("--seconds must be positive") }
+        try CheckedValues.count(stores, "--stores", 1...10_000)
+        try CheckedValues.count(products, "--products", 1...100_000)
+        try CheckedValues.count(days, "--days", 1...3650)
+        try CheckedValues.number(dirtyRate, "--dirty-rate", 0...0.5)
+        if let rate { try CheckedValues.number(rate, "--rate", 0.1...1_000_000) }
+        if let seconds { try CheckedValues.seconds(seconds, "--seconds", 0.1...31_536_000) }
+        guard !truth.isEmpty else { throw ValidationError("--truth must name a file") }
     }
 
     func run() async throws {
         let logger = Logger(label: "producer")
-        let settings = try LakehouseConfiguration.load(
-            environment: ProcessInfo.processInfo.environment, dotEnvPath: envFile.isEmpty ? nil : envFile)
+        let settings = try settingsOption.load(program: "producer")
         var simulation = SimulationConfiguration()
         simulation.stores = stores
         simulation.products = products
@@ -58,7 +62,7 @@ struct Producer: AsyncParsableCommand {
         let sources = stop.stopOnInterrupt(notice: "producer: stopping after the call in flight")
         if let seconds {
             Task {
-                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                try? await Task.sleep(for: CheckedValues.duration(seconds))
                 stop.stop()
             }
         }

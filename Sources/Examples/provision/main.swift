@@ -8,6 +8,7 @@
 // KINESIS_STREAM, DATABASE_URL…); see the README.
 import AWSLite
 import ArgumentParser
+import CommandSupport
 import Foundation
 import LakehouseCore
 import Logging
@@ -21,12 +22,13 @@ struct Provision: AsyncParsableCommand {
 
 struct Options: ParsableArguments {
     @Option(help: "Open shards the stream must have.") var shards = 4
-    @Option(help: "A .env file to read (set to '' to read none).") var envFile = ".env"
+    @OptionGroup var settings: SettingsOption
+
+    func validate() throws { try CheckedValues.count(shards, "--shards", 1...1000) }
 
     func provisioner() async throws -> (Provisioner, Infrastructure, () async -> Void) {
         let logger = Logger(label: "provision")
-        let configuration = try LakehouseConfiguration.load(
-            environment: ProcessInfo.processInfo.environment, dotEnvPath: envFile.isEmpty ? nil : envFile)
+        let configuration = try settings.load(program: "provision")
         let database = try await configuration.connectDatabase(applicationName: "provision", logger: logger)
         let provisioner = Provisioner(
             s3: S3Client(configuration: try configuration.awsClientConfiguration(.s3), logger: logger),

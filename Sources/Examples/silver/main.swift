@@ -11,6 +11,7 @@
 // LAKEHOUSE_CRASH_ON_OBJECT=<text> when it is about to clean a bronze object whose key holds <text>.
 import AWSLite
 import ArgumentParser
+import CommandSupport
 import Foundation
 import LakehouseCore
 import Logging
@@ -23,18 +24,16 @@ struct Silver: AsyncParsableCommand {
     @Flag(help: "Process the backlog, then exit.") var once = false
     @Option(help: "Bronze objects per batch.") var objectsPerBatch = 64
     @Option(help: "Seconds between looks for new bronze objects (without --once).") var pollSeconds = 10.0
-    @Option(help: "A .env file to read (set to '' to read none).") var envFile = ".env"
+    @OptionGroup var settingsOption: SettingsOption
 
     func validate() throws {
-        guard objectsPerBatch > 0, pollSeconds > 0 else {
-            throw ValidationError("--objects-per-batch and --poll-seconds must be positive")
-        }
+        try CheckedValues.count(objectsPerBatch, "--objects-per-batch", 1...10_000)
+        try CheckedValues.seconds(pollSeconds, "--poll-seconds", 0.1...3600)
     }
 
     func run() async throws {
         let logger = Logger(label: "silver")
-        let settings = try LakehouseConfiguration.load(
-            environment: ProcessInfo.processInfo.environment, dotEnvPath: envFile.isEmpty ? nil : envFile)
+        let settings = try settingsOption.load(program: "silver")
         let database = try await settings.connectDatabase(applicationName: "silver", logger: logger)
         var configuration = SilverJob.Configuration(
             bronzeBucket: settings.buckets.bronze, silverBucket: settings.buckets.silver)
@@ -51,7 +50,7 @@ struct Silver: AsyncParsableCommand {
         repeat {
             let report = try await job.runOnce(stop: stop) { number, counts in print("batch \(number): \(counts)") }
             total.add(report)
-            if !once { await stop.sleep(for: .milliseconds(Int(pollSeconds * 1000))) }
+            if !once { await stop.sleep(for: CheckedValues.duration(pollSeconds)) }
         } while !once && !stop.isStopped
         sources.forEach { $0.cancel() }
         await database.close()

@@ -2,31 +2,34 @@ import Foundation
 
 /// Plain-text renderings of gold's reports, as the `gold` executable prints them.
 public enum GoldText {
-    /// A table of open alerts.
+    /// A table of open alerts, each column as wide as its widest value; product names and ids
+    /// escaped (they come from the stream).
     public static func alerts(_ alerts: [OpenStockAlert]) -> String {
         guard !alerts.isEmpty else { return "no open alerts" }
-        var lines = ["kind                store      product  on hand  cover  runs out          order  product name"]
-        for alert in alerts {
-            let cover = alert.daysOfCover.map { String(format: "%5.1fd", $0) } ?? "     -"
-            let out = alert.predictedStockoutTime.map { String(EventTimestamp.format(micros: $0).prefix(16)) } ?? "-"
-            lines.append(
-                "\(pad(alert.kind.rawValue, 19)) \(pad(alert.storeID, 10)) \(pad(alert.productID, 8)) "
-                    + "\(left(String(alert.onHand), 7)) \(cover) \(pad(out, 17)) \(left(String(alert.suggestedOrderQuantity), 5))  "
-                    + alert.productName)
+        let rows = alerts.map { alert in
+            [
+                alert.kind.rawValue, alert.storeID, alert.productID, String(alert.onHand),
+                alert.daysOfCover.map { String(format: "%.1fd", $0) } ?? "-",
+                alert.predictedStockoutTime.map { String(EventTimestamp.format(micros: $0).prefix(16)) } ?? "-",
+                String(alert.suggestedOrderQuantity), alert.productName,
+            ]
         }
-        return lines.joined(separator: "\n")
+        return TerminalText.table(
+            ["kind", "store", "product", "on hand", "cover", "runs out", "order", "product name"], rows,
+            alignments: [.left, .left, .left, .right, .right, .left, .right, .left])
     }
 
-    /// The pipeline's counts.
+    /// The pipeline's counts, in aligned sections.
     public static func summary(_ summary: GoldSummary) -> String {
-        var lines = ["events in silver, by type:"]
-        lines += summary.eventsByType.map { "  \(pad($0.type, 28)) \(left(String($0.count), 9))" }
-        lines.append("quarantined, by reason:")
-        lines += summary.quarantinedByReason.map { "  \(pad($0.reason, 28)) \(left(String($0.count), 9))" }
-        lines.append("duplicates removed:            \(left(String(summary.duplicates), 9))")
-        lines.append("open alerts, by kind:")
-        lines += summary.openAlertsByKind.map { "  \(pad($0.kind, 28)) \(left(String($0.count), 9))" }
-        return lines.joined(separator: "\n")
+        var rows: [[String]] = [["events in silver, by type:", ""]]
+        rows += summary.eventsByType.map { ["  " + $0.type, String($0.count)] }
+        rows.append(["quarantined, by reason:", ""])
+        rows += summary.quarantinedByReason.map { ["  " + $0.reason, String($0.count)] }
+        rows.append(["duplicates removed:", String(summary.duplicates)])
+        rows.append(["open alerts, by kind:", ""])
+        rows += summary.openAlertsByKind.map { ["  " + $0.kind, String($0.count)] }
+        // The header row is the first section's title.
+        return TerminalText.table(rows[0], Array(rows.dropFirst()), alignments: [.left, .right])
     }
 
     /// The evaluation's scores and the targets.
@@ -48,13 +51,5 @@ public enum GoldText {
                     predicted.f1, evaluation.baseline.f1, evaluation.meetsTargets ? "met" : "not met"))
         }
         return lines.joined(separator: "\n")
-    }
-
-    private static func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
-    }
-
-    private static func left(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
     }
 }

@@ -116,11 +116,13 @@ public struct PipelineStatus: Sendable {
     /// this quiet.
     public static let silentAfter = 6.0
 
-    /// The status as `lakehouse status` prints it.
+    /// The status as `lakehouse status` prints it: aligned tables, with text that came from the
+    /// database (ids, errors) escaped.
     public var text: String {
-        var lines = ["stream \(stream)", "processes:"]
+        func indented(_ table: String) -> [String] { table.split(separator: "\n").map { "  " + $0 } }
+        var lines = ["stream \(TerminalText.escaped(stream))", "processes:"]
         if workers.isEmpty { lines.append("  none has run") }
-        for worker in workers {
+        let processRows = workers.map { worker -> [String] in
             let state =
                 switch (worker.isStopped, worker.secondsSinceHeartbeat < Self.silentAfter, worker.processRunning) {
                 case (true, _, _): "stopped"
@@ -130,15 +132,24 @@ public struct PipelineStatus: Sendable {
                 case (false, false, false?): "dead: no process \(worker.pid) on this host"
                 case (false, false, nil): "silent (on \(worker.host): dead, or cut off from PostgreSQL)"
                 }
-            lines.append(
-                "  \(worker.id)  \(state), last heard \(Self.seconds(worker.secondsSinceHeartbeat)) ago")
+            return [worker.id, "last heard \(Self.seconds(worker.secondsSinceHeartbeat)) ago", state]
+        }
+        if !processRows.isEmpty {
+            lines += indented(TerminalText.table(["process", "heartbeat", "state"], processRows, alignments: [.left]))
         }
         lines.append("shards:")
-        for shard in shards {
-            let owner = shard.isEnded ? "(ended)" : shard.isHeld ? shard.owner! : "(free)"
-            let lag = shard.lagMilliseconds.map { "\(Self.seconds(Double($0) / 1000)) behind the tip" } ?? "lag unknown"
-            let read = shard.secondsSinceRead.map { ", read \(Self.seconds($0)) ago" } ?? ""
-            lines.append("  \(shard.shardID)  \(owner)  \(lag)\(read)")
+        let shardRows = shards.map { shard -> [String] in
+            [
+                shard.shardID, shard.isEnded ? "(ended)" : shard.isHeld ? shard.owner! : "(free)",
+                shard.lagMilliseconds.map { "\(Self.seconds(Double($0) / 1000)) behind the tip" } ?? "lag unknown",
+                shard.secondsSinceRead.map { "read \(Self.seconds($0)) ago" } ?? "",
+            ]
+        }
+        if shardRows.isEmpty {
+            lines.append("  none registered")
+        } else {
+            lines += indented(
+                TerminalText.table(["shard", "owner", "lag", "last read"], shardRows, alignments: [.left]))
         }
         if let freshnessSeconds, let newestGoldEvent {
             lines.append(
@@ -153,15 +164,24 @@ public struct PipelineStatus: Sendable {
         for stage in PipelineStage.allCases.map(\.rawValue) {
             guard let runs = runs[stage] else { continue }
             lines.append("last \(stage) runs:")
-            for run in runs {
-                let subject = run.subject.map { " \($0)" } ?? ""
-                let error = run.error.map { "  error: \($0.prefix(200))" } ?? ""
-                lines.append(
-                    "  #\(run.id)\(subject)  \(EventTimestamp.format(micros: run.startedAt).prefix(19))Z  \(run.status)  "
-                        + "\(Self.seconds(run.seconds))  in \(run.rowsIn) out \(run.rowsOut)  by \(run.worker)\(error)")
+            let rows = runs.map { run -> [String] in
+                [
+                    "#\(run.id)", run.subject ?? "", "\(EventTimestamp.format(micros: run.startedAt).prefix(19))Z",
+                    run.status, Self.seconds(run.seconds), String(run.rowsIn), String(run.rowsOut), run.worker,
+                    run.error.map { String($0.prefix(200)) } ?? "",
+                ]
             }
+            lines += indented(
+                TerminalText.table(
+                    ["run", "subject", "started", "status", "took", "in", "out", "by", "error"], rows,
+                    alignments: [.left, .left, .left, .left, .right, .right, .right, .left, .left]))
         }
-        return lines.joined(separator: "\n")
+        // Trailing spaces of empty last cells go.
+        return lines.map { line in
+            var line = Substring(line)
+            while line.last == " " { line.removeLast() }
+            return String(line)
+        }.joined(separator: "\n")
     }
 
     /// `0.4 s`, `12 s`, `3 min 5 s`, `2 h 3 min`.
