@@ -32,6 +32,9 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let tlsVerificationFailed = Code(rawValue: "TLSVerificationFailed")
         /// A local file could not be read, created or written (missing, no permission, disk full).
         public static let localFileFailure = Code(rawValue: "LocalFileFailure")
+        /// The task that sent the request was cancelled; the request was abandoned (libcurl
+        /// notices within a second, even while the server sends nothing).
+        public static let cancelled = Code(rawValue: "Cancelled")
 
         public var description: String { rawValue }
     }

@@ -1,4 +1,5 @@
 import CCurl
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -18,6 +19,8 @@ final class CurlEasyHandle: @unchecked Sendable {
     private var collected = ResponseCollector()
     /// Where a 2xx body goes instead of memory, for the current request.
     private var file: ResponseFile?
+    /// Raised to abandon the current request (its task was cancelled).
+    private var cancel: CancelFlag?
 
     init?() {
         guard Libcurl.initialized, let handle = curl_easy_init() else { return nil }
@@ -32,13 +35,18 @@ final class CurlEasyHandle: @unchecked Sendable {
     /// - Parameter file: receives a 2xx body as it arrives (the response's body is then empty);
     ///   other bodies are collected in memory.
     func perform(
-        _ request: HTTPRequest, configuration: HTTPClient.Configuration, file: ResponseFile? = nil
+        _ request: HTTPRequest, configuration: HTTPClient.Configuration, file: ResponseFile? = nil,
+        cancel: CancelFlag? = nil
     ) throws -> HTTPResponse {
         // Reset clears every option from the last request but keeps the connection cache.
         curl_easy_reset(handle)
         collected = ResponseCollector()
         self.file = file
-        defer { self.file = nil }
+        self.cancel = cancel
+        defer {
+            self.file = nil
+            self.cancel = nil
+        }
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
         // A header with no value removes one curl would add: `Expect: 100-continue` on large
@@ -94,6 +102,12 @@ final class CurlEasyHandle: @unchecked Sendable {
             failure = ccurl_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, collectHeader)
         }
         if failure == CURLE_OK { failure = ccurl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, collector) }
+        if cancel != nil {
+            // libcurl calls this at least once a second, also while nothing moves.
+            set(CURLOPT_NOPROGRESS, 0)
+            if failure == CURLE_OK { failure = ccurl_easy_setopt_progress_callback(handle, checkCancel) }
+            if failure == CURLE_OK { failure = ccurl_easy_setopt_pointer(handle, CURLOPT_XFERINFODATA, collector) }
+        }
 
         let code: CURLcode = request.body.withUnsafeBytes { body in
             if failure == CURLE_OK, request.method != "GET", request.method != "HEAD" {
@@ -136,6 +150,8 @@ final class CurlEasyHandle: @unchecked Sendable {
         return true
     }
 
+    fileprivate var isCancelled: Bool { cancel?.isRaised ?? false }
+
     fileprivate func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
         let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
         if line.hasPrefix("HTTP/") {
@@ -153,6 +169,9 @@ final class CurlEasyHandle: @unchecked Sendable {
         let reason = String(cString: curl_easy_strerror(code))
         let target = "\(request.method) \(request.redactedURL)"
         switch code {
+        case CURLE_ABORTED_BY_CALLBACK:
+            return AWSError(
+                code: .cancelled, message: "\(target) was abandoned: its task was cancelled", operation: request.method)
         case CURLE_OPERATION_TIMEDOUT:
             return AWSError(
                 code: .timeout,
@@ -197,6 +216,19 @@ private let collectBody: ccurl_data_callback = { data, size, count, context in
     guard let context else { return 0 }
     let handle = Unmanaged<CurlEasyHandle>.fromOpaque(context).takeUnretainedValue()
     return handle.appendBody(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+}
+
+private let checkCancel: ccurl_progress_callback = { context, _, _, _, _ in
+    guard let context else { return 0 }
+    let handle = Unmanaged<CurlEasyHandle>.fromOpaque(context).takeUnretainedValue()
+    return handle.isCancelled ? 1 : 0
+}
+
+/// A flag a cancelled task raises for the request it waits on.
+final class CancelFlag: Sendable {
+    private let raised = Atomic<Bool>(false)
+    func raise() { raised.store(true, ordering: .relaxed) }
+    var isRaised: Bool { raised.load(ordering: .relaxed) }
 }
 
 private let collectHeader: ccurl_data_callback = { data, size, count, context in

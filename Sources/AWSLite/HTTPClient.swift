@@ -87,12 +87,20 @@ public final class HTTPClient: Sendable {
             settings.requestTimeout = max(.milliseconds(1), min(settings.requestTimeout, deadline - start))
         }
         let configuration = settings
+        let cancel = CancelFlag()
         do {
-            let response: HTTPResponse = try await withCheckedThrowingContinuation { continuation in
-                queue.async {
-                    continuation.resume(
-                        with: Result { try self.perform(request, configuration: configuration, file: file) })
+            // A cancelled task abandons its request within a second (libcurl's progress callback).
+            let response: HTTPResponse = try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    queue.async {
+                        continuation.resume(
+                            with: Result {
+                                try self.perform(request, configuration: configuration, file: file, cancel: cancel)
+                            })
+                    }
                 }
+            } onCancel: {
+                cancel.raise()
             }
             logger.debug(
                 "HTTP request finished",
@@ -114,14 +122,14 @@ public final class HTTPClient: Sendable {
 
     /// Runs on `queue`: borrows an idle handle (or makes one), performs, and returns the handle.
     private func perform(
-        _ request: HTTPRequest, configuration: Configuration, file: ResponseFile?
+        _ request: HTTPRequest, configuration: Configuration, file: ResponseFile?, cancel: CancelFlag
     ) throws -> HTTPResponse {
         guard let handle = idleHandles.withLock({ $0.popLast() }) ?? CurlEasyHandle() else {
             throw AWSError(
                 code: .transportFailure, message: "libcurl could not create a handle (out of memory?)",
                 operation: request.method)
         }
-        let response = try handle.perform(request, configuration: configuration, file: file)
+        let response = try handle.perform(request, configuration: configuration, file: file, cancel: cancel)
         // A handle whose request failed may hold a broken connection; only successful ones go back.
         idleHandles.withLock { idle in
             if idle.count < configuration.maximumIdleHandles { idle.append(handle) }

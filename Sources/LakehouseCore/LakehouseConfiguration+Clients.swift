@@ -36,7 +36,12 @@ extension LakehouseConfiguration {
     ///
     /// - Throws: ``PGError`` when it cannot connect.
     public func connectDatabase(applicationName: String, logger: Logger) async throws -> PGConnection {
-        try await PGConnection.connect(
-            configuration: .init(connectionString: database, applicationName: applicationName), logger: logger)
+        do {
+            return try await PGConnection.connect(
+                configuration: .init(connectionString: database, applicationName: applicationName), logger: logger)
+        } catch var error as PGError where error.code == .connectionFailed {
+            error.message += "; check DATABASE_URL (or POSTGRES_*) and that the server runs"
+            throw error
+        }
     }
 }

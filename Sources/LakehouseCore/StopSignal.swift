@@ -15,6 +15,31 @@ public final class StopSignal: Sendable {
     /// Whether ``stop()`` was called.
     public var isStopped: Bool { flag.load(ordering: .relaxed) }
 
+    /// Runs `operation`, cancelling it when ``stop()`` is called meanwhile (looked for every
+    /// 100 ms): for calls that may wait long on a service that does not answer, such as a read
+    /// of a stream, so that stopping does not wait for their timeouts.
+    ///
+    /// - Returns: what `operation` returned, or `nil` when the signal came first (the operation
+    ///   was cancelled and has ended).
+    /// - Throws: what `operation` threw, if it ended before the signal.
+    public func interruptible<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T? {
+        if isStopped { return nil }
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                while !self.isStopped { try await Task.sleep(for: .milliseconds(100)) }
+                return nil
+            }
+            defer { group.cancelAll() }
+            do {
+                guard let first = try await group.next() else { return nil }
+                return first
+            } catch where isStopped {
+                return nil
+            }
+        }
+    }
+
     /// Waits `duration`, or less when ``stop()`` is called meanwhile (looking every 100 ms).
     public func sleep(for duration: Duration) async {
         let clock = ContinuousClock()
@@ -27,8 +52,9 @@ public final class StopSignal: Sendable {
 
 extension StopSignal {
     /// Signals `stop` on SIGINT or SIGTERM (after writing `notice` to standard error), for the
-    /// executables; the default actions of both signals are replaced until the handlers are
-    /// cancelled.
+    /// executables; a second signal ends the process at once (exit status 128 + the signal),
+    /// without waiting for the job to drain. The default actions of both signals are replaced
+    /// until the handlers are cancelled.
     ///
     /// - Returns: the handlers; keep them, and cancel them when the job is done.
     public func stopOnInterrupt(notice: String) -> [any DispatchSourceSignal] {
@@ -39,15 +65,25 @@ extension StopSignal {
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+        let received = SignalsReceived()
         return [SIGINT, SIGTERM].map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { [self] in
-                FileHandle.standardError.write(Data((notice + "\n").utf8))
+                if received.count.add(1, ordering: .relaxed).newValue > 1 {
+                    FileHandle.standardError.write(Data("stopping at once, without draining\n".utf8))
+                    exit(128 + signalNumber)
+                }
+                FileHandle.standardError.write(Data((notice + " (signal again to stop at once)\n").utf8))
                 stop()
             }
             source.resume()
             return source
         }
     }
+}
+
+/// How many interrupting signals a process has received.
+private final class SignalsReceived: Sendable {
+    let count = Atomic<Int>(0)
 }

@@ -19,7 +19,8 @@ public struct PGConnectionString: Sendable, Hashable, CustomStringConvertible {
     public init(_ string: String) throws {
         var errorMessage: UnsafeMutablePointer<CChar>?
         guard let options = PQconninfoParse(string, &errorMessage) else {
-            let reason = errorMessage.map { String(cString: $0) } ?? "out of memory"
+            var reason = errorMessage.map { String(cString: $0) } ?? "out of memory"
+            while reason.last?.isNewline == true { reason.removeLast() }
             PQfreemem(errorMessage)
             throw PGError(
                 code: .invalidConfiguration,

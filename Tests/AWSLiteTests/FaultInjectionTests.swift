@@ -175,6 +175,77 @@ struct FaultInjectionTests {
         #expect(error.httpStatus == 403)
     }
 
+    @Test("a 403 says to check the credentials and the region")
+    func forbiddenHint() async throws {
+        let server = try FaultServer(script: [.respond(status: 403, headers: [], body: "")])
+        let s3 = S3Client(configuration: configuration(server), logger: logs.logger())
+        let error = try await #require(throws: AWSError.self) { try await s3.headBucket("b") }
+        #expect(error.httpStatus == 403)
+        #expect(error.message.contains("check the credentials"), "\(error)")
+        #expect(error.message.contains("region"))
+    }
+
+    @Test("a header holding a line break is refused before anything is sent")
+    func headerInjection() async throws {
+        let server = try FaultServer(script: [Self.putRecordOK])
+        var settings = configuration(server)
+        settings.region = "us-east-1\r\nX-Injected: yes"
+        let client = KinesisClient(configuration: settings, logger: logs.logger())
+        let error = try await #require(throws: AWSError.self) {
+            _ = try await client.putRecord(stream: "s", record: .init(data: [1], partitionKey: "k"))
+        }
+        #expect(error.code == .invalidRequest)
+        #expect(server.requests.isEmpty)
+        #expect(throws: AWSError.self) { try AWSClientConfiguration.checkRegion("us-east-1\r\nX-Injected: yes") }
+        #expect(throws: Never.self) { try AWSClientConfiguration.checkRegion("eu-central-1") }
+    }
+
+    @Test("an endpoint with a password or white space is refused, and shown without the password")
+    func endpointChecks() throws {
+        for bad in ["http://user:EndpointPw123@127.0.0.1:1", "ftp://host", "http://", "http://host\r\nX: y"] {
+            let error = try #require(throws: AWSError.self) { try AWSClientConfiguration.checkEndpoint(bad) }
+            #expect(!error.message.contains("EndpointPw123"))
+            #expect(error.code == .invalidConfiguration)
+        }
+        #expect(AWSClientConfiguration.redactedEndpoint("https://u:p@h:9/x?y=1") == "https://***@h:9/x?y=1")
+        #expect(throws: Never.self) { try AWSClientConfiguration.checkEndpoint("http://127.0.0.1:4566") }
+    }
+
+    @Test("a server that never answers: the stall timeout ends each try, the operation's time limit ends the retries")
+    func operationTimeLimit() async throws {
+        let server = try FaultServer(script: Array(repeating: .stall(seconds: 30), count: 10))
+        var settings = configuration(server, attempts: 10, timeout: .seconds(30))
+        settings.http.stallTimeout = .seconds(1)
+        settings.retry.maximumElapsed = .milliseconds(2500)
+        let client = KinesisClient(configuration: settings, logger: logs.logger())
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = try await #require(throws: AWSError.self) { try await client.describeStreamSummary("s") }
+        let took = clock.now - start
+        #expect(error.code == .timeout)
+        #expect(took < .seconds(6), "took \(took)")
+        #expect(server.requests.count < 10)
+    }
+
+    @Test("a cancelled task abandons its request within about a second, and it is not retried")
+    func cancellation() async throws {
+        let server = try FaultServer(script: Array(repeating: .stall(seconds: 30), count: 3))
+        let client = KinesisClient(configuration: configuration(server, timeout: .seconds(30)), logger: logs.logger())
+        let clock = ContinuousClock()
+        let start = clock.now
+        let task = Task { try await client.describeStreamSummary("s") }
+        try await Task.sleep(for: .milliseconds(500))
+        task.cancel()
+        let result = await task.result
+        #expect(clock.now - start < .seconds(4))
+        guard case .failure(let error) = result else {
+            Issue.record("the call succeeded")
+            return
+        }
+        #expect((error as? AWSError)?.code == .cancelled || error is CancellationError, "\(error)")
+        #expect(server.requests.count == 1)
+    }
+
     @Test("no secret key, session token or signature appears in logs or errors")
     func noSecretsLogged() async throws {
         let server = try FaultServer(script: [

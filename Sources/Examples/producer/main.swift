@@ -6,8 +6,8 @@
 // Simulated time (the default) sends D days as fast as the stream takes them, stamped with
 // simulated time; --real-time stamps each event with the time it is sent, at --rate events/s.
 // A progress line goes to standard error every 5 seconds; the ground truth is written at the end.
-// --seconds N stops sending after N seconds; SIGINT or SIGTERM stop it too, after the call in
-// flight, and it still reports what it sent.
+// --seconds N stops sending after N seconds; SIGINT or SIGTERM stop it too (a call that hangs is
+// abandoned; a second signal ends it at once), and it still reports what it sent.
 import AWSLite
 import ArgumentParser
 import CommandSupport

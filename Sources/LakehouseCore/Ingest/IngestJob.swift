@@ -200,7 +200,15 @@ public struct IngestJob: Sendable {
             let started = clock.now
             let result: KinesisGetRecordsResult
             do {
-                result = try await kinesis.getRecords(shardIterator: shardIterator)
+                // Stopping does not wait for a read that hangs: it is abandoned (nothing read is lost).
+                let kinesis = kinesis
+                let limit = max(1, configuration.flushRecords - buffer.count)
+                guard
+                    let read = try await stop.interruptible({
+                        try await kinesis.getRecords(shardIterator: shardIterator, limit: limit)
+                    })
+                else { break }
+                result = read
             } catch let error as AWSError where error.code.rawValue == "ExpiredIteratorException" {
                 current = try await iterator()
                 continue

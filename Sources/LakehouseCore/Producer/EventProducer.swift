@@ -83,7 +83,15 @@ public struct EventProducer: Sendable {
                         data: configuration.realTime ? Self.restamped(record, now: Self.nowMicros()) : record.payload,
                         partitionKey: record.partitionKey)
                 }
-                let result = try await kinesis.putRecords(stream: configuration.stream, records: records)
+                // Stopping does not wait for a call that hangs: it is abandoned, and its records
+                // may or may not have reached the stream (they are not counted as sent).
+                let kinesis = kinesis
+                let stream = configuration.stream
+                guard
+                    let result = try await stop.interruptible({
+                        try await kinesis.putRecords(stream: stream, records: records)
+                    })
+                else { break }
                 progress.sent += records.count - result.failed.count
                 progress.retried += result.retriedRecords
                 progress.failed += result.failed.count
