@@ -69,6 +69,51 @@ struct IngestJobTests {
     }
 }
 
+@Suite("Ingest flush limits")
+struct IngestFlushLimitTests {
+    @Test("objects hold at most --flush-records records and --flush-mib bytes of payload, however many a read returns")
+    func exactLimits() async throws {
+        let logs = CapturedLogs()
+        let fixture = try await IngestFixture.make("flush-limits", shards: 1)
+        var simulator = StoreSimulator(
+            configuration: SimulationConfiguration(stores: 6, products: 40, days: 3, seed: 9, dirtyRate: 0))
+        let sent = try await PipelineFixture.send(
+            days: 3, of: &simulator, to: [fixture.stream], kinesis: fixture.kinesis)
+        try #require(sent.count > 1_000, "the simulation sent \(sent.count) records")
+        for (records, bytes) in [(400, 1 << 30), (10_000, 30_000)] {
+            let bucket = fixture.bucket + "-\(records)"
+            try await fixture.s3.createBucket(bucket)
+            var configuration = IngestJob.Configuration(stream: fixture.stream, bucket: bucket)
+            configuration.untilCaughtUp = true
+            configuration.flushRecords = records
+            configuration.flushBytes = bytes
+            // No checkpoints: each run reads the whole shard.
+            try await fixture.database.execute("DELETE FROM ingest_checkpoints")
+            let report = try await IngestJob(
+                kinesis: fixture.kinesis, s3: fixture.s3, checkpoints: CheckpointStore(connection: fixture.database),
+                configuration: configuration, logger: logs.logger()
+            ).run()
+            #expect(report.records == sent.count)
+            var sizes: [(records: Int, bytes: Int)] = []
+            for try await page in fixture.s3.listObjectsV2(bucket: bucket) {
+                for object in page.objects {
+                    let lines = try BronzeBatch.decode(
+                        try await fixture.s3.getObject(bucket: bucket, key: object.key).body)
+                    sizes.append((lines.count, lines.reduce(0) { $0 + $1.payload.count }))
+                    try await fixture.s3.deleteObject(bucket: bucket, key: object.key)
+                }
+            }
+            try await fixture.s3.deleteBucket(bucket)
+            #expect(sizes.reduce(0) { $0 + $1.records } == sent.count)
+            #expect(sizes.allSatisfy { $0.records <= records && $0.bytes <= bytes }, "\(sizes.prefix(10))")
+            // The limit is what fills objects: all but the last reach it, or would pass it with one more record.
+            let full = sizes.filter { $0.records == records || $0.bytes > bytes - 400 }
+            #expect(full.count >= sizes.count - 1, "limits \(records)/\(bytes): \(sizes.prefix(10))")
+        }
+        try await fixture.tearDown(keys: [])
+    }
+}
+
 @Suite("Ingest at volume")
 struct IngestVolumeTests {
     @Test("50,000 events over 4 shards (10,000 in make test): bronze holds every record, byte for byte, with metadata")

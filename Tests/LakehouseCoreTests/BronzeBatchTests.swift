@@ -43,13 +43,31 @@ struct BronzeBatchTests {
         #expect(bad?.message.contains("bronze line 1") == true)
     }
 
-    @Test("the key follows the first record's arrival date and the sequence range")
+    @Test("the key follows the first record's arrival date and the sequence range, numbers 56 digits wide")
     func key() {
         let batch = BronzeBatch(stream: "s", shardID: "shardId-000000000001", records: Self.records())
+        let zeros = String(repeating: "0", count: 36)
         #expect(
             batch.key
-                == "sales_data/year=2025/month=12/day=31/shardId-000000000001-49600000000000000000-49600000000000000385.jsonl"
+                == "sales_data/year=2025/month=12/day=31/shardId-000000000001-\(zeros)49600000000000000000-\(zeros)49600000000000000385.jsonl"
         )
+    }
+
+    @Test("a shard's keys sort in sequence order whatever the numbers' lengths (moto counts from 1)")
+    func keysSortInSequenceOrder() {
+        let ranges: [(Int, Int)] = [(1, 9), (10, 99), (100, 1431), (1432, 2126), (2127, 10227), (10228, 10634)]
+        let keys = ranges.map { first, last in
+            BronzeBatch(
+                stream: "s", shardID: "shardId-000000000000",
+                records: [first, last].map {
+                    KinesisRecord(
+                        data: [1], partitionKey: "k", sequenceNumber: String($0),
+                        approximateArrivalTimestamp: 1_767_600_000)
+                }
+            ).key
+        }
+        #expect(keys.sorted() == keys)
+        #expect(BronzeBatch.fixedWidth(String(repeating: "9", count: 60)).count == 60)
     }
 
     @Test("pyarrow's and DuckDB's JSON readers read a bronze object")

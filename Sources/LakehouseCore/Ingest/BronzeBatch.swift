@@ -20,14 +20,27 @@ public struct BronzeBatch: Sendable, Hashable {
     }
 
     /// The object key: `sales_data/year=YYYY/month=MM/day=DD/<shard>-<first>-<last>.jsonl`, the
-    /// date being the first record's arrival (UTC). Derived from the records alone, so a batch
-    /// written again after a crash lands on the same key.
+    /// date being the first record's arrival (UTC) and the sequence numbers written with 56
+    /// digits (leading zeros, as long as Kinesis's own), so that a shard's objects sort in
+    /// sequence order. Derived from the records alone, so a batch written again after a crash
+    /// lands on the same key.
     ///
     /// - Precondition: the batch holds at least one record.
     public var key: String {
         let first = records[0]
         return Self.dayPrefix(micros: Int64(first.approximateArrivalTimestamp * 1_000_000))
-            + "\(shardID)-\(first.sequenceNumber)-\(records[records.count - 1].sequenceNumber).jsonl"
+            + "\(shardID)-\(Self.fixedWidth(first.sequenceNumber))-\(Self.fixedWidth(records[records.count - 1].sequenceNumber)).jsonl"
+    }
+
+    /// The width of sequence numbers in keys: Kinesis's are 56 digits.
+    static let sequenceDigits = 56
+
+    /// `sequenceNumber` with leading zeros up to ``sequenceDigits`` digits; a longer one (or
+    /// one that is not digits) as it is.
+    static func fixedWidth(_ sequenceNumber: String) -> String {
+        guard sequenceNumber.utf8.count < sequenceDigits, sequenceNumber.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 })
+        else { return sequenceNumber }
+        return String(repeating: "0", count: sequenceDigits - sequenceNumber.utf8.count) + sequenceNumber
     }
 
     /// The prefix of the bronze objects of the UTC day holding `micros` (microseconds since

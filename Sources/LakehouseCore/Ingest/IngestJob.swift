@@ -161,22 +161,39 @@ public struct IngestJob: Sendable {
         let clock = ContinuousClock()
         var oldest: ContinuousClock.Instant?
 
+        // Writes the buffer as objects of at most `flushRecords` records and `flushBytes` bytes of
+        // payload each (a larger record is an object of its own); the last carries `ended`.
         func flush(ended: Bool) async throws {
-            guard !buffer.isEmpty || ended else { return }
-            if !buffer.isEmpty {
-                let batch = BronzeBatch(stream: configuration.stream, shardID: shardID, records: buffer)
+            repeat {
+                var count = 0
+                var bytes = 0
+                while count < buffer.count, count < configuration.flushRecords,
+                    count == 0 || bytes + buffer[count].data.count <= configuration.flushBytes
+                {
+                    bytes += buffer[count].data.count
+                    count += 1
+                }
+                try await write(count, bytes: bytes, ended: ended && count == buffer.count)
+            } while !buffer.isEmpty
+        }
+
+        func write(_ count: Int, bytes: Int, ended: Bool) async throws {
+            guard count > 0 || ended else { return }
+            let records = Array(buffer[..<count])
+            if !records.isEmpty {
+                let batch = BronzeBatch(stream: configuration.stream, shardID: shardID, records: records)
                 _ = try await s3.putObject(
                     bucket: configuration.bucket, key: batch.key, body: batch.encoded(),
                     contentType: "application/x-ndjson")
                 outcome.objects += 1
-                outcome.records += buffer.count
+                outcome.records += records.count
                 outcome.checkpoint = IngestCheckpoint(
                     stream: configuration.stream, shardID: shardID,
-                    sequenceNumber: buffer[buffer.count - 1].sequenceNumber,
-                    bronzeKey: batch.key, records: buffer.count, shardEnded: ended)
+                    sequenceNumber: records[records.count - 1].sequenceNumber,
+                    bronzeKey: batch.key, records: records.count, shardEnded: ended)
                 logger.debug(
                     "bronze object written",
-                    metadata: ["kinesis.shard": "\(shardID)", "s3.key": "\(batch.key)", "records": "\(buffer.count)"])
+                    metadata: ["kinesis.shard": "\(shardID)", "s3.key": "\(batch.key)", "records": "\(records.count)"])
             } else if var last = outcome.checkpoint {
                 last.shardEnded = true
                 outcome.checkpoint = last
@@ -190,9 +207,9 @@ public struct IngestJob: Sendable {
                 try await save(checkpoint)
                 onFlush(checkpoint)
             }
-            buffer.removeAll(keepingCapacity: true)
-            bufferBytes = 0
-            oldest = nil
+            buffer.removeFirst(count)
+            bufferBytes -= bytes
+            if buffer.isEmpty { oldest = nil }
         }
 
         while let shardIterator = current {
