@@ -7,8 +7,12 @@
 //   gold alerts [--limit 15]            the open alerts, most urgent first
 //   gold summary                        events by type, quarantined by reason, duplicates, alerts
 //   gold evaluate --truth FILE          alert quality against a simulation's ground truth
+//   gold stock import FILE.csv          counts (store_id, product_id, quantity, counted_at) sent as
+//                                       stock_count events through the stream: opening stock for
+//                                       a chain whose stream carries sales only
 //
 // Settings (DATABASE_URL…) come from the environment and .env.
+import AWSLite
 import ArgumentParser
 import CommandSupport
 import Foundation
@@ -19,7 +23,8 @@ import Logging
 struct Gold: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gold", abstract: "Apply silver to gold (star schema, stock, forecasts, alerts) and report on it.",
-        subcommands: [Refresh.self, Alerts.self, Summary.self, Evaluate.self], defaultSubcommand: Refresh.self)
+        subcommands: [Refresh.self, Alerts.self, Summary.self, Evaluate.self, Stock.self],
+        defaultSubcommand: Refresh.self)
 }
 
 struct Connection: ParsableArguments {
@@ -111,5 +116,58 @@ struct Evaluate: AsyncParsableCommand {
         }
         print(GoldText.evaluation(evaluation))
         if strict && !evaluation.meetsTargets { throw ExitCode(1) }
+    }
+}
+
+struct Stock: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Stock counts from outside the stream.", subcommands: [StockImport.self])
+}
+
+struct StockImport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Send the counts of a CSV file (store_id, product_id, quantity, counted_at) as stock_count events.",
+        discussion: """
+            Each row becomes a stock_count event on the stream, so the counts reach silver and gold like any \
+            other event (run the pipeline afterwards). product_name and category columns are optional for \
+            products gold already knows. Importing the same file twice adds nothing.
+            """)
+
+    @Argument(help: "The CSV file.") var file: String
+    @Flag(help: "Check the file and print what would be sent, without sending.") var dryRun = false
+    @OptionGroup var connection: Connection
+
+    func run() async throws {
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+        else {
+            throw CommandFailure.usage("gold", "cannot read \(TerminalText.escaped(file)) as UTF-8 text")
+        }
+        let parsed = StockCountImport.parse(text)
+        let (events, problems) = try await connection.withGold { job, _ in
+            try await StockCountImport.events(parsed.rows, connection: job.connection)
+        }
+        let all = parsed.problems + problems
+        guard all.isEmpty else {
+            for problem in all.sorted(by: { $0.line < $1.line }) {
+                FileHandle.standardError.write(Data("\(TerminalText.escaped(file)):\(problem)\n".utf8))
+            }
+            FileHandle.standardError.write(
+                Data(
+                    "gold: nothing sent: \(all.count) of the file's rows cannot be imported; fix them and import again\n"
+                        .utf8))
+            throw ExitCode(65)
+        }
+        let settings = try connection.settingsOption.load(program: "gold")
+        if dryRun {
+            print("\(events.count) counts would be sent to \(settings.kinesisStream) (--dry-run: nothing sent)")
+            return
+        }
+        let kinesis = KinesisClient(
+            configuration: try settings.awsClientConfiguration(.kinesis), logger: Logger(label: "gold"))
+        try await StockCountImport.send(events, stream: settings.kinesisStream, kinesis: kinesis)
+        print(
+            "sent \(events.count) counts to \(settings.kinesisStream) as stock_count events; "
+                + "they reach gold with the pipeline's next silver batch and gold refresh")
     }
 }

@@ -50,7 +50,8 @@ public struct GoldJob: Sendable {
         }
     }
 
-    let connection: PGConnection
+    /// The connection it works on (its `search_path` holds the pipeline's schema).
+    public let connection: PGConnection
     private let logger: Logger
 
     public init(connection: PGConnection, logger: Logger) {

@@ -24,6 +24,12 @@ public struct GoldSummary: Sendable {
     public var quarantinedByReason: [(reason: String, count: Int64)] = []
     public var duplicates: Int64 = 0
     public var openAlertsByKind: [(kind: String, count: Int64)] = []
+    /// Items (store × product) gold knows, those never counted (their stock is unknown), and
+    /// those whose last count is more than ``countAgeDays`` days older than the newest event.
+    public var items: Int64 = 0
+    public var neverCounted: Int64 = 0
+    public var countOlderThanDays: Int64 = 0
+    public var countAgeDays = 7
 }
 
 /// The scores of `gold evaluate`: each predictive alert kind, and the fixed-threshold baseline,
@@ -83,7 +89,24 @@ extension GoldJob {
         summary.openAlertsByKind = try await connection.query(
             "SELECT kind, count(*) FROM stock_alert WHERE status = 'open' GROUP BY 1 ORDER BY 2 DESC, 1"
         ).rows.map { (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1)) }
+        let counts = try await Self.countAges(connection, days: summary.countAgeDays)
+        (summary.items, summary.neverCounted, summary.countOlderThanDays) = counts
         return summary
+    }
+
+    /// Items gold knows, those never counted, and those whose last count is more than `days`
+    /// days older than the newest event in gold (event time, so that a replayed history reads
+    /// as it did live).
+    static func countAges(_ connection: PGConnection, days: Int) async throws -> (Int64, Int64, Int64) {
+        let row = try await connection.query(
+            """
+            SELECT count(*), count(*) FILTER (WHERE last_count_time IS NULL),
+                count(*) FILTER (WHERE last_count_time < (SELECT max(last_event_time) FROM stock_position)
+                    - make_interval(days => $1::integer))
+            FROM stock_position
+            """, [Int64(days)]
+        ).rows[0]
+        return (try row.decode(Int64.self, at: 0), try row.decode(Int64.self, at: 1), try row.decode(Int64.self, at: 2))
     }
 
     /// Scores the alerts gold raised, and the fixed-threshold baseline replayed over

@@ -28,6 +28,9 @@ public enum GoldText {
         rows.append(["duplicates removed:", String(summary.duplicates)])
         rows.append(["open alerts, by kind:", ""])
         rows += summary.openAlertsByKind.map { ["  " + $0.kind, String($0.count)] }
+        rows.append(["items (store × product):", String(summary.items)])
+        rows.append(["  never counted (stock unknown)", String(summary.neverCounted)])
+        rows.append(["  last count over \(summary.countAgeDays) days old", String(summary.countOlderThanDays)])
         // The header row is the first section's title.
         return TerminalText.table(rows[0], Array(rows.dropFirst()), alignments: [.left, .right])
     }

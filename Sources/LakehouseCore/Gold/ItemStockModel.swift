@@ -153,9 +153,11 @@ public struct ItemStockModel: Sendable, Hashable {
             daysOfCover: cover, predictedStockoutTime: stockout, suggestedOrderQuantity: order)
     }
 
-    /// Which alert kinds hold for `figures`.
+    /// Which alert kinds hold for `figures`: none while the item was never counted (its stock
+    /// is unknown: a sales-only stream knows what was sold, not what is on the shelf).
     public func conditions(_ figures: StockFigures, policy: ReplenishmentPolicy) -> Set<StockAlertKind> {
         var kinds: Set<StockAlertKind> = []
+        guard lastCountTime != nil else { return kinds }
         if figures.onHand <= 0 { kinds.insert(.outOfStock) }
         let risk = Self.stockoutProbability(
             figures.onHand, distribution: demand.rateDistribution,

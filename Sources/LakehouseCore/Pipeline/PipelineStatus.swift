@@ -45,6 +45,12 @@ public struct PipelineStatus: Sendable {
     public var silverBatchesPending: Int64 = 0
     /// Open alerts by kind.
     public var openAlerts: [(kind: String, count: Int64)] = []
+    /// Items gold knows, those never counted (stock unknown), and those whose last count is more
+    /// than ``countAgeDays`` days older than the newest event.
+    public var items: Int64 = 0
+    public var neverCounted: Int64 = 0
+    public var countOlderThanDays: Int64 = 0
+    public var countAgeDays = 7
 
     /// Reads the status of `stream`'s pipeline, with the last `runsPerStage` runs of each stage.
     ///
@@ -108,6 +114,8 @@ public struct PipelineStatus: Sendable {
         status.openAlerts = try await connection.query(
             "SELECT kind, count(*) FROM stock_alert WHERE resolved_at IS NULL GROUP BY kind ORDER BY kind"
         ).rows.map { (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1)) }
+        (status.items, status.neverCounted, status.countOlderThanDays) = try await GoldJob.countAges(
+            connection, days: status.countAgeDays)
         return status
     }
 
@@ -161,6 +169,9 @@ public struct PipelineStatus: Sendable {
         lines.append(
             "open alerts: "
                 + (openAlerts.isEmpty ? "none" : openAlerts.map { "\($0.kind) \($0.count)" }.joined(separator: ", ")))
+        lines.append(
+            "stock counts: \(items) items; \(neverCounted) never counted (stock unknown, no stock alerts); "
+                + "\(countOlderThanDays) last counted over \(countAgeDays) days before the newest event")
         for stage in PipelineStage.allCases.map(\.rawValue) {
             guard let runs = runs[stage] else { continue }
             lines.append("last \(stage) runs:")

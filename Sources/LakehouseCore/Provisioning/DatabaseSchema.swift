@@ -413,5 +413,29 @@ public enum DatabaseSchema {
                     updated_at timestamptz NOT NULL DEFAULT now()
                 );
                 """),
+        PGMigration(
+            name: "0008_unknown_stock",
+            sql: """
+                -- An item never counted has unknown stock: `stock_position.on_hand` is then only
+                -- relative (deliveries minus sales since tracking began), so the view shows no
+                -- on-hand figure for it, says why, and gives the units sold since tracking began.
+                DROP VIEW v_current_stock;
+                CREATE VIEW v_current_stock AS
+                SELECT s.store_id, p.product_id, p.product_name, p.category,
+                    CASE WHEN sp.last_count_time IS NULL THEN NULL ELSE sp.on_hand END AS on_hand,
+                    sp.last_count_time, sp.last_event_time, round(f.daily_demand::numeric, 2) AS daily_demand,
+                    f.method, round(f.days_of_cover::numeric, 1) AS days_of_cover, f.predicted_stockout_at,
+                    round(f.reorder_point::numeric, 1) AS reorder_point,
+                    sp.last_count_time IS NOT NULL AS stock_known,
+                    CASE WHEN sp.last_count_time IS NULL THEN 'unknown: never counted' ELSE 'counted' END
+                        AS stock_status,
+                    sold.units AS units_sold_since_tracking
+                FROM stock_position sp JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
+                LEFT JOIN demand_forecast f USING (store_key, product_key)
+                LEFT JOIN LATERAL (
+                    SELECT coalesce(sum(fs.quantity), 0)::bigint AS units FROM fact_sales fs
+                    WHERE fs.store_key = sp.store_key AND fs.product_key = sp.product_key
+                ) sold ON sp.last_count_time IS NULL;
+                """),
     ]
 }

@@ -1,0 +1,234 @@
+import AWSLite
+import Foundation
+import PGLite
+
+/// Opening stock (or any counts) from a CSV file, sent as `stock_count` events through the normal
+/// path (Kinesis, bronze, silver, gold): what a chain whose stream carries sales only needs
+/// before gold can tell what is on the shelf (`gold stock import FILE.csv`).
+///
+/// The file has a header row naming its columns, in any order: `store_id`, `product_id`,
+/// `quantity` (whole units, 0 or more) and `counted_at` (RFC 3339) are required; `product_name`
+/// and `category` are optional, taken from gold's products when absent. Fields may be quoted
+/// (RFC 4180). Each row becomes an event with the transaction id
+/// `COUNT-IMPORT-<store>-<product>-<counted_at>`, so importing the same file again adds nothing.
+public enum StockCountImport {
+    /// One row of the file.
+    public struct Row: Sendable, Hashable {
+        /// The line in the file, from 1 (the header is line 1).
+        public var line: Int
+        public var storeID: String
+        public var productID: String
+        public var quantity: Int64
+        public var countedAt: String
+        public var productName: String?
+        public var category: String?
+    }
+
+    /// A row that cannot be imported, and why.
+    public struct Problem: Sendable, Hashable, CustomStringConvertible {
+        public var line: Int
+        public var message: String
+        /// `<line>: <message>`, to follow the file name as compilers print it.
+        public var description: String { "\(line): \(message)" }
+    }
+
+    static let required = ["store_id", "product_id", "quantity", "counted_at"]
+
+    /// Parses `text`; every row is checked, and every problem reported.
+    ///
+    /// - Complexity: O(size of the text).
+    public static func parse(_ text: String) -> (rows: [Row], problems: [Problem]) {
+        let records = csvRecords(text)
+        guard let header = records.first else {
+            return ([], [Problem(line: 1, message: "the file is empty; the first line must name the columns")])
+        }
+        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let missing = required.filter { !names.contains($0) }
+        guard missing.isEmpty else {
+            return (
+                [],
+                [
+                    Problem(
+                        line: header.line,
+                        message: "the header lacks \(missing.joined(separator: ", ")); it needs "
+                            + "store_id, product_id, quantity, counted_at (product_name and category are optional)")
+                ]
+            )
+        }
+        var rows: [Row] = []
+        var problems: [Problem] = []
+        for record in records.dropFirst() where !(record.fields.count == 1 && record.fields[0].isEmpty) {
+            func field(_ name: String) -> String? {
+                guard let index = names.firstIndex(of: name), index < record.fields.count else { return nil }
+                let value = record.fields[index].trimmingCharacters(in: .whitespaces)
+                return value.isEmpty ? nil : value
+            }
+            guard record.fields.count == names.count else {
+                problems.append(
+                    Problem(
+                        line: record.line,
+                        message: "\(record.fields.count) fields where the header names \(names.count)"))
+                continue
+            }
+            guard let store = field("store_id"), let product = field("product_id"),
+                let quantityText = field("quantity"), let countedAt = field("counted_at")
+            else {
+                let empty = required.filter { field($0) == nil }
+                problems.append(Problem(line: record.line, message: "no \(empty.joined(separator: ", "))"))
+                continue
+            }
+            guard let quantity = JSONDecimal(quantityText)?.wholeValue(),
+                (0...SilverRules.maximumQuantity).contains(quantity)
+            else {
+                problems.append(
+                    Problem(
+                        line: record.line,
+                        message: "quantity \(TerminalText.escaped(quantityText)) is not a whole number from 0 to "
+                            + "\(SilverRules.maximumQuantity)"))
+                continue
+            }
+            rows.append(
+                Row(
+                    line: record.line, storeID: store, productID: product, quantity: quantity, countedAt: countedAt,
+                    productName: field("product_name"), category: field("category")))
+        }
+        return (rows, problems)
+    }
+
+    /// The count events of `rows`, products' names and categories filled in from gold's
+    /// `dim_product` where the file has none; each event checked against the silver rules.
+    ///
+    /// - Returns: the events, and the rows that cannot become one (an unknown product without a
+    ///   name, a time that is not RFC 3339, a value the rules refuse).
+    public static func events(_ rows: [Row], connection: PGConnection?) async throws
+        -> (events: [POSEvent], problems: [Problem])
+    {
+        var known: [String: (name: String, category: String)] = [:]
+        if let connection {
+            let products = try await connection.query("SELECT product_id, product_name, category FROM dim_product")
+            for row in products.rows {
+                known[try row.decode(String.self, at: 0)] = (
+                    try row.decode(String.self, at: 1), try row.decode(String.self, at: 2)
+                )
+            }
+        }
+        var events: [POSEvent] = []
+        var problems: [Problem] = []
+        for row in rows {
+            guard let name = row.productName ?? known[row.productID]?.name,
+                let category = row.category ?? known[row.productID]?.category
+            else {
+                problems.append(
+                    Problem(
+                        line: row.line,
+                        message: "product \(TerminalText.escaped(row.productID)) is not in gold yet: "
+                            + "give its product_name and category in the file"))
+                continue
+            }
+            guard let micros = EventTimestamp.parse(row.countedAt) else {
+                problems.append(
+                    Problem(
+                        line: row.line,
+                        message: "counted_at \(TerminalText.escaped(row.countedAt)) is not an RFC 3339 time "
+                            + "(for example 2026-01-05T06:00:00Z)"))
+                continue
+            }
+            let event = POSEvent(
+                transactionID: "COUNT-IMPORT-\(row.storeID)-\(row.productID)-\(micros)", productID: row.productID,
+                productName: name, category: category, quantity: Int(row.quantity), unitPriceCents: 0,
+                totalPriceCents: 0, timestamp: row.countedAt, storeID: row.storeID, eventType: .stockCount)
+            if case .failure(let rejection) = SilverRules.clean(EventJSON.encode(event)) {
+                problems.append(Problem(line: row.line, message: "\(rejection.reason): \(rejection.detail)"))
+                continue
+            }
+            events.append(event)
+        }
+        return (events, problems)
+    }
+
+    /// Sends `events` to `stream`, partitioned by store, 500 to a call.
+    ///
+    /// - Throws: ``AWSError``, or ``LakehouseError`` with ``LakehouseError/Code/deliveryFailed``
+    ///   when records are still refused after the retries (sending the file again is safe).
+    public static func send(_ events: [POSEvent], stream: String, kinesis: KinesisClient) async throws {
+        var index = 0
+        while index < events.count {
+            let chunk = events[index..<min(index + 500, events.count)]
+            index += chunk.count
+            let result = try await kinesis.putRecords(
+                stream: stream,
+                records: chunk.map { KinesisRecordInput(data: EventJSON.encode($0), partitionKey: $0.storeID) })
+            if !result.failed.isEmpty {
+                throw LakehouseError(
+                    code: .deliveryFailed,
+                    message: "\(result.failed.count) count events were not accepted by \(stream) "
+                        + "(first: \(result.failed[0].errorCode)); importing the file again is safe")
+            }
+        }
+    }
+
+    /// A CSV record and the line it starts on.
+    struct Record {
+        var line: Int
+        var fields: [String]
+    }
+
+    /// RFC 4180 records: fields separated by commas, quoted fields may hold commas, quotes
+    /// (doubled) and line breaks; CRLF or LF line ends.
+    static func csvRecords(_ text: String) -> [Record] {
+        var records: [Record] = []
+        var fields: [String] = []
+        var field = ""
+        var quoted = false
+        var line = 1
+        var recordLine = 1
+        var characters = text.makeIterator()
+        var pending: Character?
+        func next() -> Character? {
+            if let character = pending {
+                pending = nil
+                return character
+            }
+            return characters.next()
+        }
+        func endRecord() {
+            fields.append(field)
+            records.append(Record(line: recordLine, fields: fields))
+            fields = []
+            field = ""
+        }
+        while let character = next() {
+            if quoted {
+                if character == "\"" {
+                    if let following = next() {
+                        if following == "\"" {
+                            field.append("\"")
+                        } else {
+                            quoted = false
+                            pending = following
+                        }
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    if character.isNewline { line += 1 }
+                    field.append(character)
+                }
+                continue
+            }
+            switch character {
+            case "\"" where field.isEmpty: quoted = true
+            case ",":
+                fields.append(field)
+                field = ""
+            case "\n", "\r\n", "\r":
+                endRecord()
+                line += 1
+                recordLine = line
+            default: field.append(character)
+            }
+        }
+        if !field.isEmpty || !fields.isEmpty { endRecord() }
+        return records
+    }
+}
