@@ -203,7 +203,7 @@ struct Demo: AsyncParsableCommand {
         let stop = StopSignal()
         let sources = stop.stopOnInterrupt(notice: "lakehouse: stopping the producer, draining the pipeline")
         let report = try await demo.run(stop: stop) { line in
-            print(line)
+            print(TerminalText.escaped(line))
             fflush(nil)
         }
         sources.forEach { $0.cancel() }
