@@ -7,9 +7,11 @@ import PGLite
 /// before gold can tell what is on the shelf (`gold stock import FILE.csv`).
 ///
 /// The file has a header row naming its columns, in any order: `store_id`, `product_id`,
-/// `quantity` (whole units, 0 or more) and `counted_at` (RFC 3339) are required; `product_name`
-/// and `category` are optional, taken from gold's products when absent. Fields may be quoted
-/// (RFC 4180). Each row becomes an event with the transaction id
+/// `quantity` (whole units, 0 or more) and `counted_at` (RFC 3339) are required; `product_name`,
+/// `category` and `unit_price` are optional, taken from gold's products when absent (a product
+/// gold does not know needs its name and category; its price is then 0.00). Each count carries
+/// the unit price, and `total_price` = price × units, so that gold's products keep their price.
+/// Fields may be quoted (RFC 4180). Each row becomes an event with the transaction id
 /// `COUNT-IMPORT-<store>-<product>-<counted_at>`, so importing the same file again adds nothing.
 public enum StockCountImport {
     /// One row of the file.
@@ -22,6 +24,8 @@ public enum StockCountImport {
         public var countedAt: String
         public var productName: String?
         public var category: String?
+        /// In cents.
+        public var unitPriceCents: Int64?
     }
 
     /// A row that cannot be imported, and why.
@@ -87,10 +91,23 @@ public enum StockCountImport {
                             + "\(SilverRules.maximumQuantity)"))
                 continue
             }
+            var price: Int64?
+            if let text = field("unit_price") {
+                guard let cents = EventJSON.cents(text), (0...SilverRules.maximumPriceCents).contains(cents) else {
+                    problems.append(
+                        Problem(
+                            line: record.line,
+                            message:
+                                "unit_price \(TerminalText.escaped(text)) is not an amount from 0 with at most two decimals"
+                        ))
+                    continue
+                }
+                price = cents
+            }
             rows.append(
                 Row(
                     line: record.line, storeID: store, productID: product, quantity: quantity, countedAt: countedAt,
-                    productName: field("product_name"), category: field("category")))
+                    productName: field("product_name"), category: field("category"), unitPriceCents: price))
         }
         return (rows, problems)
     }
@@ -103,12 +120,14 @@ public enum StockCountImport {
     public static func events(_ rows: [Row], connection: PGConnection?) async throws
         -> (events: [POSEvent], problems: [Problem])
     {
-        var known: [String: (name: String, category: String)] = [:]
+        var known: [String: (name: String, category: String, cents: Int64)] = [:]
         if let connection {
-            let products = try await connection.query("SELECT product_id, product_name, category FROM dim_product")
+            let products = try await connection.query(
+                "SELECT product_id, product_name, category, (unit_price * 100)::bigint FROM dim_product")
             for row in products.rows {
                 known[try row.decode(String.self, at: 0)] = (
-                    try row.decode(String.self, at: 1), try row.decode(String.self, at: 2)
+                    try row.decode(String.self, at: 1), try row.decode(String.self, at: 2),
+                    try row.decode(Int64.self, at: 3)
                 )
             }
         }
@@ -133,10 +152,13 @@ public enum StockCountImport {
                             + "(for example 2026-01-05T06:00:00Z)"))
                 continue
             }
+            let price = row.unitPriceCents ?? known[row.productID]?.cents ?? 0
+            let (total, overflow) = price.multipliedReportingOverflow(by: row.quantity)
             let event = POSEvent(
                 transactionID: "COUNT-IMPORT-\(row.storeID)-\(row.productID)-\(micros)", productID: row.productID,
-                productName: name, category: category, quantity: Int(row.quantity), unitPriceCents: 0,
-                totalPriceCents: 0, timestamp: row.countedAt, storeID: row.storeID, eventType: .stockCount)
+                productName: name, category: category, quantity: Int(row.quantity), unitPriceCents: price,
+                totalPriceCents: overflow ? .max : total, timestamp: row.countedAt, storeID: row.storeID,
+                eventType: .stockCount)
             if case .failure(let rejection) = SilverRules.clean(EventJSON.encode(event)) {
                 problems.append(Problem(line: row.line, message: "\(rejection.reason): \(rejection.detail)"))
                 continue
