@@ -34,7 +34,7 @@ public final class StopSignal: Sendable {
             do {
                 guard let first = try await group.next() else { return nil }
                 return first
-            } catch where isStopped {
+            } catch  where isStopped {
                 return nil
             }
         }
