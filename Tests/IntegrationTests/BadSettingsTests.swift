@@ -190,7 +190,11 @@ struct BadSettingsTests {
         environment["AWS_ENDPOINT_URL"] = "http://127.0.0.1:\(silent.port)"
         environment["LAKEHOUSE_AWS_TIMEOUT"] = "3"
         environment["LAKEHOUSE_AWS_STALL_TIMEOUT"] = "1"
-        for (program, arguments) in [("provision", ["plan"]), ("ingest", []), ("producer", ["--days", "1"])] {
+        let truth = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("truth") + ".json").path
+        defer { try? FileManager.default.removeItem(atPath: truth) }
+        for (program, arguments) in [
+            ("provision", ["plan"]), ("ingest", []), ("producer", ["--days", "1", "--truth", truth]),
+        ] {
             let result = try await Self.run(program, arguments, environment, timeout: .seconds(60))
             #expect(result.status != 0 && result.status < 128, "\(program): \(result.output.prefix(800))")
             #expect(result.seconds < 12, "\(program) took \(result.seconds) s with a 3 s limit")
@@ -211,10 +215,12 @@ struct BadSettingsTests {
         environment["LAKEHOUSE_AWS_TIMEOUT"] = "600"
         environment["LAKEHOUSE_AWS_STALL_TIMEOUT"] = "600"
         let clock = ContinuousClock()
+        let truth = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("truth") + ".json").path
+        defer { try? FileManager.default.removeItem(atPath: truth) }
         // The producer abandons the hung call at the first signal.
         let producer = try ChildProcess(
             executable: "\(Self.executables)/producer",
-            arguments: ["--days", "1", "--env-file", "", "--truth", "/dev/null"],
+            arguments: ["--days", "1", "--env-file", "", "--truth", truth],
             environment: environment)
         try await Task.sleep(for: .seconds(2))
         let first = clock.now

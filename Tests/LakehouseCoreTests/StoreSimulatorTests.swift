@@ -162,4 +162,22 @@ struct StoreSimulatorTests {
         try truth.write(to: path)
         #expect(try GroundTruth.read(from: path) == truth)
     }
+
+    @Test("a ground truth written to a pipe (as to /dev/null) goes through it and leaves it a pipe")
+    func truthToPipe() async throws {
+        let (_, truth) = Self.run(Self.small)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fifo-\(UUID().uuidString)").path
+        try #require(mkfifo(path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = Task.detached { () -> Data in
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            return try handle.readToEnd() ?? Data()
+        }
+        try truth.write(to: path)
+        let read = try await reader.value
+        #expect(try JSONDecoder().decode(GroundTruth.self, from: read) == truth)
+        let type = try FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
+        #expect(type != nil && type != .typeRegular, "\(String(describing: type))")
+    }
 }

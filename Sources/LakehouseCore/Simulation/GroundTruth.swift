@@ -85,10 +85,21 @@ public struct GroundTruth: Sendable, Codable, Hashable {
     /// Writes the truth as JSON to `path`.
     ///
     /// - Throws: the file system's error.
+    ///
+    /// A regular file is replaced atomically; anything else that exists at `path` (a device such
+    /// as `/dev/null`, a pipe) is written to as it is, never replaced.
     public func write(to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        let data = try encoder.encode(self)
+        let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+        if let type, type != .typeRegular {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            try handle.write(contentsOf: data)
+        } else {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
     }
 
     /// Reads a truth written by ``write(to:)``.
