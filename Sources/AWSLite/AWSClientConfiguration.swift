@@ -64,15 +64,17 @@ public struct AWSClientConfiguration: Sendable {
                 code: .invalidConfiguration,
                 message: "the endpoint \"\(shown)\" holds white space or a control character")
         }
-        let authority = endpoint.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
-        guard authority.count >= 3, !authority[2].isEmpty else {
-            throw AWSError(code: .invalidConfiguration, message: "the endpoint \"\(shown)\" has no host")
-        }
-        guard !authority[2].contains("@") else {
+        // An endpoint has no use for "@": where it stands, it is user information (a password may
+        // hold "/", "?" or "#" too).
+        guard !endpoint.contains("@") else {
             throw AWSError(
                 code: .invalidConfiguration,
                 message: "the endpoint \"\(shown)\" holds a user name or password; AWS endpoints take none "
                     + "(credentials go in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)")
+        }
+        let authority = endpoint.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+        guard authority.count >= 3, !authority[2].isEmpty else {
+            throw AWSError(code: .invalidConfiguration, message: "the endpoint \"\(shown)\" has no host")
         }
     }
 
@@ -80,12 +82,11 @@ public struct AWSClientConfiguration: Sendable {
     /// characters escaped: safe to print.
     public static func redactedEndpoint(_ endpoint: String) -> String {
         var text = endpoint
-        if let scheme = text.range(of: "://") {
-            let rest = text[scheme.upperBound...]
-            let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
-            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
-                text = String(text[..<scheme.upperBound]) + "***" + String(rest[at...])
-            }
+        // Everything up to the last "@" goes, whatever it holds ("/", "?" and "#" included).
+        let start = text.range(of: "://")?.upperBound ?? text.startIndex
+        let rest = text[start...]
+        if let at = rest.lastIndex(of: "@") {
+            text = String(text[..<start]) + "***" + String(rest[at...])
         }
         return text.unicodeScalars.map { $0.escaped(asASCII: false) }.joined()
     }

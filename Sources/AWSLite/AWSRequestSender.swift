@@ -41,7 +41,7 @@ struct AWSRequestSender: Sendable {
             if let deadline, clock.now + delay >= deadline {
                 var spent = error
                 spent.message +=
-                    " (\(attempt) attempts in \(retry.maximumElapsed!.components.seconds) s, the operation's time limit)"
+                    " (\(attempt) attempts; the operation's time limit of \(retry.maximumElapsed!.components.seconds) s is spent)"
                 throw spent
             }
             logger.debug(

@@ -118,7 +118,10 @@ public struct DotEnvFile: Sendable, Hashable {
             } else if character == quote {
                 let rest = value[value.index(after: index)...].trimmingSpaces()
                 guard rest.isEmpty || rest.hasPrefix("#") else {
-                    throw error(source, line, "unexpected text after the closing quote: \(rest)")
+                    // The text is not shown: it may be part of a secret.
+                    throw error(
+                        source, line,
+                        "unexpected text (\(rest.count) characters) after the closing quote; quote the whole value")
                 }
                 return result
             } else {

@@ -20,7 +20,8 @@ public final class StopSignal: Sendable {
     /// of a stream, so that stopping does not wait for their timeouts.
     ///
     /// - Returns: what `operation` returned, or `nil` when the signal came first (the operation
-    ///   was cancelled and has ended).
+    ///   was cancelled and has ended: AWSLite calls end within a second; an operation that does
+    ///   not heed cancellation is waited for).
     /// - Throws: what `operation` threw, if it ended before the signal.
     public func interruptible<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T? {
         if isStopped { return nil }
@@ -72,7 +73,7 @@ extension StopSignal {
             source.setEventHandler { [self] in
                 if received.count.add(1, ordering: .relaxed).newValue > 1 {
                     FileHandle.standardError.write(Data("stopping at once, without draining\n".utf8))
-                    exit(128 + signalNumber)
+                    _exit(128 + signalNumber)
                 }
                 FileHandle.standardError.write(Data((notice + " (signal again to stop at once)\n").utf8))
                 stop()

@@ -82,8 +82,17 @@ public final class PGConnection: @unchecked Sendable {
         let timeoutSeconds = max(1, Int(configuration.connectTimeout.components.seconds))
         // Our defaults come first so that the same keyword in the connection string (expanded in
         // place of `dbname`) overrides them.
-        let keywords = ["connect_timeout", "application_name", "dbname"]
-        let values = [String(timeoutSeconds), configuration.applicationName, connectionString.rawValue]
+        // TCP keepalives and a user timeout, so that a server that vanished without closing the
+        // connection (a host lost, a failover) fails a call within about a minute, not the
+        // kernel's 15.
+        let keywords = [
+            "connect_timeout", "application_name", "keepalives", "keepalives_idle", "keepalives_interval",
+            "keepalives_count", "tcp_user_timeout", "dbname",
+        ]
+        let values = [
+            String(timeoutSeconds), configuration.applicationName, "1", "30", "10", "3", "60000",
+            connectionString.rawValue,
+        ]
         logger.debug("connecting to PostgreSQL", metadata: ["pg.target": "\(target)"])
         let connection = PGConnection(queue: queue, logger: logger, target: target)
         let serverVersion = try await run(on: queue) {

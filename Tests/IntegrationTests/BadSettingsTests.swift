@@ -105,6 +105,8 @@ struct BadSettingsTests {
             ("KINESIS_STREAM", "bad name!"), ("KINESIS_STREAM", "a\nb"), ("S3_BUCKET_BRONZE", ""),
             ("S3_BUCKET_BRONZE", "UPPER"), ("S3_BUCKET_SILVER", "a\r\nX-Injected: yes"), ("S3_BUCKET_GOLD", "ab"),
             ("AWS_ENDPOINT_URL", "http://user:EndpointPw123@127.0.0.1:1"), ("AWS_ENDPOINT_URL", "ftp://host"),
+            ("AWS_ENDPOINT_URL", "http://AKIA:EndpointPw123/x@127.0.0.1:1"),
+            ("AWS_ENDPOINT_URL", "user:EndpointPw123@127.0.0.1:9000"),
             ("AWS_ENDPOINT_URL", "http://host\r\nX-Injected: yes"), ("AWS_ENDPOINT_URL", "http://"),
             ("AWS_REGION", "us-east-1\r\nX-Injected: yes"), ("AWS_REGION", "US East"),
             ("AWS_DEFAULT_REGION", "eu west"), ("LAKEHOUSE_AWS_TIMEOUT", "inf"), ("LAKEHOUSE_AWS_TIMEOUT", "0"),
@@ -163,6 +165,21 @@ struct BadSettingsTests {
         #expect(result.output.contains(bad.mentions), "\(result.output.prefix(800))")
         #expect(!result.output.contains("Fatal error"), "\(result.output.prefix(800))")
         Self.expectNoSecret(result.output, bad.testDescription)
+    }
+
+    @Test("a .env file whose quoting is broken: exit 64 naming the file and line, not a character of the value")
+    func brokenDotEnv() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("env")).path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "KINESIS_STREAM=s\nPOSTGRES_PASSWORD=\"pa\"Sup3rS3cretPGpw\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
+        for program in ["ingest", "gold", "lakehouse"] {
+            let arguments = program == "lakehouse" ? ["status"] : program == "gold" ? ["summary"] : []
+            let result = try await Self.run(program, arguments + ["--env-file", path], [:], timeout: .seconds(60))
+            #expect(result.status == 64, "\(result.output)")
+            #expect(result.output.contains("line 2"), "\(result.output)")
+            Self.expectNoSecret(result.output, program)
+        }
     }
 
     @Test("the cases cover about 75 kinds")

@@ -47,7 +47,15 @@ struct SalesOnlyStreamTests {
         #expect(
             try await fixture.count("SELECT sum(units_sold_since_tracking)::bigint FROM v_current_stock")
                 == sales.reduce(0) { $0 + Int64($1.event.quantity) })
-        // Demand is still learned from the sales.
+        // Nothing that rests on on-hand is stated: no cover, no stockout time, no order.
+        #expect(
+            try await fixture.count(
+                """
+                SELECT count(*) FROM demand_forecast
+                WHERE days_of_cover IS NOT NULL OR predicted_stockout_at IS NOT NULL OR suggested_order_quantity <> 0
+                """) == 0)
+        // Demand is still learned from the sales, never censored as out of stock (stock unknown).
+        #expect(try await fixture.count("SELECT count(*) FROM demand_forecast WHERE stocked_out_at_close") == 0)
         #expect(try await fixture.count("SELECT count(*) FROM demand_forecast WHERE daily_demand > 0") > 0)
         let summary = try await fixture.run(["status"])
         #expect(summary.output.contains("\(items) never counted"), "\(summary.output)")

@@ -33,18 +33,27 @@ struct SilverCrashTests {
     static var simulation: SimulationConfiguration {
         TestServices.fullScale
             ? SimulationConfiguration(stores: 4, products: 40, days: 4, seed: 11, dirtyRate: 0.02)
-            : SimulationConfiguration(stores: 2, products: 15, days: 2, seed: 11, dirtyRate: 0.02)
+            : SimulationConfiguration(stores: 2, products: 15, days: 3, seed: 11, dirtyRate: 0.02)
     }
 
     @Test(
         "kill -9 after the Parquet files, between the two Delta commits, after them and inside the PostgreSQL transaction; reruns equal a run without crashes"
     )
     func crashAtEachPoint() async throws {
-        let (objects, reference, crashed, expected) = try await Self.twoWorlds("silver-crash", minimumObjects: 7)
+        let (objects, reference, crashed, expected) = try await Self.twoWorlds("silver-crash", minimumObjects: 9)
         #expect(expected.batches.count == (objects.count + 1) / 2)
 
+        // Between the two commits is a point only for a batch that quarantined something: the
+        // first such batch from 2 on, with two more after it.
+        let withQuarantine = try #require(
+            (2...Int64(expected.batches.count - 2)).first { batch in
+                expected.batches.contains {
+                    $0.contains("\"batch_id\": \"batch-\(batch)\"") && !$0.contains("\"quarantined\": 0")
+                }
+            }, "no batch from 2 to \(expected.batches.count - 2) quarantined anything")
         let points: [(SilverJob.FaultPoint, Int64)] = [
-            (.afterDataFiles, 1), (.afterSalesCommit, 2), (.afterDeltaCommit, 3), (.insidePostgresTransaction, 4),
+            (.afterDataFiles, 1), (.afterSalesCommit, withQuarantine), (.afterDeltaCommit, withQuarantine + 1),
+            (.insidePostgresTransaction, withQuarantine + 2),
         ]
         for (point, batch) in points {
             let status = try await crashed.runSilver(

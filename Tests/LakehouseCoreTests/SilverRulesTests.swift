@@ -239,3 +239,16 @@ struct SilverRulesTests {
         #expect(seen.isSuperset(of: Set(expected.keys)))
     }
 }
+
+@Suite("Silver batch counts as a Delta commit records them")
+struct RecordedCountsTests {
+    @Test("five integers read back; anything else is nil")
+    func recorded() {
+        var counts = SilverStore.BatchCounts()
+        (counts.objects, counts.input, counts.valid, counts.quarantined, counts.duplicates) = (2, 10, 7, 2, 1)
+        #expect(SilverStore.BatchCounts(counts.recorded) == counts)
+        for bad in ["1,x,2,3,4,5", "1,2,3,4", "1,2,3,4,5,6", "", "1,,2,3,4"] {
+            #expect(SilverStore.BatchCounts(bad) == nil, "\(bad)")
+        }
+    }
+}

@@ -134,8 +134,17 @@ public enum EventJSON {
         let totalText = try number("total_price")
         let timestamp = try text("timestamp")
         let storeID = try text("store_id")
-        guard let quantityValue = JSONDecimal(quantityText), let quantity = quantityValue.wholeValue() else {
-            throw invalid("invalid:quantity", "quantity \(quantityText) is not a whole number")
+        guard let quantityValue = JSONDecimal(quantityText) else {
+            throw invalid(
+                "invalid:quantity",
+                "quantity \(quantityText) has more digits than a quantity can (18 significant at most)")
+        }
+        guard let quantity = quantityValue.wholeValue() else {
+            throw invalid(
+                "invalid:quantity",
+                quantityValue.exponent < 0
+                    ? "quantity \(quantityText) is not a whole number"
+                    : "quantity \(quantityText) is above \(SilverRules.maximumQuantity), the most one record may carry")
         }
         guard let unit = Self.cents(unitText) else {
             throw invalid("invalid:unit_price", "unit_price \(unitText) is not an amount with at most two decimals")

@@ -100,8 +100,10 @@ public struct ItemStockModel: Sendable, Hashable {
     public mutating func apply(_ movement: StockMovement, policy: ReplenishmentPolicy) -> [AlertTransition] {
         let day = EventTimestamp.floorDivide(movement.time, Self.dayMicros)
         let late = time.map { movement.time < $0 } ?? false
+        // Out of stock only means something once stock is known (a count was applied).
+        let known = lastCountTime != nil
         if !late {
-            demand.stockedOutAtClose = onHand <= 0
+            demand.stockedOutAtClose = known && onHand <= 0
             demand.advance(to: day)
             time = movement.time
         }
@@ -118,7 +120,7 @@ public struct ItemStockModel: Sendable, Hashable {
                 lastCountTime = movement.time
             }
         }
-        if onHand <= 0 && !late { demand.dayStockedOut = true }
+        if onHand <= 0 && !late && lastCountTime != nil { demand.dayStockedOut = true }
         return evaluate(at: max(movement.time, time ?? movement.time), policy: policy)
     }
 
@@ -143,6 +145,12 @@ public struct ItemStockModel: Sendable, Hashable {
         let sigma = demand.dailyDeviation
         let safety = policy.z * sigma * policy.leadTimeDays.squareRoot()
         let reorder = rate * policy.leadTimeDays + safety
+        // Never counted: on hand is only relative, so nothing that rests on it is stated.
+        guard lastCountTime != nil else {
+            return StockFigures(
+                onHand: onHand, dailyDemand: rate, dailyDeviation: sigma, safetyStock: safety, reorderPoint: reorder,
+                daysOfCover: nil, predictedStockoutTime: nil, suggestedOrderQuantity: 0)
+        }
         let cover = rate > 0 ? Double(max(onHand, 0)) / rate : nil
         let stockout: Int64? =
             if let cover, onHand > 0 { now + Int64(cover * Double(Self.dayMicros)) } else { nil }

@@ -12,7 +12,9 @@ import PGLite
 /// gold does not know needs its name and category; its price is then 0.00). Each count carries
 /// the unit price, and `total_price` = price × units, so that gold's products keep their price.
 /// Fields may be quoted (RFC 4180). Each row becomes an event with the transaction id
-/// `COUNT-IMPORT-<store>-<product>-<counted_at>`, so importing the same file again adds nothing.
+/// `COUNT-IMPORT-<store>-<product>-<counted_at>`, so importing the same file again adds nothing
+/// (and a corrected quantity for the same store, product and time is a duplicate: give the
+/// correction its own `counted_at`).
 public enum StockCountImport {
     /// One row of the file.
     public struct Row: Sendable, Hashable {
@@ -159,7 +161,9 @@ public enum StockCountImport {
                 productName: name, category: category, quantity: Int(row.quantity), unitPriceCents: price,
                 totalPriceCents: overflow ? .max : total, timestamp: row.countedAt, storeID: row.storeID,
                 eventType: .stockCount)
-            if case .failure(let rejection) = SilverRules.clean(EventJSON.encode(event)) {
+            // Checked as silver will check it when it arrives, now.
+            let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+            if case .failure(let rejection) = SilverRules.clean(EventJSON.encode(event), arrivalMicros: now) {
                 problems.append(Problem(line: row.line, message: "\(rejection.reason): \(rejection.detail)"))
                 continue
             }

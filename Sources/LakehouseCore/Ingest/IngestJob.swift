@@ -219,10 +219,9 @@ public struct IngestJob: Sendable {
             do {
                 // Stopping does not wait for a read that hangs: it is abandoned (nothing read is lost).
                 let kinesis = kinesis
-                let limit = max(1, configuration.flushRecords - buffer.count)
                 guard
                     let read = try await stop.interruptible({
-                        try await kinesis.getRecords(shardIterator: shardIterator, limit: limit)
+                        try await kinesis.getRecords(shardIterator: shardIterator)
                     })
                 else { break }
                 result = read

@@ -79,10 +79,14 @@ actor HealingConnection {
         await connection.close()
     }
 
-    /// Closes the connection, if any.
+    /// Closes the connection, if any, and one still being opened once it is open.
     func close() async {
         let connection = connection
         self.connection = nil
         await connection?.close()
+        if let opening {
+            self.opening = nil
+            await (try? await opening.value)?.close()
+        }
     }
 }

@@ -79,7 +79,7 @@ public struct SilverJob: Sendable {
 
     /// The moments between a batch's writes, where crash tests stop the job.
     public enum FaultPoint: String, Sendable, Hashable, CaseIterable {
-        /// The Parquet files of the silver table are on S3; nothing is committed.
+        /// The Parquet files of both tables (silver and quarantine) are on S3; nothing is committed.
         case afterDataFiles = "after-data-files"
         /// The silver table's commit is made, the quarantine table's not yet; PostgreSQL's
         /// transaction is open (it rolls back when the process dies).
@@ -362,7 +362,7 @@ public struct SilverJob: Sendable {
                         detail:
                             "PostgreSQL refused \(field) of s3://\(configuration.bronzeBucket)/\(key) line \(line): \(error.message)"
                     ),
-                    payload: await bronzePayload(key: key, line: line))
+                    payload: try await bronzePayload(key: key, line: line))
             }
         }
     }
@@ -450,14 +450,20 @@ public struct SilverJob: Sendable {
             columns.reserveCapacity(columns.count + rows.count)
             for row in 0..<rows.count { columns.append(row: row, of: rows) }
         }
-        let (version, recorded) = try await committedCounts(plan.number, in: snapshot)
+        let (version, recorded) = try await committedCounts(plan.number, in: sales, snapshot: snapshot)
         let quarantineKey = quarantine.root + name + ".zstd.parquet"
         var rejected: [SilverStore.QuarantinedRecord] = []
         var quarantineBody: [UInt8]?
-        do {
-            quarantineBody = try await s3.getObject(bucket: configuration.silverBucket, key: quarantineKey).body
-        } catch let error as AWSError where error.code.rawValue == "NoSuchKey" || error.httpStatus == 404 {
-            quarantineBody = nil
+        // The silver commit's counts say whether the batch quarantined anything (a commit
+        // written before counts were recorded: whether its quarantine file exists).
+        if recorded.map({ $0.quarantined > 0 }) ?? true {
+            do {
+                quarantineBody = try await s3.getObject(bucket: configuration.silverBucket, key: quarantineKey).body
+            } catch let error as AWSError
+                where recorded == nil && (error.code.rawValue == "NoSuchKey" || error.httpStatus == 404)
+            {
+                quarantineBody = nil
+            }
         }
         if let quarantineBody {
             rejected = try SilverTable.quarantined(ofFile: quarantineBody, path: quarantineKey)
@@ -488,16 +494,16 @@ public struct SilverJob: Sendable {
         return loaded ? counts : nil
     }
 
-    /// The version of the silver table whose commit holds `txn(applicationID, batch)`, and the
+    /// The version of `log`'s table whose commit holds `txn(applicationID, batch)`, and the
     /// counts it recorded (`nil` for a commit written before counts were recorded).
-    private func committedCounts(_ batch: Int64, in snapshot: DeltaSnapshot) async throws
+    private func committedCounts(_ batch: Int64, in log: DeltaLog, snapshot: DeltaSnapshot) async throws
         -> (Int64?, SilverStore.BatchCounts?)
     {
         var version = snapshot.version
         // The batch is the table's newest silver commit; a few later commits of other writers
         // (maintenance) are looked past.
         while version >= 0, version > snapshot.version - 20 {
-            let actions = try await sales.actions(of: version)
+            let actions = try await log.actions(of: version)
             let holds = actions.contains {
                 if case .transaction(let txn) = $0 {
                     return txn.appID == configuration.applicationID && txn.version == batch
@@ -533,10 +539,13 @@ public struct SilverJob: Sendable {
         return name.isEmpty ? nil : String(name)
     }
 
-    /// The payload of line `line` of bronze object `key`, as ingest wrote it; empty when the
-    /// object or line cannot be read.
-    private func bronzePayload(key: String, line: Int64) async -> [UInt8] {
-        guard let body = try? await s3.getObject(bucket: configuration.bronzeBucket, key: key).body else { return [] }
+    /// The payload of line `line` of bronze object `key`, as ingest wrote it (the raw line when
+    /// it is not an envelope).
+    ///
+    /// - Throws: ``AWSError`` when the object cannot be read: the batch is tried again, so that
+    ///   its files are the same whichever try writes them.
+    private func bronzePayload(key: String, line: Int64) async throws -> [UInt8] {
+        let body = try await s3.getObject(bucket: configuration.bronzeBucket, key: key).body
         for read in BronzeBatch.decodeEach(body) where read.number == Int(line) {
             return (try? read.line.get().payload) ?? Array(read.raw)
         }
@@ -545,15 +554,15 @@ public struct SilverJob: Sendable {
 
     /// Commits `files` with `txn(applicationID, batch)` and the batch's counts, unless the table
     /// holds that transaction already (then nothing is committed); returns the table's version
-    /// holding the batch. `snapshot` is brought forward first, reading only the commits made
-    /// since.
+    /// whose commit holds the batch. `snapshot` is brought forward first, reading only the
+    /// commits made since.
     private func commit(
         _ files: [SilverTable.DataFile], to log: DeltaLog, snapshot: DeltaSnapshot?, schema: DeltaSchema,
         partitionColumns: [String], batch: Int64, counts: SilverStore.BatchCounts?, now: Int64
     ) async throws -> Int64 {
         let snapshot = try await log.snapshot(updating: snapshot)
         if let snapshot, let done = snapshot.transactions[configuration.applicationID], done >= batch {
-            return snapshot.version
+            return try await committedCounts(batch, in: log, snapshot: snapshot).0 ?? snapshot.version
         }
         var actions: [DeltaAction] = []
         if snapshot == nil {

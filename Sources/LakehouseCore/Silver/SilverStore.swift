@@ -41,8 +41,9 @@ public struct SilverStore: Sendable {
 
         /// Counts read back from ``recorded`` text; `nil` when it is not that.
         init?(_ recorded: String) {
-            let values = recorded.split(separator: ",").compactMap { Int($0) }
-            guard values.count == 5 else { return nil }
+            let parts = recorded.split(separator: ",", omittingEmptySubsequences: false)
+            let values = parts.compactMap { Int($0) }
+            guard parts.count == 5, values.count == 5 else { return nil }
             (objects, input, valid, quarantined, duplicates) = (values[0], values[1], values[2], values[3], values[4])
         }
     }
