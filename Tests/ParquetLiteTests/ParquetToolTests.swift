@@ -140,4 +140,20 @@ struct ParquetToolTests {
         #expect(missing.status == 1)
         #expect(missing.standardError.contains("cannot open"))
     }
+
+    @Test("schema shows a column name's escape sequence as text, never sends it to the terminal")
+    func controlCharactersInNames() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("names-\(UUID().uuidString).parquet")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try ParquetWriter(
+            schema: try ParquetSchema([.int64("evil\u{1B}]0;title\u{07}\u{1B}[2J")]),
+            sink: try ParquetFileSink(path: path))
+        try await writer.write([.int64s([1, 2])])
+        try await writer.close()
+        let output = try Self.run(["schema", path])
+        #expect(output.status == 0, "\(output.standardError)")
+        #expect(output.standardOutput.contains("evil\\u{1B}]0;title\\u{7}\\u{1B}[2J"), "\(output.standardOutput)")
+        #expect(!output.standardOutput.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
+    }
 }

@@ -20,12 +20,26 @@ struct ParquetTool: ParsableCommand {
         subcommands: [Schema.self, Meta.self, Cat.self])
 }
 
+/// `text` with control characters other than line breaks shown as `\u{1B}`: what a file holds
+/// must not drive the terminal.
+func terminalSafe(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        if scalar != "\n", scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+            out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        } else {
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
+
 /// Runs `body`, turning a ParquetError into the message on standard error and exit status 1.
 func reporting(_ path: String, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as ParquetError {
-        let message = Array("parquet-tool: \(path): \(error)\n".utf8)
+        let message = Array("parquet-tool: \(terminalSafe(path)): \(terminalSafe("\(error)"))\n".utf8)
         _ = message.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
         throw ExitCode.failure
     }
@@ -39,7 +53,8 @@ struct Schema: ParsableCommand {
     func run() throws {
         try reporting(file) {
             let reader = try ParquetReader(path: file)
-            print(reader.metadata.schemaMessage, terminator: "")
+            // Column names come from the file: control characters are shown, not sent.
+            print(terminalSafe(reader.metadata.schemaMessage), terminator: "")
         }
     }
 }
