@@ -1,3 +1,5 @@
+import Foundation
+
 /// The JSON form of ``POSEvent``: one flat object per record, fields in the original producer's
 /// order, prices as numbers with two decimals, `event_type` always written (a reader treats a
 /// record without it as a sale).
@@ -89,12 +91,40 @@ public enum EventJSON {
         func invalid(_ reason: String, _ detail: String) -> LakehouseError {
             LakehouseError(code: .invalidEvent, message: "\(reason): \(detail)", reason: reason)
         }
-        func text(_ key: String) throws -> String {
-            switch object[key] {
-            case .string(let value)?: return try withoutNUL(key, value)
+        // Every required field is read once; rule 2 (missing, null or blank) is checked for all
+        // of them before rule 3 (the wrong type) for any.
+        let values = requiredFields.map { object[$0] }
+        for (key, value) in zip(requiredFields, values) {
+            switch value {
             case nil, .null?: throw invalid("null:\(key)", "the record has no \(key)")
-            default: throw invalid("invalid:\(key)", "\(key) is not a string")
+            case .string(let text)? where SilverRules.trimmed(text).isEmpty:
+                throw invalid("null:\(key)", "\(key) is blank")
+            default: continue
             }
+        }
+        // PostgreSQL's text cannot hold U+0000, so neither sink may receive it.
+        func withoutNUL(_ key: String, _ value: String) throws -> String {
+            let holdsNUL =
+                value.utf8.withContiguousStorageIfAvailable { buffer in
+                    buffer.baseAddress.map { memchr($0, 0, buffer.count) != nil } ?? false
+                }
+                ?? value.utf8.contains(0)
+            guard holdsNUL else { return value }
+            throw invalid("invalid:\(key)", "\(key) contains the character U+0000 (NUL), which no text column holds")
+        }
+        func text(_ index: Int) throws -> String {
+            let key = requiredFields[index]
+            guard case .string(let value)? = values[index] else {
+                throw invalid("invalid:\(key)", "\(key) is not a string")
+            }
+            return try withoutNUL(key, value)
+        }
+        func number(_ index: Int) throws -> String {
+            let key = requiredFields[index]
+            guard case .number(let literal)? = values[index] else {
+                throw invalid("invalid:\(key)", "\(key) is not a number")
+            }
+            return literal
         }
         func optionalText(_ key: String) throws -> String? {
             switch object[key] {
@@ -103,37 +133,16 @@ public enum EventJSON {
             default: throw invalid("invalid:\(key)", "\(key) is not a string")
             }
         }
-        // PostgreSQL's text cannot hold U+0000, so neither sink may receive it.
-        func withoutNUL(_ key: String, _ value: String) throws -> String {
-            guard value.utf8.contains(0) else { return value }
-            throw invalid("invalid:\(key)", "\(key) contains the character U+0000 (NUL), which no text column holds")
-        }
-        func number(_ key: String) throws -> String {
-            switch object[key] {
-            case .number(let literal)?: return literal
-            case nil, .null?: throw invalid("null:\(key)", "the record has no \(key)")
-            default: throw invalid("invalid:\(key)", "\(key) is not a number")
-            }
-        }
-        // Rule 2 before rule 3: every required field is looked for (missing, null or blank)
-        // before any is read as its type.
-        for key in requiredFields {
-            switch object[key] {
-            case nil, .null?: throw invalid("null:\(key)", "the record has no \(key)")
-            case .string(let value)? where SilverRules.trimmed(value).isEmpty:
-                throw invalid("null:\(key)", "\(key) is blank")
-            default: continue
-            }
-        }
-        let transactionID = try text("transaction_id")
-        let productID = try text("product_id")
-        let productName = try text("product_name")
-        let category = try text("category")
-        let quantityText = try number("quantity")
-        let unitText = try number("unit_price")
-        let totalText = try number("total_price")
-        let timestamp = try text("timestamp")
-        let storeID = try text("store_id")
+        // In the order of `requiredFields`.
+        let transactionID = try text(0)
+        let productID = try text(1)
+        let productName = try text(2)
+        let category = try text(3)
+        let quantityText = try number(4)
+        let unitText = try number(5)
+        let totalText = try number(6)
+        let timestamp = try text(7)
+        let storeID = try text(8)
         guard let quantityValue = JSONDecimal(quantityText) else {
             throw invalid(
                 "invalid:quantity",

@@ -56,6 +56,16 @@ struct FlatJSONObject {
     /// Whether `key` is present with a string value.
     func isString(_ key: String) -> Bool { field(key)?.kind == .string }
 
+    /// Runs `body` with the bytes of string field `key` (escapes resolved), without a copy when it
+    /// has none; `nil` when the field is absent or not a string.
+    func withStringBytes<Result>(_ key: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+        guard let field = field(key), field.kind == .string else { return nil }
+        let start = bytes.startIndex + Int(field.valueStart)
+        let end = bytes.startIndex + Int(field.valueEnd)
+        guard !field.valueEscaped else { return Self.unescape(bytes[start..<end]).withUnsafeBufferPointer(body) }
+        return bytes[start..<end].withUnsafeBufferPointer(body)
+    }
+
     /// The bytes of string field `key` with its escapes resolved, or `nil` when it is absent or
     /// not a string; what a payload carried inside an envelope needs, without a `String`.
     func stringBytes(_ key: String) -> [UInt8]? {

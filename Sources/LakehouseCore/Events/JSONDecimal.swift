@@ -17,15 +17,27 @@ struct JSONDecimal: Hashable, Sendable {
     ///
     /// - Complexity: O(literal length).
     init?(_ literal: String) {
-        var bytes = literal.utf8[...]
-        negative = bytes.first == UInt8(ascii: "-")
-        if negative { bytes = bytes.dropFirst() }
-        var digits: [UInt8] = []
+        var literal = literal
+        guard let parsed = literal.withUTF8({ Self.parse($0) }) else { return nil }
+        (negative, significand, exponent) = parsed
+    }
+
+    /// One pass over the bytes, nothing allocated (the hot path reads every quantity and price):
+    /// digits accumulate into the significand, zeros wait until a non-zero digit follows them
+    /// (trailing ones end up in the exponent).
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (Bool, Int64, Int)? {
+        var index = 0
+        let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        var value: Int64 = 0
+        var significant = 0
+        var pendingZeros = 0
+        var wholeDigits = 0
         var fractionDigits = 0
         var seenPoint = false
-        var wholeDigits = 0
-        while let byte = bytes.first, byte != UInt8(ascii: "e"), byte != UInt8(ascii: "E") {
-            bytes = bytes.dropFirst()
+        while index < bytes.count, bytes[index] != UInt8(ascii: "e"), bytes[index] != UInt8(ascii: "E") {
+            let byte = bytes[index]
+            index += 1
             if byte == UInt8(ascii: "."), !seenPoint, wholeDigits > 0 {
                 seenPoint = true
                 continue
@@ -33,41 +45,37 @@ struct JSONDecimal: Hashable, Sendable {
             let digit = byte &- UInt8(ascii: "0")
             guard digit < 10 else { return nil }
             if seenPoint { fractionDigits += 1 } else { wholeDigits += 1 }
-            digits.append(digit)
+            if digit == 0 {
+                if significant > 0 { pendingZeros += 1 }
+                continue
+            }
+            significant += pendingZeros + 1
+            guard significant <= 18 else { return nil }
+            for _ in 0..<pendingZeros { value *= 10 }
+            value = value * 10 + Int64(digit)
+            pendingZeros = 0
         }
         guard wholeDigits > 0, !seenPoint || fractionDigits > 0 else { return nil }
         var exponent = 0
-        if !bytes.isEmpty {
-            bytes = bytes.dropFirst()  // e or E
+        if index < bytes.count {
+            index += 1  // e or E
             var exponentNegative = false
-            if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
-                exponentNegative = sign == UInt8(ascii: "-")
-                bytes = bytes.dropFirst()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                exponentNegative = bytes[index] == UInt8(ascii: "-")
+                index += 1
             }
-            guard !bytes.isEmpty else { return nil }
-            for byte in bytes {
-                let digit = byte &- UInt8(ascii: "0")
+            guard index < bytes.count else { return nil }
+            while index < bytes.count {
+                let digit = bytes[index] &- UInt8(ascii: "0")
                 guard digit < 10 else { return nil }
                 exponent = exponent * 10 + Int(digit)
                 guard exponent <= 400 else { return nil }
+                index += 1
             }
             if exponentNegative { exponent = -exponent }
         }
-        exponent -= fractionDigits
-        // Leading zeros carry nothing; trailing zeros move into the exponent.
-        var first = 0
-        while first < digits.count - 1, digits[first] == 0 { first += 1 }
-        var last = digits.count
-        while last - 1 > first, digits[last - 1] == 0 {
-            last -= 1
-            exponent += 1
-        }
-        guard last - first <= 18 else { return nil }
-        var value: Int64 = 0
-        for digit in digits[first..<last] { value = value * 10 + Int64(digit) }
-        if value == 0 { exponent = 0 }
-        significand = value
-        self.exponent = exponent
+        guard value != 0 else { return (negative, 0, 0) }
+        return (negative, value, exponent - fractionDigits + pendingZeros)
     }
 
     /// The value scaled by `10^scale` as an integer, when that is whole and fits in `Int64`:

@@ -163,9 +163,7 @@ public struct BronzeBatch: Sendable, Hashable {
                 throw LakehouseError(
                     code: .invalidEvent, message: "malformed:json: no payload", reason: "malformed:json")
             }
-            let arrival = fields.stringBytes("arrival_time").flatMap { bytes in
-                bytes.withUnsafeBufferPointer { EventTimestamp.parse($0) }
-            }
+            let arrival = fields.withStringBytes("arrival_time") { EventTimestamp.parse($0) } ?? nil
             return Line(
                 shardID: try text("shard_id"), sequenceNumber: try text("sequence_number"),
                 partitionKey: try text("partition_key"), arrivalTime: try text("arrival_time"), payload: payload,

@@ -66,18 +66,11 @@ public enum SilverRules {
                         ? "quantity \(event.quantity) must be \(minimum == 0 ? "≥ 0 for a stock count" : "> 0")"
                         : "quantity \(event.quantity) is above \(maximumQuantity), the most one record may carry"))
         }
-        for (field, cents) in [("unit_price", event.unitPriceCents), ("total_price", event.totalPriceCents)] {
-            if cents < 0 {
-                return .failure(SilverRejection(reason: "invalid:\(field)", detail: "\(field) is negative"))
-            }
-            if cents > maximumPriceCents {
-                return .failure(
-                    SilverRejection(
-                        reason: "invalid:\(field)",
-                        detail:
-                            "\(field) \(EventJSON.centsText(cents)) is above \(EventJSON.centsText(maximumPriceCents)), the largest decimal(12, 2)"
-                    ))
-            }
+        // Two fields, checked without building a collection (this runs for every record).
+        if let rejection = Self.amountRejection("unit_price", event.unitPriceCents)
+            ?? Self.amountRejection("total_price", event.totalPriceCents)
+        {
+            return .failure(rejection)
         }
         let (product, overflow) = event.unitPriceCents.multipliedReportingOverflow(by: Int64(event.quantity))
         guard !overflow, abs(product - event.totalPriceCents) <= 1 else {
@@ -119,6 +112,17 @@ public enum SilverRules {
                 totalPriceCents: event.totalPriceCents, eventTime: micros, eventDate: Int32(day), storeID: storeID,
                 paymentMethod: type == .sale ? code(event.paymentMethod) : nil,
                 clientType: type == .sale ? code(event.clientType) : nil, eventType: type))
+    }
+
+    /// Why an amount of `cents` cannot be `field`: negative, or above ``maximumPriceCents``.
+    private static func amountRejection(_ field: StaticString, _ cents: Int64) -> SilverRejection? {
+        if cents < 0 { return SilverRejection(reason: "invalid:\(field)", detail: "\(field) is negative") }
+        guard cents > maximumPriceCents else { return nil }
+        return SilverRejection(
+            reason: "invalid:\(field)",
+            detail:
+                "\(field) \(EventJSON.centsText(cents)) is above \(EventJSON.centsText(maximumPriceCents)), the largest decimal(12, 2)"
+        )
     }
 
     /// Upper-cased and trimmed; `nil` when blank.
