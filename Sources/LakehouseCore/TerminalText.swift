@@ -48,7 +48,7 @@ public enum TerminalText {
     }
 
     /// A table: a header row and rows of cells, each column as wide as its widest cell, two
-    /// spaces between columns, cells escaped; the last column is not padded.
+    /// spaces between columns, cells escaped; no line ends in spaces (empty last cells included).
     public static func table(_ header: [String], _ rows: [[String]], alignments: [Alignment]) -> String {
         let all = ([header] + rows).map { $0.map(escaped) }
         var widths = [Int](repeating: 0, count: header.count)
@@ -68,6 +68,7 @@ public enum TerminalText {
                 case .right: line += gap + cell
                 }
             }
+            while line.last == " " { line.removeLast() }
             return line
         }.joined(separator: "\n")
     }

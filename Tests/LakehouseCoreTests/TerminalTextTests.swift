@@ -32,5 +32,7 @@ struct TerminalTextTests {
         #expect(lines[2].contains("     12345  ") || lines[2].contains("  12345  "))
         #expect(lines[2].hasSuffix("日本茶 \\u{1B}[2J"))
         #expect(TerminalText.width("日本🙂a") == 7)
+        let empty = TerminalText.table(["a", "b"], [["x", ""], ["yyy", "z"]], alignments: [.left])
+        #expect(!empty.split(separator: "\n").contains { $0.hasSuffix(" ") }, "\(empty)")
     }
 }

@@ -172,24 +172,20 @@ public enum StockCountImport {
         return (events, problems)
     }
 
-    /// Sends `events` to `stream`, partitioned by store, 500 to a call.
+    /// Sends `events` to `stream`, partitioned by store (`KinesisClient.putRecords` cuts them into
+    /// calls Kinesis takes and resends rejected records).
     ///
     /// - Throws: ``AWSError``, or ``LakehouseError`` with ``LakehouseError/Code/deliveryFailed``
     ///   when records are still refused after the retries (sending the file again is safe).
     public static func send(_ events: [POSEvent], stream: String, kinesis: KinesisClient) async throws {
-        var index = 0
-        while index < events.count {
-            let chunk = events[index..<min(index + 500, events.count)]
-            index += chunk.count
-            let result = try await kinesis.putRecords(
-                stream: stream,
-                records: chunk.map { KinesisRecordInput(data: EventJSON.encode($0), partitionKey: $0.storeID) })
-            if !result.failed.isEmpty {
-                throw LakehouseError(
-                    code: .deliveryFailed,
-                    message: "\(result.failed.count) count events were not accepted by \(stream) "
-                        + "(first: \(result.failed[0].errorCode)); importing the file again is safe")
-            }
+        let result = try await kinesis.putRecords(
+            stream: stream,
+            records: events.map { KinesisRecordInput(data: EventJSON.encode($0), partitionKey: $0.storeID) })
+        if let first = result.failed.first {
+            throw LakehouseError(
+                code: .deliveryFailed,
+                message: "\(result.failed.count) count events were not accepted by \(stream) "
+                    + "(first: \(first.errorCode)); importing the file again is safe")
         }
     }
 

@@ -187,12 +187,7 @@ public struct PipelineStatus: Sendable {
                     ["run", "subject", "started", "status", "took", "in", "out", "by", "error"], rows,
                     alignments: [.left, .left, .left, .left, .right, .right, .right, .left, .left]))
         }
-        // Trailing spaces of empty last cells go.
-        return lines.map { line in
-            var line = Substring(line)
-            while line.last == " " { line.removeLast() }
-            return String(line)
-        }.joined(separator: "\n")
+        return lines.joined(separator: "\n")
     }
 
     /// `0.4 s`, `12 s`, `3 min 5 s`, `2 h 3 min`.
