@@ -158,6 +158,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "evaluate",
+            dependencies: [
+                "LakehouseCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Examples/evaluate",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "provision",
             dependencies: [
                 "LakehouseCore", "CommandSupport", "AWSLite",

@@ -75,18 +75,21 @@ public struct DemandEstimate: Sendable, Hashable {
         if saleDay == day { dayUnits += units }
     }
 
-    /// Learns every whole day before `newDay`.
-    mutating func advance(to newDay: Int64) {
+    /// Learns every whole day before `newDay`; days in `closedDays` (days since 1970 on which
+    /// the store was closed) are not demand and are skipped.
+    mutating func advance(to newDay: Int64, closedDays: Set<Int64> = []) {
         guard let current = day else {
             day = newDay
             return
         }
         guard newDay > current else { return }
-        learn(units: dayUnits, censored: dayStockedOut)
+        if !closedDays.contains(current) { learn(units: dayUnits, censored: dayStockedOut) }
         // Days without events: zero demand, or censored when the item stayed out of stock.
         let emptyDays = newDay - current - 1
         if emptyDays > 0 {
-            for _ in 0..<min(emptyDays, 366) { learn(units: 0, censored: stockedOutAtClose) }
+            for offset in 1...min(emptyDays, 366) where !closedDays.contains(current + offset) {
+                learn(units: 0, censored: stockedOutAtClose)
+            }
         }
         day = newDay
         dayUnits = 0

@@ -96,15 +96,18 @@ public struct ItemStockModel: Sendable, Hashable {
         self.openAlerts = openAlerts
     }
 
-    /// Applies one movement and returns the alert changes it causes.
-    public mutating func apply(_ movement: StockMovement, policy: ReplenishmentPolicy) -> [AlertTransition] {
+    /// Applies one movement and returns the alert changes it causes. `closedDays` (days since
+    /// 1970 on which the store was closed) are not learned as days without demand.
+    public mutating func apply(
+        _ movement: StockMovement, policy: ReplenishmentPolicy, closedDays: Set<Int64> = []
+    ) -> [AlertTransition] {
         let day = EventTimestamp.floorDivide(movement.time, Self.dayMicros)
         let late = time.map { movement.time < $0 } ?? false
         // Out of stock only means something once stock is known (a count was applied).
         let known = lastCountTime != nil
         if !late {
             demand.stockedOutAtClose = known && onHand <= 0
-            demand.advance(to: day)
+            demand.advance(to: day, closedDays: closedDays)
             time = movement.time
         }
         let coveredByCount = lastCountTime.map { movement.time <= $0 } ?? false

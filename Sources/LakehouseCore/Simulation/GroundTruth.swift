@@ -17,6 +17,12 @@ public struct GroundTruth: Sendable, Codable, Hashable {
         /// Units customers wanted, and units they got.
         public var wantedUnits: Int
         public var soldUnits: Int
+        /// What customers wanted and did not get, at the shelf price of the moment (cents).
+        public var lostValueCents: Int64 = 0
+        /// Perishable units wasted past their shelf life, and their cost (cents). Waste is not
+        /// an event: the evening count of perishables shows it to the pipeline.
+        public var wasteUnits = 0
+        public var wasteCostCents: Int64 = 0
 
         /// Units on hand at the end.
         public var finalOnHand: Int { Int(onHand.last?[1] ?? 0) }
@@ -64,9 +70,15 @@ public struct GroundTruth: Sendable, Codable, Hashable {
         }
     }
 
-    mutating func addDemand(store: Int, product: Int, wanted: Int, sold: Int) {
+    mutating func addDemand(store: Int, product: Int, wanted: Int, sold: Int, priceCents: Int64) {
         items[store * productCount + product].wantedUnits += wanted
         items[store * productCount + product].soldUnits += sold
+        items[store * productCount + product].lostValueCents += Int64(wanted - sold) * priceCents
+    }
+
+    mutating func addWaste(store: Int, product: Int, units: Int, costCents: Int64) {
+        items[store * productCount + product].wasteUnits += units
+        items[store * productCount + product].wasteCostCents += Int64(units) * costCents
     }
 
     mutating func count(_ kind: RecordKind) { recordsByKind[kind.rawValue, default: 0] += 1 }

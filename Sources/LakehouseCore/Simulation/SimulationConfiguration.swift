@@ -16,6 +16,17 @@ public struct SimulationConfiguration: Sendable, Hashable {
     /// Stores open at this hour and close at ``closingHour`` (UTC; defaults 7 and 22).
     public var openingHour = 7
     public var closingHour = 22
+    /// Days (from 0) on which every store stays closed: a holiday. Default: day 10 (Thursday
+    /// 2026-01-15 from the default start), so that any run of 11 days or more has one.
+    public var closedDays: [Int] = [10]
+    /// Whether chain-wide promotions run (5 % of products a week, 15 % to 35 % off; default on).
+    public var promotions = true
+    /// Whether the stores count their perishable products every evening before the review
+    /// (default on): that count is how waste reaches the pipeline.
+    public var freshCounts = true
+    /// Whether records (and the truth's stock trajectory) are produced (default on). Off, only
+    /// the outcome is kept: evaluating ordering policies needs no records.
+    public var emitsRecords = true
 
     /// The defaults.
     public init() {}

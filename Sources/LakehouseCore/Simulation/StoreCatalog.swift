@@ -16,6 +16,10 @@ public struct Product: Sendable, Hashable {
     public var leadTimeDays: Int
     /// Orders are whole cases of this many units.
     public var caseSize: Int
+    /// For a perishable product, the days a delivered unit can be sold (the day of delivery
+    /// included); units still on the shelf at the evening check of their last day are wasted.
+    /// `nil` for a product that keeps.
+    public var shelfLifeDays: Int?
 }
 
 /// A store of the chain.
@@ -70,7 +74,7 @@ public struct StoreCatalog: Sendable {
                 id: "P\(Self.padded(index + 1, 5))", name: name, category: category, unitPriceCents: max(price, 19),
                 unitCostCents: max(Int64(Double(price) * 0.62), 10), baseDailyDemand: demand,
                 leadTimeDays: profile.leadTimes[index % profile.leadTimes.count],
-                caseSize: profile.caseSizes[index % profile.caseSizes.count])
+                caseSize: profile.caseSizes[index % profile.caseSizes.count], shelfLifeDays: profile.shelfLifeDays)
         }
         affinity = (0..<storeCount).map { _ in (0..<productCount).map { _ in random.uniform(0.5...1.5) } }
     }
@@ -82,6 +86,24 @@ public struct StoreCatalog: Sendable {
         var priceCents: Int
         var leadTimes: [Int]
         var caseSizes: [Int]
+        var shelfLifeDays: Int? = nil
+    }
+
+    /// How demand for a category shifts over the week, Monday first (a mean of 1): bread and fresh
+    /// food for the weekend are bought on Fridays and Saturdays, drinks and snacks before the
+    /// weekend, household goods early in the week.
+    public static func weekdayProfile(category: String) -> [Double] {
+        let shape: [Double] =
+            switch category {
+            case "BAKERY": [0.9, 0.85, 0.85, 0.9, 1.1, 1.5, 0.9]
+            case "MEAT", "FISH": [0.8, 0.8, 0.9, 1.0, 1.3, 1.4, 0.8]
+            case "FRUIT", "VEGETABLES", "DAIRY": [1.0, 0.9, 0.95, 1.0, 1.1, 1.25, 0.8]
+            case "BEVERAGES", "SNACKS": [0.8, 0.8, 0.85, 0.95, 1.3, 1.5, 0.8]
+            case "HOUSEHOLD", "HYGIENE": [1.15, 1.1, 1.05, 1.0, 0.95, 1.0, 0.75]
+            default: [1.0, 0.95, 0.95, 1.0, 1.05, 1.2, 0.85]
+            }
+        let mean = shape.reduce(0, +) / Double(shape.count)
+        return shape.map { $0 / mean }
     }
 
     private static func profile(_ category: String) -> CategoryProfile {
@@ -89,27 +111,27 @@ public struct StoreCatalog: Sendable {
         case "DAIRY":
             CategoryProfile(
                 words: ["Milk", "Yogurt", "Butter", "Cheese", "Cream"], priceCents: 189, leadTimes: [1, 2],
-                caseSizes: [6, 12])
+                caseSizes: [6, 12], shelfLifeDays: 10)
         case "BAKERY":
             CategoryProfile(
                 words: ["Bread", "Baguette", "Croissant", "Muffin", "Bagel"], priceCents: 249, leadTimes: [1],
-                caseSizes: [6, 10])
+                caseSizes: [6, 10], shelfLifeDays: 2)
         case "FRUIT":
             CategoryProfile(
                 words: ["Apples", "Bananas", "Oranges", "Grapes", "Pears"], priceCents: 299, leadTimes: [1, 2],
-                caseSizes: [8, 12])
+                caseSizes: [8, 12], shelfLifeDays: 6)
         case "VEGETABLES":
             CategoryProfile(
                 words: ["Carrots", "Tomatoes", "Onions", "Lettuce", "Peppers"], priceCents: 199, leadTimes: [1, 2],
-                caseSizes: [8, 12])
+                caseSizes: [8, 12], shelfLifeDays: 6)
         case "MEAT":
             CategoryProfile(
                 words: ["Chicken", "Beef mince", "Pork chops", "Sausages", "Ham"], priceCents: 649, leadTimes: [2],
-                caseSizes: [4, 6])
+                caseSizes: [4, 6], shelfLifeDays: 4)
         case "FISH":
             CategoryProfile(
                 words: ["Salmon", "Cod", "Tuna steak", "Prawns", "Trout"], priceCents: 899, leadTimes: [2],
-                caseSizes: [4, 6])
+                caseSizes: [4, 6], shelfLifeDays: 3)
         case "FROZEN":
             CategoryProfile(
                 words: ["Peas", "Pizza", "Ice cream", "Fries", "Fish fingers"], priceCents: 399, leadTimes: [3, 4],

@@ -1,0 +1,85 @@
+import Foundation
+
+/// Runs ordering policies on the same simulated chains (common random numbers: one seed, the
+/// same customers for every policy) and compares what their shelves went through.
+public struct ReplenishmentEvaluation: Sendable {
+    /// The policies compared, by name: ``NaiveOrdering``, ``SeedRuleOrdering``, ``ModelOrdering``,
+    /// ``OracleOrdering``.
+    public static let policyNames = ["naive", "seed-rule", "model", "oracle"]
+
+    /// One policy's runs.
+    public struct PolicyRuns: Sendable {
+        public var policy: String
+        /// The service level the policy was given (nil: the categories' own).
+        public var serviceLevel: Double?
+        /// One outcome per seed, in seed order.
+        public var outcomes: [SimulationOutcome]
+
+        /// Items of all seeds, pooled in a fixed order (seed, store, product), so that two
+        /// policies' pools line up item by item.
+        public var items: [SimulationOutcome.Item] { outcomes.flatMap(\.items) }
+    }
+
+    /// The chain simulated (its seed is replaced by each of ``seeds``).
+    public var configuration: SimulationConfiguration
+    public var seeds: [UInt64]
+
+    public init(configuration: SimulationConfiguration, seeds: [UInt64]) {
+        var configuration = configuration
+        configuration.emitsRecords = false
+        self.configuration = configuration
+        self.seeds = seeds
+    }
+
+    /// A policy by name for the chain of `configuration`.
+    public static func policy(
+        _ name: String, configuration: SimulationConfiguration, serviceLevel: Double? = nil
+    ) throws -> any OrderingPolicy {
+        let catalog = StoreCatalog(
+            stores: configuration.stores, products: configuration.products, seed: configuration.seed)
+        switch name {
+        case "naive": return NaiveOrdering(catalog: catalog, seed: configuration.seed)
+        case "seed-rule": return SeedRuleOrdering()
+        case "model":
+            return ModelOrdering(
+                calendar: DemandCalendar(catalog: catalog, configuration: configuration),
+                startMicros: configuration.startMicros, serviceLevel: serviceLevel)
+        case "oracle": return OracleOrdering(catalog: catalog, serviceLevel: serviceLevel)
+        default:
+            throw LakehouseError(
+                code: .invalidConfiguration,
+                message: "unknown policy '\(name)': use one of \(policyNames.joined(separator: ", "))")
+        }
+    }
+
+    /// Runs `policy` on every seed (two seeds at a time).
+    public func run(policy name: String, serviceLevel: Double? = nil) throws -> PolicyRuns {
+        _ = try Self.policy(name, configuration: SimulationConfiguration(stores: 1, products: 1, days: 1))
+        let configuration = configuration
+        let results = Locked([SimulationOutcome?](repeating: nil, count: seeds.count))
+        DispatchQueue.concurrentPerform(iterations: seeds.count) { index in
+            var chain = configuration
+            chain.seed = seeds[index]
+            let policy = try? Self.policy(name, configuration: chain, serviceLevel: serviceLevel)
+            var simulator = StoreSimulator(configuration: chain, policy: policy)
+            while simulator.nextDay() != nil {}
+            let outcome = simulator.outcome
+            results.withLock { $0[index] = outcome }
+        }
+        return PolicyRuns(policy: name, serviceLevel: serviceLevel, outcomes: results.withLock { $0.compactMap { $0 } })
+    }
+}
+
+/// A value behind a lock, for collecting results from concurrent work.
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}

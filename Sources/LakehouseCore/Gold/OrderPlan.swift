@@ -1,0 +1,179 @@
+import Foundation
+
+/// What one store should order of one product at tonight's review, and why.
+///
+/// A periodic review with projected stock: the expected demand of each coming day is taken from
+/// the stock on hand (oldest units first, perishable units leaving the shelf after their last
+/// day), deliveries already ordered arrive when expected, and tonight's order is the fewest
+/// whole cases that leave at least the safety stock when the next order can arrive. Closed days
+/// sell nothing and receive nothing, and hold no review.
+///
+/// Gold's order proposal and the simulator's `model` and `oracle` policies run this same code;
+/// they differ only in what they feed it (the forecast, and how well stock is known).
+public struct OrderPlan: Sendable, Hashable {
+    /// Units to order (whole cases when the case size is known); 0 for no order.
+    public var quantity: Int64
+    /// Cases to order, when the case size is known.
+    public var cases: Int64?
+    /// Expected units sold from tomorrow until the next order can arrive.
+    public var coverDemand: Double
+    public var safetyStock: Double
+    /// Units expected on the shelf when the next order can arrive, with this order.
+    public var projectedStock: Double
+    /// Units expected to spoil before they sell, with this order (perishables).
+    public var projectedWaste: Double
+    /// Days from tonight to this order's delivery and to the next order's.
+    public var arrivalDay: Int
+    public var nextArrivalDay: Int
+    /// Why, in words a store manager reads.
+    public var reason: String
+
+    /// Units on the shelf that can be sold until one day.
+    public struct Lot: Sendable, Hashable {
+        /// The last day they can be sold, in days from today (nil: they keep).
+        public var lastDay: Int?
+        public var units: Double
+
+        public init(lastDay: Int?, units: Double) {
+            self.lastDay = lastDay
+            self.units = units
+        }
+    }
+
+    /// A delivery already ordered.
+    public struct Arrival: Sendable, Hashable {
+        /// Days from today (1 = tomorrow morning; an overdue one is taken as tomorrow).
+        public var day: Int
+        public var units: Double
+
+        public init(day: Int, units: Double) {
+            self.day = day
+            self.units = units
+        }
+    }
+
+    /// What the plan needs to know about the item.
+    public struct Input: Sendable, Hashable {
+        /// Stock on hand, by the last day it can be sold.
+        public var lots: [Lot]
+        /// Deliveries ordered and not yet arrived.
+        public var arrivals: [Arrival]
+        /// Expected units sold on each coming day, tomorrow first (the last value repeats when
+        /// the list is shorter than the plan needs; closed days sell nothing whatever it says).
+        public var forecast: [Double]
+        /// Variance of one day's units.
+        public var dailyVariance: Double
+        public var policy: ReplenishmentPolicy
+        /// Units per case, when known.
+        public var caseSize: Int64?
+        /// Days a delivered unit can be sold (the day of delivery included), for a perishable.
+        public var shelfLifeDays: Int?
+        /// Days from today on which the store is closed.
+        public var closedDays: Set<Int>
+
+        public init(
+            lots: [Lot], arrivals: [Arrival] = [], forecast: [Double], dailyVariance: Double,
+            policy: ReplenishmentPolicy, caseSize: Int64? = nil, shelfLifeDays: Int? = nil, closedDays: Set<Int> = []
+        ) {
+            self.lots = lots
+            self.arrivals = arrivals
+            self.forecast = forecast
+            self.dailyVariance = dailyVariance
+            self.policy = policy
+            self.caseSize = caseSize
+            self.shelfLifeDays = shelfLifeDays
+            self.closedDays = closedDays
+        }
+
+        /// Expected units on day `day` (1 = tomorrow).
+        func expected(_ day: Int) -> Double {
+            guard !closedDays.contains(day), let last = forecast.last, day >= 1 else { return 0 }
+            return day <= forecast.count ? forecast[day - 1] : last
+        }
+
+        /// The first day from `day` on that the store is open.
+        func open(from day: Int) -> Int {
+            var day = day
+            while closedDays.contains(day) && day < 400 { day += 1 }
+            return day
+        }
+    }
+
+    /// The probability that a delivery comes a day late, which the safety stock also covers.
+    public static let lateDeliveryShare = 0.15
+
+    /// The plan for `input`.
+    public static func plan(_ input: Input) -> OrderPlan {
+        let policy = input.policy
+        let lead = max(Int(policy.leadTimeDays.rounded()), 1)
+        let review = max(Int(policy.reviewPeriodDays.rounded()), 1)
+        let arrival = input.open(from: lead)
+        let nextReview = input.open(from: review)
+        let nextArrival = max(input.open(from: nextReview + lead), arrival + 1)
+        let window = 1..<nextArrival
+        let cover = window.reduce(0.0) { $0 + input.expected($1) }
+        let openDays = Double(window.filter { !input.closedDays.contains($0) }.count)
+        let late = lateDeliveryShare
+        let lateDay = input.expected(nextArrival)
+        let variance = openDays * input.dailyVariance + late * (1 - late) * lateDay * lateDay
+        let safety = policy.z * variance.squareRoot() + late * lateDay
+        let size = max(input.caseSize ?? 1, 1)
+        let lotDays = input.shelfLifeDays.map { max($0, 1) }
+
+        func project(_ units: Int64) -> (stock: Double, waste: Double) {
+            var lots = input.lots.filter { $0.units > 0 }
+            var waste = 0.0
+            for day in window {
+                for delivery in input.arrivals where max(delivery.day, 1) == day {
+                    lots.append(Lot(lastDay: lotDays.map { day + $0 - 1 }, units: delivery.units))
+                }
+                if day == arrival, units > 0 {
+                    lots.append(Lot(lastDay: lotDays.map { day + $0 - 1 }, units: Double(units)))
+                }
+                lots.sort { ($0.lastDay ?? .max) < ($1.lastDay ?? .max) }
+                var demand = input.expected(day)
+                for index in lots.indices where demand > 0 {
+                    let taken = min(demand, lots[index].units)
+                    lots[index].units -= taken
+                    demand -= taken
+                }
+                for index in lots.indices where (lots[index].lastDay ?? .max) <= day {
+                    waste += lots[index].units
+                    lots[index].units = 0
+                }
+                lots.removeAll { $0.units <= 1e-9 }
+            }
+            return (lots.reduce(0) { $0 + $1.units }, waste)
+        }
+
+        var cases: Int64 = 0
+        var projected = project(0)
+        let limit = Int64(((cover + safety) / Double(size)).rounded(.up)) + 1
+        while projected.stock < safety && cases < limit {
+            cases += 1
+            let next = project(cases * size)
+            // A case that would spoil whole before it sells is not ordered.
+            if next.waste - projected.waste >= Double(size) - 1e-9 {
+                cases -= 1
+                break
+            }
+            projected = next
+        }
+        let quantity = cases * size
+        let onHand = input.lots.reduce(0) { $0 + $1.units }
+        let onOrder = input.arrivals.reduce(0) { $0 + $1.units }
+        let days = nextArrival - 1
+        let reason =
+            quantity == 0
+            ? String(
+                format: "no order: %.0f on hand and %.0f on order cover the next %d day%@ (%.1f units) and safety stock %.1f",
+                onHand, onOrder, days, days == 1 ? "" : "s", cover, safety)
+            : String(
+                format: "%lld to cover the next %d day%@ (%.1f units) and safety stock %.1f: %.0f on hand, %.0f on order",
+                quantity, days, days == 1 ? "" : "s", cover, safety, onHand, onOrder)
+        return OrderPlan(
+            quantity: quantity, cases: input.caseSize.map { _ in cases }, coverDemand: cover, safetyStock: safety,
+            projectedStock: projected.stock, projectedWaste: projected.waste, arrivalDay: arrival,
+            nextArrivalDay: nextArrival, reason: reason)
+    }
+}

@@ -1,0 +1,91 @@
+/// What a store knows at its evening review, when it decides what to order.
+public struct ReviewContext: Sendable {
+    /// The store (index in the catalog) and the day (index from the simulation's start).
+    public var store: Int
+    public var day: Int
+    /// The moment of the review, microseconds since 1970 UTC.
+    public var time: Int64
+    /// Units on the shelf now, by product (what the staff see).
+    public var onHand: [Int]
+    /// Units ordered and not yet delivered, by product.
+    public var onOrder: [Int]
+    /// The chain's calendar (closed days, planned promotions) and its products.
+    public var calendar: DemandCalendar
+    /// What no store system knows exactly, for the `oracle`: each product's units by the last
+    /// day they can be sold (in days from today), and its deliveries on the way by the day
+    /// they are due (on time).
+    public var lots: [[OrderPlan.Lot]]
+    public var arrivals: [[OrderPlan.Arrival]]
+
+    /// Days from today on which the stores are closed (within `horizon` days).
+    public func closedDays(within horizon: Int = 21) -> Set<Int> {
+        Set((1...horizon).filter { calendar.isClosed(day + $0) })
+    }
+
+    public var catalog: StoreCatalog { calendar.catalog }
+}
+
+/// How a simulated store decides what to order: a pluggable part of ``StoreSimulator``.
+///
+/// The simulator calls ``observe(store:product:movement:)`` with every event the stores send
+/// (sales, deliveries, counts, in time order, as the pipeline would receive them cleaned), then
+/// ``orders(_:)`` at each store's evening review. Orders are rounded up to whole cases by the
+/// simulator and arrive after the product's lead time, sometimes a day late, sometimes short.
+public protocol OrderingPolicy: Sendable {
+    /// The name reports use (`naive`, `seed-rule`, `model`, `oracle`).
+    var name: String { get }
+    /// Sees one event of a store × product.
+    mutating func observe(store: Int, product: Int, movement: StockMovement)
+    /// The units to order of each product of the store (0 for none), indexed like the catalog.
+    mutating func orders(_ context: ReviewContext) -> [Int]
+}
+
+extension OrderingPolicy {
+    public mutating func observe(store: Int, product: Int, movement: StockMovement) {}
+}
+
+/// Today's store policy: each store believes its demand to be the true mean misjudged by up to
+/// ±30 % (fixed per item), and orders up to 7 days beyond the lead time once stock on hand plus
+/// on order falls to 1.1 × the believed demand over the lead time plus a day. It knows nothing of
+/// weekdays or promotions.
+public struct NaiveOrdering: OrderingPolicy {
+    public let name = "naive"
+    private var believed: [[Double]]
+
+    /// The policy for `catalog`, with misjudgements drawn from `seed`.
+    public init(catalog: StoreCatalog, seed: UInt64) {
+        var random = SeededRandom(seed: seed, stream: 7)
+        believed = catalog.stores.indices.map { store in
+            catalog.products.indices.map { catalog.dailyDemand(store: store, product: $0) * random.uniform(0.7...1.3) }
+        }
+    }
+
+    public mutating func orders(_ context: ReviewContext) -> [Int] {
+        context.catalog.products.enumerated().map { index, product in
+            let rate = believed[context.store][index]
+            let cover = Double(product.leadTimeDays + 1)
+            let position = Double(context.onHand[index] + context.onOrder[index])
+            guard position <= rate * cover * 1.1 else { return 0 }
+            return max(0, Int((rate * (cover + 6) - position).rounded(.up)))
+        }
+    }
+}
+
+/// The original project's rule: an item is low when on hand is at most 5 units, whatever it
+/// sells. Its quantity rule (the original had none; this is the simplest a store would apply):
+/// when low and nothing is on order, order up to 20 units (in whole cases).
+public struct SeedRuleOrdering: OrderingPolicy {
+    public let name = "seed-rule"
+    /// The original's threshold, and the level an order brings stock back to.
+    public static let threshold = 5
+    public static let orderUpTo = 20
+
+    public init() {}
+
+    public mutating func orders(_ context: ReviewContext) -> [Int] {
+        context.catalog.products.indices.map { index in
+            guard context.onHand[index] <= Self.threshold, context.onOrder[index] == 0 else { return 0 }
+            return max(1, Self.orderUpTo - context.onHand[index])
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// What a simulated chain's shelves went through, per store × product: the figures a retailer
+/// judges replenishment by (availability, lost sales, inventory, waste). ``StoreSimulator`` keeps
+/// it as it goes; `ReplenishmentEvaluation` turns it into rates with confidence intervals.
+public struct SimulationOutcome: Sendable, Hashable {
+    /// One store × product.
+    public struct Item: Sendable, Hashable {
+        public var store: Int
+        public var product: Int
+        public var category: String
+        /// Open hours, and open hours with an empty shelf, in microseconds.
+        public var openMicros: Int64 = 0
+        public var emptyOpenMicros: Int64 = 0
+        /// Units customers wanted, and units they got.
+        public var wantedUnits: Int64 = 0
+        public var soldUnits: Int64 = 0
+        /// What customers wanted and did not get, at the shelf price of the moment (cents).
+        public var lostValueCents: Int64 = 0
+        /// Units on hand × microseconds, over the whole simulation (for the average inventory).
+        public var unitMicros: Double = 0
+        /// Units past their shelf life, and their cost (cents).
+        public var wasteUnits: Int64 = 0
+        public var wasteCostCents: Int64 = 0
+        /// Days that ended with more on hand than the category's maximum days of cover of the
+        /// true mean demand.
+        public var overstockDays = 0
+        /// The unit cost (cents) and true mean daily demand, for values and days of cover.
+        public var unitCostCents: Int64
+        public var meanDailyDemand: Double
+
+        public init(store: Int, product: Int, category: String, unitCostCents: Int64, meanDailyDemand: Double) {
+            self.store = store
+            self.product = product
+            self.category = category
+            self.unitCostCents = unitCostCents
+            self.meanDailyDemand = meanDailyDemand
+        }
+
+        /// Lost units: wanted but not sold.
+        public var lostUnits: Int64 { wantedUnits - soldUnits }
+    }
+
+    /// Every store × product, stores first.
+    public var items: [Item]
+    /// Days simulated, and store-days the stores were open.
+    public var days = 0
+    public var openStoreDays = 0
+    /// Order lines placed, and deliveries (one truck per store, arrival day and lead time) received.
+    public var orderLines = 0
+    public var deliveries = 0
+    /// Alerts opened that need a person (the `model` policy only; nil for the others).
+    public var alertsOpened: Int?
+
+    /// The simulated span, in microseconds.
+    public var spanMicros: Int64 = 0
+
+    init(catalog: StoreCatalog) {
+        items = catalog.stores.indices.flatMap { store in
+            catalog.products.indices.map { product in
+                Item(
+                    store: store, product: product, category: catalog.products[product].category,
+                    unitCostCents: catalog.products[product].unitCostCents,
+                    meanDailyDemand: catalog.dailyDemand(store: store, product: product))
+            }
+        }
+    }
+}
