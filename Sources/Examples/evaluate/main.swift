@@ -15,15 +15,21 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Products in the assortment.") var products = 200
     @Option(help: "Simulated days.") var days = 56
     @Option(help: "Seeds (chains) to run, 1 to N.") var seeds = 5
+    @Option(help: "Days before the measured ones, in which the stores order as before and policies learn.") var warmUp = 14
     @Option(help: "Service level for model and oracle (default: the categories').") var serviceLevel: Double?
 
     func run() throws {
-        let chain = SimulationConfiguration(stores: stores, products: products, days: days)
+        var chain = SimulationConfiguration(stores: stores, products: products, days: days + warmUp)
+        chain.warmUpDays = warmUp
         let evaluation = ReplenishmentEvaluation(configuration: chain, seeds: (1...UInt64(seeds)).map { $0 })
         var rows: [[String]] = []
         for name in ReplenishmentEvaluation.policyNames {
             let runs = try evaluation.run(policy: name, serviceLevel: serviceLevel)
             let metrics = OutcomeMetrics(items: runs.items, runs: runs.outcomes.count, days: days)
+            if ProcessInfo.processInfo.environment["EVAL_WEEKS"] != nil {
+                let byDay = runs.outcomes[0].lostValueByDay
+                print(name, stride(from: 0, to: byDay.count, by: 7).map { String(byDay[$0..<min($0 + 7, byDay.count)].reduce(0, +) / 100) }.joined(separator: " "))
+            }
             let orders = runs.outcomes.map(\.orderLines).reduce(0, +)
             let storeDays = runs.outcomes.map(\.openStoreDays).reduce(0, +)
             rows.append(
@@ -46,7 +52,7 @@ struct Evaluate: ParsableCommand {
                     for perishable in [true, false] {
                         let items = runs.items.filter { $0.meanDailyDemand >= low && $0.meanDailyDemand < high && (["DAIRY","BAKERY","FRUIT","VEGETABLES","MEAT","FISH"].contains($0.category) == perishable) }
                         let m = OutcomeMetrics(items: items, runs: runs.outcomes.count, days: days)
-                        print(name, low, high, perishable ? "perishable" : "keeps", items.count, String(format: "oos %.4f fill %.4f cover %.2f waste %.0f", m.outOfStockRate, m.fillRate, m.daysOfCover, m.wasteUnits))
+                        print(name, low, high, perishable ? "perishable" : "keeps", items.count, String(format: "oos %.4f fill %.4f cover %.2f waste %.0f lost %.0f inv %.0f", m.outOfStockRate, m.fillRate, m.daysOfCover, m.wasteUnits, m.lostValue, m.inventoryValue))
                     }
                 }
             }

@@ -5,10 +5,18 @@
 ///
 /// A day is learned once it is over (once an event of the item is stamped on a later day); days
 /// without events count as zero. A day the item spent out of stock and sold less than expected
-/// is censored demand, not low demand, and is skipped.
+/// is censored demand, not low demand, and is skipped. A day the store was closed is skipped.
+///
+/// Two multiplicative effects sit on top of the level:
+/// - a **weekday profile**, the category's (``WeekdayProfile``, from the chain's daily sales of
+///   the category: far steadier than one item's own few weeks), given in ``DemandDays``;
+/// - a **promotion lift** 1 + e × discount, where the elasticity e is learned from promotion
+///   days (prior ``elasticityPrior``): the item's own ``elasticity``, or its category's pooled
+///   over all items when ``DemandDays/elasticity`` gives it (``pooledElasticity(_:)``).
+/// The level learns from each day's units with both effects divided out.
 public struct DemandEstimate: Sendable, Hashable {
     /// The weight of the newest day (α).
-    public static let smoothing = 0.15
+    public static let smoothing = 0.1
     /// An item whose days without sales exceed this share is intermittent (Croston's estimate).
     public static let intermittentShare = 0.4
 
@@ -34,8 +42,48 @@ public struct DemandEstimate: Sendable, Hashable {
     /// days of evidence the estimate rests on.
     public internal(set) var evidenceDays: Double = 0
 
+    /// Promotion days: weighted units above those expected without the promotion, and weighted
+    /// expected units × discount (their ratio is the elasticity; slow sellers weigh little).
+    public internal(set) var liftGain: Double = 0
+    public internal(set) var liftDiscount: Double = 0
+
+    /// The weight of a promotion day's newest evidence.
+    public static let liftSmoothing = 0.25
+    /// The elasticity assumed before an item's own promotions say otherwise, and its weight (in
+    /// expected units × discount: 3 is one day at 30 % off of an item selling 10 a day).
+    public static let elasticityPrior = 3.0
+    public static let elasticityPriorWeight = 3.0
+
     /// An estimate that has seen nothing.
     public init() {}
+
+    /// The weekday (0 = Monday) of `day` (days since 1970, a Thursday).
+    public static func weekday(_ day: Int64) -> Int { Int(((day + 3) % 7 + 7) % 7) }
+
+    /// The learned promotion elasticity: demand is 1 + e × discount times the usual.
+    public var elasticity: Double {
+        max(0, (liftGain + Self.elasticityPrior * Self.elasticityPriorWeight) / (liftDiscount + Self.elasticityPriorWeight))
+    }
+
+    /// The elasticity of a category from its items' estimates: their promotion evidence pooled,
+    /// with the prior once.
+    public static func pooledElasticity<Items: Sequence<DemandEstimate>>(_ items: Items) -> Double {
+        var gain = elasticityPrior * elasticityPriorWeight
+        var discount = elasticityPriorWeight
+        for item in items {
+            gain += item.liftGain
+            discount += item.liftDiscount
+        }
+        return max(0, gain / discount)
+    }
+
+    /// Forecast units on `day` (days since 1970): the daily demand times the weekday factor and
+    /// the promotion lift; 0 when the store is closed (nil before the first whole day).
+    public func forecast(day: Int64, calendar: DemandDays = .none) -> Double? {
+        guard let base = dailyDemand else { return nil }
+        guard !calendar.isClosed(day) else { return 0 }
+        return base * calendar.factor(day) * (1 + (calendar.elasticity ?? elasticity) * calendar.discount(day))
+    }
 
     /// Whether Croston's estimate is used (enough whole days, and many without sales).
     public var isIntermittent: Bool {
@@ -75,20 +123,22 @@ public struct DemandEstimate: Sendable, Hashable {
         if saleDay == day { dayUnits += units }
     }
 
-    /// Learns every whole day before `newDay`; days in `closedDays` (days since 1970 on which
-    /// the store was closed) are not demand and are skipped.
-    mutating func advance(to newDay: Int64, closedDays: Set<Int64> = []) {
+    /// Learns every whole day before `newDay`; days `calendar` says the store was closed are
+    /// not demand and are skipped.
+    mutating func advance(to newDay: Int64, calendar: DemandDays = .none) {
         guard let current = day else {
             day = newDay
             return
         }
         guard newDay > current else { return }
-        if !closedDays.contains(current) { learn(units: dayUnits, censored: dayStockedOut) }
+        if !calendar.isClosed(current) {
+            learn(units: dayUnits, censored: dayStockedOut, day: current, calendar: calendar)
+        }
         // Days without events: zero demand, or censored when the item stayed out of stock.
         let emptyDays = newDay - current - 1
         if emptyDays > 0 {
-            for offset in 1...min(emptyDays, 366) where !closedDays.contains(current + offset) {
-                learn(units: 0, censored: stockedOutAtClose)
+            for offset in 1...min(emptyDays, 366) where !calendar.isClosed(current + offset) {
+                learn(units: 0, censored: stockedOutAtClose, day: current + offset, calendar: calendar)
             }
         }
         day = newDay
@@ -99,10 +149,19 @@ public struct DemandEstimate: Sendable, Hashable {
     /// Whether the item was out of stock when the day being accumulated ended; set by the owner.
     var stockedOutAtClose = false
 
-    private mutating func learn(units: Int64, censored: Bool) {
-        let value = Double(units)
+    private mutating func learn(units: Int64, censored: Bool, day learned: Int64, calendar: DemandDays) {
+        let discount = calendar.discount(learned)
+        let factor = calendar.factor(learned)
+        let lift = 1 + (calendar.elasticity ?? elasticity) * discount
+        let raw = Double(units)
+        if censored, let expected = dailyDemand, raw < expected * factor * lift { return }
+        if let usual = dailyDemand, usual > 0, discount > 0 {
+            let keep = 1 - Self.liftSmoothing
+            liftGain = keep * liftGain + (raw - usual * factor)
+            liftDiscount = keep * liftDiscount + usual * factor * discount
+        }
+        let value = raw / (factor * lift)
         let alpha = Self.smoothing
-        if censored, let expected = dailyDemand, value < expected { return }
         daysLearned += 1
         daysSinceDemand += 1
         if units == 0 { zeroDays += 1 }
@@ -126,4 +185,44 @@ public struct DemandEstimate: Sendable, Hashable {
             daysSinceDemand = 0
         }
     }
+}
+
+/// What the stock model knows of the days of one store × product: which the store is closed on,
+/// which the product is on promotion (the chain's calendar and promotion plan), and how its
+/// category's demand moves over the week.
+public struct DemandDays: Sendable, Hashable {
+    /// Days since 1970 on which the store is closed.
+    public var closed: Set<Int64>
+    /// Days since 1970 on which the product is on promotion, with the share taken off the price.
+    public var discounts: [Int64: Double]
+    /// The category's weekday factors, Monday first (mean 1; all 1 when not known).
+    public var weekdayFactors: [Double]
+    /// The category's promotion elasticity, pooled over its items (nil: the item's own).
+    public var elasticity: Double?
+    /// Variance ÷ mean of a day's units (the category's, pooled).
+    public var dispersion: Double = 1
+
+    public init(closed: Set<Int64> = [], discounts: [Int64: Double] = [:], weekdayFactors: [Double] = WeekdayProfile.flat) {
+        self.closed = closed
+        self.discounts = discounts
+        self.weekdayFactors = weekdayFactors.count == 7 ? weekdayFactors : WeekdayProfile.flat
+    }
+
+    /// The calendar with `category`'s learned weekday profile, elasticity and dispersion.
+    public func with(_ category: CategoryDemand) -> DemandDays {
+        var days = self
+        days.weekdayFactors = category.weekdayFactors.count == 7 ? category.weekdayFactors : WeekdayProfile.flat
+        days.elasticity = category.elasticity
+        days.dispersion = category.dispersion
+        return days
+    }
+
+    /// The weekday factor of `day`.
+    public func factor(_ day: Int64) -> Double { weekdayFactors[DemandEstimate.weekday(day)] }
+
+    /// No closed days, no promotions.
+    public static let none = DemandDays()
+
+    public func isClosed(_ day: Int64) -> Bool { closed.contains(day) }
+    public func discount(_ day: Int64) -> Double { discounts[day] ?? 0 }
 }

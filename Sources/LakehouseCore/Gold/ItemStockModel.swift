@@ -96,10 +96,11 @@ public struct ItemStockModel: Sendable, Hashable {
         self.openAlerts = openAlerts
     }
 
-    /// Applies one movement and returns the alert changes it causes. `closedDays` (days since
-    /// 1970 on which the store was closed) are not learned as days without demand.
+    /// Applies one movement and returns the alert changes it causes. `calendar` says which days
+    /// the store was closed (not learned as days without demand) and which the product was on
+    /// promotion.
     public mutating func apply(
-        _ movement: StockMovement, policy: ReplenishmentPolicy, closedDays: Set<Int64> = []
+        _ movement: StockMovement, policy: ReplenishmentPolicy, calendar: DemandDays = .none
     ) -> [AlertTransition] {
         let day = EventTimestamp.floorDivide(movement.time, Self.dayMicros)
         let late = time.map { movement.time < $0 } ?? false
@@ -107,7 +108,7 @@ public struct ItemStockModel: Sendable, Hashable {
         let known = lastCountTime != nil
         if !late {
             demand.stockedOutAtClose = known && onHand <= 0
-            demand.advance(to: day, closedDays: closedDays)
+            demand.advance(to: day, calendar: calendar)
             time = movement.time
         }
         let coveredByCount = lastCountTime.map { movement.time <= $0 } ?? false

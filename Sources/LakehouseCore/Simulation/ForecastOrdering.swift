@@ -1,7 +1,8 @@
 /// The `model` policy: each store orders what gold's order proposal says, computed by the same
 /// code gold runs — an ``ItemStockModel`` per store × product fed the events the stores send,
-/// the orders gold proposed and has not seen delivered (``OpenOrders``), the deliveries of the
-/// last days (which say how old the perishable units on hand are), and ``OrderPlan``.
+/// what the categories share (``CategoryDemand``, refreshed once a day), the orders placed and
+/// not seen delivered (``OpenOrders``), the recent deliveries (how old perishable units are),
+/// and ``OrderProposal``.
 public struct ModelOrdering: OrderingPolicy {
     public let name = "model"
     private var models: [[ItemStockModel]]
@@ -10,8 +11,14 @@ public struct ModelOrdering: OrderingPolicy {
     private let policies: [ReplenishmentPolicy]
     private let catalog: StoreCatalog
     private let closedDays: Set<Int64>
+    /// Per product: the chain's calendar and promotion plan, with its category's learned demand.
+    private var days: [DemandDays]
+    /// Units sold per category and day (days since 1970), for the categories' weekday profiles.
+    private var categoryTotals: [String: [Int64: Double]] = [:]
+    private var learnedDay: Int64?
 
-    /// The policy for `calendar`'s chain; `serviceLevel` overrides the categories' service levels.
+    /// The policy for `calendar`'s chain, whose first day starts at `startMicros`;
+    /// `serviceLevel` overrides the categories' service levels.
     public init(calendar: DemandCalendar, startMicros: Int64, serviceLevel: Double? = nil) {
         let catalog = calendar.catalog
         self.catalog = catalog
@@ -25,38 +32,72 @@ public struct ModelOrdering: OrderingPolicy {
             return policy
         }
         let first = EventTimestamp.floorDivide(startMicros, ItemStockModel.dayMicros)
-        closedDays = Set(calendar.closedDays.map { first + Int64($0) })
+        let closed = Set(calendar.closedDays.map { first + Int64($0) })
+        closedDays = closed
+        days = calendar.promotions.map { promotions in
+            var discounts: [Int64: Double] = [:]
+            for promotion in promotions {
+                for day in promotion.days { discounts[first + Int64(day)] = promotion.discount }
+            }
+            return DemandDays(closed: closed, discounts: discounts).with(.unknown)
+        }
     }
 
     public mutating func observe(store: Int, product: Int, movement: StockMovement) {
-        _ = models[store][product].apply(movement, policy: policies[product], closedDays: closedDays)
-        if movement.kind == .restock {
+        _ = models[store][product].apply(movement, policy: policies[product], calendar: days[product])
+        let day = EventTimestamp.floorDivide(movement.time, ItemStockModel.dayMicros)
+        switch movement.kind {
+        case .sale:
+            categoryTotals[catalog.products[product].category, default: [:]][day, default: 0] +=
+                Double(movement.quantity)
+        case .restock:
             books[store][product].receive()
             deliveries[store][product].add(
-                day: EventTimestamp.floorDivide(movement.time, ItemStockModel.dayMicros), units: movement.quantity,
-                keepDays: Int64(catalog.products[product].shelfLifeDays ?? 0))
+                day: day, units: movement.quantity, keepDays: Int64(catalog.products[product].shelfLifeDays ?? 0))
+        case .stockCount: break
+        }
+    }
+
+    public mutating func placed(store: Int, time: Int64, units: [Int]) {
+        let day = EventTimestamp.floorDivide(time, ItemStockModel.dayMicros)
+        for (index, count) in units.enumerated() where count > 0 {
+            books[store][index].place(units: Int64(count), day: day)
         }
     }
 
     public mutating func orders(_ context: ReviewContext) -> [Int] {
         let day = EventTimestamp.floorDivide(context.time, ItemStockModel.dayMicros)
-        let closed = Set(closedDays.map { Int($0 - day) }.filter { $0 > 0 })
+        if learnedDay != day {
+            learnedDay = day
+            learnCategories(through: day - 1)
+        }
         return catalog.products.indices.map { index in
             let policy = policies[index]
             books[context.store][index].expire(day: day, leadTimeDays: policy.leadTimeDays)
-            let model = models[context.store][index]
-            guard model.lastCountTime != nil, let rate = model.demand.dailyDemand else { return 0 }
             let product = catalog.products[index]
-            let plan = OrderPlan.plan(
-                OrderPlan.Input(
-                    lots: deliveries[context.store][index].lots(
-                        onHand: model.onHand, today: day, shelfLifeDays: product.shelfLifeDays),
-                    arrivals: books[context.store][index].arrivals(
-                        today: day, leadTimeDays: policy.leadTimeDays, closedDays: closed),
-                    forecast: [rate], dailyVariance: max(model.demand.variance, rate), policy: policy,
-                    caseSize: Int64(product.caseSize), shelfLifeDays: product.shelfLifeDays, closedDays: closed))
-            books[context.store][index].place(units: plan.quantity, day: day)
-            return Int(plan.quantity)
+            let plan = OrderProposal.plan(
+                model: models[context.store][index], openOrders: books[context.store][index],
+                deliveries: deliveries[context.store][index], days: days[index], policy: policy,
+                caseSize: Int64(product.caseSize), shelfLifeDays: product.shelfLifeDays, today: day)
+            return Int(plan?.quantity ?? 0)
+        }
+    }
+
+    /// Once a day, as gold does at a refresh: what each category shares, from the days before.
+    private mutating func learnCategories(through day: Int64) {
+        var estimates: [String: [DemandEstimate]] = [:]
+        for row in models {
+            for (index, model) in row.enumerated() {
+                estimates[catalog.products[index].category, default: []].append(model.demand)
+            }
+        }
+        var learned: [String: CategoryDemand] = [:]
+        for (category, items) in estimates {
+            learned[category] = CategoryDemand.learn(
+                totals: categoryTotals[category] ?? [:], closed: closedDays, through: day, estimates: items)
+        }
+        for index in days.indices {
+            days[index] = days[index].with(learned[catalog.products[index].category] ?? .unknown)
         }
     }
 }

@@ -38,10 +38,14 @@ public protocol OrderingPolicy: Sendable {
     mutating func observe(store: Int, product: Int, movement: StockMovement)
     /// The units to order of each product of the store (0 for none), indexed like the catalog.
     mutating func orders(_ context: ReviewContext) -> [Int]
+    /// What the store did order at the review at `time` (whole cases), whoever decided: the
+    /// policy's own orders, or the stores' during a warm-up.
+    mutating func placed(store: Int, time: Int64, units: [Int])
 }
 
 extension OrderingPolicy {
     public mutating func observe(store: Int, product: Int, movement: StockMovement) {}
+    public mutating func placed(store: Int, time: Int64, units: [Int]) {}
 }
 
 /// Today's store policy: each store believes its demand to be the true mean misjudged by up to

@@ -24,6 +24,10 @@ public struct SimulationConfiguration: Sendable, Hashable {
     /// Whether the stores count their perishable products every evening before the review
     /// (default on): that count is how waste reaches the pipeline.
     public var freshCounts = true
+    /// Days at the start during which the stores order as they always did (``NaiveOrdering``)
+    /// while the policy under test only watches the events, as a chain adopting a new policy
+    /// has history; the outcome counts only the days after (default 0).
+    public var warmUpDays = 0
     /// Whether records (and the truth's stock trajectory) are produced (default on). Off, only
     /// the outcome is kept: evaluating ordering policies needs no records.
     public var emitsRecords = true

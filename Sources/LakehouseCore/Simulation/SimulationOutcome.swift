@@ -50,6 +50,8 @@ public struct SimulationOutcome: Sendable, Hashable {
     /// Alerts opened that need a person (the `model` policy only; nil for the others).
     public var alertsOpened: Int?
 
+    /// What customers did not get, per day (cents at the shelf price), all items together.
+    public var lostValueByDay: [Int64] = []
     /// The simulated span, in microseconds.
     public var spanMicros: Int64 = 0
 

@@ -22,6 +22,8 @@ public struct StoreSimulator: Sendable {
     public private(set) var outcome: SimulationOutcome
     /// Who decides the orders.
     public private(set) var policy: any OrderingPolicy
+    /// Who decides during the warm-up: the stores' own practice.
+    private var warmUp: NaiveOrdering
 
     private var random: SeededRandom
     private var stock: [[StockLots]]
@@ -81,7 +83,8 @@ public struct StoreSimulator: Sendable {
             stores: configuration.stores, products: configuration.products, seed: configuration.seed)
         self.catalog = catalog
         calendar = DemandCalendar(catalog: catalog, configuration: configuration)
-        self.policy = policy ?? NaiveOrdering(catalog: catalog, seed: configuration.seed)
+        warmUp = NaiveOrdering(catalog: catalog, seed: configuration.seed)
+        self.policy = policy ?? warmUp
         var random = SeededRandom(seed: configuration.seed, stream: 2)
         stock = catalog.stores.indices.map { store in
             catalog.products.indices.map { index in
@@ -139,6 +142,7 @@ public struct StoreSimulator: Sendable {
             return nil
         }
         let midnight = midnight(of: day)
+        if day == configuration.warmUpDays && day > 0 { startMeasuring(at: midnight) }
         var actions: [(time: Int64, action: Action)] = []
         let closed = calendar.isClosed(day)
         if closed {
@@ -291,6 +295,11 @@ public struct StoreSimulator: Sendable {
             outcome.items[index].wantedUnits += Int64(wanted)
             outcome.items[index].soldUnits += Int64(sold)
             outcome.items[index].lostValueCents += Int64(wanted - sold) * price
+            let measured = day - configuration.warmUpDays
+            if measured >= 0 {
+                while outcome.lostValueByDay.count <= measured { outcome.lostValueByDay.append(0) }
+                outcome.lostValueByDay[measured] += Int64(wanted - sold) * price
+            }
             guard sold > 0 else { continue }
             changed(store: store, product: product, at: time)
             let movement = StockMovement(time: time, kind: .sale, quantity: Int64(sold))
@@ -338,14 +347,18 @@ public struct StoreSimulator: Sendable {
                             OrderPlan.Arrival(day: max(delivery.dueDay - day, 1), units: Double(line.ordered)))
                     }
                 }
-                units = policy.orders(
-                    ReviewContext(
-                        store: store, day: day, time: time, onHand: stock[store].map(\.units), onOrder: onOrder[store],
-                        calendar: calendar, lots: stock[store].map { $0.planLots(today: day) }, arrivals: arrivals))
+                let context = ReviewContext(
+                    store: store, day: day, time: time, onHand: stock[store].map(\.units), onOrder: onOrder[store],
+                    calendar: calendar, lots: stock[store].map { $0.planLots(today: day) }, arrivals: arrivals)
+                // During the warm-up the stores order as they always did; the policy only watches.
+                units = day < configuration.warmUpDays ? warmUp.orders(context) : policy.orders(context)
             }
+            var placed = [Int](repeating: 0, count: catalog.products.count)
+            defer { policy.placed(store: store, time: time, units: placed) }
             var byArrival: [Int: (due: Int, lines: [(product: Int, ordered: Int, delivered: Int)])] = [:]
             for (index, product) in catalog.products.enumerated() where index < units.count && units[index] > 0 {
                 let ordered = (units[index] + product.caseSize - 1) / product.caseSize * product.caseSize
+                placed[index] = ordered
                 onOrder[store][index] += ordered
                 outcome.orderLines += 1
                 var supply = SeededRandom(
@@ -474,13 +487,25 @@ public struct StoreSimulator: Sendable {
         }
     }
 
+    /// Forgets the warm-up's outcome: from `time` on, the shelves are measured.
+    private mutating func startMeasuring(at time: Int64) {
+        outcome = SimulationOutcome(catalog: catalog)
+        for store in catalog.stores.indices {
+            for product in catalog.products.indices {
+                lastChange[store][product] = time
+                if emptySince[store][product] != nil { emptySince[store][product] = time }
+            }
+        }
+    }
+
     /// Closes the books at the end of the last day.
     private mutating func finish() {
         let end = midnight(of: configuration.days)
         guard outcome.spanMicros == 0 else { return }
-        outcome.spanMicros = end - configuration.startMicros
+        let first = min(configuration.warmUpDays, configuration.days)
+        outcome.spanMicros = end - midnight(of: first)
         let open = Int64(max(0, configuration.closingHour - configuration.openingHour)) * Self.hour
-        let openDays = (0..<configuration.days).filter { !calendar.isClosed($0) }.count
+        let openDays = (first..<configuration.days).filter { !calendar.isClosed($0) }.count
         for store in catalog.stores.indices {
             for product in catalog.products.indices {
                 let index = store * catalog.products.count + product
