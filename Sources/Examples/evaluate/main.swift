@@ -26,6 +26,11 @@ struct Evaluate: ParsableCommand {
         for name in ReplenishmentEvaluation.policyNames {
             let runs = try evaluation.run(policy: name, serviceLevel: serviceLevel)
             let metrics = OutcomeMetrics(items: runs.items, runs: runs.outcomes.count, days: days)
+            if name == "model" {
+                let calibration = evaluation.calibration(runs)
+                for bin in calibration.bins { print(String(format: "%.1f  n=%7d  predicted %.4f  observed %.4f", bin.low, bin.count, bin.predicted, bin.observed)) }
+                print("ECE", calibration.expectedCalibrationError, "judged", calibration.judged)
+            }
             if ProcessInfo.processInfo.environment["EVAL_WEEKS"] != nil {
                 let byDay = runs.outcomes[0].lostValueByDay
                 print(name, stride(from: 0, to: byDay.count, by: 7).map { String(byDay[$0..<min($0 + 7, byDay.count)].reduce(0, +) / 100) }.joined(separator: " "))

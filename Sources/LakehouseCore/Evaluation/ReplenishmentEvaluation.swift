@@ -14,6 +14,8 @@ public struct ReplenishmentEvaluation: Sendable {
         public var serviceLevel: Double?
         /// One outcome per seed, in seed order.
         public var outcomes: [SimulationOutcome]
+        /// The `model` policy's stated risks, per seed (empty for the others).
+        public var predictions: [[RiskPrediction]] = []
 
         /// Items of all seeds, pooled in a fixed order (seed, store, product), so that two
         /// policies' pools line up item by item.
@@ -52,21 +54,39 @@ public struct ReplenishmentEvaluation: Sendable {
         }
     }
 
+    /// The calibration of the `model` runs' stated risks, all seeds pooled.
+    public func calibration(_ runs: PolicyRuns) -> Calibration {
+        var pairs: [(probability: Double, happened: Bool)] = []
+        for (index, outcome) in runs.outcomes.enumerated() where index < runs.predictions.count {
+            var chain = configuration
+            chain.seed = seeds[index]
+            pairs += Calibration(predictions: runs.predictions[index], outcome: outcome, configuration: chain).pairs
+        }
+        return Calibration(pairs: pairs)
+    }
+
     /// Runs `policy` on every seed (two seeds at a time).
     public func run(policy name: String, serviceLevel: Double? = nil) throws -> PolicyRuns {
         _ = try Self.policy(name, configuration: SimulationConfiguration(stores: 1, products: 1, days: 1))
         let configuration = configuration
-        let results = Locked([SimulationOutcome?](repeating: nil, count: seeds.count))
+        let results = Locked([(SimulationOutcome, [RiskPrediction])?](repeating: nil, count: seeds.count))
         DispatchQueue.concurrentPerform(iterations: seeds.count) { index in
             var chain = configuration
             chain.seed = seeds[index]
-            let policy = try? Self.policy(name, configuration: chain, serviceLevel: serviceLevel)
+            var policy = try? Self.policy(name, configuration: chain, serviceLevel: serviceLevel)
+            if var model = policy as? ModelOrdering {
+                model.keepsPredictions = true
+                policy = model
+            }
             var simulator = StoreSimulator(configuration: chain, policy: policy)
             while simulator.nextDay() != nil {}
             let outcome = simulator.outcome
-            results.withLock { $0[index] = outcome }
+            let predictions = (simulator.policy as? ModelOrdering)?.predictions ?? []
+            results.withLock { $0[index] = (outcome, predictions) }
         }
-        return PolicyRuns(policy: name, serviceLevel: serviceLevel, outcomes: results.withLock { $0.compactMap { $0 } })
+        let finished = results.withLock { $0.compactMap { $0 } }
+        return PolicyRuns(
+            policy: name, serviceLevel: serviceLevel, outcomes: finished.map(\.0), predictions: finished.map(\.1))
     }
 }
 

@@ -25,6 +25,14 @@ public struct OrderPlan: Sendable, Hashable {
     /// Days from tonight to this order's delivery and to the next order's.
     public var arrivalDay: Int
     public var nextArrivalDay: Int
+    /// The probability that the shelf runs empty before the next delivery (of an order on the
+    /// way, or of this one; if nothing is coming, before an order placed now could arrive),
+    /// which comes on the morning of ``riskUntilDay`` (days from tonight), a day late with
+    /// probability ``lateDeliveryShare``.
+    public var stockoutRisk: Double
+    public var riskUntilDay: Int
+    /// Whether a delivery is coming (an order on the way, or this one).
+    public var deliveryComing: Bool
     /// Why, in words a store manager reads.
     public var reason: String
 
@@ -171,9 +179,81 @@ public struct OrderPlan: Sendable, Hashable {
             : String(
                 format: "%lld to cover the next %d day%@ (%.1f units) and safety stock %.1f: %.0f on hand, %.0f on order",
                 quantity, days, days == 1 ? "" : "s", cover, safety, onHand, onOrder)
+        let coming = input.arrivals.map { max($0.day, 1) } + (quantity > 0 ? [arrival] : [])
+        let until = coming.min() ?? arrival
+        let risk = stockoutRisk(input, until: until)
         return OrderPlan(
             quantity: quantity, cases: input.caseSize.map { _ in cases }, coverDemand: cover, safetyStock: safety,
             projectedStock: projected.stock, projectedWaste: projected.waste, arrivalDay: arrival,
-            nextArrivalDay: nextArrival, reason: reason)
+            nextArrivalDay: nextArrival, stockoutRisk: risk, riskUntilDay: until, deliveryComing: !coming.isEmpty,
+            reason: reason)
+    }
+
+    /// How much of the level's own error the risk adds (1 for a level learned from the item
+    /// alone; the forecast also rests on the category's weekday and promotion factors).
+    public static let forecastErrorScale = 1.0
+
+    /// P(the shelf runs empty before the morning of `until`): demand over the days before it
+    /// (negative binomial with the plan's dispersion, widened by the forecast level's own error)
+    /// reaching the units on hand that do not spoil first; a day longer when the delivery is late.
+    static func stockoutRisk(_ input: Input, until: Int) -> Double {
+        let lots = input.lots.filter { $0.units > 0 }
+        let onHand = lots.reduce(0) { $0 + $1.units }
+        guard onHand >= 1 else { return 1 }
+        let dispersion = input.forecast.isEmpty ? 1 : input.dailyVariance / max(input.expected(1), OrderProposal.minimumRate)
+        func risk(days: Int) -> Double {
+            // Perishable units leave the shelf at the evening check of their last day, an hour
+            // before closing: if none outlive the window's last day, the shelf is empty then.
+            if days > 1, !lots.contains(where: { ($0.lastDay ?? .max) > days - 1 }) { return 1 }
+            var mean = 0.0
+            var usable = 0.0
+            // Units that spoil before the end are usable only for the demand before their last day.
+            var demandSoFar = 0.0
+            var remaining = lots.sorted { ($0.lastDay ?? .max) < ($1.lastDay ?? .max) }
+            for day in 1..<max(days, 1) {
+                demandSoFar += input.expected(day)
+                for index in remaining.indices where (remaining[index].lastDay ?? .max) <= day {
+                    usable += min(remaining[index].units, max(demandSoFar - usable, 0))
+                    remaining[index].units = 0
+                }
+            }
+            mean = demandSoFar
+            usable += remaining.reduce(0) { $0 + $1.units }
+            guard mean > 0 else { return 0 }
+            // The mean itself is an estimate: an exponentially weighted level's variance is
+            // α ÷ (2 − α) of a day's, and its error repeats on every day of the window.
+            let days = Double(max(days - 1, 1))
+            let levelVariance = DemandEstimate.smoothing / (2 - DemandEstimate.smoothing) * input.dailyVariance
+            let variance = max(dispersion, 1) * mean + days * days * levelVariance * forecastErrorScale
+            return negativeBinomialTail(atLeast: usable.rounded(.down) + 1, mean: mean, variance: variance)
+        }
+        let late = lateDeliveryShare
+        return (1 - late) * risk(days: until) + late * risk(days: until + 1)
+    }
+
+    /// P(X ≥ `units`) for a count X with `mean` and `variance` (negative binomial; Poisson when
+    /// the variance does not exceed the mean).
+    static func negativeBinomialTail(atLeast units: Double, mean: Double, variance: Double) -> Double {
+        guard units > 0 else { return 1 }
+        guard mean > 0 else { return 0 }
+        let count = Int(min(units, 100_000))
+        var term: Double
+        var ratio: (Int) -> Double
+        if variance <= mean * (1 + 1e-9) {
+            term = exp(-mean)
+            ratio = { k in mean / Double(k + 1) }
+        } else {
+            let shape = mean * mean / (variance - mean)
+            let success = mean / variance
+            term = exp(shape * log(success))
+            ratio = { k in (shape + Double(k)) / Double(k + 1) * (1 - success) }
+        }
+        var below = term
+        for k in 0..<(count - 1) {
+            term *= ratio(k)
+            below += term
+            if below >= 1 { return 0 }
+        }
+        return min(max(1 - below, 0), 1)
     }
 }

@@ -16,6 +16,10 @@ public struct ModelOrdering: OrderingPolicy {
     /// Units sold per category and day (days since 1970), for the categories' weekday profiles.
     private var categoryTotals: [String: [Int64: Double]] = [:]
     private var learnedDay: Int64?
+    /// Every risk the model stated at a review, to judge against what happened.
+    public private(set) var predictions: [RiskPrediction] = []
+    /// Whether ``predictions`` are kept (for the evaluation).
+    public var keepsPredictions = false
 
     /// The policy for `calendar`'s chain, whose first day starts at `startMicros`;
     /// `serviceLevel` overrides the categories' service levels.
@@ -79,6 +83,13 @@ public struct ModelOrdering: OrderingPolicy {
                 model: models[context.store][index], openOrders: books[context.store][index],
                 deliveries: deliveries[context.store][index], days: days[index], policy: policy,
                 caseSize: Int64(product.caseSize), shelfLifeDays: product.shelfLifeDays, today: day)
+            // An item already empty is certain to be (its risk is 1): only real forecasts are kept.
+            if keepsPredictions, let plan, plan.deliveryComing, models[context.store][index].onHand > 0 {
+                predictions.append(
+                    RiskPrediction(
+                        store: context.store, product: index, time: context.time, probability: plan.stockoutRisk,
+                        days: plan.riskUntilDay))
+            }
             return Int(plan?.quantity ?? 0)
         }
     }
@@ -141,4 +152,15 @@ public struct OracleOrdering: OrderingPolicy {
             return Int(plan.quantity)
         }
     }
+}
+
+/// A risk the model stated: at the review at `time`, the probability that the shelf of one store
+/// × product runs empty before its next delivery.
+public struct RiskPrediction: Sendable, Hashable {
+    public var store: Int
+    public var product: Int
+    public var time: Int64
+    public var probability: Double
+    /// Days from the review to the morning the delivery is due.
+    public var days: Int
 }

@@ -23,6 +23,11 @@ public struct SimulationOutcome: Sendable, Hashable {
         /// Days that ended with more on hand than the category's maximum days of cover of the
         /// true mean demand.
         public var overstockDays = 0
+        /// When the shelf was empty: (start, end) pairs flattened, in time order (the last may end
+        /// at the end of the simulation).
+        public var emptyIntervals: [Int64] = []
+        /// When deliveries of the item arrived.
+        public var restockTimes: [Int64] = []
         /// The unit cost (cents) and true mean daily demand, for values and days of cover.
         public var unitCostCents: Int64
         public var meanDailyDemand: Double

@@ -387,6 +387,7 @@ public struct StoreSimulator: Sendable {
             onOrder[delivery.store][product] -= ordered
             guard quantity > 0 else { continue }
             stock[delivery.store][product].add(quantity, lastDay: day + (item.shelfLifeDays ?? 1) - 1)
+            outcome.items[delivery.store * catalog.products.count + product].restockTimes.append(time)
             changed(store: delivery.store, product: product, at: time)
             let movement = StockMovement(time: time, kind: .restock, quantity: Int64(quantity))
             policy.observe(store: delivery.store, product: product, movement: movement)
@@ -452,13 +453,14 @@ public struct StoreSimulator: Sendable {
             emptySince[store][product] = time
         } else if units > 0, let since = emptySince[store][product] {
             outcome.items[index].emptyOpenMicros += openOverlap(since, time)
+            outcome.items[index].emptyIntervals += [since, time]
             emptySince[store][product] = nil
         }
         if configuration.emitsRecords { truth.record(store: store, product: product, at: time, onHand: units) }
     }
 
     /// Microseconds of [from, to) that fall in the stores' open hours.
-    private func openOverlap(_ from: Int64, _ to: Int64) -> Int64 {
+    func openOverlap(_ from: Int64, _ to: Int64) -> Int64 {
         guard to > from else { return 0 }
         var total: Int64 = 0
         let first = Int(EventTimestamp.floorDivide(from - configuration.startMicros, Self.dayMicros))
@@ -514,6 +516,7 @@ public struct StoreSimulator: Sendable {
                 lastChange[store][product] = end
                 if let since = emptySince[store][product] {
                     outcome.items[index].emptyOpenMicros += openOverlap(since, end)
+                    outcome.items[index].emptyIntervals += [since, end]
                     emptySince[store][product] = end
                 }
                 outcome.items[index].openMicros = open * Int64(openDays)

@@ -1,0 +1,85 @@
+/// How well the model's stated risks match what happened: each risk of running empty before the
+/// next delivery against whether the shelf did, in probability bins of a tenth.
+public struct Calibration: Sendable {
+    /// One bin: predictions with a probability in [low, low + 0.1).
+    public struct Bin: Sendable, Hashable {
+        public var low: Double
+        public var count: Int
+        /// The mean predicted probability, and the share that ran empty.
+        public var predicted: Double
+        public var observed: Double
+    }
+
+    public var bins: [Bin]
+    /// Predictions judged (those whose item had a later delivery in the simulation).
+    public var judged: Int
+    /// Expected calibration error: Σ (bin count ÷ judged) × |predicted − observed|.
+    public var expectedCalibrationError: Double
+
+    /// Judges `predictions` against the shelves of `outcome`, a run of `configuration`.
+    public init(predictions: [RiskPrediction], outcome: SimulationOutcome, configuration: SimulationConfiguration) {
+        var pairs: [(probability: Double, happened: Bool)] = []
+        pairs.reserveCapacity(predictions.count)
+        let products = configuration.products
+        for prediction in predictions {
+            let item = outcome.items[prediction.store * products + prediction.product]
+            guard let next = item.restockTimes.first(where: { $0 > prediction.time }) else { continue }
+            var happened = false
+            var index = 0
+            while index + 1 < item.emptyIntervals.count, !happened {
+                let from = max(item.emptyIntervals[index], prediction.time)
+                let to = min(item.emptyIntervals[index + 1], next)
+                if from < to && Self.openMicros(from, to, configuration) > 0 { happened = true }
+                index += 2
+            }
+            pairs.append((prediction.probability, happened))
+        }
+        self.init(pairs: pairs)
+    }
+
+    /// What was judged: each prediction's probability and whether the shelf ran empty.
+    public var pairs: [(probability: Double, happened: Bool)]
+
+    /// The calibration of (probability, happened) pairs.
+    public init(pairs: [(probability: Double, happened: Bool)]) {
+        var counts = [Int](repeating: 0, count: 10)
+        var sums = [Double](repeating: 0, count: 10)
+        var hits = [Int](repeating: 0, count: 10)
+        for pair in pairs {
+            let bin = min(max(Int(pair.probability * 10), 0), 9)
+            counts[bin] += 1
+            sums[bin] += pair.probability
+            if pair.happened { hits[bin] += 1 }
+        }
+        let judged = pairs.count
+        let bins = (0..<10).map { bin in
+            Bin(
+                low: Double(bin) / 10, count: counts[bin],
+                predicted: counts[bin] > 0 ? sums[bin] / Double(counts[bin]) : 0,
+                observed: counts[bin] > 0 ? Double(hits[bin]) / Double(counts[bin]) : 0)
+        }
+        self.pairs = pairs
+        self.judged = judged
+        self.bins = bins
+        expectedCalibrationError =
+            judged > 0
+            ? bins.reduce(0) { $0 + Double($1.count) / Double(judged) * abs($1.predicted - $1.observed) } : 0
+    }
+
+    /// Microseconds of [from, to) in the stores' open hours of `configuration`.
+    static func openMicros(_ from: Int64, _ to: Int64, _ configuration: SimulationConfiguration) -> Int64 {
+        let day: Int64 = 86_400_000_000
+        let hour: Int64 = 3_600_000_000
+        var total: Int64 = 0
+        let first = EventTimestamp.floorDivide(from - configuration.startMicros, day)
+        let last = EventTimestamp.floorDivide(to - 1 - configuration.startMicros, day)
+        guard first <= last else { return 0 }
+        for index in first...last where !configuration.closedDays.contains(Int(index)) {
+            let midnight = configuration.startMicros + index * day
+            let opens = midnight + Int64(configuration.openingHour) * hour
+            let closes = midnight + Int64(configuration.closingHour) * hour
+            total += max(0, min(to, closes) - max(from, opens))
+        }
+        return total
+    }
+}
