@@ -46,14 +46,14 @@ import Testing
     @Test func intermittentSellerUsesCroston() {
         var model = ItemStockModel()
         _ = model.apply(StockMovement(time: Self.at(0, 6), kind: .stockCount, quantity: 500), policy: Self.policy)
-        // 3 units every fourth day for 120 days, nothing in between: 0.75 a day on average.
-        for day in stride(from: 0, to: 120, by: 4) {
+        // 3 units every fourth day for 240 days, nothing in between: 0.75 a day on average.
+        for day in stride(from: 0, to: 240, by: 4) {
             _ = model.apply(StockMovement(time: Self.at(day, 12), kind: .sale, quantity: 3), policy: Self.policy)
         }
-        _ = model.apply(StockMovement(time: Self.at(120, 6), kind: .stockCount, quantity: 410), policy: Self.policy)
+        _ = model.apply(StockMovement(time: Self.at(240, 6), kind: .stockCount, quantity: 320), policy: Self.policy)
         #expect(model.demand.isIntermittent)
         #expect(model.demand.method == "croston")
-        #expect(model.demand.daysLearned == 120)
+        #expect(model.demand.daysLearned == 240)
         #expect(abs((model.demand.demandSize ?? 0) - 3) < 1e-9)
         #expect(abs((model.demand.demandInterval ?? 0) - 4) < 0.05)
         // Croston with the Syntetos–Boylan correction: 3 / 4 × (1 − α/2).
