@@ -81,7 +81,8 @@ struct StoreSimulatorTests {
         #expect(drift <= truth.shrunkUnits + truth.items.reduce(0) { $0 + $1.wasteUnits })
     }
 
-    @Test("stockouts happen, and each one in the truth starts at a sale (or shrinkage, or waste) and ends at a delivery")
+    @Test(
+        "stockouts happen, and each one in the truth starts at a sale (or shrinkage, or waste) and ends at a delivery")
     func stockoutsMatchTheStream() {
         var configuration = Self.small
         configuration.days = 14

@@ -1,7 +1,8 @@
 // evaluate — closed-loop replenishment evaluation: every ordering policy on the same simulated
-// chains, outcome tables with bootstrap 95 % intervals (see `make evaluate`).
+// chains, outcome tables with bootstrap 95 % intervals, the frontier and calibration plots, a
+// Markdown report, and `bench` lines (see `make evaluate`).
 //
-//   evaluate [--stores 10] [--products 200] [--days 56] [--seeds 5]
+//   evaluate [--stores 10] [--products 200] [--days 56] [--warm-up 14] [--seeds 5] [--output .evaluate]
 import ArgumentParser
 import Foundation
 import LakehouseCore
@@ -9,60 +10,49 @@ import LakehouseCore
 @main
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the ordering policies on the same simulated chains and compare their outcomes.")
+        abstract: "Run the ordering policies on the same simulated chains and compare what their shelves went through.")
 
     @Option(help: "Stores in the chain.") var stores = 10
     @Option(help: "Products in the assortment.") var products = 200
-    @Option(help: "Simulated days.") var days = 56
-    @Option(help: "Seeds (chains) to run, 1 to N.") var seeds = 5
-    @Option(help: "Days before the measured ones, in which the stores order as before and policies learn.") var warmUp = 14
-    @Option(help: "Service level for model and oracle (default: the categories').") var serviceLevel: Double?
+    @Option(help: "Measured days.") var days = 56
+    @Option(help: "Days before the measured ones, in which the stores order as before and the policies learn.")
+    var warmUp = 14
+    @Option(help: "Chains to run (seeds 1 to N).") var seeds = 5
+    @Option(help: "Bootstrap resamples.") var resamples = 1000
+    @Option(help: "Service levels of the frontier (comma-separated).") var levels = "0.9,0.95,0.98,0.99,0.995"
+    @Option(help: "Where the report and plots go.") var output = ".evaluate"
+    @Option(help: "A Markdown section to add to the report (the forecast comparison).") var forecastSection: String?
+
+    func validate() throws {
+        guard stores > 0, products > 0, days > 0, warmUp >= 0, seeds > 0, resamples > 0 else {
+            throw ValidationError(
+                "--stores, --products, --days, --seeds and --resamples must be positive, --warm-up not negative")
+        }
+        guard parsedLevels.allSatisfy({ $0 >= 0.5 && $0 < 1 }) else {
+            throw ValidationError("--levels must be service levels from 0.5 up to (not including) 1, such as 0.9,0.95")
+        }
+    }
+
+    var parsedLevels: [Double] {
+        levels.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    }
 
     func run() throws {
         var chain = SimulationConfiguration(stores: stores, products: products, days: days + warmUp)
         chain.warmUpDays = warmUp
         let evaluation = ReplenishmentEvaluation(configuration: chain, seeds: (1...UInt64(seeds)).map { $0 })
-        var rows: [[String]] = []
-        for name in ReplenishmentEvaluation.policyNames {
-            let runs = try evaluation.run(policy: name, serviceLevel: serviceLevel)
-            let metrics = OutcomeMetrics(items: runs.items, runs: runs.outcomes.count, days: days)
-            if name == "model" {
-                let calibration = evaluation.calibration(runs)
-                for bin in calibration.bins { print(String(format: "%.1f  n=%7d  predicted %.4f  observed %.4f", bin.low, bin.count, bin.predicted, bin.observed)) }
-                print("ECE", calibration.expectedCalibrationError, "judged", calibration.judged)
-            }
-            if ProcessInfo.processInfo.environment["EVAL_WEEKS"] != nil {
-                let byDay = runs.outcomes[0].lostValueByDay
-                print(name, stride(from: 0, to: byDay.count, by: 7).map { String(byDay[$0..<min($0 + 7, byDay.count)].reduce(0, +) / 100) }.joined(separator: " "))
-            }
-            let orders = runs.outcomes.map(\.orderLines).reduce(0, +)
-            let storeDays = runs.outcomes.map(\.openStoreDays).reduce(0, +)
-            rows.append(
-                [name] + metrics.named.map { String(format: "%.4g", $0.value) }
-                    + [String(format: "%.1f", Double(orders) / Double(max(storeDays, 1)))])
+        let started = Date()
+        let report = try ReplenishmentReport.make(evaluation, levels: parsedLevels, resamples: resamples) { line in
+            FileHandle.standardError.write(
+                Data(String(format: "evaluate [%4.0fs]: %@\n", Date().timeIntervalSince(started), line).utf8))
         }
-        if ProcessInfo.processInfo.environment["EVAL_CATEGORIES"] != nil {
-            for name in ["naive", "model", "oracle"] {
-                let runs = try evaluation.run(policy: name, serviceLevel: serviceLevel)
-                for category in StoreCatalog.categories {
-                    let m = OutcomeMetrics(items: runs.items.filter { $0.category == category }, runs: runs.outcomes.count, days: days)
-                    print(name, category, String(format: "oos %.4f fill %.4f inv %.0f cover %.2f waste %.0f", m.outOfStockRate, m.fillRate, m.inventoryValue, m.daysOfCover, m.wasteUnits))
-                }
-            }
-        }
-        if ProcessInfo.processInfo.environment["EVAL_BANDS"] != nil {
-            for name in ["model", "oracle"] {
-                let runs = try evaluation.run(policy: name, serviceLevel: serviceLevel)
-                for (low, high) in [(0.0, 1.0), (1.0, 3.0), (3.0, 10.0), (10.0, 100.0)] {
-                    for perishable in [true, false] {
-                        let items = runs.items.filter { $0.meanDailyDemand >= low && $0.meanDailyDemand < high && (["DAIRY","BAKERY","FRUIT","VEGETABLES","MEAT","FISH"].contains($0.category) == perishable) }
-                        let m = OutcomeMetrics(items: items, runs: runs.outcomes.count, days: days)
-                        print(name, low, high, perishable ? "perishable" : "keeps", items.count, String(format: "oos %.4f fill %.4f cover %.2f waste %.0f lost %.0f inv %.0f", m.outOfStockRate, m.fillRate, m.daysOfCover, m.wasteUnits, m.lostValue, m.inventoryValue))
-                    }
-                }
-            }
-        }
-        let header = ["policy"] + OutcomeMetrics(items: [], runs: 1, days: 1).named.map(\.name) + ["orders/store-day"]
-        print(TerminalText.table(header, rows, alignments: [.left] + Array(repeating: .right, count: header.count - 1)))
+        for table in report.tables { print(table.terminal + "\n") }
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let forecast = try forecastSection.map { try String(contentsOfFile: $0, encoding: .utf8) }
+        try report.markdown(forecast: forecast).write(toFile: "\(output)/report.md", atomically: true, encoding: .utf8)
+        try report.frontierChart.svg().write(toFile: "\(output)/frontier.svg", atomically: true, encoding: .utf8)
+        try report.reliabilityChart.svg().write(toFile: "\(output)/reliability.svg", atomically: true, encoding: .utf8)
+        print("report: \(output)/report.md, plots: \(output)/frontier.svg, \(output)/reliability.svg")
+        for line in report.benchLines { print(line) }
     }
 }

@@ -16,6 +16,8 @@ public struct ReplenishmentEvaluation: Sendable {
         public var outcomes: [SimulationOutcome]
         /// The `model` policy's stated risks, per seed (empty for the others).
         public var predictions: [[RiskPrediction]] = []
+        /// The `model` policy's alerts opened, by kind, all seeds (nil for the others).
+        public var alertsOpened: [ReplenishmentAlert: Int]?
 
         /// Items of all seeds, pooled in a fixed order (seed, store, product), so that two
         /// policies' pools line up item by item.
@@ -69,7 +71,8 @@ public struct ReplenishmentEvaluation: Sendable {
     public func run(policy name: String, serviceLevel: Double? = nil) throws -> PolicyRuns {
         _ = try Self.policy(name, configuration: SimulationConfiguration(stores: 1, products: 1, days: 1))
         let configuration = configuration
-        let results = Locked([(SimulationOutcome, [RiskPrediction])?](repeating: nil, count: seeds.count))
+        let results = Locked(
+            [(SimulationOutcome, [RiskPrediction], [ReplenishmentAlert: Int]?)?](repeating: nil, count: seeds.count))
         DispatchQueue.concurrentPerform(iterations: seeds.count) { index in
             var chain = configuration
             chain.seed = seeds[index]
@@ -81,12 +84,18 @@ public struct ReplenishmentEvaluation: Sendable {
             var simulator = StoreSimulator(configuration: chain, policy: policy)
             while simulator.nextDay() != nil {}
             let outcome = simulator.outcome
-            let predictions = (simulator.policy as? ModelOrdering)?.predictions ?? []
-            results.withLock { $0[index] = (outcome, predictions) }
+            let model = simulator.policy as? ModelOrdering
+            results.withLock { $0[index] = (outcome, model?.predictions ?? [], model?.alertsOpened) }
         }
         let finished = results.withLock { $0.compactMap { $0 } }
+        var alerts: [ReplenishmentAlert: Int]?
+        for run in finished {
+            guard let opened = run.2 else { continue }
+            alerts = (alerts ?? [:]).merging(opened, uniquingKeysWith: +)
+        }
         return PolicyRuns(
-            policy: name, serviceLevel: serviceLevel, outcomes: finished.map(\.0), predictions: finished.map(\.1))
+            policy: name, serviceLevel: serviceLevel, outcomes: finished.map(\.0), predictions: finished.map(\.1),
+            alertsOpened: alerts)
     }
 }
 

@@ -62,7 +62,10 @@ public struct DemandEstimate: Sendable, Hashable {
 
     /// The learned promotion elasticity: demand is 1 + e × discount times the usual.
     public var elasticity: Double {
-        max(0, (liftGain + Self.elasticityPrior * Self.elasticityPriorWeight) / (liftDiscount + Self.elasticityPriorWeight))
+        max(
+            0,
+            (liftGain + Self.elasticityPrior * Self.elasticityPriorWeight) / (liftDiscount + Self.elasticityPriorWeight)
+        )
     }
 
     /// The elasticity of a category from its items' estimates: their promotion evidence pooled,
@@ -202,7 +205,9 @@ public struct DemandDays: Sendable, Hashable {
     /// Variance ÷ mean of a day's units (the category's, pooled).
     public var dispersion: Double = 1
 
-    public init(closed: Set<Int64> = [], discounts: [Int64: Double] = [:], weekdayFactors: [Double] = WeekdayProfile.flat) {
+    public init(
+        closed: Set<Int64> = [], discounts: [Int64: Double] = [:], weekdayFactors: [Double] = WeekdayProfile.flat
+    ) {
         self.closed = closed
         self.discounts = discounts
         self.weekdayFactors = weekdayFactors.count == 7 ? weekdayFactors : WeekdayProfile.flat

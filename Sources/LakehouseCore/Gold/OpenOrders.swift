@@ -69,7 +69,9 @@ public struct RecentDeliveries: Sendable, Hashable {
     /// `onHand` units as lots by their last sale day (relative to `today`): the newest
     /// deliveries first; what remains is taken to go tomorrow. Non-perishables are one lot.
     public func lots(onHand: Int64, today: Int64, shelfLifeDays: Int?) -> [OrderPlan.Lot] {
-        guard let life = shelfLifeDays, life > 0 else { return [OrderPlan.Lot(lastDay: nil, units: Double(max(onHand, 0)))] }
+        guard let life = shelfLifeDays, life > 0 else {
+            return [OrderPlan.Lot(lastDay: nil, units: Double(max(onHand, 0)))]
+        }
         var left = max(onHand, 0)
         var lots: [OrderPlan.Lot] = []
         for entry in entries.reversed() where left > 0 {

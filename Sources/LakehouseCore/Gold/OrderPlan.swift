@@ -22,6 +22,9 @@ public struct OrderPlan: Sendable, Hashable {
     public var projectedStock: Double
     /// Units expected to spoil before they sell, with this order (perishables).
     public var projectedWaste: Double
+    /// Days of expected demand that go unmet before the next order can arrive, even with this
+    /// order (the stock runs out before it arrives): what the order cannot fix.
+    public var expectedShortDays: Double
     /// Days from tonight to this order's delivery and to the next order's.
     public var arrivalDay: Int
     public var nextArrivalDay: Int
@@ -128,9 +131,10 @@ public struct OrderPlan: Sendable, Hashable {
         let size = max(input.caseSize ?? 1, 1)
         let lotDays = input.shelfLifeDays.map { max($0, 1) }
 
-        func project(_ units: Int64) -> (stock: Double, waste: Double) {
+        func project(_ units: Int64) -> (stock: Double, waste: Double, short: Double) {
             var lots = input.lots.filter { $0.units > 0 }
             var waste = 0.0
+            var short = 0.0
             for day in window {
                 for delivery in input.arrivals where max(delivery.day, 1) == day {
                     lots.append(Lot(lastDay: lotDays.map { day + $0 - 1 }, units: delivery.units))
@@ -140,18 +144,20 @@ public struct OrderPlan: Sendable, Hashable {
                 }
                 lots.sort { ($0.lastDay ?? .max) < ($1.lastDay ?? .max) }
                 var demand = input.expected(day)
+                let wanted = demand
                 for index in lots.indices where demand > 0 {
                     let taken = min(demand, lots[index].units)
                     lots[index].units -= taken
                     demand -= taken
                 }
+                if wanted > 0 { short += demand / wanted }
                 for index in lots.indices where (lots[index].lastDay ?? .max) <= day {
                     waste += lots[index].units
                     lots[index].units = 0
                 }
                 lots.removeAll { $0.units <= 1e-9 }
             }
-            return (lots.reduce(0) { $0 + $1.units }, waste)
+            return (lots.reduce(0) { $0 + $1.units }, waste, short)
         }
 
         var cases: Int64 = 0
@@ -174,17 +180,20 @@ public struct OrderPlan: Sendable, Hashable {
         let reason =
             quantity == 0
             ? String(
-                format: "no order: %.0f on hand and %.0f on order cover the next %d day%@ (%.1f units) and safety stock %.1f",
+                format:
+                    "no order: %.0f on hand and %.0f on order cover the next %d day%@ (%.1f units) and safety stock %.1f",
                 onHand, onOrder, days, days == 1 ? "" : "s", cover, safety)
             : String(
-                format: "%lld to cover the next %d day%@ (%.1f units) and safety stock %.1f: %.0f on hand, %.0f on order",
+                format:
+                    "%lld to cover the next %d day%@ (%.1f units) and safety stock %.1f: %.0f on hand, %.0f on order",
                 quantity, days, days == 1 ? "" : "s", cover, safety, onHand, onOrder)
         let coming = input.arrivals.map { max($0.day, 1) } + (quantity > 0 ? [arrival] : [])
         let until = coming.min() ?? arrival
         let risk = stockoutRisk(input, until: until)
         return OrderPlan(
             quantity: quantity, cases: input.caseSize.map { _ in cases }, coverDemand: cover, safetyStock: safety,
-            projectedStock: projected.stock, projectedWaste: projected.waste, arrivalDay: arrival,
+            projectedStock: projected.stock, projectedWaste: projected.waste, expectedShortDays: projected.short,
+            arrivalDay: arrival,
             nextArrivalDay: nextArrival, stockoutRisk: risk, riskUntilDay: until, deliveryComing: !coming.isEmpty,
             reason: reason)
     }
@@ -200,7 +209,8 @@ public struct OrderPlan: Sendable, Hashable {
         let lots = input.lots.filter { $0.units > 0 }
         let onHand = lots.reduce(0) { $0 + $1.units }
         guard onHand >= 1 else { return 1 }
-        let dispersion = input.forecast.isEmpty ? 1 : input.dailyVariance / max(input.expected(1), OrderProposal.minimumRate)
+        let dispersion =
+            input.forecast.isEmpty ? 1 : input.dailyVariance / max(input.expected(1), OrderProposal.minimumRate)
         func risk(days: Int) -> Double {
             // Perishable units leave the shelf at the evening check of their last day, an hour
             // before closing: if none outlive the window's last day, the shelf is empty then.

@@ -55,7 +55,8 @@ public enum OrderProposal {
         policy: ReplenishmentPolicy, caseSize: Int64?, shelfLifeDays: Int?, today: Int64
     ) -> OrderPlan? {
         guard model.lastCountTime != nil, let rate = model.demand.dailyDemand else { return nil }
-        let horizon = Int(policy.leadTimeDays.rounded(.up) + policy.reviewPeriodDays.rounded(.up)) + (shelfLifeDays ?? 0) + 3
+        let horizon =
+            Int(policy.leadTimeDays.rounded(.up) + policy.reviewPeriodDays.rounded(.up)) + (shelfLifeDays ?? 0) + 3
         let forecast = (1...horizon).map { model.demand.forecast(day: today + Int64($0), calendar: days) ?? rate }
         let span = max(Int(policy.leadTimeDays + policy.reviewPeriodDays), 1)
         let mean = forecast.prefix(span).reduce(0, +) / Double(span)

@@ -20,6 +20,13 @@ public struct ModelOrdering: OrderingPolicy {
     public private(set) var predictions: [RiskPrediction] = []
     /// Whether ``predictions`` are kept (for the evaluation).
     public var keepsPredictions = false
+    /// Alerts that need a person, opened since the policy began deciding, by kind
+    /// (``ReplenishmentAlert``).
+    public private(set) var alertsOpened: [ReplenishmentAlert: Int] = [:]
+    /// Per store × product: the open alerts, and the risk stated at the last review.
+    private var openAlerts: [[Set<ReplenishmentAlert>]]
+    private var statedRisk: [[Double]]
+    private var deciding = false
 
     /// The policy for `calendar`'s chain, whose first day starts at `startMicros`;
     /// `serviceLevel` overrides the categories' service levels.
@@ -29,6 +36,8 @@ public struct ModelOrdering: OrderingPolicy {
         models = catalog.stores.map { _ in Array(repeating: ItemStockModel(), count: catalog.products.count) }
         books = catalog.stores.map { _ in Array(repeating: OpenOrders(), count: catalog.products.count) }
         deliveries = catalog.stores.map { _ in Array(repeating: RecentDeliveries(), count: catalog.products.count) }
+        openAlerts = catalog.stores.map { _ in Array(repeating: [], count: catalog.products.count) }
+        statedRisk = catalog.stores.map { _ in Array(repeating: 0, count: catalog.products.count) }
         policies = catalog.products.map { product in
             var policy = ReplenishmentPolicy.defaultPolicy(category: product.category)
             policy.leadTimeDays = Double(product.leadTimeDays)
@@ -50,6 +59,16 @@ public struct ModelOrdering: OrderingPolicy {
     public mutating func observe(store: Int, product: Int, movement: StockMovement) {
         _ = models[store][product].apply(movement, policy: policies[product], calendar: days[product])
         let day = EventTimestamp.floorDivide(movement.time, ItemStockModel.dayMicros)
+        // An empty shelf that the last review did not expect and no delivery tomorrow morning fixes.
+        let empty = models[store][product].lastCountTime != nil && models[store][product].onHand <= 0
+        let fixed =
+            empty
+            && books[store][product].arrivals(
+                today: day, leadTimeDays: policies[product].leadTimeDays, closedDays: []
+            ).contains { $0.day <= 1 }
+        update(
+            .unexpectedStockout, store: store, product: product,
+            holds: empty && !fixed && statedRisk[store][product] < ReplenishmentAlert.unexpectedBelow, stays: empty)
         switch movement.kind {
         case .sale:
             categoryTotals[catalog.products[product].category, default: [:]][day, default: 0] +=
@@ -69,7 +88,18 @@ public struct ModelOrdering: OrderingPolicy {
         }
     }
 
+    /// Opens an alert when `holds` and none is open; an open one stays while `stays`.
+    private mutating func update(_ kind: ReplenishmentAlert, store: Int, product: Int, holds: Bool, stays: Bool) {
+        if openAlerts[store][product].contains(kind) {
+            if !stays { openAlerts[store][product].remove(kind) }
+        } else if holds {
+            openAlerts[store][product].insert(kind)
+            if deciding { alertsOpened[kind, default: 0] += 1 }
+        }
+    }
+
     public mutating func orders(_ context: ReviewContext) -> [Int] {
+        deciding = true
         let day = EventTimestamp.floorDivide(context.time, ItemStockModel.dayMicros)
         if learnedDay != day {
             learnedDay = day
@@ -84,6 +114,18 @@ public struct ModelOrdering: OrderingPolicy {
                 deliveries: deliveries[context.store][index], days: days[index], policy: policy,
                 caseSize: Int64(product.caseSize), shelfLifeDays: product.shelfLifeDays, today: day)
             // An item already empty is certain to be (its risk is 1): only real forecasts are kept.
+            let risk = plan.map { $0.deliveryComing ? $0.stockoutRisk : 0 } ?? 0
+            statedRisk[context.store][index] = risk
+            let short = plan?.expectedShortDays ?? 0
+            update(
+                .stockoutRisk, store: context.store, product: index,
+                holds: risk >= ReplenishmentAlert.riskOpens && short >= ReplenishmentAlert.shortDays,
+                stays: risk >= ReplenishmentAlert.riskHolds && short > 0)
+            let waste = plan?.projectedWaste ?? 0
+            let spoiling =
+                product.shelfLifeDays != nil && waste >= Double(ReplenishmentAlert.spoilingCases * product.caseSize)
+                && waste >= Double(models[context.store][index].onHand) / 2
+            update(.perishableOverstock, store: context.store, product: index, holds: spoiling, stays: spoiling)
             if keepsPredictions, let plan, plan.deliveryComing, models[context.store][index].onHand > 0 {
                 predictions.append(
                     RiskPrediction(
@@ -163,4 +205,24 @@ public struct RiskPrediction: Sendable, Hashable {
     public var probability: Double
     /// Days from the review to the morning the delivery is due.
     public var days: Int
+}
+
+/// What needs a person once stores order the proposal: the proposal itself handles the rest.
+public enum ReplenishmentAlert: String, Sendable, Hashable, CaseIterable {
+    /// The shelf ran empty although the last review put the risk below ``unexpectedBelow``:
+    /// phantom stock, theft, a sudden run on the item.
+    case unexpectedStockout = "UNEXPECTED_STOCKOUT"
+    /// Even with tonight's order, the shelf likely runs empty before the next delivery (risk ≥
+    /// ``riskOpens``) and stays empty for at least ``shortDays`` of expected demand: a transfer
+    /// or an extra delivery. Held while the risk is ≥ ``riskHolds`` and some demand goes unmet.
+    case stockoutRisk = "STOCKOUT_RISK"
+    /// A perishable will spoil ``spoilingCases`` cases or more, and half its stock, before it
+    /// sells: mark it down.
+    case perishableOverstock = "PERISHABLE_OVERSTOCK"
+
+    public static let unexpectedBelow = 0.2
+    public static let riskOpens = 0.5
+    public static let riskHolds = 0.25
+    public static let shortDays = 0.5
+    public static let spoilingCases: Int = 2
 }

@@ -102,7 +102,9 @@ public struct StoreSimulator: Sendable {
         self.random = random
         truth = GroundTruth(catalog: catalog, start: configuration.startMicros)
         outcome = SimulationOutcome(catalog: catalog)
-        lastChange = catalog.stores.map { _ in [Int64](repeating: configuration.startMicros, count: catalog.products.count) }
+        lastChange = catalog.stores.map { _ in
+            [Int64](repeating: configuration.startMicros, count: catalog.products.count)
+        }
         emptySince = stock.map { row in row.map { $0.units == 0 ? configuration.startMicros : nil } }
         booked = stock.map { row in row.map(\.units) }
         guard configuration.emitsRecords else { return }
@@ -164,16 +166,20 @@ public struct StoreSimulator: Sendable {
         actions.append((midnight + Self.hour * 21, .expire))
         if !closed {
             for store in catalog.stores.indices {
-                for time in basketTimes(store: store, midnight: midnight) { actions.append((time, .basket(store: store))) }
+                for time in basketTimes(store: store, midnight: midnight) {
+                    actions.append((time, .basket(store: store)))
+                }
                 var shrink = SeededRandom(seed: configuration.seed, stream: Self.stream(5, store, day))
                 for product in catalog.products.indices where shrink.chance(Self.shrinkShare) {
                     actions.append((midnight + Self.hour * 23, .shrink(store: store, product: product)))
                 }
                 if configuration.freshCounts {
-                    actions.append((midnight + Self.hour * 21 + Self.hour / 4, .count(store: store, perishableOnly: true)))
+                    actions.append(
+                        (midnight + Self.hour * 21 + Self.hour / 4, .count(store: store, perishableOnly: true)))
                 }
                 if weekday == 6 {
-                    actions.append((midnight + Self.hour * 22 + Self.hour / 2, .count(store: store, perishableOnly: false)))
+                    actions.append(
+                        (midnight + Self.hour * 22 + Self.hour / 2, .count(store: store, perishableOnly: false)))
                 }
             }
             actions.append((midnight + Self.hour * 21 + Self.hour / 2, .review))
@@ -226,7 +232,8 @@ public struct StoreSimulator: Sendable {
                 changed(store: store, product: product, at: time)
                 truth.shrunkUnits += 1
             case .expire: expire(at: time)
-            case .count(let store, let perishableOnly): records += count(store: store, perishableOnly: perishableOnly, at: time)
+            case .count(let store, let perishableOnly):
+                records += count(store: store, perishableOnly: perishableOnly, at: time)
             case .review: review(at: time, orders: nil)
             }
         }
@@ -413,7 +420,8 @@ public struct StoreSimulator: Sendable {
                 let position = store * catalog.products.count + index
                 outcome.items[position].wasteUnits += Int64(wasted)
                 outcome.items[position].wasteCostCents += Int64(wasted) * catalog.products[index].unitCostCents
-                truth.addWaste(store: store, product: index, units: wasted, costCents: catalog.products[index].unitCostCents)
+                truth.addWaste(
+                    store: store, product: index, units: wasted, costCents: catalog.products[index].unitCostCents)
                 changed(store: store, product: index, at: time)
             }
         }
@@ -422,9 +430,12 @@ public struct StoreSimulator: Sendable {
     private mutating func count(store: Int, perishableOnly: Bool, at time: Int64) -> [SimulatedRecord] {
         let transaction = configuration.emitsRecords ? nextID(&random) : ""
         var records: [SimulatedRecord] = []
-        for product in catalog.products.indices where !perishableOnly || catalog.products[product].shelfLifeDays != nil {
+        for product in catalog.products.indices where !perishableOnly || catalog.products[product].shelfLifeDays != nil
+        {
             let units = stock[store][product].units
-            policy.observe(store: store, product: product, movement: StockMovement(time: time, kind: .stockCount, quantity: Int64(units)))
+            policy.observe(
+                store: store, product: product,
+                movement: StockMovement(time: time, kind: .stockCount, quantity: Int64(units)))
             guard configuration.emitsRecords else { continue }
             let item = catalog.products[product]
             let price = calendar.priceCents(product: product, day: day)

@@ -1,0 +1,166 @@
+import Foundation
+
+/// The closed-loop evaluation's results: every policy's outcomes with bootstrap 95 % intervals,
+/// overall and per category; the availability-vs-inventory frontier of `model` and `oracle`
+/// over service levels; the model's risk calibration; and the comparisons the targets name.
+public struct ReplenishmentReport: Sendable {
+    /// One policy at its default service levels.
+    public struct PolicyResult: Sendable {
+        public var policy: String
+        public var overall: OutcomeEstimates
+        public var byCategory: [(category: String, estimates: OutcomeEstimates)]
+        /// Order lines placed and deliveries received, per open store-day.
+        public var ordersPerStoreDay: Double
+        public var deliveriesPerStoreDay: Double
+        /// Alerts opened per open store-day, by kind (the `model` only).
+        public var alertsPerStoreDay: [ReplenishmentAlert: Double]?
+    }
+
+    /// Each ``OutcomeMetrics`` figure with its interval.
+    public struct OutcomeEstimates: Sendable {
+        public var values: [(name: String, estimate: Estimate)]
+
+        public subscript(name: String) -> Estimate? { values.first { $0.name == name }?.estimate }
+    }
+
+    /// One policy at one service level.
+    public struct FrontierPoint: Sendable {
+        public var policy: String
+        /// nil: the categories' own.
+        public var serviceLevel: Double?
+        public var inventoryValue: Double
+        public var outOfStockRate: Double
+        public var lostValue: Double
+    }
+
+    public var stores: Int
+    public var products: Int
+    public var measuredDays: Int
+    public var warmUpDays: Int
+    public var seeds: [UInt64]
+    public var results: [PolicyResult]
+    public var frontier: [FrontierPoint]
+    public var calibration: Calibration
+    /// seed-rule's lost sales ÷ model's, naive's ÷ model's (paired bootstrap over items).
+    public var seedRuleLostOverModel: Estimate
+    public var naiveLostOverModel: Estimate
+    /// model ÷ naive: average inventory, waste.
+    public var inventoryOverNaive: Estimate
+    public var wasteOverNaive: Estimate
+    /// The oracle's lost sales at the model's average inventory (its frontier, interpolated),
+    /// and the model's lost sales over that.
+    public var oracleLostAtModelInventory: Double
+    public var modelLostOverOracle: Double
+
+    /// Runs `evaluation`: the four policies at their default service levels, then `model` and
+    /// `oracle` at each of `levels`. `progress` hears a line per run.
+    public static func make(
+        _ evaluation: ReplenishmentEvaluation, levels: [Double] = [0.9, 0.95, 0.98, 0.99, 0.995],
+        resamples: Int = 1000, progress: (String) -> Void = { _ in }
+    ) throws -> ReplenishmentReport {
+        let measured = evaluation.configuration.days - evaluation.configuration.warmUpDays
+        var runs: [ReplenishmentEvaluation.PolicyRuns] = []
+        for name in ReplenishmentEvaluation.policyNames {
+            progress("\(name): \(evaluation.seeds.count) chains")
+            runs.append(try evaluation.run(policy: name))
+        }
+        var frontier = runs.map { point($0, days: measured) }
+        for level in levels {
+            for name in ["model", "oracle"] {
+                progress(String(format: "%@ at a %.1f %% service level", name, level * 100))
+                frontier.append(point(try evaluation.run(policy: name, serviceLevel: level), days: measured))
+            }
+        }
+        let pools = runs.map(\.items)
+        let count = pools[0].count
+        let runsPerPolicy = evaluation.seeds.count
+        var results: [PolicyResult] = []
+        for (index, run) in runs.enumerated() {
+            let pool = pools[index]
+            let overall = estimates(pool, indices: Array(0..<count), runs: runsPerPolicy, days: measured, resamples)
+            var byCategory: [(String, OutcomeEstimates)] = []
+            for category in StoreCatalog.categories {
+                let indices = pool.indices.filter { pool[$0].category == category }
+                guard !indices.isEmpty else { continue }
+                byCategory.append(
+                    (category, estimates(pool, indices: indices, runs: runsPerPolicy, days: measured, resamples)))
+            }
+            let storeDays = Double(max(run.outcomes.reduce(0) { $0 + $1.openStoreDays }, 1))
+            results.append(
+                PolicyResult(
+                    policy: run.policy, overall: overall, byCategory: byCategory,
+                    ordersPerStoreDay: Double(run.outcomes.reduce(0) { $0 + $1.orderLines }) / storeDays,
+                    deliveriesPerStoreDay: Double(run.outcomes.reduce(0) { $0 + $1.deliveries }) / storeDays,
+                    alertsPerStoreDay: run.alertsOpened.map { $0.mapValues { Double($0) / storeDays } }))
+        }
+        let (naive, seedRule, model) = (pools[0], pools[1], pools[2])
+        func ratio(
+            _ top: [SimulationOutcome.Item], _ bottom: [SimulationOutcome.Item],
+            _ figure: @escaping (OutcomeMetrics) -> Double
+        )
+            -> Estimate
+        {
+            Bootstrap.estimate(count: count, resamples: resamples, seed: 7) { sample in
+                let numerator = figure(
+                    OutcomeMetrics(items: sample.lazy.map { top[$0] }, runs: runsPerPolicy, days: measured))
+                let denominator = figure(
+                    OutcomeMetrics(items: sample.lazy.map { bottom[$0] }, runs: runsPerPolicy, days: measured))
+                return denominator > 0 ? numerator / denominator : .infinity
+            }
+        }
+        let modelPoint = frontier[2]
+        let oracleCurve = frontier.filter { $0.policy == "oracle" }.sorted { $0.inventoryValue < $1.inventoryValue }
+        let oracleLost = interpolate(
+            oracleCurve.map { ($0.inventoryValue, $0.lostValue) }, at: modelPoint.inventoryValue)
+        return ReplenishmentReport(
+            stores: evaluation.configuration.stores, products: evaluation.configuration.products,
+            measuredDays: measured, warmUpDays: evaluation.configuration.warmUpDays, seeds: evaluation.seeds,
+            results: results, frontier: frontier, calibration: evaluation.calibration(runs[2]),
+            seedRuleLostOverModel: ratio(seedRule, model, \.lostValue),
+            naiveLostOverModel: ratio(naive, model, \.lostValue),
+            inventoryOverNaive: ratio(model, naive, \.inventoryValue),
+            wasteOverNaive: ratio(model, naive, \.wasteValue),
+            oracleLostAtModelInventory: oracleLost, modelLostOverOracle: modelPoint.lostValue / oracleLost)
+    }
+
+    private static func point(_ runs: ReplenishmentEvaluation.PolicyRuns, days: Int) -> FrontierPoint {
+        let metrics = OutcomeMetrics(items: runs.items, runs: runs.outcomes.count, days: days)
+        return FrontierPoint(
+            policy: runs.policy, serviceLevel: runs.serviceLevel, inventoryValue: metrics.inventoryValue,
+            outOfStockRate: metrics.outOfStockRate, lostValue: metrics.lostValue)
+    }
+
+    private static func estimates(
+        _ pool: [SimulationOutcome.Item], indices: [Int], runs: Int, days: Int, _ resamples: Int
+    ) -> OutcomeEstimates {
+        let point = OutcomeMetrics(items: indices.lazy.map { pool[$0] }, runs: runs, days: days).named
+        var samples = [[Double]](repeating: [], count: point.count)
+        var random = SeededRandom(seed: 5, stream: 98)
+        var sample = [Int](repeating: 0, count: indices.count)
+        for _ in 0..<resamples {
+            for position in sample.indices { sample[position] = indices[Int(random.next() % UInt64(indices.count))] }
+            let metrics = OutcomeMetrics(items: sample.lazy.map { pool[$0] }, runs: runs, days: days).named
+            for (figure, value) in metrics.enumerated() { samples[figure].append(value.value) }
+        }
+        return OutcomeEstimates(
+            values: point.enumerated().map { figure, value in
+                let sorted = samples[figure].sorted()
+                return (
+                    value.name,
+                    Estimate(
+                        value: value.value, low: Bootstrap.percentile(sorted, 0.025),
+                        high: Bootstrap.percentile(sorted, 0.975))
+                )
+            })
+    }
+
+    /// Piecewise-linear y at x over points sorted by x (the end segments extended).
+    static func interpolate(_ points: [(x: Double, y: Double)], at x: Double) -> Double {
+        guard points.count > 1 else { return points.first?.y ?? .nan }
+        var index = 0
+        while index < points.count - 2 && points[index + 1].x < x { index += 1 }
+        let (a, b) = (points[index], points[index + 1])
+        guard b.x != a.x else { return a.y }
+        return a.y + (b.y - a.y) * (x - a.x) / (b.x - a.x)
+    }
+}

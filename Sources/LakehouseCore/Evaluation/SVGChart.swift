@@ -1,0 +1,156 @@
+import Foundation
+
+/// A small scatter-and-line chart written as SVG: axes with ticks, one series per colour, an
+/// optional diagonal, a legend. Enough for the evaluation's plots, with no dependency.
+public struct SVGChart: Sendable {
+    /// One series: points joined by a line (or not), each point optionally sized.
+    public struct Series: Sendable {
+        public var name: String
+        public var points: [(x: Double, y: Double)]
+        public var joined: Bool
+        /// Labels drawn beside the points (same count as points, or empty).
+        public var labels: [String]
+
+        public init(name: String, points: [(x: Double, y: Double)], joined: Bool, labels: [String] = []) {
+            self.name = name
+            self.points = points
+            self.joined = joined
+            self.labels = labels
+        }
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var series: [Series]
+    /// Draws y = x (for a reliability diagram).
+    public var diagonal = false
+    /// Fixed ranges (nil: from the data, with a margin).
+    public var xRange: ClosedRange<Double>?
+    public var yRange: ClosedRange<Double>?
+
+    public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.series = series
+    }
+
+    private static let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+
+    /// The chart as an SVG document.
+    public func svg(width: Double = 720, height: Double = 480) -> String {
+        let left = 80.0
+        let right = 180.0
+        let top = 40.0
+        let bottom = 60.0
+        let all = series.flatMap(\.points)
+        func range(_ values: [Double], _ fixed: ClosedRange<Double>?) -> ClosedRange<Double> {
+            if let fixed { return fixed }
+            guard let low = values.min(), let high = values.max() else { return 0...1 }
+            let span = max(high - low, abs(high) * 0.1, 1e-9)
+            return (low - span * 0.08)...(high + span * 0.08)
+        }
+        let xs = range(all.map(\.x), xRange)
+        let ys = range(all.map(\.y), yRange)
+        let plotWidth = width - left - right
+        let plotHeight = height - top - bottom
+        func px(_ x: Double) -> Double { left + (x - xs.lowerBound) / (xs.upperBound - xs.lowerBound) * plotWidth }
+        func py(_ y: Double) -> Double {
+            top + plotHeight - (y - ys.lowerBound) / (ys.upperBound - ys.lowerBound) * plotHeight
+        }
+        func f(_ value: Double) -> String { String(format: "%.1f", value) }
+        var out = """
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" \
+            viewBox="0 0 \(f(width)) \(f(height))" font-family="sans-serif" font-size="12">
+            <rect width="100%" height="100%" fill="white"/>
+            <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="15">\(Self.escape(title))</text>
+            <rect x="\(f(left))" y="\(f(top))" width="\(f(plotWidth))" height="\(f(plotHeight))" fill="none" stroke="#333"/>
+
+            """
+        for tick in Self.ticks(xs) {
+            out += """
+                <line x1="\(f(px(tick)))" y1="\(f(top + plotHeight))" x2="\(f(px(tick)))" y2="\(f(top + plotHeight + 5))" stroke="#333"/>
+                <line x1="\(f(px(tick)))" y1="\(f(top))" x2="\(f(px(tick)))" y2="\(f(top + plotHeight))" stroke="#eee"/>
+                <text x="\(f(px(tick)))" y="\(f(top + plotHeight + 18))" text-anchor="middle">\(Self.format(tick))</text>
+
+                """
+        }
+        for tick in Self.ticks(ys) {
+            out += """
+                <line x1="\(f(left - 5))" y1="\(f(py(tick)))" x2="\(f(left))" y2="\(f(py(tick)))" stroke="#333"/>
+                <line x1="\(f(left))" y1="\(f(py(tick)))" x2="\(f(left + plotWidth))" y2="\(f(py(tick)))" stroke="#eee"/>
+                <text x="\(f(left - 8))" y="\(f(py(tick) + 4))" text-anchor="end">\(Self.format(tick))</text>
+
+                """
+        }
+        out += """
+            <text x="\(f(left + plotWidth / 2))" y="\(f(height - 18))" text-anchor="middle">\(Self.escape(xLabel))</text>
+            <text x="18" y="\(f(top + plotHeight / 2))" text-anchor="middle" \
+            transform="rotate(-90 18 \(f(top + plotHeight / 2)))">\(Self.escape(yLabel))</text>
+
+            """
+        if diagonal {
+            let low = max(xs.lowerBound, ys.lowerBound)
+            let high = min(xs.upperBound, ys.upperBound)
+            out += """
+                <line x1="\(f(px(low)))" y1="\(f(py(low)))" x2="\(f(px(high)))" y2="\(f(py(high)))" \
+                stroke="#999" stroke-dasharray="4 4"/>
+
+                """
+        }
+        for (index, series) in series.enumerated() {
+            let colour = Self.colours[index % Self.colours.count]
+            if series.joined, series.points.count > 1 {
+                let path = series.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
+                out += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
+            }
+            for (position, point) in series.points.enumerated() {
+                out += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"4\" fill=\"\(colour)\"/>\n"
+                if position < series.labels.count, !series.labels[position].isEmpty {
+                    out += """
+                        <text x="\(f(px(point.x) + 6))" y="\(f(py(point.y) - 6))" font-size="10" \
+                        fill="\(colour)">\(Self.escape(series.labels[position]))</text>
+
+                        """
+                }
+            }
+            let legendY = top + 10 + Double(index) * 20
+            out += """
+                <circle cx="\(f(left + plotWidth + 20))" cy="\(f(legendY))" r="5" fill="\(colour)"/>
+                <text x="\(f(left + plotWidth + 32))" y="\(f(legendY + 4))">\(Self.escape(series.name))</text>
+
+                """
+        }
+        return out + "</svg>\n"
+    }
+
+    /// About five round ticks across `range`.
+    static func ticks(_ range: ClosedRange<Double>) -> [Double] {
+        let span = range.upperBound - range.lowerBound
+        guard span > 0 else { return [range.lowerBound] }
+        let raw = span / 5
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        var tick = (range.lowerBound / step).rounded(.up) * step
+        var ticks: [Double] = []
+        while tick <= range.upperBound + step * 1e-9 {
+            ticks.append(tick)
+            tick += step
+        }
+        return ticks
+    }
+
+    static func format(_ value: Double) -> String {
+        let magnitude = abs(value)
+        if magnitude >= 1_000_000 { return String(format: "%.1fM", value / 1_000_000) }
+        if magnitude >= 10_000 { return String(format: "%.0fk", value / 1000) }
+        if magnitude >= 100 || value == value.rounded() { return String(format: "%.0f", value) }
+        return String(format: "%.3g", value)
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+}
