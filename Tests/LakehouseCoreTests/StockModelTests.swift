@@ -43,7 +43,7 @@ import Testing
         #expect(model.openAlerts[.stockoutPredicted] == nil)
     }
 
-    @Test func intermittentSellerUsesCroston() {
+    @Test func intermittentSellerUsesTSB() {
         var model = ItemStockModel()
         _ = model.apply(StockMovement(time: Self.at(0, 6), kind: .stockCount, quantity: 500), policy: Self.policy)
         // 3 units every fourth day for 240 days, nothing in between: 0.75 a day on average.
@@ -52,13 +52,18 @@ import Testing
         }
         _ = model.apply(StockMovement(time: Self.at(240, 6), kind: .stockCount, quantity: 320), policy: Self.policy)
         #expect(model.demand.isIntermittent)
-        #expect(model.demand.method == "croston")
+        #expect(model.demand.method == "tsb")
         #expect(model.demand.daysLearned == 240)
         #expect(abs((model.demand.demandSize ?? 0) - 3) < 1e-9)
-        #expect(abs((model.demand.demandInterval ?? 0) - 4) < 0.05)
-        // Croston with the Syntetos–Boylan correction: 3 / 4 × (1 − α/2).
-        let expected = 0.75 * (1 - DemandEstimate.smoothing / 2)
-        #expect(abs((model.demand.dailyDemand ?? 0) - expected) < 0.01)
+        // TSB: the share of days with sales is smoothed every day. In the steady cycle it is
+        // p = α ÷ (1 − (1 − α)⁴) right after a day with sales; the last three days had none.
+        let alpha = DemandEstimate.smoothing
+        let share = alpha / (1 - pow(1 - alpha, 4)) * pow(1 - alpha, 3)
+        #expect(abs((model.demand.demandInterval ?? 0) - 1 / share) < 0.01)
+        #expect(abs((model.demand.dailyDemand ?? 0) - 3 * share) < 0.005)
+        // Over the cycle the share averages a quarter: 0.75 units a day.
+        let mean = (0..<4).map { alpha / (1 - pow(1 - alpha, 4)) * pow(1 - alpha, Double($0)) }.reduce(0, +) / 4
+        #expect(abs(3 * mean - 0.75) < 0.01)
     }
 
     @Test func aDayOutOfStockIsNotLowDemand() {

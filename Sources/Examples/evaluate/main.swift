@@ -22,6 +22,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Service levels of the frontier (comma-separated).") var levels = "0.9,0.95,0.98,0.99,0.995"
     @Option(help: "Where the report and plots go.") var output = ".evaluate"
     @Option(help: "A Markdown section to add to the report (the forecast comparison).") var forecastSection: String?
+    @Option(help: "Only write the forecast comparison's CSV files (seed 1) to this directory, then stop.")
+    var exportForecasts: String?
 
     func validate() throws {
         guard stores > 0, products > 0, days > 0, warmUp >= 0, seeds > 0, resamples > 0 else {
@@ -40,6 +42,11 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         var chain = SimulationConfiguration(stores: stores, products: products, days: days + warmUp)
         chain.warmUpDays = warmUp
+        if let exportForecasts {
+            try ForecastExport.write(configuration: chain, to: exportForecasts, firstCutoff: max(warmUp, 14))
+            print("forecasts: \(exportForecasts)/items.csv, sales.csv, ours.csv, ours_ltd.csv")
+            return
+        }
         let evaluation = ReplenishmentEvaluation(configuration: chain, seeds: (1...UInt64(seeds)).map { $0 })
         let started = Date()
         let report = try ReplenishmentReport.make(evaluation, levels: parsedLevels, resamples: resamples) { line in

@@ -1,7 +1,8 @@
 /// The daily demand of one store × product, learned day by day in event time: an exponentially
-/// weighted mean and variance of units sold per day and, for intermittent sellers, Croston's
-/// estimate (mean size of the days with sales over the mean interval between them, with the
-/// Syntetos–Boylan correction).
+/// weighted mean and variance of units sold per day and, for intermittent sellers, the
+/// Teunter–Syntetos–Babai (TSB) estimate: the weighted share of days with sales times the
+/// weighted units on such a day. (Croston's estimate, size over interval, updates only on days
+/// with sales and is biased upwards for a slow seller's few weeks; TSB is not.)
 ///
 /// A day is learned once it is over (once an event of the item is stamped on a later day); days
 /// without events count as zero. A day the item spent out of stock and sold less than expected
@@ -17,7 +18,7 @@
 public struct DemandEstimate: Sendable, Hashable {
     /// The weight of the newest day (α).
     public static let smoothing = 0.1
-    /// An item whose days without sales exceed this share is intermittent (Croston's estimate).
+    /// An item whose days without sales exceed this share is intermittent (the TSB estimate).
     public static let intermittentShare = 0.4
 
     /// The day being accumulated (days since 1970, UTC).
@@ -30,7 +31,8 @@ public struct DemandEstimate: Sendable, Hashable {
     public internal(set) var level: Double?
     /// Weighted variance of units per day.
     public internal(set) var variance: Double = 0
-    /// Croston: weighted mean units on a day with sales, and days between such days.
+    /// TSB: weighted mean units on a day with sales, and the mean days between such days (1 ÷
+    /// the weighted share of days with sales).
     public internal(set) var demandSize: Double?
     public internal(set) var demandInterval: Double?
     /// Whole days since the last day with sales.
@@ -88,7 +90,7 @@ public struct DemandEstimate: Sendable, Hashable {
         return base * calendar.factor(day) * (1 + (calendar.elasticity ?? elasticity) * calendar.discount(day))
     }
 
-    /// Whether Croston's estimate is used (enough whole days, and many without sales).
+    /// Whether the TSB estimate is used (enough whole days, and many without sales).
     public var isIntermittent: Bool {
         daysLearned >= 4 && Double(zeroDays) > Self.intermittentShare * Double(daysLearned)
     }
@@ -97,7 +99,7 @@ public struct DemandEstimate: Sendable, Hashable {
     public var dailyDemand: Double? {
         guard let level else { return nil }
         if isIntermittent, let demandSize, let demandInterval, demandInterval > 0 {
-            return demandSize / demandInterval * (1 - Self.smoothing / 2)
+            return demandSize / demandInterval
         }
         return level
     }
@@ -117,8 +119,8 @@ public struct DemandEstimate: Sendable, Hashable {
     /// Standard deviation of units per day.
     public var dailyDeviation: Double { variance.squareRoot() }
 
-    /// The method behind ``dailyDemand``: `ewma` or `croston`.
-    public var method: String { isIntermittent ? "croston" : "ewma" }
+    /// The method behind ``dailyDemand``: `ewma` or `tsb`.
+    public var method: String { isIntermittent ? "tsb" : "ewma" }
 
     /// Adds `units` sold on `day`; a sale stamped on a day already learned only counts in stock.
     mutating func addSale(units: Int64, day saleDay: Int64) {
@@ -170,20 +172,28 @@ public struct DemandEstimate: Sendable, Hashable {
         if units == 0 { zeroDays += 1 }
         evidenceDays = (1 - alpha) * evidenceDays + 1
         if let level {
+            // A warm start: the plain mean of the days so far until there are 1 ÷ α of them, so
+            // that the first day does not weigh on the level for weeks.
+            let weight = max(alpha, 1 / Double(daysLearned))
             let error = value - level
-            self.level = level + alpha * error
-            variance = (1 - alpha) * (variance + alpha * error * error)
+            self.level = level + weight * error
+            variance = (1 - weight) * (variance + weight * error * error)
         } else {
             level = value
             variance = max(value, 1)
         }
+        // TSB: the share of days with sales learns every day (the same warm start), the size on
+        // days with sales only.
+        let share = demandInterval.map { 1 / $0 } ?? 0
+        let weight = max(alpha, 1 / Double(daysLearned))
+        let updated = share + weight * ((units > 0 ? 1 : 0) - share)
+        if units > 0 || demandInterval != nil { demandInterval = 1 / max(updated, 1e-6) }
         if units > 0 {
-            if let demandSize, let demandInterval {
-                self.demandSize = demandSize + alpha * (value - demandSize)
-                self.demandInterval = demandInterval + alpha * (Double(daysSinceDemand) - demandInterval)
+            if let demandSize {
+                let sizeWeight = max(alpha, 1 / Double(max(daysLearned - zeroDays, 1)))
+                self.demandSize = demandSize + sizeWeight * (value - demandSize)
             } else {
                 demandSize = value
-                demandInterval = Double(daysSinceDemand)
             }
             daysSinceDemand = 0
         }

@@ -88,6 +88,20 @@ public struct ModelOrdering: OrderingPolicy {
         }
     }
 
+    /// The model's forecast for one store × product for the `days` days after `day` (days since
+    /// 1970), made from the days up to and including `day` (learned as if it were over), and
+    /// the variance of a day's units; nil before anything is learned.
+    public func forecast(store: Int, product: Int, after day: Int64, days count: Int) -> (
+        daily: [Double], dailyVariance: Double
+    )? {
+        var demand = models[store][product].demand
+        demand.advance(to: day + 1, calendar: days[product])
+        guard let rate = demand.dailyDemand else { return nil }
+        let daily = (1...max(count, 1)).map { demand.forecast(day: day + Int64($0), calendar: days[product]) ?? rate }
+        let mean = daily.reduce(0, +) / Double(daily.count)
+        return (daily, days[product].dispersion * max(mean, OrderProposal.minimumRate))
+    }
+
     /// Opens an alert when `holds` and none is open; an open one stays while `stays`.
     private mutating func update(_ kind: ReplenishmentAlert, store: Int, product: Int, holds: Bool, stays: Bool) {
         if openAlerts[store][product].contains(kind) {

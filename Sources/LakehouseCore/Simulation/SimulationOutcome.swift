@@ -55,12 +55,24 @@ public struct SimulationOutcome: Sendable, Hashable {
     /// Alerts opened that need a person (the `model` policy only; nil for the others).
     public var alertsOpened: Int?
 
+    /// Units sold per day from the start (warm-up included), per store × product, for forecasts.
+    var soldDaily: [[Int32]] = []
+
+    /// Units sold on each day from the start of the simulation by one store × product.
+    public func soldByDay(store: Int, product: Int) -> [Int32] {
+        let index = store * (items.count / max(storeCount, 1)) + product
+        return index < soldDaily.count ? soldDaily[index] : []
+    }
+
+    var storeCount = 1
+
     /// What customers did not get, per day (cents at the shelf price), all items together.
     public var lostValueByDay: [Int64] = []
     /// The simulated span, in microseconds.
     public var spanMicros: Int64 = 0
 
     init(catalog: StoreCatalog) {
+        storeCount = catalog.stores.count
         items = catalog.stores.indices.flatMap { store in
             catalog.products.indices.map { product in
                 Item(

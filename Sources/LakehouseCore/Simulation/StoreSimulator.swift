@@ -308,6 +308,11 @@ public struct StoreSimulator: Sendable {
                 outcome.lostValueByDay[measured] += Int64(wanted - sold) * price
             }
             guard sold > 0 else { continue }
+            if outcome.soldDaily.isEmpty {
+                outcome.soldDaily = Array(repeating: [], count: catalog.stores.count * catalog.products.count)
+            }
+            while outcome.soldDaily[index].count <= day { outcome.soldDaily[index].append(0) }
+            outcome.soldDaily[index][day] += Int32(sold)
             changed(store: store, product: product, at: time)
             let movement = StockMovement(time: time, kind: .sale, quantity: Int64(sold))
             policy.observe(store: store, product: product, movement: movement)
@@ -502,7 +507,9 @@ public struct StoreSimulator: Sendable {
 
     /// Forgets the warm-up's outcome: from `time` on, the shelves are measured.
     private mutating func startMeasuring(at time: Int64) {
+        let sold = outcome.soldDaily
         outcome = SimulationOutcome(catalog: catalog)
+        outcome.soldDaily = sold
         for store in catalog.stores.indices {
             for product in catalog.products.indices {
                 lastChange[store][product] = time

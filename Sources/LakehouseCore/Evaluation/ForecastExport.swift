@@ -1,0 +1,105 @@
+import Foundation
+
+/// The model's forecasts against a peer's: one chain run with the `model` policy, its daily
+/// sales per item, and the model's incremental forecasts made from the past only, at each
+/// weekly cutoff, for the item's lead time plus review period. Written as CSV for
+/// `scripts/forecast_compare.py`, which fits Nixtla's statsforecast models on the same sales and
+/// scores both sides the same way.
+public enum ForecastExport {
+    /// Writes `items.csv`, `sales.csv` and `ours.csv` to `directory`.
+    ///
+    /// - `items.csv`: unique_id, store_id, product_id, category, lead_time_days, review_days,
+    ///   horizon (lead time + review period), service_level.
+    /// - `sales.csv`: unique_id, ds (date), y (units sold), closed (1 on a day the store was shut),
+    ///   censored (1 on a day the shelf was empty at some open hour: its demand is not known; days of
+    ///   the warm-up are not judged and count as 0), rate (the simulator's true mean demand that day,
+    ///   which no forecaster sees).
+    /// - `ours.csv`: unique_id, cutoff, ds, forecast (units), then per cutoff the lead-time demand:
+    ///   in `ours_ltd.csv`: unique_id, cutoff, horizon, mean, quantile (at the service level).
+    /// - Parameters:
+    ///   - firstCutoff: the first day (from the start) forecasts are made after; then every
+    ///     `step` days while the horizon still fits in the run.
+    public static func write(
+        configuration: SimulationConfiguration, to directory: String, firstCutoff: Int, step: Int = 7
+    ) throws {
+        var chain = configuration
+        chain.emitsRecords = false
+        let catalog = StoreCatalog(stores: chain.stores, products: chain.products, seed: chain.seed)
+        let calendar = DemandCalendar(catalog: catalog, configuration: chain)
+        var simulator = StoreSimulator(
+            configuration: chain, policy: ModelOrdering(calendar: calendar, startMicros: chain.startMicros))
+        let firstDay = EventTimestamp.floorDivide(chain.startMicros, ItemStockModel.dayMicros)
+        var ours = "unique_id,cutoff,ds,forecast\n"
+        var ltd = "unique_id,cutoff,horizon,mean,quantile\n"
+        func id(_ store: Int, _ product: Int) -> String {
+            "\(catalog.stores[store].id)/\(catalog.products[product].id)"
+        }
+        func date(_ day: Int) -> String { SilverEvent.dateText(Int32(firstDay + Int64(day))) }
+        let policies = catalog.products.map { product in
+            var policy = ReplenishmentPolicy.defaultPolicy(category: product.category)
+            policy.leadTimeDays = Double(product.leadTimeDays)
+            return policy
+        }
+        while simulator.nextDay() != nil {
+            let cutoff = simulator.currentDay - 1
+            let maximum = policies.map { Int($0.leadTimeDays + $0.reviewPeriodDays) }.max() ?? 1
+            guard cutoff >= firstCutoff, (cutoff - firstCutoff) % step == 0, cutoff + maximum < chain.days,
+                let model = simulator.policy as? ModelOrdering
+            else { continue }
+            for store in catalog.stores.indices {
+                for product in catalog.products.indices {
+                    let policy = policies[product]
+                    let horizon = Int(policy.leadTimeDays + policy.reviewPeriodDays)
+                    guard
+                        let forecast = model.forecast(
+                            store: store, product: product, after: firstDay + Int64(cutoff), days: horizon)
+                    else { continue }
+                    for (offset, value) in forecast.daily.enumerated() {
+                        ours += "\(id(store, product)),\(date(cutoff)),\(date(cutoff + 1 + offset)),\(value)\n"
+                    }
+                    let mean = forecast.daily.reduce(0, +)
+                    let quantile = mean + policy.z * (Double(horizon) * forecast.dailyVariance).squareRoot()
+                    ltd += "\(id(store, product)),\(date(cutoff)),\(horizon),\(mean),\(quantile)\n"
+                }
+            }
+        }
+        var items = "unique_id,store_id,product_id,category,lead_time_days,review_days,horizon,service_level\n"
+        var sales = "unique_id,ds,y,closed,censored,rate\n"
+        for store in catalog.stores.indices {
+            for product in catalog.products.indices {
+                let policy = policies[product]
+                items += "\(id(store, product)),\(catalog.stores[store].id),\(catalog.products[product].id),"
+                items +=
+                    "\(catalog.products[product].category),\(Int(policy.leadTimeDays)),\(Int(policy.reviewPeriodDays)),"
+                items += "\(Int(policy.leadTimeDays + policy.reviewPeriodDays)),\(policy.serviceLevel)\n"
+                let daily = simulator.outcome.soldByDay(store: store, product: product)
+                let empty = simulator.outcome.items[store * catalog.products.count + product].emptyIntervals
+                for day in 0..<chain.days {
+                    let units = day < daily.count ? daily[day] : 0
+                    let censored = censoredDay(day, empty: empty, chain: chain) ? 1 : 0
+                    let rate = calendar.rate(store: store, product: product, day: day)
+                    sales +=
+                        "\(id(store, product)),\(date(day)),\(units),\(calendar.isClosed(day) ? 1 : 0),\(censored),\(rate)\n"
+                }
+            }
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (name, text) in [("items.csv", items), ("sales.csv", sales), ("ours.csv", ours), ("ours_ltd.csv", ltd)] {
+            try text.write(toFile: "\(directory)/\(name)", atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// Whether the shelf was empty during open hours of `day` (from `empty`, the item's
+    /// (start, end) pairs).
+    static func censoredDay(_ day: Int, empty: [Int64], chain: SimulationConfiguration) -> Bool {
+        let midnight = chain.startMicros + Int64(day) * 86_400_000_000
+        var index = 0
+        while index + 1 < empty.count {
+            let from = max(empty[index], midnight)
+            let to = min(empty[index + 1], midnight + 86_400_000_000)
+            if from < to && Calibration.openMicros(from, to, chain) > 0 { return true }
+            index += 2
+        }
+        return false
+    }
+}
