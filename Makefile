@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-ingest bench-silver bench-gold demo demo-live measure-live bench-suite fuzz-parquet clean
+.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-ingest bench-silver bench-gold demo demo-live evaluate measure-live bench-suite fuzz-parquet clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -33,6 +33,9 @@ format:  ## Rewrite sources in the house format
 
 demo:  ## The whole pipeline on 14 simulated days (10 stores × 200 products, 2 % dirty), then a summary; under 5 min
 	@scripts/demo.sh
+
+evaluate: deps  ## Closed-loop replenishment: 4 ordering policies × 5 chains (10 stores × 200 products × 56 days), outcomes, frontier, calibration, forecasts vs statsforecast; report in .evaluate/ (~10 min)
+	@scripts/evaluate.sh
 
 demo-live: deps  ## lakehouse demo --live: events in real time, the pipeline following, freshness and alerts every 5 s; Ctrl-C stops
 	@scripts/demo-live.sh

@@ -57,9 +57,11 @@ struct Evaluate: ParsableCommand {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let forecast = try forecastSection.map { try String(contentsOfFile: $0, encoding: .utf8) }
         try report.markdown(forecast: forecast).write(toFile: "\(output)/report.md", atomically: true, encoding: .utf8)
-        try report.frontierChart.svg().write(toFile: "\(output)/frontier.svg", atomically: true, encoding: .utf8)
+        try report.frontierChart().svg().write(toFile: "\(output)/frontier.svg", atomically: true, encoding: .utf8)
+        try report.frontierChart(allPolicies: true).svg().write(
+            toFile: "\(output)/policies.svg", atomically: true, encoding: .utf8)
         try report.reliabilityChart.svg().write(toFile: "\(output)/reliability.svg", atomically: true, encoding: .utf8)
-        print("report: \(output)/report.md, plots: \(output)/frontier.svg, \(output)/reliability.svg")
+        print("report: \(output)/report.md, plots: \(output)/frontier.svg, policies.svg, reliability.svg")
         for line in report.benchLines { print(line) }
     }
 }

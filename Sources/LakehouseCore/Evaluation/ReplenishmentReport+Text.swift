@@ -194,10 +194,11 @@ extension ReplenishmentReport {
         ]
     }
 
-    /// The frontier plot: out-of-stock rate against average inventory.
-    public var frontierChart: SVGChart {
+    /// The frontier plot: out-of-stock rate against average inventory, for `model` and `oracle`
+    /// over service levels (and their defaults); with `allPolicies`, naive and seed-rule too.
+    public func frontierChart(allPolicies: Bool = false) -> SVGChart {
         var series: [SVGChart.Series] = []
-        for name in ["model", "oracle"] {
+        for (name, below) in [("model", false), ("oracle", true)] {
             let points = frontier.filter { $0.policy == name && $0.serviceLevel != nil }.sorted {
                 $0.inventoryValue < $1.inventoryValue
             }
@@ -205,17 +206,23 @@ extension ReplenishmentReport {
                 SVGChart.Series(
                     name: "\(name) (service levels)",
                     points: points.map { ($0.inventoryValue, $0.outOfStockRate * 100) },
-                    joined: true, labels: points.map { Self.percent($0.serviceLevel ?? 0, 1) }))
+                    joined: true, labels: points.map { Self.percent($0.serviceLevel ?? 0, 1) }, labelsBelow: below))
         }
-        for point in frontier where point.serviceLevel == nil {
+        for point in frontier
+        where point.serviceLevel == nil && (allPolicies || ["model", "oracle"].contains(point.policy)) {
             series.append(
                 SVGChart.Series(
-                    name: point.policy, points: [(point.inventoryValue, point.outOfStockRate * 100)], joined: false))
+                    name: ["model", "oracle"].contains(point.policy)
+                        ? "\(point.policy) (categories' levels)" : point.policy,
+                    points: [(point.inventoryValue, point.outOfStockRate * 100)],
+                    joined: false))
         }
+        let shown = frontier.filter { allPolicies || ["model", "oracle"].contains($0.policy) }
         var chart = SVGChart(
-            title: "Availability against inventory", xLabel: "average inventory at cost, per run",
-            yLabel: "out-of-stock rate (% of open item-hours)", series: series)
-        chart.yRange = 0...(max(frontier.map { $0.outOfStockRate * 100 }.max() ?? 10, 1) * 1.08)
+            title: allPolicies ? "Every policy: availability against inventory" : "Availability against inventory",
+            xLabel: "average inventory at cost, per run", yLabel: "out-of-stock rate (% of open item-hours)",
+            series: series)
+        chart.yRange = 0...(max(shown.map { $0.outOfStockRate * 100 }.max() ?? 1, 0.5) * 1.15)
         return chart
     }
 
@@ -247,6 +254,7 @@ extension ReplenishmentReport {
             random numbers). Intervals are 95 % bootstrap intervals over store × product items.
 
             ![frontier](frontier.svg)
+            ![policies](policies.svg)
             ![calibration](reliability.svg)
 
 

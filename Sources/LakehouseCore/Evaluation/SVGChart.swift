@@ -10,12 +10,18 @@ public struct SVGChart: Sendable {
         public var joined: Bool
         /// Labels drawn beside the points (same count as points, or empty).
         public var labels: [String]
+        /// Whether labels go below the points (above by default).
+        public var labelsBelow: Bool
 
-        public init(name: String, points: [(x: Double, y: Double)], joined: Bool, labels: [String] = []) {
+        public init(
+            name: String, points: [(x: Double, y: Double)], joined: Bool, labels: [String] = [],
+            labelsBelow: Bool = false
+        ) {
             self.name = name
             self.points = points
             self.joined = joined
             self.labels = labels
+            self.labelsBelow = labelsBelow
         }
     }
 
@@ -39,9 +45,9 @@ public struct SVGChart: Sendable {
     private static let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 
     /// The chart as an SVG document.
-    public func svg(width: Double = 720, height: Double = 480) -> String {
+    public func svg(width: Double = 780, height: Double = 480) -> String {
         let left = 80.0
-        let right = 180.0
+        let right = 230.0
         let top = 40.0
         let bottom = 60.0
         let all = series.flatMap(\.points)
@@ -109,7 +115,7 @@ public struct SVGChart: Sendable {
                 out += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"4\" fill=\"\(colour)\"/>\n"
                 if position < series.labels.count, !series.labels[position].isEmpty {
                     out += """
-                        <text x="\(f(px(point.x) + 6))" y="\(f(py(point.y) - 6))" font-size="10" \
+                        <text x="\(f(px(point.x) + 6))" y="\(f(py(point.y) + (series.labelsBelow ? 14 : -6)))" font-size="10" \
                         fill="\(colour)">\(Self.escape(series.labels[position]))</text>
 
                         """
