@@ -107,6 +107,9 @@ def main() -> int:
     cv = cv.set_index(["unique_id", "cutoff", "ds"]).sort_index()
 
     scores = {name: {"mase": [], "mase_all": [], "covered": [], "pinball": []} for name in ["ours"] + names}
+    # What each side forecast: (item, cutoff, day) triples, so that a caller can check both sides
+    # forecast the same series over the same horizons.
+    forecast_days = {name: 0 for name in ["ours"] + names}
     mean_sales = sales.groupby("unique_id")["y"].mean().to_dict()
     bands = {}
     pairs = 0
@@ -131,6 +134,7 @@ def main() -> int:
             sides[name] = np.array([cv.loc[(uid, cutoff, d), name] for d in all_open], dtype=float)
         judged = np.array([d in open_days for d in all_open])
         for name, forecast_all in sides.items():
+            forecast_days[name] += int(np.isfinite(forecast_all).sum())
             forecast = forecast_all[judged]
             if s > 0:
                 scores[name]["mase_all"].append(float(np.mean(np.abs(truth_all - forecast_all))) / s)
@@ -164,6 +168,7 @@ def main() -> int:
             "coverage": float(np.mean(score["covered"])) if score["covered"] else None,
             "pinball": float(np.mean(score["pinball"])) if score["pinball"] else None,
             "pairs": len(score["mase"]),
+            "forecast_days": forecast_days[name],
         }
     peers = {n: v for n, v in summary.items() if n != "ours" and v["mase"] is not None}
     best = min(peers, key=lambda n: peers[n]["mase"])

@@ -169,4 +169,28 @@ import Testing
         #expect(closed.arrivalDay == 2 && closed.nextArrivalDay == 3)
         #expect(abs(closed.coverDemand - 10) < 1e-9)
     }
+
+    @Test("a weekday profile: the category's shape, shrunk and never zero, flat without enough days")
+    func weekdayProfile() {
+        // 2026-01-05 is a Monday: 28 days, 10 units a weekday, 20 on Saturdays, none on Sundays.
+        let monday = EventTimestamp.floorDivide(1_767_571_200_000_000, 86_400_000_000)
+        var totals: [Int64: Double] = [:]
+        for offset in Int64(0)..<28 {
+            let weekday = DemandEstimate.weekday(monday + offset)
+            totals[monday + offset] = weekday == 6 ? 0 : weekday == 5 ? 20 : 10
+        }
+        let factors = WeekdayProfile.factors(totals: totals, closed: [], through: monday + 27)
+        #expect(factors.count == 7)
+        #expect(abs(factors.reduce(0, +) / 7 - 1) < 0.05)
+        #expect(factors[5] > 1.5 * factors[0])
+        #expect(factors[6] > 0 && factors[6] < 0.5)
+        #expect(factors.allSatisfy { $0.isFinite })
+        // Fewer than two weeks: flat.
+        #expect(WeekdayProfile.factors(totals: totals, closed: [], through: monday + 10) == WeekdayProfile.flat)
+        // A closed day is left out, not taken for a day without sales.
+        var closed = totals
+        closed[monday + 2] = 0
+        let withClosed = WeekdayProfile.factors(totals: closed, closed: [monday + 2], through: monday + 27)
+        #expect(abs(withClosed[2] - factors[2]) < 1e-9)
+    }
 }

@@ -165,7 +165,7 @@ public struct DemandEstimate: Sendable, Hashable {
             liftGain = keep * liftGain + (raw - usual * factor)
             liftDiscount = keep * liftDiscount + usual * factor * discount
         }
-        let value = raw / (factor * lift)
+        let value = factor * lift > 0 ? raw / (factor * lift) : raw
         let alpha = Self.smoothing
         daysLearned += 1
         daysSinceDemand += 1
