@@ -333,7 +333,7 @@ struct GoldJobTests {
         let methods = try await database.query("SELECT method, count(*) FROM demand_forecast GROUP BY 1")
         var byMethod: [String: Int64] = [:]
         for row in methods.rows { byMethod[try row.decode(String.self, at: 0)] = try row.decode(Int64.self, at: 1) }
-        #expect((byMethod["croston"] ?? 0) > 0 && (byMethod["ewma"] ?? 0) > 0)
+        #expect((byMethod["tsb"] ?? 0) > 0 && (byMethod["ewma"] ?? 0) > 0)
         let duplicates = try await database.query(
             """
             SELECT count(*) FROM (SELECT 1 FROM stock_alert WHERE status = 'open'

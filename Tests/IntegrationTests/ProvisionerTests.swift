@@ -36,7 +36,7 @@ struct ProvisionerTests {
             .applyMigration("0001_ingest_checkpoints"), .applyMigration("0002_silver"), .applyMigration("0003_gold"),
             .applyMigration("0004_inventory_snapshot"), .applyMigration("0005_stock_model"),
             .applyMigration("0006_fact_keys_unchecked"), .applyMigration("0007_pipeline"),
-            .applyMigration("0008_unknown_stock"),
+            .applyMigration("0008_unknown_stock"), .applyMigration("0009_demand_tsb"),
         ]
         #expect(try await provisioner.plan(infrastructure) == everything)
         #expect(try await provisioner.apply(infrastructure) == everything)

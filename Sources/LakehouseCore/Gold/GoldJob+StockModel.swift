@@ -114,7 +114,7 @@ extension GoldJob {
                 (extract(epoch FROM f.model_count_time) * 1000000)::bigint,
                 (f.demand_day - DATE '1970-01-01')::bigint, f.day_units, f.day_stocked_out, f.stocked_out_at_close,
                 f.level, f.variance, f.demand_size, f.demand_interval, f.days_since_demand, f.days_learned,
-                f.zero_days, f.evidence_days
+                f.zero_days, f.evidence_days, f.lift_gain, f.lift_discount
             FROM (SELECT DISTINCT store_key, product_key FROM gold_moves) t
             JOIN dim_store s ON s.store_key = t.store_key
             JOIN dim_product p ON p.product_key = t.product_key
@@ -152,6 +152,8 @@ extension GoldJob {
                 demand.daysLearned = try row.decode(Int64.self, at: 20)
                 demand.zeroDays = try row.decode(Int64.self, at: 21)
                 demand.evidenceDays = try row.decode(Double.self, at: 22)
+                demand.liftGain = try row.decode(Double.self, at: 23)
+                demand.liftDiscount = try row.decode(Double.self, at: 24)
                 model = ItemStockModel(
                     onHand: try row.decode(Int64.self, at: 9), time: time,
                     lastCountTime: try row.decode(Int64?.self, at: 10), demand: demand, openAlerts: [:])
@@ -202,7 +204,7 @@ extension GoldJob {
                 day_units, day_stocked_out, stocked_out_at_close, level, variance, demand_size, demand_interval,
                 days_since_demand, days_learned, zero_days, evidence_days, method, daily_demand, daily_deviation,
                 safety_stock, reorder_point, days_of_cover, predicted_stockout_at, suggested_order_quantity,
-                lead_time_days, service_level, review_period_days) FROM STDIN
+                lead_time_days, service_level, review_period_days, lift_gain, lift_discount) FROM STDIN
             """
         ) { writer in
             try await writer.writeColumns([
@@ -220,7 +222,8 @@ extension GoldJob {
                 PGCopyColumn(figures.map(\.daysOfCover)),
                 PGCopyColumn(figures.map { Self.timestamp($0.predictedStockoutTime) }),
                 PGCopyColumn(figures.map(\.suggestedOrderQuantity)), column(\.policy.leadTimeDays),
-                column(\.policy.serviceLevel), column(\.policy.reviewPeriodDays),
+                column(\.policy.serviceLevel), column(\.policy.reviewPeriodDays), column(\.model.demand.liftGain),
+                column(\.model.demand.liftDiscount),
             ])
         }
         try await connection.execute(
@@ -239,7 +242,8 @@ extension GoldJob {
                 days_of_cover = EXCLUDED.days_of_cover, predicted_stockout_at = EXCLUDED.predicted_stockout_at,
                 suggested_order_quantity = EXCLUDED.suggested_order_quantity,
                 lead_time_days = EXCLUDED.lead_time_days, service_level = EXCLUDED.service_level,
-                review_period_days = EXCLUDED.review_period_days, updated_at = now()
+                review_period_days = EXCLUDED.review_period_days, lift_gain = EXCLUDED.lift_gain,
+                lift_discount = EXCLUDED.lift_discount, updated_at = now()
             """)
     }
 

@@ -437,5 +437,16 @@ public enum DatabaseSchema {
                     WHERE fs.store_key = sp.store_key AND fs.product_key = sp.product_key
                 ) sold ON sp.last_count_time IS NULL;
                 """),
+        PGMigration(
+            name: "0009_demand_tsb",
+            sql: """
+                -- Intermittent demand is estimated by TSB (method 'tsb'); rows written before
+                -- keep 'croston'. The promotion evidence an item's estimate has gathered.
+                ALTER TABLE demand_forecast DROP CONSTRAINT demand_forecast_method_check;
+                ALTER TABLE demand_forecast ADD CONSTRAINT demand_forecast_method_check
+                    CHECK (method IN ('ewma', 'croston', 'tsb'));
+                ALTER TABLE demand_forecast ADD COLUMN lift_gain double precision NOT NULL DEFAULT 0,
+                    ADD COLUMN lift_discount double precision NOT NULL DEFAULT 0;
+                """),
     ]
 }
