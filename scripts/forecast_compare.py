@@ -218,11 +218,18 @@ def main() -> int:
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(result, handle, indent=2)
+    with_coverage = {n: v for n, v in peers.items() if v["coverage"] is not None}
+    interval = min(with_coverage, key=lambda n: with_coverage[n]["pinball"]) if with_coverage else None
+    interval_text = (
+        f" interval_peer={interval} interval_peer_coverage={summary[interval]['coverage']:.3f}"
+        f" interval_peer_pinball={summary[interval]['pinball']:.3f} pinball={summary['ours']['pinball']:.3f}"
+        if interval
+        else ""
+    )
     print(
         f"bench forecast-mase ratio={result['ratio']:.3f} ours={ours_mase:.4f} "
         f"peer={peers[best]['mase']:.4f} peer_name={best} items={result['items']} cutoffs={len(cutoffs)} "
-        f"coverage={summary['ours']['coverage']:.3f} peer_coverage="
-        f"{summary[best]['coverage'] if summary[best]['coverage'] is not None else float('nan'):.3f}"
+        f"coverage={summary['ours']['coverage']:.3f}{interval_text}"
     )
     return 0
 

@@ -8,8 +8,8 @@ public enum WeekdayProfile {
     /// The weeks of history used, and the fewest days (each weekday seen) for a profile.
     public static let windowDays: Int64 = 56
     public static let minimumDays = 14
-    /// Days of the overall mean added to each weekday's.
-    public static let priorDays = 2.0
+    /// Units at the overall mean added to each weekday's.
+    public static let priorUnits = 20.0
 
     /// The factors (Monday first, mean 1) from `totals` (units per day since 1970) over the
     /// ``windowDays`` up to and including `through`, leaving out `closed` days; ``flat`` while
@@ -28,9 +28,11 @@ public enum WeekdayProfile {
         guard days >= minimumDays, counts.allSatisfy({ $0 > 0 }) else { return flat }
         let daily = sums.reduce(0, +) / counts.reduce(0, +)
         guard daily > 0 else { return flat }
-        // Each weekday's mean is shrunk towards the overall one by ``priorDays`` days of it, so
-        // that a category selling a few units a week gets a flat profile, not zeros.
-        let means = (0..<7).map { (sums[$0] + priorDays * daily) / (counts[$0] + priorDays) }
+        // Each weekday's mean is shrunk towards the overall one by ``priorUnits`` units of it, so
+        // that a category selling a few units a week gets a flat profile, not zeros, while one
+        // selling hundreds a day keeps its own.
+        let prior = priorUnits / daily
+        let means = (0..<7).map { (sums[$0] + prior * daily) / (counts[$0] + prior) }
         let overall = means.reduce(0, +) / 7
         return means.map { min(max($0 / overall, 0.2), 5) }
     }
