@@ -42,6 +42,8 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         var chain = SimulationConfiguration(stores: stores, products: products, days: days + warmUp)
         chain.warmUpDays = warmUp
+        // The holiday falls on the tenth measured day, so that the figures include it.
+        chain.closedDays = [warmUp + 10]
         if let exportForecasts {
             try ForecastExport.write(configuration: chain, to: exportForecasts, firstCutoff: max(warmUp, 14))
             print("forecasts: \(exportForecasts)/items.csv, sales.csv, ours.csv, ours_ltd.csv")

@@ -23,7 +23,13 @@ public struct Calibration: Sendable {
         let products = configuration.products
         for prediction in predictions {
             let item = outcome.items[prediction.store * products + prediction.product]
-            guard let next = item.restockTimes.first(where: { $0 > prediction.time }) else { continue }
+            guard let restock = item.restockTimes.first(where: { $0 > prediction.time }) else { continue }
+            // Judged until the next delivery, and never past the morning after the day it was
+            // due (the risk allows one late day): a delivery the model did not expect, or one it
+            // expected that never came, does not stretch the window.
+            let day: Int64 = 86_400_000_000
+            let midnight = EventTimestamp.floorDivide(prediction.time, day) * day
+            let next = min(restock, midnight + Int64(prediction.days + 1) * day + 6 * 3_600_000_000)
             var happened = false
             var index = 0
             while index + 1 < item.emptyIntervals.count, !happened {

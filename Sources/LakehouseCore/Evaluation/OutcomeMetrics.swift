@@ -96,8 +96,11 @@ public enum Bootstrap {
         var sample = [Int](repeating: 0, count: count)
         for _ in 0..<resamples {
             for index in 0..<count { sample[index] = Int(random.next() % UInt64(count)) }
-            values.append(statistic(sample))
+            // A resample whose statistic is not a number (a zero denominator) is left out.
+            let resampled = statistic(sample)
+            if resampled.isFinite { values.append(resampled) }
         }
+        guard !values.isEmpty else { return Estimate(value: value, low: .nan, high: .nan) }
         values.sort()
         return Estimate(value: value, low: percentile(values, 0.025), high: percentile(values, 0.975))
     }

@@ -80,7 +80,8 @@ extension ReplenishmentReport {
                 value: String(
                     format: "%.3f × (model %@ vs oracle %@ at %@ inventory)", modelLostOverOracle,
                     Self.money(model.overall["lost_value"]?.value ?? 0), Self.money(oracleLostAtModelInventory),
-                    Self.money(model.overall["inventory_value"]?.value ?? 0)), met: modelLostOverOracle <= 1.25),
+                    Self.money(model.overall["inventory_value"]?.value ?? 0)),
+                met: modelInsideOracleFrontier && modelLostOverOracle.isFinite && modelLostOverOracle <= 1.25),
             Target(
                 name: "expected calibration error ≤ 0.03",
                 value: String(format: "%.4f over %d risks", calibration.expectedCalibrationError, calibration.judged),

@@ -51,6 +51,9 @@ public struct ReplenishmentReport: Sendable {
     /// and the model's lost sales over that.
     public var oracleLostAtModelInventory: Double
     public var modelLostOverOracle: Double
+    /// Whether the model's inventory lies within the oracle's frontier (outside it, the
+    /// comparison uses the frontier's nearest end and is not judged).
+    public var modelInsideOracleFrontier: Bool
 
     /// Runs `evaluation`: the four policies at their default service levels, then `model` and
     /// `oracle` at each of `levels`. `progress` hears a line per run.
@@ -105,13 +108,16 @@ public struct ReplenishmentReport: Sendable {
                     OutcomeMetrics(items: sample.lazy.map { top[$0] }, runs: runsPerPolicy, days: measured))
                 let denominator = figure(
                     OutcomeMetrics(items: sample.lazy.map { bottom[$0] }, runs: runsPerPolicy, days: measured))
-                return denominator > 0 ? numerator / denominator : .infinity
+                return denominator > 0 ? numerator / denominator : .nan
             }
         }
         let modelPoint = frontier[2]
         let oracleCurve = frontier.filter { $0.policy == "oracle" }.sorted { $0.inventoryValue < $1.inventoryValue }
         let oracleLost = interpolate(
             oracleCurve.map { ($0.inventoryValue, $0.lostValue) }, at: modelPoint.inventoryValue)
+        let inside =
+            (oracleCurve.first?.inventoryValue ?? .infinity) <= modelPoint.inventoryValue
+            && modelPoint.inventoryValue <= (oracleCurve.last?.inventoryValue ?? -.infinity)
         return ReplenishmentReport(
             stores: evaluation.configuration.stores, products: evaluation.configuration.products,
             measuredDays: measured, warmUpDays: evaluation.configuration.warmUpDays, seeds: evaluation.seeds,
@@ -120,7 +126,8 @@ public struct ReplenishmentReport: Sendable {
             naiveLostOverModel: ratio(naive, model, \.lostValue),
             inventoryOverNaive: ratio(model, naive, \.inventoryValue),
             wasteOverNaive: ratio(model, naive, \.wasteValue),
-            oracleLostAtModelInventory: oracleLost, modelLostOverOracle: modelPoint.lostValue / oracleLost)
+            oracleLostAtModelInventory: oracleLost, modelLostOverOracle: modelPoint.lostValue / oracleLost,
+            modelInsideOracleFrontier: inside)
     }
 
     private static func point(_ runs: ReplenishmentEvaluation.PolicyRuns, days: Int) -> FrontierPoint {
@@ -154,9 +161,11 @@ public struct ReplenishmentReport: Sendable {
             })
     }
 
-    /// Piecewise-linear y at x over points sorted by x (the end segments extended).
+    /// Piecewise-linear y at x over points sorted by x; outside them, the nearest end's y.
     static func interpolate(_ points: [(x: Double, y: Double)], at x: Double) -> Double {
-        guard points.count > 1 else { return points.first?.y ?? .nan }
+        guard points.count > 1, let first = points.first, let last = points.last else { return points.first?.y ?? .nan }
+        if x <= first.x { return first.y }
+        if x >= last.x { return last.y }
         var index = 0
         while index < points.count - 2 && points[index + 1].x < x { index += 1 }
         let (a, b) = (points[index], points[index + 1])

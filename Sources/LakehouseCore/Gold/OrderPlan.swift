@@ -81,11 +81,16 @@ public struct OrderPlan: Sendable, Hashable {
         public var shelfLifeDays: Int?
         /// Days from today on which the store is closed.
         public var closedDays: Set<Int>
+        /// Variance ÷ mean of a day's units, for the risk (nil: `dailyVariance` over the mean
+        /// forecast of the coming days).
+        public var dispersion: Double?
 
         public init(
             lots: [Lot], arrivals: [Arrival] = [], forecast: [Double], dailyVariance: Double,
-            policy: ReplenishmentPolicy, caseSize: Int64? = nil, shelfLifeDays: Int? = nil, closedDays: Set<Int> = []
+            policy: ReplenishmentPolicy, caseSize: Int64? = nil, shelfLifeDays: Int? = nil, closedDays: Set<Int> = [],
+            dispersion: Double? = nil
         ) {
+            self.dispersion = dispersion
             self.lots = lots
             self.arrivals = arrivals
             self.forecast = forecast
@@ -162,7 +167,9 @@ public struct OrderPlan: Sendable, Hashable {
 
         var cases: Int64 = 0
         var projected = project(0)
-        let limit = Int64(((cover + safety) / Double(size)).rounded(.up)) + 1
+        // A forecast that is not a number orders nothing rather than trapping.
+        let needed = (cover + safety) / Double(size)
+        let limit = needed.isFinite ? Int64(min(max(needed, 0), 1e9).rounded(.up)) + 1 : 0
         while projected.stock < safety && cases < limit {
             cases += 1
             let next = project(cases * size)
@@ -209,8 +216,9 @@ public struct OrderPlan: Sendable, Hashable {
         let lots = input.lots.filter { $0.units > 0 }
         let onHand = lots.reduce(0) { $0 + $1.units }
         guard onHand >= 1 else { return 1 }
-        let dispersion =
-            input.forecast.isEmpty ? 1 : input.dailyVariance / max(input.expected(1), OrderProposal.minimumRate)
+        let meanForecast = input.forecast.isEmpty ? 0 : input.forecast.reduce(0, +) / Double(input.forecast.count)
+        let stated = input.dispersion ?? input.dailyVariance / max(meanForecast, OrderProposal.minimumRate)
+        let dispersion = stated.isFinite ? stated : 1
         func risk(days: Int) -> Double {
             // Perishable units leave the shelf at the evening check of their last day, an hour
             // before closing: if none outlive the window's last day, the shelf is empty then.
@@ -245,7 +253,12 @@ public struct OrderPlan: Sendable, Hashable {
     /// the variance does not exceed the mean).
     static func negativeBinomialTail(atLeast units: Double, mean: Double, variance: Double) -> Double {
         guard units > 0 else { return 1 }
-        guard mean > 0 else { return 0 }
+        guard mean > 0, mean.isFinite, variance.isFinite, units.isFinite else { return 0 }
+        // Beyond what the recurrence can start from (e^−mean underflows), a normal approximation.
+        if mean > 500 {
+            let deviation = max(variance, mean).squareRoot()
+            return 0.5 * erfc((units - 0.5 - mean) / (deviation * 2.0.squareRoot()))
+        }
         let count = Int(min(units, 100_000))
         var term: Double
         var ratio: (Int) -> Double

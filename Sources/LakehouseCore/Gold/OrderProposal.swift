@@ -39,7 +39,8 @@ public struct CategoryDemand: Sendable, Hashable {
         }
         return CategoryDemand(
             weekdayFactors: WeekdayProfile.factors(totals: totals, closed: closed, through: day),
-            dispersion: level > 0 ? max(variance / level, 1) : 1, elasticity: max(0, gain / weight))
+            dispersion: level > 0 && (variance / level).isFinite ? max(variance / level, 1) : 1,
+            elasticity: (gain / weight).isFinite ? max(0, gain / weight) : DemandEstimate.elasticityPrior)
     }
 }
 
@@ -66,7 +67,7 @@ public enum OrderProposal {
                 lots: deliveries.lots(onHand: model.onHand, today: today, shelfLifeDays: shelfLifeDays),
                 arrivals: openOrders.arrivals(today: today, leadTimeDays: policy.leadTimeDays, closedDays: closed),
                 forecast: forecast, dailyVariance: days.dispersion * max(mean, minimumRate), policy: policy,
-                caseSize: caseSize, shelfLifeDays: shelfLifeDays, closedDays: closed))
+                caseSize: caseSize, shelfLifeDays: shelfLifeDays, closedDays: closed, dispersion: days.dispersion))
     }
 
     /// The least daily rate the safety stock is sized for (a seller not yet seen to sell).

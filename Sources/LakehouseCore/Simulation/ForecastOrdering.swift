@@ -198,13 +198,13 @@ public struct OracleOrdering: OrderingPolicy {
             let forecast = (1...horizon).map {
                 context.calendar.rate(store: context.store, product: index, day: context.day + $0)
             }
-            let days = Int(policy.leadTimeDays + policy.reviewPeriodDays)
+            let days = max(Int(policy.leadTimeDays + policy.reviewPeriodDays), 1)
             let mean = forecast.prefix(days).reduce(0, +) / Double(days)
             let plan = OrderPlan.plan(
                 OrderPlan.Input(
                     lots: context.lots[index], arrivals: context.arrivals[index], forecast: forecast,
                     dailyVariance: Self.varianceToMean * mean, policy: policy, caseSize: Int64(product.caseSize),
-                    shelfLifeDays: product.shelfLifeDays, closedDays: closed))
+                    shelfLifeDays: product.shelfLifeDays, closedDays: closed, dispersion: Self.varianceToMean))
             return Int(plan.quantity)
         }
     }

@@ -39,6 +39,8 @@ public struct StoreSimulator: Sendable {
     private var lastChange: [[Int64]]
     /// Units on hand as of `lastChange`.
     private var booked: [[Int]]
+    /// Whether the books were closed at the end of the last day.
+    private var finished = false
     private var emptySince: [[Int64?]]
 
     private struct Delivery: Sendable {
@@ -507,9 +509,15 @@ public struct StoreSimulator: Sendable {
 
     /// Forgets the warm-up's outcome: from `time` on, the shelves are measured.
     private mutating func startMeasuring(at time: Int64) {
-        let sold = outcome.soldDaily
+        let previous = outcome
         outcome = SimulationOutcome(catalog: catalog)
-        outcome.soldDaily = sold
+        // Kept from the warm-up: daily sales, when shelves were empty and when deliveries came
+        // (what a forecast's history and its censored days need); every figure restarts.
+        outcome.soldDaily = previous.soldDaily
+        for index in outcome.items.indices {
+            outcome.items[index].emptyIntervals = previous.items[index].emptyIntervals
+            outcome.items[index].restockTimes = previous.items[index].restockTimes
+        }
         for store in catalog.stores.indices {
             for product in catalog.products.indices {
                 lastChange[store][product] = time
@@ -521,7 +529,8 @@ public struct StoreSimulator: Sendable {
     /// Closes the books at the end of the last day.
     private mutating func finish() {
         let end = midnight(of: configuration.days)
-        guard outcome.spanMicros == 0 else { return }
+        guard !finished else { return }
+        finished = true
         let first = min(configuration.warmUpDays, configuration.days)
         outcome.spanMicros = end - midnight(of: first)
         let open = Int64(max(0, configuration.closingHour - configuration.openingHour)) * Self.hour
