@@ -17,7 +17,7 @@ period):
   pinball loss. Ours is the model's; a statsforecast model's is the sum of its daily means
   plus z_q × √(Σ σ²), σ from its q prediction interval (models without intervals: none).
 
-Usage: forecast_compare.py DIR [--markdown FILE] [--json FILE] [--series N]
+Usage: forecast_compare.py DIR [--markdown FILE] [--json FILE] [--series N] [--jobs N]
 Ends with one line: bench forecast-mase ratio=<best peer MASE ÷ ours> ours=… peer=… peer_name=…
 """
 import argparse
@@ -41,6 +41,7 @@ def main() -> int:
     parser.add_argument("--markdown")
     parser.add_argument("--json")
     parser.add_argument("--series", type=int, default=0, help="use only the first N items (0: all)")
+    parser.add_argument("--jobs", type=int, default=-1, help="statsforecast's processes (-1: one per core)")
     args = parser.parse_args()
     started = time.time()
 
@@ -78,10 +79,10 @@ def main() -> int:
     means_only = [CrostonOptimized(), TSB(alpha_d=0.1, alpha_p=0.1), IMAPA()]
     models = with_intervals + means_only
     windows = {"h": horizon, "step_size": step, "n_windows": len(cutoffs)}
-    cv = StatsForecast(models=with_intervals, freq="D", n_jobs=-1).cross_validation(
+    cv = StatsForecast(models=with_intervals, freq="D", n_jobs=args.jobs).cross_validation(
         df=history, level=levels, **windows
     )
-    other = StatsForecast(models=means_only, freq="D", n_jobs=-1).cross_validation(df=history, **windows)
+    other = StatsForecast(models=means_only, freq="D", n_jobs=args.jobs).cross_validation(df=history, **windows)
     cv = cv.merge(other.drop(columns=["y"]), on=["unique_id", "ds", "cutoff"])
     peer_cutoffs = sorted(cv["cutoff"].unique())
     if [pd.Timestamp(c) for c in peer_cutoffs] != [pd.Timestamp(c) for c in cutoffs]:

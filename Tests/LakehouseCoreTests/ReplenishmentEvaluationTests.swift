@@ -12,18 +12,29 @@ import Testing
         return chain
     }
 
-    static func run(_ name: String, _ chain: SimulationConfiguration = chain) throws -> StoreSimulator {
-        var simulator = StoreSimulator(
-            configuration: chain, policy: try ReplenishmentEvaluation.policy(name, configuration: chain))
-        while simulator.nextDay() != nil {}
-        return simulator
+    /// Runs a chain off the cooperative thread pool: simulations are seconds of CPU in a debug
+    /// build, and holding the pool's threads that long starves the tests that serve sockets.
+    static func run(_ name: String, _ chain: SimulationConfiguration = chain) async throws -> StoreSimulator {
+        try await offPool {
+            var simulator = StoreSimulator(
+                configuration: chain, policy: try ReplenishmentEvaluation.policy(name, configuration: chain))
+            while simulator.nextDay() != nil {}
+            return simulator
+        }
+    }
+
+    /// `work` on a dispatch queue, not on the cooperative pool.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+        }
     }
 
     @Test("common random numbers: every policy faces the same customers on one seed")
-    func sameCustomers() throws {
-        let naive = try Self.run("naive")
-        let seedRule = try Self.run("seed-rule")
-        let model = try Self.run("model")
+    func sameCustomers() async throws {
+        let naive = try await Self.run("naive")
+        let seedRule = try await Self.run("seed-rule")
+        let model = try await Self.run("model")
         #expect(naive.outcome.items.map(\.wantedUnits) == model.outcome.items.map(\.wantedUnits))
         #expect(naive.outcome.items.map(\.wantedUnits) == seedRule.outcome.items.map(\.wantedUnits))
         // The policies do differ: what customers got is not the same.
@@ -31,21 +42,25 @@ import Testing
         #expect(naive.outcome.items.map(\.wantedUnits).reduce(0, +) > 10_000)
         var other = Self.chain
         other.seed = 12
-        #expect(try Self.run("naive", other).outcome.items.map(\.wantedUnits) != naive.outcome.items.map(\.wantedUnits))
+        let another = try await Self.run("naive", other)
+        #expect(another.outcome.items.map(\.wantedUnits) != naive.outcome.items.map(\.wantedUnits))
     }
 
     @Test("with records on, a policy sees each clean event the stores send, and the records do not depend on it")
-    func recordsAndPolicies() throws {
+    func recordsAndPolicies() async throws {
         var chain = Self.chain
         chain.emitsRecords = true
         chain.days = 16
-        var naive = StoreSimulator(configuration: chain)
-        var model = StoreSimulator(
-            configuration: chain, policy: try ReplenishmentEvaluation.policy("model", configuration: chain))
-        var naiveSales: [POSEvent] = []
-        var modelSales: [POSEvent] = []
-        while let day = naive.nextDay() { naiveSales += day.filter { $0.kind == .sale }.map(\.event) }
-        while let day = model.nextDay() { modelSales += day.filter { $0.kind == .sale }.map(\.event) }
+        let model = try ReplenishmentEvaluation.policy("model", configuration: chain)
+        let (naiveSales, modelSales) = try await Self.offPool { [chain] in
+            var naive = StoreSimulator(configuration: chain)
+            var modelRun = StoreSimulator(configuration: chain, policy: model)
+            var naiveSales: [POSEvent] = []
+            var modelSales: [POSEvent] = []
+            while let day = naive.nextDay() { naiveSales += day.filter { $0.kind == .sale }.map(\.event) }
+            while let day = modelRun.nextDay() { modelSales += day.filter { $0.kind == .sale }.map(\.event) }
+            return (naiveSales, modelSales)
+        }
         // The warm-up orders as the stores always did: the first 14 days are the same.
         let warmUpEnd = EventTimestamp.format(micros: chain.startMicros + 14 * 86_400_000_000)
         #expect(naiveSales.filter { $0.timestamp < warmUpEnd } == modelSales.filter { $0.timestamp < warmUpEnd })
@@ -53,10 +68,11 @@ import Testing
     }
 
     @Test("the model keeps shelves fuller than the stores' own policy and the original rule, with less stock and waste")
-    func modelBeatsNaiveAndSeedRule() throws {
-        let runs = try ["naive", "seed-rule", "model", "oracle"].map { name in
-            let simulator = try Self.run(name)
-            return OutcomeMetrics(items: simulator.outcome.items, runs: 1, days: 28)
+    func modelBeatsNaiveAndSeedRule() async throws {
+        var runs: [OutcomeMetrics] = []
+        for name in ["naive", "seed-rule", "model", "oracle"] {
+            let simulator = try await Self.run(name)
+            runs.append(OutcomeMetrics(items: simulator.outcome.items, runs: 1, days: 28))
         }
         let (naive, seedRule, model, oracle) = (runs[0], runs[1], runs[2], runs[3])
         #expect(model.lostValue < 0.5 * naive.lostValue)
