@@ -13,13 +13,13 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var chain = SimulationConfiguration(stores: 2, products: 24, days: 14 + 21, seed: 3)
         chain.warmUpDays = 14
-        // Off the cooperative pool (seconds of CPU in a debug build), like the Python below,
-        // which runs one process: the tests that serve sockets meanwhile must not starve.
+        // On a thread of its own (seconds of CPU in a debug build), and the Python below in one
+        // process: the pools that carry other tests' requests must not starve meanwhile.
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-            DispatchQueue.global().async { [chain] in
+            Thread { [chain] in
                 continuation.resume(
                     with: Result { try ForecastExport.write(configuration: chain, to: directory, firstCutoff: 14) })
-            }
+            }.start()
         }
 
         // What we wrote: every item, every day, our forecasts at weekly cutoffs over each horizon.

@@ -23,10 +23,11 @@ import Testing
         }
     }
 
-    /// `work` on a dispatch queue, not on the cooperative pool.
+    /// `work` on a thread of its own: neither on the cooperative pool nor on Dispatch's, whose
+    /// few threads also carry AWSLite's requests to the loopback servers of other tests.
     static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+            Thread { continuation.resume(with: Result { try work() }) }.start()
         }
     }
 
