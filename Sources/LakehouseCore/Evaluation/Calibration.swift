@@ -27,7 +27,7 @@ public struct Calibration: Sendable {
             // Judged until the next delivery, and never past the morning after the day it was
             // due (the risk allows one late day): a delivery the model did not expect, or one it
             // expected that never came, does not stretch the window.
-            let day: Int64 = 86_400_000_000
+            let day = StoreSimulator.dayMicros
             let midnight = EventTimestamp.floorDivide(prediction.time, day) * day
             let next = min(restock, midnight + Int64(prediction.days + 1) * day + 6 * 3_600_000_000)
             var happened = false
@@ -35,7 +35,7 @@ public struct Calibration: Sendable {
             while index + 1 < item.emptyIntervals.count, !happened {
                 let from = max(item.emptyIntervals[index], prediction.time)
                 let to = min(item.emptyIntervals[index + 1], next)
-                if from < to && Self.openMicros(from, to, configuration) > 0 { happened = true }
+                if from < to && configuration.openMicros(from: from, to: to) > 0 { happened = true }
                 index += 2
             }
             pairs.append((prediction.probability, happened))
@@ -70,22 +70,5 @@ public struct Calibration: Sendable {
         expectedCalibrationError =
             judged > 0
             ? bins.reduce(0) { $0 + Double($1.count) / Double(judged) * abs($1.predicted - $1.observed) } : 0
-    }
-
-    /// Microseconds of [from, to) in the stores' open hours of `configuration`.
-    static func openMicros(_ from: Int64, _ to: Int64, _ configuration: SimulationConfiguration) -> Int64 {
-        let day: Int64 = 86_400_000_000
-        let hour: Int64 = 3_600_000_000
-        var total: Int64 = 0
-        let first = EventTimestamp.floorDivide(from - configuration.startMicros, day)
-        let last = EventTimestamp.floorDivide(to - 1 - configuration.startMicros, day)
-        guard first <= last else { return 0 }
-        for index in first...last where !configuration.closedDays.contains(Int(index)) {
-            let midnight = configuration.startMicros + index * day
-            let opens = midnight + Int64(configuration.openingHour) * hour
-            let closes = midnight + Int64(configuration.closingHour) * hour
-            total += max(0, min(to, closes) - max(from, opens))
-        }
-        return total
     }
 }

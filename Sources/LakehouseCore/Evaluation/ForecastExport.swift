@@ -35,11 +35,7 @@ public enum ForecastExport {
             "\(catalog.stores[store].id)/\(catalog.products[product].id)"
         }
         func date(_ day: Int) -> String { SilverEvent.dateText(Int32(firstDay + Int64(day))) }
-        let policies = catalog.products.map { product in
-            var policy = ReplenishmentPolicy.defaultPolicy(category: product.category)
-            policy.leadTimeDays = Double(product.leadTimeDays)
-            return policy
-        }
+        let policies = catalog.products.map { ReplenishmentPolicy.simulated($0) }
         while simulator.nextDay() != nil {
             let cutoff = simulator.currentDay - 1
             let maximum = policies.map { Int($0.leadTimeDays + $0.reviewPeriodDays) }.max() ?? 1
@@ -92,12 +88,12 @@ public enum ForecastExport {
     /// Whether the shelf was empty during open hours of `day` (from `empty`, the item's
     /// (start, end) pairs).
     static func censoredDay(_ day: Int, empty: [Int64], chain: SimulationConfiguration) -> Bool {
-        let midnight = chain.startMicros + Int64(day) * 86_400_000_000
+        let midnight = chain.startMicros + Int64(day) * StoreSimulator.dayMicros
         var index = 0
         while index + 1 < empty.count {
             let from = max(empty[index], midnight)
-            let to = min(empty[index + 1], midnight + 86_400_000_000)
-            if from < to && Calibration.openMicros(from, to, chain) > 0 { return true }
+            let to = min(empty[index + 1], midnight + StoreSimulator.dayMicros)
+            if from < to && chain.openMicros(from: from, to: to) > 0 { return true }
             index += 2
         }
         return false

@@ -32,7 +32,7 @@ public struct OutcomeMetrics: Sendable, Hashable {
         var wasteUnits: Int64 = 0
         var wasteCost: Int64 = 0
         var overstock = 0
-        let span = Double(days) * 86_400_000_000
+        let span = Double(days) * Double(StoreSimulator.dayMicros)
         for item in items {
             open += item.openMicros
             empty += item.emptyOpenMicros

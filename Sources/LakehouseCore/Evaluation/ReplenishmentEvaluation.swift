@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs ordering policies on the same simulated chains (common random numbers: one seed, the
 /// same customers for every policy) and compares what their shelves went through.
@@ -69,19 +70,21 @@ public struct ReplenishmentEvaluation: Sendable {
 
     /// Runs `policy` on every seed (two seeds at a time).
     public func run(policy name: String, serviceLevel: Double? = nil) throws -> PolicyRuns {
-        _ = try Self.policy(name, configuration: SimulationConfiguration(stores: 1, products: 1, days: 1))
-        let configuration = configuration
-        let results = Locked(
+        let chains = seeds.map { seed in
+            var chain = configuration
+            chain.seed = seed
+            return chain
+        }
+        let policies: [any OrderingPolicy] = try chains.map { chain in
+            let policy = try Self.policy(name, configuration: chain, serviceLevel: serviceLevel)
+            guard var model = policy as? ModelOrdering else { return policy }
+            model.keepsPredictions = true
+            return model
+        }
+        let results = Mutex(
             [(SimulationOutcome, [RiskPrediction], [ReplenishmentAlert: Int]?)?](repeating: nil, count: seeds.count))
         DispatchQueue.concurrentPerform(iterations: seeds.count) { index in
-            var chain = configuration
-            chain.seed = seeds[index]
-            var policy = try? Self.policy(name, configuration: chain, serviceLevel: serviceLevel)
-            if var model = policy as? ModelOrdering {
-                model.keepsPredictions = true
-                policy = model
-            }
-            var simulator = StoreSimulator(configuration: chain, policy: policy)
+            var simulator = StoreSimulator(configuration: chains[index], policy: policies[index])
             while simulator.nextDay() != nil {}
             let outcome = simulator.outcome
             let model = simulator.policy as? ModelOrdering
@@ -96,19 +99,5 @@ public struct ReplenishmentEvaluation: Sendable {
         return PolicyRuns(
             policy: name, serviceLevel: serviceLevel, outcomes: finished.map(\.0), predictions: finished.map(\.1),
             alertsOpened: alerts)
-    }
-}
-
-/// A value behind a lock, for collecting results from concurrent work.
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
     }
 }

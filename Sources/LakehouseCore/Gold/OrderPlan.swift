@@ -205,10 +205,6 @@ public struct OrderPlan: Sendable, Hashable {
             reason: reason)
     }
 
-    /// How much of the level's own error the risk adds (1 for a level learned from the item
-    /// alone; the forecast also rests on the category's weekday and promotion factors).
-    public static let forecastErrorScale = 1.0
-
     /// P(the shelf runs empty before the morning of `until`): demand over the days before it
     /// (negative binomial with the plan's dispersion, widened by the forecast level's own error)
     /// reaching the units on hand that do not spoil first; a day longer when the delivery is late.
@@ -223,7 +219,6 @@ public struct OrderPlan: Sendable, Hashable {
             // Perishable units leave the shelf at the evening check of their last day, an hour
             // before closing: if none outlive the window's last day, the shelf is empty then.
             if days > 1, !lots.contains(where: { ($0.lastDay ?? .max) > days - 1 }) { return 1 }
-            var mean = 0.0
             var usable = 0.0
             // Units that spoil before the end are usable only for the demand before their last day.
             var demandSoFar = 0.0
@@ -235,14 +230,14 @@ public struct OrderPlan: Sendable, Hashable {
                     remaining[index].units = 0
                 }
             }
-            mean = demandSoFar
+            let mean = demandSoFar
             usable += remaining.reduce(0) { $0 + $1.units }
             guard mean > 0 else { return 0 }
             // The mean itself is an estimate: an exponentially weighted level's variance is
             // α ÷ (2 − α) of a day's, and its error repeats on every day of the window.
             let days = Double(max(days - 1, 1))
             let levelVariance = DemandEstimate.smoothing / (2 - DemandEstimate.smoothing) * input.dailyVariance
-            let variance = max(dispersion, 1) * mean + days * days * levelVariance * forecastErrorScale
+            let variance = max(dispersion, 1) * mean + days * days * levelVariance
             return negativeBinomialTail(atLeast: usable.rounded(.down) + 1, mean: mean, variance: variance)
         }
         let late = lateDeliveryShare

@@ -38,12 +38,7 @@ public struct ModelOrdering: OrderingPolicy {
         deliveries = catalog.stores.map { _ in Array(repeating: RecentDeliveries(), count: catalog.products.count) }
         openAlerts = catalog.stores.map { _ in Array(repeating: [], count: catalog.products.count) }
         statedRisk = catalog.stores.map { _ in Array(repeating: 0, count: catalog.products.count) }
-        policies = catalog.products.map { product in
-            var policy = ReplenishmentPolicy.defaultPolicy(category: product.category)
-            policy.leadTimeDays = Double(product.leadTimeDays)
-            if let serviceLevel { policy.serviceLevel = serviceLevel }
-            return policy
-        }
+        policies = catalog.products.map { ReplenishmentPolicy.simulated($0, serviceLevel: serviceLevel) }
         let first = EventTimestamp.floorDivide(startMicros, ItemStockModel.dayMicros)
         let closed = Set(calendar.closedDays.map { first + Int64($0) })
         closedDays = closed
@@ -96,10 +91,7 @@ public struct ModelOrdering: OrderingPolicy {
     )? {
         var demand = models[store][product].demand
         demand.advance(to: day + 1, calendar: days[product])
-        guard let rate = demand.dailyDemand else { return nil }
-        let daily = (1...max(count, 1)).map { demand.forecast(day: day + Int64($0), calendar: days[product]) ?? rate }
-        let mean = daily.reduce(0, +) / Double(daily.count)
-        return (daily, days[product].dispersion * max(mean, OrderProposal.minimumRate))
+        return OrderProposal.forecast(demand, days: days[product], after: day, count: count, sizedOn: count)
     }
 
     /// Opens an alert when `holds` and none is open; an open one stays while `stays`.
@@ -182,12 +174,7 @@ public struct OracleOrdering: OrderingPolicy {
     public static let varianceToMean = 3.52 / 1.6
 
     public init(catalog: StoreCatalog, serviceLevel: Double? = nil) {
-        policies = catalog.products.map { product in
-            var policy = ReplenishmentPolicy.defaultPolicy(category: product.category)
-            policy.leadTimeDays = Double(product.leadTimeDays)
-            if let serviceLevel { policy.serviceLevel = serviceLevel }
-            return policy
-        }
+        policies = catalog.products.map { ReplenishmentPolicy.simulated($0, serviceLevel: serviceLevel) }
     }
 
     public mutating func orders(_ context: ReviewContext) -> [Int] {
@@ -239,4 +226,15 @@ public enum ReplenishmentAlert: String, Sendable, Hashable, CaseIterable {
     public static let riskHolds = 0.25
     public static let shortDays = 0.5
     public static let spoilingCases: Int = 2
+}
+
+extension ReplenishmentPolicy {
+    /// The policy of a simulated product: its category's, with the product's own lead time and,
+    /// when given, another service level.
+    public static func simulated(_ product: Product, serviceLevel: Double? = nil) -> ReplenishmentPolicy {
+        var policy = defaultPolicy(category: product.category)
+        policy.leadTimeDays = Double(product.leadTimeDays)
+        if let serviceLevel { policy.serviceLevel = serviceLevel }
+        return policy
+    }
 }

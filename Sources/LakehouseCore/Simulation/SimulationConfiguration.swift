@@ -35,6 +35,22 @@ public struct SimulationConfiguration: Sendable, Hashable {
     /// The defaults.
     public init() {}
 
+    /// Microseconds of [from, to) that fall in the stores' open hours (closed days have none).
+    public func openMicros(from: Int64, to: Int64) -> Int64 {
+        guard to > from else { return 0 }
+        let day = StoreSimulator.dayMicros
+        let hour = StoreSimulator.hour
+        var total: Int64 = 0
+        let first = EventTimestamp.floorDivide(from - startMicros, day)
+        let last = EventTimestamp.floorDivide(to - 1 - startMicros, day)
+        for index in max(first, 0)...max(last, 0) where !closedDays.contains(Int(index)) {
+            let midnight = startMicros + index * day
+            total += max(
+                0, min(to, midnight + Int64(closingHour) * hour) - max(from, midnight + Int64(openingHour) * hour))
+        }
+        return total
+    }
+
     /// A chain of `stores` × `products` over `days`, the rest as by default.
     public init(stores: Int, products: Int, days: Int, seed: UInt64 = 1, dirtyRate: Double = 0) {
         self.stores = stores

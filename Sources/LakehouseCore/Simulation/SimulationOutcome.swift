@@ -60,19 +60,16 @@ public struct SimulationOutcome: Sendable, Hashable {
 
     /// Units sold on each day from the start of the simulation by one store × product.
     public func soldByDay(store: Int, product: Int) -> [Int32] {
-        let index = store * (items.count / max(storeCount, 1)) + product
+        let index = store * productCount + product
         return index < soldDaily.count ? soldDaily[index] : []
     }
 
-    var storeCount = 1
-
-    /// What customers did not get, per day (cents at the shelf price), all items together.
-    public var lostValueByDay: [Int64] = []
+    private let productCount: Int
     /// The simulated span, in microseconds.
     public var spanMicros: Int64 = 0
 
     init(catalog: StoreCatalog) {
-        storeCount = catalog.stores.count
+        productCount = catalog.products.count
         items = catalog.stores.indices.flatMap { store in
             catalog.products.indices.map { product in
                 Item(

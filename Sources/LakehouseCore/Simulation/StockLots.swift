@@ -4,21 +4,17 @@
 struct StockLots: Sendable, Hashable {
     /// Units on hand.
     private(set) var units = 0
-    /// For a perishable product: (last day it can be sold, units), oldest first.
-    private(set) var lots: [(lastDay: Int, units: Int)] = []
+    /// Units that can be sold until a day.
+    struct Lot: Sendable, Hashable {
+        var lastDay: Int
+        var units: Int
+    }
+
+    /// For a perishable product, oldest first.
+    private(set) var lots: [Lot] = []
     let perishable: Bool
 
     init(perishable: Bool) { self.perishable = perishable }
-
-    static func == (left: StockLots, right: StockLots) -> Bool {
-        left.units == right.units && left.perishable == right.perishable
-            && left.lots.elementsEqual(right.lots) { $0.lastDay == $1.lastDay && $0.units == $1.units }
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(units)
-        for lot in lots { hasher.combine(lot.lastDay); hasher.combine(lot.units) }
-    }
 
     /// The lots as ``OrderPlan`` reads them, with last days relative to `today`.
     func planLots(today: Int) -> [OrderPlan.Lot] {
@@ -33,11 +29,11 @@ struct StockLots: Sendable, Hashable {
         units += count
         guard perishable else { return }
         if let index = lots.firstIndex(where: { $0.lastDay > lastDay }) {
-            lots.insert((lastDay, count), at: index)
+            lots.insert(Lot(lastDay: lastDay, units: count), at: index)
         } else if let last = lots.last, last.lastDay == lastDay {
             lots[lots.count - 1].units += count
         } else {
-            lots.append((lastDay, count))
+            lots.append(Lot(lastDay: lastDay, units: count))
         }
     }
 

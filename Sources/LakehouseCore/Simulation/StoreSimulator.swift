@@ -304,11 +304,6 @@ public struct StoreSimulator: Sendable {
             outcome.items[index].wantedUnits += Int64(wanted)
             outcome.items[index].soldUnits += Int64(sold)
             outcome.items[index].lostValueCents += Int64(wanted - sold) * price
-            let measured = day - configuration.warmUpDays
-            if measured >= 0 {
-                while outcome.lostValueByDay.count <= measured { outcome.lostValueByDay.append(0) }
-                outcome.lostValueByDay[measured] += Int64(wanted - sold) * price
-            }
             guard sold > 0 else { continue }
             if outcome.soldDaily.isEmpty {
                 outcome.soldDaily = Array(repeating: [], count: catalog.stores.count * catalog.products.count)
@@ -470,25 +465,11 @@ public struct StoreSimulator: Sendable {
         if units == 0, emptySince[store][product] == nil {
             emptySince[store][product] = time
         } else if units > 0, let since = emptySince[store][product] {
-            outcome.items[index].emptyOpenMicros += openOverlap(since, time)
+            outcome.items[index].emptyOpenMicros += configuration.openMicros(from: since, to: time)
             outcome.items[index].emptyIntervals += [since, time]
             emptySince[store][product] = nil
         }
         if configuration.emitsRecords { truth.record(store: store, product: product, at: time, onHand: units) }
-    }
-
-    /// Microseconds of [from, to) that fall in the stores' open hours.
-    func openOverlap(_ from: Int64, _ to: Int64) -> Int64 {
-        guard to > from else { return 0 }
-        var total: Int64 = 0
-        let first = Int(EventTimestamp.floorDivide(from - configuration.startMicros, Self.dayMicros))
-        let last = Int(EventTimestamp.floorDivide(to - 1 - configuration.startMicros, Self.dayMicros))
-        for day in max(first, 0)...max(last, 0) where !calendar.isClosed(day) {
-            let opens = midnight(of: day) + Int64(configuration.openingHour) * Self.hour
-            let closes = midnight(of: day) + Int64(configuration.closingHour) * Self.hour
-            total += max(0, min(to, closes) - max(from, opens))
-        }
-        return total
     }
 
     /// The end of a day: overstock is judged on the stock left.
@@ -542,7 +523,7 @@ public struct StoreSimulator: Sendable {
                     Double(stock[store][product].units) * Double(end - lastChange[store][product])
                 lastChange[store][product] = end
                 if let since = emptySince[store][product] {
-                    outcome.items[index].emptyOpenMicros += openOverlap(since, end)
+                    outcome.items[index].emptyOpenMicros += configuration.openMicros(from: since, to: end)
                     outcome.items[index].emptyIntervals += [since, end]
                     emptySince[store][product] = end
                 }
