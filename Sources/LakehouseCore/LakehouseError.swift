@@ -28,6 +28,9 @@ public struct LakehouseError: Error, Sendable, Hashable, CustomStringConvertible
         /// This process no longer holds the lease on a shard (it expired, or another process
         /// took it): the shard's reader stops without moving the checkpoint.
         public static let leaseLost = Code("leaseLost")
+        /// Waiting for another part of the pipeline took longer than allowed (the live closed
+        /// loop waits for gold's order proposal).
+        public static let timedOut = Code("timedOut")
 
         public var description: String { name }
     }

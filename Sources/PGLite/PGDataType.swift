@@ -35,6 +35,7 @@ public struct PGDataType: RawRepresentable, Sendable, Hashable, CustomStringConv
     public static let textArray = PGDataType(rawValue: 1009)
     public static let varcharArray = PGDataType(rawValue: 1015)
     public static let int8Array = PGDataType(rawValue: 1016)
+    public static let float8Array = PGDataType(rawValue: 1022)
 
     private static let names: [UInt32: String] = [
         0: "unspecified", 16: "boolean", 17: "bytea", 19: "name", 20: "bigint", 21: "smallint", 23: "integer",

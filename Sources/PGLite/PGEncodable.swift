@@ -253,6 +253,12 @@ extension Int64: PGArrayElement {
     public func appendPGArrayElement(to output: inout [UInt8]) { appendPGText(to: &output) }
 }
 
+extension Double: PGArrayElement {
+    public static var pgArrayType: PGDataType { .float8Array }
+    public static var pgArrayElementType: PGDataType { .float8 }
+    public func appendPGArrayElement(to output: inout [UInt8]) { appendPGText(to: &output) }
+}
+
 extension String: PGArrayElement {
     public static var pgArrayType: PGDataType { .textArray }
     public static var pgArrayElementType: PGDataType { .text }

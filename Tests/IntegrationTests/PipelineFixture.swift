@@ -142,7 +142,8 @@ struct PipelineFixture {
             FROM fact_inventory_snapshot t \(joins)
             """,
             "demand_forecast": """
-            SELECT (to_jsonb(t) - 'updated_at' - 'store_key' - 'product_key' || jsonb_build_object(\(item)))::text
+            SELECT (to_jsonb(t) - 'updated_at' - 'stated_risk' - 'store_key' - 'product_key'
+                || jsonb_build_object(\(item)))::text
             FROM demand_forecast t \(joins)
             """,
             "stock_alert": """

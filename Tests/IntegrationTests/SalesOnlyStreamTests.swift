@@ -95,9 +95,9 @@ struct SalesOnlyStreamTests {
             WHERE a.status = 'open' AND s.store_id = $1 AND p.product_id = $2
             """, [store, product]
         ).rows.map { try $0.decode(String.self, at: 0) }
-        #expect(out.contains("OUT_OF_STOCK"), "\(out)")
+        #expect(out.contains("UNEXPECTED_STOCKOUT"), "\(out)")
         #expect(
-            try await fixture.count("SELECT count(*) FROM stock_alert WHERE kind = 'OUT_OF_STOCK' AND status = 'open'")
+            try await fixture.count("SELECT count(*) FROM stock_alert WHERE kind = 'UNEXPECTED_STOCKOUT' AND status = 'open'")
                 == 1)
 
         // A bad file is refused whole, each problem with its line.

@@ -24,11 +24,11 @@ import Testing
 
     @Test func steadySellerLearnsItsRate() {
         var model = ItemStockModel()
-        _ = model.apply(StockMovement(time: Self.at(0, 6), kind: .stockCount, quantity: 1000), policy: Self.policy)
+        model.apply(StockMovement(time: Self.at(0, 6), kind: .stockCount, quantity: 1000))
         for day in 0..<30 {
             for sale in 0..<10 {
-                _ = model.apply(
-                    StockMovement(time: Self.at(day, 8 + sale), kind: .sale, quantity: 1), policy: Self.policy)
+                model.apply(
+                    StockMovement(time: Self.at(day, 8 + sale), kind: .sale, quantity: 1))
             }
         }
         // Day 29 is still open: 29 whole days learned.
@@ -38,19 +38,16 @@ import Testing
         #expect(model.onHand == 700)
         let figures = model.figures(policy: Self.policy)
         #expect(abs((figures.daysOfCover ?? 0) - 70) < 1e-9)
-        // Cover beyond the policy's 20 days is OVERSTOCK.
-        #expect(model.openAlerts[.overstock] != nil)
-        #expect(model.openAlerts[.stockoutPredicted] == nil)
     }
 
     @Test func intermittentSellerUsesTSB() {
         var model = ItemStockModel()
-        _ = model.apply(StockMovement(time: Self.at(0, 6), kind: .stockCount, quantity: 500), policy: Self.policy)
+        model.apply(StockMovement(time: Self.at(0, 6), kind: .stockCount, quantity: 500))
         // 3 units every fourth day for 240 days, nothing in between: 0.75 a day on average.
         for day in stride(from: 0, to: 240, by: 4) {
-            _ = model.apply(StockMovement(time: Self.at(day, 12), kind: .sale, quantity: 3), policy: Self.policy)
+            model.apply(StockMovement(time: Self.at(day, 12), kind: .sale, quantity: 3))
         }
-        _ = model.apply(StockMovement(time: Self.at(240, 6), kind: .stockCount, quantity: 320), policy: Self.policy)
+        model.apply(StockMovement(time: Self.at(240, 6), kind: .stockCount, quantity: 320))
         #expect(model.demand.isIntermittent)
         #expect(model.demand.method == "tsb")
         #expect(model.demand.daysLearned == 240)
@@ -68,138 +65,108 @@ import Testing
 
     @Test func aDayOutOfStockIsNotLowDemand() {
         var model = ItemStockModel()
-        _ = model.apply(StockMovement(time: Self.at(0, 6), kind: .stockCount, quantity: 100), policy: Self.policy)
+        model.apply(StockMovement(time: Self.at(0, 6), kind: .stockCount, quantity: 100))
         for day in 0..<10 {
             for sale in 0..<8 {
-                _ = model.apply(
-                    StockMovement(time: Self.at(day, 8 + sale), kind: .sale, quantity: 1), policy: Self.policy)
+                model.apply(
+                    StockMovement(time: Self.at(day, 8 + sale), kind: .sale, quantity: 1))
             }
         }
         #expect(model.onHand == 20)
         let before = model.demand.level
         // Day 10: the last 20 units go by 9:00 (more than usual), then nothing until a delivery on day 12.
-        _ = model.apply(StockMovement(time: Self.at(10, 8), kind: .sale, quantity: 20), policy: Self.policy)
+        model.apply(StockMovement(time: Self.at(10, 8), kind: .sale, quantity: 20))
         #expect(model.onHand == 0)
-        #expect(model.openAlerts[.outOfStock] != nil)
-        _ = model.apply(StockMovement(time: Self.at(12, 6), kind: .restock, quantity: 50), policy: Self.policy)
+        model.apply(StockMovement(time: Self.at(12, 6), kind: .restock, quantity: 50))
         // Day 10 (20 units) is learned; day 11 (out of stock all day, 0 sold) is censored, not zero demand.
         #expect(model.demand.daysLearned == 11)
         #expect(model.demand.zeroDays == 0)
         #expect((model.demand.level ?? 0) > (before ?? 0))
-        #expect(model.openAlerts[.outOfStock] == nil)
     }
 
-    @Test func alertLifecycle() {
+    /// A plan with the figures the alert rules read.
+    static func plan(risk: Double, shortDays: Double, waste: Double = 0, coming: Bool = true) -> OrderPlan {
+        OrderPlan(
+            quantity: 12, cases: 2, coverDemand: 10, safetyStock: 3, projectedStock: 2, projectedWaste: waste,
+            expectedShortDays: shortDays, arrivalDay: 2, nextArrivalDay: 3, stockoutRisk: risk, riskUntilDay: 2,
+            deliveryComing: coming, reason: "test")
+    }
+
+    @Test func unexpectedStockoutNeedsALowStatedRiskAndNoDeliveryTomorrow() {
         var model = ItemStockModel()
-        var transitions: [AlertTransition] = []
-        transitions += model.apply(
-            StockMovement(time: Self.at(0, 6), kind: .stockCount, quantity: 60), policy: Self.policy)
-        for day in 0..<5 {
-            for sale in 0..<6 {
-                transitions += model.apply(
-                    StockMovement(time: Self.at(day, 8 + 2 * sale), kind: .sale, quantity: 2), policy: Self.policy)
-            }
-        }
-        // 60 − 5 × 12 = 0: the item ran down at 12 a day.
+        model.apply(StockMovement(time: Self.at(0, 6), kind: .stockCount, quantity: 4))
+        model.apply(StockMovement(time: Self.at(0, 9), kind: .sale, quantity: 4))
         #expect(model.onHand == 0)
-        let kinds = { (change: AlertTransition.Change) in Set(transitions.filter { $0.change == change }.map(\.kind)) }
-        #expect(kinds(.opened).isSuperset(of: [.reorderNow, .belowSafetyStock, .stockoutPredicted, .outOfStock]))
-        // STOCKOUT_PREDICTED opened before the stockout, and resolved when it came (OUT_OF_STOCK took over).
-        let predicted = transitions.first { $0.kind == .stockoutPredicted && $0.change == .opened }
-        let out = transitions.first { $0.kind == .outOfStock && $0.change == .opened }
-        #expect(predicted != nil && out != nil)
-        if let predicted, let out {
-            #expect(out.time - predicted.time >= 12 * Self.hour)
-            #expect(predicted.figures.predictedStockoutTime != nil)
-        }
-        #expect(model.openAlerts[.stockoutPredicted] == nil)
-        #expect(Set(model.openAlerts.keys) == [.outOfStock, .reorderNow])
-        // Updates while open carry the new figures; never a second open alert of one kind.
-        #expect(transitions.contains { $0.kind == .reorderNow && $0.change == .updated })
-        var open: Set<StockAlertKind> = []
-        for transition in transitions {
-            switch transition.change {
-            case .opened: #expect(open.insert(transition.kind).inserted)
-            case .updated: #expect(open.contains(transition.kind))
-            case .resolved: #expect(open.remove(transition.kind) != nil)
-            }
-        }
-        // A delivery resolves them all.
-        let after = model.apply(StockMovement(time: Self.at(5, 6), kind: .restock, quantity: 120), policy: Self.policy)
-        #expect(Set(after.filter { $0.change == .resolved }.map(\.kind)) == [.outOfStock, .reorderNow])
-        #expect(model.openAlerts.isEmpty)
+        // The review put the risk at 5 %: an empty shelf now is unexpected.
+        var alerts = ItemAlerts(statedRisk: 0.05)
+        let opened = alerts.afterEvent(model: model, openOrders: OpenOrders(), policy: Self.policy, day: 0)
+        #expect(opened.map(\.kind) == [.unexpectedStockout] && opened.allSatisfy(\.opened))
+        #expect(opened.first?.reason.contains("5 %") == true)
+        // Still empty: it stays open, and is not opened twice.
+        #expect(alerts.afterEvent(model: model, openOrders: OpenOrders(), policy: Self.policy, day: 0).isEmpty)
+        // Expected (risk 0.3 ≥ 0.2), or fixed by tomorrow's delivery (ordered 1 day before a 2-day lead): none.
+        var expected = ItemAlerts(statedRisk: 0.3)
+        #expect(expected.afterEvent(model: model, openOrders: OpenOrders(), policy: Self.policy, day: 0).isEmpty)
+        var coming = ItemAlerts(statedRisk: 0.05)
+        let due = OpenOrders(lines: [OpenOrders.Line(day: -1, units: 12)])
+        #expect(coming.afterEvent(model: model, openOrders: due, policy: Self.policy, day: 0).isEmpty)
+        // Never counted: the shelf is not known to be empty.
+        var unknown = ItemStockModel()
+        unknown.apply(StockMovement(time: Self.at(0, 9), kind: .sale, quantity: 4))
+        var blind = ItemAlerts(statedRisk: 0)
+        #expect(blind.afterEvent(model: unknown, openOrders: OpenOrders(), policy: Self.policy, day: 0).isEmpty)
+        // A delivery closes it.
+        model.apply(StockMovement(time: Self.at(1, 6), kind: .restock, quantity: 12))
+        let closed = alerts.afterEvent(model: model, openOrders: OpenOrders(), policy: Self.policy, day: 1)
+        #expect(closed.map(\.kind) == [.unexpectedStockout] && closed.allSatisfy { !$0.opened })
+        #expect(alerts.open.isEmpty)
+    }
+
+    @Test func stockoutRiskOpensHighAndHoldsDownToItsFloor() {
+        var alerts = ItemAlerts()
+        // A high risk that tonight's order cannot fix for half a day or more opens it.
+        #expect(alerts.atReview(plan: Self.plan(risk: 0.4, shortDays: 1), onHand: 3, caseSize: 6, shelfLifeDays: nil).isEmpty)
+        #expect(alerts.atReview(plan: Self.plan(risk: 0.6, shortDays: 0.4), onHand: 3, caseSize: 6, shelfLifeDays: nil).isEmpty)
+        let opened = alerts.atReview(plan: Self.plan(risk: 0.6, shortDays: 0.5), onHand: 3, caseSize: 6, shelfLifeDays: nil)
+        #expect(opened.map(\.kind) == [.stockoutRisk] && opened[0].opened)
+        #expect(alerts.statedRisk == 0.6)
+        // It holds at 0.3 with some demand unmet, and closes below 0.25.
+        #expect(alerts.atReview(plan: Self.plan(risk: 0.3, shortDays: 0.1), onHand: 3, caseSize: 6, shelfLifeDays: nil).isEmpty)
+        let closed = alerts.atReview(plan: Self.plan(risk: 0.2, shortDays: 0.1), onHand: 3, caseSize: 6, shelfLifeDays: nil)
+        #expect(closed.map(\.kind) == [.stockoutRisk] && !closed[0].opened)
+        // Nothing coming: the risk is not a forecast and is stated as 0.
+        _ = alerts.atReview(plan: Self.plan(risk: 1, shortDays: 0, coming: false), onHand: 0, caseSize: 6, shelfLifeDays: nil)
+        #expect(alerts.statedRisk == 0)
+    }
+
+    @Test func perishableOverstockNeedsTwoCasesAndHalfTheStock() {
+        var alerts = ItemAlerts()
+        // 10 units to spoil of 30 on hand (cases of 4): two cases, but not half the stock.
+        #expect(alerts.atReview(plan: Self.plan(risk: 0, shortDays: 0, waste: 10), onHand: 30, caseSize: 4, shelfLifeDays: 3).isEmpty)
+        // A product that keeps never spoils.
+        #expect(alerts.atReview(plan: Self.plan(risk: 0, shortDays: 0, waste: 20), onHand: 30, caseSize: 4, shelfLifeDays: nil).isEmpty)
+        let opened = alerts.atReview(
+            plan: Self.plan(risk: 0, shortDays: 0, waste: 16), onHand: 30, caseSize: 4, shelfLifeDays: 3)
+        #expect(opened.map(\.kind) == [.perishableOverstock] && opened[0].opened)
+        #expect(opened[0].reason.contains("16 of the 30 units"))
+        let closed = alerts.atReview(plan: Self.plan(risk: 0, shortDays: 0, waste: 2), onHand: 10, caseSize: 4, shelfLifeDays: 3)
+        #expect(closed.map(\.kind) == [.perishableOverstock] && !closed[0].opened)
     }
 
     @Test func lateEventsFollowEventTime() {
         var model = ItemStockModel()
-        _ = model.apply(StockMovement(time: Self.at(0, 6), kind: .stockCount, quantity: 30), policy: Self.policy)
-        _ = model.apply(StockMovement(time: Self.at(0, 10), kind: .sale, quantity: 2), policy: Self.policy)
-        _ = model.apply(StockMovement(time: Self.at(0, 22), kind: .stockCount, quantity: 25), policy: Self.policy)
+        model.apply(StockMovement(time: Self.at(0, 6), kind: .stockCount, quantity: 30))
+        model.apply(StockMovement(time: Self.at(0, 10), kind: .sale, quantity: 2))
+        model.apply(StockMovement(time: Self.at(0, 22), kind: .stockCount, quantity: 25))
         // A sale stamped before the count arrives late: the count already saw it.
-        _ = model.apply(StockMovement(time: Self.at(0, 12), kind: .sale, quantity: 3), policy: Self.policy)
+        model.apply(StockMovement(time: Self.at(0, 12), kind: .sale, quantity: 3))
         #expect(model.onHand == 25)
         // A sale stamped after the count arrives late: it counts.
-        _ = model.apply(StockMovement(time: Self.at(1, 9), kind: .sale, quantity: 1), policy: Self.policy)
-        _ = model.apply(StockMovement(time: Self.at(0, 23), kind: .sale, quantity: 4), policy: Self.policy)
+        model.apply(StockMovement(time: Self.at(1, 9), kind: .sale, quantity: 1))
+        model.apply(StockMovement(time: Self.at(0, 23), kind: .sale, quantity: 4))
         #expect(model.onHand == 20)
         #expect(model.time == Self.at(1, 9))
         // The late sale of day 0 does not reopen the day already learned.
         #expect(model.demand.daysLearned == 1)
-    }
-
-    @Test func stockoutProbabilityIsNegativeBinomial() {
-        // A rate known exactly (huge evidence) makes it Poisson: P(D ≥ 1) over a day at 2/day = 1 − e^−2.
-        let exact = (shape: 2.0 * 1e6, rate: 1e6)
-        #expect(abs(ItemStockModel.stockoutProbability(1, distribution: exact, days: 1) - (1 - exp(-2))) < 1e-4)
-        #expect(abs(ItemStockModel.stockoutProbability(3, distribution: exact, days: 1) - (1 - 5 * exp(-2))) < 1e-4)
-        // Little evidence widens the spread: more risk of a high count, for the same mean.
-        let vague = (shape: 2.0, rate: 1.0)
-        #expect(
-            ItemStockModel.stockoutProbability(6, distribution: vague, days: 1)
-                > ItemStockModel.stockoutProbability(6, distribution: exact, days: 1))
-        #expect(ItemStockModel.stockoutProbability(0, distribution: vague, days: 1) == 1)
-        #expect(ItemStockModel.stockoutProbability(5, distribution: vague, days: 0) == 0)
-    }
-
-    @Test func scoringFollowsItsDefinitions() {
-        let catalog = StoreCatalog(stores: 1, products: 2, seed: 1)
-        var truth = GroundTruth(catalog: catalog, start: Self.start)
-        truth.end = Self.at(20, 0)
-        let store = catalog.stores[0].id
-        let (a, b) = (catalog.products[0].id, catalog.products[1].id)
-        truth.items[0].stockouts = [[Self.at(5, 12), Self.at(6, 6)], [Self.at(10, 12), Self.at(11, 6)]]
-        truth.items[1].stockouts = [[Self.at(3, 12), Self.at(4, 6)]]
-        let episodes = [
-            // Open 24 h before A's first stockout, resolved by it: caught, confirmed (2-day lead).
-            AlertEpisode(store: store, product: a, kind: "K", opened: Self.at(4, 12), resolved: Self.at(5, 12)),
-            // Opened only 6 h before A's second stockout: not caught, but confirmed.
-            AlertEpisode(store: store, product: a, kind: "K", opened: Self.at(10, 6), resolved: Self.at(11, 6)),
-            // B: opened 5 days before its stockout and still open: caught; nothing in the 2 days after: false.
-            AlertEpisode(store: store, product: b, kind: "K", opened: Self.at(0, 1), resolved: Self.at(3, 12)),
-            // B: after the end minus the lead time: not judged.
-            AlertEpisode(store: store, product: b, kind: "K", opened: Self.at(19, 0), resolved: nil),
-        ]
-        let scores = AlertEvaluation.score(episodes, name: "K", truth: truth) { _, _ in 2 }
-        #expect(scores.stockouts == 3)
-        #expect(scores.caught == 2)
-        #expect(scores.alerts == 3)
-        #expect(scores.confirmed == 2)
-        #expect(abs(scores.recall - 2.0 / 3) < 1e-12 && abs(scores.precision - 2.0 / 3) < 1e-12)
-        // Warnings of 24 h and 83 h: the median is their mean.
-        #expect(scores.medianWarningHours == 53.5)
-    }
-
-    @Test func baselineFollowsAFixedThreshold() {
-        let movements = [
-            StockMovement(time: Self.at(0, 6), kind: .stockCount, quantity: 8),
-            StockMovement(time: Self.at(0, 9), kind: .sale, quantity: 3),  // 5: opens
-            StockMovement(time: Self.at(0, 10), kind: .sale, quantity: 5),  // 0: resolves (a stockout)
-            StockMovement(time: Self.at(1, 6), kind: .restock, quantity: 4),  // 4: opens
-            StockMovement(time: Self.at(1, 9), kind: .restock, quantity: 10),  // 14: resolves
-            StockMovement(time: Self.at(2, 9), kind: .sale, quantity: 10),  // 4: opens, stays open
-        ]
-        let episodes = AlertEvaluation.baselineEpisodes(store: "S", product: "P", movements: movements, threshold: 5)
-        #expect(episodes.map(\.opened) == [Self.at(0, 9), Self.at(1, 6), Self.at(2, 9)])
-        #expect(episodes.map(\.resolved) == [Self.at(0, 10), Self.at(1, 9), nil])
     }
 }

@@ -16,8 +16,8 @@ struct TerminalTextTests {
         let table = TerminalText.table(
             ["kind", "store", "on hand", "name"],
             [
-                ["OUT_OF_STOCK", "STORE_000000000000001", "-3", "Milk"],
-                ["REORDER_NOW", "S1", "12345", "日本茶 \u{1B}[2J"],
+                ["UNEXPECTED_STOCKOUT", "STORE_000000000000001", "-3", "Milk"],
+                ["STOCKOUT_RISK", "S1", "12345", "日本茶 \u{1B}[2J"],
             ],
             alignments: [.left, .left, .right, .left])
         let lines = table.split(separator: "\n").map(String.init)

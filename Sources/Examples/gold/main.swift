@@ -2,11 +2,12 @@
 //
 //   gold [refresh] [--every SECONDS]    apply the silver batches loaded since the last refresh:
 //                                       star schema, stock positions, daily snapshots, demand
-//                                       forecasts and alerts (once, or every SECONDS until
+//                                       forecasts, order proposals and alerts (once, or every SECONDS until
 //                                       SIGINT or SIGTERM)
-//   gold alerts [--limit 15]            the open alerts, most urgent first
+//   gold proposal [--store ID] [--limit 50]
+//                                       each store's newest order proposal: what to order and why
+//   gold alerts [--limit 15]            the open alerts (what needs a person), most urgent first
 //   gold summary                        events by type, quarantined by reason, duplicates, alerts
-//   gold evaluate --truth FILE          alert quality against a simulation's ground truth
 //   gold stock import FILE.csv          counts (store_id, product_id, quantity, counted_at) sent as
 //                                       stock_count events through the stream: opening stock for
 //                                       a chain whose stream carries sales only
@@ -22,8 +23,8 @@ import Logging
 @main
 struct Gold: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gold", abstract: "Apply silver to gold (star schema, stock, forecasts, alerts) and report on it.",
-        subcommands: [Refresh.self, Alerts.self, Summary.self, Evaluate.self, Stock.self],
+        commandName: "gold", abstract: "Apply silver to gold (star schema, stock, forecasts, order proposals, alerts) and report on it.",
+        subcommands: [Refresh.self, Proposal.self, Alerts.self, Summary.self, Stock.self],
         defaultSubcommand: Refresh.self)
 }
 
@@ -70,8 +71,44 @@ struct Refresh: AsyncParsableCommand {
     }
 }
 
+struct Proposal: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print each store's newest order proposal: what to order and why.",
+        discussion: """
+            Gold drafts one proposal per store at each refresh, for the store's newest event day, until the \
+            store orders it (status ordered). The lines are the items to order, in whole cases where the case \
+            size is known; v_order_proposal holds the same, with the reason for each line.
+            """)
+
+    @Option(help: "Only this store (its store_id).") var store: String?
+    @Option(help: "How many lines to print.") var limit = 50
+    @OptionGroup var connection: Connection
+
+    func validate() throws { try CheckedValues.count(limit, "--limit", 1...1_000_000) }
+
+    func run() async throws {
+        let (lines, reviews) = try await connection.withGold { job, _ in
+            (try await job.orderProposal(store: store, limit: limit), try await job.reviews())
+        }
+        let shown = reviews.filter { store == nil || $0.store == store }
+        if let store, shown.isEmpty {
+            throw CommandFailure.usage(
+                "gold", "no order proposal for store \(TerminalText.escaped(store)): is the store_id right, and has gold refreshed since its events?")
+        }
+        print(
+            TerminalText.table(
+                ["store", "day", "status", "items planned", "lines", "units"],
+                shown.map {
+                    [$0.store, SilverEvent.dateText(Int32($0.day)), $0.status, String($0.items), String($0.lines), String($0.units)]
+                }, alignments: [.left, .left, .left, .right, .right, .right]))
+        print()
+        print(GoldText.proposal(lines))
+    }
+}
+
 struct Alerts: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the open alerts, most urgent first.")
+    static let configuration = CommandConfiguration(
+        abstract: "Print the open alerts (what needs a person), most urgent first.")
 
     @Option(help: "How many to print.") var limit = 15
 
@@ -92,30 +129,6 @@ struct Summary: AsyncParsableCommand {
 
     func run() async throws {
         print(GoldText.summary(try await connection.withGold { job, _ in try await job.summary() }))
-    }
-}
-
-struct Evaluate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Score the predictive alerts, and a fixed-threshold baseline, against a simulation's ground truth.")
-
-    @Option(help: "The ground truth the producer wrote (--truth).") var truth: String
-    @Option(help: "The baseline's threshold in units.") var baselineThreshold: Int64 = AlertEvaluation.baselineThreshold
-    @Flag(help: "Exit 1 unless STOCKOUT_PREDICTED meets the targets and beats the baseline.") var strict = false
-    @OptionGroup var connection: Connection
-
-    func run() async throws {
-        let facts: GroundTruth
-        do {
-            facts = try GroundTruth.read(from: truth)
-        } catch {
-            throw ValidationError("cannot read the ground truth at \(truth): \(error)")
-        }
-        let evaluation = try await connection.withGold { job, _ in
-            try await job.evaluate(truth: facts, baselineThreshold: baselineThreshold)
-        }
-        print(GoldText.evaluation(evaluation))
-        if strict && !evaluation.meetsTargets { throw ExitCode(1) }
     }
 }
 

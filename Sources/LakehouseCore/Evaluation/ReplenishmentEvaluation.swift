@@ -18,7 +18,7 @@ public struct ReplenishmentEvaluation: Sendable {
         /// The `model` policy's stated risks, per seed (empty for the others).
         public var predictions: [[RiskPrediction]] = []
         /// The `model` policy's alerts opened, by kind, all seeds (nil for the others).
-        public var alertsOpened: [ReplenishmentAlert: Int]?
+        public var alertsOpened: [StockAlertKind: Int]?
 
         /// Items of all seeds, pooled in a fixed order (seed, store, product), so that two
         /// policies' pools line up item by item.
@@ -82,7 +82,7 @@ public struct ReplenishmentEvaluation: Sendable {
             return model
         }
         let results = Mutex(
-            [(SimulationOutcome, [RiskPrediction], [ReplenishmentAlert: Int]?)?](repeating: nil, count: seeds.count))
+            [(SimulationOutcome, [RiskPrediction], [StockAlertKind: Int]?)?](repeating: nil, count: seeds.count))
         DispatchQueue.concurrentPerform(iterations: seeds.count) { index in
             var simulator = StoreSimulator(configuration: chains[index], policy: policies[index])
             while simulator.nextDay() != nil {}
@@ -91,7 +91,7 @@ public struct ReplenishmentEvaluation: Sendable {
             results.withLock { $0[index] = (outcome, model?.predictions ?? [], model?.alertsOpened) }
         }
         let finished = results.withLock { $0.compactMap { $0 } }
-        var alerts: [ReplenishmentAlert: Int]?
+        var alerts: [StockAlertKind: Int]?
         for run in finished {
             guard let opened = run.2 else { continue }
             alerts = (alerts ?? [:]).merging(opened, uniquingKeysWith: +)

@@ -168,7 +168,7 @@ extension ReplenishmentReport {
             tables.append(
                 Table(
                     title: "Alerts the model opens, per store and day", header: ["kind", "per store-day"],
-                    rows: ReplenishmentAlert.allCases.map { [$0.rawValue, String(format: "%.3f", alerts[$0] ?? 0)] }))
+                    rows: StockAlertKind.allCases.map { [$0.rawValue, String(format: "%.3f", alerts[$0] ?? 0)] }))
         }
         tables.append(
             Table(

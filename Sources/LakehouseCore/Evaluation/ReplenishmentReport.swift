@@ -13,7 +13,7 @@ public struct ReplenishmentReport: Sendable {
         public var ordersPerStoreDay: Double
         public var deliveriesPerStoreDay: Double
         /// Alerts opened per open store-day, by kind (the `model` only).
-        public var alertsPerStoreDay: [ReplenishmentAlert: Double]?
+        public var alertsPerStoreDay: [StockAlertKind: Double]?
     }
 
     /// Each ``OutcomeMetrics`` figure with its interval.

@@ -1,110 +1,168 @@
 import Foundation
 import PGLite
 
-/// The stock model's part of a refresh: the items the new rows touch are brought forward through
-/// their new movements in event-time order (demand estimate, figures, alerts), then written back.
-/// Reads and writes only those items' rows, so its cost follows the new events.
-extension GoldJob {
-    /// One touched item's restored state.
-    private struct Item {
-        var storeKey: Int64
-        var productKey: Int64
-        var policy: ReplenishmentPolicy
-        var model: ItemStockModel
-        /// The ids of the item's open alerts.
-        var openAlertIDs: [StockAlertKind: Int64]
-        /// The authoritative position after this refresh's SQL.
-        var onHand: Int64
-        var lastCountTime: Int64?
-    }
+/// One store × product as a refresh restores it: its policy, stock model, calendar, alerts and
+/// the orders on the way.
+struct GoldItem: Sendable {
+    var storeKey: Int64
+    var productKey: Int64
+    var policy: ReplenishmentPolicy
+    var caseSize: Int64?
+    var shelfLifeDays: Int?
+    var model: ItemStockModel
+    /// The calendar of the day being applied or reviewed.
+    var days: DemandDays
+    var alerts: ItemAlerts
+    /// The ids of the item's open alerts.
+    var openAlertIDs: [StockAlertKind: Int64]
+    var openOrders: OpenOrders
+    /// The authoritative position (`stock_position`).
+    var onHand: Int64
+    var lastCountTime: Int64?
 
-    /// One alert row to write: an existing open alert brought forward, or a new one.
-    private struct AlertRow {
-        var alertID: Int64?
-        var storeKey: Int64
-        var productKey: Int64
-        var kind: StockAlertKind
-        var openedAt: Int64
-        var updatedAt: Int64
-        var resolvedAt: Int64?
-        var figures: StockFigures
-    }
+    var key: Int64 { storeKey << 32 | productKey }
+}
 
-    /// Brings the touched items' models forward; returns (forecasts written, alerts opened,
-    /// alerts resolved).
-    static func stockModel(_ connection: PGConnection) async throws -> (forecasts: Int, opened: Int, resolved: Int) {
-        var items = try await restore(connection)
-        guard !items.isEmpty else { return (0, 0, 0) }
-        var index: [Int64: Int] = [:]  // (store << 32 | product) → items
-        for (position, item) in items.enumerated() { index[item.storeKey << 32 | item.productKey] = position }
-        var alerts: [AlertRow] = []
-        var open: [Int: [StockAlertKind: Int]] = [:]  // item → kind → alerts index
-        var opened = 0
-        var resolved = 0
-        func record(_ changes: [AlertTransition], item position: Int) {
-            for change in changes {
-                let item = items[position]
-                switch change.change {
-                case .opened:
-                    opened += 1
-                    open[position, default: [:]][change.kind] = alerts.count
-                    alerts.append(
-                        AlertRow(
-                            alertID: nil, storeKey: item.storeKey, productKey: item.productKey, kind: change.kind,
-                            openedAt: change.time, updatedAt: change.time, figures: change.figures))
-                case .updated, .resolved:
-                    let row: Int
-                    if let existing = open[position]?[change.kind] {
-                        row = existing
-                    } else {
-                        // An alert opened by an earlier refresh: its row is brought forward.
-                        row = alerts.count
-                        alerts.append(
-                            AlertRow(
-                                alertID: item.openAlertIDs[change.kind], storeKey: item.storeKey,
-                                productKey: item.productKey, kind: change.kind, openedAt: change.time,
-                                updatedAt: change.time, figures: change.figures))
-                        open[position, default: [:]][change.kind] = row
-                    }
-                    alerts[row].updatedAt = change.time
-                    alerts[row].figures = change.figures
-                    if change.change == .resolved {
-                        resolved += 1
-                        alerts[row].resolvedAt = change.time
-                        open[position]?[change.kind] = nil
-                    }
-                }
+/// One alert row to write: a new alert, or an open one resolved.
+struct GoldAlertRow: Sendable {
+    var alertID: Int64?
+    var storeKey: Int64
+    var productKey: Int64
+    var kind: StockAlertKind
+    var openedAt: Int64
+    var updatedAt: Int64
+    var resolvedAt: Int64?
+    var figures: StockFigures
+    /// nil keeps the stored sentence (a resolved alert keeps why it opened).
+    var reason: String?
+}
+
+/// The alert rows of a refresh, from the changes ``ItemAlerts`` reports.
+struct GoldAlertRows: Sendable {
+    private(set) var rows: [GoldAlertRow] = []
+    private(set) var opened = 0
+    private(set) var resolved = 0
+    /// Item key → kind → index in ``rows`` of the alerts opened by this refresh and still open.
+    private var open: [Int64: [StockAlertKind: Int]] = [:]
+
+    mutating func record(_ changes: [ItemAlerts.Change], item: GoldItem, time: Int64) {
+        for change in changes {
+            let figures = item.model.figures(policy: item.policy, at: time)
+            if change.opened {
+                opened += 1
+                open[item.key, default: [:]][change.kind] = rows.count
+                rows.append(
+                    GoldAlertRow(
+                        alertID: nil, storeKey: item.storeKey, productKey: item.productKey, kind: change.kind,
+                        openedAt: time, updatedAt: time, figures: figures, reason: change.reason))
+                continue
+            }
+            resolved += 1
+            if let row = open[item.key]?[change.kind] {
+                rows[row].updatedAt = time
+                rows[row].resolvedAt = time
+                rows[row].figures = figures
+                open[item.key]?[change.kind] = nil
+            } else {
+                // Opened by an earlier refresh.
+                rows.append(
+                    GoldAlertRow(
+                        alertID: item.openAlertIDs[change.kind], storeKey: item.storeKey, productKey: item.productKey,
+                        kind: change.kind, openedAt: time, updatedAt: time, resolvedAt: time, figures: figures,
+                        reason: nil))
             }
         }
+    }
+}
+
+/// The stock model's part of a refresh: the items the new rows touch are brought forward through
+/// their new movements in event-time order (demand estimate, figures, unexpected stockouts, the
+/// orders a delivery closes), then written back. Reads and writes only those items' rows, so its
+/// cost follows the new events.
+extension GoldJob {
+    /// Brings the touched items' models forward; returns (forecasts written, alerts opened,
+    /// alerts resolved).
+    static func stockModel(_ connection: PGConnection, calendar: inout GoldCalendar) async throws -> (
+        forecasts: Int, opened: Int, resolved: Int
+    ) {
+        var items = try await restore(connection, items: "SELECT DISTINCT store_key, product_key FROM gold_moves")
+        guard !items.isEmpty else { return (0, 0, 0) }
+        var index: [Int64: Int] = [:]
+        for (position, item) in items.enumerated() { index[item.key] = position }
+        var alerts = GoldAlertRows()
+        var received: [(storeKey: Int64, productKey: Int64, reviewDay: Int64, time: Int64)] = []
         let moves = try await connection.query(
             """
             SELECT store_key, product_key, (extract(epoch FROM event_time) * 1000000)::bigint, event_type,
                 coalesce(counted, abs(change))
-            FROM gold_moves ORDER BY store_key, product_key, event_time, event_type, coalesce(counted, abs(change))
+            FROM gold_moves ORDER BY event_time, store_key, product_key, event_type, coalesce(counted, abs(change))
             """)
+        var today: Int64?
         for row in moves.rows {
             let key = try row.decode(Int64.self, at: 0) << 32 | row.decode(Int64.self, at: 1)
             guard let position = index[key], let kind = StockMovement.Kind(rawValue: row[3] ?? "") else { continue }
             let movement = StockMovement(
                 time: try row.decode(Int64.self, at: 2), kind: kind, quantity: try row.decode(Int64.self, at: 4))
-            let changes = items[position].model.apply(movement, policy: items[position].policy)
-            record(changes, item: position)
+            let day = EventTimestamp.floorDivide(movement.time, ItemStockModel.dayMicros)
+            // The first event of a day: what the categories share that day, learned once.
+            if day != today {
+                today = day
+                if !calendar.hasLearned(day) { calendar.learn(day: day, items: items) }
+            }
+            var item = items[position]
+            item.days = calendar.days(store: item.storeKey, product: item.productKey, on: day)
+            item.model.apply(movement, calendar: item.days)
+            let changes = item.alerts.afterEvent(
+                model: item.model, openOrders: item.openOrders, policy: item.policy, day: day)
+            alerts.record(changes, item: item, time: movement.time)
+            // A delivery closes the oldest order on the way, whether it brought all of it or not.
+            if kind == .restock, let oldest = item.openOrders.lines.first {
+                item.openOrders.receive()
+                received.append((item.storeKey, item.productKey, oldest.day, movement.time))
+            }
+            items[position] = item
         }
         // Late events the walk could not place exactly: the position is the authority.
         for position in items.indices {
-            let item = items[position]
-            var model = item.model
-            let changes = model.reconcile(onHand: item.onHand, lastCountTime: item.lastCountTime, policy: item.policy)
-            items[position].model = model
-            record(changes, item: position)
+            var item = items[position]
+            guard item.onHand != item.model.onHand || item.lastCountTime != item.model.lastCountTime,
+                let time = item.model.time
+            else { continue }
+            item.model.reconcile(onHand: item.onHand, lastCountTime: item.lastCountTime)
+            let changes = item.alerts.afterEvent(
+                model: item.model, openOrders: item.openOrders, policy: item.policy,
+                day: EventTimestamp.floorDivide(time, ItemStockModel.dayMicros))
+            alerts.record(changes, item: item, time: time)
+            items[position] = item
         }
         try await write(connection, items: items)
-        try await write(connection, alerts: alerts)
-        return (items.count, opened, resolved)
+        try await write(connection, alerts: alerts.rows)
+        if !received.isEmpty {
+            try await connection.execute(
+                """
+                CREATE TEMP TABLE gold_received (store_key integer, product_key integer, review_date date,
+                    received_at timestamptz) ON COMMIT DROP
+                """)
+            try await connection.copyIn("COPY gold_received FROM STDIN") { writer in
+                try await writer.writeColumns([
+                    PGCopyColumn(received.map(\.storeKey)), PGCopyColumn(received.map(\.productKey)),
+                    PGCopyColumn(received.map { SilverEvent.dateText(Int32($0.reviewDay)) }),
+                    PGCopyColumn(received.map { Self.timestamp($0.time) }),
+                ])
+            }
+            try await connection.execute(
+                """
+                UPDATE order_line l SET status = 'received', received_at = g.received_at FROM gold_received g
+                WHERE l.store_key = g.store_key AND l.product_key = g.product_key AND l.review_date = g.review_date
+                    AND l.status = 'ordered'
+                """)
+        }
+        return (items.count, alerts.opened, alerts.resolved)
     }
 
-    /// The touched items with their policy, stored model and open alerts.
-    private static func restore(_ connection: PGConnection) async throws -> [Item] {
+    /// The items `items` (a query giving `store_key, product_key`) with their policy, stored model,
+    /// open alerts and orders on the way (their calendar is for the caller to set).
+    static func restore(_ connection: PGConnection, items query: String) async throws -> [GoldItem] {
         let rows = try await connection.query(
             """
             SELECT t.store_key, t.product_key, rp.lead_time_days::float8, rp.service_level::float8,
@@ -114,8 +172,9 @@ extension GoldJob {
                 (extract(epoch FROM f.model_count_time) * 1000000)::bigint,
                 (f.demand_day - DATE '1970-01-01')::bigint, f.day_units, f.day_stocked_out, f.stocked_out_at_close,
                 f.level, f.variance, f.demand_size, f.demand_interval, f.days_since_demand, f.days_learned,
-                f.zero_days, f.evidence_days, f.lift_gain, f.lift_discount
-            FROM (SELECT DISTINCT store_key, product_key FROM gold_moves) t
+                f.zero_days, f.evidence_days, f.lift_gain, f.lift_discount, f.stated_risk, rp.case_size::bigint,
+                rp.shelf_life_days::bigint
+            FROM (\(query)) t
             JOIN dim_store s ON s.store_key = t.store_key
             JOIN dim_product p ON p.product_key = t.product_key
             JOIN stock_position sp ON sp.store_key = t.store_key AND sp.product_key = t.product_key
@@ -130,9 +189,11 @@ extension GoldJob {
                 LIMIT 1
             ) rp
             """)
-        var items: [Item] = []
+        var items: [GoldItem] = []
         items.reserveCapacity(rows.rows.count)
         for row in rows.rows {
+            let storeKey = try row.decode(Int64.self, at: 0)
+            let productKey = try row.decode(Int64.self, at: 1)
             let policy = ReplenishmentPolicy(
                 leadTimeDays: try row.decode(Double.self, at: 2), serviceLevel: try row.decode(Double.self, at: 3),
                 reviewPeriodDays: try row.decode(Double.self, at: 4), maxDaysOfCover: try row.decode(Double.self, at: 5)
@@ -156,48 +217,60 @@ extension GoldJob {
                 demand.liftDiscount = try row.decode(Double.self, at: 24)
                 model = ItemStockModel(
                     onHand: try row.decode(Int64.self, at: 9), time: time,
-                    lastCountTime: try row.decode(Int64?.self, at: 10), demand: demand, openAlerts: [:])
+                    lastCountTime: try row.decode(Int64?.self, at: 10), demand: demand)
             }
             items.append(
-                Item(
-                    storeKey: try row.decode(Int64.self, at: 0), productKey: try row.decode(Int64.self, at: 1),
-                    policy: policy, model: model, openAlertIDs: [:], onHand: try row.decode(Int64.self, at: 6),
+                GoldItem(
+                    storeKey: storeKey, productKey: productKey, policy: policy,
+                    caseSize: try row.decode(Int64?.self, at: 26),
+                    shelfLifeDays: try row.decode(Int64?.self, at: 27).map { Int($0) }, model: model,
+                    days: .none,
+                    alerts: ItemAlerts(statedRisk: try row.decode(Double?.self, at: 25) ?? 0), openAlertIDs: [:],
+                    openOrders: OpenOrders(), onHand: try row.decode(Int64.self, at: 6),
                     lastCountTime: try row.decode(Int64?.self, at: 7)))
         }
         var index: [Int64: Int] = [:]
-        for (position, item) in items.enumerated() { index[item.storeKey << 32 | item.productKey] = position }
+        for (position, item) in items.enumerated() { index[item.key] = position }
         let open = try await connection.query(
             """
-            SELECT a.alert_id, a.store_key, a.product_key, a.kind, a.on_hand, a.daily_demand, a.daily_deviation,
-                a.safety_stock, a.reorder_point, a.days_of_cover,
-                (extract(epoch FROM a.predicted_stockout_at) * 1000000)::bigint, a.suggested_order_quantity
-            FROM stock_alert a
-            JOIN (SELECT DISTINCT store_key, product_key FROM gold_moves) t USING (store_key, product_key)
+            SELECT a.alert_id, a.store_key, a.product_key, a.kind
+            FROM stock_alert a JOIN (\(query)) t USING (store_key, product_key)
             WHERE a.status = 'open'
             """)
+        var kinds: [Int: Set<StockAlertKind>] = [:]
         for row in open.rows {
             let key = try row.decode(Int64.self, at: 1) << 32 | row.decode(Int64.self, at: 2)
             guard let position = index[key], let kind = StockAlertKind(rawValue: row[3] ?? "") else { continue }
             items[position].openAlertIDs[kind] = try row.decode(Int64.self, at: 0)
-            items[position].model.openAlerts[kind] = StockFigures(
-                onHand: try row.decode(Int64.self, at: 4), dailyDemand: try row.decode(Double?.self, at: 5),
-                dailyDeviation: try row.decode(Double.self, at: 6), safetyStock: try row.decode(Double.self, at: 7),
-                reorderPoint: try row.decode(Double.self, at: 8), daysOfCover: try row.decode(Double?.self, at: 9),
-                predictedStockoutTime: try row.decode(Int64?.self, at: 10),
-                suggestedOrderQuantity: try row.decode(Int64.self, at: 11))
+            kinds[position, default: []].insert(kind)
+        }
+        for (position, open) in kinds {
+            items[position].alerts = ItemAlerts(open: open, statedRisk: items[position].alerts.statedRisk)
+        }
+        let orders = try await connection.query(
+            """
+            SELECT l.store_key, l.product_key, (l.review_date - DATE '1970-01-01')::bigint,
+                coalesce(l.ordered_units, l.quantity)
+            FROM order_line l JOIN (\(query)) t USING (store_key, product_key)
+            WHERE l.status = 'ordered' ORDER BY l.review_date
+            """)
+        for row in orders.rows {
+            let key = try row.decode(Int64.self, at: 0) << 32 | row.decode(Int64.self, at: 1)
+            guard let position = index[key] else { continue }
+            items[position].openOrders.place(units: try row.decode(Int64.self, at: 3), day: try row.decode(Int64.self, at: 2))
         }
         return items
     }
 
     /// `micros` as the RFC 3339 text COPY takes for a `timestamptz` (nil stays NULL).
-    private static func timestamp(_ micros: Int64?) -> String? { micros.map { EventTimestamp.format(micros: $0) } }
+    static func timestamp(_ micros: Int64?) -> String? { micros.map { EventTimestamp.format(micros: $0) } }
 
     /// Upserts the items' `demand_forecast` rows.
-    private static func write(_ connection: PGConnection, items: [Item]) async throws {
+    private static func write(_ connection: PGConnection, items: [GoldItem]) async throws {
         try await connection.execute(
             "CREATE TEMP TABLE gold_forecast (LIKE demand_forecast INCLUDING DEFAULTS) ON COMMIT DROP")
         let figures = items.map { $0.model.figures(policy: $0.policy) }
-        func column<T: PGEncodable>(_ value: (Item) -> T?) -> PGCopyColumn { PGCopyColumn(items.map(value)) }
+        func column<T: PGEncodable>(_ value: (GoldItem) -> T?) -> PGCopyColumn { PGCopyColumn(items.map(value)) }
         try await connection.copyIn(
             """
             COPY gold_forecast (store_key, product_key, model_time, model_on_hand, model_count_time, demand_day,
@@ -247,10 +320,11 @@ extension GoldJob {
             """)
     }
 
-    /// Writes the alert rows: existing open alerts first (updated or resolved), then new ones, so
-    /// that at no point two alerts of one item and kind are open.
-    private static func write(_ connection: PGConnection, alerts: [AlertRow]) async throws {
+    /// Writes the alert rows: existing open alerts first (resolved), then new ones, so that at no
+    /// point two alerts of one item and kind are open.
+    static func write(_ connection: PGConnection, alerts: [GoldAlertRow]) async throws {
         guard !alerts.isEmpty else { return }
+        try await connection.execute("DROP TABLE IF EXISTS gold_alerts")
         try await connection.execute(
             """
             CREATE TEMP TABLE gold_alerts (alert_id bigint, store_key integer, product_key integer, kind text,
@@ -271,7 +345,7 @@ extension GoldJob {
                 PGCopyColumn(alerts.map(\.figures.daysOfCover)),
                 PGCopyColumn(alerts.map { Self.timestamp($0.figures.predictedStockoutTime) }),
                 PGCopyColumn(alerts.map(\.figures.suggestedOrderQuantity)),
-                PGCopyColumn(alerts.map { StockAlertReason.text(kind: $0.kind, figures: $0.figures) }),
+                PGCopyColumn(alerts.map(\.reason)),
             ])
         }
         try await connection.execute("ANALYZE gold_alerts")
@@ -282,7 +356,7 @@ extension GoldJob {
                 daily_demand = g.daily_demand, daily_deviation = g.daily_deviation, safety_stock = g.safety_stock,
                 reorder_point = g.reorder_point, days_of_cover = g.days_of_cover,
                 predicted_stockout_at = g.predicted_stockout_at, suggested_order_quantity = g.suggested_order_quantity,
-                reason = g.reason
+                reason = coalesce(g.reason, a.reason)
             FROM gold_alerts g WHERE g.alert_id = a.alert_id
             """)
         try await connection.execute(

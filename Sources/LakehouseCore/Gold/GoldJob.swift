@@ -28,11 +28,15 @@ public struct GoldJob: Sendable {
         public var snapshots = 0
         /// Stock models (`demand_forecast` rows) brought forward.
         public var forecasts = 0
+        /// Order proposals drafted (one per store whose events the refresh brought, for its newest
+        /// day) and their lines.
+        public var proposals = 0
+        public var proposalLines = 0
         /// Alerts opened and resolved.
         public var alertsOpened = 0
         public var alertsResolved = 0
         /// Where the refresh's time went: `stage`, `dimensions`, `facts`, `positions`,
-        /// `snapshots`, `stock model`, in order, in seconds.
+        /// `snapshots`, `calendar`, `stock model`, `review`, in order, in seconds.
         public var steps: [Step] = []
 
         /// One step of a refresh and its duration.
@@ -46,7 +50,7 @@ public struct GoldJob: Sendable {
         public var description: String {
             guard let batches else { return "gold: up to date" }
             return
-                "gold: silver batches \(batches.lowerBound)...\(batches.upperBound): \(rows) rows, \(sales) sales, \(movements) stock movements, \(positions) positions updated, \(snapshots) daily snapshots, \(forecasts) forecasts, alerts \(alertsOpened) opened and \(alertsResolved) resolved"
+                "gold: silver batches \(batches.lowerBound)...\(batches.upperBound): \(rows) rows, \(sales) sales, \(movements) stock movements, \(positions) positions updated, \(snapshots) daily snapshots, \(forecasts) forecasts, \(proposals) order proposals (\(proposalLines) lines), alerts \(alertsOpened) opened and \(alertsResolved) resolved"
         }
     }
 
@@ -137,8 +141,24 @@ public struct GoldJob: Sendable {
             lap("positions")
             report.snapshots = try await Self.snapshots(connection)
             lap("snapshots")
-            (report.forecasts, report.alertsOpened, report.alertsResolved) = try await Self.stockModel(connection)
+            let first = try await connection.query(
+                "SELECT (extract(epoch FROM min(event_time)) * 1000000)::bigint FROM gold_moves")
+            var calendar = try await GoldCalendar.load(
+                connection,
+                firstNewDay: try first.rows.first?.decode(Int64?.self, at: 0).map {
+                    EventTimestamp.floorDivide($0, ItemStockModel.dayMicros)
+                })
+            lap("calendar")
+            (report.forecasts, report.alertsOpened, report.alertsResolved) = try await Self.stockModel(
+                connection, calendar: &calendar)
+            try await calendar.save(connection)
             lap("stock model")
+            let review = try await Self.review(connection, calendar: calendar)
+            report.proposals = review.reviews
+            report.proposalLines = review.lines
+            report.alertsOpened += review.alertsOpened
+            report.alertsResolved += review.alertsResolved
+            lap("review")
             _ = try await connection.query(
                 "UPDATE gold_state SET value = $1, updated_at = now() WHERE name = 'silver_batch'", [to])
             return report
@@ -149,6 +169,7 @@ public struct GoldJob: Sendable {
                 "batches": "\(report.batches.map { "\($0.lowerBound)...\($0.upperBound)" } ?? "none")",
                 "rows": "\(report.rows)", "sales": "\(report.sales)", "movements": "\(report.movements)",
                 "positions": "\(report.positions)", "forecasts": "\(report.forecasts)",
+                "proposals": "\(report.proposals)", "proposal.lines": "\(report.proposalLines)",
                 "alerts.opened": "\(report.alertsOpened)", "alerts.resolved": "\(report.alertsResolved)",
                 "seconds": "\(Self.stepsText(report.steps))",
             ])

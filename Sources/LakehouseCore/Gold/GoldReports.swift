@@ -17,6 +17,24 @@ public struct OpenStockAlert: Sendable, Hashable {
     public var reason: String
 }
 
+/// One line of a store's order proposal, as `gold proposal` lists it.
+public struct OrderProposalLine: Sendable, Hashable {
+    public var storeID: String
+    /// The review's day (days since 1970 UTC) and status (`proposed`, `ordered`, `lapsed`).
+    public var reviewDay: Int64
+    public var reviewStatus: String
+    public var productID: String
+    public var productName: String
+    public var category: String
+    public var quantity: Int64
+    public var cases: Int64?
+    public var onHand: Int64
+    public var onOrder: Int64
+    /// The risk of running empty before the next delivery, with this order.
+    public var stockoutRisk: Double
+    public var reason: String
+}
+
 /// What the pipeline has seen, for a summary: events by type, quarantined records by reason,
 /// duplicates removed, alerts open by kind.
 public struct GoldSummary: Sendable {
@@ -32,26 +50,9 @@ public struct GoldSummary: Sendable {
     public var countAgeDays = 7
 }
 
-/// The scores of `gold evaluate`: each predictive alert kind, and the fixed-threshold baseline,
-/// against a simulation's ground truth.
-public struct GoldEvaluation: Sendable, Hashable {
-    public var kinds: [StockAlertKind: AlertScores]
-    public var baseline: AlertScores
-    /// The targets of the demo scenario, for ``StockAlertKind/stockoutPredicted``.
-    public static let recallTarget = 0.90
-    public static let precisionTarget = 0.70
-
-    /// Whether `STOCKOUT_PREDICTED` meets both targets and beats the baseline's F1.
-    public var meetsTargets: Bool {
-        guard let predicted = kinds[.stockoutPredicted] else { return false }
-        return predicted.recall >= Self.recallTarget && predicted.precision >= Self.precisionTarget
-            && predicted.f1 > baseline.f1
-    }
-}
-
 extension GoldJob {
     /// The open alerts, most urgent first: by kind (``StockAlertKind/urgencyRank``), then the
-    /// soonest predicted stockout, then the oldest.
+    /// oldest.
     public func openAlerts(limit: Int = 15) async throws -> [OpenStockAlert] {
         let result = try await connection.query(
             """
@@ -59,13 +60,12 @@ extension GoldJob {
                 on_hand, days_of_cover::float8, (extract(epoch FROM predicted_stockout_at) * 1000000)::bigint,
                 suggested_order_quantity, reason
             FROM v_open_alerts
-            ORDER BY urgency_rank, predicted_stockout_at NULLS LAST, days_of_cover NULLS FIRST, opened_at, store_id,
-                product_id
+            ORDER BY urgency_rank, opened_at, store_id, product_id
             LIMIT $1
             """, [Int64(limit)])
         return try result.rows.map { row in
             OpenStockAlert(
-                kind: StockAlertKind(rawValue: try row.decode(String.self, at: 0)) ?? .outOfStock,
+                kind: StockAlertKind(rawValue: try row.decode(String.self, at: 0)) ?? .unexpectedStockout,
                 storeID: try row.decode(String.self, at: 1), productID: try row.decode(String.self, at: 2),
                 productName: try row.decode(String.self, at: 3), openedAt: try row.decode(Int64.self, at: 4),
                 onHand: try row.decode(Int64.self, at: 5), daysOfCover: try row.decode(Double?.self, at: 6),
@@ -109,75 +109,43 @@ extension GoldJob {
         return (try row.decode(Int64.self, at: 0), try row.decode(Int64.self, at: 1), try row.decode(Int64.self, at: 2))
     }
 
-    /// Scores the alerts gold raised, and the fixed-threshold baseline replayed over
-    /// `fact_stock_movement`, against `truth` (``AlertEvaluation``), with each item's lead time
-    /// from its policy.
-    ///
-    /// - Complexity: reads every alert and every stock movement (an evaluation, not a refresh).
-    public func evaluate(truth: GroundTruth, baselineThreshold: Int64 = AlertEvaluation.baselineThreshold)
-        async throws -> GoldEvaluation
-    {
-        let alerts = try await connection.query(
+    /// The newest order proposal of each store (or of `store`), lines by store, then the
+    /// highest risk, then the product.
+    public func orderProposal(store: String? = nil, limit: Int = 50) async throws -> [OrderProposalLine] {
+        let result = try await connection.query(
             """
-            SELECT s.store_id, p.product_id, a.kind, (extract(epoch FROM a.opened_at) * 1000000)::bigint,
-                (extract(epoch FROM a.resolved_at) * 1000000)::bigint
-            FROM stock_alert a JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
-            """)
-        var episodes: [String: [AlertEpisode]] = [:]
-        for row in alerts.rows {
-            let episode = AlertEpisode(
-                store: try row.decode(String.self, at: 0), product: try row.decode(String.self, at: 1),
-                kind: try row.decode(String.self, at: 2), opened: try row.decode(Int64.self, at: 3),
-                resolved: try row.decode(Int64?.self, at: 4))
-            episodes[episode.kind, default: []].append(episode)
+            SELECT store_id, (review_date - DATE '1970-01-01')::bigint, review_status, product_id, product_name,
+                category, quantity, cases, on_hand, on_order, stockout_risk::float8, reason
+            FROM v_order_proposal WHERE $1::text IS NULL OR store_id = $1::text
+            ORDER BY store_id, stockout_risk DESC, product_id
+            LIMIT $2
+            """, [store, Int64(limit)])
+        return try result.rows.map { row in
+            OrderProposalLine(
+                storeID: try row.decode(String.self, at: 0), reviewDay: try row.decode(Int64.self, at: 1),
+                reviewStatus: try row.decode(String.self, at: 2), productID: try row.decode(String.self, at: 3),
+                productName: try row.decode(String.self, at: 4), category: try row.decode(String.self, at: 5),
+                quantity: try row.decode(Int64.self, at: 6), cases: try row.decode(Int64?.self, at: 7),
+                onHand: try row.decode(Int64.self, at: 8), onOrder: try row.decode(Int64.self, at: 9),
+                stockoutRisk: try row.decode(Double.self, at: 10), reason: try row.decode(String.self, at: 11))
         }
-        let leads = try await connection.query(
+    }
+
+    /// Per store, its newest review: day, status, items planned, lines and units.
+    public func reviews() async throws -> [(store: String, day: Int64, status: String, items: Int64, lines: Int64, units: Int64)] {
+        try await connection.query(
             """
-            SELECT s.store_id || '|' || p.product_id, f.lead_time_days::float8
-            FROM demand_forecast f JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
-            """)
-        var leadTimes: [String: Double] = [:]
-        for row in leads.rows { leadTimes[try row.decode(String.self, at: 0)] = try row.decode(Double.self, at: 1) }
-        let lead = { (store: String, product: String) in
-            leadTimes["\(store)|\(product)"] ?? ReplenishmentPolicy.chainDefault.leadTimeDays
-        }
-        var baseline: [AlertEpisode] = []
-        var item: (store: String, product: String)?
-        var movements: [StockMovement] = []
-        let moves = try await connection.query(
+            SELECT s.store_id, (r.review_date - DATE '1970-01-01')::bigint, r.status, r.items::bigint,
+                r.lines::bigint, r.units
+            FROM order_review r JOIN dim_store s USING (store_key)
+            WHERE r.review_date = (SELECT max(review_date) FROM order_review n WHERE n.store_key = r.store_key)
+            ORDER BY s.store_id
             """
-            SELECT s.store_id, p.product_id, (extract(epoch FROM m.event_time) * 1000000)::bigint, m.event_type,
-                coalesce(m.counted_quantity, abs(m.quantity_change))
-            FROM fact_stock_movement m JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
-            ORDER BY s.store_id, p.product_id, m.event_time, m.event_type
-            """)
-        func flush() {
-            if let item {
-                baseline += AlertEvaluation.baselineEpisodes(
-                    store: item.store, product: item.product, movements: movements, threshold: baselineThreshold)
-            }
-            movements.removeAll(keepingCapacity: true)
+        ).rows.map {
+            (
+                try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1), try $0.decode(String.self, at: 2),
+                try $0.decode(Int64.self, at: 3), try $0.decode(Int64.self, at: 4), try $0.decode(Int64.self, at: 5)
+            )
         }
-        for row in moves.rows {
-            let store = try row.decode(String.self, at: 0)
-            let product = try row.decode(String.self, at: 1)
-            if item?.store != store || item?.product != product {
-                flush()
-                item = (store, product)
-            }
-            guard let kind = StockMovement.Kind(rawValue: try row.decode(String.self, at: 3)) else { continue }
-            movements.append(
-                StockMovement(
-                    time: try row.decode(Int64.self, at: 2), kind: kind, quantity: try row.decode(Int64.self, at: 4)))
-        }
-        flush()
-        var kinds: [StockAlertKind: AlertScores] = [:]
-        for kind in StockAlertKind.predictive {
-            kinds[kind] = AlertEvaluation.score(
-                episodes[kind.rawValue] ?? [], name: kind.rawValue, truth: truth, leadTimeDays: lead)
-        }
-        let base = AlertEvaluation.score(
-            baseline, name: "baseline (on hand ≤ \(baselineThreshold) units)", truth: truth, leadTimeDays: lead)
-        return GoldEvaluation(kinds: kinds, baseline: base)
     }
 }

@@ -9,14 +9,12 @@ public enum GoldText {
         let rows = alerts.map { alert in
             [
                 alert.kind.rawValue, alert.storeID, alert.productID, String(alert.onHand),
-                alert.daysOfCover.map { String(format: "%.1fd", $0) } ?? "-",
-                alert.predictedStockoutTime.map { String(EventTimestamp.format(micros: $0).prefix(16)) } ?? "-",
-                String(alert.suggestedOrderQuantity), alert.productName,
+                String(EventTimestamp.format(micros: alert.openedAt).prefix(16)), alert.productName, alert.reason,
             ]
         }
         return TerminalText.table(
-            ["kind", "store", "product", "on hand", "cover", "runs out", "order", "product name"], rows,
-            alignments: [.left, .left, .left, .right, .right, .left, .right, .left])
+            ["kind", "store", "product", "on hand", "opened", "product name", "why, and what to do"], rows,
+            alignments: [.left, .left, .left, .right, .left, .left, .left])
     }
 
     /// The pipeline's counts, in aligned sections.
@@ -35,24 +33,18 @@ public enum GoldText {
         return TerminalText.table(rows[0], Array(rows.dropFirst()), alignments: [.left, .right])
     }
 
-    /// The evaluation's scores and the targets.
-    public static func evaluation(_ evaluation: GoldEvaluation) -> String {
-        var lines = [
-            "alert quality against the ground truth (caught: an alert open 12 h before the stockout began;"
-                + " confirmed: a stockout within the lead time after the alert opened)"
-        ]
-        for kind in StockAlertKind.predictive {
-            if let scores = evaluation.kinds[kind] { lines.append("  \(scores)") }
+    /// A store's order proposal lines, each column as wide as its widest value.
+    public static func proposal(_ lines: [OrderProposalLine]) -> String {
+        guard !lines.isEmpty else { return "no order proposal yet (gold drafts one per store at each refresh)" }
+        let rows = lines.map { line in
+            [
+                line.storeID, SilverEvent.dateText(Int32(line.reviewDay)), line.reviewStatus, line.productID,
+                String(line.quantity), line.cases.map(String.init) ?? "-", String(line.onHand), String(line.onOrder),
+                String(format: "%.2f", line.stockoutRisk), line.productName,
+            ]
         }
-        lines.append("  \(evaluation.baseline)")
-        if let predicted = evaluation.kinds[.stockoutPredicted] {
-            lines.append(
-                String(
-                    format:
-                        "targets for STOCKOUT_PREDICTED: recall %.3f (≥ %.2f), precision %.3f (≥ %.2f), F1 %.3f vs baseline %.3f: %@",
-                    predicted.recall, GoldEvaluation.recallTarget, predicted.precision, GoldEvaluation.precisionTarget,
-                    predicted.f1, evaluation.baseline.f1, evaluation.meetsTargets ? "met" : "not met"))
-        }
-        return lines.joined(separator: "\n")
+        return TerminalText.table(
+            ["store", "day", "status", "product", "order", "cases", "on hand", "on order", "risk", "product name"],
+            rows, alignments: [.left, .left, .left, .left, .right, .right, .right, .right, .right, .left])
     }
 }

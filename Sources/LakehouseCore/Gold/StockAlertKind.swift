@@ -1,29 +1,34 @@
-/// What a stock alert warns about.
+/// What a stock alert asks a person to look at. The order proposal handles everything else: an
+/// item running low is ordered, not alerted.
 public enum StockAlertKind: String, Sendable, Hashable, CaseIterable, Codable {
-    /// Nothing on hand.
-    case outOfStock = "OUT_OF_STOCK"
-    /// On hand, but below the safety stock z·σ·√L.
-    case belowSafetyStock = "BELOW_SAFETY_STOCK"
-    /// At or below the reorder point d·L + SS: an order placed now arrives as the safety stock is
-    /// reached.
-    case reorderNow = "REORDER_NOW"
-    /// The stock will likely run out before a delivery ordered now could arrive (see
-    /// ``ItemStockModel/stockoutHorizonDays``).
-    case stockoutPredicted = "STOCKOUT_PREDICTED"
-    /// More days of cover than the policy's maximum.
-    case overstock = "OVERSTOCK"
+    /// The shelf ran empty although the last review put the risk below ``unexpectedBelow`` and no
+    /// delivery comes tomorrow morning: phantom stock, theft, a sudden run on the item. Held while
+    /// the shelf stays empty.
+    case unexpectedStockout = "UNEXPECTED_STOCKOUT"
+    /// Even with tonight's order, the shelf likely runs empty before the next delivery (risk ≥
+    /// ``riskOpens``) and stays empty for at least ``shortDays`` of expected demand: a transfer or
+    /// an extra delivery. Held while the risk is ≥ ``riskHolds`` and some demand goes unmet.
+    case stockoutRisk = "STOCKOUT_RISK"
+    /// A perishable will spoil ``spoilingCases`` cases or more, and half its stock, before it
+    /// sells: mark it down.
+    case perishableOverstock = "PERISHABLE_OVERSTOCK"
 
     /// How urgent the kind is, most urgent first (0).
     public var urgencyRank: Int {
         switch self {
-        case .outOfStock: 0
-        case .stockoutPredicted: 1
-        case .belowSafetyStock: 2
-        case .reorderNow: 3
-        case .overstock: 4
+        case .unexpectedStockout: 0
+        case .stockoutRisk: 1
+        case .perishableOverstock: 2
         }
     }
 
-    /// The kinds that warn ahead of a stockout, which `gold evaluate` scores against the truth.
-    public static let predictive: [StockAlertKind] = [.stockoutPredicted, .belowSafetyStock, .reorderNow]
+    /// An empty shelf is unexpected when the last review stated a risk below this.
+    public static let unexpectedBelow = 0.2
+    /// `STOCKOUT_RISK` opens at this risk and holds down to ``riskHolds``.
+    public static let riskOpens = 0.5
+    public static let riskHolds = 0.25
+    /// Days of expected demand that must go unmet for `STOCKOUT_RISK` to open.
+    public static let shortDays = 0.5
+    /// Cases that must be expected to spoil for `PERISHABLE_OVERSTOCK` to open.
+    public static let spoilingCases: Int64 = 2
 }

@@ -56,47 +56,114 @@ public struct EventProducer: Sendable {
         self.logger = logger
     }
 
+    /// One order a simulated store placed: the day (days since 1970 UTC), store, product, units.
+    public struct PlacedOrder: Sendable, Hashable {
+        public var day: Int64
+        public var storeID: String
+        public var productID: String
+        public var units: Int64
+    }
+
     /// Sends every remaining day of `simulator` (or until `stop` is signalled, between two
     /// calls), reporting ``Progress`` every ``Configuration/progressInterval`` and at the end.
     ///
+    /// With `orders`, the live closed loop: after its warm-up days, each day is sent up to the
+    /// stores' evening review, then each store orders the proposal gold drafted from those
+    /// events (``DatabaseOrders/order(day:waitingFor:stop:)``), then the rest of the day is sent.
+    /// `placed` receives every order the stores placed on those days.
+    ///
     /// - Returns: the final progress.
-    /// - Throws: ``AWSError`` when a call fails for good, or ``LakehouseError`` with
+    /// - Throws: ``AWSError`` when a call fails for good, ``LakehouseError`` with
     ///   ``LakehouseError/Code/deliveryFailed`` when records could not be sent after every resend
-    ///   (the rest of the run is still attempted first).
+    ///   (the rest of the run is still attempted first), or what `orders` throws.
     @discardableResult
     public func run(
-        _ simulator: inout StoreSimulator, stop: StopSignal = StopSignal(),
-        progress report: @Sendable (Progress) -> Void
+        _ simulator: inout StoreSimulator, stop: StopSignal = StopSignal(), orders: DatabaseOrders? = nil,
+        placed: @Sendable ([PlacedOrder]) -> Void = { _ in }, progress report: @escaping @Sendable (Progress) -> Void
     ) async throws -> Progress {
+        var sender = Sender(producer: self, report: report)
+        while !stop.isStopped, !simulator.isFinished {
+            let day = simulator.currentDay
+            guard let orders, day >= simulator.configuration.warmUpDays, !simulator.calendar.isClosed(day) else {
+                guard let records = simulator.nextDay() else { break }
+                try await sender.send(records, stop: stop)
+                continue
+            }
+            guard let morning = simulator.beginDay() else { break }
+            try await sender.send(morning, stop: stop)
+            guard !stop.isStopped else { break }
+            // Each store waits for the proposal that rests on its last valid event before the review.
+            var waitingFor: [String: Int64] = [:]
+            for record in morning where !record.kind.isInvalid {
+                waitingFor[record.event.storeID] = max(waitingFor[record.event.storeID] ?? .min, record.eventTime)
+            }
+            let epochDay =
+                EventTimestamp.floorDivide(simulator.configuration.startMicros, ItemStockModel.dayMicros) + Int64(day)
+            guard let decided = try await orders.order(day: epochDay, waitingFor: waitingFor, stop: stop) else { break }
+            let catalog = simulator.catalog
+            let units = catalog.stores.map { store in
+                catalog.products.map { Int(decided[store.id]?[$0.id] ?? 0) }
+            }
+            let evening = simulator.endDay(orders: units)
+            var lines: [PlacedOrder] = []
+            for (store, row) in simulator.lastOrders.enumerated() {
+                for (product, count) in row.enumerated() where count > 0 {
+                    lines.append(
+                        PlacedOrder(
+                            day: epochDay, storeID: catalog.stores[store].id, productID: catalog.products[product].id,
+                            units: Int64(count)))
+                }
+            }
+            placed(lines)
+            try await sender.send(evening, stop: stop)
+        }
+        if simulator.isFinished { _ = simulator.nextDay() }  // closes the outcome
+        return try sender.finish()
+    }
+
+    /// Sends records in `putRecords` calls, at the target rate, counting and reporting.
+    private struct Sender {
+        let producer: EventProducer
+        let report: @Sendable (Progress) -> Void
         let clock = ContinuousClock()
-        let start = clock.now
-        var lastReport = start
+        let start: ContinuousClock.Instant
+        var lastReport: ContinuousClock.Instant
         var progress = Progress()
-        let perCall = max(1, min(500, configuration.recordsPerCall))
-        while !stop.isStopped, let day = simulator.nextDay() {
+
+        init(producer: EventProducer, report: @escaping @Sendable (Progress) -> Void) {
+            self.producer = producer
+            self.report = report
+            start = clock.now
+            lastReport = start
+        }
+
+        mutating func send(_ records: [SimulatedRecord], stop: StopSignal) async throws {
+            let configuration = producer.configuration
+            let perCall = max(1, min(500, configuration.recordsPerCall))
             var index = 0
-            while index < day.count, !stop.isStopped {
-                let chunk = day[index..<min(index + perCall, day.count)]
+            while index < records.count, !stop.isStopped {
+                let chunk = records[index..<min(index + perCall, records.count)]
                 index += chunk.count
-                let records = chunk.map { record in
+                let inputs = chunk.map { record in
                     KinesisRecordInput(
-                        data: configuration.realTime ? Self.restamped(record, now: Self.nowMicros()) : record.payload,
+                        data: configuration.realTime
+                            ? EventProducer.restamped(record, now: EventProducer.nowMicros()) : record.payload,
                         partitionKey: record.partitionKey)
                 }
                 // Stopping does not wait for a call that hangs: it is abandoned, and its records
                 // may or may not have reached the stream (they are not counted as sent).
-                let kinesis = kinesis
+                let kinesis = producer.kinesis
                 let stream = configuration.stream
                 guard
                     let result = try await stop.interruptible({
-                        try await kinesis.putRecords(stream: stream, records: records)
+                        try await kinesis.putRecords(stream: stream, records: inputs)
                     })
                 else { break }
-                progress.sent += records.count - result.failed.count
+                progress.sent += inputs.count - result.failed.count
                 progress.retried += result.retriedRecords
                 progress.failed += result.failed.count
                 for failure in result.failed.prefix(3) {
-                    logger.error(
+                    producer.logger.error(
                         "record not delivered",
                         metadata: ["kinesis.stream": "\(configuration.stream)", "error": "\(failure)"])
                 }
@@ -111,16 +178,19 @@ public struct EventProducer: Sendable {
                 }
             }
         }
-        progress.seconds = (clock.now - start).inSeconds
-        report(progress)
-        if progress.failed > 0 {
-            throw LakehouseError(
-                code: .deliveryFailed,
-                message:
-                    "\(progress.failed) of \(progress.sent + progress.failed) records could not be put to \(configuration.stream) after every resend; see the log for the reasons"
-            )
+
+        mutating func finish() throws -> Progress {
+            progress.seconds = (clock.now - start).inSeconds
+            report(progress)
+            if progress.failed > 0 {
+                throw LakehouseError(
+                    code: .deliveryFailed,
+                    message:
+                        "\(progress.failed) of \(progress.sent + progress.failed) records could not be put to \(producer.configuration.stream) after every resend; see the log for the reasons"
+                )
+            }
+            return progress
         }
-        return progress
     }
 
     static func nowMicros() -> Int64 {

@@ -448,5 +448,119 @@ public enum DatabaseSchema {
                 ALTER TABLE demand_forecast ADD COLUMN lift_gain double precision NOT NULL DEFAULT 0,
                     ADD COLUMN lift_discount double precision NOT NULL DEFAULT 0;
                 """),
+        PGMigration(
+            name: "0010_order_proposal",
+            sql: """
+                -- What orders are made of: units per case, and how many days a delivered unit can be
+                -- sold (perishables), per category or product like the rest of the policy.
+                ALTER TABLE replenishment_policy ADD COLUMN case_size integer CHECK (case_size > 0),
+                    ADD COLUMN shelf_life_days integer CHECK (shelf_life_days > 0);
+                UPDATE replenishment_policy SET shelf_life_days = CASE category WHEN 'DAIRY' THEN 10
+                    WHEN 'BAKERY' THEN 2 WHEN 'FRUIT' THEN 6 WHEN 'VEGETABLES' THEN 6 WHEN 'MEAT' THEN 4
+                    WHEN 'FISH' THEN 3 END
+                WHERE product_id IS NULL AND category IS NOT NULL;
+
+                -- The chain's calendar, which the demand model reads: days a store is closed
+                -- (store_id NULL: every store), and promotions (a share off the price, chain-wide).
+                CREATE TABLE store_closed_day (
+                    store_id text,
+                    day date NOT NULL,
+                    UNIQUE NULLS NOT DISTINCT (store_id, day)
+                );
+                CREATE TABLE promotion (
+                    product_id text NOT NULL,
+                    first_day date NOT NULL,
+                    last_day date NOT NULL,
+                    discount numeric(4, 3) NOT NULL CHECK (discount > 0 AND discount < 1),
+                    CHECK (last_day >= first_day),
+                    PRIMARY KEY (product_id, first_day)
+                );
+
+                -- What each category shares on a day (weekday factors Monday first, variance ÷ mean
+                -- of a day's units, promotion elasticity), learned when the day's first event is
+                -- applied from the sales before it, and kept.
+                CREATE TABLE category_demand (
+                    category text NOT NULL,
+                    day date NOT NULL,
+                    weekday_factors double precision[] NOT NULL,
+                    dispersion double precision NOT NULL,
+                    elasticity double precision NOT NULL,
+                    PRIMARY KEY (category, day)
+                );
+
+                -- One order proposal per store and day: drafted at each refresh from the store's
+                -- newest events ('proposed'), until the store orders it ('ordered', at its evening
+                -- review) or its events move on to a later day without it ('lapsed').
+                CREATE TABLE order_review (
+                    store_key integer NOT NULL REFERENCES dim_store,
+                    review_date date NOT NULL,
+                    as_of timestamptz NOT NULL,      -- the store's newest event the proposal rests on
+                    status text NOT NULL CHECK (status IN ('proposed', 'ordered', 'lapsed')),
+                    items integer NOT NULL,          -- items planned (stock known, demand learned)
+                    lines integer NOT NULL,          -- items to order
+                    units bigint NOT NULL,
+                    computed_at timestamptz NOT NULL DEFAULT now(),
+                    ordered_at timestamptz,
+                    PRIMARY KEY (store_key, review_date)
+                );
+                -- Its lines: what to order of one product and why. An ordered line is on the way
+                -- until a delivery (restock) of the item closes the oldest ('received'), or it is
+                -- given up 3 days after it was due ('expired').
+                CREATE TABLE order_line (
+                    store_key integer NOT NULL,
+                    review_date date NOT NULL,
+                    product_key integer NOT NULL REFERENCES dim_product,
+                    quantity bigint NOT NULL CHECK (quantity > 0),
+                    cases bigint,
+                    on_hand bigint NOT NULL,
+                    on_order bigint NOT NULL,
+                    cover_demand double precision NOT NULL,
+                    safety_stock double precision NOT NULL,
+                    projected_stock double precision NOT NULL,
+                    projected_waste double precision NOT NULL,
+                    stockout_risk double precision NOT NULL,
+                    reason text NOT NULL,
+                    status text NOT NULL CHECK (status IN ('proposed', 'ordered', 'received', 'expired', 'lapsed')),
+                    ordered_units bigint,
+                    received_at timestamptz,
+                    PRIMARY KEY (store_key, review_date, product_key),
+                    FOREIGN KEY (store_key, review_date) REFERENCES order_review ON DELETE CASCADE
+                );
+                CREATE INDEX order_line_on_the_way ON order_line (store_key, product_key, review_date)
+                    WHERE status = 'ordered';
+
+                -- The risk the last review stated for each item (an empty shelf below 0.2 is
+                -- unexpected).
+                ALTER TABLE demand_forecast ADD COLUMN stated_risk double precision NOT NULL DEFAULT 0;
+
+                -- Alerts are kept for what needs a person; the proposal handles the rest. The
+                -- earlier kinds are closed, and kept as history.
+                UPDATE stock_alert SET status = 'resolved', resolved_at = updated_at WHERE status = 'open';
+                ALTER TABLE stock_alert DROP CONSTRAINT stock_alert_kind_check;
+                ALTER TABLE stock_alert ADD CONSTRAINT stock_alert_kind_check CHECK (kind IN ('OUT_OF_STOCK',
+                    'BELOW_SAFETY_STOCK', 'REORDER_NOW', 'STOCKOUT_PREDICTED', 'OVERSTOCK', 'UNEXPECTED_STOCKOUT',
+                    'STOCKOUT_RISK', 'PERISHABLE_OVERSTOCK'));
+                CREATE OR REPLACE VIEW v_open_alerts AS
+                SELECT a.alert_id, a.kind, s.store_id, p.product_id, p.product_name, p.category, a.opened_at,
+                    a.updated_at, a.on_hand, round(a.daily_demand::numeric, 2) AS daily_demand,
+                    round(a.days_of_cover::numeric, 1) AS days_of_cover, a.predicted_stockout_at,
+                    a.suggested_order_quantity, a.reason,
+                    CASE a.kind WHEN 'UNEXPECTED_STOCKOUT' THEN 0 WHEN 'STOCKOUT_RISK' THEN 1 ELSE 2 END
+                        AS urgency_rank
+                FROM stock_alert a JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
+                WHERE a.status = 'open';
+
+                -- Each store's newest proposal, line by line, for the people who order.
+                CREATE VIEW v_order_proposal AS
+                SELECT s.store_id, r.review_date, r.status AS review_status, r.as_of, p.product_id, p.product_name,
+                    p.category, l.quantity, l.cases, l.on_hand, l.on_order,
+                    round(l.cover_demand::numeric, 1) AS cover_demand, round(l.safety_stock::numeric, 1) AS safety_stock,
+                    round(l.stockout_risk::numeric, 3) AS stockout_risk, l.reason, l.status, l.ordered_units
+                FROM order_review r
+                JOIN (SELECT store_key, max(review_date) AS review_date FROM order_review GROUP BY store_key) n
+                    USING (store_key, review_date)
+                JOIN order_line l USING (store_key, review_date)
+                JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key);
+                """),
     ]
 }

@@ -62,7 +62,7 @@ public struct SilverEvent: Sendable, Hashable {
     public var eventDateText: String { Self.dateText(eventDate) }
 
     /// Days since 1970-01-01 as `YYYY-MM-DD`.
-    static func dateText(_ days: Int32) -> String {
+    public static func dateText(_ days: Int32) -> String {
         String(EventTimestamp.format(micros: Int64(days) * 86_400_000_000).prefix(10))
     }
 }

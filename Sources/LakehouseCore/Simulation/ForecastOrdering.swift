@@ -20,12 +20,10 @@ public struct ModelOrdering: OrderingPolicy {
     public private(set) var predictions: [RiskPrediction] = []
     /// Whether ``predictions`` are kept (for the evaluation).
     public var keepsPredictions = false
-    /// Alerts that need a person, opened since the policy began deciding, by kind
-    /// (``ReplenishmentAlert``).
-    public private(set) var alertsOpened: [ReplenishmentAlert: Int] = [:]
-    /// Per store × product: the open alerts, and the risk stated at the last review.
-    private var openAlerts: [[Set<ReplenishmentAlert>]]
-    private var statedRisk: [[Double]]
+    /// Alerts that need a person, opened since the policy began deciding, by kind.
+    public private(set) var alertsOpened: [StockAlertKind: Int] = [:]
+    /// Per store × product: the open alerts and the risk stated at the last review.
+    private var alerts: [[ItemAlerts]]
     private var deciding = false
 
     /// The policy for `calendar`'s chain, whose first day starts at `startMicros`;
@@ -36,8 +34,7 @@ public struct ModelOrdering: OrderingPolicy {
         models = catalog.stores.map { _ in Array(repeating: ItemStockModel(), count: catalog.products.count) }
         books = catalog.stores.map { _ in Array(repeating: OpenOrders(), count: catalog.products.count) }
         deliveries = catalog.stores.map { _ in Array(repeating: RecentDeliveries(), count: catalog.products.count) }
-        openAlerts = catalog.stores.map { _ in Array(repeating: [], count: catalog.products.count) }
-        statedRisk = catalog.stores.map { _ in Array(repeating: 0, count: catalog.products.count) }
+        alerts = catalog.stores.map { _ in Array(repeating: ItemAlerts(), count: catalog.products.count) }
         policies = catalog.products.map { ReplenishmentPolicy.simulated($0, serviceLevel: serviceLevel) }
         let first = EventTimestamp.floorDivide(startMicros, ItemStockModel.dayMicros)
         let closed = Set(calendar.closedDays.map { first + Int64($0) })
@@ -52,18 +49,16 @@ public struct ModelOrdering: OrderingPolicy {
     }
 
     public mutating func observe(store: Int, product: Int, movement: StockMovement) {
-        _ = models[store][product].apply(movement, policy: policies[product], calendar: days[product])
         let day = EventTimestamp.floorDivide(movement.time, ItemStockModel.dayMicros)
-        // An empty shelf that the last review did not expect and no delivery tomorrow morning fixes.
-        let empty = models[store][product].lastCountTime != nil && models[store][product].onHand <= 0
-        let fixed =
-            empty
-            && books[store][product].arrivals(
-                today: day, leadTimeDays: policies[product].leadTimeDays, closedDays: []
-            ).contains { $0.day <= 1 }
-        update(
-            .unexpectedStockout, store: store, product: product,
-            holds: empty && !fixed && statedRisk[store][product] < ReplenishmentAlert.unexpectedBelow, stays: empty)
+        // The first event of a day: what the categories share, from the days before (as gold).
+        if learnedDay.map({ day > $0 }) ?? true {
+            learnedDay = day
+            learnCategories(through: day - 1)
+        }
+        models[store][product].apply(movement, calendar: days[product])
+        count(
+            alerts[store][product].afterEvent(
+                model: models[store][product], openOrders: books[store][product], policy: policies[product], day: day))
         switch movement.kind {
         case .sale:
             categoryTotals[catalog.products[product].category, default: [:]][day, default: 0] +=
@@ -94,23 +89,15 @@ public struct ModelOrdering: OrderingPolicy {
         return OrderProposal.forecast(demand, days: days[product], after: day, count: count, sizedOn: count)
     }
 
-    /// Opens an alert when `holds` and none is open; an open one stays while `stays`.
-    private mutating func update(_ kind: ReplenishmentAlert, store: Int, product: Int, holds: Bool, stays: Bool) {
-        if openAlerts[store][product].contains(kind) {
-            if !stays { openAlerts[store][product].remove(kind) }
-        } else if holds {
-            openAlerts[store][product].insert(kind)
-            if deciding { alertsOpened[kind, default: 0] += 1 }
-        }
+    /// Counts the alerts opened once the policy decides (not while it only watches a warm-up).
+    private mutating func count(_ changes: [ItemAlerts.Change]) {
+        guard deciding else { return }
+        for change in changes where change.opened { alertsOpened[change.kind, default: 0] += 1 }
     }
 
     public mutating func orders(_ context: ReviewContext) -> [Int] {
         deciding = true
         let day = EventTimestamp.floorDivide(context.time, ItemStockModel.dayMicros)
-        if learnedDay != day {
-            learnedDay = day
-            learnCategories(through: day - 1)
-        }
         return catalog.products.indices.map { index in
             let policy = policies[index]
             books[context.store][index].expire(day: day, leadTimeDays: policy.leadTimeDays)
@@ -119,19 +106,10 @@ public struct ModelOrdering: OrderingPolicy {
                 model: models[context.store][index], openOrders: books[context.store][index],
                 deliveries: deliveries[context.store][index], days: days[index], policy: policy,
                 caseSize: Int64(product.caseSize), shelfLifeDays: product.shelfLifeDays, today: day)
-            // An item already empty is certain to be (its risk is 1): only real forecasts are kept.
-            let risk = plan.map { $0.deliveryComing ? $0.stockoutRisk : 0 } ?? 0
-            statedRisk[context.store][index] = risk
-            let short = plan?.expectedShortDays ?? 0
-            update(
-                .stockoutRisk, store: context.store, product: index,
-                holds: risk >= ReplenishmentAlert.riskOpens && short >= ReplenishmentAlert.shortDays,
-                stays: risk >= ReplenishmentAlert.riskHolds && short > 0)
-            let waste = plan?.projectedWaste ?? 0
-            let spoiling =
-                product.shelfLifeDays != nil && waste >= Double(ReplenishmentAlert.spoilingCases * product.caseSize)
-                && waste >= Double(models[context.store][index].onHand) / 2
-            update(.perishableOverstock, store: context.store, product: index, holds: spoiling, stays: spoiling)
+            count(
+                alerts[context.store][index].atReview(
+                    plan: plan, onHand: models[context.store][index].onHand, caseSize: Int64(product.caseSize),
+                    shelfLifeDays: product.shelfLifeDays))
             if keepsPredictions, let plan, plan.deliveryComing, models[context.store][index].onHand > 0 {
                 predictions.append(
                     RiskPrediction(
@@ -142,7 +120,8 @@ public struct ModelOrdering: OrderingPolicy {
         }
     }
 
-    /// Once a day, as gold does at a refresh: what each category shares, from the days before.
+    /// Once a day, at its first event, as gold does: what each category shares, from the days
+    /// before.
     private mutating func learnCategories(through day: Int64) {
         var estimates: [String: [DemandEstimate]] = [:]
         for row in models {
@@ -206,26 +185,6 @@ public struct RiskPrediction: Sendable, Hashable {
     public var probability: Double
     /// Days from the review to the morning the delivery is due.
     public var days: Int
-}
-
-/// What needs a person once stores order the proposal: the proposal itself handles the rest.
-public enum ReplenishmentAlert: String, Sendable, Hashable, CaseIterable {
-    /// The shelf ran empty although the last review put the risk below ``unexpectedBelow``:
-    /// phantom stock, theft, a sudden run on the item.
-    case unexpectedStockout = "UNEXPECTED_STOCKOUT"
-    /// Even with tonight's order, the shelf likely runs empty before the next delivery (risk ≥
-    /// ``riskOpens``) and stays empty for at least ``shortDays`` of expected demand: a transfer
-    /// or an extra delivery. Held while the risk is ≥ ``riskHolds`` and some demand goes unmet.
-    case stockoutRisk = "STOCKOUT_RISK"
-    /// A perishable will spoil ``spoilingCases`` cases or more, and half its stock, before it
-    /// sells: mark it down.
-    case perishableOverstock = "PERISHABLE_OVERSTOCK"
-
-    public static let unexpectedBelow = 0.2
-    public static let riskOpens = 0.5
-    public static let riskHolds = 0.25
-    public static let shortDays = 0.5
-    public static let spoilingCases: Int = 2
 }
 
 extension ReplenishmentPolicy {

@@ -124,6 +124,10 @@ public struct StoreSimulator: Sendable {
     /// The day being simulated (or next to be), from 0.
     public var currentDay: Int { day }
 
+    /// The units each store ordered of each product at the last review (whole cases), indexed
+    /// by store then product.
+    public private(set) var lastOrders: [[Int]] = []
+
     /// The records of the next day in time order (across stores), or `nil` after the last day;
     /// the policy decides at the evening review.
     public mutating func nextDay() -> [SimulatedRecord]? {
@@ -344,6 +348,7 @@ public struct StoreSimulator: Sendable {
     /// the delivery comes after the lead time, sometimes a day late, and sometimes short. Each
     /// truck brings one store's lines that arrive on one day.
     private mutating func review(at time: Int64, orders given: [[Int]]?) {
+        lastOrders = Array(repeating: [], count: catalog.stores.count)
         for store in catalog.stores.indices {
             let units: [Int]
             if let given {
@@ -363,7 +368,10 @@ public struct StoreSimulator: Sendable {
                 units = day < configuration.warmUpDays ? warmUp.orders(context) : policy.orders(context)
             }
             var placed = [Int](repeating: 0, count: catalog.products.count)
-            defer { policy.placed(store: store, time: time, units: placed) }
+            defer {
+                policy.placed(store: store, time: time, units: placed)
+                lastOrders[store] = placed
+            }
             var byArrival: [Int: (due: Int, lines: [(product: Int, ordered: Int, delivered: Int)])] = [:]
             for (index, product) in catalog.products.enumerated() where index < units.count && units[index] > 0 {
                 let ordered = (units[index] + product.caseSize - 1) / product.caseSize * product.caseSize

@@ -1,0 +1,222 @@
+import Foundation
+import PGLite
+
+/// The review's part of a refresh: for each store the new rows touch, the order proposal of its
+/// newest event day, drafted again from what gold knows now, until the store orders it.
+///
+/// Each item's plan is ``OrderProposal/plan(model:openOrders:deliveries:days:policy:caseSize:shelfLifeDays:today:)``
+/// — the code the simulator's `model` policy runs — fed the item's stock model, the orders the
+/// store placed that no delivery has closed, its recent deliveries (how old perishable units
+/// are) and its calendar. The review also raises and closes `STOCKOUT_RISK` and
+/// `PERISHABLE_OVERSTOCK` (``ItemAlerts``) and states the risk that makes a later empty shelf
+/// unexpected.
+extension GoldJob {
+    /// What the review step did.
+    struct ReviewCounts: Sendable {
+        var reviews = 0
+        var lines = 0
+        var alertsOpened = 0
+        var alertsResolved = 0
+    }
+
+    static func review(_ connection: PGConnection, calendar: GoldCalendar) async throws -> ReviewCounts {
+        try await connection.execute(
+            """
+            CREATE TEMP TABLE gold_reviews ON COMMIT DROP AS
+            SELECT sp.store_key, max(sp.last_event_time) AS as_of,
+                (max(sp.last_event_time) AT TIME ZONE 'UTC')::date AS review_date
+            FROM stock_position sp WHERE sp.store_key IN (SELECT DISTINCT store_key FROM gold_moves)
+            GROUP BY sp.store_key
+            """)
+        // The store's ordering takes these rows' locks too: a review is drafted or ordered, never
+        // both at once.
+        _ = try await connection.query(
+            """
+            SELECT 1 FROM order_review r JOIN gold_reviews g USING (store_key, review_date) FOR UPDATE OF r
+            """)
+        // Drafts of earlier days that no store ordered lapse; a review the store ordered is final.
+        try await connection.execute(
+            """
+            UPDATE order_line l SET status = 'lapsed' FROM gold_reviews g
+            WHERE l.store_key = g.store_key AND l.review_date < g.review_date AND l.status = 'proposed'
+            """)
+        try await connection.execute(
+            """
+            UPDATE order_review r SET status = 'lapsed' FROM gold_reviews g
+            WHERE r.store_key = g.store_key AND r.review_date < g.review_date AND r.status = 'proposed'
+            """)
+        try await connection.execute(
+            """
+            DELETE FROM gold_reviews g USING order_review r
+            WHERE r.store_key = g.store_key AND r.review_date = g.review_date AND r.status <> 'proposed'
+            """)
+        var reviews: [Int64: (asOf: Int64, day: Int64)] = [:]
+        for row in try await connection.query(
+            """
+            SELECT store_key, (extract(epoch FROM as_of) * 1000000)::bigint, (review_date - DATE '1970-01-01')::bigint
+            FROM gold_reviews
+            """
+        ).rows {
+            reviews[try row.decode(Int64.self, at: 0)] = (try row.decode(Int64.self, at: 1), try row.decode(Int64.self, at: 2))
+        }
+        var counts = ReviewCounts()
+        guard !reviews.isEmpty else { return counts }
+        var items = try await restore(
+            connection, items: "SELECT store_key, product_key FROM stock_position JOIN gold_reviews USING (store_key)")
+        let deliveries = try await recentDeliveries(connection, items: items)
+        var alerts = GoldAlertRows()
+        var lines: [(item: Int, plan: OrderPlan)] = []
+        var expired: [(storeKey: Int64, productKey: Int64, reviewDay: Int64)] = []
+        for position in items.indices {
+            var item = items[position]
+            guard let review = reviews[item.storeKey] else { continue }
+            item.days = calendar.days(store: item.storeKey, product: item.productKey, on: review.day)
+            let before = item.openOrders.lines
+            item.openOrders.expire(day: review.day, leadTimeDays: item.policy.leadTimeDays)
+            for line in before where !item.openOrders.lines.contains(line) {
+                expired.append((item.storeKey, item.productKey, line.day))
+            }
+            let plan = OrderProposal.plan(
+                model: item.model, openOrders: item.openOrders, deliveries: deliveries[item.key] ?? RecentDeliveries(),
+                days: item.days, policy: item.policy, caseSize: item.caseSize, shelfLifeDays: item.shelfLifeDays,
+                today: review.day)
+            let changes = item.alerts.atReview(
+                plan: plan, onHand: item.model.onHand, caseSize: item.caseSize, shelfLifeDays: item.shelfLifeDays)
+            alerts.record(changes, item: item, time: review.asOf)
+            if let plan, plan.quantity > 0 { lines.append((position, plan)) }
+            items[position] = item
+        }
+        try await writeReviews(connection, items: items, lines: lines, reviews: reviews)
+        try await write(connection, alerts: alerts.rows)
+        if !expired.isEmpty {
+            try await connection.execute(
+                "CREATE TEMP TABLE gold_expired (store_key integer, product_key integer, review_date date) ON COMMIT DROP")
+            try await connection.copyIn("COPY gold_expired FROM STDIN") { writer in
+                try await writer.writeColumns([
+                    PGCopyColumn(expired.map(\.storeKey)), PGCopyColumn(expired.map(\.productKey)),
+                    PGCopyColumn(expired.map { SilverEvent.dateText(Int32($0.reviewDay)) }),
+                ])
+            }
+            try await connection.execute(
+                """
+                UPDATE order_line l SET status = 'expired' FROM gold_expired g
+                WHERE l.store_key = g.store_key AND l.product_key = g.product_key AND l.review_date = g.review_date
+                    AND l.status = 'ordered'
+                """)
+        }
+        counts.reviews = reviews.count
+        counts.lines = lines.count
+        counts.alertsOpened = alerts.opened
+        counts.alertsResolved = alerts.resolved
+        return counts
+    }
+
+    /// The deliveries of the items' last shelf-life days, for the perishables among them.
+    private static func recentDeliveries(_ connection: PGConnection, items: [GoldItem]) async throws
+        -> [Int64: RecentDeliveries]
+    {
+        let longest = items.compactMap(\.shelfLifeDays).max() ?? 0
+        guard longest > 0 else { return [:] }
+        var life: [Int64: Int] = [:]
+        for item in items { if let days = item.shelfLifeDays { life[item.key] = days } }
+        var deliveries: [Int64: RecentDeliveries] = [:]
+        let rows = try await connection.query(
+            """
+            SELECT m.store_key, m.product_key, ((m.event_time AT TIME ZONE 'UTC')::date - DATE '1970-01-01')::bigint,
+                m.quantity_change
+            FROM fact_stock_movement m JOIN gold_reviews g USING (store_key)
+            WHERE m.event_type = 'restock'
+                AND m.event_time >= (g.review_date - $1::integer)::timestamp AT TIME ZONE 'UTC'
+            ORDER BY m.event_time
+            """, [Int64(longest)])
+        for row in rows.rows {
+            let key = try row.decode(Int64.self, at: 0) << 32 | row.decode(Int64.self, at: 1)
+            guard let days = life[key] else { continue }
+            deliveries[key, default: RecentDeliveries()].add(
+                day: try row.decode(Int64.self, at: 2), units: try row.decode(Int64.self, at: 3), keepDays: Int64(days))
+        }
+        return deliveries
+    }
+
+    /// Upserts each store's review and replaces its draft lines; states each item's risk.
+    private static func writeReviews(
+        _ connection: PGConnection, items: [GoldItem], lines: [(item: Int, plan: OrderPlan)],
+        reviews: [Int64: (asOf: Int64, day: Int64)]
+    ) async throws {
+        var planned: [Int64: Int] = [:]
+        for item in items where item.model.lastCountTime != nil && item.model.demand.dailyDemand != nil {
+            planned[item.storeKey, default: 0] += 1
+        }
+        var ordered: [Int64: (lines: Int, units: Int64)] = [:]
+        for line in lines {
+            let store = items[line.item].storeKey
+            ordered[store, default: (0, 0)].lines += 1
+            ordered[store, default: (0, 0)].units += line.plan.quantity
+        }
+        let stores = reviews.keys.sorted()
+        try await connection.execute(
+            """
+            CREATE TEMP TABLE gold_review_rows (store_key integer, review_date date, as_of timestamptz, items integer,
+                lines integer, units bigint) ON COMMIT DROP
+            """)
+        try await connection.copyIn("COPY gold_review_rows FROM STDIN") { writer in
+            try await writer.writeColumns([
+                PGCopyColumn(stores), PGCopyColumn(stores.map { SilverEvent.dateText(Int32(reviews[$0]!.day)) }),
+                PGCopyColumn(stores.map { Self.timestamp(reviews[$0]!.asOf) }),
+                PGCopyColumn(stores.map { Int64(planned[$0] ?? 0) }),
+                PGCopyColumn(stores.map { Int64(ordered[$0]?.lines ?? 0) }),
+                PGCopyColumn(stores.map { ordered[$0]?.units ?? 0 }),
+            ])
+        }
+        try await connection.execute(
+            """
+            INSERT INTO order_review AS r (store_key, review_date, as_of, status, items, lines, units)
+            SELECT store_key, review_date, as_of, 'proposed', items, lines, units FROM gold_review_rows
+            ON CONFLICT (store_key, review_date) DO UPDATE SET as_of = EXCLUDED.as_of, items = EXCLUDED.items,
+                lines = EXCLUDED.lines, units = EXCLUDED.units, computed_at = now()
+            WHERE r.status = 'proposed'
+            """)
+        try await connection.execute(
+            """
+            DELETE FROM order_line l USING gold_review_rows g
+            WHERE l.store_key = g.store_key AND l.review_date = g.review_date AND l.status = 'proposed'
+            """)
+        if !lines.isEmpty {
+            try await connection.execute(
+                "CREATE TEMP TABLE gold_lines (LIKE order_line INCLUDING DEFAULTS) ON COMMIT DROP")
+            func column<T: PGEncodable>(_ value: (GoldItem, OrderPlan) -> T?) -> PGCopyColumn {
+                PGCopyColumn(lines.map { value(items[$0.item], $0.plan) })
+            }
+            try await connection.copyIn(
+                """
+                COPY gold_lines (store_key, review_date, product_key, quantity, cases, on_hand, on_order, cover_demand,
+                    safety_stock, projected_stock, projected_waste, stockout_risk, reason, status) FROM STDIN
+                """
+            ) { writer in
+                try await writer.writeColumns([
+                    column { item, _ in item.storeKey },
+                    column { item, _ in SilverEvent.dateText(Int32(reviews[item.storeKey]!.day)) },
+                    column { item, _ in item.productKey }, column { $1.quantity }, column { $1.cases },
+                    column { item, _ in item.model.onHand }, column { item, _ in item.openOrders.units },
+                    column { $1.coverDemand }, column { $1.safetyStock }, column { $1.projectedStock },
+                    column { $1.projectedWaste }, column { $1.stockoutRisk }, column { $1.reason },
+                    column { _, _ in "proposed" },
+                ])
+            }
+            try await connection.execute("INSERT INTO order_line SELECT * FROM gold_lines")
+        }
+        try await connection.execute(
+            "CREATE TEMP TABLE gold_risk (store_key integer, product_key integer, stated_risk float8) ON COMMIT DROP")
+        try await connection.copyIn("COPY gold_risk FROM STDIN") { writer in
+            try await writer.writeColumns([
+                PGCopyColumn(items.map(\.storeKey)), PGCopyColumn(items.map(\.productKey)),
+                PGCopyColumn(items.map(\.alerts.statedRisk)),
+            ])
+        }
+        try await connection.execute(
+            """
+            UPDATE demand_forecast f SET stated_risk = g.stated_risk FROM gold_risk g
+            WHERE f.store_key = g.store_key AND f.product_key = g.product_key AND f.stated_risk <> g.stated_risk
+            """)
+    }
+}

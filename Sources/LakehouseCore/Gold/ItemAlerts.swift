@@ -1,0 +1,93 @@
+import Foundation
+
+/// The alerts of one store × product that need a person, and the rules that open and close
+/// them: gold runs them at each refresh, the simulator's `model` policy at each event and
+/// review, so both raise the same alerts from the same facts.
+///
+/// An alert opens when its condition holds and none of its kind is open, and stays open while a
+/// weaker condition holds (hysteresis: a day's new estimate does not close and reopen it).
+public struct ItemAlerts: Sendable, Hashable {
+    /// A change to one alert, with the sentence that says why.
+    public struct Change: Sendable, Hashable {
+        public var kind: StockAlertKind
+        public var opened: Bool
+        public var reason: String
+    }
+
+    /// The kinds open now.
+    public private(set) var open: Set<StockAlertKind>
+    /// The risk of running empty before the next delivery stated at the last review (0 when no
+    /// delivery was coming, or before the first review).
+    public var statedRisk: Double
+
+    public init(open: Set<StockAlertKind> = [], statedRisk: Double = 0) {
+        self.open = open
+        self.statedRisk = statedRisk
+    }
+
+    /// After an event of the item on `day` (days since 1970): `UNEXPECTED_STOCKOUT` opens when the
+    /// shelf is empty, the last review put the risk below ``StockAlertKind/unexpectedBelow``, and
+    /// no order on the way is due tomorrow morning; it closes when the shelf is stocked again.
+    public mutating func afterEvent(
+        model: ItemStockModel, openOrders: OpenOrders, policy: ReplenishmentPolicy, day: Int64
+    ) -> [Change] {
+        let empty = model.lastCountTime != nil && model.onHand <= 0
+        guard empty || open.contains(.unexpectedStockout) else { return [] }
+        let fixed =
+            empty
+            && openOrders.arrivals(today: day, leadTimeDays: policy.leadTimeDays, closedDays: []).contains {
+                $0.day <= 1
+            }
+        let holds = empty && !fixed && statedRisk < StockAlertKind.unexpectedBelow
+        let reason = String(
+            format:
+                "the shelf is empty (%lld on hand) although the last review put the risk at %.0f %% and no delivery is due tomorrow: check for stock that is not where the system thinks, theft or a run on the item",
+            model.onHand, statedRisk * 100)
+        return update(.unexpectedStockout, holds: holds, stays: empty, reason: reason).map { [$0] } ?? []
+    }
+
+    /// At a review with its plan (nil when none could be made): `STOCKOUT_RISK` and
+    /// `PERISHABLE_OVERSTOCK`. Also states the risk the next events are judged against.
+    public mutating func atReview(plan: OrderPlan?, onHand: Int64, caseSize: Int64?, shelfLifeDays: Int?) -> [Change] {
+        // An item already empty is certain to be (its risk is 1): only a forecast counts.
+        statedRisk = plan.map { $0.deliveryComing ? $0.stockoutRisk : 0 } ?? 0
+        var changes: [Change] = []
+        let risk = statedRisk
+        let short = plan?.expectedShortDays ?? 0
+        let due = plan.map { $0.deliveryComing ? "the delivery in \($0.riskUntilDay) days" : "any delivery" } ?? ""
+        if let change = update(
+            .stockoutRisk, holds: risk >= StockAlertKind.riskOpens && short >= StockAlertKind.shortDays,
+            stays: risk >= StockAlertKind.riskHolds && short > 0,
+            reason: String(
+                format:
+                    "even with tonight's order of %lld, a %.0f %% risk of running empty before %@, with about %.1f days of demand unmet: arrange a transfer or an extra delivery",
+                plan?.quantity ?? 0, risk * 100, due, short))
+        {
+            changes.append(change)
+        }
+        let waste = plan?.projectedWaste ?? 0
+        let spoiling =
+            shelfLifeDays != nil && waste >= Double(StockAlertKind.spoilingCases * (caseSize ?? 1))
+            && waste >= Double(onHand) / 2
+        if let change = update(
+            .perishableOverstock, holds: spoiling, stays: spoiling,
+            reason: String(
+                format: "about %.0f of the %lld units on hand will spoil before they sell: mark them down", waste,
+                onHand))
+        {
+            changes.append(change)
+        }
+        return changes
+    }
+
+    private mutating func update(_ kind: StockAlertKind, holds: Bool, stays: Bool, reason: String) -> Change? {
+        if open.contains(kind) {
+            guard !stays else { return nil }
+            open.remove(kind)
+            return Change(kind: kind, opened: false, reason: reason)
+        }
+        guard holds else { return nil }
+        open.insert(kind)
+        return Change(kind: kind, opened: true, reason: reason)
+    }
+}

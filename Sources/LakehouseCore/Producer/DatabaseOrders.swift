@@ -1,0 +1,132 @@
+import Foundation
+import PGLite
+
+/// The stores' side of the live closed loop: at its evening review, each simulated store waits
+/// until gold has drafted its order proposal from every event the store sent that day, then
+/// orders exactly that proposal (``order(day:waitingFor:stop:)``), as a store would submit it.
+///
+/// Before the first day, ``publish(_:)`` writes the chain's master data that gold plans with: a
+/// `replenishment_policy` row per product (its lead time, case size and shelf life), the days
+/// the stores are closed (`store_closed_day`) and the promotions (`promotion`).
+public struct DatabaseOrders: Sendable {
+    /// How long to wait for gold's proposal before giving up (default 300 s), and how often to
+    /// look (default 0.25 s).
+    public var timeout: Duration = .seconds(300)
+    public var pollInterval: Duration = .milliseconds(250)
+
+    private let connection: PGConnection
+
+    /// Orders on `connection` (its `search_path` holds the pipeline's schema).
+    public init(connection: PGConnection) { self.connection = connection }
+
+    /// Writes `simulator`'s chain master data: what gold needs to know to propose what the
+    /// simulated stores can order.
+    public func publish(_ simulator: StoreSimulator) async throws {
+        let catalog = simulator.catalog
+        let first = EventTimestamp.floorDivide(simulator.configuration.startMicros, ItemStockModel.dayMicros)
+        try await connection.withTransaction { connection in
+            for product in catalog.products {
+                let policy = ReplenishmentPolicy.simulated(product)
+                _ = try await connection.query(
+                    """
+                    INSERT INTO replenishment_policy (product_id, lead_time_days, service_level, review_period_days,
+                        max_days_of_cover, case_size, shelf_life_days)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7)
+                    ON CONFLICT (category, product_id, store_id) DO UPDATE SET lead_time_days = EXCLUDED.lead_time_days,
+                        service_level = EXCLUDED.service_level, review_period_days = EXCLUDED.review_period_days,
+                        max_days_of_cover = EXCLUDED.max_days_of_cover, case_size = EXCLUDED.case_size,
+                        shelf_life_days = EXCLUDED.shelf_life_days
+                    """,
+                    [
+                        product.id, policy.leadTimeDays, policy.serviceLevel, policy.reviewPeriodDays,
+                        policy.maxDaysOfCover, Int64(product.caseSize), product.shelfLifeDays.map { Int64($0) },
+                    ])
+            }
+            for day in simulator.calendar.closedDays.sorted() {
+                _ = try await connection.query(
+                    "INSERT INTO store_closed_day (store_id, day) VALUES (NULL, $1::date) ON CONFLICT DO NOTHING",
+                    [SilverEvent.dateText(Int32(first + Int64(day)))])
+            }
+            for (index, promotions) in simulator.calendar.promotions.enumerated() {
+                for promotion in promotions {
+                    _ = try await connection.query(
+                        """
+                        INSERT INTO promotion (product_id, first_day, last_day, discount)
+                        VALUES ($1, $2::date, $3::date, round($4::numeric, 3))
+                        ON CONFLICT (product_id, first_day) DO UPDATE SET last_day = EXCLUDED.last_day,
+                            discount = EXCLUDED.discount
+                        """,
+                        [
+                            catalog.products[index].id,
+                            SilverEvent.dateText(Int32(first + Int64(promotion.days.lowerBound))),
+                            SilverEvent.dateText(Int32(first + Int64(promotion.days.upperBound))), promotion.discount,
+                        ])
+                }
+            }
+        }
+    }
+
+    /// Waits until gold's proposal of `day` (days since 1970 UTC) for each store of `waitingFor`
+    /// rests on the store's events up to the time given (microseconds since 1970), then marks
+    /// those proposals ordered and returns their lines: store id → product id → units.
+    ///
+    /// - Returns: nil when `stop` was signalled while waiting.
+    /// - Throws: ``LakehouseError`` with ``LakehouseError/Code/timedOut`` when gold has not caught
+    ///   up within ``timeout`` (the pipeline is not running, or is far behind), or ``PGError``.
+    public func order(day: Int64, waitingFor stores: [String: Int64], stop: StopSignal = StopSignal()) async throws
+        -> [String: [String: Int64]]?
+    {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        let date = SilverEvent.dateText(Int32(day))
+        var missing = stores
+        while !missing.isEmpty {
+            let reviewed = try await connection.query(
+                """
+                SELECT s.store_id, (extract(epoch FROM r.as_of) * 1000000)::bigint
+                FROM order_review r JOIN dim_store s USING (store_key) WHERE r.review_date = $1::date
+                """, [date])
+            for row in reviewed.rows {
+                let store = try row.decode(String.self, at: 0)
+                if let needed = missing[store], try row.decode(Int64.self, at: 1) >= needed { missing[store] = nil }
+            }
+            guard !missing.isEmpty else { break }
+            guard clock.now < deadline else {
+                let names = missing.keys.sorted().prefix(5).joined(separator: ", ")
+                throw LakehouseError(
+                    code: .timedOut,
+                    message:
+                        "gold has not drafted the order proposal of \(date) for \(missing.count) store(s) (\(names)) from all their events within \(timeout): is the pipeline running (ingest, silver, and gold refresh --every)?"
+                )
+            }
+            await stop.sleep(for: pollInterval)
+            if stop.isStopped { return nil }
+        }
+        return try await connection.withTransaction { connection in
+            _ = try await connection.query(
+                """
+                UPDATE order_review r SET status = 'ordered', ordered_at = now() FROM dim_store s
+                WHERE r.store_key = s.store_key AND s.store_id = ANY($1::text[]) AND r.review_date = $2::date
+                    AND r.status = 'proposed'
+                """, [Array(stores.keys), date])
+            _ = try await connection.query(
+                """
+                UPDATE order_line l SET status = 'ordered', ordered_units = l.quantity FROM dim_store s
+                WHERE l.store_key = s.store_key AND s.store_id = ANY($1::text[]) AND l.review_date = $2::date
+                    AND l.status = 'proposed'
+                """, [Array(stores.keys), date])
+            let lines = try await connection.query(
+                """
+                SELECT s.store_id, p.product_id, l.ordered_units
+                FROM order_line l JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
+                WHERE s.store_id = ANY($1::text[]) AND l.review_date = $2::date AND l.ordered_units IS NOT NULL
+                """, [Array(stores.keys), date])
+            var orders: [String: [String: Int64]] = [:]
+            for row in lines.rows {
+                orders[try row.decode(String.self, at: 0), default: [:]][try row.decode(String.self, at: 1)] =
+                    try row.decode(Int64.self, at: 2)
+            }
+            return orders
+        }
+    }
+}
