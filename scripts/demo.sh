@@ -12,9 +12,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-days=14 stores=10 products=200 seed=1
+days=14 stores=10 products=200 seed=1 warmup=7
 while (($#)); do
     case $1 in
+    --warm-up-days) warmup=$2; shift 2 ;;
     --days) days=$2; shift 2 ;;
     --stores) stores=$2; shift 2 ;;
     --products) products=$2; shift 2 ;;
@@ -68,22 +69,23 @@ step "provisioning: stream ($KINESIS_STREAM, 4 shards), buckets, database migrat
 "$bin/provision" apply --shards 4 --env-file ''
 
 step "producer: $days days of $stores stores × $products products, 2 % dirty, into Kinesis"
-echo "demo: ingest, silver and gold follow the stream meanwhile (logs in .demo/)"
+echo "demo: ingest, silver and gold follow the stream meanwhile (logs in .demo/); after $warmup days"
+echo "demo: the stores order gold's proposals (each waits for gold at its evening review)"
 # The pipeline runs while the producer sends, as it would live: ingest follows the stream, silver
 # polls for new bronze objects, gold refreshes after them. SIGTERM stops each cleanly (ingest
 # flushes and checkpoints, silver and gold stop between batches); each then finishes the rest.
 background=()
 stop_background() { for pid in "${background[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; }
 trap stop_background EXIT
-"$bin/ingest" --flush-seconds 5 --env-file '' >.demo/ingest.log 2>&1 &
+"$bin/ingest" --flush-seconds 1 --env-file '' >.demo/ingest.log 2>&1 &
 ingest=$!
-"$bin/silver" --poll-seconds 5 --env-file '' >.demo/silver.log 2>&1 &
+"$bin/silver" --poll-seconds 1 --env-file '' >.demo/silver.log 2>&1 &
 silver=$!
-"$bin/gold" refresh --every 5 --env-file '' >.demo/gold.log 2>&1 &
+"$bin/gold" refresh --every 1 --env-file '' >.demo/gold.log 2>&1 &
 gold=$!
 background=("$ingest" "$silver" "$gold")
 "$bin/producer" --stores "$stores" --products "$products" --days "$days" --seed "$seed" --dirty-rate 0.02 \
-    --truth .demo/truth.json --env-file ''
+    --orders-from-database --warm-up-days "$warmup" --truth .demo/truth.json --env-file '' | tee .demo/producer.out
 finish() {  # pid name: stop it, and fail with its log if it failed
     kill -TERM "$1" 2>/dev/null || true
     wait "$1" || { tail -20 ".demo/$2.log" >&2; echo "demo: $2 failed" >&2; exit 1; }
@@ -97,7 +99,7 @@ step "silver: the rest of bronze → Delta Lake on S3 and PostgreSQL"
 finish "$silver" silver
 "$bin/silver" --once --env-file ''
 
-step "gold: the rest → star schema, stock, forecasts, alerts"
+step "gold: the rest → star schema, stock, forecasts, order proposals, alerts"
 finish "$gold" gold
 trap - EXIT
 "$bin/gold" refresh --env-file ''
@@ -106,10 +108,13 @@ grep -h "^silver:\|^batch" .demo/silver.log | tail -3 || true
 step "summary"
 "$bin/gold" summary --env-file ''
 echo
-echo "the 15 most urgent open alerts:"
+echo "each store's newest order proposal (the 15 riskiest lines; gold proposal --store STORE_001 for one store):"
+"$bin/gold" proposal --limit 15 --env-file ''
+echo
+echo "the open alerts (what needs a person), most urgent first:"
 "$bin/gold" alerts --limit 15 --env-file ''
 echo
-"$bin/gold" evaluate --truth .demo/truth.json --env-file ''
+sed -n '/^what the shelves saw/,$p' .demo/producer.out
 
 step "done. Query the views (the services stay up; make services-stop when done):"
 cat <<HINT
@@ -117,6 +122,6 @@ cat <<HINT
   psql "\$DATABASE_URL" -c 'select * from v_sales_store_day order by date, store_id limit 10'
   psql "\$DATABASE_URL" -c 'select * from v_current_stock order by days_of_cover nulls last limit 10'
   psql "\$DATABASE_URL" -c 'select * from v_sales_velocity order by units_per_day_7d desc limit 10'
-  psql "\$DATABASE_URL" -c 'select kind, store_id, product_id, on_hand, reason from v_open_alerts order by urgency_rank, predicted_stockout_at limit 15'
-  psql "\$DATABASE_URL" -c 'select * from v_reorder_suggestions order by predicted_stockout_at limit 10'
+  psql "\$DATABASE_URL" -c 'select store_id, product_id, quantity, cases, on_hand, on_order, stockout_risk, reason from v_order_proposal order by store_id, stockout_risk desc limit 15'
+  psql "\$DATABASE_URL" -c 'select kind, store_id, product_id, on_hand, reason from v_open_alerts order by urgency_rank, opened_at limit 15'
 HINT

@@ -23,14 +23,18 @@ struct ClosedLoopTests {
         #expect(try await fixture.count("SELECT count(*) FROM replenishment_policy WHERE product_id IS NOT NULL") == 12)
         let log = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("closed-loop")).path + ".log"
         defer { try? FileManager.default.removeItem(atPath: log) }
-        let pipeline = try fixture.lakehouse(["run", "--poll-seconds", "0.5", "--flush-seconds", "0.5"], outputPath: log)
+        let pipeline = try fixture.lakehouse(
+            ["run", "--poll-seconds", "0.5", "--flush-seconds", "0.5"], outputPath: log)
         let producer = EventProducer(
             kinesis: fixture.base.kinesis, configuration: EventProducer.Configuration(stream: fixture.base.stream),
             logger: fixture.logs.logger())
         let placed = Mutex<[EventProducer.PlacedOrder]>([])
-        let progress = try await producer.run(&simulator, orders: orders, placed: { lines in
-            placed.withLock { $0 += lines }
-        }) { _ in }
+        let progress = try await producer.run(
+            &simulator, orders: orders,
+            placed: { lines in
+                placed.withLock { $0 += lines }
+            }
+        ) { _ in }
         #expect(progress.failed == 0)
         #expect(await pipeline.stop(), "lakehouse run did not stop cleanly")
 

@@ -77,6 +77,8 @@ struct PGLiteValueTests {
         let strings = ["", "NULL", "a,b", "quote\" back\\slash", "{braces}", "ü 🛒"]
         #expect(try await roundTrip(strings, "text[]", on: connection, table: table) == strings)
         #expect(try await roundTrip([Int64](), "bigint[]", on: connection, table: table) == [])
+        let doubles = [0.0, -1.5, 1e-300, 2.220446049250313e-16, 0.1 + 0.2, 1.7976931348623157e308]
+        #expect(try await roundTrip(doubles, "float8[]", on: connection, table: table) == doubles)
         try await connection.execute("DROP SCHEMA \(schema) CASCADE")
         await connection.close()
     }

@@ -97,7 +97,8 @@ struct SalesOnlyStreamTests {
         ).rows.map { try $0.decode(String.self, at: 0) }
         #expect(out.contains("UNEXPECTED_STOCKOUT"), "\(out)")
         #expect(
-            try await fixture.count("SELECT count(*) FROM stock_alert WHERE kind = 'UNEXPECTED_STOCKOUT' AND status = 'open'")
+            try await fixture.count(
+                "SELECT count(*) FROM stock_alert WHERE kind = 'UNEXPECTED_STOCKOUT' AND status = 'open'")
                 == 1)
 
         // A bad file is refused whole, each problem with its line.

@@ -23,7 +23,8 @@ import Logging
 @main
 struct Gold: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gold", abstract: "Apply silver to gold (star schema, stock, forecasts, order proposals, alerts) and report on it.",
+        commandName: "gold",
+        abstract: "Apply silver to gold (star schema, stock, forecasts, order proposals, alerts) and report on it.",
         subcommands: [Refresh.self, Proposal.self, Alerts.self, Summary.self, Stock.self],
         defaultSubcommand: Refresh.self)
 }
@@ -93,13 +94,18 @@ struct Proposal: AsyncParsableCommand {
         let shown = reviews.filter { store == nil || $0.store == store }
         if let store, shown.isEmpty {
             throw CommandFailure.usage(
-                "gold", "no order proposal for store \(TerminalText.escaped(store)): is the store_id right, and has gold refreshed since its events?")
+                "gold",
+                "no order proposal for store \(TerminalText.escaped(store)): is the store_id right, and has gold refreshed since its events?"
+            )
         }
         print(
             TerminalText.table(
                 ["store", "day", "status", "items planned", "lines", "units"],
                 shown.map {
-                    [$0.store, SilverEvent.dateText(Int32($0.day)), $0.status, String($0.items), String($0.lines), String($0.units)]
+                    [
+                        $0.store, SilverEvent.dateText(Int32($0.day)), $0.status, String($0.items), String($0.lines),
+                        String($0.units),
+                    ]
                 }, alignments: [.left, .left, .left, .right, .right, .right]))
         print()
         print(GoldText.proposal(lines))

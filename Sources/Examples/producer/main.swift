@@ -40,7 +40,10 @@ struct Producer: AsyncParsableCommand {
     @Option(help: "Where to write the ground truth (JSON).") var truth = "truth.json"
     @Flag(help: "Each store orders the proposal gold drafts in PostgreSQL (the live closed loop).")
     var ordersFromDatabase = false
-    @Option(help: "Days at the start in which the stores order as they always did (default 7 with --orders-from-database, else 0).")
+    @Option(
+        help:
+            "Days at the start in which the stores order as they always did (default 7 with --orders-from-database, else 0)."
+    )
     var warmUpDays: Int?
     @Option(help: "How long a store waits for gold's proposal before the producer gives up.") var waitSeconds = 300.0
     @OptionGroup var settingsOption: SettingsOption

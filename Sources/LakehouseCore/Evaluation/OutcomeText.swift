@@ -12,7 +12,8 @@ public enum OutcomeText {
         let rows = groups.map { name, items in
             let metrics = OutcomeMetrics(items: items, runs: 1, days: span)
             return [
-                name, String(format: "%.2f %%", metrics.outOfStockRate * 100), String(format: "%.1f %%", metrics.fillRate * 100),
+                name, String(format: "%.2f %%", metrics.outOfStockRate * 100),
+                String(format: "%.1f %%", metrics.fillRate * 100),
                 String(format: "%.0f", metrics.lostUnits), String(format: "%.2f", metrics.lostValue),
                 String(format: "%.1f", metrics.daysOfCover), String(format: "%.2f", metrics.inventoryValue),
                 String(format: "%.0f", metrics.wasteUnits), String(format: "%.2f", metrics.wasteValue),

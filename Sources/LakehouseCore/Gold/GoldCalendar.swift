@@ -103,7 +103,8 @@ struct GoldCalendar: Sendable {
         ).rows {
             calendar.learned[try row.decode(Int64.self, at: 1), default: [:]][try row.decode(String.self, at: 0)] =
                 CategoryDemand(
-                    weekdayFactors: try row.decode([Double].self, at: 2), dispersion: try row.decode(Double.self, at: 3),
+                    weekdayFactors: try row.decode([Double].self, at: 2),
+                    dispersion: try row.decode(Double.self, at: 3),
                     elasticity: try row.decode(Double.self, at: 4))
         }
         for row in try await connection.query(

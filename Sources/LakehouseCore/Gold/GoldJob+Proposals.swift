@@ -57,7 +57,9 @@ extension GoldJob {
             FROM gold_reviews
             """
         ).rows {
-            reviews[try row.decode(Int64.self, at: 0)] = (try row.decode(Int64.self, at: 1), try row.decode(Int64.self, at: 2))
+            reviews[try row.decode(Int64.self, at: 0)] = (
+                try row.decode(Int64.self, at: 1), try row.decode(Int64.self, at: 2)
+            )
         }
         var counts = ReviewCounts()
         guard !reviews.isEmpty else { return counts }
@@ -90,7 +92,8 @@ extension GoldJob {
         try await write(connection, alerts: alerts.rows)
         if !expired.isEmpty {
             try await connection.execute(
-                "CREATE TEMP TABLE gold_expired (store_key integer, product_key integer, review_date date) ON COMMIT DROP")
+                "CREATE TEMP TABLE gold_expired (store_key integer, product_key integer, review_date date) ON COMMIT DROP"
+            )
             try await connection.copyIn("COPY gold_expired FROM STDIN") { writer in
                 try await writer.writeColumns([
                     PGCopyColumn(expired.map(\.storeKey)), PGCopyColumn(expired.map(\.productKey)),

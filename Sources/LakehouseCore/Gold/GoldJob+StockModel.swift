@@ -257,7 +257,8 @@ extension GoldJob {
         for row in orders.rows {
             let key = try row.decode(Int64.self, at: 0) << 32 | row.decode(Int64.self, at: 1)
             guard let position = index[key] else { continue }
-            items[position].openOrders.place(units: try row.decode(Int64.self, at: 3), day: try row.decode(Int64.self, at: 2))
+            items[position].openOrders.place(
+                units: try row.decode(Int64.self, at: 3), day: try row.decode(Int64.self, at: 2))
         }
         return items
     }

@@ -42,6 +42,9 @@ public struct GoldSummary: Sendable {
     public var quarantinedByReason: [(reason: String, count: Int64)] = []
     public var duplicates: Int64 = 0
     public var openAlertsByKind: [(kind: String, count: Int64)] = []
+    /// Alerts opened since the start, and the store-days with sales they were opened over.
+    public var alertsOpened: Int64 = 0
+    public var storeDays: Int64 = 0
     /// Items (store × product) gold knows, those never counted (their stock is unknown), and
     /// those whose last count is more than ``countAgeDays`` days older than the newest event.
     public var items: Int64 = 0
@@ -89,6 +92,15 @@ extension GoldJob {
         summary.openAlertsByKind = try await connection.query(
             "SELECT kind, count(*) FROM stock_alert WHERE status = 'open' GROUP BY 1 ORDER BY 2 DESC, 1"
         ).rows.map { (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1)) }
+        let opened = try await connection.query(
+            """
+            SELECT (SELECT count(*) FROM stock_alert WHERE kind IN ('UNEXPECTED_STOCKOUT', 'STOCKOUT_RISK',
+                    'PERISHABLE_OVERSTOCK')),
+                (SELECT count(*) FROM (SELECT DISTINCT store_key, date_key FROM fact_sales) d)
+            """
+        ).rows[0]
+        summary.alertsOpened = try opened.decode(Int64.self, at: 0)
+        summary.storeDays = try opened.decode(Int64.self, at: 1)
         let counts = try await Self.countAges(connection, days: summary.countAgeDays)
         (summary.items, summary.neverCounted, summary.countOlderThanDays) = counts
         return summary
@@ -132,7 +144,9 @@ extension GoldJob {
     }
 
     /// Per store, its newest review: day, status, items planned, lines and units.
-    public func reviews() async throws -> [(store: String, day: Int64, status: String, items: Int64, lines: Int64, units: Int64)] {
+    public func reviews() async throws -> [(
+        store: String, day: Int64, status: String, items: Int64, lines: Int64, units: Int64
+    )] {
         try await connection.query(
             """
             SELECT s.store_id, (r.review_date - DATE '1970-01-01')::bigint, r.status, r.items::bigint,

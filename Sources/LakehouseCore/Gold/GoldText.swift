@@ -26,6 +26,12 @@ public enum GoldText {
         rows.append(["duplicates removed:", String(summary.duplicates)])
         rows.append(["open alerts, by kind:", ""])
         rows += summary.openAlertsByKind.map { ["  " + $0.kind, String($0.count)] }
+        if summary.storeDays > 0 {
+            rows.append([
+                "alerts opened per store-day:",
+                String(format: "%.2f", Double(summary.alertsOpened) / Double(summary.storeDays)),
+            ])
+        }
         rows.append(["items (store × product):", String(summary.items)])
         rows.append(["  never counted (stock unknown)", String(summary.neverCounted)])
         rows.append(["  last count over \(summary.countAgeDays) days old", String(summary.countOlderThanDays)])
