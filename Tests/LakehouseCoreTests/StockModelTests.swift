@@ -85,11 +85,12 @@ import Testing
     }
 
     /// A plan with the figures the alert rules read.
-    static func plan(risk: Double, shortDays: Double, waste: Double = 0, coming: Bool = true) -> OrderPlan {
-        OrderPlan(
-            quantity: 12, cases: 2, coverDemand: 10, safetyStock: 3, projectedStock: 2, projectedWaste: waste,
-            expectedShortDays: shortDays, arrivalDay: 2, nextArrivalDay: 3, stockoutRisk: risk, riskUntilDay: 2,
-            deliveryComing: coming, reason: "test")
+    static func plan(risk: Double, shortDays: Double, waste: Double = 0, coming: Bool = true) -> ReviewFigures {
+        ReviewFigures(
+            plan: OrderPlan(
+                quantity: 12, cases: 2, coverDemand: 10, safetyStock: 3, projectedStock: 2, projectedWaste: waste,
+                expectedShortDays: shortDays, arrivalDay: 2, nextArrivalDay: 3, stockoutRisk: risk, riskUntilDay: 2,
+                deliveryComing: coming, reason: "test"))
     }
 
     @Test func unexpectedStockoutNeedsALowStatedRiskAndNoDeliveryTomorrow() {
@@ -126,25 +127,22 @@ import Testing
         var alerts = ItemAlerts()
         // A high risk that tonight's order cannot fix for half a day or more opens it.
         #expect(
-            alerts.atReview(plan: Self.plan(risk: 0.4, shortDays: 1), onHand: 3, caseSize: 6, shelfLifeDays: nil)
+            alerts.atReview(Self.plan(risk: 0.4, shortDays: 1), onHand: 3, caseSize: 6, shelfLifeDays: nil)
                 .isEmpty)
         #expect(
-            alerts.atReview(plan: Self.plan(risk: 0.6, shortDays: 0.4), onHand: 3, caseSize: 6, shelfLifeDays: nil)
+            alerts.atReview(Self.plan(risk: 0.6, shortDays: 0.4), onHand: 3, caseSize: 6, shelfLifeDays: nil)
                 .isEmpty)
-        let opened = alerts.atReview(
-            plan: Self.plan(risk: 0.6, shortDays: 0.5), onHand: 3, caseSize: 6, shelfLifeDays: nil)
+        let opened = alerts.atReview(Self.plan(risk: 0.6, shortDays: 0.5), onHand: 3, caseSize: 6, shelfLifeDays: nil)
         #expect(opened.map(\.kind) == [.stockoutRisk] && opened[0].opened)
         #expect(alerts.statedRisk == 0.6)
         // It holds at 0.3 with some demand unmet, and closes below 0.25.
         #expect(
-            alerts.atReview(plan: Self.plan(risk: 0.3, shortDays: 0.1), onHand: 3, caseSize: 6, shelfLifeDays: nil)
+            alerts.atReview(Self.plan(risk: 0.3, shortDays: 0.1), onHand: 3, caseSize: 6, shelfLifeDays: nil)
                 .isEmpty)
-        let closed = alerts.atReview(
-            plan: Self.plan(risk: 0.2, shortDays: 0.1), onHand: 3, caseSize: 6, shelfLifeDays: nil)
+        let closed = alerts.atReview(Self.plan(risk: 0.2, shortDays: 0.1), onHand: 3, caseSize: 6, shelfLifeDays: nil)
         #expect(closed.map(\.kind) == [.stockoutRisk] && !closed[0].opened)
         // Nothing coming: the risk is not a forecast and is stated as 0.
-        _ = alerts.atReview(
-            plan: Self.plan(risk: 1, shortDays: 0, coming: false), onHand: 0, caseSize: 6, shelfLifeDays: nil)
+        _ = alerts.atReview(Self.plan(risk: 1, shortDays: 0, coming: false), onHand: 0, caseSize: 6, shelfLifeDays: nil)
         #expect(alerts.statedRisk == 0)
     }
 
@@ -153,19 +151,19 @@ import Testing
         // 10 units to spoil of 30 on hand (cases of 4): two cases, but not half the stock.
         #expect(
             alerts.atReview(
-                plan: Self.plan(risk: 0, shortDays: 0, waste: 10), onHand: 30, caseSize: 4, shelfLifeDays: 3
+                Self.plan(risk: 0, shortDays: 0, waste: 10), onHand: 30, caseSize: 4, shelfLifeDays: 3
             ).isEmpty)
         // A product that keeps never spoils.
         #expect(
             alerts.atReview(
-                plan: Self.plan(risk: 0, shortDays: 0, waste: 20), onHand: 30, caseSize: 4, shelfLifeDays: nil
+                Self.plan(risk: 0, shortDays: 0, waste: 20), onHand: 30, caseSize: 4, shelfLifeDays: nil
             ).isEmpty)
         let opened = alerts.atReview(
-            plan: Self.plan(risk: 0, shortDays: 0, waste: 16), onHand: 30, caseSize: 4, shelfLifeDays: 3)
+            Self.plan(risk: 0, shortDays: 0, waste: 16), onHand: 30, caseSize: 4, shelfLifeDays: 3)
         #expect(opened.map(\.kind) == [.perishableOverstock] && opened[0].opened)
         #expect(opened[0].reason.contains("16 of the 30 units"))
         let closed = alerts.atReview(
-            plan: Self.plan(risk: 0, shortDays: 0, waste: 2), onHand: 10, caseSize: 4, shelfLifeDays: 3)
+            Self.plan(risk: 0, shortDays: 0, waste: 2), onHand: 10, caseSize: 4, shelfLifeDays: 3)
         #expect(closed.map(\.kind) == [.perishableOverstock] && !closed[0].opened)
     }
 

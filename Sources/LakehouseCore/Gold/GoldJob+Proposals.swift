@@ -7,16 +7,17 @@ import PGLite
 /// Each item's plan is ``OrderProposal/plan(model:openOrders:deliveries:days:policy:caseSize:shelfLifeDays:today:)``
 /// — the code the simulator's `model` policy runs — fed the item's stock model, the orders the
 /// store placed that no delivery has closed, its recent deliveries (how old perishable units
-/// are) and its calendar. The review also raises and closes `STOCKOUT_RISK` and
+/// are) and its calendar.
+///
+/// A review is final once the store orders it, or when the store's events reach a later day
+/// (it lapses). Then, once, its last draft raises and closes `STOCKOUT_RISK` and
 /// `PERISHABLE_OVERSTOCK` (``ItemAlerts``) and states the risk that makes a later empty shelf
-/// unexpected.
+/// unexpected: a draft at noon, with the day's sales still to come, does neither.
 extension GoldJob {
     /// What the review step did.
     struct ReviewCounts: Sendable {
         var reviews = 0
         var lines = 0
-        var alertsOpened = 0
-        var alertsResolved = 0
     }
 
     static func review(_ connection: PGConnection, calendar: GoldCalendar) async throws -> ReviewCounts {
@@ -34,17 +35,7 @@ extension GoldJob {
             """
             SELECT 1 FROM order_review r JOIN gold_reviews g USING (store_key, review_date) FOR UPDATE OF r
             """)
-        // Drafts of earlier days that no store ordered lapse; a review the store ordered is final.
-        try await connection.execute(
-            """
-            UPDATE order_line l SET status = 'lapsed' FROM gold_reviews g
-            WHERE l.store_key = g.store_key AND l.review_date < g.review_date AND l.status = 'proposed'
-            """)
-        try await connection.execute(
-            """
-            UPDATE order_review r SET status = 'lapsed' FROM gold_reviews g
-            WHERE r.store_key = g.store_key AND r.review_date < g.review_date AND r.status = 'proposed'
-            """)
+        // A review the store ordered is final.
         try await connection.execute(
             """
             DELETE FROM gold_reviews g USING order_review r
@@ -66,7 +57,6 @@ extension GoldJob {
         var items = try await restore(
             connection, items: "SELECT store_key, product_key FROM stock_position JOIN gold_reviews USING (store_key)")
         let deliveries = try await recentDeliveries(connection, items: items)
-        var alerts = GoldAlertRows()
         var lines: [(item: Int, plan: OrderPlan)] = []
         var expired: [(storeKey: Int64, productKey: Int64, reviewDay: Int64)] = []
         for position in items.indices {
@@ -82,14 +72,11 @@ extension GoldJob {
                 model: item.model, openOrders: item.openOrders, deliveries: deliveries[item.key] ?? RecentDeliveries(),
                 days: item.days, policy: item.policy, caseSize: item.caseSize, shelfLifeDays: item.shelfLifeDays,
                 today: review.day)
-            let changes = item.alerts.atReview(
-                plan: plan, onHand: item.model.onHand, caseSize: item.caseSize, shelfLifeDays: item.shelfLifeDays)
-            alerts.record(changes, item: item, time: review.asOf)
+            item.draft = (review.day, item.model.onHand, ReviewFigures(plan: plan))
             if let plan, plan.quantity > 0 { lines.append((position, plan)) }
             items[position] = item
         }
         try await writeReviews(connection, items: items, lines: lines, reviews: reviews)
-        try await write(connection, alerts: alerts.rows)
         if !expired.isEmpty {
             try await connection.execute(
                 "CREATE TEMP TABLE gold_expired (store_key integer, product_key integer, review_date date) ON COMMIT DROP"
@@ -109,9 +96,88 @@ extension GoldJob {
         }
         counts.reviews = reviews.count
         counts.lines = lines.count
-        counts.alertsOpened = alerts.opened
-        counts.alertsResolved = alerts.resolved
         return counts
+    }
+
+    /// Lapses the drafts of earlier days of the stores the new rows touch, then raises the
+    /// alerts of each store's newest final review from its last draft and states its risks;
+    /// returns (alerts opened, alerts resolved).
+    static func finalizeReviews(_ connection: PGConnection) async throws -> (opened: Int, resolved: Int) {
+        try await connection.execute(
+            """
+            CREATE TEMP TABLE gold_newest ON COMMIT DROP AS
+            SELECT store_key, (max(last_event_time) AT TIME ZONE 'UTC')::date AS day
+            FROM stock_position WHERE store_key IN (SELECT DISTINCT store_key FROM gold_moves) GROUP BY store_key
+            """)
+        // The store's ordering takes these rows' locks too: a review lapses or is ordered, not both.
+        _ = try await connection.query(
+            """
+            SELECT 1 FROM order_review r JOIN gold_newest g USING (store_key)
+            WHERE r.review_date < g.day AND r.status = 'proposed' FOR UPDATE OF r
+            """)
+        try await connection.execute(
+            """
+            UPDATE order_line l SET status = 'lapsed' FROM gold_newest g
+            WHERE l.store_key = g.store_key AND l.review_date < g.day AND l.status = 'proposed'
+            """)
+        try await connection.execute(
+            """
+            UPDATE order_review r SET status = 'lapsed' FROM gold_newest g
+            WHERE r.store_key = g.store_key AND r.review_date < g.day AND r.status = 'proposed'
+            """)
+        try await connection.execute(
+            """
+            CREATE TEMP TABLE gold_final ON COMMIT DROP AS
+            SELECT r.store_key, r.review_date, r.as_of FROM order_review r
+            JOIN (SELECT store_key, max(review_date) AS review_date FROM order_review
+                  WHERE status <> 'proposed' AND NOT alerts_raised GROUP BY store_key) n USING (store_key, review_date)
+            """)
+        var finals: [Int64: (asOf: Int64, day: Int64)] = [:]
+        for row in try await connection.query(
+            """
+            SELECT store_key, (extract(epoch FROM as_of) * 1000000)::bigint, (review_date - DATE '1970-01-01')::bigint
+            FROM gold_final
+            """
+        ).rows {
+            finals[try row.decode(Int64.self, at: 0)] = (
+                try row.decode(Int64.self, at: 1), try row.decode(Int64.self, at: 2)
+            )
+        }
+        guard !finals.isEmpty else { return (0, 0) }
+        var items = try await restore(
+            connection, items: "SELECT store_key, product_key FROM stock_position JOIN gold_final USING (store_key)")
+        var alerts = GoldAlertRows()
+        for position in items.indices {
+            var item = items[position]
+            guard let review = finals[item.storeKey] else { continue }
+            let draft = item.draft.flatMap { $0.day == review.day ? $0 : nil }
+            let changes = item.alerts.atReview(
+                draft?.figures ?? ReviewFigures(plan: nil), onHand: draft?.onHand ?? item.model.onHand,
+                caseSize: item.caseSize, shelfLifeDays: item.shelfLifeDays)
+            alerts.record(changes, item: item, time: review.asOf)
+            items[position] = item
+        }
+        try await write(connection, alerts: alerts.rows)
+        try await connection.execute(
+            "CREATE TEMP TABLE gold_risk (store_key integer, product_key integer, stated_risk float8) ON COMMIT DROP")
+        try await connection.copyIn("COPY gold_risk FROM STDIN") { writer in
+            try await writer.writeColumns([
+                PGCopyColumn(items.map(\.storeKey)), PGCopyColumn(items.map(\.productKey)),
+                PGCopyColumn(items.map(\.alerts.statedRisk)),
+            ])
+        }
+        try await connection.execute(
+            """
+            UPDATE demand_forecast f SET stated_risk = g.stated_risk FROM gold_risk g
+            WHERE f.store_key = g.store_key AND f.product_key = g.product_key AND f.stated_risk <> g.stated_risk
+            """)
+        try await connection.execute(
+            """
+            UPDATE order_review r SET alerts_raised = true FROM gold_final g
+            WHERE r.store_key = g.store_key AND r.review_date <= g.review_date AND r.status <> 'proposed'
+                AND NOT r.alerts_raised
+            """)
+        return (alerts.opened, alerts.resolved)
     }
 
     /// The deliveries of the items' last shelf-life days, for the perishables among them.
@@ -208,18 +274,32 @@ extension GoldJob {
             }
             try await connection.execute("INSERT INTO order_line SELECT * FROM gold_lines")
         }
+        let drafted = items.filter { $0.draft != nil }
         try await connection.execute(
-            "CREATE TEMP TABLE gold_risk (store_key integer, product_key integer, stated_risk float8) ON COMMIT DROP")
-        try await connection.copyIn("COPY gold_risk FROM STDIN") { writer in
+            """
+            CREATE TEMP TABLE gold_drafts (store_key integer, product_key integer, draft_day date, draft_on_hand bigint,
+                draft_quantity bigint, draft_risk float8, draft_short_days float8, draft_waste float8,
+                draft_risk_until integer, draft_coming boolean) ON COMMIT DROP
+            """)
+        try await connection.copyIn("COPY gold_drafts FROM STDIN") { writer in
             try await writer.writeColumns([
-                PGCopyColumn(items.map(\.storeKey)), PGCopyColumn(items.map(\.productKey)),
-                PGCopyColumn(items.map(\.alerts.statedRisk)),
+                PGCopyColumn(drafted.map(\.storeKey)), PGCopyColumn(drafted.map(\.productKey)),
+                PGCopyColumn(drafted.map { SilverEvent.dateText(Int32($0.draft!.day)) }),
+                PGCopyColumn(drafted.map { $0.draft!.onHand }),
+                PGCopyColumn(drafted.map { $0.draft!.figures.quantity }),
+                PGCopyColumn(drafted.map { $0.draft!.figures.risk }),
+                PGCopyColumn(drafted.map { $0.draft!.figures.shortDays }),
+                PGCopyColumn(drafted.map { $0.draft!.figures.waste }),
+                PGCopyColumn(drafted.map { Int64($0.draft!.figures.riskUntilDay) }),
+                PGCopyColumn(drafted.map { $0.draft!.figures.deliveryComing }),
             ])
         }
         try await connection.execute(
             """
-            UPDATE demand_forecast f SET stated_risk = g.stated_risk FROM gold_risk g
-            WHERE f.store_key = g.store_key AND f.product_key = g.product_key AND f.stated_risk <> g.stated_risk
+            UPDATE demand_forecast f SET draft_day = g.draft_day, draft_on_hand = g.draft_on_hand,
+                draft_quantity = g.draft_quantity, draft_risk = g.draft_risk, draft_short_days = g.draft_short_days,
+                draft_waste = g.draft_waste, draft_risk_until = g.draft_risk_until, draft_coming = g.draft_coming
+            FROM gold_drafts g WHERE f.store_key = g.store_key AND f.product_key = g.product_key
             """)
     }
 }

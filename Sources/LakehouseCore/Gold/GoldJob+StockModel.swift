@@ -16,6 +16,8 @@ struct GoldItem: Sendable {
     /// The ids of the item's open alerts.
     var openAlertIDs: [StockAlertKind: Int64]
     var openOrders: OpenOrders
+    /// The item's latest draft: its review day, on hand then, and what the alerts read.
+    var draft: (day: Int64, onHand: Int64, figures: ReviewFigures)?
     /// The authoritative position (`stock_position`).
     var onHand: Int64
     var lastCountTime: Int64?
@@ -173,7 +175,9 @@ extension GoldJob {
                 (f.demand_day - DATE '1970-01-01')::bigint, f.day_units, f.day_stocked_out, f.stocked_out_at_close,
                 f.level, f.variance, f.demand_size, f.demand_interval, f.days_since_demand, f.days_learned,
                 f.zero_days, f.evidence_days, f.lift_gain, f.lift_discount, f.stated_risk, rp.case_size::bigint,
-                rp.shelf_life_days::bigint
+                rp.shelf_life_days::bigint, (f.draft_day - DATE '1970-01-01')::bigint, f.draft_on_hand,
+                f.draft_quantity, f.draft_risk, f.draft_short_days, f.draft_waste, f.draft_risk_until::bigint,
+                f.draft_coming
             FROM (\(query)) t
             JOIN dim_store s ON s.store_key = t.store_key
             JOIN dim_product p ON p.product_key = t.product_key
@@ -219,6 +223,17 @@ extension GoldJob {
                     onHand: try row.decode(Int64.self, at: 9), time: time,
                     lastCountTime: try row.decode(Int64?.self, at: 10), demand: demand)
             }
+            var draft: (Int64, Int64, ReviewFigures)?
+            if let day = try row.decode(Int64?.self, at: 28) {
+                draft = (
+                    day, try row.decode(Int64.self, at: 29),
+                    ReviewFigures(
+                        quantity: try row.decode(Int64.self, at: 30), risk: try row.decode(Double.self, at: 31),
+                        shortDays: try row.decode(Double.self, at: 32), waste: try row.decode(Double.self, at: 33),
+                        riskUntilDay: Int(try row.decode(Int64.self, at: 34)),
+                        deliveryComing: try row.decode(Bool.self, at: 35))
+                )
+            }
             items.append(
                 GoldItem(
                     storeKey: storeKey, productKey: productKey, policy: policy,
@@ -226,7 +241,7 @@ extension GoldJob {
                     shelfLifeDays: try row.decode(Int64?.self, at: 27).map { Int($0) }, model: model,
                     days: .none,
                     alerts: ItemAlerts(statedRisk: try row.decode(Double?.self, at: 25) ?? 0), openAlertIDs: [:],
-                    openOrders: OpenOrders(), onHand: try row.decode(Int64.self, at: 6),
+                    openOrders: OpenOrders(), draft: draft, onHand: try row.decode(Int64.self, at: 6),
                     lastCountTime: try row.decode(Int64?.self, at: 7)))
         }
         var index: [Int64: Int] = [:]

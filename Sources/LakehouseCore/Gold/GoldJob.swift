@@ -149,15 +149,16 @@ public struct GoldJob: Sendable {
                     EventTimestamp.floorDivide($0, ItemStockModel.dayMicros)
                 })
             lap("calendar")
+            let final = try await Self.finalizeReviews(connection)
             (report.forecasts, report.alertsOpened, report.alertsResolved) = try await Self.stockModel(
                 connection, calendar: &calendar)
+            report.alertsOpened += final.opened
+            report.alertsResolved += final.resolved
             try await calendar.save(connection)
             lap("stock model")
             let review = try await Self.review(connection, calendar: calendar)
             report.proposals = review.reviews
             report.proposalLines = review.lines
-            report.alertsOpened += review.alertsOpened
-            report.alertsResolved += review.alertsResolved
             lap("review")
             _ = try await connection.query(
                 "UPDATE gold_state SET value = $1, updated_at = now() WHERE name = 'silver_batch'", [to])

@@ -45,6 +45,10 @@ public struct GoldSummary: Sendable {
     /// Alerts opened since the start, and the store-days with sales they were opened over.
     public var alertsOpened: Int64 = 0
     public var storeDays: Int64 = 0
+    /// The store-days on which the store ordered gold's proposal, and the alerts opened on them:
+    /// what a store acting on the system sees.
+    public var orderedStoreDays: Int64 = 0
+    public var alertsOnOrderedDays: Int64 = 0
     /// Items (store × product) gold knows, those never counted (their stock is unknown), and
     /// those whose last count is more than ``countAgeDays`` days older than the newest event.
     public var items: Int64 = 0
@@ -96,11 +100,17 @@ extension GoldJob {
             """
             SELECT (SELECT count(*) FROM stock_alert WHERE kind IN ('UNEXPECTED_STOCKOUT', 'STOCKOUT_RISK',
                     'PERISHABLE_OVERSTOCK')),
-                (SELECT count(*) FROM (SELECT DISTINCT store_key, date_key FROM fact_sales) d)
+                (SELECT count(*) FROM (SELECT DISTINCT store_key, date_key FROM fact_sales) d),
+                (SELECT count(*) FROM order_review WHERE status = 'ordered'),
+                (SELECT count(*) FROM stock_alert a JOIN order_review r ON r.store_key = a.store_key
+                    AND r.review_date = (a.opened_at AT TIME ZONE 'UTC')::date AND r.status = 'ordered'
+                 WHERE a.kind IN ('UNEXPECTED_STOCKOUT', 'STOCKOUT_RISK', 'PERISHABLE_OVERSTOCK'))
             """
         ).rows[0]
         summary.alertsOpened = try opened.decode(Int64.self, at: 0)
         summary.storeDays = try opened.decode(Int64.self, at: 1)
+        summary.orderedStoreDays = try opened.decode(Int64.self, at: 2)
+        summary.alertsOnOrderedDays = try opened.decode(Int64.self, at: 3)
         let counts = try await Self.countAges(connection, days: summary.countAgeDays)
         (summary.items, summary.neverCounted, summary.countOlderThanDays) = counts
         return summary

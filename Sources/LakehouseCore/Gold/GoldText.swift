@@ -32,6 +32,12 @@ public enum GoldText {
                 String(format: "%.2f", Double(summary.alertsOpened) / Double(summary.storeDays)),
             ])
         }
+        if summary.orderedStoreDays > 0 {
+            rows.append([
+                "  on the \(summary.orderedStoreDays) store-days that ordered the proposal:",
+                String(format: "%.2f", Double(summary.alertsOnOrderedDays) / Double(summary.orderedStoreDays)),
+            ])
+        }
         rows.append(["items (store × product):", String(summary.items)])
         rows.append(["  never counted (stock unknown)", String(summary.neverCounted)])
         rows.append(["  last count over \(summary.countAgeDays) days old", String(summary.countOlderThanDays)])

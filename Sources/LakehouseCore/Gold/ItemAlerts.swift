@@ -46,26 +46,27 @@ public struct ItemAlerts: Sendable, Hashable {
         return update(.unexpectedStockout, holds: holds, stays: empty, reason: reason).map { [$0] } ?? []
     }
 
-    /// At a review with its plan (nil when none could be made): `STOCKOUT_RISK` and
-    /// `PERISHABLE_OVERSTOCK`. Also states the risk the next events are judged against.
-    public mutating func atReview(plan: OrderPlan?, onHand: Int64, caseSize: Int64?, shelfLifeDays: Int?) -> [Change] {
-        // An item already empty is certain to be (its risk is 1): only a forecast counts.
-        statedRisk = plan.map { $0.deliveryComing ? $0.stockoutRisk : 0 } ?? 0
+    /// At a review, with the figures of its plan: `STOCKOUT_RISK` and `PERISHABLE_OVERSTOCK`.
+    /// Also states the risk the next events are judged against.
+    public mutating func atReview(_ review: ReviewFigures, onHand: Int64, caseSize: Int64?, shelfLifeDays: Int?)
+        -> [Change]
+    {
+        statedRisk = review.risk
         var changes: [Change] = []
         let risk = statedRisk
-        let short = plan?.expectedShortDays ?? 0
-        let due = plan.map { $0.deliveryComing ? "the delivery in \($0.riskUntilDay) days" : "any delivery" } ?? ""
+        let short = review.shortDays
+        let due = review.deliveryComing ? "the delivery in \(review.riskUntilDay) days" : "any delivery"
         if let change = update(
             .stockoutRisk, holds: risk >= StockAlertKind.riskOpens && short >= StockAlertKind.shortDays,
             stays: risk >= StockAlertKind.riskHolds && short > 0,
             reason: String(
                 format:
                     "even with tonight's order of %lld, a %.0f %% risk of running empty before %@, with about %.1f days of demand unmet: arrange a transfer or an extra delivery",
-                plan?.quantity ?? 0, risk * 100, due, short))
+                review.quantity, risk * 100, due, short))
         {
             changes.append(change)
         }
-        let waste = plan?.projectedWaste ?? 0
+        let waste = review.waste
         let spoiling =
             shelfLifeDays != nil && waste >= Double(StockAlertKind.spoilingCases * (caseSize ?? 1))
             && waste >= Double(onHand) / 2
@@ -89,5 +90,42 @@ public struct ItemAlerts: Sendable, Hashable {
         guard holds else { return nil }
         open.insert(kind)
         return Change(kind: kind, opened: true, reason: reason)
+    }
+}
+
+/// What the alert rules read of a review's plan; gold keeps them with each draft, so that the
+/// alerts are raised once, from the draft the store ordered (or the last one).
+public struct ReviewFigures: Sendable, Hashable {
+    /// Units to order.
+    public var quantity: Int64
+    /// The risk of running empty before the next delivery; 0 when nothing is coming (an item
+    /// already empty is certain to be: only a forecast counts).
+    public var risk: Double
+    /// Days of expected demand unmet before the next delivery, even with the order.
+    public var shortDays: Double
+    /// Units expected to spoil before they sell.
+    public var waste: Double
+    /// Days from the review to the morning the next delivery is due.
+    public var riskUntilDay: Int
+    public var deliveryComing: Bool
+
+    public init(
+        quantity: Int64, risk: Double, shortDays: Double, waste: Double, riskUntilDay: Int, deliveryComing: Bool
+    ) {
+        self.quantity = quantity
+        self.risk = risk
+        self.shortDays = shortDays
+        self.waste = waste
+        self.riskUntilDay = riskUntilDay
+        self.deliveryComing = deliveryComing
+    }
+
+    /// The figures of `plan`; none (nothing to order, no risk) without a plan.
+    public init(plan: OrderPlan?) {
+        self.init(
+            quantity: plan?.quantity ?? 0, risk: plan.map { $0.deliveryComing ? $0.stockoutRisk : 0 } ?? 0,
+            shortDays: plan?.expectedShortDays ?? 0, waste: plan?.projectedWaste ?? 0,
+            riskUntilDay: plan?.riskUntilDay ?? 0,
+            deliveryComing: plan?.deliveryComing ?? false)
     }
 }

@@ -496,6 +496,7 @@ public enum DatabaseSchema {
                     review_date date NOT NULL,
                     as_of timestamptz NOT NULL,      -- the store's newest event the proposal rests on
                     status text NOT NULL CHECK (status IN ('proposed', 'ordered', 'lapsed')),
+                    alerts_raised boolean NOT NULL DEFAULT false,  -- the final draft's alerts are raised
                     items integer NOT NULL,          -- items planned (stock known, demand learned)
                     lines integer NOT NULL,          -- items to order
                     units bigint NOT NULL,
@@ -529,9 +530,14 @@ public enum DatabaseSchema {
                 CREATE INDEX order_line_on_the_way ON order_line (store_key, product_key, review_date)
                     WHERE status = 'ordered';
 
-                -- The risk the last review stated for each item (an empty shelf below 0.2 is
-                -- unexpected).
-                ALTER TABLE demand_forecast ADD COLUMN stated_risk double precision NOT NULL DEFAULT 0;
+                -- The risk the last final review stated for each item (an empty shelf below 0.2 is
+                -- unexpected), and what the alerts read of the item's latest draft: the review
+                -- alerts are raised once, from the draft the store ordered (or the last one).
+                ALTER TABLE demand_forecast ADD COLUMN stated_risk double precision NOT NULL DEFAULT 0,
+                    ADD COLUMN draft_day date, ADD COLUMN draft_on_hand bigint, ADD COLUMN draft_quantity bigint,
+                    ADD COLUMN draft_risk double precision, ADD COLUMN draft_short_days double precision,
+                    ADD COLUMN draft_waste double precision, ADD COLUMN draft_risk_until integer,
+                    ADD COLUMN draft_coming boolean;
 
                 -- Alerts are kept for what needs a person; the proposal handles the rest. The
                 -- earlier kinds are closed, and kept as history.
