@@ -111,6 +111,18 @@ import Testing
         var coming = ItemAlerts(statedRisk: 0.05)
         let due = OpenOrders(lines: [OpenOrders.Line(day: -1, units: 12)])
         #expect(coming.afterEvent(model: model, openOrders: due, policy: Self.policy, day: 0).isEmpty)
+        // Tomorrow the store is closed: a delivery the day after, when it opens again, fixes it.
+        let afterHoliday = OpenOrders(lines: [OpenOrders.Line(day: 0, units: 12)])
+        var holiday = ItemAlerts(statedRisk: 0.05)
+        #expect(
+            holiday.afterEvent(
+                model: model, openOrders: afterHoliday, policy: Self.policy, day: 0, calendar: DemandDays(closed: [1])
+            ).isEmpty)
+        var workday = ItemAlerts(statedRisk: 0.05)
+        #expect(
+            workday.afterEvent(model: model, openOrders: afterHoliday, policy: Self.policy, day: 0).map(\.kind) == [
+                .unexpectedStockout
+            ])
         // Never counted: the shelf is not known to be empty.
         var unknown = ItemStockModel()
         unknown.apply(StockMovement(time: Self.at(0, 9), kind: .sale, quantity: 4))

@@ -115,7 +115,7 @@ extension GoldJob {
             item.days = calendar.days(store: item.storeKey, product: item.productKey, on: day)
             item.model.apply(movement, calendar: item.days)
             let changes = item.alerts.afterEvent(
-                model: item.model, openOrders: item.openOrders, policy: item.policy, day: day)
+                model: item.model, openOrders: item.openOrders, policy: item.policy, day: day, calendar: item.days)
             alerts.record(changes, item: item, time: movement.time)
             // A delivery closes the oldest order on the way, whether it brought all of it or not.
             if kind == .restock, let oldest = item.openOrders.lines.first {
@@ -133,7 +133,7 @@ extension GoldJob {
             item.model.reconcile(onHand: item.onHand, lastCountTime: item.lastCountTime)
             let changes = item.alerts.afterEvent(
                 model: item.model, openOrders: item.openOrders, policy: item.policy,
-                day: EventTimestamp.floorDivide(time, ItemStockModel.dayMicros))
+                day: EventTimestamp.floorDivide(time, ItemStockModel.dayMicros), calendar: item.days)
             alerts.record(changes, item: item, time: time)
             items[position] = item
         }

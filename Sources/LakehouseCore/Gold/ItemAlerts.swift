@@ -27,21 +27,27 @@ public struct ItemAlerts: Sendable, Hashable {
 
     /// After an event of the item on `day` (days since 1970): `UNEXPECTED_STOCKOUT` opens when the
     /// shelf is empty, the last review put the risk below ``StockAlertKind/unexpectedBelow``, and
-    /// no order on the way is due tomorrow morning; it closes when the shelf is stocked again.
+    /// no order on the way is due by the morning the store next opens (`calendar` says which days
+    /// it is closed); it closes when the shelf is stocked again.
     public mutating func afterEvent(
-        model: ItemStockModel, openOrders: OpenOrders, policy: ReplenishmentPolicy, day: Int64
+        model: ItemStockModel, openOrders: OpenOrders, policy: ReplenishmentPolicy, day: Int64,
+        calendar: DemandDays = .none
     ) -> [Change] {
         let empty = model.lastCountTime != nil && model.onHand <= 0
         guard empty || open.contains(.unexpectedStockout) else { return [] }
-        let fixed =
-            empty
-            && openOrders.arrivals(today: day, leadTimeDays: policy.leadTimeDays, closedDays: []).contains {
-                $0.day <= 1
+        var fixed = false
+        if empty {
+            let closed = Set(calendar.closed.map { Int($0 - day) }.filter { $0 > 0 && $0 <= 31 })
+            var reopens = 1
+            while closed.contains(reopens) { reopens += 1 }
+            fixed = openOrders.arrivals(today: day, leadTimeDays: policy.leadTimeDays, closedDays: closed).contains {
+                $0.day <= reopens
             }
+        }
         let holds = empty && !fixed && statedRisk < StockAlertKind.unexpectedBelow
         let reason = String(
             format:
-                "the shelf is empty (%lld on hand) although the last review put the risk at %.0f %% and no delivery is due tomorrow: check for stock that is not where the system thinks, theft or a run on the item",
+                "the shelf is empty (%lld on hand) although the last review put the risk at %.0f %% and no delivery is due before the store opens again: check for stock that is not where the system thinks, theft or a run on the item",
             model.onHand, statedRisk * 100)
         return update(.unexpectedStockout, holds: holds, stays: empty, reason: reason).map { [$0] } ?? []
     }

@@ -2,7 +2,8 @@
 /// item running low is ordered, not alerted.
 public enum StockAlertKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// The shelf ran empty although the last review put the risk below ``unexpectedBelow`` and no
-    /// delivery comes tomorrow morning: phantom stock, theft, a sudden run on the item. Held while
+    /// delivery comes by the morning the store next opens: phantom stock, theft, a sudden run on
+    /// the item. Held while
     /// the shelf stays empty.
     case unexpectedStockout = "UNEXPECTED_STOCKOUT"
     /// Even with tonight's order, the shelf likely runs empty before the next delivery (risk ≥

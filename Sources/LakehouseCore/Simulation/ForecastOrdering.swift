@@ -58,7 +58,8 @@ public struct ModelOrdering: OrderingPolicy {
         models[store][product].apply(movement, calendar: days[product])
         count(
             alerts[store][product].afterEvent(
-                model: models[store][product], openOrders: books[store][product], policy: policies[product], day: day))
+                model: models[store][product], openOrders: books[store][product], policy: policies[product], day: day,
+                calendar: days[product]))
         switch movement.kind {
         case .sale:
             categoryTotals[catalog.products[product].category, default: [:]][day, default: 0] +=
