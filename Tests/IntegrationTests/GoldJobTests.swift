@@ -163,7 +163,7 @@ struct GoldJobTests {
             ("dim_date", ""), ("dim_store", ""), ("dim_product", ""), ("dim_payment_method", ""),
             ("dim_client_type", ""), ("fact_sales", " - 'silver_batch'"), ("fact_stock_movement", " - 'silver_batch'"),
             ("stock_position", " - 'updated_at'"), ("fact_inventory_snapshot", ""),
-            ("demand_forecast", " - 'updated_at' - 'stated_risk'"), ("category_demand", ""),
+            ("demand_forecast", " - 'updated_at' - 'stated_risk' - 'stated_until'"), ("category_demand", ""),
         ] {
             let result = try await database.connection.query(
                 "SELECT (to_jsonb(t)\(drop))::text FROM \(table) t ORDER BY 1")

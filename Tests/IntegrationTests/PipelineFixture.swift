@@ -142,7 +142,7 @@ struct PipelineFixture {
             FROM fact_inventory_snapshot t \(joins)
             """,
             "demand_forecast": """
-            SELECT (to_jsonb(t) - 'updated_at' - 'stated_risk' - 'store_key' - 'product_key'
+            SELECT (to_jsonb(t) - 'updated_at' - 'stated_risk' - 'stated_until' - 'store_key' - 'product_key'
                 || jsonb_build_object(\(item)))::text
             FROM demand_forecast t \(joins)
             """,

@@ -98,31 +98,37 @@ import Testing
         model.apply(StockMovement(time: Self.at(0, 6), kind: .stockCount, quantity: 4))
         model.apply(StockMovement(time: Self.at(0, 9), kind: .sale, quantity: 4))
         #expect(model.onHand == 0)
-        // The review put the risk at 5 %: an empty shelf now is unexpected.
-        var alerts = ItemAlerts(statedRisk: 0.05)
+        // The review put the risk at 5 % until tomorrow: an empty shelf now is unexpected.
+        var alerts = ItemAlerts(statedRisk: 0.05, statedUntil: 1)
         let opened = alerts.afterEvent(model: model, openOrders: OpenOrders(), policy: Self.policy, day: 0)
         #expect(opened.map(\.kind) == [.unexpectedStockout] && opened.allSatisfy(\.opened))
         #expect(opened.first?.reason.contains("5 %") == true)
         // Still empty: it stays open, and is not opened twice.
         #expect(alerts.afterEvent(model: model, openOrders: OpenOrders(), policy: Self.policy, day: 0).isEmpty)
         // Expected (risk 0.3 ≥ 0.2), or fixed by tomorrow's delivery (ordered 1 day before a 2-day lead): none.
-        var expected = ItemAlerts(statedRisk: 0.3)
+        var expected = ItemAlerts(statedRisk: 0.3, statedUntil: 1)
         #expect(expected.afterEvent(model: model, openOrders: OpenOrders(), policy: Self.policy, day: 0).isEmpty)
-        var coming = ItemAlerts(statedRisk: 0.05)
+        var coming = ItemAlerts(statedRisk: 0.05, statedUntil: 1)
         let due = OpenOrders(lines: [OpenOrders.Line(day: -1, units: 12)])
         #expect(coming.afterEvent(model: model, openOrders: due, policy: Self.policy, day: 0).isEmpty)
         // Tomorrow the store is closed: a delivery the day after, when it opens again, fixes it.
         let afterHoliday = OpenOrders(lines: [OpenOrders.Line(day: 0, units: 12)])
-        var holiday = ItemAlerts(statedRisk: 0.05)
+        var holiday = ItemAlerts(statedRisk: 0.05, statedUntil: 1)
         #expect(
             holiday.afterEvent(
                 model: model, openOrders: afterHoliday, policy: Self.policy, day: 0, calendar: DemandDays(closed: [1])
             ).isEmpty)
-        var workday = ItemAlerts(statedRisk: 0.05)
+        var workday = ItemAlerts(statedRisk: 0.05, statedUntil: 1)
         #expect(
             workday.afterEvent(model: model, openOrders: afterHoliday, policy: Self.policy, day: 0).map(\.kind) == [
                 .unexpectedStockout
             ])
+        // After the day the stated risk covered, an empty shelf is tonight's review's to order for;
+        // before any review, nothing was stated.
+        var lapsed = ItemAlerts(statedRisk: 0.05, statedUntil: -1)
+        #expect(lapsed.afterEvent(model: model, openOrders: OpenOrders(), policy: Self.policy, day: 0).isEmpty)
+        var unreviewed = ItemAlerts()
+        #expect(unreviewed.afterEvent(model: model, openOrders: OpenOrders(), policy: Self.policy, day: 0).isEmpty)
         // Never counted: the shelf is not known to be empty.
         var unknown = ItemStockModel()
         unknown.apply(StockMovement(time: Self.at(0, 9), kind: .sale, quantity: 4))
@@ -139,23 +145,25 @@ import Testing
         var alerts = ItemAlerts()
         // A high risk that tonight's order cannot fix for half a day or more opens it.
         #expect(
-            alerts.atReview(Self.plan(risk: 0.4, shortDays: 1), onHand: 3, caseSize: 6, shelfLifeDays: nil)
+            alerts.atReview(Self.plan(risk: 0.4, shortDays: 1), day: 0, onHand: 3, caseSize: 6, shelfLifeDays: nil)
                 .isEmpty)
         #expect(
-            alerts.atReview(Self.plan(risk: 0.6, shortDays: 0.4), onHand: 3, caseSize: 6, shelfLifeDays: nil)
+            alerts.atReview(Self.plan(risk: 0.6, shortDays: 0.4), day: 0, onHand: 3, caseSize: 6, shelfLifeDays: nil)
                 .isEmpty)
-        let opened = alerts.atReview(Self.plan(risk: 0.6, shortDays: 0.5), onHand: 3, caseSize: 6, shelfLifeDays: nil)
+        let opened = alerts.atReview(
+            Self.plan(risk: 0.6, shortDays: 0.5), day: 0, onHand: 3, caseSize: 6, shelfLifeDays: nil)
         #expect(opened.map(\.kind) == [.stockoutRisk] && opened[0].opened)
         #expect(alerts.statedRisk == 0.6)
         // It holds at 0.3 with some demand unmet, and closes below 0.25.
         #expect(
-            alerts.atReview(Self.plan(risk: 0.3, shortDays: 0.1), onHand: 3, caseSize: 6, shelfLifeDays: nil)
+            alerts.atReview(Self.plan(risk: 0.3, shortDays: 0.1), day: 0, onHand: 3, caseSize: 6, shelfLifeDays: nil)
                 .isEmpty)
-        let closed = alerts.atReview(Self.plan(risk: 0.2, shortDays: 0.1), onHand: 3, caseSize: 6, shelfLifeDays: nil)
+        let closed = alerts.atReview(
+            Self.plan(risk: 0.2, shortDays: 0.1), day: 0, onHand: 3, caseSize: 6, shelfLifeDays: nil)
         #expect(closed.map(\.kind) == [.stockoutRisk] && !closed[0].opened)
-        // Nothing coming: the risk is not a forecast and is stated as 0.
-        _ = alerts.atReview(Self.plan(risk: 1, shortDays: 0, coming: false), onHand: 0, caseSize: 6, shelfLifeDays: nil)
-        #expect(alerts.statedRisk == 0)
+        // The risk is stated with the day it covers: the review's day plus the days to the delivery.
+        _ = alerts.atReview(Self.plan(risk: 0.1, shortDays: 0), day: 100, onHand: 4, caseSize: 6, shelfLifeDays: nil)
+        #expect(alerts.statedRisk == 0.1 && alerts.statedUntil == 102)
     }
 
     @Test func perishableOverstockNeedsTwoCasesAndHalfTheStock() {
@@ -163,19 +171,19 @@ import Testing
         // 10 units to spoil of 30 on hand (cases of 4): two cases, but not half the stock.
         #expect(
             alerts.atReview(
-                Self.plan(risk: 0, shortDays: 0, waste: 10), onHand: 30, caseSize: 4, shelfLifeDays: 3
+                Self.plan(risk: 0, shortDays: 0, waste: 10), day: 0, onHand: 30, caseSize: 4, shelfLifeDays: 3
             ).isEmpty)
         // A product that keeps never spoils.
         #expect(
             alerts.atReview(
-                Self.plan(risk: 0, shortDays: 0, waste: 20), onHand: 30, caseSize: 4, shelfLifeDays: nil
+                Self.plan(risk: 0, shortDays: 0, waste: 20), day: 0, onHand: 30, caseSize: 4, shelfLifeDays: nil
             ).isEmpty)
         let opened = alerts.atReview(
-            Self.plan(risk: 0, shortDays: 0, waste: 16), onHand: 30, caseSize: 4, shelfLifeDays: 3)
+            Self.plan(risk: 0, shortDays: 0, waste: 16), day: 0, onHand: 30, caseSize: 4, shelfLifeDays: 3)
         #expect(opened.map(\.kind) == [.perishableOverstock] && opened[0].opened)
         #expect(opened[0].reason.contains("16 of the 30 units"))
         let closed = alerts.atReview(
-            Self.plan(risk: 0, shortDays: 0, waste: 2), onHand: 10, caseSize: 4, shelfLifeDays: 3)
+            Self.plan(risk: 0, shortDays: 0, waste: 2), day: 0, onHand: 10, caseSize: 4, shelfLifeDays: 3)
         #expect(closed.map(\.kind) == [.perishableOverstock] && !closed[0].opened)
     }
 

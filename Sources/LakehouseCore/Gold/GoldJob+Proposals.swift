@@ -152,24 +152,28 @@ extension GoldJob {
             guard let review = finals[item.storeKey] else { continue }
             let draft = item.draft.flatMap { $0.day == review.day ? $0 : nil }
             let changes = item.alerts.atReview(
-                draft?.figures ?? ReviewFigures(plan: nil), onHand: draft?.onHand ?? item.model.onHand,
+                draft?.figures ?? ReviewFigures(plan: nil), day: review.day, onHand: draft?.onHand ?? item.model.onHand,
                 caseSize: item.caseSize, shelfLifeDays: item.shelfLifeDays)
             alerts.record(changes, item: item, time: review.asOf)
             items[position] = item
         }
         try await write(connection, alerts: alerts.rows)
         try await connection.execute(
-            "CREATE TEMP TABLE gold_risk (store_key integer, product_key integer, stated_risk float8) ON COMMIT DROP")
+            """
+            CREATE TEMP TABLE gold_risk (store_key integer, product_key integer, stated_risk float8, stated_until date)
+            ON COMMIT DROP
+            """)
         try await connection.copyIn("COPY gold_risk FROM STDIN") { writer in
             try await writer.writeColumns([
                 PGCopyColumn(items.map(\.storeKey)), PGCopyColumn(items.map(\.productKey)),
                 PGCopyColumn(items.map(\.alerts.statedRisk)),
+                PGCopyColumn(items.map { $0.alerts.statedUntil.map { SilverEvent.dateText(Int32($0)) } }),
             ])
         }
         try await connection.execute(
             """
-            UPDATE demand_forecast f SET stated_risk = g.stated_risk FROM gold_risk g
-            WHERE f.store_key = g.store_key AND f.product_key = g.product_key AND f.stated_risk <> g.stated_risk
+            UPDATE demand_forecast f SET stated_risk = g.stated_risk, stated_until = g.stated_until FROM gold_risk g
+            WHERE f.store_key = g.store_key AND f.product_key = g.product_key
             """)
         try await connection.execute(
             """

@@ -177,7 +177,7 @@ extension GoldJob {
                 f.zero_days, f.evidence_days, f.lift_gain, f.lift_discount, f.stated_risk, rp.case_size::bigint,
                 rp.shelf_life_days::bigint, (f.draft_day - DATE '1970-01-01')::bigint, f.draft_on_hand,
                 f.draft_quantity, f.draft_risk, f.draft_short_days, f.draft_waste, f.draft_risk_until::bigint,
-                f.draft_coming
+                f.draft_coming, (f.stated_until - DATE '1970-01-01')::bigint
             FROM (\(query)) t
             JOIN dim_store s ON s.store_key = t.store_key
             JOIN dim_product p ON p.product_key = t.product_key
@@ -240,7 +240,9 @@ extension GoldJob {
                     caseSize: try row.decode(Int64?.self, at: 26),
                     shelfLifeDays: try row.decode(Int64?.self, at: 27).map { Int($0) }, model: model,
                     days: .none,
-                    alerts: ItemAlerts(statedRisk: try row.decode(Double?.self, at: 25) ?? 0), openAlertIDs: [:],
+                    alerts: ItemAlerts(
+                        statedRisk: try row.decode(Double?.self, at: 25) ?? 0,
+                        statedUntil: try row.decode(Int64?.self, at: 36)), openAlertIDs: [:],
                     openOrders: OpenOrders(), draft: draft, onHand: try row.decode(Int64.self, at: 6),
                     lastCountTime: try row.decode(Int64?.self, at: 7)))
         }
@@ -260,7 +262,9 @@ extension GoldJob {
             kinds[position, default: []].insert(kind)
         }
         for (position, open) in kinds {
-            items[position].alerts = ItemAlerts(open: open, statedRisk: items[position].alerts.statedRisk)
+            let stated = items[position].alerts
+            items[position].alerts = ItemAlerts(
+                open: open, statedRisk: stated.statedRisk, statedUntil: stated.statedUntil)
         }
         let orders = try await connection.query(
             """

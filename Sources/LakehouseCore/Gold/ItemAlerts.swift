@@ -16,19 +16,23 @@ public struct ItemAlerts: Sendable, Hashable {
 
     /// The kinds open now.
     public private(set) var open: Set<StockAlertKind>
-    /// The risk of running empty before the next delivery stated at the last review (0 when no
-    /// delivery was coming, or before the first review).
+    /// The risk of running empty before the next delivery stated at the last review, and the
+    /// last day it covers (days since 1970: the day that delivery is due; nil before the first
+    /// review). An empty shelf after that day is the next review's to order for, not a surprise.
     public var statedRisk: Double
+    public var statedUntil: Int64?
 
-    public init(open: Set<StockAlertKind> = [], statedRisk: Double = 0) {
+    public init(open: Set<StockAlertKind> = [], statedRisk: Double = 0, statedUntil: Int64? = nil) {
         self.open = open
         self.statedRisk = statedRisk
+        self.statedUntil = statedUntil
     }
 
     /// After an event of the item on `day` (days since 1970): `UNEXPECTED_STOCKOUT` opens when the
-    /// shelf is empty, the last review put the risk below ``StockAlertKind/unexpectedBelow``, and
-    /// no order on the way is due by the morning the store next opens (`calendar` says which days
-    /// it is closed); it closes when the shelf is stocked again.
+    /// shelf is empty on a day the last review's risk covers, that risk was below
+    /// ``StockAlertKind/unexpectedBelow``, and no order on the way is due by the morning the store
+    /// next opens (`calendar` says which days it is closed); it closes when the shelf is stocked
+    /// again.
     public mutating func afterEvent(
         model: ItemStockModel, openOrders: OpenOrders, policy: ReplenishmentPolicy, day: Int64,
         calendar: DemandDays = .none
@@ -44,7 +48,8 @@ public struct ItemAlerts: Sendable, Hashable {
                 $0.day <= reopens
             }
         }
-        let holds = empty && !fixed && statedRisk < StockAlertKind.unexpectedBelow
+        let covered = statedUntil.map { day <= $0 } ?? false
+        let holds = empty && !fixed && covered && statedRisk < StockAlertKind.unexpectedBelow
         let reason = String(
             format:
                 "the shelf is empty (%lld on hand) although the last review put the risk at %.0f %% and no delivery is due before the store opens again: check for stock that is not where the system thinks, theft or a run on the item",
@@ -52,12 +57,13 @@ public struct ItemAlerts: Sendable, Hashable {
         return update(.unexpectedStockout, holds: holds, stays: empty, reason: reason).map { [$0] } ?? []
     }
 
-    /// At a review, with the figures of its plan: `STOCKOUT_RISK` and `PERISHABLE_OVERSTOCK`.
-    /// Also states the risk the next events are judged against.
-    public mutating func atReview(_ review: ReviewFigures, onHand: Int64, caseSize: Int64?, shelfLifeDays: Int?)
-        -> [Change]
-    {
+    /// At the review of `day` (days since 1970), with the figures of its plan: `STOCKOUT_RISK` and
+    /// `PERISHABLE_OVERSTOCK`. Also states the risk the next events are judged against.
+    public mutating func atReview(
+        _ review: ReviewFigures, day: Int64, onHand: Int64, caseSize: Int64?, shelfLifeDays: Int?
+    ) -> [Change] {
         statedRisk = review.risk
+        statedUntil = day + Int64(review.riskUntilDay)
         var changes: [Change] = []
         let risk = statedRisk
         let short = review.shortDays
@@ -104,8 +110,8 @@ public struct ItemAlerts: Sendable, Hashable {
 public struct ReviewFigures: Sendable, Hashable {
     /// Units to order.
     public var quantity: Int64
-    /// The risk of running empty before the next delivery; 0 when nothing is coming (an item
-    /// already empty is certain to be: only a forecast counts).
+    /// The risk of running empty before the next delivery (of an order on the way, of this one,
+    /// or of one placed now when none is coming); 1 for an item already empty.
     public var risk: Double
     /// Days of expected demand unmet before the next delivery, even with the order.
     public var shortDays: Double
@@ -129,7 +135,7 @@ public struct ReviewFigures: Sendable, Hashable {
     /// The figures of `plan`; none (nothing to order, no risk) without a plan.
     public init(plan: OrderPlan?) {
         self.init(
-            quantity: plan?.quantity ?? 0, risk: plan.map { $0.deliveryComing ? $0.stockoutRisk : 0 } ?? 0,
+            quantity: plan?.quantity ?? 0, risk: plan?.stockoutRisk ?? 0,
             shortDays: plan?.expectedShortDays ?? 0, waste: plan?.projectedWaste ?? 0,
             riskUntilDay: plan?.riskUntilDay ?? 0,
             deliveryComing: plan?.deliveryComing ?? false)

@@ -530,10 +530,11 @@ public enum DatabaseSchema {
                 CREATE INDEX order_line_on_the_way ON order_line (store_key, product_key, review_date)
                     WHERE status = 'ordered';
 
-                -- The risk the last final review stated for each item (an empty shelf below 0.2 is
-                -- unexpected), and what the alerts read of the item's latest draft: the review
+                -- The risk the last final review stated for each item, and the last day it covers (an
+                -- empty shelf by then, below 0.2, is unexpected), and what the alerts read of the item's latest draft: the review
                 -- alerts are raised once, from the draft the store ordered (or the last one).
                 ALTER TABLE demand_forecast ADD COLUMN stated_risk double precision NOT NULL DEFAULT 0,
+                    ADD COLUMN stated_until date,
                     ADD COLUMN draft_day date, ADD COLUMN draft_on_hand bigint, ADD COLUMN draft_quantity bigint,
                     ADD COLUMN draft_risk double precision, ADD COLUMN draft_short_days double precision,
                     ADD COLUMN draft_waste double precision, ADD COLUMN draft_risk_until integer,

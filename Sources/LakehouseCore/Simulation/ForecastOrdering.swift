@@ -109,7 +109,7 @@ public struct ModelOrdering: OrderingPolicy {
                 caseSize: Int64(product.caseSize), shelfLifeDays: product.shelfLifeDays, today: day)
             count(
                 alerts[context.store][index].atReview(
-                    ReviewFigures(plan: plan), onHand: models[context.store][index].onHand,
+                    ReviewFigures(plan: plan), day: day, onHand: models[context.store][index].onHand,
                     caseSize: Int64(product.caseSize),
                     shelfLifeDays: product.shelfLifeDays))
             if keepsPredictions, let plan, plan.deliveryComing, models[context.store][index].onHand > 0 {
