@@ -164,6 +164,10 @@ import Testing
         // The risk is stated with the day it covers: the review's day plus the days to the delivery.
         _ = alerts.atReview(Self.plan(risk: 0.1, shortDays: 0), day: 100, onHand: 4, caseSize: 6, shelfLifeDays: nil)
         #expect(alerts.statedRisk == 0.1 && alerts.statedUntil == 102)
+        // Nothing coming: the days before an order placed then could arrive.
+        _ = alerts.atReview(
+            Self.plan(risk: 0.1, shortDays: 0, coming: false), day: 100, onHand: 4, caseSize: 6, shelfLifeDays: nil)
+        #expect(alerts.statedUntil == 101)
     }
 
     @Test func perishableOverstockNeedsTwoCasesAndHalfTheStock() {

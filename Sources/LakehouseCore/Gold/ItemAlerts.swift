@@ -17,8 +17,8 @@ public struct ItemAlerts: Sendable, Hashable {
     /// The kinds open now.
     public private(set) var open: Set<StockAlertKind>
     /// The risk of running empty before the next delivery stated at the last review, and the
-    /// last day it covers (days since 1970: the day that delivery is due; nil before the first
-    /// review). An empty shelf after that day is the next review's to order for, not a surprise.
+    /// last day it covers (days since 1970: the day that delivery is due, or the day before an
+    /// order placed then could arrive when none was coming; nil before the first review). An empty shelf after that day is the next review's to order for, not a surprise.
     public var statedRisk: Double
     public var statedUntil: Int64?
 
@@ -63,7 +63,9 @@ public struct ItemAlerts: Sendable, Hashable {
         _ review: ReviewFigures, day: Int64, onHand: Int64, caseSize: Int64?, shelfLifeDays: Int?
     ) -> [Change] {
         statedRisk = review.risk
-        statedUntil = day + Int64(review.riskUntilDay)
+        // A delivery due that morning may come a day late, which the risk counts; an order that
+        // could be placed now covers only the days before it could arrive.
+        statedUntil = day + Int64(review.riskUntilDay) - (review.deliveryComing ? 0 : 1)
         var changes: [Change] = []
         let risk = statedRisk
         let short = review.shortDays
