@@ -4,10 +4,11 @@
 //            [--real-time] [--rate 2000] [--seconds N] [--truth truth.json]
 //            [--orders-from-database [--warm-up-days 7] [--wait-seconds 300]]
 //
-// --orders-from-database closes the loop through the live pipeline: after the warm-up days (in
-// which the stores order as they always did), each store sends its day up to the evening review,
-// waits until gold has drafted its order proposal from those events, orders exactly that, and
-// the day goes on. The pipeline (ingest, silver, gold refresh --every) must run meanwhile.
+// --orders-from-database closes the loop through the live pipeline: each store sends its day up
+// to the evening review and waits until gold has drafted its order proposal from those events;
+// after the warm-up days it orders exactly that, during them it orders as it always did and
+// records what it ordered (so gold knows what is on the way). Then the day goes on. The pipeline
+// (ingest, silver, gold refresh --every) must run meanwhile.
 // At the end it prints what the shelves saw: availability, lost sales, inventory and waste.
 //
 // Simulated time (the default) sends D days as fast as the stream takes them, stamped with

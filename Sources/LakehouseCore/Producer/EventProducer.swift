@@ -84,7 +84,7 @@ public struct EventProducer: Sendable {
         var sender = Sender(producer: self, report: report)
         while !stop.isStopped, !simulator.isFinished {
             let day = simulator.currentDay
-            guard let orders, day >= simulator.configuration.warmUpDays, !simulator.calendar.isClosed(day) else {
+            guard let orders, !simulator.calendar.isClosed(day) else {
                 guard let records = simulator.nextDay() else { break }
                 try await sender.send(records, stop: stop)
                 continue
@@ -99,12 +99,20 @@ public struct EventProducer: Sendable {
             }
             let epochDay =
                 EventTimestamp.floorDivide(simulator.configuration.startMicros, ItemStockModel.dayMicros) + Int64(day)
-            guard let decided = try await orders.order(day: epochDay, waitingFor: waitingFor, stop: stop) else { break }
+            guard try await orders.waitForProposals(day: epochDay, waitingFor: waitingFor, stop: stop) else { break }
             let catalog = simulator.catalog
-            let units = catalog.stores.map { store in
-                catalog.products.map { Int(decided[store.id]?[$0.id] ?? 0) }
+            let stores = catalog.stores.map(\.id)
+            let evening: [SimulatedRecord]
+            let own = day < simulator.configuration.warmUpDays
+            if own {
+                // The warm-up: the stores order their own way, and say what they ordered.
+                evening = simulator.endDay()
+            } else {
+                let decided = try await orders.orderProposals(day: epochDay, stores: stores)
+                evening = simulator.endDay(
+                    orders: catalog.stores.map { store in catalog.products.map { Int(decided[store.id]?[$0.id] ?? 0) } }
+                )
             }
-            let evening = simulator.endDay(orders: units)
             var lines: [PlacedOrder] = []
             for (store, row) in simulator.lastOrders.enumerated() {
                 for (product, count) in row.enumerated() where count > 0 {
@@ -112,6 +120,14 @@ public struct EventProducer: Sendable {
                         PlacedOrder(
                             day: epochDay, storeID: catalog.stores[store].id, productID: catalog.products[product].id,
                             units: Int64(count)))
+                }
+            }
+            if own {
+                let unknown = try await orders.record(lines, day: epochDay, stores: stores)
+                if unknown > 0 {
+                    logger.warning(
+                        "orders of products gold does not know yet were not recorded",
+                        metadata: ["day": "\(SilverEvent.dateText(Int32(epochDay)))", "lines": "\(unknown)"])
                 }
             }
             placed(lines)
