@@ -45,6 +45,10 @@ struct ClosedLoopTests {
         #expect(
             try await fixture.count("SELECT count(*) FROM order_review WHERE status = 'ordered'")
                 == Int64(openDays.count * simulation.stores))
+        let loopDays = openDays.filter { $0 >= simulation.warmUpDays }.count
+        #expect(
+            try await fixture.count("SELECT count(*) FROM order_review WHERE ordered_by = 'proposal'")
+                == Int64(loopDays * simulation.stores))
         let firstDay = simulation.startMicros / 86_400_000_000  // a midnight after 1970
         let written = try await fixture.database.query(
             """

@@ -10,9 +10,11 @@ import PGLite
 /// are) and its calendar.
 ///
 /// A review is final once the store orders it, or when the store's events reach a later day
-/// (it lapses). Then, once, its last draft raises and closes `STOCKOUT_RISK` and
-/// `PERISHABLE_OVERSTOCK` (``ItemAlerts``) and states the risk that makes a later empty shelf
-/// unexpected: a draft at noon, with the day's sales still to come, does neither.
+/// (it lapses: a store that reads the proposal without writing back is taken to follow it). Then,
+/// once, its last draft raises and closes `STOCKOUT_RISK` and `PERISHABLE_OVERSTOCK`
+/// (``ItemAlerts``) and states the risk that makes a later empty shelf unexpected: a draft at
+/// noon, with the day's sales still to come, does neither; nor does a review the store recorded
+/// ordering its own way.
 extension GoldJob {
     /// What the review step did.
     struct ReviewCounts: Sendable {
@@ -128,19 +130,20 @@ extension GoldJob {
         try await connection.execute(
             """
             CREATE TEMP TABLE gold_final ON COMMIT DROP AS
-            SELECT r.store_key, r.review_date, r.as_of FROM order_review r
+            SELECT r.store_key, r.review_date, r.as_of, r.ordered_by FROM order_review r
             JOIN (SELECT store_key, max(review_date) AS review_date FROM order_review
                   WHERE status <> 'proposed' AND NOT alerts_raised GROUP BY store_key) n USING (store_key, review_date)
             """)
-        var finals: [Int64: (asOf: Int64, day: Int64)] = [:]
+        var finals: [Int64: (asOf: Int64, day: Int64, ownWay: Bool)] = [:]
         for row in try await connection.query(
             """
-            SELECT store_key, (extract(epoch FROM as_of) * 1000000)::bigint, (review_date - DATE '1970-01-01')::bigint
+            SELECT store_key, (extract(epoch FROM as_of) * 1000000)::bigint, (review_date - DATE '1970-01-01')::bigint,
+                coalesce(ordered_by = 'store', false)
             FROM gold_final
             """
         ).rows {
             finals[try row.decode(Int64.self, at: 0)] = (
-                try row.decode(Int64.self, at: 1), try row.decode(Int64.self, at: 2)
+                try row.decode(Int64.self, at: 1), try row.decode(Int64.self, at: 2), try row.decode(Bool.self, at: 3)
             )
         }
         guard !finals.isEmpty else { return (0, 0) }
@@ -150,6 +153,12 @@ extension GoldJob {
         for position in items.indices {
             var item = items[position]
             guard let review = finals[item.storeKey] else { continue }
+            // The store ordered its own way: the draft's risk was not acted on and states nothing.
+            if review.ownWay {
+                item.alerts.forgetStatement()
+                items[position] = item
+                continue
+            }
             let draft = item.draft.flatMap { $0.day == review.day ? $0 : nil }
             let changes = item.alerts.atReview(
                 draft?.figures ?? ReviewFigures(plan: nil), day: review.day, onHand: draft?.onHand ?? item.model.onHand,

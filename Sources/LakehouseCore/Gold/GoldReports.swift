@@ -49,6 +49,9 @@ public struct GoldSummary: Sendable {
     /// what a store acting on the system sees.
     public var orderedStoreDays: Int64 = 0
     public var alertsOnOrderedDays: Int64 = 0
+    /// Per day (days since 1970) on which stores ordered gold's proposal: how many did, and the
+    /// alerts opened at them.
+    public var alertsByOrderedDay: [(day: Int64, stores: Int64, alerts: Int64)] = []
     /// Items (store × product) gold knows, those never counted (their stock is unknown), and
     /// those whose last count is more than ``countAgeDays`` days older than the newest event.
     public var items: Int64 = 0
@@ -101,9 +104,9 @@ extension GoldJob {
             SELECT (SELECT count(*) FROM stock_alert WHERE kind IN ('UNEXPECTED_STOCKOUT', 'STOCKOUT_RISK',
                     'PERISHABLE_OVERSTOCK')),
                 (SELECT count(*) FROM (SELECT DISTINCT store_key, date_key FROM fact_sales) d),
-                (SELECT count(*) FROM order_review WHERE status = 'ordered'),
+                (SELECT count(*) FROM order_review WHERE ordered_by = 'proposal'),
                 (SELECT count(*) FROM stock_alert a JOIN order_review r ON r.store_key = a.store_key
-                    AND r.review_date = (a.opened_at AT TIME ZONE 'UTC')::date AND r.status = 'ordered'
+                    AND r.review_date = (a.opened_at AT TIME ZONE 'UTC')::date AND r.ordered_by = 'proposal'
                  WHERE a.kind IN ('UNEXPECTED_STOCKOUT', 'STOCKOUT_RISK', 'PERISHABLE_OVERSTOCK'))
             """
         ).rows[0]
@@ -111,6 +114,16 @@ extension GoldJob {
         summary.storeDays = try opened.decode(Int64.self, at: 1)
         summary.orderedStoreDays = try opened.decode(Int64.self, at: 2)
         summary.alertsOnOrderedDays = try opened.decode(Int64.self, at: 3)
+        summary.alertsByOrderedDay = try await connection.query(
+            """
+            SELECT (r.review_date - DATE '1970-01-01')::bigint, count(DISTINCT r.store_key), count(a.alert_id)
+            FROM order_review r LEFT JOIN stock_alert a ON a.store_key = r.store_key
+                AND (a.opened_at AT TIME ZONE 'UTC')::date = r.review_date
+            WHERE r.ordered_by = 'proposal' GROUP BY 1 ORDER BY 1
+            """
+        ).rows.map {
+            (try $0.decode(Int64.self, at: 0), try $0.decode(Int64.self, at: 1), try $0.decode(Int64.self, at: 2))
+        }
         let counts = try await Self.countAges(connection, days: summary.countAgeDays)
         (summary.items, summary.neverCounted, summary.countOlderThanDays) = counts
         return summary

@@ -37,6 +37,12 @@ public enum GoldText {
                 "  on the \(summary.orderedStoreDays) store-days that ordered the proposal:",
                 String(format: "%.2f", Double(summary.alertsOnOrderedDays) / Double(summary.orderedStoreDays)),
             ])
+            for day in summary.alertsByOrderedDay where day.stores > 0 {
+                rows.append([
+                    "    \(SilverEvent.dateText(Int32(day.day))) (\(day.stores) stores)",
+                    String(format: "%.2f", Double(day.alerts) / Double(day.stores)),
+                ])
+            }
         }
         rows.append(["items (store × product):", String(summary.items)])
         rows.append(["  never counted (stock unknown)", String(summary.neverCounted)])

@@ -95,6 +95,12 @@ public struct ItemAlerts: Sendable, Hashable {
         return changes
     }
 
+    /// Drops the stated risk: the store did not order what it was stated for.
+    public mutating func forgetStatement() {
+        statedRisk = 0
+        statedUntil = nil
+    }
+
     private mutating func update(_ kind: StockAlertKind, holds: Bool, stays: Bool, reason: String) -> Change? {
         if open.contains(kind) {
             guard !stays else { return nil }

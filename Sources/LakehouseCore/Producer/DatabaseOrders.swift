@@ -113,7 +113,7 @@ public struct DatabaseOrders: Sendable {
         return try await connection.withTransaction { connection in
             _ = try await connection.query(
                 """
-                UPDATE order_review r SET status = 'ordered', ordered_at = now() FROM dim_store s
+                UPDATE order_review r SET status = 'ordered', ordered_by = 'proposal', ordered_at = now() FROM dim_store s
                 WHERE r.store_key = s.store_key AND s.store_id = ANY($1::text[]) AND r.review_date = $2::date
                     AND r.status = 'proposed'
                 """, [stores, date])
@@ -148,11 +148,13 @@ public struct DatabaseOrders: Sendable {
         return try await connection.withTransaction { connection in
             _ = try await connection.query(
                 """
-                INSERT INTO order_review (store_key, review_date, as_of, status, items, lines, units, ordered_at)
-                SELECT s.store_key, $2::date, max(sp.last_event_time), 'ordered', 0, 0, 0, now()
+                INSERT INTO order_review (store_key, review_date, as_of, status, ordered_by, items, lines, units,
+                    ordered_at)
+                SELECT s.store_key, $2::date, max(sp.last_event_time), 'ordered', 'store', 0, 0, 0, now()
                 FROM dim_store s JOIN stock_position sp USING (store_key) WHERE s.store_id = ANY($1::text[])
                 GROUP BY s.store_key
-                ON CONFLICT (store_key, review_date) DO UPDATE SET status = 'ordered', ordered_at = now()
+                ON CONFLICT (store_key, review_date) DO UPDATE SET status = 'ordered', ordered_by = 'store',
+                    ordered_at = now()
                 WHERE order_review.status = 'proposed'
                 """, [stores, date])
             _ = try await connection.query(

@@ -497,6 +497,9 @@ public enum DatabaseSchema {
                     as_of timestamptz NOT NULL,      -- the store's newest event the proposal rests on
                     status text NOT NULL CHECK (status IN ('proposed', 'ordered', 'lapsed')),
                     alerts_raised boolean NOT NULL DEFAULT false,  -- the final draft's alerts are raised
+                    -- who decided what was ordered: the proposal, or the store its own way (then the
+                    -- draft's risk was not acted on, and raises nothing)
+                    ordered_by text CHECK (ordered_by IN ('proposal', 'store')),
                     items integer NOT NULL,          -- items planned (stock known, demand learned)
                     lines integer NOT NULL,          -- items to order
                     units bigint NOT NULL,
