@@ -170,6 +170,17 @@ import Testing
         #expect(alerts.statedUntil == 101)
     }
 
+    @Test func aReviewTheStoreDidNotFollowStatesNothing() {
+        var alerts = ItemAlerts(statedRisk: 0.05, statedUntil: 10)
+        // The store ordered its own way: no risk stated, no STOCKOUT_RISK, but spoiling stock is
+        // still to be marked down.
+        let changes = alerts.atReview(
+            Self.plan(risk: 0.9, shortDays: 2, waste: 16), day: 10, onHand: 30, caseSize: 4, shelfLifeDays: 3,
+            followed: false)
+        #expect(changes.map(\.kind) == [.perishableOverstock])
+        #expect(alerts.statedUntil == nil && alerts.statedRisk == 0)
+    }
+
     @Test func perishableOverstockNeedsTwoCasesAndHalfTheStock() {
         var alerts = ItemAlerts()
         // 10 units to spoil of 30 on hand (cases of 4): two cases, but not half the stock.

@@ -13,8 +13,8 @@ import PGLite
 /// (it lapses: a store that reads the proposal without writing back is taken to follow it). Then,
 /// once, its last draft raises and closes `STOCKOUT_RISK` and `PERISHABLE_OVERSTOCK`
 /// (``ItemAlerts``) and states the risk that makes a later empty shelf unexpected: a draft at
-/// noon, with the day's sales still to come, does neither; nor does a review the store recorded
-/// ordering its own way.
+/// noon, with the day's sales still to come, does neither. A review the store recorded ordering
+/// its own way states no risk and raises only `PERISHABLE_OVERSTOCK`.
 extension GoldJob {
     /// What the review step did.
     struct ReviewCounts: Sendable {
@@ -153,16 +153,10 @@ extension GoldJob {
         for position in items.indices {
             var item = items[position]
             guard let review = finals[item.storeKey] else { continue }
-            // The store ordered its own way: the draft's risk was not acted on and states nothing.
-            if review.ownWay {
-                item.alerts.forgetStatement()
-                items[position] = item
-                continue
-            }
             let draft = item.draft.flatMap { $0.day == review.day ? $0 : nil }
             let changes = item.alerts.atReview(
                 draft?.figures ?? ReviewFigures(plan: nil), day: review.day, onHand: draft?.onHand ?? item.model.onHand,
-                caseSize: item.caseSize, shelfLifeDays: item.shelfLifeDays)
+                caseSize: item.caseSize, shelfLifeDays: item.shelfLifeDays, followed: !review.ownWay)
             alerts.record(changes, item: item, time: review.asOf)
             items[position] = item
         }

@@ -59,14 +59,32 @@ public struct ItemAlerts: Sendable, Hashable {
 
     /// At the review of `day` (days since 1970), with the figures of its plan: `STOCKOUT_RISK` and
     /// `PERISHABLE_OVERSTOCK`. Also states the risk the next events are judged against.
+    ///
+    /// When the store did not order the proposal (`followed` false: it recorded ordering its own
+    /// way), nothing is stated and `STOCKOUT_RISK`, which assumes tonight's proposed order, is
+    /// left as it was; stock that will spoil is still stock that will spoil.
     public mutating func atReview(
-        _ review: ReviewFigures, day: Int64, onHand: Int64, caseSize: Int64?, shelfLifeDays: Int?
+        _ review: ReviewFigures, day: Int64, onHand: Int64, caseSize: Int64?, shelfLifeDays: Int?,
+        followed: Bool = true
     ) -> [Change] {
+        var changes: [Change] = []
+        let waste = review.waste
+        let spoiling =
+            shelfLifeDays != nil && waste >= Double(StockAlertKind.spoilingCases * (caseSize ?? 1))
+            && waste >= Double(onHand) / 2
+        let spoilingReason = String(
+            format: "about %.0f of the %lld units on hand will spoil before they sell: mark them down", waste, onHand)
+        guard followed else {
+            forgetStatement()
+            if let change = update(.perishableOverstock, holds: spoiling, stays: spoiling, reason: spoilingReason) {
+                changes.append(change)
+            }
+            return changes
+        }
         statedRisk = review.risk
         // A delivery due that morning may come a day late, which the risk counts; an order that
         // could be placed now covers only the days before it could arrive.
         statedUntil = day + Int64(review.riskUntilDay) - (review.deliveryComing ? 0 : 1)
-        var changes: [Change] = []
         let risk = statedRisk
         let short = review.shortDays
         let due = review.deliveryComing ? "the delivery in \(review.riskUntilDay) days" : "any delivery"
@@ -80,16 +98,7 @@ public struct ItemAlerts: Sendable, Hashable {
         {
             changes.append(change)
         }
-        let waste = review.waste
-        let spoiling =
-            shelfLifeDays != nil && waste >= Double(StockAlertKind.spoilingCases * (caseSize ?? 1))
-            && waste >= Double(onHand) / 2
-        if let change = update(
-            .perishableOverstock, holds: spoiling, stays: spoiling,
-            reason: String(
-                format: "about %.0f of the %lld units on hand will spoil before they sell: mark them down", waste,
-                onHand))
-        {
+        if let change = update(.perishableOverstock, holds: spoiling, stays: spoiling, reason: spoilingReason) {
             changes.append(change)
         }
         return changes
