@@ -157,13 +157,19 @@ struct GoldJobTests {
     }
 
     /// Gold's tables as text (without refresh times and silver batch numbers).
+    /// `demand_forecast`'s columns that hold decisions taken at a refresh (drafts and stated
+    /// risks), which depend on when refreshes ran, with `updated_at`.
+    static let decisionColumns =
+        " - 'updated_at' - 'stated_risk' - 'stated_until' - 'draft_day' - 'draft_on_hand' - 'draft_quantity'"
+        + " - 'draft_risk' - 'draft_short_days' - 'draft_waste' - 'draft_risk_until' - 'draft_coming'"
+
     static func goldState(_ database: Database) async throws -> [String] {
         var lines: [String] = []
         for (table, drop) in [
             ("dim_date", ""), ("dim_store", ""), ("dim_product", ""), ("dim_payment_method", ""),
             ("dim_client_type", ""), ("fact_sales", " - 'silver_batch'"), ("fact_stock_movement", " - 'silver_batch'"),
             ("stock_position", " - 'updated_at'"), ("fact_inventory_snapshot", ""),
-            ("demand_forecast", " - 'updated_at' - 'stated_risk' - 'stated_until'"), ("category_demand", ""),
+            ("demand_forecast", Self.decisionColumns), ("category_demand", ""),
         ] {
             let result = try await database.connection.query(
                 "SELECT (to_jsonb(t)\(drop))::text FROM \(table) t ORDER BY 1")

@@ -104,7 +104,8 @@ struct PipelineFixture {
 
     /// Silver and gold as text, keyed by natural keys (surrogate keys, batch numbers, bronze
     /// locations and processing times left out): what two worlds fed the same events must agree
-    /// on, however their batches fell.
+    /// on, however their batches fell. The decisions gold takes at a refresh (order proposals,
+    /// their drafts and stated risks, alerts) depend on when refreshes ran, and are left out.
     func state() async throws -> [String] { try await Self.state(of: database) }
 
     /// ``state()`` of the pipeline's tables that `database`'s `search_path` reaches.
@@ -142,13 +143,10 @@ struct PipelineFixture {
             FROM fact_inventory_snapshot t \(joins)
             """,
             "demand_forecast": """
-            SELECT (to_jsonb(t) - 'updated_at' - 'stated_risk' - 'stated_until' - 'store_key' - 'product_key'
-                || jsonb_build_object(\(item)))::text
+            SELECT (to_jsonb(t) - 'updated_at' - 'stated_risk' - 'stated_until' - 'draft_day' - 'draft_on_hand'
+                - 'draft_quantity' - 'draft_risk' - 'draft_short_days' - 'draft_waste' - 'draft_risk_until'
+                - 'draft_coming' - 'store_key' - 'product_key' || jsonb_build_object(\(item)))::text
             FROM demand_forecast t \(joins)
-            """,
-            "stock_alert": """
-            SELECT (to_jsonb(t) - 'alert_id' - 'store_key' - 'product_key' || jsonb_build_object(\(item)))::text
-            FROM stock_alert t \(joins)
             """,
         ]
         var lines: [String] = []
