@@ -11,12 +11,15 @@ struct FaultInjectionTests {
         sessionToken: "fault-session-token")
     let logs = CapturedLogs()
 
-    func configuration(_ server: FaultServer, attempts: Int = 5, timeout: Duration = .seconds(5))
+    /// A client of `server`. The timeouts are generous by default (the tests that are about a
+    /// timeout set their own): `make test` runs these beside whole pipelines on two cores, and a
+    /// loaded machine can take seconds to schedule the loopback server's thread.
+    func configuration(_ server: FaultServer, attempts: Int = 5, timeout: Duration = .seconds(30))
         -> AWSClientConfiguration
     {
         AWSClientConfiguration(
             credentials: Self.credentials, region: "us-east-1", endpoint: server.endpoint,
-            http: .init(connectTimeout: .seconds(2), requestTimeout: timeout),
+            http: .init(connectTimeout: .seconds(10), requestTimeout: timeout),
             retry: RetryPolicy(maximumAttempts: attempts, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(5)))
     }
 

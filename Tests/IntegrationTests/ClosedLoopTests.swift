@@ -24,7 +24,7 @@ struct ClosedLoopTests {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("closed-loop")).path + ".log"
         defer { try? FileManager.default.removeItem(atPath: log) }
         let pipeline = try fixture.lakehouse(
-            ["run", "--poll-seconds", "0.5", "--flush-seconds", "0.5"], outputPath: log)
+            ["run", "--poll-seconds", "1", "--flush-seconds", "0.5"], outputPath: log)
         let producer = EventProducer(
             kinesis: fixture.base.kinesis, configuration: EventProducer.Configuration(stream: fixture.base.stream),
             logger: fixture.logs.logger())
