@@ -10,7 +10,11 @@ import Testing
 /// The example executables run with bad flags and settings, as a user with a typo would: none
 /// crashes or hangs, each says what is wrong and names the flag or setting, and none prints a
 /// secret it was given.
-@Suite("Bad settings fail fast and clearly, and never print a secret")
+///
+/// Serialized: the cases launch a process each, and dozens of launches at once beside the
+/// pipeline suites stalled a 2-core machine for over a minute; one at a time, each takes well
+/// under a second.
+@Suite("Bad settings fail fast and clearly, and never print a secret", .serialized)
 struct BadSettingsTests {
     /// Secrets the cases hand over; none may appear in any output.
     static let secrets = ["Sup3rS3cretPGpw", "AwsS3cretKeyXYZ", "EndpointPw123", "SessTok999"]
