@@ -4,9 +4,11 @@ import Synchronization
 
 /// Sends HTTP requests through libcurl, reusing connections between requests.
 ///
-/// libcurl blocks, so each request runs on the client's own dispatch queue, never on Swift's
-/// cooperative thread pool. Requests from several tasks run concurrently, each on its own easy
-/// handle; idle handles (and their open connections) are kept for the next request, up to
+/// libcurl blocks, so each request runs on a serial dispatch queue of its own, never on Swift's
+/// cooperative thread pool nor on the few threads Dispatch gives all concurrent queues (a
+/// serial queue gets a thread even when those are busy: a process with many requests in flight
+/// does not make each wait for the others). Requests from several tasks run concurrently, each
+/// on its own easy handle; idle handles (and their open connections) are kept for the next request, up to
 /// ``Configuration/maximumIdleHandles``. `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` are honoured
 /// by libcurl itself.
 public final class HTTPClient: Sendable {
@@ -49,7 +51,6 @@ public final class HTTPClient: Sendable {
     /// The settings this client was made with.
     public let configuration: Configuration
     private let logger: Logger
-    private let queue = DispatchQueue(label: "AWSLite.HTTPClient", attributes: .concurrent)
     private let idleHandles = Mutex<[CurlEasyHandle]>([])
 
     /// Creates a client.
@@ -92,7 +93,7 @@ public final class HTTPClient: Sendable {
             // A cancelled task abandons its request within a second (libcurl's progress callback).
             let response: HTTPResponse = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
-                    queue.async {
+                    DispatchQueue(label: "AWSLite.HTTPClient.request").async {
                         continuation.resume(
                             with: Result {
                                 try self.perform(request, configuration: configuration, file: file, cancel: cancel)
@@ -120,7 +121,7 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    /// Runs on `queue`: borrows an idle handle (or makes one), performs, and returns the handle.
+    /// Runs on the request's queue: borrows an idle handle (or makes one), performs, and returns the handle.
     private func perform(
         _ request: HTTPRequest, configuration: Configuration, file: ResponseFile?, cancel: CancelFlag
     ) throws -> HTTPResponse {
