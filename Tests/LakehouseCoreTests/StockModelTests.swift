@@ -102,7 +102,7 @@ import Testing
         var alerts = ItemAlerts(statedRisk: 0.05, statedUntil: 1)
         let opened = alerts.afterEvent(model: model, openOrders: OpenOrders(), policy: Self.policy, day: 0)
         #expect(opened.map(\.kind) == [.unexpectedStockout] && opened.allSatisfy(\.opened))
-        #expect(opened.first?.reason.contains("5 %") == true)
+        #expect(opened.first?.reason.contains("5.0 %") == true)
         // Still empty: it stays open, and is not opened twice.
         #expect(alerts.afterEvent(model: model, openOrders: OpenOrders(), policy: Self.policy, day: 0).isEmpty)
         // Expected (risk 0.3 ≥ 0.2), or fixed by tomorrow's delivery (ordered 1 day before a 2-day lead): none.

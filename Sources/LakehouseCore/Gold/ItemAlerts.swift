@@ -52,7 +52,7 @@ public struct ItemAlerts: Sendable, Hashable {
         let holds = empty && !fixed && covered && statedRisk < StockAlertKind.unexpectedBelow
         let reason = String(
             format:
-                "the shelf is empty (%lld on hand) although the last review put the risk at %.0f %% and no delivery is due before the store opens again: check for stock that is not where the system thinks, theft or a run on the item",
+                "the shelf is empty (%lld on hand) although the last review put the risk at %.1f %% and no delivery is due before the store opens again: check for stock that is not where the system thinks, theft or a run on the item",
             model.onHand, statedRisk * 100)
         return update(.unexpectedStockout, holds: holds, stays: empty, reason: reason).map { [$0] } ?? []
     }
