@@ -181,7 +181,7 @@ import Testing
         #expect(alerts.statedUntil == nil && alerts.statedRisk == 0)
     }
 
-    @Test func perishableOverstockNeedsTwoCasesAndHalfTheStock() {
+    @Test func perishableOverstockNeedsTwoCasesAndHalfTheStockAndHoldsWhileAnyWillSpoil() {
         var alerts = ItemAlerts()
         // 10 units to spoil of 30 on hand (cases of 4): two cases, but not half the stock.
         #expect(
@@ -197,8 +197,13 @@ import Testing
             Self.plan(risk: 0, shortDays: 0, waste: 16), day: 0, onHand: 30, caseSize: 4, shelfLifeDays: 3)
         #expect(opened.map(\.kind) == [.perishableOverstock] && opened[0].opened)
         #expect(opened[0].reason.contains("16 of the 30 units"))
+        // Held while some units are still expected to spoil, closed when none are.
+        #expect(
+            alerts.atReview(
+                Self.plan(risk: 0, shortDays: 0, waste: 2), day: 1, onHand: 10, caseSize: 4, shelfLifeDays: 3
+            ).isEmpty)
         let closed = alerts.atReview(
-            Self.plan(risk: 0, shortDays: 0, waste: 2), day: 0, onHand: 10, caseSize: 4, shelfLifeDays: 3)
+            Self.plan(risk: 0, shortDays: 0, waste: 0.4), day: 2, onHand: 10, caseSize: 4, shelfLifeDays: 3)
         #expect(closed.map(\.kind) == [.perishableOverstock] && !closed[0].opened)
     }
 

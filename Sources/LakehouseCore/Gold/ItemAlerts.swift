@@ -72,11 +72,15 @@ public struct ItemAlerts: Sendable, Hashable {
         let spoiling =
             shelfLifeDays != nil && waste >= Double(StockAlertKind.spoilingCases * (caseSize ?? 1))
             && waste >= Double(onHand) / 2
+        // Held while any unit is still expected to spoil: a mark-down under way is not closed
+        // and reopened as the stock and the forecast move.
+        let stillSpoiling = shelfLifeDays != nil && waste >= 1
         let spoilingReason = String(
             format: "about %.0f of the %lld units on hand will spoil before they sell: mark them down", waste, onHand)
         guard followed else {
             forgetStatement()
-            if let change = update(.perishableOverstock, holds: spoiling, stays: spoiling, reason: spoilingReason) {
+            if let change = update(.perishableOverstock, holds: spoiling, stays: stillSpoiling, reason: spoilingReason)
+            {
                 changes.append(change)
             }
             return changes
@@ -98,7 +102,7 @@ public struct ItemAlerts: Sendable, Hashable {
         {
             changes.append(change)
         }
-        if let change = update(.perishableOverstock, holds: spoiling, stays: spoiling, reason: spoilingReason) {
+        if let change = update(.perishableOverstock, holds: spoiling, stays: stillSpoiling, reason: spoilingReason) {
             changes.append(change)
         }
         return changes

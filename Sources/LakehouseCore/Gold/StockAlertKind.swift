@@ -11,7 +11,7 @@ public enum StockAlertKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// an extra delivery. Held while the risk is ≥ ``riskHolds`` and some demand goes unmet.
     case stockoutRisk = "STOCKOUT_RISK"
     /// A perishable will spoil ``spoilingCases`` cases or more, and half its stock, before it
-    /// sells: mark it down.
+    /// sells: mark it down. Held while any unit is still expected to spoil.
     case perishableOverstock = "PERISHABLE_OVERSTOCK"
 
     /// How urgent the kind is, most urgent first (0).
