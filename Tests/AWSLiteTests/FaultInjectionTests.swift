@@ -12,16 +12,19 @@ struct FaultInjectionTests {
         sessionToken: "fault-session-token")
     let logs = CapturedLogs()
 
-    /// A client of `server`. The timeouts are generous by default (the tests that are about a
-    /// timeout set their own): `make test` runs these beside whole pipelines on two cores, and a
-    /// loaded machine can take seconds to schedule the loopback server's thread.
+    /// A client of `server`. The timeouts and the operation's time limit are generous by default
+    /// (the tests that are about one set their own): `make test` runs these beside whole
+    /// pipelines on two cores, and CPU-bound tests elsewhere in the process have held both of the
+    /// cooperative pool's threads for over a minute, during which no retry can run.
     func configuration(_ server: FaultServer, attempts: Int = 5, timeout: Duration = .seconds(30))
         -> AWSClientConfiguration
     {
         AWSClientConfiguration(
             credentials: Self.credentials, region: "us-east-1", endpoint: server.endpoint,
             http: .init(connectTimeout: .seconds(10), requestTimeout: timeout),
-            retry: RetryPolicy(maximumAttempts: attempts, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(5)))
+            retry: RetryPolicy(
+                maximumAttempts: attempts, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(5),
+                maximumElapsed: .seconds(600)))
     }
 
     static func json(_ status: Int, _ body: String) -> FaultServer.Action {

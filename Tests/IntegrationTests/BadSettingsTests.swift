@@ -160,7 +160,7 @@ struct BadSettingsTests {
         "every bad flag, env file and setting: exit 64 (or a plain failure), the name in the message, no secret",
         arguments: flags + envFiles + settings)
     func badSetting(_ bad: Case) async throws {
-        let result = try await Self.run(bad.program, bad.arguments, bad.environment, timeout: .seconds(60))
+        let result = try await Self.run(bad.program, bad.arguments, bad.environment, timeout: .seconds(300))
         if let status = bad.status {
             #expect(result.status == status, "\(result.output.prefix(800))")
         } else {
@@ -179,7 +179,7 @@ struct BadSettingsTests {
             toFile: path, atomically: true, encoding: .utf8)
         for program in ["ingest", "gold", "lakehouse"] {
             let arguments = program == "lakehouse" ? ["status"] : program == "gold" ? ["summary"] : []
-            let result = try await Self.run(program, arguments + ["--env-file", path], [:], timeout: .seconds(60))
+            let result = try await Self.run(program, arguments + ["--env-file", path], [:], timeout: .seconds(300))
             #expect(result.status == 64, "\(result.output)")
             #expect(result.output.contains("line 2"), "\(result.output)")
             Self.expectNoSecret(result.output, program)
@@ -216,7 +216,7 @@ struct BadSettingsTests {
         for (program, arguments) in [
             ("provision", ["plan"]), ("ingest", []), ("producer", ["--days", "1", "--truth", truth]),
         ] {
-            let result = try await Self.run(program, arguments, environment, timeout: .seconds(60))
+            let result = try await Self.run(program, arguments, environment, timeout: .seconds(300))
             #expect(result.status != 0 && result.status < 128, "\(program): \(result.output.prefix(800))")
             #expect(result.seconds < 12, "\(program) took \(result.seconds) s with a 3 s limit")
             #expect(result.output.contains("timed out"), "\(program): \(result.output.prefix(800))")
