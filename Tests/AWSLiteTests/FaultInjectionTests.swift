@@ -1,7 +1,6 @@
 import AWSLite
 import Foundation
 import LakehouseTestSupport
-import Synchronization
 import Testing
 
 /// Retries and failure handling against a scripted local server: faults that moto cannot produce.
@@ -269,40 +268,6 @@ struct FaultInjectionTests {
     }
 
     /// When `server` received its first request (waiting for it up to two minutes).
-    /// How many requests have ended.
-    final class Finished: Sendable {
-        let count = Mutex(0)
-    }
-
-    @Test(
-        "requests in flight never hold others back: eight stalled ones all reach the server, and a ninth finishes while they wait"
-    )
-    func manyRequestsInFlight() async throws {
-        let stalled = 8
-        let slow = try FaultServer(script: Array(repeating: .stall(seconds: 20), count: stalled))
-        let fast = try FaultServer(script: [Self.putRecordOK])
-        let slowClient = KinesisClient(
-            configuration: configuration(slow, attempts: 1, timeout: .seconds(30)), logger: logs.logger())
-        let fastClient = KinesisClient(configuration: configuration(fast), logger: logs.logger())
-        let done = Finished()
-        let waiting = (0..<stalled).map { _ in
-            Task {
-                _ = try? await slowClient.putRecord(stream: "s", record: .init(data: [1], partitionKey: "k"))
-                done.count.withLock { $0 += 1 }
-            }
-        }
-        defer { waiting.forEach { $0.cancel() } }
-        // On a queue whose threads are few (about one per core), the eighth would not start
-        // until others ended.
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(15)
-        while slow.requests.count < stalled, clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(slow.requests.count == stalled)
-        _ = try await fastClient.putRecord(stream: "s", record: .init(data: [1], partitionKey: "k"))
-        #expect(done.count.withLock { $0 } == 0)
-        #expect(fast.requests.count == 1)
-    }
-
     static func firstRequest(_ server: FaultServer) async throws -> ContinuousClock.Instant {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(120)
