@@ -82,6 +82,9 @@ public struct GoldJob: Sendable {
             // the history's size: past jit_above_cost, compiling them (up to 2 s on 10 million
             // events) cost far more than running them, and grew with the history.
             try await connection.execute("SET LOCAL jit = off")
+            // The refresh's temporary tables are dropped if a step made them before; PostgreSQL's
+            // notices about that are not for the person reading the log.
+            try await connection.execute("SET LOCAL client_min_messages = warning")
             _ = try await connection.query(
                 "INSERT INTO gold_state (name, value) VALUES ('silver_batch', 0) ON CONFLICT DO NOTHING")
             let from =
