@@ -13,7 +13,7 @@
 ///   the category: far steadier than one item's own few weeks), given in ``DemandDays``;
 /// - a **promotion lift** 1 + e × discount, where the elasticity e is learned from promotion
 ///   days (prior ``elasticityPrior``): the item's own ``elasticity``, or its category's pooled
-///   over all items when ``DemandDays/elasticity`` gives it (``pooledElasticity(_:)``).
+///   over all items when ``DemandDays/elasticity`` gives it (``CategoryDemand``).
 /// The level learns from each day's units with both effects divided out.
 public struct DemandEstimate: Sendable, Hashable {
     /// The weight of the newest day (α).
@@ -70,18 +70,6 @@ public struct DemandEstimate: Sendable, Hashable {
         )
     }
 
-    /// The elasticity of a category from its items' estimates: their promotion evidence pooled,
-    /// with the prior once.
-    public static func pooledElasticity<Items: Sequence<DemandEstimate>>(_ items: Items) -> Double {
-        var gain = elasticityPrior * elasticityPriorWeight
-        var discount = elasticityPriorWeight
-        for item in items {
-            gain += item.liftGain
-            discount += item.liftDiscount
-        }
-        return max(0, gain / discount)
-    }
-
     /// Forecast units on `day` (days since 1970): the daily demand times the weekday factor and
     /// the promotion lift; 0 when the store is closed (nil before the first whole day).
     public func forecast(day: Int64, calendar: DemandDays = .none) -> Double? {
@@ -103,18 +91,6 @@ public struct DemandEstimate: Sendable, Hashable {
         }
         return level
     }
-
-    /// A Gamma distribution over the daily rate: a weak prior (``priorUnits`` over
-    /// ``priorDays``) updated with the weighted units and days behind ``level``. Its shape and rate
-    /// make the risk of running out honest about how little a slow seller's history says.
-    public var rateDistribution: (shape: Double, rate: Double) {
-        let days = evidenceDays
-        return (Self.priorUnits + (level ?? 0) * days, Self.priorDays + days)
-    }
-
-    /// The prior: half a unit a day, worth one day of evidence.
-    public static let priorUnits = 0.5
-    public static let priorDays = 1.0
 
     /// Standard deviation of units per day.
     public var dailyDeviation: Double { variance.squareRoot() }

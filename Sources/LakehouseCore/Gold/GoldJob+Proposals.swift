@@ -22,14 +22,14 @@ extension GoldJob {
         var lines = 0
     }
 
+    /// Drafts the reviews; runs after ``finalizeReviews(_:)``, whose `gold_newest` it reads.
     static func review(_ connection: PGConnection, calendar: GoldCalendar) async throws -> ReviewCounts {
+        // The touched stores at their newest event, as ``finalizeReviews(_:)`` found them (the
+        // walk moves no position).
         try await connection.execute(
             """
             CREATE TEMP TABLE gold_reviews ON COMMIT DROP AS
-            SELECT sp.store_key, max(sp.last_event_time) AS as_of,
-                (max(sp.last_event_time) AT TIME ZONE 'UTC')::date AS review_date
-            FROM stock_position sp WHERE sp.store_key IN (SELECT DISTINCT store_key FROM gold_moves)
-            GROUP BY sp.store_key
+            SELECT store_key, as_of, day AS review_date FROM gold_newest
             """)
         // The store's ordering takes these rows' locks too: a review is drafted or ordered, never
         // both at once.
@@ -108,7 +108,7 @@ extension GoldJob {
         try await connection.execute(
             """
             CREATE TEMP TABLE gold_newest ON COMMIT DROP AS
-            SELECT store_key, (max(last_event_time) AT TIME ZONE 'UTC')::date AS day
+            SELECT store_key, max(last_event_time) AS as_of, (max(last_event_time) AT TIME ZONE 'UTC')::date AS day
             FROM stock_position WHERE store_key IN (SELECT DISTINCT store_key FROM gold_moves) GROUP BY store_key
             """)
         // The store's ordering takes these rows' locks too: a review lapses or is ordered, not both.

@@ -61,7 +61,7 @@ public struct GoldSummary: Sendable {
 }
 
 extension GoldJob {
-    /// The open alerts, most urgent first: by kind (``StockAlertKind/urgencyRank``), then the
+    /// The open alerts, most urgent first: by kind (`v_open_alerts.urgency_rank`), then the
     /// oldest.
     public func openAlerts(limit: Int = 15) async throws -> [OpenStockAlert] {
         let result = try await connection.query(

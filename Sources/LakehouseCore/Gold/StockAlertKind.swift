@@ -1,4 +1,5 @@
-/// What a stock alert asks a person to look at. The order proposal handles everything else: an
+/// What a stock alert asks a person to look at, most urgent first (`v_open_alerts.urgency_rank`
+/// ranks them in this order). The order proposal handles everything else: an
 /// item running low is ordered, not alerted.
 public enum StockAlertKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// The shelf ran empty although the last review put the risk below ``unexpectedBelow`` and no
@@ -13,15 +14,6 @@ public enum StockAlertKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// A perishable will spoil ``spoilingCases`` cases or more, and half its stock, before it
     /// sells: mark it down. Held while any unit is still expected to spoil.
     case perishableOverstock = "PERISHABLE_OVERSTOCK"
-
-    /// How urgent the kind is, most urgent first (0).
-    public var urgencyRank: Int {
-        switch self {
-        case .unexpectedStockout: 0
-        case .stockoutRisk: 1
-        case .perishableOverstock: 2
-        }
-    }
 
     /// An empty shelf is unexpected when the last review stated a risk below this.
     public static let unexpectedBelow = 0.2
