@@ -2,10 +2,11 @@
 # `make demo`: on a fresh machine, one command. Installs what is missing (make deps did), builds
 # the executables, starts the local services (left running afterwards, so that you can query the
 # views), provisions a fresh stream, buckets and database for this run, simulates 14 days of 10
-# stores × 200 products with 2 % dirty records into Kinesis, ingests until caught up, runs silver
-# and gold, then prints a summary: events by type, quarantined by reason, duplicates, the 15
-# most urgent open alerts, the alert scores against the simulation's truth, and how to query the
-# views with psql.
+# stores × 200 products with 2 % dirty records into Kinesis while ingest, silver and gold follow
+# it (after the warm-up days the stores order gold's proposals), then prints a summary: events by
+# type, quarantined by reason, duplicates, alerts per store-day, the riskiest proposal lines, the
+# open alerts as the stores see them, the mark-down lists, what the shelves saw, and how to query
+# the views with psql.
 #
 #   scripts/demo.sh [--days 14] [--stores 10] [--products 200] [--seed 1]
 set -euo pipefail
@@ -111,8 +112,11 @@ echo
 echo "each store's newest order proposal (the 15 riskiest lines; gold proposal --store STORE_001 for one store):"
 "$bin/gold" proposal --limit 15 --env-file ''
 echo
-echo "the open alerts (what needs a person), most urgent first:"
-"$bin/gold" alerts --limit 15 --env-file ''
+echo "the open alerts as the stores see them (what needs a person; a store's mark-downs are one list), most urgent first:"
+"$bin/gold" alerts --limit 40 --env-file ''
+echo
+echo "the perishables to mark down (the 10 worth most; gold markdowns --store STORE_001 for one store):"
+"$bin/gold" markdowns --limit 10 --env-file ''
 echo
 sed -n '/^what the shelves saw/,$p' .demo/producer.out
 
@@ -123,5 +127,6 @@ cat <<HINT
   psql "\$DATABASE_URL" -c 'select * from v_current_stock order by days_of_cover nulls last limit 10'
   psql "\$DATABASE_URL" -c 'select * from v_sales_velocity order by units_per_day_7d desc limit 10'
   psql "\$DATABASE_URL" -c 'select store_id, product_id, quantity, cases, on_hand, on_order, stockout_risk, reason from v_order_proposal order by store_id, stockout_risk desc limit 15'
-  psql "\$DATABASE_URL" -c 'select kind, store_id, product_id, on_hand, reason from v_open_alerts order by urgency_rank, opened_at limit 15'
+  psql "\$DATABASE_URL" -c 'select kind, store_id, product_id, items, reason from v_store_alerts order by urgency_rank, opened_at limit 15'
+  psql "\$DATABASE_URL" -c 'select store_id, product_id, on_hand, units_to_spoil, value_to_spoil from v_markdown_list order by value_to_spoil desc limit 10'
 HINT

@@ -37,7 +37,7 @@ struct ProvisionerTests {
             .applyMigration("0004_inventory_snapshot"), .applyMigration("0005_stock_model"),
             .applyMigration("0006_fact_keys_unchecked"), .applyMigration("0007_pipeline"),
             .applyMigration("0008_unknown_stock"), .applyMigration("0009_demand_tsb"),
-            .applyMigration("0010_order_proposal"),
+            .applyMigration("0010_order_proposal"), .applyMigration("0011_markdown_list"),
         ]
         #expect(try await provisioner.plan(infrastructure) == everything)
         #expect(try await provisioner.apply(infrastructure) == everything)

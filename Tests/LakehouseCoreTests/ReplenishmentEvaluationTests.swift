@@ -71,10 +71,17 @@ import Testing
     @Test("the model keeps shelves fuller than the stores' own policy and the original rule, with less stock and waste")
     func modelBeatsNaiveAndSeedRule() async throws {
         var runs: [OutcomeMetrics] = []
+        var alerts: (opened: [StockAlertKind: Int], lists: Int)?
         for name in ["naive", "seed-rule", "model", "oracle"] {
             let simulator = try await Self.run(name)
             runs.append(OutcomeMetrics(items: simulator.outcome.items, runs: 1, days: 28))
+            if let model = simulator.policy as? ModelOrdering { alerts = (model.alertsOpened, model.markDownLists) }
         }
+        // A store's mark-downs reach it as one list a review: fewer lists than mark-downs, at
+        // most one per store and review (3 stores × 28 days).
+        let (opened, lists) = try #require(alerts)
+        #expect(lists > 0 && lists < opened[.perishableOverstock] ?? 0)
+        #expect(lists <= 3 * 28)
         let (naive, seedRule, model, oracle) = (runs[0], runs[1], runs[2], runs[3])
         #expect(model.lostValue < 0.5 * naive.lostValue)
         #expect(model.lostValue < 0.5 * seedRule.lostValue)
@@ -82,6 +89,18 @@ import Testing
         #expect(model.wasteValue < naive.wasteValue)
         #expect(oracle.lostValue < 0.5 * naive.lostValue)
         #expect(model.outOfStockRate < naive.outOfStockRate)
+    }
+
+    @Test("alerts a store sees: each exception, and its mark-down list once a day")
+    func seenAlerts() {
+        let none = ReplenishmentReport.OutcomeEstimates(values: [])
+        var result = ReplenishmentReport.PolicyResult(
+            policy: "model", overall: none, byCategory: [], ordersPerStoreDay: 90, deliveriesPerStoreDay: 9,
+            alertsPerStoreDay: [.unexpectedStockout: 0.25, .stockoutRisk: 0.5, .perishableOverstock: 2],
+            markDownListsPerStoreDay: 0.375)
+        #expect(result.seenAlertsPerStoreDay == 0.25 + 0.5 + 0.375)
+        result.alertsPerStoreDay = nil
+        #expect(result.seenAlertsPerStoreDay == nil)
     }
 
     @Test("outcome metrics on a hand-made case")

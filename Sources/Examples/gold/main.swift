@@ -6,7 +6,10 @@
 //                                       SIGINT or SIGTERM)
 //   gold proposal [--store ID] [--limit 50]
 //                                       each store's newest order proposal: what to order and why
-//   gold alerts [--limit 15]            the open alerts (what needs a person), most urgent first
+//   gold alerts [--limit 15]            the open alerts (what needs a person), most urgent first;
+//                                       a store's mark-downs are one list
+//   gold markdowns [--store ID] [--limit 50]
+//                                       the perishables to mark down, most value to spoil first
 //   gold summary                        events by type, quarantined by reason, duplicates, alerts
 //   gold stock import FILE.csv          counts (store_id, product_id, quantity, counted_at) sent as
 //                                       stock_count events through the stream: opening stock for
@@ -25,7 +28,7 @@ struct Gold: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gold",
         abstract: "Apply silver to gold (star schema, stock, forecasts, order proposals, alerts) and report on it.",
-        subcommands: [Refresh.self, Proposal.self, Alerts.self, Summary.self, Stock.self],
+        subcommands: [Refresh.self, Proposal.self, Alerts.self, Markdowns.self, Summary.self, Stock.self],
         defaultSubcommand: Refresh.self)
 }
 
@@ -124,6 +127,27 @@ struct Alerts: AsyncParsableCommand {
     func run() async throws {
         let alerts = try await connection.withGold { job, _ in try await job.openAlerts(limit: limit) }
         print(GoldText.alerts(alerts))
+    }
+}
+
+struct Markdowns: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the perishables to mark down, per store, most value to spoil first.",
+        discussion: """
+            An item joins its store's mark-down list (an open PERISHABLE_OVERSTOCK alert) when its review \
+            expects two cases or more, and half its stock, to spoil before they sell, and stays until none \
+            is expected to; v_markdown_list holds the same.
+            """)
+
+    @Option(help: "Only this store (its store_id).") var store: String?
+    @Option(help: "How many lines to print.") var limit = 50
+    @OptionGroup var connection: Connection
+
+    func validate() throws { try CheckedValues.count(limit, "--limit", 1...1_000_000) }
+
+    func run() async throws {
+        let lines = try await connection.withGold { job, _ in try await job.markdowns(store: store, limit: limit) }
+        print(GoldText.markdowns(lines))
     }
 }
 

@@ -19,6 +19,8 @@ public struct ReplenishmentEvaluation: Sendable {
         public var predictions: [[RiskPrediction]] = []
         /// The `model` policy's alerts opened, by kind, all seeds (nil for the others).
         public var alertsOpened: [StockAlertKind: Int]?
+        /// The `model` policy's reviews at which a store's mark-down list gained items, all seeds.
+        public var markDownLists: Int?
 
         /// Items of all seeds, pooled in a fixed order (seed, store, product), so that two
         /// policies' pools line up item by item.
@@ -82,22 +84,25 @@ public struct ReplenishmentEvaluation: Sendable {
             return model
         }
         let results = Mutex(
-            [(SimulationOutcome, [RiskPrediction], [StockAlertKind: Int]?)?](repeating: nil, count: seeds.count))
+            [(SimulationOutcome, [RiskPrediction], [StockAlertKind: Int]?, Int?)?](repeating: nil, count: seeds.count))
         DispatchQueue.concurrentPerform(iterations: seeds.count) { index in
             var simulator = StoreSimulator(configuration: chains[index], policy: policies[index])
             while simulator.nextDay() != nil {}
             let outcome = simulator.outcome
             let model = simulator.policy as? ModelOrdering
-            results.withLock { $0[index] = (outcome, model?.predictions ?? [], model?.alertsOpened) }
+            results.withLock {
+                $0[index] = (outcome, model?.predictions ?? [], model?.alertsOpened, model?.markDownLists)
+            }
         }
         let finished = results.withLock { $0.compactMap { $0 } }
         var alerts: [StockAlertKind: Int]?
+        var lists: Int?
         for run in finished {
-            guard let opened = run.2 else { continue }
-            alerts = (alerts ?? [:]).merging(opened, uniquingKeysWith: +)
+            if let opened = run.2 { alerts = (alerts ?? [:]).merging(opened, uniquingKeysWith: +) }
+            if let listed = run.3 { lists = (lists ?? 0) + listed }
         }
         return PolicyRuns(
             policy: name, serviceLevel: serviceLevel, outcomes: finished.map(\.0), predictions: finished.map(\.1),
-            alertsOpened: alerts)
+            alertsOpened: alerts, markDownLists: lists)
     }
 }

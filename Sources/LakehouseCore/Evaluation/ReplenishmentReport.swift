@@ -12,8 +12,19 @@ public struct ReplenishmentReport: Sendable {
         /// Order lines placed and deliveries received, per open store-day.
         public var ordersPerStoreDay: Double
         public var deliveriesPerStoreDay: Double
-        /// Alerts opened per open store-day, by kind (the `model` only).
+        /// Item alerts opened per open store-day, by kind (the `model` only).
         public var alertsPerStoreDay: [StockAlertKind: Double]?
+        /// Reviews per open store-day at which a store's mark-down list gained items (the
+        /// `model` only).
+        public var markDownListsPerStoreDay: Double?
+
+        /// Alerts a store sees per open store-day: each unexpected stockout and stockout risk,
+        /// and its mark-down list once on a day it gains items (the `model` only).
+        public var seenAlertsPerStoreDay: Double? {
+            guard let alertsPerStoreDay else { return nil }
+            return alertsPerStoreDay.filter { $0.key != .perishableOverstock }.values.reduce(0, +)
+                + (markDownListsPerStoreDay ?? 0)
+        }
     }
 
     /// Each ``OutcomeMetrics`` figure with its interval.
@@ -94,7 +105,8 @@ public struct ReplenishmentReport: Sendable {
                     policy: run.policy, overall: overall, byCategory: byCategory,
                     ordersPerStoreDay: Double(run.outcomes.reduce(0) { $0 + $1.orderLines }) / storeDays,
                     deliveriesPerStoreDay: Double(run.outcomes.reduce(0) { $0 + $1.deliveries }) / storeDays,
-                    alertsPerStoreDay: run.alertsOpened.map { $0.mapValues { Double($0) / storeDays } }))
+                    alertsPerStoreDay: run.alertsOpened.map { $0.mapValues { Double($0) / storeDays } },
+                    markDownListsPerStoreDay: run.markDownLists.map { Double($0) / storeDays }))
         }
         let (naive, seedRule, model) = (pools[0], pools[1], pools[2])
         func ratio(

@@ -1,19 +1,38 @@
 import Foundation
 import PGLite
 
-/// An open alert as `gold alerts` lists it.
+/// An open alert as a store sees it (`v_store_alerts`) and `gold alerts` lists it: one per item
+/// for an unexpected stockout or a stockout risk, one per store for its mark-down list (the
+/// store's open `PERISHABLE_OVERSTOCK` alerts, which it works through in one walk).
 public struct OpenStockAlert: Sendable, Hashable {
     public var kind: StockAlertKind
     public var storeID: String
+    /// The item's product; nil for a mark-down list.
+    public var productID: String?
+    public var productName: String?
+    /// Items the alert covers: 1, or the mark-down list's length.
+    public var items: Int
+    /// Event time, microseconds since 1970 UTC (a list: when its newest item joined).
+    public var openedAt: Int64
+    /// Units on hand (a list: of all its items).
+    public var onHand: Int64
+    /// What holds, with the figures that justify it, and what to do.
+    public var reason: String
+}
+
+/// One perishable item of a store's mark-down list, as `gold markdowns` lists it.
+public struct MarkdownLine: Sendable, Hashable {
+    public var storeID: String
     public var productID: String
     public var productName: String
-    /// Event time, microseconds since 1970 UTC.
+    public var category: String
+    /// When the item joined the list: event time, microseconds since 1970 UTC.
     public var openedAt: Int64
     public var onHand: Int64
-    public var daysOfCover: Double?
-    public var predictedStockoutTime: Int64?
-    public var suggestedOrderQuantity: Int64
-    /// What holds, with the figures that justify it.
+    /// Units the item's latest review expects to spoil before they sell, and their value at the
+    /// list price.
+    public var unitsToSpoil: Double
+    public var valueToSpoil: Double
     public var reason: String
 }
 
@@ -42,16 +61,20 @@ public struct GoldSummary: Sendable {
     public var quarantinedByReason: [(reason: String, count: Int64)] = []
     public var duplicates: Int64 = 0
     public var openAlertsByKind: [(kind: String, count: Int64)] = []
-    /// Alerts opened since the start, and the store-days with sales they were opened over.
+    /// Alerts opened since the start as the stores saw them (each unexpected stockout and
+    /// stockout risk, and a store's mark-down list once on each day it gained items), the item
+    /// alerts behind them, and the store-days with sales they were opened over.
     public var alertsOpened: Int64 = 0
+    public var itemAlertsOpened: Int64 = 0
     public var storeDays: Int64 = 0
     /// The store-days on which the store ordered gold's proposal, and the alerts opened on them:
-    /// what a store acting on the system sees.
+    /// what a store acting on the system sees (and the item alerts behind them).
     public var orderedStoreDays: Int64 = 0
     public var alertsOnOrderedDays: Int64 = 0
-    /// Per day (days since 1970) on which stores ordered gold's proposal: how many did, and the
-    /// alerts opened at them.
-    public var alertsByOrderedDay: [(day: Int64, stores: Int64, alerts: Int64)] = []
+    public var itemAlertsOnOrderedDays: Int64 = 0
+    /// Per day (days since 1970) on which stores ordered gold's proposal: how many did, the
+    /// alerts they saw opened that day, and the item alerts behind them.
+    public var alertsByOrderedDay: [(day: Int64, stores: Int64, alerts: Int64, items: Int64)] = []
     /// Items (store × product) gold knows, those never counted (their stock is unknown), and
     /// those whose last count is more than ``countAgeDays`` days older than the newest event.
     public var items: Int64 = 0
@@ -61,26 +84,45 @@ public struct GoldSummary: Sendable {
 }
 
 extension GoldJob {
-    /// The open alerts, most urgent first: by kind (`v_open_alerts.urgency_rank`), then the
-    /// oldest.
+    /// The open alerts as the stores see them, most urgent first: by kind
+    /// (`v_store_alerts.urgency_rank`), then the oldest.
     public func openAlerts(limit: Int = 15) async throws -> [OpenStockAlert] {
         let result = try await connection.query(
             """
-            SELECT kind, store_id, product_id, product_name, (extract(epoch FROM opened_at) * 1000000)::bigint,
-                on_hand, days_of_cover::float8, (extract(epoch FROM predicted_stockout_at) * 1000000)::bigint,
-                suggested_order_quantity, reason
-            FROM v_open_alerts
+            SELECT kind, store_id, product_id, product_name, items::bigint, (extract(epoch FROM opened_at) * 1000000)::bigint,
+                on_hand, reason
+            FROM v_store_alerts
             ORDER BY urgency_rank, opened_at, store_id, product_id
             LIMIT $1
             """, [Int64(limit)])
         return try result.rows.map { row in
             OpenStockAlert(
                 kind: StockAlertKind(rawValue: try row.decode(String.self, at: 0)) ?? .unexpectedStockout,
-                storeID: try row.decode(String.self, at: 1), productID: try row.decode(String.self, at: 2),
-                productName: try row.decode(String.self, at: 3), openedAt: try row.decode(Int64.self, at: 4),
-                onHand: try row.decode(Int64.self, at: 5), daysOfCover: try row.decode(Double?.self, at: 6),
-                predictedStockoutTime: try row.decode(Int64?.self, at: 7),
-                suggestedOrderQuantity: try row.decode(Int64.self, at: 8), reason: try row.decode(String.self, at: 9))
+                storeID: try row.decode(String.self, at: 1), productID: try row.decode(String?.self, at: 2),
+                productName: try row.decode(String?.self, at: 3), items: Int(try row.decode(Int64.self, at: 4)),
+                openedAt: try row.decode(Int64.self, at: 5), onHand: try row.decode(Int64.self, at: 6),
+                reason: try row.decode(String.self, at: 7))
+        }
+    }
+
+    /// The stores' mark-down lists (`v_markdown_list`), or one store's: the most value to spoil
+    /// first.
+    public func markdowns(store: String? = nil, limit: Int = 50) async throws -> [MarkdownLine] {
+        let result = try await connection.query(
+            """
+            SELECT store_id, product_id, product_name, category, (extract(epoch FROM opened_at) * 1000000)::bigint,
+                on_hand, units_to_spoil::float8, value_to_spoil::float8, reason
+            FROM v_markdown_list WHERE $1::text IS NULL OR store_id = $1::text
+            ORDER BY store_id, value_to_spoil DESC, product_id
+            LIMIT $2
+            """, [store, Int64(limit)])
+        return try result.rows.map { row in
+            MarkdownLine(
+                storeID: try row.decode(String.self, at: 0), productID: try row.decode(String.self, at: 1),
+                productName: try row.decode(String.self, at: 2), category: try row.decode(String.self, at: 3),
+                openedAt: try row.decode(Int64.self, at: 4), onHand: try row.decode(Int64.self, at: 5),
+                unitsToSpoil: try row.decode(Double.self, at: 6), valueToSpoil: try row.decode(Double.self, at: 7),
+                reason: try row.decode(String.self, at: 8))
         }
     }
 
@@ -99,30 +141,47 @@ extension GoldJob {
         summary.openAlertsByKind = try await connection.query(
             "SELECT kind, count(*) FROM stock_alert WHERE status = 'open' GROUP BY 1 ORDER BY 2 DESC, 1"
         ).rows.map { (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1)) }
+        // Per store and day of opening: the alerts the store saw (each unexpected stockout and
+        // stockout risk, and its mark-down list once on a day it gained items) and the item alerts.
+        let seen = """
+            SELECT store_key, (opened_at AT TIME ZONE 'UTC')::date AS day,
+                count(*) FILTER (WHERE kind <> 'PERISHABLE_OVERSTOCK')
+                    + (count(*) FILTER (WHERE kind = 'PERISHABLE_OVERSTOCK') > 0)::integer AS seen,
+                count(*) AS items
+            FROM stock_alert WHERE kind IN ('UNEXPECTED_STOCKOUT', 'STOCKOUT_RISK', 'PERISHABLE_OVERSTOCK')
+            GROUP BY 1, 2
+            """
         let opened = try await connection.query(
             """
-            SELECT (SELECT count(*) FROM stock_alert WHERE kind IN ('UNEXPECTED_STOCKOUT', 'STOCKOUT_RISK',
-                    'PERISHABLE_OVERSTOCK')),
+            WITH seen AS (\(seen))
+            SELECT (SELECT coalesce(sum(seen), 0)::bigint FROM seen), (SELECT coalesce(sum(items), 0)::bigint FROM seen),
                 (SELECT count(*) FROM (SELECT DISTINCT store_key, date_key FROM fact_sales) d),
                 (SELECT count(*) FROM order_review WHERE ordered_by = 'proposal'),
-                (SELECT count(*) FROM stock_alert a JOIN order_review r ON r.store_key = a.store_key
-                    AND r.review_date = (a.opened_at AT TIME ZONE 'UTC')::date AND r.ordered_by = 'proposal'
-                 WHERE a.kind IN ('UNEXPECTED_STOCKOUT', 'STOCKOUT_RISK', 'PERISHABLE_OVERSTOCK'))
+                (SELECT coalesce(sum(a.seen), 0)::bigint FROM seen a JOIN order_review r ON r.store_key = a.store_key
+                    AND r.review_date = a.day AND r.ordered_by = 'proposal'),
+                (SELECT coalesce(sum(a.items), 0)::bigint FROM seen a JOIN order_review r ON r.store_key = a.store_key
+                    AND r.review_date = a.day AND r.ordered_by = 'proposal')
             """
         ).rows[0]
         summary.alertsOpened = try opened.decode(Int64.self, at: 0)
-        summary.storeDays = try opened.decode(Int64.self, at: 1)
-        summary.orderedStoreDays = try opened.decode(Int64.self, at: 2)
-        summary.alertsOnOrderedDays = try opened.decode(Int64.self, at: 3)
+        summary.itemAlertsOpened = try opened.decode(Int64.self, at: 1)
+        summary.storeDays = try opened.decode(Int64.self, at: 2)
+        summary.orderedStoreDays = try opened.decode(Int64.self, at: 3)
+        summary.alertsOnOrderedDays = try opened.decode(Int64.self, at: 4)
+        summary.itemAlertsOnOrderedDays = try opened.decode(Int64.self, at: 5)
         summary.alertsByOrderedDay = try await connection.query(
             """
-            SELECT (r.review_date - DATE '1970-01-01')::bigint, count(DISTINCT r.store_key), count(a.alert_id)
-            FROM order_review r LEFT JOIN stock_alert a ON a.store_key = r.store_key
-                AND (a.opened_at AT TIME ZONE 'UTC')::date = r.review_date
+            WITH seen AS (\(seen))
+            SELECT (r.review_date - DATE '1970-01-01')::bigint, count(*),
+                coalesce(sum(a.seen), 0)::bigint, coalesce(sum(a.items), 0)::bigint
+            FROM order_review r LEFT JOIN seen a ON a.store_key = r.store_key AND a.day = r.review_date
             WHERE r.ordered_by = 'proposal' GROUP BY 1 ORDER BY 1
             """
         ).rows.map {
-            (try $0.decode(Int64.self, at: 0), try $0.decode(Int64.self, at: 1), try $0.decode(Int64.self, at: 2))
+            (
+                try $0.decode(Int64.self, at: 0), try $0.decode(Int64.self, at: 1), try $0.decode(Int64.self, at: 2),
+                try $0.decode(Int64.self, at: 3)
+            )
         }
         let counts = try await Self.countAges(connection, days: summary.countAgeDays)
         (summary.items, summary.neverCounted, summary.countOlderThanDays) = counts

@@ -68,7 +68,7 @@ public struct LiveDemo: Sendable {
                     connection: watcher, stream: pipeline.configuration.ingest.stream, runsPerStage: 1)
                 let alerts = try await GoldJob(connection: watcher, logger: logger).openAlerts(limit: 100_000)
                 let now = Dictionary(
-                    alerts.map { ("\($0.kind.rawValue) \($0.storeID) \($0.productID)", $0) },
+                    alerts.map { ("\($0.kind.rawValue) \($0.storeID) \($0.productID ?? "mark-down list")", $0) },
                     uniquingKeysWith: { first, _ in first })
                 let opened = now.keys.filter { open[$0] == nil }.sorted()
                 let resolved = open.keys.filter { now[$0] == nil }.sorted()

@@ -572,5 +572,35 @@ public enum DatabaseSchema {
                 JOIN order_line l USING (store_key, review_date)
                 JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key);
                 """),
+        PGMigration(
+            name: "0011_markdown_list",
+            sql: """
+                -- A store marks its perishables down in one walk of the fresh aisles, so it sees its
+                -- open PERISHABLE_OVERSTOCK alerts as one list: each item with its stock and what the
+                -- item's latest review expects to spoil, at its list price.
+                CREATE VIEW v_markdown_list AS
+                SELECT s.store_id, p.product_id, p.product_name, p.category, a.opened_at,
+                    coalesce(f.draft_on_hand, a.on_hand) AS on_hand,
+                    round(coalesce(f.draft_waste, 0)::numeric, 1) AS units_to_spoil,
+                    round(coalesce(f.draft_waste, 0)::numeric * p.unit_price, 2) AS value_to_spoil, a.reason
+                FROM stock_alert a JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
+                LEFT JOIN demand_forecast f USING (store_key, product_key)
+                WHERE a.status = 'open' AND a.kind = 'PERISHABLE_OVERSTOCK';
+
+                -- What a store sees: each unexpected stockout and stockout risk (a call to make per
+                -- item), and one mark-down list per store with open mark-downs (product_id NULL).
+                CREATE VIEW v_store_alerts AS
+                SELECT kind, store_id, product_id, product_name, 1 AS items, opened_at, on_hand, reason,
+                    urgency_rank
+                FROM v_open_alerts WHERE kind <> 'PERISHABLE_OVERSTOCK'
+                UNION ALL
+                SELECT 'PERISHABLE_OVERSTOCK', store_id, NULL, NULL, count(*)::integer, max(opened_at),
+                    sum(on_hand)::bigint,
+                    format('mark down %s perishable item%s: about %s units worth %s will spoil before they sell (v_markdown_list, gold markdowns --store %s)',
+                        count(*), CASE WHEN count(*) = 1 THEN '' ELSE 's' END, round(sum(units_to_spoil)),
+                        sum(value_to_spoil), store_id),
+                    2
+                FROM v_markdown_list GROUP BY store_id;
+                """),
     ]
 }

@@ -22,6 +22,9 @@ public struct ModelOrdering: OrderingPolicy {
     public var keepsPredictions = false
     /// Alerts that need a person, opened since the policy began deciding, by kind.
     public private(set) var alertsOpened: [StockAlertKind: Int] = [:]
+    /// Reviews at which a store's mark-down list gained items (``StockAlertKind/perishableOverstock``
+    /// opened): what a store sees of those alerts, one list a day.
+    public private(set) var markDownLists = 0
     /// Per store × product: the open alerts and the risk stated at the last review.
     private var alerts: [[ItemAlerts]]
     private var deciding = false
@@ -90,16 +93,20 @@ public struct ModelOrdering: OrderingPolicy {
         return OrderProposal.forecast(demand, days: days[product], after: day, count: count, sizedOn: count)
     }
 
-    /// Counts the alerts opened once the policy decides (not while it only watches a warm-up).
-    private mutating func count(_ changes: [ItemAlerts.Change]) {
-        guard deciding else { return }
+    /// Counts the alerts opened once the policy decides (not while it only watches a warm-up);
+    /// returns whether one was a mark-down.
+    @discardableResult
+    private mutating func count(_ changes: [ItemAlerts.Change]) -> Bool {
+        guard deciding else { return false }
         for change in changes where change.opened { alertsOpened[change.kind, default: 0] += 1 }
+        return changes.contains { $0.opened && $0.kind == .perishableOverstock }
     }
 
     public mutating func orders(_ context: ReviewContext) -> [Int] {
         deciding = true
         let day = EventTimestamp.floorDivide(context.time, ItemStockModel.dayMicros)
-        return catalog.products.indices.map { index in
+        var listed = false
+        let quantities = catalog.products.indices.map { index in
             let policy = policies[index]
             books[context.store][index].expire(day: day, leadTimeDays: policy.leadTimeDays)
             let product = catalog.products[index]
@@ -107,11 +114,10 @@ public struct ModelOrdering: OrderingPolicy {
                 model: models[context.store][index], openOrders: books[context.store][index],
                 deliveries: deliveries[context.store][index], days: days[index], policy: policy,
                 caseSize: Int64(product.caseSize), shelfLifeDays: product.shelfLifeDays, today: day)
-            count(
-                alerts[context.store][index].atReview(
-                    ReviewFigures(plan: plan), day: day, onHand: models[context.store][index].onHand,
-                    caseSize: Int64(product.caseSize),
-                    shelfLifeDays: product.shelfLifeDays))
+            let changes = alerts[context.store][index].atReview(
+                ReviewFigures(plan: plan), day: day, onHand: models[context.store][index].onHand,
+                caseSize: Int64(product.caseSize), shelfLifeDays: product.shelfLifeDays)
+            if count(changes) { listed = true }
             if keepsPredictions, let plan, plan.deliveryComing, models[context.store][index].onHand > 0 {
                 predictions.append(
                     RiskPrediction(
@@ -120,6 +126,8 @@ public struct ModelOrdering: OrderingPolicy {
             }
             return Int(plan?.quantity ?? 0)
         }
+        if listed { markDownLists += 1 }
+        return quantities
     }
 
     /// Once a day, at its first event, as gold does: what each category shares, from the days
