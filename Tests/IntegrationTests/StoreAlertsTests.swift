@@ -54,7 +54,9 @@ struct StoreAlertsTests {
         #expect(seen[0].productID == "P4" && seen[0].items == 1)
         let list = seen[1]
         #expect(list.productID == nil && list.productName == nil && list.items == 3)
-        #expect(list.onHand == 14 + 8 + 6)
+        // Its items are different products: no on-hand figure; open since its oldest item joined.
+        #expect(list.onHand == nil && seen[0].onHand == 0)
+        #expect(list.openedAt == 1_767_643_200_000_000)  // 2026-01-05 20:00 UTC
         // 10 + 5.4 + 0 units; 10 × 2.50 + 5.4 × 4.00 + 0.
         #expect(list.reason.hasPrefix("mark down 3 perishable items: about 15 units worth 46.60 will spoil"))
         #expect(list.reason.contains("gold markdowns --store S1"))

@@ -146,7 +146,15 @@ struct Markdowns: AsyncParsableCommand {
     func validate() throws { try CheckedValues.count(limit, "--limit", 1...1_000_000) }
 
     func run() async throws {
-        let lines = try await connection.withGold { job, _ in try await job.markdowns(store: store, limit: limit) }
+        let (lines, reviews) = try await connection.withGold { job, _ in
+            (try await job.markdowns(store: store, limit: limit), try await job.reviews())
+        }
+        if let store, lines.isEmpty, !reviews.contains(where: { $0.store == store }) {
+            throw CommandFailure.usage(
+                "gold",
+                "no store \(TerminalText.escaped(store)) in gold: is the store_id right, and has gold refreshed since its events?"
+            )
+        }
         print(GoldText.markdowns(lines))
     }
 }

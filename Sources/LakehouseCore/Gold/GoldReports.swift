@@ -12,10 +12,10 @@ public struct OpenStockAlert: Sendable, Hashable {
     public var productName: String?
     /// Items the alert covers: 1, or the mark-down list's length.
     public var items: Int
-    /// Event time, microseconds since 1970 UTC (a list: when its newest item joined).
+    /// Event time, microseconds since 1970 UTC (a list: when its oldest item joined).
     public var openedAt: Int64
-    /// Units on hand (a list: of all its items).
-    public var onHand: Int64
+    /// Units on hand (nil for a list, whose items are different products).
+    public var onHand: Int64?
     /// What holds, with the figures that justify it, and what to do.
     public var reason: String
 }
@@ -29,8 +29,8 @@ public struct MarkdownLine: Sendable, Hashable {
     /// When the item joined the list: event time, microseconds since 1970 UTC.
     public var openedAt: Int64
     public var onHand: Int64
-    /// Units the item's latest review expects to spoil before they sell, and their value at the
-    /// list price.
+    /// Units the item's latest draft (gold's newest refresh) expects to spoil before they sell,
+    /// and their value at the list price.
     public var unitsToSpoil: Double
     public var valueToSpoil: Double
     public var reason: String
@@ -100,20 +100,20 @@ extension GoldJob {
                 kind: StockAlertKind(rawValue: try row.decode(String.self, at: 0)) ?? .unexpectedStockout,
                 storeID: try row.decode(String.self, at: 1), productID: try row.decode(String?.self, at: 2),
                 productName: try row.decode(String?.self, at: 3), items: Int(try row.decode(Int64.self, at: 4)),
-                openedAt: try row.decode(Int64.self, at: 5), onHand: try row.decode(Int64.self, at: 6),
+                openedAt: try row.decode(Int64.self, at: 5), onHand: try row.decode(Int64?.self, at: 6),
                 reason: try row.decode(String.self, at: 7))
         }
     }
 
     /// The stores' mark-down lists (`v_markdown_list`), or one store's: the most value to spoil
-    /// first.
+    /// first, across stores.
     public func markdowns(store: String? = nil, limit: Int = 50) async throws -> [MarkdownLine] {
         let result = try await connection.query(
             """
             SELECT store_id, product_id, product_name, category, (extract(epoch FROM opened_at) * 1000000)::bigint,
                 on_hand, units_to_spoil::float8, value_to_spoil::float8, reason
             FROM v_markdown_list WHERE $1::text IS NULL OR store_id = $1::text
-            ORDER BY store_id, value_to_spoil DESC, product_id
+            ORDER BY value_to_spoil DESC, store_id, product_id
             LIMIT $2
             """, [store, Int64(limit)])
         return try result.rows.map { row in

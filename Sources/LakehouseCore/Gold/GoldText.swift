@@ -10,7 +10,8 @@ public enum GoldText {
         let rows = alerts.map { alert in
             [
                 alert.kind.rawValue, alert.storeID,
-                alert.productID ?? (alert.items == 1 ? "1 item" : "\(alert.items) items"), String(alert.onHand),
+                alert.productID ?? (alert.items == 1 ? "1 item" : "\(alert.items) items"),
+                alert.onHand.map(String.init) ?? "-",
                 String(EventTimestamp.format(micros: alert.openedAt).prefix(16)), alert.productName ?? "mark-down list",
                 alert.reason,
             ]
@@ -26,7 +27,7 @@ public enum GoldText {
         let rows = lines.map { line in
             [
                 line.storeID, line.productID, line.category, String(line.onHand),
-                String(format: "%.0f", line.unitsToSpoil), String(format: "%.2f", line.valueToSpoil),
+                String(format: "%.1f", line.unitsToSpoil), String(format: "%.2f", line.valueToSpoil),
                 String(EventTimestamp.format(micros: line.openedAt).prefix(16)), line.productName,
             ]
         }
@@ -42,15 +43,15 @@ public enum GoldText {
         rows.append(["quarantined, by reason:", ""])
         rows += summary.quarantinedByReason.map { ["  " + $0.reason, String($0.count)] }
         rows.append(["duplicates removed:", String(summary.duplicates)])
-        rows.append(["open alerts, by kind:", ""])
+        rows.append(["open item alerts, by kind:", ""])
         rows += summary.openAlertsByKind.map { ["  " + $0.kind, String($0.count)] }
         // Alerts as the stores saw them, with the item alerts behind them in brackets.
         func rate(_ alerts: Int64, _ items: Int64, _ days: Int64) -> String {
-            String(format: "%.2f (%.2f items)", Double(alerts) / Double(days), Double(items) / Double(days))
+            String(format: "%.2f (%.2f item alerts)", Double(alerts) / Double(days), Double(items) / Double(days))
         }
         if summary.storeDays > 0 {
             rows.append([
-                "alerts opened per store-day (a mark-down list counts once):",
+                "alerts opened per store-day (a mark-down list once on a day it grows):",
                 rate(summary.alertsOpened, summary.itemAlertsOpened, summary.storeDays),
             ])
         }

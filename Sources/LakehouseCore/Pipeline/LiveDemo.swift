@@ -82,7 +82,7 @@ public struct LiveDemo: Sendable {
                 )
                 for key in opened.prefix(configuration.alertsPerReport) {
                     let alert = now[key]!
-                    say("  + \(key)  on hand \(alert.onHand)  \(alert.reason)")
+                    say("  + \(key)  " + (alert.onHand.map { "on hand \($0)  " } ?? "") + alert.reason)
                 }
                 if opened.count > configuration.alertsPerReport {
                     say("  + … and \(opened.count - configuration.alertsPerReport) more opened")

@@ -577,7 +577,7 @@ public enum DatabaseSchema {
             sql: """
                 -- A store marks its perishables down in one walk of the fresh aisles, so it sees its
                 -- open PERISHABLE_OVERSTOCK alerts as one list: each item with its stock and what the
-                -- item's latest review expects to spoil, at its list price.
+                -- item's latest draft (gold's newest refresh) expects to spoil, at its list price.
                 CREATE VIEW v_markdown_list AS
                 SELECT s.store_id, p.product_id, p.product_name, p.category, a.opened_at,
                     coalesce(f.draft_on_hand, a.on_hand) AS on_hand,
@@ -588,14 +588,14 @@ public enum DatabaseSchema {
                 WHERE a.status = 'open' AND a.kind = 'PERISHABLE_OVERSTOCK';
 
                 -- What a store sees: each unexpected stockout and stockout risk (a call to make per
-                -- item), and one mark-down list per store with open mark-downs (product_id NULL).
+                -- item), and one mark-down list per store with open mark-downs (product_id NULL, on_hand
+                -- NULL, opened_at when its oldest item joined).
                 CREATE VIEW v_store_alerts AS
                 SELECT kind, store_id, product_id, product_name, 1 AS items, opened_at, on_hand, reason,
                     urgency_rank
                 FROM v_open_alerts WHERE kind <> 'PERISHABLE_OVERSTOCK'
                 UNION ALL
-                SELECT 'PERISHABLE_OVERSTOCK', store_id, NULL, NULL, count(*)::integer, max(opened_at),
-                    sum(on_hand)::bigint,
+                SELECT 'PERISHABLE_OVERSTOCK', store_id, NULL, NULL, count(*)::integer, min(opened_at), NULL::bigint,
                     format('mark down %s perishable item%s: about %s units worth %s will spoil before they sell (v_markdown_list, gold markdowns --store %s)',
                         count(*), CASE WHEN count(*) = 1 THEN '' ELSE 's' END, round(sum(units_to_spoil)),
                         sum(value_to_spoil), store_id),
