@@ -251,9 +251,8 @@ struct FaultInjectionTests {
         let server = try FaultServer(script: Array(repeating: .stall(seconds: 30), count: 3))
         let client = KinesisClient(configuration: configuration(server, timeout: .seconds(30)), logger: logs.logger())
         let task = Task { try await client.describeStreamSummary("s") }
-        // Cancelled while its request hangs, and timed from there.
+        // Cancelled while its request hangs (the server has it), and timed from there.
         _ = try await Self.firstRequest(server)
-        try await Task.sleep(for: .milliseconds(300))
         let start = ContinuousClock.now
         task.cancel()
         let result = await task.result
@@ -269,13 +268,10 @@ struct FaultInjectionTests {
 
     /// When `server` received its first request (waiting for it up to two minutes).
     static func firstRequest(_ server: FaultServer) async throws -> ContinuousClock.Instant {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(120)
-        while server.requests.isEmpty {
-            try #require(clock.now < deadline, "no request reached the server")
-            try await Task.sleep(for: .milliseconds(10))
+        try await eventually("a request reaches the server", timeout: .seconds(120), poll: .milliseconds(10)) {
+            !server.requests.isEmpty
         }
-        return clock.now
+        return ContinuousClock.now
     }
 
     @Test("no secret key, session token or signature appears in logs or errors")

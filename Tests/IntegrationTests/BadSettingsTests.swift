@@ -192,8 +192,9 @@ struct BadSettingsTests {
     }
 
     /// An endpoint that accepts connections and never answers.
-    static func silentEndpoint() throws -> LoopbackAcceptor {
+    static func silentEndpoint(accepted: Tally? = nil) throws -> LoopbackAcceptor {
         try LoopbackAcceptor { connection in
+            accepted?.add()
             var byte: UInt8 = 0
             while recv(connection, &byte, 1, 0) > 0 {}
             close(connection)
@@ -227,7 +228,8 @@ struct BadSettingsTests {
 
     @Test("SIGTERM while a request hangs: ingest and producer stop promptly; a second signal stops at once")
     func sigtermDuringHungRequest() async throws {
-        let silent = try Self.silentEndpoint()
+        let accepted = Tally()
+        let silent = try Self.silentEndpoint(accepted: accepted)
         defer { silent.stop() }
         let fixture = try await IngestFixture.make("silent-sigterm", shards: 1)
         // Kinesis hangs; ingest first lists shards, the producer puts records.
@@ -243,18 +245,24 @@ struct BadSettingsTests {
             executable: "\(Self.executables)/producer",
             arguments: ["--days", "1", "--env-file", "", "--truth", truth],
             environment: environment)
-        try await Task.sleep(for: .seconds(2))
+        try await eventually("the producer's call reaches the silent endpoint") { accepted.count >= 1 }
         let first = clock.now
         producer.send(signal: SIGTERM)
         let producerStatus = await producer.waitForExit(timeout: .seconds(20))
         #expect(producerStatus != nil, "the producer did not stop")
         #expect(clock.now - first < .seconds(5), "the producer took \(clock.now - first) to stop")
         // Ingest's listing is not abandoned, but a second signal ends the process at once.
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("ingest") + ".out").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let before = accepted.count
         let ingest = try ChildProcess(
-            executable: "\(Self.executables)/ingest", arguments: ["--env-file", ""], environment: environment)
-        try await Task.sleep(for: .seconds(2))
+            executable: "\(Self.executables)/ingest", arguments: ["--env-file", ""], environment: environment,
+            outputPath: output)
+        try await eventually("ingest's listing reaches the silent endpoint") { accepted.count > before }
         ingest.send(signal: SIGTERM)
-        try await Task.sleep(for: .milliseconds(500))
+        try await eventually("ingest says it is stopping") {
+            ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains("ingest: stopping")
+        }
         let second = clock.now
         ingest.send(signal: SIGTERM)
         let ingestStatus = await ingest.waitForExit(timeout: .seconds(20))

@@ -38,6 +38,7 @@ struct IngestCrashTests {
         var random = SeededRandom(seed: 11)
         for _ in 0..<kills {
             let child = try setup.ingest(["--flush-records", "150", "--flush-seconds", "0.3"])
+            // A crash at a random moment (not a wait for anything).
             try await Task.sleep(for: .milliseconds(Int(random.uniform(400...1400))))
             #expect(await child.stop())  // SIGKILL
         }
@@ -76,9 +77,17 @@ struct IngestCrashTests {
         let sent = try await EventProducer(
             kinesis: setup.kinesis, configuration: .init(stream: setup.stream), logger: logs.logger()
         ).run(&simulator) { _ in }
-        // Large flush limits: only the stop makes it write.
-        let child = try setup.ingest(["--flush-records", "1000000", "--flush-seconds", "600"])
-        try await Task.sleep(for: .seconds(3))
+        // Large flush limits: only the stop makes it write. It is stopped once it has read every
+        // shard to its end (it says so, once a shard).
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("ingest") + ".out").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let child = try setup.ingest(["--flush-records", "1000000", "--flush-seconds", "600"], outputPath: output)
+        let shards = try await setup.kinesis.listShards(setup.stream).count
+        try await eventually("ingest catches up with every shard", poll: .milliseconds(100)) {
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            return text.components(separatedBy: "caught up with the shard").count - 1 == shards
+        }
+        #expect(try await setup.bronze().lines.isEmpty, "nothing is written before the stop")
         child.send(signal: SIGTERM)
         #expect(await child.waitForExit(timeout: .seconds(60)) == 0)
         let (lines, keys) = try await setup.bronze()

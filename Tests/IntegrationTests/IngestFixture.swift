@@ -49,11 +49,11 @@ struct IngestFixture {
             database: database)
     }
 
-    func ingest(_ arguments: [String]) throws -> ChildProcess {
+    func ingest(_ arguments: [String], outputPath: String? = nil) throws -> ChildProcess {
         try ChildProcess(
             executable: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
                 .appendingPathComponent("ingest").path,
-            arguments: arguments + ["--env-file", ""], environment: environment)
+            arguments: arguments + ["--env-file", ""], environment: environment, outputPath: outputPath)
     }
 
     func bronze() async throws -> (lines: [BronzeBatch.Line], keys: [String]) {

@@ -19,12 +19,14 @@ final class AuthenticatingMoto: Sendable {
         let probe = HTTPClient(
             configuration: .init(connectTimeout: .seconds(1), requestTimeout: .seconds(1)),
             logger: .init(label: "probe"))
-        for _ in 0..<120 {
-            if (try? await probe.execute(HTTPRequest(method: "GET", url: endpoint + "/moto-api/"))) != nil { return }
-            try await Task.sleep(for: .milliseconds(250))
+        do {
+            try await eventually("moto answers on \(endpoint)", timeout: .seconds(120), poll: .milliseconds(250)) {
+                (try? await probe.execute(HTTPRequest(method: "GET", url: endpoint + "/moto-api/"))) != nil
+            }
+        } catch {
+            await stop()
+            throw AWSError(code: .timeout, message: "moto with authentication did not start on \(endpoint)")
         }
-        await stop()
-        throw AWSError(code: .timeout, message: "moto with authentication did not start on \(endpoint)")
     }
 
     /// Kills moto; returns whether it is gone.

@@ -55,14 +55,17 @@ struct PGLiteBlockTests {
         let connection = try await connect()
         let table = uniqueName("pgex")
         try await connection.execute("CREATE TABLE \(table) (id bigint)")
+        let began = Flag()
         let inside = Task {
             try await connection.withTransaction { transaction in
                 try await transaction.query("INSERT INTO \(table) VALUES (1)")
+                began.set()
+                // Held a while, so that the statement below comes while it is open.
                 try await Task.sleep(for: .milliseconds(300))
                 throw Planned()
             }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        try await eventually("the transaction has inserted its row", poll: .milliseconds(5)) { began.isSet }
         // Waits for the transaction, so it sees its rollback, not its uncommitted row.
         let seen = try await count(table, on: connection)
         await #expect(throws: Planned.self) { try await inside.value }

@@ -103,8 +103,14 @@ struct PGLitePoolTests {
             configuration: .init(
                 connection: try .init(services.databaseURL), maximumConnections: 1, acquireTimeout: .milliseconds(200)),
             logger: logs.logger())
-        let holder = Task { try await pool.withConnection { try await $0.query("SELECT pg_sleep(1)") } }
-        try await Task.sleep(for: .milliseconds(100))
+        let holding = Flag()
+        let holder = Task {
+            try await pool.withConnection { connection in
+                holding.set()
+                return try await connection.query("SELECT pg_sleep(1)")
+            }
+        }
+        try await eventually("the holder has the pool's only connection", poll: .milliseconds(5)) { holding.isSet }
         let error = await #expect(throws: PGError.self) { try await pool.withConnection { _ in } }
         #expect(error?.message.contains("no connection became free within") == true, "\(String(describing: error))")
         _ = try await holder.value
@@ -129,8 +135,15 @@ struct PGLitePoolTests {
             try await group.waitForAll()
         }
         #expect(pool.openConnections == 2)
-        let inFlight = Task { try await pool.withConnection { try await $0.query("SELECT pg_sleep(30)") } }
-        try await Task.sleep(for: .milliseconds(300))
+        let inFlight = Task { try await pool.withConnection { try await $0.query("SELECT pg_sleep(30) AS in_flight") } }
+        let watcher = try await PGConnection.connect(configuration: .init(cluster.databaseURL), logger: logs.logger())
+        try await eventually("the server runs the in-flight query", poll: .milliseconds(20)) {
+            let running = try await watcher.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%AS in_flight' AND pid <> pg_backend_pid()"
+            )
+            return try running.rows[0].decode(Int64.self, at: 0) > 0
+        }
+        await watcher.close()
         try await cluster.restart()
         let error = await #expect(throws: PGError.self) { try await inFlight.value }
         #expect(error?.code == .connectionFailed, "\(String(describing: error))")

@@ -75,20 +75,6 @@ struct PipelineFixture {
         return sent
     }
 
-    /// Waits until `condition` holds (checking every 250 ms), at most `timeout`; returns how
-    /// long it took, or `nil` when it never held.
-    static func waitFor(
-        _ timeout: Duration, _ condition: () async throws -> Bool
-    ) async throws -> Duration? {
-        let clock = ContinuousClock()
-        let start = clock.now
-        while clock.now - start < timeout {
-            if try await condition() { return clock.now - start }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        return nil
-    }
-
     func count(_ sql: String, _ parameters: [(any PGEncodable)?] = []) async throws -> Int64 {
         try await database.query(sql, parameters).rows[0].decode(Int64.self, at: 0)
     }
@@ -100,6 +86,19 @@ struct PipelineFixture {
         var owners: [String: Int] = [:]
         for row in result.rows { owners[try row.decode(String.self, at: 0)] = Int(try row.decode(Int64.self, at: 1)) }
         return owners
+    }
+
+    /// The ingest checkpoints (shard → last sequence number in bronze) of the shards `owner`
+    /// holds.
+    func checkpointsOwned(by owner: String) async throws -> [String: String] {
+        let result = try await database.query(
+            """
+            SELECT c.shard_id, c.sequence_number FROM ingest_checkpoints c
+            JOIN shard_lease l ON l.stream = c.stream AND l.shard_id = c.shard_id WHERE l.owner = $1
+            """, [owner])
+        var checkpoints: [String: String] = [:]
+        for row in result.rows { checkpoints[try row.decode(String.self, at: 0)] = try row.decode(String.self, at: 1) }
+        return checkpoints
     }
 
     /// Silver and gold as text, keyed by natural keys (surrogate keys, batch numbers, bronze

@@ -25,29 +25,42 @@ struct PipelineOutageTests {
             // two days once the server is back.
             let kinesis = fixture.base.kinesis
             let stream = fixture.base.stream
+            let atLastDays = StopSignal()
             let restarted = StopSignal()
             let producer = Task {
                 var simulator = StoreSimulator(configuration: simulation)
                 var sent: [SimulatedRecord] = []
                 for day in 0..<simulation.days {
-                    while day >= simulation.days - 2, !restarted.isStopped {
-                        try await Task.sleep(for: .milliseconds(100))
+                    if day == simulation.days - 2 {
+                        atLastDays.stop()
+                        try await eventually("the server is back", timeout: .seconds(600)) { restarted.isStopped }
                     }
                     sent += try await PipelineFixture.send(days: 1, of: &simulator, to: [stream], kinesis: kinesis)
+                    // Pacing the traffic: a day a second.
                     try await Task.sleep(for: .seconds(1))
                 }
                 return sent
             }
-            try await Task.sleep(for: .seconds(4))
+            // The outage starts once the pipeline has carried events into gold.
+            try await eventually(
+                "gold holds events before the outage", timeout: .seconds(120), poll: .milliseconds(250)
+            ) {
+                ((try? await fixture.count("SELECT count(*) FROM fact_stock_movement")) ?? 0) > 0
+            }
             try await PrivatePostgres.services(cluster.directory, "stop-postgres")
-            try await Task.sleep(for: .seconds(3))
+            let clock = ContinuousClock()
+            let outageStart = clock.now
             // While it is down, `lakehouse status` fails at once, saying why, without the password.
             let password = try #require(URLComponents(string: cluster.databaseURL)?.password)
             let down = try await fixture.run(["status"])
             #expect(down.status != 0)
             #expect(down.errors.contains("127.0.0.1"), "\(down.errors)")
             #expect(!(down.output + down.errors).contains(password), "the password was printed: \(down.errors)")
-            try await Task.sleep(for: .seconds(12))
+            // It stays down while the producer sends all but its last two days, and at least 12 s
+            // (three failover periods: the leases expire meanwhile).
+            try await eventually("the producer sends its days during the outage", timeout: .seconds(120)) {
+                atLastDays.isStopped && clock.now - outageStart >= .seconds(12)
+            }
             try await PrivatePostgres.services(cluster.directory, "start-postgres")
             restarted.stop()
             let sent = try await producer.value
@@ -60,7 +73,9 @@ struct PipelineOutageTests {
             func count(_ sql: String) async throws -> Int64 {
                 try await database.query(sql).rows[0].decode(Int64.self, at: 0)
             }
-            let caughtUp = try await PipelineFixture.waitFor(.seconds(180)) {
+            let caughtUp = try? await eventually(
+                "gold holds every event", timeout: .seconds(180), poll: .milliseconds(250)
+            ) {
                 try await count("SELECT count(*) FROM fact_stock_movement") >= Int64(expected.count)
             }
             let inGold = try await count("SELECT count(*) FROM fact_stock_movement")

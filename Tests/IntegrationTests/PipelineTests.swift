@@ -35,22 +35,28 @@ struct PipelineTests {
         let (first, second) = ("A-\(suffix)", "B-\(suffix)")
         let arguments = ["run", "--poll-seconds", "1", "--failover-seconds", "10"]
         let a = try pair.lakehouse(arguments + ["--worker", first])
-        try await Task.sleep(for: .seconds(2))
+        try await eventually("A holds all 8 shards", poll: .milliseconds(250)) {
+            try await pair.leasesByOwner() == [first: 8]
+        }
         let b = try pair.lakehouse(arguments + ["--worker", second])
         // Each takes about half: B steals from A, one lease at a time, until both hold 4.
-        let balanced = try await PipelineFixture.waitFor(.seconds(60)) {
+        let balanced = try? await eventually("the leases balance", poll: .milliseconds(250)) {
             let owners = try await pair.leasesByOwner()
             return owners[first] == 4 && owners[second] == 4
         }
         let shares = try await pair.leasesByOwner()
         #expect(balanced != nil, "leases never balanced: \(shares)")
+        let before = try await pair.checkpointsOwned(by: first)
         sent += try await PipelineFixture.send(days: 2, of: &simulator, to: streams, kinesis: pair.base.kinesis)
-        // Let A take part: some of the new records go through its shards.
-        try await Task.sleep(for: .seconds(3))
+        // A takes part before it dies: some of the new records go through its shards.
+        try await eventually("A checkpoints more records", poll: .milliseconds(250)) {
+            let now = try await pair.checkpointsOwned(by: first)
+            return now.contains { before[$0.key] != $0.value }
+        }
 
         a.send(signal: SIGKILL)
         _ = await a.waitForExit(timeout: .seconds(10))
-        let takeover = try await PipelineFixture.waitFor(.seconds(30)) {
+        let takeover = try? await eventually("B holds all 8 shards", timeout: .seconds(30), poll: .milliseconds(250)) {
             try await pair.leasesByOwner() == [second: 8]
         }
         let owners = try await pair.leasesByOwner()
@@ -60,7 +66,8 @@ struct PipelineTests {
 
         // Nothing lost: every valid record reaches gold, once.
         let expected = Self.keys(sent)
-        let caughtUp = try await PipelineFixture.waitFor(.seconds(180)) {
+        let caughtUp = try? await eventually("gold holds every event", timeout: .seconds(180), poll: .milliseconds(250))
+        {
             try await pair.count("SELECT count(*) FROM fact_stock_movement") == Int64(expected.count)
         }
         let inGold = try await pair.count("SELECT count(*) FROM fact_stock_movement")
@@ -218,7 +225,14 @@ struct PipelineTests {
                 "exec '\(PipelineFixture.executable)' demo --live --rate 100 --stores 4 --products 10 --shards 2 --every 2 --env-file '' > '\(output)' 2>&1",
             ],
             environment: fixture.environment.merging(["S3_BUCKET_GOLD": goldBucket]) { $1 })
-        try await Task.sleep(for: .seconds(14))
+        // Three reports, one of them with a freshness figure and both shards held.
+        try await eventually(
+            "three reports, one with a freshness figure", timeout: .seconds(120), poll: .milliseconds(250)
+        ) {
+            let reports = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
+                .filter { $0.contains("gold freshness") }
+            return reports.count >= 3 && reports.contains { $0.contains(" s; 2/2 shards held") }
+        }
         demo.send(signal: SIGINT)
         let status = await demo.waitForExit(timeout: .seconds(60))
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""

@@ -130,10 +130,8 @@ struct SilverJobTests {
         let child = try fixture.silver(["--poll-seconds", "0.5", "--objects-per-batch", "1"])
 
         func waitForBatches(_ count: Int) async throws {
-            let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(120)
-            while try await fixture.batchCount() < Int64(count), clock.now < deadline {
-                try await Task.sleep(for: .milliseconds(200))
+            try await eventually("silver loads \(count) batches", timeout: .seconds(120), poll: .milliseconds(200)) {
+                try await fixture.batchCount() >= Int64(count)
             }
         }
         try await waitForBatches(half)

@@ -160,6 +160,7 @@ public struct IngestJob: Sendable {
         var bufferBytes = 0
         let clock = ContinuousClock()
         var oldest: ContinuousClock.Instant?
+        var caughtUp = false
 
         // Writes the buffer as objects of at most `flushRecords` records and `flushBytes` bytes of
         // payload each (a larger record is an object of its own); the last carries `ended`.
@@ -246,6 +247,12 @@ public struct IngestJob: Sendable {
                 return outcome
             }
             let drained = result.records.isEmpty && (result.millisBehindLatest ?? 0) == 0
+            if drained && !caughtUp {
+                caughtUp = true
+                logger.info(
+                    "caught up with the shard",
+                    metadata: ["kinesis.shard": "\(shardID)", "records.unflushed": "\(buffer.count)"])
+            }
             if buffer.count >= configuration.flushRecords || bufferBytes >= configuration.flushBytes
                 || oldest.map({ clock.now - $0 >= configuration.flushAge }) == true
                 || (drained && configuration.untilCaughtUp)
