@@ -59,12 +59,12 @@ struct DeltaLogTests {
         }
     }
 
-    static func creation() -> [DeltaAction] {
+    static func creation() throws -> [DeltaAction] {
         [
             .protocol(.supported),
             .metadata(
                 DeltaMetadata(
-                    id: UUID().uuidString.lowercased(), name: "sales", schemaString: schema.schemaString,
+                    id: UUID().uuidString.lowercased(), name: "sales", schemaString: try schema.schemaString,
                     partitionColumns: ["event_date"], createdTime: 1_767_600_000_000)),
         ]
     }
@@ -79,7 +79,7 @@ struct DeltaLogTests {
         #expect(try await table.log.snapshot() == nil)
         let first = try await table.dataFile([1, 2, 3], date: "2026-01-05", name: "part-0")
         let zero = try await table.log.commit(
-            Self.creation() + [
+            try Self.creation() + [
                 first, .transaction(DeltaTransaction(appID: "silver", version: 1)),
                 .commitInfo(DeltaCommitInfo(timestamp: 1_767_600_000_000, operation: "WRITE", engineInfo: "test")),
             ], after: nil)
@@ -118,7 +118,7 @@ struct DeltaLogTests {
     @Test("racing writers: both appends land at consecutive versions; a batch already in is not committed twice")
     func races() async throws {
         let table = try await Table.make("delta-race")
-        _ = try await table.log.commit(Self.creation(), after: nil)
+        _ = try await table.log.commit(try Self.creation(), after: nil)
         let base = try #require(try await table.log.snapshot())
         let a = try await table.dataFile([10], date: "2026-01-05", name: "a")
         let b = try await table.dataFile([20], date: "2026-01-05", name: "b")
@@ -174,7 +174,7 @@ struct DeltaLogTests {
         var snapshot: DeltaSnapshot?
         var early: DeltaSnapshot?
         for version in Int64(0)...22 {
-            var actions = version == 0 ? Self.creation() : []
+            var actions = version == 0 ? try Self.creation() : []
             actions.append(
                 try await table.dataFile(
                     [version * 10, version * 10 + 1], date: "2026-01-0\(1 + version % 3)", name: "part-\(version)"))
@@ -246,7 +246,7 @@ struct DeltaLogTests {
     @Test("a corrupt commit and a gap in the versions are typed errors")
     func corruptLog() async throws {
         let table = try await Table.make("delta-corrupt")
-        _ = try await table.log.commit(Self.creation(), after: nil)
+        _ = try await table.log.commit(try Self.creation(), after: nil)
         try await table.s3.putObject(bucket: table.bucket, key: table.log.commitKey(1), body: Array("{not json\n".utf8))
         let corrupt = try await #require(throws: LakehouseError.self) { try await table.log.snapshot() }
         #expect(corrupt.code == .invalidDeltaLog)
@@ -290,7 +290,7 @@ struct DeltaLogTests {
                         .protocol(.supported),
                         .metadata(
                             DeltaMetadata(
-                                id: UUID().uuidString.lowercased(), schemaString: SilverTable.schema.schemaString,
+                                id: UUID().uuidString.lowercased(), schemaString: try SilverTable.schema.schemaString,
                                 partitionColumns: [SilverTable.partitionColumn])),
                     ] + actions
             }

@@ -135,53 +135,60 @@ public struct DeltaCommitInfo: Sendable, Hashable {
 
 extension DeltaAction {
     /// The action as one JSON line (without the newline).
+    ///
+    /// - Throws: `LakehouseError` `.invalidDeltaLog` when Foundation cannot encode it (a value
+    ///   JSON cannot hold), rather than a line the log could not be read back from.
     public var jsonLine: String {
-        let object: [String: Any]
-        switch self {
-        case .protocol(let value):
-            object = [
-                "protocol": ["minReaderVersion": value.minReaderVersion, "minWriterVersion": value.minWriterVersion]
-            ]
-        case .metadata(let value):
-            var body: [String: Any] = [
-                "id": value.id, "format": ["provider": "parquet", "options": [String: String]()],
-                "schemaString": value.schemaString, "partitionColumns": value.partitionColumns,
-                "configuration": value.configuration,
-            ]
-            if let name = value.name { body["name"] = name }
-            if let created = value.createdTime { body["createdTime"] = created }
-            object = ["metaData": body]
-        case .add(let value):
-            var body: [String: Any] = [
-                "path": value.path, "partitionValues": Self.partitionJSON(value.partitionValues), "size": value.size,
-                "modificationTime": value.modificationTime, "dataChange": value.dataChange,
-            ]
-            if let stats = value.stats { body["stats"] = stats }
-            object = ["add": body]
-        case .remove(let value):
-            var body: [String: Any] = [
-                "path": value.path, "deletionTimestamp": value.deletionTimestamp, "dataChange": value.dataChange,
-            ]
-            if let partitions = value.partitionValues {
-                body["partitionValues"] = Self.partitionJSON(partitions)
-                body["extendedFileMetadata"] = value.size != nil
+        get throws {
+            let object: [String: Any]
+            switch self {
+            case .protocol(let value):
+                object = [
+                    "protocol": [
+                        "minReaderVersion": value.minReaderVersion, "minWriterVersion": value.minWriterVersion,
+                    ]
+                ]
+            case .metadata(let value):
+                var body: [String: Any] = [
+                    "id": value.id, "format": ["provider": "parquet", "options": [String: String]()],
+                    "schemaString": value.schemaString, "partitionColumns": value.partitionColumns,
+                    "configuration": value.configuration,
+                ]
+                if let name = value.name { body["name"] = name }
+                if let created = value.createdTime { body["createdTime"] = created }
+                object = ["metaData": body]
+            case .add(let value):
+                var body: [String: Any] = [
+                    "path": value.path, "partitionValues": Self.partitionJSON(value.partitionValues),
+                    "size": value.size,
+                    "modificationTime": value.modificationTime, "dataChange": value.dataChange,
+                ]
+                if let stats = value.stats { body["stats"] = stats }
+                object = ["add": body]
+            case .remove(let value):
+                var body: [String: Any] = [
+                    "path": value.path, "deletionTimestamp": value.deletionTimestamp, "dataChange": value.dataChange,
+                ]
+                if let partitions = value.partitionValues {
+                    body["partitionValues"] = Self.partitionJSON(partitions)
+                    body["extendedFileMetadata"] = value.size != nil
+                }
+                if let size = value.size { body["size"] = size }
+                object = ["remove": body]
+            case .transaction(let value):
+                var body: [String: Any] = ["appId": value.appID, "version": value.version]
+                if let updated = value.lastUpdated { body["lastUpdated"] = updated }
+                object = ["txn": body]
+            case .commitInfo(let value):
+                object = [
+                    "commitInfo": [
+                        "timestamp": value.timestamp, "operation": value.operation,
+                        "operationParameters": value.operationParameters, "engineInfo": value.engineInfo,
+                    ] as [String: Any]
+                ]
             }
-            if let size = value.size { body["size"] = size }
-            object = ["remove": body]
-        case .transaction(let value):
-            var body: [String: Any] = ["appId": value.appID, "version": value.version]
-            if let updated = value.lastUpdated { body["lastUpdated"] = updated }
-            object = ["txn": body]
-        case .commitInfo(let value):
-            object = [
-                "commitInfo": [
-                    "timestamp": value.timestamp, "operation": value.operation,
-                    "operationParameters": value.operationParameters, "engineInfo": value.engineInfo,
-                ] as [String: Any]
-            ]
+            return try DeltaJSON.line(object, what: "a Delta action")
         }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// A JSON number as an integer, however Foundation bridged it.

@@ -219,7 +219,7 @@ public struct DeltaLog: Sendable {
                 return nil
             })
         for attempt in 1...max(1, maxAttempts) {
-            let body = Array((pending.map(\.jsonLine).joined(separator: "\n") + "\n").utf8)
+            let body = Array((try pending.map { try $0.jsonLine }.joined(separator: "\n") + "\n").utf8)
             let outcome = try await s3.putObject(
                 bucket: bucket, key: commitKey(version), body: body, contentType: "application/json", ifNoneMatch: true)
             if case .stored = outcome {

@@ -67,16 +67,19 @@ public struct DeltaSchema: Sendable, Hashable {
     public init(_ fields: [Field]) { self.fields = fields }
 
     /// `{"type":"struct","fields":[{"name":…,"type":…,"nullable":…,"metadata":{}}…]}`.
+    ///
+    /// - Throws: `LakehouseError` `.invalidDeltaLog` when Foundation cannot encode it.
     public var schemaString: String {
-        let object: [String: Any] = [
-            "type": "struct",
-            "fields": fields.map {
-                ["name": $0.name, "type": $0.type.name, "nullable": $0.nullable, "metadata": [String: String]()]
-                    as [String: Any]
-            },
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        get throws {
+            let object: [String: Any] = [
+                "type": "struct",
+                "fields": fields.map {
+                    ["name": $0.name, "type": $0.type.name, "nullable": $0.nullable, "metadata": [String: String]()]
+                        as [String: Any]
+                },
+            ]
+            return try DeltaJSON.line(object, what: "the table's schema")
+        }
     }
 
     /// Reads a `schemaString`.

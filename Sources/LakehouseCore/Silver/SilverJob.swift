@@ -570,7 +570,7 @@ public struct SilverJob: Sendable {
                 .protocol(.supported),
                 .metadata(
                     DeltaMetadata(
-                        id: UUID().uuidString.lowercased(), schemaString: schema.schemaString,
+                        id: UUID().uuidString.lowercased(), schemaString: try schema.schemaString,
                         partitionColumns: partitionColumns, createdTime: now)),
             ]
         }
