@@ -83,6 +83,12 @@ struct StoreAlertsTests {
         #expect(summary.alertsByOrderedDay.map(\.stores) == [1, 1])
         #expect(summary.alertsByOrderedDay.map(\.alerts) == [2, 2])
         #expect(summary.alertsByOrderedDay.map(\.items) == [3, 2])
+        // `gold summary` and `lakehouse status` count the open item alerts one way.
+        let open = summary.openAlertsByKind.map { "\($0.kind) \($0.count)" }
+        #expect(open == ["PERISHABLE_OVERSTOCK 3", "STOCKOUT_RISK 1"])
+        let status = try await PipelineStatus.read(connection: db, stream: fixture.base.stream)
+        #expect(status.openAlerts.map { "\($0.kind) \($0.count)" } == open)
+        #expect(status.text.contains("open item alerts: PERISHABLE_OVERSTOCK 3, STOCKOUT_RISK 1"))
         try await fixture.tearDown()
     }
 }

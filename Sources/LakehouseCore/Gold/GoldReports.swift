@@ -138,9 +138,7 @@ extension GoldJob {
         summary.duplicates =
             try await connection.query("SELECT coalesce(sum(duplicates), 0)::bigint FROM silver_batches")
             .rows[0].decode(Int64.self, at: 0)
-        summary.openAlertsByKind = try await connection.query(
-            "SELECT kind, count(*) FROM stock_alert WHERE status = 'open' GROUP BY 1 ORDER BY 2 DESC, 1"
-        ).rows.map { (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1)) }
+        summary.openAlertsByKind = try await Self.openAlertsByKind(connection)
         // Per store and day of opening: the alerts the store saw (each unexpected stockout and
         // stockout risk, and its mark-down list once on a day it gained items) and the item alerts.
         let seen = """
@@ -186,6 +184,14 @@ extension GoldJob {
         let counts = try await Self.countAges(connection, days: summary.countAgeDays)
         (summary.items, summary.neverCounted, summary.countOlderThanDays) = counts
         return summary
+    }
+
+    /// The open item alerts by kind, the most first: the one count of open alerts that `gold
+    /// summary` and `lakehouse status` show.
+    static func openAlertsByKind(_ connection: PGConnection) async throws -> [(kind: String, count: Int64)] {
+        try await connection.query(
+            "SELECT kind, count(*) FROM stock_alert WHERE status = 'open' GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).rows.map { (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1)) }
     }
 
     /// Items gold knows, those never counted, and those whose last count is more than `days`

@@ -78,7 +78,7 @@ public struct LiveDemo: Sendable {
                 let counts = status.openAlerts.map { "\($0.kind) \($0.count)" }.joined(separator: ", ")
                 say(
                     String(format: "[%6.0f s] ", elapsed)
-                        + "gold freshness \(freshness); \(held)/\(status.shards.count) shards held; silver batches pending \(status.silverBatchesPending); open alerts: \(counts.isEmpty ? "none" : counts)"
+                        + "gold freshness \(freshness); \(held)/\(status.shards.count) shards held; silver batches pending \(status.silverBatchesPending); open item alerts: \(counts.isEmpty ? "none" : counts)"
                 )
                 for key in opened.prefix(configuration.alertsPerReport) {
                     let alert = now[key]!

@@ -43,7 +43,7 @@ public struct PipelineStatus: Sendable {
     public var freshnessSeconds: Double?
     /// Silver batches loaded but not yet applied to gold.
     public var silverBatchesPending: Int64 = 0
-    /// Open alerts by kind.
+    /// Open item alerts by kind, the most first (as `gold summary` counts them).
     public var openAlerts: [(kind: String, count: Int64)] = []
     /// Items gold knows, those never counted (stock unknown), and those whose last count is more
     /// than ``countAgeDays`` days older than the newest event.
@@ -111,9 +111,7 @@ public struct PipelineStatus: Sendable {
                 - coalesce((SELECT value FROM gold_state WHERE name = 'silver_batch'), 0))
             """
         ).rows[0].decode(Int64.self, at: 0)
-        status.openAlerts = try await connection.query(
-            "SELECT kind, count(*) FROM stock_alert WHERE resolved_at IS NULL GROUP BY kind ORDER BY kind"
-        ).rows.map { (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1)) }
+        status.openAlerts = try await GoldJob.openAlertsByKind(connection)
         (status.items, status.neverCounted, status.countOlderThanDays) = try await GoldJob.countAges(
             connection, days: status.countAgeDays)
         return status
@@ -167,7 +165,7 @@ public struct PipelineStatus: Sendable {
             lines.append("gold freshness: gold holds no event yet")
         }
         lines.append(
-            "open alerts: "
+            "open item alerts: "
                 + (openAlerts.isEmpty ? "none" : openAlerts.map { "\($0.kind) \($0.count)" }.joined(separator: ", ")))
         lines.append(
             "stock counts: \(items) items; \(neverCounted) never counted (stock unknown, no stock alerts); "
