@@ -90,8 +90,9 @@ let package = Package(
         .target(
             name: "CommandSupport",
             dependencies: [
-                "LakehouseCore",
+                "LakehouseCore", "AWSLite", "PGLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/CommandSupport",
             swiftSettings: strictSettings
@@ -180,6 +181,21 @@ let package = Package(
             name: "parquet-tool",
             dependencies: ["ParquetLite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Examples/parquet-tool",
+            swiftSettings: strictSettings
+        ),
+
+        // Test fixtures, not products: `silver` and `lakehouse` with fault injection on, for the
+        // crash tests (the shipped executables never turn it on).
+        .executableTarget(
+            name: "silver-with-faults",
+            dependencies: ["CommandSupport"],
+            path: "Tests/Fixtures/silver-with-faults",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "lakehouse-with-faults",
+            dependencies: ["CommandSupport"],
+            path: "Tests/Fixtures/lakehouse-with-faults",
             swiftSettings: strictSettings
         ),
 

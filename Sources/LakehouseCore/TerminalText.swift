@@ -2,12 +2,12 @@
 /// ids, error messages) can hold escape sequences that would clear the screen or retitle the
 /// window, so control characters are shown as escapes; and tables are laid out by the width
 /// each character takes on screen.
-public enum TerminalText {
+package enum TerminalText {
     /// `text` with every control character (C0, DEL, C1) and bidirectional override shown as
     /// `\u{1B}`; anything else unchanged.
     ///
     /// - Complexity: O(length).
-    public static func escaped(_ text: String) -> String {
+    package static func escaped(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 8)
@@ -30,7 +30,7 @@ public enum TerminalText {
 
     /// How many terminal columns `text` takes: two for East Asian wide characters and emoji,
     /// none for combining marks, one for the rest.
-    public static func width(_ text: String) -> Int {
+    package static func width(_ text: String) -> Int {
         text.unicodeScalars.reduce(0) { total, scalar in
             switch scalar.value {
             case 0x0300...0x036F, 0x200B...0x200F, 0xFE00...0xFE0F: total
@@ -43,13 +43,13 @@ public enum TerminalText {
     }
 
     /// How a column's cells line up.
-    public enum Alignment: Sendable {
+    package enum Alignment: Sendable {
         case left, right
     }
 
     /// A table: a header row and rows of cells, each column as wide as its widest cell, two
     /// spaces between columns, cells escaped; no line ends in spaces (empty last cells included).
-    public static func table(_ header: [String], _ rows: [[String]], alignments: [Alignment]) -> String {
+    package static func table(_ header: [String], _ rows: [[String]], alignments: [Alignment]) -> String {
         let all = ([header] + rows).map { $0.map(escaped) }
         var widths = [Int](repeating: 0, count: header.count)
         for row in all {

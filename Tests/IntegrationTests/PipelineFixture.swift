@@ -43,13 +43,19 @@ struct PipelineFixture {
 
     /// Runs `lakehouse` to its end; returns its status (128 + the signal if one ended it) and
     /// what it printed.
-    func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws
-        -> (status: Int32, output: String, errors: String)
+    func run(_ arguments: [String], environment extra: [String: String] = [:], program: String = "lakehouse")
+        async throws -> (status: Int32, output: String, errors: String)
     {
-        try await ChildProcess.output(
-            Self.executable, arguments + ["--env-file", ""], timeout: .seconds(300),
+        let executable = URL(fileURLWithPath: Self.executable).deletingLastPathComponent()
+            .appendingPathComponent(program).path
+        return try await ChildProcess.output(
+            executable, arguments + ["--env-file", ""], timeout: .seconds(300),
             environment: environment.merging(extra) { $1 })
     }
+
+    /// The test fixture that runs `lakehouse` with fault injection on (`LAKEHOUSE_CRASH_ON_OBJECT`);
+    /// the shipped `lakehouse` ignores it.
+    static let withFaults = "lakehouse-with-faults"
 
     /// Sends the next `days` days of `simulator` to each of `streams`, in order (simulated
     /// time); returns the records sent.

@@ -153,7 +153,8 @@ struct PipelineTests {
         var finished = false
         for _ in 1...8 {
             let result = try await fixture.run(
-                ["run", "--until-caught-up"], environment: ["LAKEHOUSE_CRASH_ON_OBJECT": "shardId-poison"])
+                ["run", "--until-caught-up"], environment: ["LAKEHOUSE_CRASH_ON_OBJECT": "shardId-poison"],
+                program: PipelineFixture.withFaults)
             if result.status == 128 + SIGKILL {
                 crashes += 1
                 continue

@@ -52,7 +52,7 @@ struct SilverConcurrencyTests {
         let jobs = [shared.base.database, second].enumerated().map { index, connection in
             SilverJob(
                 s3: shared.base.s3, store: SilverStore(connection: connection), configuration: configuration,
-                logger: logs[index].logger(), faultHook: hook)
+                logger: logs[index].logger(), faultHook: hook, objectHook: nil)
         }
         async let first = jobs[0].runOnce()
         async let other = jobs[1].runOnce()

@@ -57,7 +57,8 @@ struct SilverCrashTests {
         ]
         for (point, batch) in points {
             let status = try await crashed.runSilver(
-                Self.arguments, environment: ["LAKEHOUSE_CRASH_AT": "\(point.rawValue):\(batch)"])
+                Self.arguments, environment: ["LAKEHOUSE_CRASH_AT": "\(point.rawValue):\(batch)"],
+                program: SilverFixture.withFaults)
             #expect(status == 128 + SIGKILL, "silver should have been killed at \(point.rawValue) of batch \(batch)")
             // The crash left the batch half done, where the point says.
             #expect(try await crashed.batchCount() == batch - 1)
@@ -119,14 +120,27 @@ struct SilverCrashTests {
 
         // Batch 2 (objects 2 and 3) is committed to Delta, then the process dies.
         let status = try await crashed.runSilver(
-            Self.arguments, environment: ["LAKEHOUSE_CRASH_AT": "after-delta-commit:2"])
+            Self.arguments, environment: ["LAKEHOUSE_CRASH_AT": "after-delta-commit:2"],
+            program: SilverFixture.withFaults)
         #expect(status == 128 + SIGKILL)
         // Every later run would die cleaning object 2 (an OOM loop, say). Delta holds batch 2
         // already, so it is not cleaned again: the first rerun loads it from Delta and finishes.
         let crashOnObject = ["LAKEHOUSE_CRASH_ON_OBJECT": objects[2].key]
-        #expect(try await crashed.runSilver(Self.arguments, environment: crashOnObject) == 0)
+        #expect(
+            try await crashed.runSilver(Self.arguments, environment: crashOnObject, program: SilverFixture.withFaults)
+                == 0)
         #expect(try await crashed.state() == expected)
         try await Self.expectSinksAgree(crashed, reference: reference)
+        try await reference.tearDown()
+        try await crashed.tearDown()
+    }
+
+    @Test("the shipped silver cannot be told by its environment to kill itself: the crash settings change nothing")
+    func shippedSilverIgnoresFaultSettings() async throws {
+        let (objects, reference, crashed, expected) = try await Self.twoWorlds("silver-shipped", minimumObjects: 2)
+        let faults = ["LAKEHOUSE_CRASH_AT": "after-delta-commit:1", "LAKEHOUSE_CRASH_ON_OBJECT": objects[0].key]
+        #expect(try await crashed.runSilver(Self.arguments, environment: faults) == 0)
+        #expect(try await crashed.state() == expected)
         try await reference.tearDown()
         try await crashed.tearDown()
     }
@@ -143,10 +157,13 @@ struct SilverCrashTests {
         let crashOnObject = ["LAKEHOUSE_CRASH_ON_OBJECT": poison]
         // The batch's first try, then three tries of the object alone (poisonAttempts = 3).
         for attempt in 1...4 {
-            let status = try await crashed.runSilver(Self.arguments, environment: crashOnObject)
+            let status = try await crashed.runSilver(
+                Self.arguments, environment: crashOnObject, program: SilverFixture.withFaults)
             #expect(status == 128 + SIGKILL, "try \(attempt) should have died on the object")
         }
-        #expect(try await crashed.runSilver(Self.arguments, environment: crashOnObject) == 0)
+        #expect(
+            try await crashed.runSilver(Self.arguments, environment: crashOnObject, program: SilverFixture.withFaults)
+                == 0)
         let lines = objects[2].body.split(separator: UInt8(ascii: "\n")).count
         let reasons = try await crashed.base.database.query(
             "SELECT reason, count(*) FROM sales_quarantine WHERE bronze_key = $1 GROUP BY 1", [poison])

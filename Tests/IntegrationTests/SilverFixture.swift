@@ -30,20 +30,29 @@ struct SilverFixture {
         for object in objects { try await base.s3.putObject(bucket: base.bucket, key: object.key, body: object.body) }
     }
 
-    /// The `silver` executable with this fixture's buckets and schema, and `extra` environment.
-    func silver(_ arguments: [String], environment extra: [String: String] = [:]) throws -> ChildProcess {
+    /// The test fixture that runs `silver` with fault injection on (`LAKEHOUSE_CRASH_AT`,
+    /// `LAKEHOUSE_CRASH_ON_OBJECT`); the shipped `silver` ignores those.
+    static let withFaults = "silver-with-faults"
+
+    /// The `silver` executable (or `program`) with this fixture's buckets and schema, and
+    /// `extra` environment.
+    func silver(
+        _ arguments: [String], environment extra: [String: String] = [:], program: String = "silver"
+    ) throws -> ChildProcess {
         var environment = base.environment
         environment["S3_BUCKET_SILVER"] = silverBucket
         for (key, value) in extra { environment[key] = value }
         return try ChildProcess(
             executable: URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-                .appendingPathComponent("silver").path,
+                .appendingPathComponent(program).path,
             arguments: arguments + ["--env-file", ""], environment: environment)
     }
 
     /// Runs `silver` to its end and returns its exit status (128 + the signal if one ended it).
-    func runSilver(_ arguments: [String], environment: [String: String] = [:]) async throws -> Int32 {
-        let child = try silver(arguments, environment: environment)
+    func runSilver(
+        _ arguments: [String], environment: [String: String] = [:], program: String = "silver"
+    ) async throws -> Int32 {
+        let child = try silver(arguments, environment: environment, program: program)
         let status = await child.waitForExit(timeout: .seconds(300))
         return try #require(status, "silver did not finish within 300 s")
     }

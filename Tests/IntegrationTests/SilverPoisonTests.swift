@@ -41,7 +41,7 @@ struct SilverPoisonTests {
         configuration.poisonAttempts = 2
         let job = SilverJob(
             s3: fixture.base.s3, store: SilverStore(connection: fixture.base.database), configuration: configuration,
-            logger: fixture.logs.logger(), objectHook: { key in if key == poison { throw Failure() } })
+            logger: fixture.logs.logger(), faultHook: nil, objectHook: { key in if key == poison { throw Failure() } })
         // The batch's first try, then two tries of the object alone.
         #expect(try await Self.runUntilDone(job) == 2)
         let lines = objects[1].body.split(separator: UInt8(ascii: "\n")).count
@@ -82,7 +82,7 @@ struct SilverPoisonTests {
         let job = SilverJob(
             s3: s3, store: SilverStore(connection: fixture.base.database),
             configuration: SilverJob.Configuration(bronzeBucket: bucket, silverBucket: fixture.silverBucket),
-            logger: fixture.logs.logger(),
+            logger: fixture.logs.logger(), faultHook: nil,
             objectHook: { key in
                 guard key == vanishing, !deleted.withLock({ $0 }) else { return }
                 deleted.withLock { $0 = true }

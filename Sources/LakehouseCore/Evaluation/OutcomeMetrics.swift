@@ -82,9 +82,9 @@ public struct Estimate: Sendable, Hashable {
 
 /// Bootstrap intervals over items: resamples the items (store × product × seed) with
 /// replacement, recomputes a statistic, and takes the 2.5th and 97.5th percentiles.
-public enum Bootstrap {
+package enum Bootstrap {
     /// The estimate of `statistic` on indices `0..<count`, with `resamples` resamples from `seed`.
-    public static func estimate(
+    package static func estimate(
         count: Int, resamples: Int = 1000, seed: UInt64 = 1, _ statistic: ([Int]) -> Double
     ) -> Estimate {
         let all = Array(0..<count)
@@ -106,7 +106,7 @@ public enum Bootstrap {
     }
 
     /// The `p` quantile of sorted `values`, interpolating linearly.
-    public static func percentile(_ values: [Double], _ p: Double) -> Double {
+    package static func percentile(_ values: [Double], _ p: Double) -> Double {
         guard !values.isEmpty else { return .nan }
         let position = p * Double(values.count - 1)
         let low = Int(position.rounded(.down))

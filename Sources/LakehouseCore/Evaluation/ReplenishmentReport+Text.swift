@@ -208,7 +208,7 @@ extension ReplenishmentReport {
 
     /// The frontier plot: out-of-stock rate against average inventory, for `model` and `oracle`
     /// over service levels (and their defaults); with `allPolicies`, naive and seed-rule too.
-    public func frontierChart(allPolicies: Bool = false) -> SVGChart {
+    package func frontierChart(allPolicies: Bool = false) -> SVGChart {
         var series: [SVGChart.Series] = []
         for (name, below) in [("model", false), ("oracle", true)] {
             let points = frontier.filter { $0.policy == name && $0.serviceLevel != nil }.sorted {
@@ -239,7 +239,7 @@ extension ReplenishmentReport {
     }
 
     /// The reliability diagram of the model's stated risks.
-    public var reliabilityChart: SVGChart {
+    package var reliabilityChart: SVGChart {
         let bins = calibration.bins.filter { $0.count > 0 }
         var chart = SVGChart(
             title: String(format: "Risk calibration (ECE %.4f)", calibration.expectedCalibrationError),

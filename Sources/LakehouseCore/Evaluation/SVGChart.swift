@@ -2,18 +2,18 @@ import Foundation
 
 /// A small scatter-and-line chart written as SVG: axes with ticks, one series per colour, an
 /// optional diagonal, a legend. Enough for the evaluation's plots, with no dependency.
-public struct SVGChart: Sendable {
+package struct SVGChart: Sendable {
     /// One series: points joined by a line (or not), each point optionally sized.
-    public struct Series: Sendable {
-        public var name: String
-        public var points: [(x: Double, y: Double)]
-        public var joined: Bool
+    package struct Series: Sendable {
+        package var name: String
+        package var points: [(x: Double, y: Double)]
+        package var joined: Bool
         /// Labels drawn beside the points (same count as points, or empty).
-        public var labels: [String]
+        package var labels: [String]
         /// Whether labels go below the points (above by default).
-        public var labelsBelow: Bool
+        package var labelsBelow: Bool
 
-        public init(
+        package init(
             name: String, points: [(x: Double, y: Double)], joined: Bool, labels: [String] = [],
             labelsBelow: Bool = false
         ) {
@@ -25,17 +25,17 @@ public struct SVGChart: Sendable {
         }
     }
 
-    public var title: String
-    public var xLabel: String
-    public var yLabel: String
-    public var series: [Series]
+    package var title: String
+    package var xLabel: String
+    package var yLabel: String
+    package var series: [Series]
     /// Draws y = x (for a reliability diagram).
-    public var diagonal = false
+    package var diagonal = false
     /// Fixed ranges (nil: from the data, with a margin).
-    public var xRange: ClosedRange<Double>?
-    public var yRange: ClosedRange<Double>?
+    package var xRange: ClosedRange<Double>?
+    package var yRange: ClosedRange<Double>?
 
-    public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
+    package init(title: String, xLabel: String, yLabel: String, series: [Series]) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
@@ -45,7 +45,7 @@ public struct SVGChart: Sendable {
     private static let colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 
     /// The chart as an SVG document.
-    public func svg(width: Double = 780, height: Double = 480) -> String {
+    package func svg(width: Double = 780, height: Double = 480) -> String {
         let left = 80.0
         let right = 230.0
         let top = 40.0

@@ -44,7 +44,7 @@ extension Pipeline {
             var report = BackfillReport()
             let job = SilverJob(
                 s3: s3, store: SilverStore(connection: connection), configuration: configuration.silver,
-                logger: logger, objectHook: objectHook)
+                logger: logger, faultHook: nil, objectHook: objectHook)
             report.silver = try await connection.withAdvisoryLock(Self.silverClaim(configuration.silver)) { _ in
                 try await job.backfill(from: from, through: through, force: force, stop: stop)
             }

@@ -52,11 +52,19 @@ public struct Pipeline: Sendable {
     ///   - connect: opens a connection to the pipeline's database, given a name for it (the
     ///     pipeline keeps three: coordination, silver and gold, and opens new ones after a
     ///     connection breaks).
-    ///   - objectHook: for poison-object tests only; `nil` in production.
     public init(
         configuration: Configuration, kinesis: KinesisClient, s3: S3Client,
+        connect: @escaping @Sendable (String) async throws -> PGConnection, logger: Logger
+    ) {
+        self.init(
+            configuration: configuration, kinesis: kinesis, s3: s3, connect: connect, logger: logger, objectHook: nil)
+    }
+
+    /// With the package's test seam: `objectHook` before silver cleans each bronze object.
+    package init(
+        configuration: Configuration, kinesis: KinesisClient, s3: S3Client,
         connect: @escaping @Sendable (String) async throws -> PGConnection, logger: Logger,
-        objectHook: SilverJob.ObjectHook? = nil
+        objectHook: SilverJob.ObjectHook?
     ) {
         self.configuration = configuration
         self.kinesis = kinesis
@@ -403,7 +411,7 @@ public struct Pipeline: Sendable {
         let history = RunHistory(connection: connection, worker: configuration.worker)
         let job = SilverJob(
             s3: s3, store: SilverStore(connection: connection), configuration: configuration.silver, logger: logger,
-            objectHook: objectHook)
+            faultHook: nil, objectHook: objectHook)
         let claimed = try await connection.withTryAdvisoryLock(Self.silverClaim(configuration.silver)) {
             _ -> (SilverJob.Report, Int64?) in
             let started = Date()

@@ -2,7 +2,7 @@ import Foundation
 import PGLite
 
 /// A stage of the pipeline, as `pipeline_run` records it.
-public enum PipelineStage: String, Sendable, Hashable, CaseIterable {
+package enum PipelineStage: String, Sendable, Hashable, CaseIterable {
     /// One shard read under one lease.
     case ingest
     /// One or more silver batches.
@@ -15,18 +15,18 @@ public enum PipelineStage: String, Sendable, Hashable, CaseIterable {
 
 /// The record of every stage run (`pipeline_run`): start, end, status, rows in and out, the
 /// error of a failed run.
-public struct RunHistory: Sendable {
+package struct RunHistory: Sendable {
     let connection: PGConnection
     /// The process the runs belong to.
-    public let worker: String
+    package let worker: String
 
-    public init(connection: PGConnection, worker: String) {
+    package init(connection: PGConnection, worker: String) {
         self.connection = connection
         self.worker = worker
     }
 
     /// Records the start of a run; returns its id.
-    public func start(_ stage: PipelineStage, subject: String? = nil) async throws -> Int64 {
+    package func start(_ stage: PipelineStage, subject: String? = nil) async throws -> Int64 {
         let result = try await connection.query(
             "INSERT INTO pipeline_run (stage, worker_id, subject, status) VALUES ($1, $2, $3, 'running') RETURNING run_id",
             [stage.rawValue, worker, subject])
@@ -34,14 +34,14 @@ public struct RunHistory: Sendable {
     }
 
     /// Updates a running run's row counts.
-    public func progress(_ run: Int64, rowsIn: Int, rowsOut: Int) async throws {
+    package func progress(_ run: Int64, rowsIn: Int, rowsOut: Int) async throws {
         _ = try await connection.query(
             "UPDATE pipeline_run SET rows_in = $2, rows_out = $3 WHERE run_id = $1",
             [run, Int64(rowsIn), Int64(rowsOut)])
     }
 
     /// Records the end of a run: `succeeded` without an error, `failed` with one.
-    public func finish(
+    package func finish(
         _ run: Int64, rowsIn: Int, rowsOut: Int, batches: ClosedRange<Int64>? = nil, error: String? = nil
     ) async throws {
         _ = try await connection.query(
@@ -58,7 +58,7 @@ public struct RunHistory: Sendable {
 
     /// Marks the runs still `running` of processes that stopped or stopped answering (no
     /// heartbeat for `after`) as `abandoned`; returns how many.
-    public func abandonDead(after seconds: Double) async throws -> Int {
+    package func abandonDead(after seconds: Double) async throws -> Int {
         let result = try await connection.query(
             """
             UPDATE pipeline_run r SET status = 'abandoned', ended_at = w.heartbeat_at,
@@ -73,7 +73,7 @@ public struct RunHistory: Sendable {
 
 extension RunHistory {
     /// Records a run that has ended, in one statement (for short runs: silver, gold).
-    public func record(
+    package func record(
         _ stage: PipelineStage, subject: String? = nil, startedAt: Date, rowsIn: Int, rowsOut: Int,
         batches: ClosedRange<Int64>? = nil, error: String? = nil
     ) async throws {

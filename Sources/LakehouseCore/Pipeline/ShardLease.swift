@@ -39,23 +39,23 @@ public struct ShardLease: Sendable, Hashable {
 ///
 /// A shard can be read when it has not ended and every parent it names has ended (or is no
 /// longer known). The share is ⌈readable shards ÷ live processes⌉.
-public enum LeaseBalancer {
+package enum LeaseBalancer {
     /// What to take.
-    public struct Plan: Sendable, Hashable {
+    package struct Plan: Sendable, Hashable {
         /// Free leases (never taken, released or expired) to take, with the counters seen.
-        public var take: [ShardLease] = []
+        package var take: [ShardLease] = []
         /// A live lease to steal, with the counter seen.
-        public var steal: ShardLease?
+        package var steal: ShardLease?
 
         /// Nothing to take.
-        public init(take: [ShardLease] = [], steal: ShardLease? = nil) {
+        package init(take: [ShardLease] = [], steal: ShardLease? = nil) {
             self.take = take
             self.steal = steal
         }
     }
 
     /// The shards that can be read now.
-    public static func readable(_ leases: [ShardLease]) -> [ShardLease] {
+    package static func readable(_ leases: [ShardLease]) -> [ShardLease] {
         let byID = Dictionary(leases.map { ($0.shardID, $0) }, uniquingKeysWith: { first, _ in first })
         return leases.filter { lease in
             !lease.isEnded && lease.parentShardIDs.allSatisfy { byID[$0]?.isEnded ?? true }
@@ -63,14 +63,14 @@ public enum LeaseBalancer {
     }
 
     /// The share of one of `workers` live processes.
-    public static func share(readable: Int, workers: Int) -> Int {
+    package static func share(readable: Int, workers: Int) -> Int {
         let workers = max(1, workers)
         return (readable + workers - 1) / workers
     }
 
     /// What `worker` should take, given every lease of the stream and the number of live
     /// processes (at least 1: this one).
-    public static func plan(leases: [ShardLease], worker: String, workers: Int) -> Plan {
+    package static func plan(leases: [ShardLease], worker: String, workers: Int) -> Plan {
         let readable = readable(leases).sorted { $0.shardID < $1.shardID }
         let target = share(readable: readable.count, workers: workers)
         let held = readable.filter { $0.isHeld && $0.owner == worker }.count

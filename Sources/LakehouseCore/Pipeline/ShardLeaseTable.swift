@@ -5,15 +5,15 @@ import PGLite
 /// Shard leases and the processes holding them, in PostgreSQL (`shard_lease`,
 /// `pipeline_worker`). Every time comparison uses the server's clock, so the machines' clocks
 /// do not matter.
-public struct ShardLeaseTable: Sendable {
+package struct ShardLeaseTable: Sendable {
     private let connection: PGConnection
-    public let stream: String
+    package let stream: String
     /// This process's id (`host:pid:random`).
-    public let worker: String
+    package let worker: String
     /// How long a lease lasts without renewal.
-    public let duration: Duration
+    package let duration: Duration
 
-    public init(connection: PGConnection, stream: String, worker: String, duration: Duration) {
+    package init(connection: PGConnection, stream: String, worker: String, duration: Duration) {
         self.connection = connection
         self.stream = stream
         self.worker = worker
@@ -23,7 +23,7 @@ public struct ShardLeaseTable: Sendable {
     private var seconds: Double { duration.inSeconds }
 
     /// Adds a lease row for each shard not known yet (with its parents).
-    public func register(_ shards: [KinesisShard]) async throws {
+    package func register(_ shards: [KinesisShard]) async throws {
         guard !shards.isEmpty else { return }
         let parents = shards.map {
             [$0.parentShardID, $0.adjacentParentShardID].compactMap { $0 }.joined(separator: ",")
@@ -38,7 +38,7 @@ public struct ShardLeaseTable: Sendable {
     }
 
     /// Every lease of the stream, with whether each shard has ended.
-    public func leases() async throws -> [ShardLease] {
+    package func leases() async throws -> [ShardLease] {
         let result = try await connection.query(
             """
             SELECT l.shard_id, l.owner, l.counter, coalesce(l.expires_at > now(), false) AS live,
@@ -60,7 +60,7 @@ public struct ShardLeaseTable: Sendable {
 
     /// Takes `lease` if its counter is still the one seen (so a lease renewed or taken since is
     /// left alone); returns whether it was taken.
-    public func take(_ lease: ShardLease) async throws -> Bool {
+    package func take(_ lease: ShardLease) async throws -> Bool {
         let result = try await connection.query(
             """
             UPDATE shard_lease SET owner = $3, counter = counter + 1,
@@ -73,7 +73,7 @@ public struct ShardLeaseTable: Sendable {
 
     /// Renews the leases this process still holds among `shards` (with each one's last lag);
     /// returns those it holds.
-    public func renew(_ shards: [String], lags: [String: Int64] = [:]) async throws -> Set<String> {
+    package func renew(_ shards: [String], lags: [String: Int64] = [:]) async throws -> Set<String> {
         guard !shards.isEmpty else { return [] }
         let result = try await connection.query(
             """
@@ -87,7 +87,7 @@ public struct ShardLeaseTable: Sendable {
     }
 
     /// Releases this process's leases among `shards`, so another process can take them at once.
-    public func release(_ shards: [String]) async throws {
+    package func release(_ shards: [String]) async throws {
         guard !shards.isEmpty else { return }
         _ = try await connection.query(
             """
@@ -97,7 +97,7 @@ public struct ShardLeaseTable: Sendable {
     }
 
     /// Records that this process is alive (and where it runs).
-    public func heartbeat(host: String, pid: Int32) async throws {
+    package func heartbeat(host: String, pid: Int32) async throws {
         _ = try await connection.query(
             """
             INSERT INTO pipeline_worker (worker_id, stream, host, pid) VALUES ($1, $2, $3, $4)
@@ -106,12 +106,12 @@ public struct ShardLeaseTable: Sendable {
     }
 
     /// The server's clock now (to compare heartbeats with).
-    public func serverNow() async throws -> Date {
+    package func serverNow() async throws -> Date {
         try await connection.query("SELECT now()").rows[0].decode(Date.self, at: 0)
     }
 
     /// The processes of this stream that have sent a heartbeat after `moment` and not stopped.
-    public func workers(heardAfter moment: Date) async throws -> Set<String> {
+    package func workers(heardAfter moment: Date) async throws -> Set<String> {
         let result = try await connection.query(
             "SELECT worker_id FROM pipeline_worker WHERE stream = $1 AND stopped_at IS NULL AND heartbeat_at > $2",
             [stream, moment])
@@ -119,14 +119,14 @@ public struct ShardLeaseTable: Sendable {
     }
 
     /// Records that this process stopped.
-    public func stopped() async throws {
+    package func stopped() async throws {
         _ = try await connection.query(
             "UPDATE pipeline_worker SET stopped_at = now(), heartbeat_at = now() WHERE worker_id = $1", [worker])
     }
 
     /// The processes of this stream alive now (a heartbeat within a lease's duration), this one
     /// included.
-    public func liveWorkers() async throws -> Int {
+    package func liveWorkers() async throws -> Int {
         let result = try await connection.query(
             """
             SELECT count(*) FROM pipeline_worker

@@ -92,24 +92,13 @@ public struct SilverJob: Sendable {
     }
 
     /// Called at each ``FaultPoint`` with the batch number; what it throws fails the batch (and
-    /// a hook may end the process, to test crashes).
-    public typealias FaultHook = @Sendable (FaultPoint, Int64) async throws -> Void
+    /// a hook may end the process): a seam for the package's crash tests, not public API.
+    package typealias FaultHook = @Sendable (FaultPoint, Int64) async throws -> Void
 
     /// Called with each bronze object's key before its records are cleaned; what it throws fails
-    /// the object (and a hook may end the process), to test poison objects.
-    public typealias ObjectHook = @Sendable (String) async throws -> Void
-
-    /// For crash tests of the executables (`LAKEHOUSE_CRASH_ON_OBJECT=<text>`): a hook that
-    /// kills the process (SIGKILL) when silver is about to clean an object whose key contains
-    /// `text`; `nil` for `nil` or empty text.
-    public static func killingObjectHook(matching text: String?, program: String) -> ObjectHook? {
-        guard let text, !text.isEmpty else { return nil }
-        return { key in
-            guard key.contains(text) else { return }
-            FileHandle.standardError.write(Data("\(program): crashing on \(key) (LAKEHOUSE_CRASH_ON_OBJECT)\n".utf8))
-            kill(getpid(), SIGKILL)
-        }
-    }
+    /// the object (and a hook may end the process): a seam for the package's poison-object
+    /// tests, not public API.
+    package typealias ObjectHook = @Sendable (String) async throws -> Void
 
     let s3: S3Client
     let store: SilverStore
@@ -120,12 +109,16 @@ public struct SilverJob: Sendable {
     private let faultHook: FaultHook?
     private let objectHook: ObjectHook?
 
-    /// - Parameters:
-    ///   - faultHook: for crash tests only; `nil` in production.
-    ///   - objectHook: for poison-object tests only; `nil` in production.
-    public init(
-        s3: S3Client, store: SilverStore, configuration: Configuration, logger: Logger, faultHook: FaultHook? = nil,
-        objectHook: ObjectHook? = nil
+    /// A job that cleans `configuration`'s bronze bucket into its silver table and `store`.
+    public init(s3: S3Client, store: SilverStore, configuration: Configuration, logger: Logger) {
+        self.init(s3: s3, store: store, configuration: configuration, logger: logger, faultHook: nil, objectHook: nil)
+    }
+
+    /// With the package's test seams: `faultHook` at each ``FaultPoint``, `objectHook` before
+    /// each bronze object.
+    package init(
+        s3: S3Client, store: SilverStore, configuration: Configuration, logger: Logger, faultHook: FaultHook?,
+        objectHook: ObjectHook?
     ) {
         self.objectHook = objectHook
         self.s3 = s3
