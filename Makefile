@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build services services-stop services-status services-clean lint format test test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-ingest bench-silver bench-gold demo demo-live evaluate measure-live bench-suite fuzz-parquet clean
+.PHONY: help deps build services services-stop services-status services-clean lint format test test-unit test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-ingest bench-silver bench-gold demo demo-live evaluate measure-live bench-suite fuzz-parquet clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -45,6 +45,9 @@ measure-live: deps  ## lakehouse run under 2,000 events/s in real time for 10 mi
 
 test: deps  ## Build, lint, start the services, run every test, stop the services
 	@scripts/test.sh
+
+test-unit: deps  ## The hermetic unit targets only: nothing running, no Python, no openssl (about a minute)
+	@scripts/test.sh --unit
 
 test-full: deps  ## As `make test`, with scale tests at full size (LAKEHOUSE_TEST_SCALE=full)
 	@LAKEHOUSE_TEST_SCALE=full scripts/test.sh

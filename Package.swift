@@ -199,6 +199,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // ParquetLite's test data, shared by its unit tests and the interop tests (package API).
+        .target(
+            name: "ParquetLiteTestSupport",
+            dependencies: ["ParquetLite"],
+            swiftSettings: strictSettings
+        ),
+
         // Helpers shared by the test targets and the benchmarks.
         .target(
             name: "LakehouseTestSupport",
@@ -209,7 +216,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // Unit tests need nothing but the machine; IntegrationTests need `make services`.
+        // Unit tests need nothing but the machine (`make test-unit`); InteropTests need the
+        // project's Python tools and openssl; IntegrationTests need `make services`.
         .testTarget(
             name: "AWSLiteTests",
             dependencies: ["AWSLite", "LakehouseTestSupport"],
@@ -217,7 +225,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ParquetLiteTests",
-            dependencies: ["ParquetLite", "LakehouseTestSupport"],
+            dependencies: ["ParquetLite", "ParquetLiteTestSupport", "LakehouseTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -228,6 +236,16 @@ let package = Package(
         .testTarget(
             name: "LakehouseCoreTests",
             dependencies: ["LakehouseCore", "AWSLite", "LakehouseTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        // What other tools make of ours, and ours of theirs: pyarrow, DuckDB and jsonschema
+        // (the project's .venv), openssl. Needs no service running.
+        .testTarget(
+            name: "InteropTests",
+            dependencies: [
+                "AWSLite", "ParquetLite", "ParquetLiteTestSupport", "LakehouseCore", "LakehouseTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -6,8 +6,17 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
+unit='^(AWSLiteTests|ParquetLiteTests|PGLiteTests|LakehouseCoreTests)\.'
+
 echo "test: building (warnings are errors in our targets)"
 swift build --build-tests
+
+# `make test-unit`: the hermetic unit targets only (no service, no Python, no openssl).
+if [[ ${1:-} == --unit ]]; then
+    echo "test: swift test, the unit targets"
+    swift test --skip-build --filter "$unit"
+    exit 0
+fi
 
 echo "test: swift format lint"
 swift format lint --strict --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks
@@ -29,22 +38,25 @@ set -a
 . "$root/.services/env"
 set +a
 
-# The unit targets first, then the integration target, in two runs: the unit tests' CPU-bound
-# work (codecs, simulations, fuzzing) holds the test process's few cooperative threads for a
-# minute or more, which would otherwise stall the integration tests' waits on real services.
+# The unit targets, the interop target, then the integration target, in three runs: CPU-bound
+# work (codecs, simulations, fuzzing, Python) holds the test process's few cooperative threads
+# (or the cores) for a minute or more, which would otherwise stall the integration tests' waits
+# on real services.
 # Arguments go to one `swift test` as given.
 if [[ $# -gt 0 ]]; then
     echo "test: swift test $*"
     swift test "$@"
 else
-    runs='^(AWSLiteTests|ParquetLiteTests|PGLiteTests|LakehouseCoreTests|IntegrationTests)\.'
+    runs='^(AWSLiteTests|ParquetLiteTests|PGLiteTests|LakehouseCoreTests|InteropTests|IntegrationTests)\.'
     if unlisted=$(swift test list --skip-build | grep -vE "$runs"); then
         echo "test: these tests belong to neither run; add their target to scripts/test.sh:" >&2
         echo "$unlisted" >&2
         exit 1
     fi
     echo "test: swift test, the unit targets"
-    swift test --skip-build --filter '^(AWSLiteTests|ParquetLiteTests|PGLiteTests|LakehouseCoreTests)\.'
+    swift test --skip-build --filter "$unit"
+    echo "test: swift test, the interop target (pyarrow, DuckDB, jsonschema, openssl)"
+    swift test --skip-build --filter '^InteropTests\.'
     echo "test: swift test, the integration target"
     swift test --skip-build --filter '^IntegrationTests\.'
 fi

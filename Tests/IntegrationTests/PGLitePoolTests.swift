@@ -103,15 +103,21 @@ struct PGLitePoolTests {
             configuration: .init(
                 connection: try .init(services.databaseURL), maximumConnections: 1, acquireTimeout: .milliseconds(200)),
             logger: logs.logger())
-        let holding = Flag()
+        // The holder keeps the pool's only connection until the second acquire has failed.
+        let (holding, done) = (Flag(), Flag())
         let holder = Task {
             try await pool.withConnection { connection in
                 holding.set()
-                return try await connection.query("SELECT pg_sleep(1)")
+                try await eventually("the second acquire has timed out", timeout: .seconds(300), poll: .milliseconds(5))
+                {
+                    done.isSet
+                }
+                return try await connection.query("SELECT 1")
             }
         }
         try await eventually("the holder has the pool's only connection", poll: .milliseconds(5)) { holding.isSet }
         let error = await #expect(throws: PGError.self) { try await pool.withConnection { _ in } }
+        done.set()
         #expect(error?.message.contains("no connection became free within") == true, "\(String(describing: error))")
         _ = try await holder.value
         try await pool.withConnection { try await $0.query("SELECT 1") }  // free again

@@ -1,6 +1,5 @@
 import AWSLite
 import Foundation
-import LakehouseTestSupport
 import Testing
 
 @testable import LakehouseCore
@@ -68,34 +67,6 @@ struct BronzeBatchTests {
         }
         #expect(keys.sorted() == keys)
         #expect(BronzeBatch.fixedWidth(String(repeating: "9", count: 60)).count == 60)
-    }
-
-    @Test("pyarrow's and DuckDB's JSON readers read a bronze object")
-    func readableByOthers() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bronze-\(UUID().uuidString).jsonl")
-            .path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let records = Self.records()
-        try Data(BronzeBatch(stream: "s", shardID: "shardId-000000000001", records: records).encoded())
-            .write(to: URL(fileURLWithPath: path))
-        let script = """
-            import sys, json, pyarrow.json as pj, duckdb
-            path, count = sys.argv[1], int(sys.argv[2])
-            table = pj.read_json(path)
-            assert table.num_rows == count, table.num_rows
-            assert table.column("sequence_number")[0].as_py() == "49600000000000000000"
-            rows = duckdb.sql(f"SELECT count(*), count(payload), count(payload_base64) FROM read_json_auto('{path}')").fetchall()[0]
-            assert rows[0] == count, rows
-            assert rows[1] + rows[2] == count, rows
-            first = json.loads(duckdb.sql(f"SELECT payload FROM read_json_auto('{path}') LIMIT 1").fetchall()[0][0])
-            assert first["product_id"] == "P01535", first
-            """
-        let scriptPath = path + ".py"
-        try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: scriptPath) }
-        let status = try await ChildProcess.run(
-            RepositoryPaths.python, [scriptPath, path, String(records.count)], timeout: .seconds(120))
-        #expect(status == 0)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ParquetLiteTestSupport
 import Testing
 
 @testable import ParquetLite
@@ -41,8 +42,8 @@ struct ColumnChunkReaderTests {
         let columns =
             InteropFixtures.allTypes(rows: 900, repetition: .required)
             + InteropFixtures.allTypes(rows: 900, repetition: .optional)
-        for (encoding, _) in ParquetInteropTests.encodings {
-            for (codec, _) in ParquetInteropTests.codecs {
+        for (encoding, _) in InteropFixtures.encodings {
+            for (codec, _) in InteropFixtures.codecs {
                 for version in [ParquetDataPageVersion.v1, .v2] {
                     var configuration = ParquetWriter.Configuration()
                     configuration.codec = codec

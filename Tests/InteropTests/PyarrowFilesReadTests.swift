@@ -1,5 +1,6 @@
 import Foundation
 import LakehouseTestSupport
+import ParquetLiteTestSupport
 import Testing
 
 @testable import ParquetLite

@@ -1,18 +1,15 @@
 import Foundation
 import LakehouseTestSupport
 import ParquetLite
+import ParquetLiteTestSupport
 import Testing
 
 /// Files written by ParquetLite, read back by pyarrow and DuckDB (Tests/Interop/parquet_interop.py),
 /// which compare every value and pyarrow's statistics with what was written.
 @Suite("ParquetLite files read by pyarrow and DuckDB")
 struct ParquetInteropTests {
-    static let encodings: [(ParquetValueEncoding, String)] = [
-        (.dictionary, "dict"), (.plain, "plain"), (.deltaBinaryPacked, "delta"),
-    ]
-    static let codecs: [(CompressionCodec, String)] = [
-        (.uncompressed, "none"), (.snappy, "snappy"), (.gzip(), "gzip"), (.zstd(level: 3), "zstd"), (.lz4Raw, "lz4"),
-    ]
+    static let encodings = InteropFixtures.encodings
+    static let codecs = InteropFixtures.codecs
 
     /// Every type × REQUIRED/OPTIONAL, for every encoding × codec × page version; then the edge cases.
     @Test("every type, encoding, codec and page version, and the edge cases, read back exactly")

@@ -4,39 +4,54 @@ import ParquetLite
 /// One column of an interop file: what is written, and the values a reader must find, as the
 /// Python checker (Tests/Interop/parquet_interop.py) reads them: every value a string
 /// (decimal digits, float text, or hex for bytes and text), or nil for null.
-struct InteropColumn {
-    var column: ParquetColumn
-    var batch: ParquetColumnBatch
+package struct InteropColumn {
+    package var column: ParquetColumn
+    package var batch: ParquetColumnBatch
     /// How the checker compares: bool, int, uint32, uint64, float32, float64, string, bytes,
     /// date, timestamp:ms|us|ns, decimal:<scale>, uuid.
-    var kind: String
-    var expected: [String?]
+    package var kind: String
+    package var expected: [String?]
+
+    package init(column: ParquetColumn, batch: ParquetColumnBatch, kind: String, expected: [String?]) {
+        self.column = column
+        self.batch = batch
+        self.kind = kind
+        self.expected = expected
+    }
 }
 
 /// Deterministic values for every type the writer supports, with the edge values first.
-enum InteropFixtures {
+package enum InteropFixtures {
+    /// The value encodings and codecs the interop matrix covers, with their names in file names.
+    package static let encodings: [(ParquetValueEncoding, String)] = [
+        (.dictionary, "dict"), (.plain, "plain"), (.deltaBinaryPacked, "delta"),
+    ]
+    package static let codecs: [(CompressionCodec, String)] = [
+        (.uncompressed, "none"), (.snappy, "snappy"), (.gzip(), "gzip"), (.zstd(level: 3), "zstd"), (.lz4Raw, "lz4"),
+    ]
+
     /// A splitmix64 stream, so that files are the same on every run.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
+    package struct Random {
+        package var state: UInt64
+        package mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+        package mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
     }
 
-    static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+    package static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
         bytes.map { String(format: "%02x", $0) }.joined()
     }
 
     /// Which rows are null in an OPTIONAL column: every third row, and row 1.
-    static func isNull(_ row: Int, optional: Bool) -> Bool { optional && (row % 3 == 2 || row == 1) }
+    package static func isNull(_ row: Int, optional: Bool) -> Bool { optional && (row % 3 == 2 || row == 1) }
 
     /// Builds a column from a per-row value generator (called for present rows only).
-    static func make<Value>(
+    package static func make<Value>(
         _ column: ParquetColumn, kind: String, rows: Int, value: (Int) -> Value, text: (Value) -> String,
         batch: ([Value], [Bool]?) -> ParquetColumnBatch
     ) -> InteropColumn {
@@ -59,7 +74,7 @@ enum InteropFixtures {
             column: column, batch: batch(values, optional ? validity : nil), kind: kind, expected: expected)
     }
 
-    static func integers<Value: FixedWidthInteger>(
+    package static func integers<Value: FixedWidthInteger>(
         _ column: ParquetColumn, kind: String, rows: Int, seed: UInt64, edges: [Value], spread: Int,
         text: @escaping (Value) -> String = { "\($0)" }, batch: @escaping ([Value], [Bool]?) -> ParquetColumnBatch
     ) -> InteropColumn {
@@ -73,7 +88,7 @@ enum InteropFixtures {
     }
 
     /// One column of each type the writer supports, REQUIRED or OPTIONAL.
-    static func allTypes(rows: Int, repetition: ParquetRepetition) -> [InteropColumn] {
+    package static func allTypes(rows: Int, repetition: ParquetRepetition) -> [InteropColumn] {
         let suffix = repetition == .required ? "_req" : "_opt"
         func name(_ base: String) -> String { base + suffix }
         var columns: [InteropColumn] = []
@@ -236,7 +251,7 @@ enum InteropFixtures {
     }
 
     /// The unscaled decimal `digits` as `width` bytes of big-endian two's complement.
-    static func decimalBytes(_ digits: String, width: Int) -> (text: String, bytes: [UInt8]) {
+    package static func decimalBytes(_ digits: String, width: Int) -> (text: String, bytes: [UInt8]) {
         let negative = digits.hasPrefix("-")
         var magnitude = [UInt8](repeating: 0, count: width)  // big-endian
         for digit in digits.drop(while: { $0 == "-" }) {
@@ -261,7 +276,7 @@ enum InteropFixtures {
 
     /// Writes `columns` to `path` with `configuration`, in batches of `batchRows`, and the
     /// expected values beside it (`<path>.expected.json`).
-    static func write(
+    package static func write(
         _ columns: [InteropColumn], to path: String, configuration: ParquetWriter.Configuration,
         batchRows: [Int]? = nil, extra: [String: Any] = [:]
     ) async throws {
@@ -286,7 +301,7 @@ enum InteropFixtures {
     }
 
     /// The rows `rows` of a column's batch, as a batch of its own.
-    static func slice(_ column: InteropColumn, rows: Range<Int>) -> ParquetColumnBatch {
+    package static func slice(_ column: InteropColumn, rows: Range<Int>) -> ParquetColumnBatch {
         let batch = column.batch
         guard rows != 0..<batch.rowCount else { return batch }
         let validity = batch.validity.map { Array($0[rows]) }

@@ -1,5 +1,6 @@
 import Foundation
 import LakehouseTestSupport
+import ParquetLiteTestSupport
 import Testing
 
 @testable import ParquetLite
@@ -31,13 +32,17 @@ struct ReaderFixturesTests {
                 while let (_, batch) = try batches.next() {
                     for ours in batch.rows {
                         #expect(Set(ours.names) == Set(rows[row].keys), "\(name) row \(row)")
-                        for (column, value) in zip(ours.names, ours.values) {
-                            let why = ConformanceValueTests.mismatch(value, rows[row][column] ?? NSNull())
-                            #expect(why == nil, "\(name) \(column) row \(row): \(why ?? "")")
-                            compared += 1
-                            if case .list = value { nestedValues += 1 }
-                            if case .structure = value { nestedValues += 1 }
-                        }
+                        let wrong = ValueComparison.rowMismatches(
+                            names: ours.names, values: ours.values, expected: rows[row])
+                        for (column, why) in wrong { Issue.record("\(name) \(column) row \(row): \(why)") }
+                        compared += ours.values.count
+                        nestedValues +=
+                            ours.values.filter {
+                                switch $0 {
+                                case .list, .structure: true
+                                default: false
+                                }
+                            }.count
                         row += 1
                     }
                 }

@@ -9,6 +9,17 @@ import Testing
 /// every dirty kind it can express, and never refuses what silver accepts.
 @Suite("The event contract's JSON Schema agrees with silver's rules")
 struct EventSchemaTests {
+    /// A sale in the original producer's shape (no `event_type`), padded and lower-cased as
+    /// silver tidies, and the fields the cases below replace.
+    static let originalSale = """
+        {"transaction_id": " T-7 ", "product_id": "P001", "product_name": " Bread ", "category": "bakery", \
+        "quantity": 3, "unit_price": 2.49, "total_price": 7.47, "timestamp": "2026-02-01T08:15:00.500-05:00", \
+        "store_id": " store_001", "payment_method": "cash", "client_type": "member"}
+        """
+    static let quantity = "\"quantity\": 3"
+    static let unit = "\"unit_price\": 2.49"
+    static let end = "\"client_type\": \"member\"}"
+
     @Test(
         "the simulator's clean records validate; missing, null, bad quantities, unknown types, bad JSON and bad times do not"
     )
@@ -21,30 +32,30 @@ struct EventSchemaTests {
         }
         // Records from outside the simulator: the original producer's shape, a float quantity,
         // and the hostile values silver refuses.
-        let sale = String(decoding: SilverRulesTests.record(), as: UTF8.self)
+        let sale = Self.originalSale
         let extra: [(String, String, Bool)] = [
             ("original", sale, true),
             (
-                "float-quantity", sale.replacingOccurrences(of: SilverRulesTests.quantity, with: "\"quantity\": 2.0"),
+                "float-quantity", sale.replacingOccurrences(of: Self.quantity, with: "\"quantity\": 2.0"),
                 true
             ),
             (
                 "null-type",
                 sale.replacingOccurrences(
-                    of: SilverRulesTests.end, with: "\"client_type\": null, \"event_type\": null}"), true
+                    of: Self.end, with: "\"client_type\": null, \"event_type\": null}"), true
             ),
             ("nul", sale.replacingOccurrences(of: "\"P001\"", with: "\"P\\u0000\""), false),
             (
-                "price", sale.replacingOccurrences(of: SilverRulesTests.unit, with: "\"unit_price\": 10000000000.00"),
+                "price", sale.replacingOccurrences(of: Self.unit, with: "\"unit_price\": 10000000000.00"),
                 false
             ),
             (
                 "huge-quantity",
-                sale.replacingOccurrences(of: SilverRulesTests.quantity, with: "\"quantity\": 9223372036854775807"),
+                sale.replacingOccurrences(of: Self.quantity, with: "\"quantity\": 9223372036854775807"),
                 false
             ),
             ("blank-store", sale.replacingOccurrences(of: "\" store_001\"", with: "\"  \""), false),
-            ("zero-sale", sale.replacingOccurrences(of: SilverRulesTests.quantity, with: "\"quantity\": 0"), false),
+            ("zero-sale", sale.replacingOccurrences(of: Self.quantity, with: "\"quantity\": 0"), false),
         ]
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString).jsonl")
         defer { try? FileManager.default.removeItem(at: file) }
