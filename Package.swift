@@ -210,6 +210,7 @@ let package = Package(
         .target(
             name: "LakehouseTestSupport",
             dependencies: [
+                "AWSLite",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -246,6 +247,17 @@ let package = Package(
                 "AWSLite", "ParquetLite", "ParquetLiteTestSupport", "LakehouseCore", "LakehouseTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // Each library against the real services (`make services`), without LakehouseCore.
+        .testTarget(
+            name: "AWSLiteIntegrationTests",
+            dependencies: ["AWSLite", "LakehouseTestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PGLiteIntegrationTests",
+            dependencies: ["PGLite", "LakehouseTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -47,7 +47,7 @@ if [[ $# -gt 0 ]]; then
     echo "test: swift test $*"
     swift test "$@"
 else
-    runs='^(AWSLiteTests|ParquetLiteTests|PGLiteTests|LakehouseCoreTests|InteropTests|IntegrationTests)\.'
+    runs='^(AWSLiteTests|ParquetLiteTests|PGLiteTests|LakehouseCoreTests|InteropTests|AWSLiteIntegrationTests|PGLiteIntegrationTests|IntegrationTests)\.'
     if unlisted=$(swift test list --skip-build | grep -vE "$runs"); then
         echo "test: these tests belong to neither run; add their target to scripts/test.sh:" >&2
         echo "$unlisted" >&2
@@ -57,8 +57,8 @@ else
     swift test --skip-build --filter "$unit"
     echo "test: swift test, the interop target (pyarrow, DuckDB, jsonschema, openssl)"
     swift test --skip-build --filter '^InteropTests\.'
-    echo "test: swift test, the integration target"
-    swift test --skip-build --filter '^IntegrationTests\.'
+    echo "test: swift test, the integration targets (each library's, then the pipeline's)"
+    swift test --skip-build --filter '^(AWSLiteIntegrationTests|PGLiteIntegrationTests|IntegrationTests)\.'
 fi
 
 echo "test: the benchmark comparisons build"

@@ -1,5 +1,6 @@
 import Foundation
 import LakehouseCore
+import LakehouseTestSupport
 import PGLite
 import Testing
 

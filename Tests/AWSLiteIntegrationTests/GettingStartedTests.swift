@@ -1,4 +1,5 @@
 import AWSLite
+import LakehouseTestSupport
 import Logging
 import Testing
 

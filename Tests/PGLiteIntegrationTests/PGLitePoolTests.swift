@@ -1,47 +1,7 @@
 import Foundation
-import LakehouseCore
 import LakehouseTestSupport
 import PGLite
 import Testing
-
-/// A PostgreSQL cluster of the test's own (`scripts/services.sh start-postgres` in a directory
-/// of its own), so that restarting it disturbs no other test.
-final class PrivatePostgres: Sendable {
-    let directory: String
-    let databaseURL: String
-
-    static let script = TestServices.repositoryRoot + "/scripts/services.sh"
-
-    init() async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("pglite-cluster")).path
-        try await Self.services(directory, "start-postgres")
-        let file = try DotEnvFile.load(path: directory + "/env")
-        let values = try #require(file, "services.sh wrote \(directory)/env").values
-        databaseURL = try #require(values["LAKEHOUSE_TEST_DATABASE_URL"])
-    }
-
-    static func services(_ directory: String, _ command: String) async throws {
-        let status = try await ChildProcess.run(
-            "/usr/bin/env", ["LAKEHOUSE_SERVICES_DIR=\(directory)", script, command], timeout: .seconds(120))
-        #expect(status == 0, "services.sh \(command) in \(directory)")
-    }
-
-    func restart() async throws { try await Self.services(directory, "restart-postgres") }
-
-    func remove() async throws { try await Self.services(directory, "clean") }
-
-    /// Runs `body` with a new cluster, and removes the cluster whether `body` succeeds or not.
-    static func with(_ body: (PrivatePostgres) async throws -> Void) async throws {
-        let cluster = try await PrivatePostgres()
-        do {
-            try await body(cluster)
-        } catch {
-            try? await cluster.remove()
-            throw error
-        }
-        try await cluster.remove()
-    }
-}
 
 @Suite("PGLite pool")
 struct PGLitePoolTests {

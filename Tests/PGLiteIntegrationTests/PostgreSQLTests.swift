@@ -4,11 +4,6 @@ import Logging
 import PGLite
 import Testing
 
-/// A name no other test (or earlier run) uses, for schemas and tables a test owns.
-func uniqueName(_ prefix: String) -> String {
-    "\(prefix)_\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
-}
-
 @Suite("PGLite against the test PostgreSQL")
 struct PostgreSQLTests {
     let services: TestServices
