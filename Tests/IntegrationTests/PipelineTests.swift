@@ -48,10 +48,13 @@ struct PipelineTests {
         #expect(balanced != nil, "leases never balanced: \(shares)")
         let before = try await pair.checkpointsOwned(by: first)
         sent += try await PipelineFixture.send(days: 2, of: &simulator, to: streams, kinesis: pair.base.kinesis)
-        // A takes part before it dies: some of the new records go through its shards.
-        try await eventually("A checkpoints more records", poll: .milliseconds(250)) {
+        // A takes part before it dies: some of the new records go through its shards, and it
+        // has cleaned a silver batch.
+        try await eventually("A checkpoints more records and runs silver", poll: .milliseconds(250)) {
             let now = try await pair.checkpointsOwned(by: first)
-            return now.contains { before[$0.key] != $0.value }
+            let silver = try await pair.count(
+                "SELECT count(*) FROM pipeline_run WHERE stage = 'silver' AND worker_id = $1", [first])
+            return silver > 0 && now.contains { before[$0.key] != $0.value }
         }
 
         a.send(signal: SIGKILL)

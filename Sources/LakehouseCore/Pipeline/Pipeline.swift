@@ -395,10 +395,9 @@ public struct Pipeline: Sendable {
             // A full listing that found objects of days before yesterday: list fully again.
             listing.backlog = false
             if let batch {
-                let older = try await connection.query(
-                    "SELECT count(*) FROM silver_manifest WHERE batch_id = $1 AND bronze_key < $2",
-                    [SilverStore.batchID(batch), ListingSchedule.floor(now)])
-                listing.backlog = try older.rows[0].decode(Int64.self, at: 0) > 0
+                listing.backlog =
+                    try await SilverStore(connection: connection).objectCount(
+                        batch: batch, keysBelow: ListingSchedule.floor(now)) > 0
             }
         }
         return report

@@ -59,41 +59,16 @@ public struct PipelineStatus: Sendable {
         -> PipelineStatus
     {
         var status = PipelineStatus(stream: stream)
-        status.workers = try await connection.query(
-            """
-            SELECT worker_id, host, pid, extract(epoch FROM now() - heartbeat_at)::float8, stopped_at IS NOT NULL
-            FROM pipeline_worker WHERE stream = $1 AND (stopped_at IS NULL OR stopped_at > now() - interval '1 hour')
-            ORDER BY started_at
-            """, [stream]
-        ).rows.map { row in
-            Worker(
-                id: try row.decode(String.self, at: 0), host: try row.decode(String.self, at: 1),
-                pid: try row.decode(Int32.self, at: 2), secondsSinceHeartbeat: try row.decode(Double.self, at: 3),
-                isStopped: try row.decode(Bool.self, at: 4))
-        }
+        let leases = ShardLeaseTable(connection: connection, stream: stream, worker: "", duration: .zero)
+        status.workers = try await leases.workers()
         let host = ProcessInfo.processInfo.hostName
         for index in status.workers.indices where status.workers[index].host == host {
             // Signal 0 only asks whether the process exists (EPERM: it does, as another user).
             status.workers[index].processRunning =
                 kill(status.workers[index].pid, 0) == 0 || errno == EPERM
         }
-        status.shards = try await ShardLeaseTable(connection: connection, stream: stream, worker: "", duration: .zero)
-            .leases()
-        let runs = try await connection.query(
-            """
-            SELECT run_id, stage, worker_id, subject, (extract(epoch FROM started_at) * 1000000)::bigint,
-                extract(epoch FROM coalesce(ended_at, now()) - started_at)::float8, status, rows_in, rows_out, error
-            FROM (SELECT *, row_number() OVER (PARTITION BY stage ORDER BY started_at DESC, run_id DESC) AS n
-                  FROM pipeline_run) r
-            WHERE n <= $1 ORDER BY stage, started_at DESC, run_id DESC
-            """, [Int64(runsPerStage)])
-        for row in runs.rows {
-            let run = Run(
-                id: try row.decode(Int64.self, at: 0), stage: try row.decode(String.self, at: 1),
-                worker: try row.decode(String.self, at: 2), subject: try row.decode(String?.self, at: 3),
-                startedAt: try row.decode(Int64.self, at: 4), seconds: try row.decode(Double.self, at: 5),
-                status: try row.decode(String.self, at: 6), rowsIn: try row.decode(Int64.self, at: 7),
-                rowsOut: try row.decode(Int64.self, at: 8), error: try row.decode(String?.self, at: 9))
+        status.shards = try await leases.leases()
+        for run in try await RunHistory.lastRuns(connection, perStage: runsPerStage) {
             status.runs[run.stage, default: []].append(run)
         }
         let fresh = try await connection.query(

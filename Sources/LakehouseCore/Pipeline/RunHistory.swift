@@ -25,6 +25,26 @@ package struct RunHistory: Sendable {
         self.worker = worker
     }
 
+    /// The last `perStage` runs of each stage, by stage, newest first.
+    package static func lastRuns(_ connection: PGConnection, perStage: Int) async throws -> [PipelineStatus.Run] {
+        try await connection.query(
+            """
+            SELECT run_id, stage, worker_id, subject, (extract(epoch FROM started_at) * 1000000)::bigint,
+                extract(epoch FROM coalesce(ended_at, now()) - started_at)::float8, status, rows_in, rows_out, error
+            FROM (SELECT *, row_number() OVER (PARTITION BY stage ORDER BY started_at DESC, run_id DESC) AS n
+                  FROM pipeline_run) r
+            WHERE n <= $1 ORDER BY stage, started_at DESC, run_id DESC
+            """, [Int64(perStage)]
+        ).rows.map { row in
+            PipelineStatus.Run(
+                id: try row.decode(Int64.self, at: 0), stage: try row.decode(String.self, at: 1),
+                worker: try row.decode(String.self, at: 2), subject: try row.decode(String?.self, at: 3),
+                startedAt: try row.decode(Int64.self, at: 4), seconds: try row.decode(Double.self, at: 5),
+                status: try row.decode(String.self, at: 6), rowsIn: try row.decode(Int64.self, at: 7),
+                rowsOut: try row.decode(Int64.self, at: 8), error: try row.decode(String?.self, at: 9))
+        }
+    }
+
     /// Records the start of a run; returns its id.
     package func start(_ stage: PipelineStage, subject: String? = nil) async throws -> Int64 {
         let result = try await connection.query(

@@ -37,6 +37,22 @@ package struct ShardLeaseTable: Sendable {
             """, [stream, shards.map(\.shardID), parents])
     }
 
+    /// The stream's processes: running, or stopped within the hour; the oldest first.
+    package func workers() async throws -> [PipelineStatus.Worker] {
+        try await connection.query(
+            """
+            SELECT worker_id, host, pid, extract(epoch FROM now() - heartbeat_at)::float8, stopped_at IS NOT NULL
+            FROM pipeline_worker WHERE stream = $1 AND (stopped_at IS NULL OR stopped_at > now() - interval '1 hour')
+            ORDER BY started_at
+            """, [stream]
+        ).rows.map { row in
+            PipelineStatus.Worker(
+                id: try row.decode(String.self, at: 0), host: try row.decode(String.self, at: 1),
+                pid: try row.decode(Int32.self, at: 2), secondsSinceHeartbeat: try row.decode(Double.self, at: 3),
+                isStopped: try row.decode(Bool.self, at: 4))
+        }
+    }
+
     /// Every lease of the stream, with whether each shard has ended.
     package func leases() async throws -> [ShardLease] {
         let result = try await connection.query(

@@ -63,6 +63,15 @@ public struct SilverStore: Sendable {
     /// The `batch_id` of batch `number` in `silver_batches` and `silver_manifest`.
     public static func batchID(_ number: Int64) -> String { "batch-\(number)" }
 
+    /// How many of batch `number`'s bronze objects have keys that sort below `key` (the first
+    /// key of a day, for the objects of the days before it).
+    func objectCount(batch number: Int64, keysBelow key: String) async throws -> Int64 {
+        try await connection.query(
+            "SELECT count(*) FROM silver_manifest WHERE batch_id = $1 AND bronze_key < $2",
+            [Self.batchID(number), key]
+        ).rows[0].decode(Int64.self, at: 0)
+    }
+
     /// Which of `keys` are already in `sales_silver`.
     public func existing(_ keys: [SilverEvent.NaturalKey]) async throws -> Set<SilverEvent.NaturalKey> {
         guard !keys.isEmpty else { return [] }
