@@ -21,6 +21,9 @@ fi
 echo "test: swift format lint"
 swift format lint --strict --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks
 
+echo "test: no breaking API change without a version bump (scripts/api-check.sh)"
+scripts/api-check.sh
+
 stop_services() {
     # Cleanup must finish even when the terminal's Ctrl-C also killed a pager or `tee` we write
     # to (SIGPIPE), or Ctrl-C is pressed again.

@@ -8,5 +8,5 @@ public enum AWSLite {
     /// The version of the AWSLite library, following semantic versioning.
     ///
     /// See the AWSLite section of CHANGELOG.md for what each version changed.
-    public static let version = "0.2.0"
+    public static let version = "0.3.0"
 }

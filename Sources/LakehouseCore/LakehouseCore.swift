@@ -6,5 +6,5 @@ public enum LakehouseCore {
     /// The version of LakehouseCore, following semantic versioning.
     ///
     /// See the LakehouseCore section of CHANGELOG.md for what each version changed.
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
 }

@@ -9,5 +9,5 @@ public enum PGLite {
     /// The version of the PGLite library, following semantic versioning.
     ///
     /// See the PGLite section of CHANGELOG.md for what each version changed.
-    public static let version = "0.3.0"
+    public static let version = "0.4.0"
 }
