@@ -184,7 +184,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // Test fixtures, not products: `silver` and `lakehouse` with fault injection on, for the
+        // Test fixtures, not shipped (no declared product; SwiftPM builds them only inside this
+        // package): `silver` and `lakehouse` with fault injection on, for the
         // crash tests (the shipped executables never turn it on).
         .executableTarget(
             name: "silver-with-faults",

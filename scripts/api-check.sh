@@ -25,17 +25,24 @@ if [[ $(git rev-parse --is-shallow-repository) == true ]]; then
 fi
 
 failed=0
-while read -r name released; do
+while read -r name released release; do
     [[ -z $name || $name == \#* ]] && continue
     source_file="Sources/$name/$name.swift"
-    current=$(sed -n 's/.*static let version = "\([0-9.]*\)".*/\1/p' "$source_file")
-    release=$(git log --format=%H -S "version = \"$released\"" -- "$source_file" | tail -1)
+    current=$(sed -n 's/.*static let version = "\([0-9]*\.[0-9]*\.[0-9]*\)".*/\1/p' "$source_file")
+    if [[ -z $current ]]; then
+        echo "api-check: no x.y.z version constant in $source_file" >&2
+        exit 1
+    fi
+    # The release's commit, when the file names it; else the commit that set that version.
+    if [[ -z ${release:-} ]]; then
+        release=$(git log --format=%H -S "version = \"$released\"" -- "$source_file" | tail -1)
+    fi
     if [[ -z $release ]]; then
         echo "api-check: no commit set $name's version to $released ($source_file): is the history complete (not a shallow clone)?" >&2
         exit 1
     fi
     echo "api-check: $name $current against its release $released (${release:0:10})"
-    report=$(swift package diagnose-api-breaking-changes "$release" --products "$name" 2>&1 |
+    report=$(swift package diagnose-api-breaking-changes "$release" --products "$name" 2>&1 </dev/null |
         grep -v '^\[\|warning: \|^    /' || true)
     if grep -q "No breaking changes detected in $name" <<<"$report"; then
         echo "api-check: $name: no breaking change"

@@ -51,7 +51,8 @@ if [[ $# -gt 0 ]]; then
     swift test "$@"
 else
     runs='^(AWSLiteTests|ParquetLiteTests|PGLiteTests|LakehouseCoreTests|InteropTests|AWSLiteIntegrationTests|PGLiteIntegrationTests|IntegrationTests)\.'
-    if unlisted=$(swift test list --skip-build | grep -vE "$runs"); then
+    listed=$(swift test list --skip-build)
+    if unlisted=$(grep -vE "$runs" <<<"$listed"); then
         echo "test: these tests belong to neither run; add their target to scripts/test.sh:" >&2
         echo "$unlisted" >&2
         exit 1

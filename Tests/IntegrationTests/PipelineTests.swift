@@ -235,7 +235,8 @@ struct PipelineTests {
         ) {
             let reports = ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").split(separator: "\n")
                 .filter { $0.contains("gold freshness") }
-            return reports.count >= 3 && reports.contains { $0.contains(" s; 2/2 shards held") }
+            let inGold = (try? await fixture.count("SELECT count(*) FROM fact_stock_movement")) ?? 0
+            return reports.count >= 3 && reports.contains { $0.contains(" s; 2/2 shards held") } && inGold > 500
         }
         demo.send(signal: SIGINT)
         let status = await demo.waitForExit(timeout: .seconds(60))
