@@ -403,9 +403,12 @@ struct GoldJobTests {
         let printed = proposal.output.split(separator: "\n", omittingEmptySubsequences: false).count
         let shown = Int(min(3, lineCount))
         #expect(printed == 3 + 1 + 1 + shown + 1)
-        let unknownStore = try await run(["proposal", "--store", "NO_SUCH_STORE"])
-        #expect(unknownStore.status != 0)
-        #expect(unknownStore.errors.contains("no order proposal for store NO_SUCH_STORE"))
+        // Both per-store listings refuse a store gold does not know, naming it.
+        for command in ["proposal", "markdowns"] {
+            let unknownStore = try await run([command, "--store", "NO_SUCH_STORE"])
+            #expect(unknownStore.status != 0, "gold \(command)")
+            #expect(unknownStore.errors.contains("no store NO_SUCH_STORE in gold"), "gold \(command)")
+        }
 
         try await stepwise.tearDown()
         try await once.tearDown()

@@ -75,6 +75,33 @@ struct Refresh: AsyncParsableCommand {
     }
 }
 
+/// The options of the per-store listings (`proposal`, `markdowns`): one store or all, how many
+/// lines.
+struct StoreLines: ParsableArguments {
+    @Option(help: "Only this store (its store_id).") var store: String?
+    @Option(help: "How many lines to print.") var limit = 50
+    @OptionGroup var connection: Connection
+
+    func validate() throws { try CheckedValues.count(limit, "--limit", 1...1_000_000) }
+
+    /// The reviews of the store asked for (all without `--store`).
+    ///
+    /// - Throws: a usage error when gold has no review of that store (a wrong id, or gold has
+    ///   not refreshed since its events).
+    func storesShown(_ reviews: [(store: String, day: Int64, status: String, items: Int64, lines: Int64, units: Int64)])
+        throws -> [(store: String, day: Int64, status: String, items: Int64, lines: Int64, units: Int64)]
+    {
+        let shown = reviews.filter { store == nil || $0.store == store }
+        if let store, shown.isEmpty {
+            throw CommandFailure.usage(
+                "gold",
+                "no store \(TerminalText.escaped(store)) in gold: is the store_id right, and has gold refreshed since its events?"
+            )
+        }
+        return shown
+    }
+}
+
 struct Proposal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print each store's newest order proposal: what to order and why.",
@@ -84,23 +111,13 @@ struct Proposal: AsyncParsableCommand {
             size is known; v_order_proposal holds the same, with the reason for each line.
             """)
 
-    @Option(help: "Only this store (its store_id).") var store: String?
-    @Option(help: "How many lines to print.") var limit = 50
-    @OptionGroup var connection: Connection
-
-    func validate() throws { try CheckedValues.count(limit, "--limit", 1...1_000_000) }
+    @OptionGroup var options: StoreLines
 
     func run() async throws {
-        let (lines, reviews) = try await connection.withGold { job, _ in
-            (try await job.orderProposal(store: store, limit: limit), try await job.reviews())
+        let (lines, reviews) = try await options.connection.withGold { job, _ in
+            (try await job.orderProposal(store: options.store, limit: options.limit), try await job.reviews())
         }
-        let shown = reviews.filter { store == nil || $0.store == store }
-        if let store, shown.isEmpty {
-            throw CommandFailure.usage(
-                "gold",
-                "no order proposal for store \(TerminalText.escaped(store)): is the store_id right, and has gold refreshed since its events?"
-            )
-        }
+        let shown = try options.storesShown(reviews)
         print(
             TerminalText.table(
                 ["store", "day", "status", "items planned", "lines", "units"],
@@ -139,22 +156,13 @@ struct Markdowns: AsyncParsableCommand {
             is expected to; v_markdown_list holds the same.
             """)
 
-    @Option(help: "Only this store (its store_id).") var store: String?
-    @Option(help: "How many lines to print.") var limit = 50
-    @OptionGroup var connection: Connection
-
-    func validate() throws { try CheckedValues.count(limit, "--limit", 1...1_000_000) }
+    @OptionGroup var options: StoreLines
 
     func run() async throws {
-        let (lines, reviews) = try await connection.withGold { job, _ in
-            (try await job.markdowns(store: store, limit: limit), try await job.reviews())
+        let (lines, reviews) = try await options.connection.withGold { job, _ in
+            (try await job.markdowns(store: options.store, limit: options.limit), try await job.reviews())
         }
-        if let store, lines.isEmpty, !reviews.contains(where: { $0.store == store }) {
-            throw CommandFailure.usage(
-                "gold",
-                "no store \(TerminalText.escaped(store)) in gold: is the store_id right, and has gold refreshed since its events?"
-            )
-        }
+        _ = try options.storesShown(reviews)
         print(GoldText.markdowns(lines))
     }
 }

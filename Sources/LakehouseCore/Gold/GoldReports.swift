@@ -153,20 +153,12 @@ extension GoldJob {
             """
             WITH seen AS (\(seen))
             SELECT (SELECT coalesce(sum(seen), 0)::bigint FROM seen), (SELECT coalesce(sum(items), 0)::bigint FROM seen),
-                (SELECT count(*) FROM (SELECT DISTINCT store_key, date_key FROM fact_sales) d),
-                (SELECT count(*) FROM order_review WHERE ordered_by = 'proposal'),
-                (SELECT coalesce(sum(a.seen), 0)::bigint FROM seen a JOIN order_review r ON r.store_key = a.store_key
-                    AND r.review_date = a.day AND r.ordered_by = 'proposal'),
-                (SELECT coalesce(sum(a.items), 0)::bigint FROM seen a JOIN order_review r ON r.store_key = a.store_key
-                    AND r.review_date = a.day AND r.ordered_by = 'proposal')
+                (SELECT count(*) FROM (SELECT DISTINCT store_key, date_key FROM fact_sales) d)
             """
         ).rows[0]
         summary.alertsOpened = try opened.decode(Int64.self, at: 0)
         summary.itemAlertsOpened = try opened.decode(Int64.self, at: 1)
         summary.storeDays = try opened.decode(Int64.self, at: 2)
-        summary.orderedStoreDays = try opened.decode(Int64.self, at: 3)
-        summary.alertsOnOrderedDays = try opened.decode(Int64.self, at: 4)
-        summary.itemAlertsOnOrderedDays = try opened.decode(Int64.self, at: 5)
         summary.alertsByOrderedDay = try await connection.query(
             """
             WITH seen AS (\(seen))
@@ -181,6 +173,10 @@ extension GoldJob {
                 try $0.decode(Int64.self, at: 3)
             )
         }
+        // The ordered store-days and their alerts, from the days.
+        summary.orderedStoreDays = summary.alertsByOrderedDay.reduce(0) { $0 + $1.stores }
+        summary.alertsOnOrderedDays = summary.alertsByOrderedDay.reduce(0) { $0 + $1.alerts }
+        summary.itemAlertsOnOrderedDays = summary.alertsByOrderedDay.reduce(0) { $0 + $1.items }
         let counts = try await Self.countAges(connection, days: summary.countAgeDays)
         (summary.items, summary.neverCounted, summary.countOlderThanDays) = counts
         return summary
