@@ -16,6 +16,7 @@ public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible {
         self.sessionToken = sessionToken
     }
 
+    /// The access key id with the secret and any session token masked as `***`, so credentials are safe to log.
     public var description: String {
         "AWSCredentials(accessKeyID: \(accessKeyID), secretAccessKey: ***\(sessionToken == nil ? "" : ", sessionToken: ***"))"
     }

@@ -36,6 +36,7 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
         /// notices within a second, even while the server sends nothing).
         public static let cancelled = Code(rawValue: "Cancelled")
 
+        /// The code's text, as ``AWSError/description`` prints it.
         public var description: String { rawValue }
     }
 
@@ -61,6 +62,7 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
         self.operation = operation
     }
 
+    /// The code, operation, HTTP status, message and request id on one line, as logs print it.
     public var description: String {
         var text = "AWSError.\(code)"
         if let operation { text += " in \(operation)" }

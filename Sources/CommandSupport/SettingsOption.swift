@@ -6,9 +6,12 @@ import LakehouseCore
 /// names: a bad setting ends the program with exit status 64 and a message that names the
 /// setting and where it came from, never a secret.
 public struct SettingsOption: ParsableArguments {
+    /// The `.env` file named by `--env-file`: `nil` (the flag absent) reads `./.env` if it exists, `""` reads no file,
+    /// and any other path must exist.
     @Option(help: "A .env file to read (default: .env when it exists; '' reads none).")
     public var envFile: String?
 
+    /// Creates the option with no file named, as ArgumentParser requires before it parses the command line.
     public init() {}
 
     /// The settings, from the environment and the `.env` file.

@@ -32,6 +32,7 @@ public struct LakehouseError: Error, Sendable, Hashable, CustomStringConvertible
         /// loop waits for gold's order proposal).
         public static let timedOut = Code("timedOut")
 
+        /// The code's name, as written here (`invalidConfiguration`).
         public var description: String { name }
     }
 
@@ -49,5 +50,6 @@ public struct LakehouseError: Error, Sendable, Hashable, CustomStringConvertible
         self.reason = reason
     }
 
+    /// `LakehouseError.<code>: <message>`, as logs and terminals show it.
     public var description: String { "LakehouseError.\(code): \(message)" }
 }

@@ -2,22 +2,29 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Asks a running job (``IngestJob``, ``SilverJob``) to stop at its next safe point: ingest
-/// flushes and checkpoints every shard, silver finishes the batch in hand.
+/// Asks a running job (``IngestJob``, ``SilverJob``, ``Pipeline``) to stop at its next safe
+/// point: ingest flushes and checkpoints every shard, silver finishes the batch in hand.
+///
+/// Waiting on it costs nothing: ``sleep(for:)`` and ``interruptible(_:)`` are woken by
+/// ``stop()`` itself, not by polling. Cancelling the task that waits ends the wait too.
 public final class StopSignal: Sendable {
-    private let flag = Atomic<Bool>(false)
+    private let raised = WakeSignal()
 
+    /// A signal not yet stopped.
     public init() {}
 
-    /// Asks the job to stop.
-    public func stop() { flag.store(true, ordering: .relaxed) }
+    /// Asks the job to stop, waking whatever waits on the signal.
+    public func stop() { raised.raise() }
 
     /// Whether ``stop()`` was called.
-    public var isStopped: Bool { flag.load(ordering: .relaxed) }
+    public var isStopped: Bool { raised.isRaised }
 
-    /// Runs `operation`, cancelling it when ``stop()`` is called meanwhile (looked for every
-    /// 100 ms): for calls that may wait long on a service that does not answer, such as a read
-    /// of a stream, so that stopping does not wait for their timeouts.
+    /// Waits until ``stop()`` is called (at once if it was) or the task is cancelled.
+    public func wait() async { await raised.wait() }
+
+    /// Runs `operation`, cancelling it when ``stop()`` is called meanwhile: for calls that may
+    /// wait long on a service that does not answer, such as a read of a stream, so that stopping
+    /// does not wait for their timeouts.
     ///
     /// - Returns: what `operation` returned, or `nil` when the signal came first (the operation
     ///   was cancelled and has ended: AWSLite calls end within a second; an operation that does
@@ -28,7 +35,7 @@ public final class StopSignal: Sendable {
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await operation() }
             group.addTask {
-                while !self.isStopped { try await Task.sleep(for: .milliseconds(100)) }
+                await self.wait()
                 return nil
             }
             defer { group.cancelAll() }
@@ -41,13 +48,18 @@ public final class StopSignal: Sendable {
         }
     }
 
-    /// Waits `duration`, or less when ``stop()`` is called meanwhile (looking every 100 ms).
+    /// Waits `duration`, or less when ``stop()`` is called meanwhile or the task is cancelled.
     public func sleep(for duration: Duration) async {
-        let clock = ContinuousClock()
-        let deadline = clock.now + duration
-        while !isStopped, clock.now < deadline {
-            try? await Task.sleep(for: min(.milliseconds(100), deadline - clock.now))
-        }
+        await WakeSignal.first(of: [raised], timeout: duration)
+    }
+
+    /// Waits until `other` is raised, ``stop()`` is called, or `timeout` passes.
+    ///
+    /// - Returns: whether `other` was raised.
+    @discardableResult
+    func sleep(for timeout: Duration, orUntil other: WakeSignal) async -> Bool {
+        await WakeSignal.first(of: [other, raised], timeout: timeout)
+        return other.isRaised
     }
 }
 

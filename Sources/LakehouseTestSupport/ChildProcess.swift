@@ -132,7 +132,11 @@ public final class ChildProcess: @unchecked Sendable {
 
 /// A helper program did not finish in time (it was killed).
 public struct ChildProcessTimeout: Error, CustomStringConvertible {
+    /// The path of the program that overran, as passed to ``ChildProcess/run(_:_:timeout:environment:)``
+    /// (`/bin/sh` when ``ChildProcess/output(_:_:timeout:environment:)`` started it).
     public let executable: String
+    /// How long the program was given before it was killed with SIGKILL.
     public let timeout: Duration
+    /// The program and its time limit, as a test failure prints them.
     public var description: String { "\(executable) did not finish within \(timeout); it was killed" }
 }

@@ -28,9 +28,12 @@ public func eventually(
 
 /// A condition ``eventually(_:timeout:poll:_:)`` waited for did not hold in time.
 public struct EventuallyTimedOut: Error, CustomStringConvertible {
+    /// What was awaited, in the words passed to ``eventually(_:timeout:poll:_:)``.
     public var what: String
+    /// How long the condition was checked before the wait gave up.
     public var timeout: Duration
 
+    /// What was awaited and the time limit, as a test failure prints them.
     public var description: String { "\(what): not within \(timeout)" }
 }
 
@@ -38,10 +41,14 @@ public struct EventuallyTimedOut: Error, CustomStringConvertible {
 public final class Flag: Sendable {
     private let value = Atomic<Bool>(false)
 
+    /// Creates a flag that is not set.
     public init() {}
 
+    /// Sets the flag, for good: there is no reset. What the setter wrote before is visible to a reader that sees
+    /// ``isSet`` return `true`.
     public func set() { value.store(true, ordering: .releasing) }
 
+    /// Whether ``set()`` has been called, from any task or thread.
     public var isSet: Bool { value.load(ordering: .acquiring) }
 }
 
@@ -49,9 +56,12 @@ public final class Flag: Sendable {
 public final class Tally: Sendable {
     private let value = Atomic<Int>(0)
 
+    /// Creates a tally at zero.
     public init() {}
 
+    /// Adds one; safe from any task or thread. Orders no other memory, so it counts events but publishes no data.
     public func add() { value.add(1, ordering: .relaxed) }
 
+    /// How many times ``add()`` has been called so far.
     public var count: Int { value.load(ordering: .relaxed) }
 }

@@ -9,8 +9,11 @@
 public enum LoopbackSockets {
     /// An error creating a test socket; `call` names the failing system call.
     public struct Failure: Error, CustomStringConvertible {
+        /// The system call that failed (`socket`, `bind`, `listen`, `getsockname`…).
         public let call: String
+        /// The `errno` the call left.
         public let errorNumber: Int32
+        /// The call and `strerror` of its error number, as a test failure prints them.
         public var description: String { "\(call) failed: \(String(cString: strerror(errorNumber)))" }
     }
 

@@ -8,7 +8,11 @@
 /// (`LAKEHOUSE_TEST_DATABASE_URL`, `LAKEHOUSE_TEST_AWS_ENDPOINT`) or else from `.services/env`.
 /// A test that needs them fails, never skips, when they are absent.
 public struct TestServices: Sendable {
+    /// The shared PostgreSQL server's URL (`postgresql://…`, from `LAKEHOUSE_TEST_DATABASE_URL`); it holds the
+    /// password, so tests never print it.
     public let databaseURL: String
+    /// The base URL of the local server standing in for S3 and Kinesis (`http://127.0.0.1:<port>`, from
+    /// `LAKEHOUSE_TEST_AWS_ENDPOINT`).
     public let awsEndpoint: String
     /// Every setting of the file and the environment (the environment wins).
     public let values: [String: String]
@@ -16,6 +20,7 @@ public struct TestServices: Sendable {
     /// The repository's root.
     public static let repositoryRoot = RepositoryPaths.root
 
+    /// Where `make services` writes the services' addresses: `.services/env` under ``repositoryRoot``.
     public static let envFilePath = repositoryRoot + "/.services/env"
 
     /// The services' addresses.
@@ -44,7 +49,10 @@ public struct TestServices: Sendable {
 
 /// The services a test needs are not running.
 public struct TestServicesMissing: Error, CustomStringConvertible {
+    /// What is missing, or which `services.sh` command failed; for a missing setting, also the command that
+    /// provides it (`make services`).
     public let message: String
+    /// The ``message``, as a test failure prints it.
     public var description: String { message }
 }
 
@@ -73,6 +81,7 @@ public enum ServicesFile {
 
 /// The process environment as a dictionary, without Foundation.
 public enum ProcessEnvironment {
+    /// A fresh snapshot of the variables, read from `environ` on every call, so it sees changes made with `setenv`.
     public static var current: [String: String] {
         var result: [String: String] = [:]
         var cursor = environ

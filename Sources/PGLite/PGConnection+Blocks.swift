@@ -1,7 +1,13 @@
 /// How a transaction sees the work of concurrent ones (`BEGIN ISOLATION LEVEL …`).
 public enum PGIsolationLevel: String, Sendable {
+    /// Each statement sees what was committed before it began; PostgreSQL's default, and the default of
+    /// ``PGConnection/withTransaction(isolation:_:)``.
     case readCommitted = "READ COMMITTED"
+    /// Every statement sees one snapshot, taken at the first; updating a row a concurrent transaction changed fails
+    /// with SQLSTATE `40001`, and the caller retries.
     case repeatableRead = "REPEATABLE READ"
+    /// As if transactions ran one at a time; any that cannot be ordered so fails with SQLSTATE `40001`, and the
+    /// caller retries.
     case serializable = "SERIALIZABLE"
 }
 

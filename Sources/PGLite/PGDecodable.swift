@@ -24,22 +24,27 @@ private func decodeInteger<T: FixedWidthInteger>(_ text: String, _ type: PGDataT
 }
 
 extension Int: PGDecodable {
+    /// From `smallint`, `integer`, `bigint`, `oid` and text columns; `nil` for text that is not an integer.
     public static func decode(pgText text: String, type: PGDataType) -> Int? { decodeInteger(text, type) }
 }
 
 extension Int64: PGDecodable {
+    /// From `smallint`, `integer`, `bigint`, `oid` and text columns; `nil` for text that is not an integer.
     public static func decode(pgText text: String, type: PGDataType) -> Int64? { decodeInteger(text, type) }
 }
 
 extension Int32: PGDecodable {
+    /// From `smallint`, `integer`, `bigint`, `oid` and text columns; `nil` when the value does not fit in 32 bits.
     public static func decode(pgText text: String, type: PGDataType) -> Int32? { decodeInteger(text, type) }
 }
 
 extension Int16: PGDecodable {
+    /// From `smallint`, `integer`, `bigint`, `oid` and text columns; `nil` when the value does not fit in 16 bits.
     public static func decode(pgText text: String, type: PGDataType) -> Int16? { decodeInteger(text, type) }
 }
 
 extension Bool: PGDecodable {
+    /// From `boolean` columns (`t`/`f`) and text columns holding `t`, `f`, `true` or `false`.
     public static func decode(pgText text: String, type: PGDataType) -> Bool? {
         guard type == .bool || type.isTextual else { return nil }
         switch text {
@@ -64,10 +69,14 @@ private func decodeFloatingPoint<T: BinaryFloatingPoint & LosslessStringConverti
 }
 
 extension Double: PGDecodable {
+    /// From `real`, `double precision`, integer, `numeric` (rounded to the nearest `Double`) and text columns;
+    /// `NaN`, `Infinity` and `-Infinity` read as their IEEE 754 values.
     public static func decode(pgText text: String, type: PGDataType) -> Double? { decodeFloatingPoint(text, type) }
 }
 
 extension Float: PGDecodable {
+    /// From `real`, `double precision`, integer, `numeric` and text columns, rounded to the nearest `Float`;
+    /// `NaN`, `Infinity` and `-Infinity` read as their IEEE 754 values.
     public static func decode(pgText text: String, type: PGDataType) -> Float? { decodeFloatingPoint(text, type) }
 }
 
@@ -97,6 +106,7 @@ extension Date: PGDecodable {
 }
 
 extension UUID: PGDecodable {
+    /// From `uuid` and text columns, in the hyphenated form; `nil` for anything else.
     public static func decode(pgText text: String, type: PGDataType) -> UUID? {
         guard type == .uuid || type.isTextual else { return nil }
         return UUID(uuidString: text)
@@ -134,6 +144,7 @@ extension PGBytes: PGDecodable {
 }
 
 extension Data: PGDecodable {
+    /// From `bytea` in the `hex` output format, as ``PGBytes`` reads it.
     public static func decode(pgText text: String, type: PGDataType) -> Data? {
         PGBytes.decode(pgText: text, type: type).map { Data($0.bytes) }
     }

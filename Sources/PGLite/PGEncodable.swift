@@ -16,6 +16,8 @@ public protocol PGEncodable: Sendable {
 }
 
 extension PGEncodable {
+    /// The default: appends the text form, which is the binary form only of text-like types; other conformers
+    /// must implement it to be used with `COPY … (FORMAT binary)`.
     public func appendPGBinary(to output: inout [UInt8]) { appendPGText(to: &output) }
 }
 
@@ -38,11 +40,14 @@ extension String: PGEncodable {
     /// Unspecified, so that a string can fill a parameter of any type (`'42'` into an integer
     /// column), as a literal in SQL would.
     public static var pgDataType: PGDataType { .unspecified }
+    /// The UTF-8 bytes as they are; the COPY writer adds whatever escaping its format needs.
     public func appendPGText(to output: inout [UInt8]) { output.append(contentsOf: utf8) }
 }
 
 extension Substring: PGEncodable {
+    /// Unspecified, like `String`, so that the server infers the parameter's type.
     public static var pgDataType: PGDataType { .unspecified }
+    /// The UTF-8 bytes as they are; the COPY writer adds whatever escaping its format needs.
     public func appendPGText(to output: inout [UInt8]) { output.append(contentsOf: utf8) }
 }
 
@@ -64,32 +69,49 @@ func appendDecimal(_ value: Int64, to output: inout [UInt8]) {
 }
 
 extension Int: PGEncodable {
+    /// `bigint`, so that every `Int` value fits.
     public static var pgDataType: PGDataType { .int8 }
+    /// Decimal digits with a leading `-` when negative, written without building a `String` (this runs per COPY
+    /// field).
     public func appendPGText(to output: inout [UInt8]) { appendDecimal(Int64(self), to: &output) }
+    /// Eight bytes big-endian, the binary form of `bigint`: the column must be `bigint`.
     public func appendPGBinary(to output: inout [UInt8]) { appendBigEndian(Int64(self), to: &output) }
 }
 
 extension Int64: PGEncodable {
+    /// `bigint`.
     public static var pgDataType: PGDataType { .int8 }
+    /// Decimal digits with a leading `-` when negative, written without building a `String` (this runs per COPY
+    /// field).
     public func appendPGText(to output: inout [UInt8]) { appendDecimal(self, to: &output) }
+    /// Eight bytes big-endian, the binary form of `bigint`: the column must be `bigint`.
     public func appendPGBinary(to output: inout [UInt8]) { appendBigEndian(self, to: &output) }
 }
 
 extension Int32: PGEncodable {
+    /// `integer`.
     public static var pgDataType: PGDataType { .int4 }
+    /// Decimal digits with a leading `-` when negative.
     public func appendPGText(to output: inout [UInt8]) { appendDecimal(Int64(self), to: &output) }
+    /// Four bytes big-endian, the binary form of `integer`: the column must be `integer`.
     public func appendPGBinary(to output: inout [UInt8]) { appendBigEndian(self, to: &output) }
 }
 
 extension Int16: PGEncodable {
+    /// `smallint`.
     public static var pgDataType: PGDataType { .int2 }
+    /// Decimal digits with a leading `-` when negative.
     public func appendPGText(to output: inout [UInt8]) { appendDecimal(Int64(self), to: &output) }
+    /// Two bytes big-endian, the binary form of `smallint`: the column must be `smallint`.
     public func appendPGBinary(to output: inout [UInt8]) { appendBigEndian(self, to: &output) }
 }
 
 extension Bool: PGEncodable {
+    /// `boolean`.
     public static var pgDataType: PGDataType { .bool }
+    /// `t` or `f`, as PostgreSQL itself prints booleans.
     public func appendPGText(to output: inout [UInt8]) { output.append(self ? UInt8(ascii: "t") : UInt8(ascii: "f")) }
+    /// One byte, 1 or 0, the binary form of `boolean`.
     public func appendPGBinary(to output: inout [UInt8]) { output.append(self ? 1 : 0) }
 }
 
@@ -106,20 +128,27 @@ func appendFloatingPoint<T: BinaryFloatingPoint & LosslessStringConvertible>(_ v
 }
 
 extension Double: PGEncodable {
+    /// `double precision`.
     public static var pgDataType: PGDataType { .float8 }
+    /// The shortest decimal that reads back as the same `Double`, or `NaN`, `Infinity`, `-Infinity`.
     public func appendPGText(to output: inout [UInt8]) { appendFloatingPoint(self, to: &output) }
+    /// The IEEE 754 bits, eight bytes big-endian: the column must be `double precision`.
     public func appendPGBinary(to output: inout [UInt8]) { appendBigEndian(bitPattern, to: &output) }
 }
 
 extension Float: PGEncodable {
+    /// `real`.
     public static var pgDataType: PGDataType { .float4 }
+    /// The shortest decimal that reads back as the same `Float`, or `NaN`, `Infinity`, `-Infinity`.
     public func appendPGText(to output: inout [UInt8]) { appendFloatingPoint(self, to: &output) }
+    /// The IEEE 754 bits, four bytes big-endian: the column must be `real`.
     public func appendPGBinary(to output: inout [UInt8]) { appendBigEndian(bitPattern, to: &output) }
 }
 
 extension Date: PGEncodable {
     /// `timestamptz`, in UTC, to the microsecond.
     public static var pgDataType: PGDataType { .timestamptz }
+    /// `YYYY-MM-DD HH:MM:SS.ffffff+00` in UTC (with ` BC` before year 1), which any session time zone reads the same.
     public func appendPGText(to output: inout [UInt8]) { PGTimestamp.append(self, to: &output) }
     /// Microseconds since 2000-01-01 00:00:00 UTC.
     public func appendPGBinary(to output: inout [UInt8]) {
@@ -130,6 +159,7 @@ extension Date: PGEncodable {
 extension Decimal: PGEncodable {
     /// `numeric`, exact.
     public static var pgDataType: PGDataType { .numeric }
+    /// The plain decimal digits, never an exponent, so no precision is lost; `NaN` for `Decimal.nan`.
     public func appendPGText(to output: inout [UInt8]) {
         output.append(contentsOf: (isNaN ? "NaN" : description).utf8)
     }
@@ -168,8 +198,11 @@ extension Decimal: PGEncodable {
 }
 
 extension UUID: PGEncodable {
+    /// `uuid`.
     public static var pgDataType: PGDataType { .uuid }
+    /// The hyphenated form in lower case, as PostgreSQL prints a `uuid`.
     public func appendPGText(to output: inout [UInt8]) { output.append(contentsOf: uuidString.lowercased().utf8) }
+    /// The 16 bytes in order, the binary form of `uuid`.
     public func appendPGBinary(to output: inout [UInt8]) { withUnsafeBytes(of: uuid) { output.append(contentsOf: $0) } }
 }
 
@@ -181,6 +214,7 @@ public struct PGBytes: PGEncodable, Hashable {
     /// Wraps `bytes`.
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
+    /// `bytea`, so that the server reads the `\x…` text as bytes, not as a string.
     public static var pgDataType: PGDataType { .bytea }
 
     /// The bytes themselves.
@@ -202,12 +236,16 @@ public struct PGBytes: PGEncodable, Hashable {
 }
 
 extension Data: PGEncodable {
+    /// `bytea`, so that the server reads the `\x…` text as bytes, not as a string.
     public static var pgDataType: PGDataType { .bytea }
+    /// `\x` and two lower-case hex digits per byte, as for ``PGBytes``.
     public func appendPGText(to output: inout [UInt8]) { PGBytes(Array(self)).appendPGText(to: &output) }
+    /// The bytes themselves.
     public func appendPGBinary(to output: inout [UInt8]) { output.append(contentsOf: self) }
 }
 
 extension Array: PGEncodable where Element: PGArrayElement {
+    /// The element's array type, for example ``PGDataType/int8Array`` for `[Int64]`.
     public static var pgDataType: PGDataType { Element.pgArrayType }
     /// A one-dimensional array literal: `{1,2,3}`, `{"a","b \"c\""}`.
     public func appendPGText(to output: inout [UInt8]) {
@@ -248,19 +286,27 @@ public protocol PGArrayElement: PGEncodable, PGDecodable {
 }
 
 extension Int64: PGArrayElement {
+    /// `bigint[]`.
     public static var pgArrayType: PGDataType { .int8Array }
+    /// `bigint`, written into the header of the binary array form.
     public static var pgArrayElementType: PGDataType { .int8 }
+    /// The decimal digits, unquoted: numbers need no quoting inside an array literal.
     public func appendPGArrayElement(to output: inout [UInt8]) { appendPGText(to: &output) }
 }
 
 extension Double: PGArrayElement {
+    /// `double precision[]`.
     public static var pgArrayType: PGDataType { .float8Array }
+    /// `double precision`, written into the header of the binary array form.
     public static var pgArrayElementType: PGDataType { .float8 }
+    /// The text form, unquoted; `NaN` and `Infinity` are valid unquoted inside a `double precision[]` literal.
     public func appendPGArrayElement(to output: inout [UInt8]) { appendPGText(to: &output) }
 }
 
 extension String: PGArrayElement {
+    /// `text[]`.
     public static var pgArrayType: PGDataType { .textArray }
+    /// `text`, written into the header of the binary array form.
     public static var pgArrayElementType: PGDataType { .text }
     /// Always quoted, with `"` and `\` escaped, so that `NULL`, empty strings and commas survive.
     public func appendPGArrayElement(to output: inout [UInt8]) {

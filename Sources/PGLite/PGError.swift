@@ -23,6 +23,7 @@ public struct PGError: Error, Sendable, Hashable, CustomStringConvertible {
         /// A migration failed, or one already applied has changed since.
         public static let migrationFailed = Code("migrationFailed")
 
+        /// The code's name (`statementFailed`), as ``PGError/description`` prints it.
         public var description: String { name }
     }
 
@@ -59,6 +60,8 @@ public struct PGError: Error, Sendable, Hashable, CustomStringConvertible {
         self.context = context
     }
 
+    /// The code, severity, SQLSTATE and message, then the server's detail, hint, position and context, on one
+    /// line, as logs print it.
     public var description: String {
         var text = "PGError.\(code)"
         if let severity { text += " \(severity)" }

@@ -61,6 +61,7 @@ public struct CompressionCodec: Sendable, Hashable, CustomStringConvertible {
         return names.indices.contains(Int(thriftValue)) ? names[Int(thriftValue)] : "CODEC(\(thriftValue))"
     }
 
+    /// The Parquet name, with the level for GZIP and ZSTD (`ZSTD(level: 1)`), as logs print it.
     public var description: String {
         if let level { return "\(name)(level: \(level))" }
         return name

@@ -18,18 +18,24 @@ public protocol ParquetByteSource: Sendable {
 
 /// A whole file held in memory.
 public struct ParquetBufferSource: ParquetByteSource {
+    /// The whole file.
     public let bytes: [UInt8]
+    /// The file's length in bytes: `bytes.count`.
     public var size: Int { bytes.count }
 
+    /// Wraps a file already in memory; the array is shared, not copied.
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
+    /// Copies `range` out of ``bytes``. Never throws; `range` must lie within the file, as the reader ensures.
     public func read(_ range: Range<Int>) throws -> [UInt8] { Array(bytes[range]) }
 }
 
 /// A local file, read with `pread` range by range; the descriptor closes when the source is
 /// released.
 public final class ParquetFileSource: ParquetByteSource {
+    /// The path the file was opened at, for error messages.
     public let path: String
+    /// The file's size in bytes when it was opened; a file that shrinks later fails its reads.
     public let size: Int
     private let descriptor: Int32
 
@@ -55,6 +61,10 @@ public final class ParquetFileSource: ParquetByteSource {
 
     deinit { close(descriptor) }
 
+    /// Reads `range` with `pread`, retrying short reads and `EINTR`; safe to call from several threads at once.
+    ///
+    /// - Throws: ``ParquetError`` with ``ParquetError/Code/invalidArgument`` when the read fails or the file has
+    ///   become shorter than `range` since it was opened.
     public func read(_ range: Range<Int>) throws -> [UInt8] {
         try [UInt8](unsafeUninitializedCapacity: range.count) { buffer, initialized in
             while initialized < range.count {
@@ -80,6 +90,7 @@ public final class ParquetFileSource: ParquetByteSource {
 /// the ranges ``ParquetReader/byteRanges(rowGroup:columns:)`` names. Asking for a range that was
 /// not fetched raises an error naming it.
 public struct ParquetFetchedRanges: ParquetByteSource {
+    /// The whole file's size in bytes, as the store reported it (for S3, the object's `Content-Length`).
     public let size: Int
     private var pieces: [(offset: Int, bytes: [UInt8])] = []
 
@@ -92,6 +103,10 @@ public struct ParquetFetchedRanges: ParquetByteSource {
         pieces.sort { $0.offset < $1.offset }
     }
 
+    /// Copies `range` out of the one added piece that holds all of it; ranges are not stitched across pieces.
+    ///
+    /// - Throws: ``ParquetError`` with ``ParquetError/Code/invalidArgument`` naming the range when no single
+    ///   piece covers it, that is, when it was not fetched.
     public func read(_ range: Range<Int>) throws -> [UInt8] {
         for piece in pieces
         where piece.offset <= range.lowerBound && range.upperBound <= piece.offset + piece.bytes.count {

@@ -51,6 +51,8 @@ public struct ParquetLevels: Sendable, Hashable {
     /// when the leaf is under no list.
     public var repetition: [UInt16]
 
+    /// Wraps levels as the reader returns them or as ``ParquetSchema/columnBatches(rows:)`` computes them;
+    /// ``ParquetWriter`` checks them against the column's maxima when the batch is written.
     public init(definition: [UInt16], repetition: [UInt16]) {
         self.definition = definition
         self.repetition = repetition
@@ -81,11 +83,17 @@ public struct ParquetLevels: Sendable, Hashable {
 public struct ParquetColumnBatch: Sendable, Hashable {
     /// The stored values, by physical type.
     public enum Values: Sendable, Hashable {
+        /// BOOLEAN values, one `Bool` each.
         case boolean([Bool])
+        /// INT32 values: plain integers, and DATE, decimals up to 9 digits and narrow integer types stored on INT32.
         case int32([Int32])
+        /// INT64 values: plain integers, and timestamps and decimals up to 18 digits stored on INT64.
         case int64([Int64])
+        /// FLOAT values.
         case float([Float])
+        /// DOUBLE values.
         case double([Double])
+        /// BYTE_ARRAY values (strings, binary), packed in one buffer with offsets.
         case byteArray(ParquetByteArrays)
         /// Values of `width` bytes each, back to back.
         case fixedLenByteArray(bytes: [UInt8], width: Int)

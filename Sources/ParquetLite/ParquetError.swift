@@ -36,6 +36,7 @@ public struct ParquetError: Error, Sendable, Hashable, CustomStringConvertible {
         /// not decode.
         public static let unsupportedFeature = Code("unsupportedFeature")
 
+        /// The code's name (`schemaViolation`), as ``ParquetError/description`` prints it.
         public var description: String { name }
     }
 
@@ -68,6 +69,8 @@ public struct ParquetError: Error, Sendable, Hashable, CustomStringConvertible {
         self.rowGroup = rowGroup
     }
 
+    /// The code and message, then the row group, byte offset and the C library's detail when known, as logs print
+    /// it.
     public var description: String {
         var text = "ParquetError.\(code): \(message)"
         if let rowGroup { text += " in row group \(rowGroup)" }

@@ -24,6 +24,8 @@ public struct ParquetField: Sendable, Hashable {
     public var name: String
     /// Whether a value may be null.
     public var isNullable: Bool
+    /// Whether the field is a leaf column (with its types), a list or a struct; lists and structs hold their
+    /// children's fields.
     public var kind: Kind
 
     /// The definition level at which a value of this field is present (not null).

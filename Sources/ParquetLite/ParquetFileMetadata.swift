@@ -20,23 +20,32 @@ public struct ParquetFileMetadata: Sendable, Hashable {
 
 /// One key-value pair of a file's metadata.
 public struct ParquetKeyValue: Sendable, Hashable {
+    /// The key, for example `ARROW:schema` or an application's own.
     public var key: String
+    /// The value; `nil` when the writer stored the key alone.
     public var value: String?
 }
 
 /// One element of a stored schema: a group (with children) or a leaf column.
 public struct ParquetSchemaElement: Sendable, Hashable {
+    /// The field's name; the root's name is the writer's choice (`schema`, `spark_schema`) and carries no meaning.
     public var name: String
     /// The physical type of a leaf; `nil` for a group.
     public var physicalType: ParquetPhysicalType?
+    /// The width in bytes of each value of a FIXED_LEN_BYTE_ARRAY leaf; `nil` for other types.
     public var typeLength: Int32?
+    /// Whether the field is required, optional or repeated; `nil` where the writer left it out (usually the root).
     public var repetition: ParquetRepetition?
     /// The number of children of a group; `nil` for a leaf.
     public var childCount: Int?
     /// The legacy `ConvertedType` value, if set.
     public var convertedType: Int32?
+    /// The digits after the decimal point of a legacy DECIMAL `ConvertedType`; a ``logicalType`` carries its own.
     public var scale: Int32?
+    /// The total digits of a legacy DECIMAL `ConvertedType`; a ``logicalType`` carries its own.
     public var precision: Int32?
+    /// A stable id the writer gave the field (as Iceberg does), kept as stored; ParquetLite finds columns by
+    /// name, not by id.
     public var fieldID: Int32?
     /// The logical type, if set and one ParquetLite models.
     public var logicalType: ParquetLogicalType?
@@ -47,12 +56,17 @@ public struct ParquetSchemaElement: Sendable, Hashable {
 
 /// One row group of a file.
 public struct ParquetRowGroupMetadata: Sendable, Hashable {
+    /// One chunk per leaf column, in schema order.
     public var columns: [ParquetColumnChunkMetadata]
     /// The uncompressed size of the row group's column data.
     public var totalByteSize: Int64
+    /// The number of rows in the row group.
     public var rowCount: Int64
+    /// Where the row group's first page starts in the file, if the writer said.
     public var fileOffset: Int64?
+    /// The bytes the row group's column chunks take in the file, page headers included, if the writer said.
     public var totalCompressedSize: Int64?
+    /// The row group's position among the file's row groups (0-based), if the writer said.
     public var ordinal: Int16?
 }
 
@@ -60,6 +74,7 @@ public struct ParquetRowGroupMetadata: Sendable, Hashable {
 public struct ParquetColumnChunkMetadata: Sendable, Hashable {
     /// Set when the chunk lives in another file.
     public var filePath: String?
+    /// How the column's values are stored; matches the leaf's ``ParquetSchemaElement/physicalType``.
     public var physicalType: ParquetPhysicalType
     /// Parquet `Encoding` values used in the chunk.
     public var encodings: [Int32]
@@ -69,13 +84,20 @@ public struct ParquetColumnChunkMetadata: Sendable, Hashable {
     public var codec: Int32
     /// Values in the chunk, nulls included.
     public var valueCount: Int64
+    /// The chunk's size in bytes once its pages are decompressed, page headers included.
     public var totalUncompressedSize: Int64
+    /// The chunk's size in the file in bytes, page headers included: the length of the range a reader fetches
+    /// from ``startOffset``.
     public var totalCompressedSize: Int64
+    /// Where the chunk's first data page starts in the file.
     public var dataPageOffset: Int64
+    /// Where the chunk's index page starts, if set: a deprecated field that ParquetLite neither writes nor uses.
     public var indexPageOffset: Int64?
     /// Where the dictionary page starts; `nil` when absent (a stored 0 is read as absent, as
     /// some writers store 0 for "none").
     public var dictionaryPageOffset: Int64?
+    /// The chunk's statistics, which row-group filtering (``ParquetPredicate``) uses; `nil` when the writer stored
+    /// none.
     public var statistics: ParquetStatistics?
 
     /// Where the chunk's first page starts.
@@ -87,15 +109,27 @@ public struct ParquetColumnChunkMetadata: Sendable, Hashable {
 
 /// A column chunk's statistics, as stored (bounds in PLAIN encoding).
 public struct ParquetStatistics: Sendable, Hashable {
+    /// The number of null values in the chunk, if stored; equal to the value count when the chunk is all nulls.
     public var nullCount: Int64?
+    /// The number of distinct values, if the writer counted them (few do; ParquetLite does not).
     public var distinctCount: Int64?
-    /// The bounds in the column's order (`min_value`, `max_value`).
+    /// The smallest value (`min_value`), PLAIN-encoded and compared in the column's sort order; `nil` when
+    /// not stored.
     public var minValue: [UInt8]?
+    /// The largest value (`max_value`), PLAIN-encoded and compared in the column's sort order; `nil` when
+    /// not stored.
     public var maxValue: [UInt8]?
+    /// Whether ``minValue`` is a value the chunk holds (`false` when the writer shortened a long value to a
+    /// prefix); `nil` when the writer did not say.
     public var isMinValueExact: Bool?
+    /// Whether ``maxValue`` is a value the chunk holds (`false` when the writer shortened a long value and rounded
+    /// it up); `nil` when the writer did not say.
     public var isMaxValueExact: Bool?
-    /// The deprecated bounds (`min`, `max`), signed order; kept for old files.
+    /// The deprecated lower bound (`min`), in signed order whatever the column's type; kept for old files,
+    /// and used for filtering only where signed order is the column's order.
     public var legacyMin: [UInt8]?
+    /// The deprecated upper bound (`max`), in signed order whatever the column's type; kept for old files,
+    /// and used for filtering only where signed order is the column's order.
     public var legacyMax: [UInt8]?
 }
 

@@ -8,14 +8,23 @@
 /// Columns are named by their top-level field name, or by their dotted path for a column
 /// inside a struct (`address.city`).
 public indirect enum ParquetPredicate: Sendable, Hashable {
+    /// The column may equal the value: keeps a row group whose minimum ≤ value ≤ maximum.
     case equal(String, ParquetValue)
+    /// The column may be below the value: keeps a row group whose minimum < value.
     case lessThan(String, ParquetValue)
+    /// The column may be at most the value: keeps a row group whose minimum ≤ value.
     case lessThanOrEqual(String, ParquetValue)
+    /// The column may be above the value: keeps a row group whose maximum > value.
     case greaterThan(String, ParquetValue)
+    /// The column may be at least the value: keeps a row group whose maximum ≥ value.
     case greaterThanOrEqual(String, ParquetValue)
+    /// The column may be null: keeps a row group with a null count above zero, or none stored.
     case isNull(String)
+    /// The column may have a value: skips only a row group whose values are all null.
     case isNotNull(String)
+    /// Every condition may hold: keeps a row group only if each part keeps it (an empty list keeps all).
     case and([ParquetPredicate])
+    /// Some condition may hold: keeps a row group if any part keeps it (an empty list keeps none).
     case or([ParquetPredicate])
 
     /// `column` between `low` and `high`, both included.

@@ -25,6 +25,7 @@ public struct ParquetReader: Sendable {
         /// Whether the columns of a row group are decoded on several cores.
         public var decodesColumnsConcurrently = true
 
+        /// Options with every default: checksums verified and columns decoded concurrently.
         public init() {}
     }
 
@@ -32,6 +33,7 @@ public struct ParquetReader: Sendable {
     public let metadata: ParquetFileMetadata
     /// The top-level fields of the schema.
     public let fields: [ParquetField]
+    /// The options the reader was created with.
     public let options: Options
     private let source: any ParquetByteSource
     private let leaves: [SchemaLeaf]

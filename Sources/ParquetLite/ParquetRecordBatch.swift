@@ -87,7 +87,9 @@ public struct ParquetRecordBatch: Sendable {
 
 /// One row of the row view: the selected fields' names and values.
 public struct ParquetRow: Sendable, Hashable {
+    /// The fields' names, in the order they were read.
     public let names: [String]
+    /// The fields' values, one per name in the same order; ``ParquetValue/null`` where a field is null.
     public let values: [ParquetValue]
 
     /// The value of field `name`, or `nil` when the row has no such field.
@@ -103,7 +105,9 @@ public struct ParquetRow: Sendable, Hashable {
 public struct ParquetRows: RandomAccessCollection, Sendable {
     private let names: [String]
     private let accessors: [ValueAccessor]
+    /// Always 0: rows are numbered from the batch's first row.
     public let startIndex = 0
+    /// The batch's row count.
     public let endIndex: Int
 
     init(_ batch: ParquetRecordBatch) {
@@ -112,6 +116,9 @@ public struct ParquetRows: RandomAccessCollection, Sendable {
         endIndex = batch.rowCount
     }
 
+    /// Assembles row `position` from the columns on each access; `position` must be in `startIndex..<endIndex`.
+    ///
+    /// - Complexity: one step per primitive value in the row, including each element of its lists.
     public subscript(position: Int) -> ParquetRow {
         ParquetRow(names: names, values: accessors.map { $0.value(at: position) })
     }

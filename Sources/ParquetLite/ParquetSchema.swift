@@ -1,16 +1,24 @@
 /// A Parquet physical type: how values are stored (parquet.thrift `Type`). Its description is
 /// the spec's name (`BYTE_ARRAY`).
 public enum ParquetPhysicalType: Int32, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// One bit per value.
     case boolean = 0
+    /// A 32-bit integer; also the storage of DATE, small decimals and 8- to 32-bit integer types.
     case int32 = 1
+    /// A 64-bit integer; also the storage of timestamps, decimals up to 18 digits and unsigned 64-bit integers.
     case int64 = 2
     /// Legacy 96-bit timestamps; read only, never written.
     case int96 = 3
+    /// A 32-bit IEEE 754 float.
     case float = 4
+    /// A 64-bit IEEE 754 float.
     case double = 5
+    /// Bytes of any length: strings, binary, large decimals.
     case byteArray = 6
+    /// Bytes of the length the schema fixes (``ParquetSchemaElement/typeLength``): UUIDs, decimals.
     case fixedLenByteArray = 7
 
+    /// The spec's name for the type (`FIXED_LEN_BYTE_ARRAY`), as Parquet tools print it.
     public var description: String {
         switch self {
         case .boolean: "BOOLEAN"
@@ -27,7 +35,9 @@ public enum ParquetPhysicalType: Int32, Sendable, Hashable, CaseIterable, Custom
 
 /// Whether a column may hold nulls (parquet.thrift `FieldRepetitionType`).
 public enum ParquetRepetition: Int32, Sendable, Hashable {
+    /// Always present wherever its parent is; never null.
     case required = 0
+    /// Zero or one value per row: a null is stored as a definition level, not as a value.
     case optional = 1
     /// A repeated field: read in any nested schema; the writer stores lists and maps in their
     /// standard forms (``ParquetSchemaNode``), never as a bare REPEATED column.
@@ -36,8 +46,11 @@ public enum ParquetRepetition: Int32, Sendable, Hashable {
 
 /// The unit of a ``ParquetLogicalType/timestamp(unit:isAdjustedToUTC:)``.
 public enum ParquetTimeUnit: Sendable, Hashable {
+    /// Thousandths of a second.
     case milliseconds
+    /// Millionths of a second, the precision of PostgreSQL's `timestamptz`.
     case microseconds
+    /// Billionths of a second; INT96 timestamps read in this unit.
     case nanoseconds
 }
 

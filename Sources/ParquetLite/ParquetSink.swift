@@ -28,6 +28,7 @@ public final class ParquetMemorySink: ParquetSink {
     /// An empty sink; `capacity` reserves room up front.
     public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
+    /// Appends to ``bytes``, keeping the first write without a copy. Never throws.
     public func write(_ bytes: [UInt8]) async throws {
         if self.bytes.isEmpty {
             self.bytes = bytes  // the first write is taken as is, without a copy
@@ -36,6 +37,7 @@ public final class ParquetMemorySink: ParquetSink {
         }
     }
 
+    /// Does nothing: the file stays readable in ``bytes``.
     public func close() async throws {}
 }
 
@@ -60,6 +62,10 @@ public final class ParquetFileSink: ParquetSink {
 
     deinit { if descriptor >= 0 { _ = systemClose(descriptor) } }
 
+    /// Writes all of `bytes` at the end of the file, retrying partial writes and `EINTR`.
+    ///
+    /// - Throws: ``ParquetError`` with ``ParquetError/Code/sinkFailed`` and the system's reason (disk full,
+    ///   I/O error).
     public func write(_ bytes: [UInt8]) async throws {
         try bytes.withUnsafeBytes { buffer in
             var offset = 0
@@ -76,6 +82,11 @@ public final class ParquetFileSink: ParquetSink {
         }
     }
 
+    /// Flushes the file to disk with `fsync`, then closes it, so that a file reported written survives a crash;
+    /// later calls do nothing.
+    ///
+    /// - Throws: ``ParquetError`` with ``ParquetError/Code/sinkFailed`` when `fsync` or `close` fails; the
+    ///   descriptor is released either way.
     public func close() async throws {
         guard descriptor >= 0 else { return }
         defer { descriptor = -1 }
@@ -108,6 +119,10 @@ public final class ParquetStreamingSink: ParquetSink {
         self.deliver = deliver
     }
 
+    /// Buffers `bytes` and hands on each complete part, so the file is never held whole: a part handed on here is
+    /// at least ``partSize`` bytes and less than twice that.
+    ///
+    /// - Throws: what `deliver` throws.
     public func write(_ bytes: [UInt8]) async throws {
         pending.append(contentsOf: bytes)
         while pending.count >= partSize * 2 {
@@ -121,6 +136,10 @@ public final class ParquetStreamingSink: ParquetSink {
         }
     }
 
+    /// Hands on what is left as the last part (`isLast: true`, possibly empty). Later calls do nothing, even after
+    /// a failure, so a failed final part is not retried.
+    ///
+    /// - Throws: what `deliver` throws.
     public func close() async throws {
         guard !closed else { return }
         closed = true

@@ -3,13 +3,17 @@
 /// The row view is for convenience (tools, tests, small reads); for speed, read the typed
 /// vectors of ``ParquetRecordBatch/columns`` instead.
 public enum ParquetValue: Sendable, Hashable {
+    /// No value: a null in an optional field, or a null list or struct.
     case null
+    /// A BOOLEAN.
     case boolean(Bool)
     /// A signed integer (INT32, INT64, INT(n, signed)).
     case integer(Int64)
     /// An unsigned integer (INT(n, unsigned)).
     case unsignedInteger(UInt64)
+    /// A FLOAT.
     case float(Float)
+    /// A DOUBLE.
     case double(Double)
     /// Text (STRING, ENUM, JSON) that is valid UTF-8.
     case string(String)
@@ -34,11 +38,15 @@ public struct ParquetDecimal: Sendable, Hashable, CustomStringConvertible {
     /// Digits after the decimal point.
     public var scale: Int32
 
+    /// Wraps an unscaled integer stored as big-endian two's complement of any length, as FIXED_LEN_BYTE_ARRAY
+    /// and BYTE_ARRAY decimals store it; the decimal is that integer × 10^-`scale`. The bytes are not checked.
     public init(unscaledBytes: [UInt8], scale: Int32) {
         self.unscaledBytes = unscaledBytes
         self.scale = scale
     }
 
+    /// The decimal `unscaled` × 10^-`scale`, from an INT32 or INT64 unscaled value:
+    /// `ParquetDecimal(unscaled: 12340, scale: 3)` is `12.340`.
     public init(unscaled: Int64, scale: Int32) {
         self.init(
             unscaledBytes: (0..<8).reversed().map { UInt8(truncatingIfNeeded: unscaled >> ($0 * 8)) }, scale: scale)

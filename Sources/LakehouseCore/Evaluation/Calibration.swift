@@ -3,13 +3,17 @@
 public struct Calibration: Sendable {
     /// One bin: predictions with a probability in [low, low + 0.1).
     public struct Bin: Sendable, Hashable {
+        /// The bin's lower bound: 0, 0.1, … 0.9 (the last bin includes 1).
         public var low: Double
+        /// Predictions that fell in the bin.
         public var count: Int
-        /// The mean predicted probability, and the share that ran empty.
+        /// The mean predicted probability of the bin's predictions (0 when it is empty).
         public var predicted: Double
+        /// The share of the bin's predictions whose shelf did run empty (0 when it is empty).
         public var observed: Double
     }
 
+    /// The ten bins, from [0, 0.1) to [0.9, 1], empty ones included.
     public var bins: [Bin]
     /// Predictions judged (those whose item had a later delivery in the simulation).
     public var judged: Int

@@ -8,14 +8,17 @@ public struct OutcomeMetrics: Sendable, Hashable {
     public var outOfStockRate: Double
     /// Units sold ÷ units customers wanted.
     public var fillRate: Double
-    /// Units and value customers wanted and did not get, per run.
+    /// Units customers wanted and did not get because the shelf was empty, per run.
     public var lostUnits: Double
+    /// The lost units' value at the shelf price, per run, in the catalog's currency.
     public var lostValue: Double
-    /// Average stock on hand at cost, per run, and as days of the true mean demand (at cost).
+    /// Average stock on hand at cost, per run, in the catalog's currency.
     public var inventoryValue: Double
+    /// Average stock as days of the true mean demand; both are valued at cost, so dearer items weigh more.
     public var daysOfCover: Double
-    /// Units wasted past their shelf life, and their cost, per run.
+    /// Units wasted past their shelf life, per run.
     public var wasteUnits: Double
+    /// The wasted units' cost, per run, in the catalog's currency.
     public var wasteValue: Double
     /// Share of item-days that ended above the category's maximum days of cover.
     public var overstockShare: Double
@@ -69,10 +72,14 @@ public struct OutcomeMetrics: Sendable, Hashable {
 
 /// A point estimate with a bootstrap 95 % interval.
 public struct Estimate: Sendable, Hashable {
+    /// The statistic on the full sample.
     public var value: Double
+    /// The interval's lower end, the 2.5th percentile of the resamples (NaN when no resample had a value).
     public var low: Double
+    /// The interval's upper end, the 97.5th percentile of the resamples (NaN when no resample had a value).
     public var high: Double
 
+    /// An estimate of `value` with the interval `low`…`high`.
     public init(value: Double, low: Double, high: Double) {
         self.value = value
         self.low = low

@@ -10,6 +10,7 @@ public struct ReplenishmentEvaluation: Sendable {
 
     /// One policy's runs.
     public struct PolicyRuns: Sendable {
+        /// The policy's name, one of ``ReplenishmentEvaluation/policyNames``.
         public var policy: String
         /// The service level the policy was given (nil: the categories' own).
         public var serviceLevel: Double?
@@ -29,8 +30,11 @@ public struct ReplenishmentEvaluation: Sendable {
 
     /// The chain simulated (its seed is replaced by each of ``seeds``).
     public var configuration: SimulationConfiguration
+    /// One chain per seed; every policy runs on the same seeds, so they meet the same customers.
     public var seeds: [UInt64]
 
+    /// An evaluation of the chain `configuration` on each of `seeds`; the simulator emits no
+    /// records (``SimulationConfiguration/emitsRecords`` is turned off), it only keeps outcomes.
     public init(configuration: SimulationConfiguration, seeds: [UInt64]) {
         var configuration = configuration
         configuration.emitsRecords = false

@@ -3,8 +3,11 @@ import Foundation
 extension ReplenishmentReport {
     /// One table of the report.
     public struct Table: Sendable {
+        /// The table's heading (a Markdown `###` heading, or the line above a terminal table).
         public var title: String
+        /// Column names; the first names the row labels (policy or category).
         public var header: [String]
+        /// Formatted cells, one array per row, as many as ``header`` has columns.
         public var rows: [[String]]
         /// Columns after the first are numbers, right-aligned.
         public var numeric = true
@@ -28,8 +31,11 @@ extension ReplenishmentReport {
 
     /// A target and whether it holds.
     public struct Target: Sendable {
+        /// The target as the report states it (`model out-of-stock rate ≤ 2 %`).
         public var name: String
+        /// What was measured, formatted with its interval or the figures it rests on.
         public var value: String
+        /// Whether the target holds; the ratios to `naive` and `seed-rule` must hold over their whole 95 % interval.
         public var met: Bool
     }
 

@@ -6,11 +6,15 @@ import Foundation
 public struct ReplenishmentReport: Sendable {
     /// One policy at its default service levels.
     public struct PolicyResult: Sendable {
+        /// The policy's name, one of ``ReplenishmentEvaluation/policyNames``.
         public var policy: String
+        /// The outcomes over every item of every seed, with their intervals.
         public var overall: OutcomeEstimates
+        /// The outcomes per category, in ``StoreCatalog/categories`` order (categories without items left out).
         public var byCategory: [(category: String, estimates: OutcomeEstimates)]
-        /// Order lines placed and deliveries received, per open store-day.
+        /// Order lines placed per open store-day, all seeds pooled.
         public var ordersPerStoreDay: Double
+        /// Deliveries received per open store-day, all seeds pooled.
         public var deliveriesPerStoreDay: Double
         /// Item alerts opened per open store-day, by kind (the `model` only).
         public var alertsPerStoreDay: [StockAlertKind: Double]?
@@ -29,38 +33,58 @@ public struct ReplenishmentReport: Sendable {
 
     /// Each ``OutcomeMetrics`` figure with its interval.
     public struct OutcomeEstimates: Sendable {
+        /// The figures by their ``OutcomeMetrics/named`` name (`oos_rate`, `lost_value`…), in report order.
         public var values: [(name: String, estimate: Estimate)]
 
+        /// The figure named `name` (an ``OutcomeMetrics/named`` name such as `fill_rate`), or nil if
+        /// there is none.
         public subscript(name: String) -> Estimate? { values.first { $0.name == name }?.estimate }
     }
 
     /// One policy at one service level.
     public struct FrontierPoint: Sendable {
+        /// The policy's name, one of ``ReplenishmentEvaluation/policyNames``.
         public var policy: String
-        /// nil: the categories' own.
+        /// The service level the policy was given, a fraction (0.95); nil: the categories' own.
         public var serviceLevel: Double?
+        /// Average stock on hand at cost, per run, in the catalog's currency (``OutcomeMetrics/inventoryValue``).
         public var inventoryValue: Double
+        /// Share of open store × product hours with an empty shelf, a fraction.
         public var outOfStockRate: Double
+        /// Lost sales at the shelf price, per run, in the catalog's currency (``OutcomeMetrics/lostValue``).
         public var lostValue: Double
     }
 
+    /// Stores in each simulated chain.
     public var stores: Int
+    /// Products in each store's range.
     public var products: Int
+    /// Days measured after the warm-up, per chain.
     public var measuredDays: Int
+    /// Days at the start of each chain in which every store ordered the `naive` way while the
+    /// policy under test learned; not measured.
     public var warmUpDays: Int
+    /// The chains' seeds, one chain (and one outcome per policy) each.
     public var seeds: [UInt64]
+    /// One result per policy at its default service levels, in ``ReplenishmentEvaluation/policyNames`` order.
     public var results: [PolicyResult]
+    /// Every policy at its default service levels, then `model` and `oracle` at each service level asked for.
     public var frontier: [FrontierPoint]
+    /// How well the `model` policy's stated stockout risks matched the shelves, all seeds pooled.
     public var calibration: Calibration
-    /// seed-rule's lost sales ÷ model's, naive's ÷ model's (paired bootstrap over items).
+    /// seed-rule's lost sales value ÷ model's (paired bootstrap over items); above 1, the model loses less.
     public var seedRuleLostOverModel: Estimate
+    /// naive's lost sales value ÷ model's (paired bootstrap over items); above 1, the model loses less.
     public var naiveLostOverModel: Estimate
-    /// model ÷ naive: average inventory, waste.
+    /// model's average inventory at cost ÷ naive's (paired bootstrap over items); below 1, the model holds less.
     public var inventoryOverNaive: Estimate
+    /// model's waste at cost ÷ naive's (paired bootstrap over items); below 1, the model wastes less.
     public var wasteOverNaive: Estimate
-    /// The oracle's lost sales at the model's average inventory (its frontier, interpolated),
-    /// and the model's lost sales over that.
+    /// The oracle's lost sales value at the model's average inventory: its frontier over service
+    /// levels, interpolated (per run, in the catalog's currency).
     public var oracleLostAtModelInventory: Double
+    /// The model's lost sales value ÷ ``oracleLostAtModelInventory``: what not knowing the truth
+    /// costs at equal inventory (the target is ≤ 1.25).
     public var modelLostOverOracle: Double
     /// Whether the model's inventory lies within the oracle's frontier (outside it, the
     /// comparison uses the frontier's nearest end and is not judged).

@@ -16,20 +16,27 @@ public enum EventType: String, Sendable, Hashable, CaseIterable {
 public struct POSEvent: Sendable, Hashable {
     /// The basket (sale), delivery (restock) or count (stock_count) the line belongs to.
     public var transactionID: String
+    /// The product (`product_id`, `P00042`).
     public var productID: String
+    /// The product's name (`product_name`); gold keeps the latest by event time.
     public var productName: String
+    /// The product's category (`category`), as sent; silver upper-cases it.
     public var category: String
     /// Units: > 0 for sales and restocks, ≥ 0 for stock counts.
     public var quantity: Int
+    /// Price of one unit (`unit_price`), in cents of the chain's currency.
     public var unitPriceCents: Int64
+    /// Price of the line (`total_price`), in cents: ``unitPriceCents`` × ``quantity``, within one cent.
     public var totalPriceCents: Int64
     /// When it happened, RFC 3339 with any offset, as sent.
     public var timestamp: String
+    /// The store (`store_id`, `STORE_003`), as sent, and the partition key to send it with; silver upper-cases it.
     public var storeID: String
     /// For sales only.
     public var paymentMethod: String?
     /// For sales only.
     public var clientType: String?
+    /// Sale, restock or stock count (`event_type`; written even for a sale).
     public var eventType: EventType
 
     /// Creates an event.

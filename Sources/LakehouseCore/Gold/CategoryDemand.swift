@@ -8,6 +8,7 @@ public struct CategoryDemand: Sendable, Hashable {
     /// Demand on promotion is 1 + elasticity × discount times the usual.
     public var elasticity: Double
 
+    /// A category's learned figures, as gold reads them back from `category_demand`.
     public init(weekdayFactors: [Double], dispersion: Double, elasticity: Double) {
         self.weekdayFactors = weekdayFactors
         self.dispersion = dispersion
@@ -24,11 +25,16 @@ public struct CategoryDemand: Sendable, Hashable {
     /// What a category's items' estimates add up to: their promotion evidence, and the variance
     /// and level of those with ``CategoryDemand/dispersionDays`` whole days learned.
     public struct Pool: Sendable, Hashable {
+        /// The items' ``DemandEstimate/liftGain`` summed: units above the usual on promotion days.
         public var liftGain = 0.0
+        /// The items' ``DemandEstimate/liftDiscount`` summed: expected units × discount on promotion days.
         public var liftDiscount = 0.0
+        /// The daily variances of the items with ``CategoryDemand/dispersionDays`` whole days learned, summed.
         public var variance = 0.0
+        /// The daily levels (mean units a day) of the same items, summed.
         public var level = 0.0
 
+        /// A pool of already summed figures (gold sums them in SQL); the defaults are an empty pool.
         public init(liftGain: Double = 0, liftDiscount: Double = 0, variance: Double = 0, level: Double = 0) {
             self.liftGain = liftGain
             self.liftDiscount = liftDiscount

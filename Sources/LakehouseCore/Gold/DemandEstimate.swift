@@ -31,29 +31,35 @@ public struct DemandEstimate: Sendable, Hashable {
     public internal(set) var level: Double?
     /// Weighted variance of units per day.
     public internal(set) var variance: Double = 0
-    /// TSB: weighted mean units on a day with sales, and the mean days between such days (1 ÷
-    /// the weighted share of days with sales).
+    /// TSB: weighted mean units on a day with sales (nil before the first such day).
     public internal(set) var demandSize: Double?
+    /// TSB: the mean days between days with sales, 1 ÷ the weighted share of days with sales
+    /// (nil before the first day with sales).
     public internal(set) var demandInterval: Double?
     /// Whole days since the last day with sales.
     public internal(set) var daysSinceDemand: Int64 = 0
-    /// Whole days learned, and how many of them had no sales.
+    /// Whole days learned (closed and censored days are not).
     public internal(set) var daysLearned: Int64 = 0
+    /// How many of ``daysLearned`` had no sales: above ``intermittentShare`` of them, the item is intermittent.
     public internal(set) var zeroDays: Int64 = 0
     /// The weight of the days behind ``level`` (Σ (1 − α)^age over the days learned): how many
     /// days of evidence the estimate rests on.
     public internal(set) var evidenceDays: Double = 0
 
-    /// Promotion days: weighted units above those expected without the promotion, and weighted
-    /// expected units × discount (their ratio is the elasticity; slow sellers weigh little).
+    /// Promotion days: weighted units above those expected without the promotion (the numerator
+    /// of ``elasticity``).
     public internal(set) var liftGain: Double = 0
+    /// Promotion days: weighted expected units × discount, the denominator of ``elasticity``, so
+    /// that slow sellers weigh little.
     public internal(set) var liftDiscount: Double = 0
 
     /// The weight of a promotion day's newest evidence.
     public static let liftSmoothing = 0.25
-    /// The elasticity assumed before an item's own promotions say otherwise, and its weight (in
-    /// expected units × discount: 3 is one day at 30 % off of an item selling 10 a day).
+    /// The elasticity assumed before an item's own promotions say otherwise: 3, so 30 % off
+    /// doubles demand.
     public static let elasticityPrior = 3.0
+    /// The weight of ``elasticityPrior``, in expected units × discount: 3 is one day at 30 % off
+    /// of an item selling 10 a day.
     public static let elasticityPriorWeight = 3.0
 
     /// An estimate that has seen nothing.
@@ -191,6 +197,8 @@ public struct DemandDays: Sendable, Hashable {
     /// Variance ÷ mean of a day's units (the category's, pooled).
     public var dispersion: Double = 1
 
+    /// A calendar of `closed` days and promotion `discounts` (fractions off the price);
+    /// `weekdayFactors` other than seven values are taken as flat.
     public init(
         closed: Set<Int64> = [], discounts: [Int64: Double] = [:], weekdayFactors: [Double] = WeekdayProfile.flat
     ) {
@@ -214,6 +222,8 @@ public struct DemandDays: Sendable, Hashable {
     /// No closed days, no promotions.
     public static let none = DemandDays()
 
+    /// Whether the store is closed on `day` (days since 1970).
     public func isClosed(_ day: Int64) -> Bool { closed.contains(day) }
+    /// The share taken off the price on `day` (days since 1970): 0.15 for 15 % off; 0 without a promotion.
     public func discount(_ day: Int64) -> Double { discounts[day] ?? 0 }
 }

@@ -28,12 +28,13 @@ public struct GoldJob: Sendable {
         public var snapshots = 0
         /// Stock models (`demand_forecast` rows) brought forward.
         public var forecasts = 0
-        /// Order proposals drafted (one per store whose events the refresh brought, for its newest
-        /// day) and their lines.
+        /// Order proposals drafted: one per store whose events the refresh brought, for its newest day.
         public var proposals = 0
+        /// Lines (`order_line` rows, items to order) in those proposals.
         public var proposalLines = 0
-        /// Alerts opened and resolved.
+        /// Item alerts (`stock_alert` rows) opened by the refresh.
         public var alertsOpened = 0
+        /// Item alerts resolved by the refresh.
         public var alertsResolved = 0
         /// Where the refresh's time went: `stage`, `dimensions`, `facts`, `positions`,
         /// `snapshots`, `calendar`, `stock model`, `review`, in order, in seconds.
@@ -41,12 +42,16 @@ public struct GoldJob: Sendable {
 
         /// One step of a refresh and its duration.
         public struct Step: Sendable, Hashable {
+            /// The step, one of those listed at ``GoldJob/Report/steps`` (`facts`, `stock model`…).
             public var name: String
+            /// Wall-clock time it took, in seconds.
             public var seconds: Double
         }
 
+        /// A report of nothing applied.
         public init() {}
 
+        /// One line for a log or a terminal: the batches, rows and what they changed, or `gold: up to date`.
         public var description: String {
             guard let batches else { return "gold: up to date" }
             return
@@ -58,6 +63,8 @@ public struct GoldJob: Sendable {
     public let connection: PGConnection
     private let logger: Logger
 
+    /// A job on `connection`, whose `search_path` must hold the pipeline's schema (migrated by
+    /// ``Provisioner``); it logs each refresh's counts to `logger`.
     public init(connection: PGConnection, logger: Logger) {
         self.connection = connection
         self.logger = logger

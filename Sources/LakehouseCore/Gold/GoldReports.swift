@@ -5,10 +5,14 @@ import PGLite
 /// for an unexpected stockout or a stockout risk, one per store for its mark-down list (the
 /// store's open `PERISHABLE_OVERSTOCK` alerts, which it works through in one walk).
 public struct OpenStockAlert: Sendable, Hashable {
+    /// What the alert is about (`v_store_alerts.kind`); ``StockAlertKind/perishableOverstock`` for a
+    /// mark-down list.
     public var kind: StockAlertKind
+    /// The store that has to act, as in the events (`STORE_003`).
     public var storeID: String
     /// The item's product; nil for a mark-down list.
     public var productID: String?
+    /// The product's latest name in gold (`dim_product`); nil for a mark-down list.
     public var productName: String?
     /// Items the alert covers: 1, or the mark-down list's length.
     public var items: Int
@@ -22,64 +26,91 @@ public struct OpenStockAlert: Sendable, Hashable {
 
 /// One perishable item of a store's mark-down list, as `gold markdowns` lists it.
 public struct MarkdownLine: Sendable, Hashable {
+    /// The store whose list holds the item.
     public var storeID: String
+    /// The perishable product to mark down.
     public var productID: String
+    /// The product's latest name in gold (`dim_product`).
     public var productName: String
+    /// The product's category, upper-cased as silver stores it (`DAIRY`).
     public var category: String
     /// When the item joined the list: event time, microseconds since 1970 UTC.
     public var openedAt: Int64
+    /// Units on the shelf as the item's latest draft saw them (else as the alert recorded them).
     public var onHand: Int64
-    /// Units the item's latest draft (gold's newest refresh) expects to spoil before they sell,
-    /// and their value at the list price.
+    /// Units the item's latest draft (gold's newest refresh) expects to spoil before they sell
+    /// (`v_markdown_list.units_to_spoil`, one decimal).
     public var unitsToSpoil: Double
+    /// ``unitsToSpoil`` at the product's list price, in the chain's currency (`value_to_spoil`, two decimals).
     public var valueToSpoil: Double
+    /// The alert's sentence: how much will spoil, and that the item should be marked down.
     public var reason: String
 }
 
 /// One line of a store's order proposal, as `gold proposal` lists it.
 public struct OrderProposalLine: Sendable, Hashable {
+    /// The store that orders.
     public var storeID: String
-    /// The review's day (days since 1970 UTC) and status (`proposed`, `ordered`, `lapsed`).
+    /// The review's day, the store's newest event day: days since 1970-01-01 UTC.
     public var reviewDay: Int64
+    /// The review's status (`v_order_proposal.review_status`): `proposed`, `ordered` or `lapsed`.
     public var reviewStatus: String
+    /// The product to order.
     public var productID: String
+    /// The product's latest name in gold (`dim_product`).
     public var productName: String
+    /// The product's category, upper-cased as silver stores it.
     public var category: String
+    /// Units to order, always > 0; whole cases when the product's case size is known.
     public var quantity: Int64
+    /// ``quantity`` in cases; nil when the product has no case size in `replenishment_policy`.
     public var cases: Int64?
+    /// Units on the shelf as the plan saw them at the review.
     public var onHand: Int64
+    /// Units ordered earlier that no delivery has brought yet (ordered lines still on the way).
     public var onOrder: Int64
-    /// The risk of running empty before the next delivery, with this order.
+    /// The risk of running empty before the next delivery, with this order: a probability from 0
+    /// to 1, rounded to three decimals.
     public var stockoutRisk: Double
+    /// Why the line orders this much, in words a store manager reads.
     public var reason: String
 }
 
 /// What the pipeline has seen, for a summary: events by type, quarantined records by reason,
 /// duplicates removed, alerts open by kind.
 public struct GoldSummary: Sendable {
+    /// Valid events in `sales_silver` per `event_type` (`sale`, `restock`, `stock_count`), the most first.
     public var eventsByType: [(type: String, count: Int64)] = []
+    /// Records in `sales_quarantine` per reason (`null:store_id`, `poison:object`…), the most first.
     public var quarantinedByReason: [(reason: String, count: Int64)] = []
+    /// Records silver dropped as repeats of a natural key, over all its batches (`silver_batches`).
     public var duplicates: Int64 = 0
+    /// Open item alerts in `stock_alert` per kind, the most first (as `lakehouse status` counts them).
     public var openAlertsByKind: [(kind: String, count: Int64)] = []
-    /// Alerts opened since the start as the stores saw them (each unexpected stockout and
-    /// stockout risk, and a store's mark-down list once on each day it gained items), the item
-    /// alerts behind them, and the store-days with sales they were opened over.
+    /// Alerts opened since the start as the stores saw them: each unexpected stockout and
+    /// stockout risk, and a store's mark-down list once on each day it gained items.
     public var alertsOpened: Int64 = 0
+    /// The item alerts (`stock_alert` rows of the three current kinds) behind ``alertsOpened``.
     public var itemAlertsOpened: Int64 = 0
+    /// Store-days with at least one sale in `fact_sales`, the denominator of alerts per store-day.
     public var storeDays: Int64 = 0
-    /// The store-days on which the store ordered gold's proposal, and the alerts opened on them:
-    /// what a store acting on the system sees (and the item alerts behind them).
+    /// The store-days on which the store ordered gold's proposal (`order_review.ordered_by =
+    /// 'proposal'`): the days of a store acting on the system.
     public var orderedStoreDays: Int64 = 0
+    /// Alerts, as the stores saw them, opened on ``orderedStoreDays``.
     public var alertsOnOrderedDays: Int64 = 0
+    /// The item alerts behind ``alertsOnOrderedDays``.
     public var itemAlertsOnOrderedDays: Int64 = 0
     /// Per day (days since 1970) on which stores ordered gold's proposal: how many did, the
     /// alerts they saw opened that day, and the item alerts behind them.
     public var alertsByOrderedDay: [(day: Int64, stores: Int64, alerts: Int64, items: Int64)] = []
-    /// Items (store × product) gold knows, those never counted (their stock is unknown), and
-    /// those whose last count is more than ``countAgeDays`` days older than the newest event.
+    /// Items (store × product) gold knows: the rows of `stock_position`.
     public var items: Int64 = 0
+    /// Items never counted, whose stock is unknown (no `stock_count` yet).
     public var neverCounted: Int64 = 0
+    /// Items whose last count is more than ``countAgeDays`` days older than the newest event in gold.
     public var countOlderThanDays: Int64 = 0
+    /// The age in days, in event time, past which ``countOlderThanDays`` calls a count stale; default 7.
     public var countAgeDays = 7
 }
 

@@ -9,19 +9,26 @@ import Foundation
 public struct ItemAlerts: Sendable, Hashable {
     /// A change to one alert, with the sentence that says why.
     public struct Change: Sendable, Hashable {
+        /// The alert's kind; an item has at most one open alert of each.
         public var kind: StockAlertKind
+        /// `true` when the alert opened, `false` when it was resolved.
         public var opened: Bool
+        /// Why, with the figures behind it and what to do: `stock_alert.reason`.
         public var reason: String
     }
 
     /// The kinds open now.
     public private(set) var open: Set<StockAlertKind>
-    /// The risk of running empty before the next delivery stated at the last review, and the
-    /// last day it covers (days since 1970: the day that delivery is due, or the day before an
-    /// order placed then could arrive when none was coming; nil before the first review). An empty shelf after that day is the next review's to order for, not a surprise.
+    /// The risk of running empty before the next delivery stated at the last review, from 0 to
+    /// 1 (0 before the first review): `demand_forecast.stated_risk`.
     public var statedRisk: Double
+    /// The last day ``statedRisk`` covers (days since 1970: the day that delivery is due, or the
+    /// day before an order placed then could arrive when none was coming; nil before the first
+    /// review). An empty shelf after that day is the next review's to order for, not a surprise.
     public var statedUntil: Int64?
 
+    /// The alerts of an item as gold reads them back: the kinds `open`, and the risk the last
+    /// review stated and until when; by default none open and nothing stated.
     public init(open: Set<StockAlertKind> = [], statedRisk: Double = 0, statedUntil: Int64? = nil) {
         self.open = open
         self.statedRisk = statedRisk
@@ -140,8 +147,10 @@ public struct ReviewFigures: Sendable, Hashable {
     public var waste: Double
     /// Days from the review to the morning the next delivery is due.
     public var riskUntilDay: Int
+    /// Whether a delivery is coming: an order on the way, or this one.
     public var deliveryComing: Bool
 
+    /// The figures as gold kept them with a draft (`demand_forecast.draft_*`).
     public init(
         quantity: Int64, risk: Double, shortDays: Double, waste: Double, riskUntilDay: Int, deliveryComing: Bool
     ) {

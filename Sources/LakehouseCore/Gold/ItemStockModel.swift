@@ -7,10 +7,12 @@ public struct StockMovement: Sendable, Hashable {
 
     /// Event time, microseconds since 1970 UTC.
     public var time: Int64
+    /// Whether it is a sale, a restock (delivery) or a stock count.
     public var kind: Kind
     /// Units (positive for sales and restocks; the counted units for a count).
     public var quantity: Int64
 
+    /// A movement of `quantity` units of `kind` at `time` (microseconds since 1970 UTC).
     public init(time: Int64, kind: Kind, quantity: Int64) {
         self.time = time
         self.kind = kind
@@ -22,11 +24,13 @@ public struct StockMovement: Sendable, Hashable {
 public struct StockFigures: Sendable, Hashable {
     /// Units on hand.
     public var onHand: Int64
-    /// Forecast units per day, and its standard deviation (nil while still learning).
+    /// Forecast units per day (nil while still learning).
     public var dailyDemand: Double?
+    /// Standard deviation of units per day.
     public var dailyDeviation: Double
-    /// z·σ·√L, and d·L + SS (0 while still learning).
+    /// Safety stock SS = z·σ·√L, in units (0 while still learning).
     public var safetyStock: Double
+    /// Reorder point d·L + SS, in units (0 while still learning).
     public var reorderPoint: Double
     /// On hand ÷ daily demand (nil without demand).
     public var daysOfCover: Double?
@@ -50,6 +54,7 @@ public struct ItemStockModel: Sendable, Hashable {
     public internal(set) var time: Int64?
     /// The event time of the count on hand rests on.
     public internal(set) var lastCountTime: Int64?
+    /// What the model has learned of the item's daily demand.
     public internal(set) var demand = DemandEstimate()
 
     /// A model that has seen nothing.

@@ -5,7 +5,9 @@
 public struct OpenOrders: Sendable, Hashable {
     /// One order: the day it was placed (days since 1970 UTC) and its units.
     public struct Line: Sendable, Hashable {
+        /// The day it was placed (for ``RecentDeliveries``, delivered): days since 1970 UTC.
         public var day: Int64
+        /// Units ordered (for ``RecentDeliveries``, delivered).
         public var units: Int64
     }
 
@@ -15,6 +17,7 @@ public struct OpenOrders: Sendable, Hashable {
     /// Days past the lead time after which an order still open is dropped.
     public static let giveUpDays: Int64 = 3
 
+    /// Open orders `lines`, oldest first (as gold reads them back from `order_line`); none by default.
     public init(lines: [Line] = []) { self.lines = lines }
 
     /// Units ordered and not delivered.
@@ -57,6 +60,7 @@ public struct RecentDeliveries: Sendable, Hashable {
     /// (day since 1970, units), oldest first.
     public private(set) var entries: [OpenOrders.Line] = []
 
+    /// No deliveries recorded.
     public init() {}
 
     /// Records a delivery on `day`, forgetting those older than `keepDays`.

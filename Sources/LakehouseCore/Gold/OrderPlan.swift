@@ -17,6 +17,8 @@ public struct OrderPlan: Sendable, Hashable {
     public var cases: Int64?
     /// Expected units sold from tomorrow until the next order can arrive.
     public var coverDemand: Double
+    /// Units to keep on the shelf when the next order can arrive, on top of ``coverDemand``:
+    /// z · σ of the demand until then, plus ``lateDeliveryShare`` of a late day's demand.
     public var safetyStock: Double
     /// Units expected on the shelf when the next order can arrive, with this order.
     public var projectedStock: Double
@@ -25,14 +27,18 @@ public struct OrderPlan: Sendable, Hashable {
     /// Days of expected demand that go unmet before the next order can arrive, even with this
     /// order (the stock runs out before it arrives): what the order cannot fix.
     public var expectedShortDays: Double
-    /// Days from tonight to this order's delivery and to the next order's.
+    /// Days from tonight to the morning this order would be delivered (its lead time, moved past closed days).
     public var arrivalDay: Int
+    /// Days from tonight to the morning the next review's order could be delivered; the plan
+    /// covers the days before it.
     public var nextArrivalDay: Int
     /// The probability that the shelf runs empty before the next delivery (of an order on the
     /// way, or of this one; if nothing is coming, before an order placed now could arrive),
     /// which comes on the morning of ``riskUntilDay`` (days from tonight), a day late with
     /// probability ``lateDeliveryShare``.
     public var stockoutRisk: Double
+    /// Days from tonight to the morning of the first delivery coming (an order on the way, or
+    /// this one; ``arrivalDay`` if none): the end of ``stockoutRisk``'s window.
     public var riskUntilDay: Int
     /// Whether a delivery is coming (an order on the way, or this one).
     public var deliveryComing: Bool
@@ -43,8 +49,10 @@ public struct OrderPlan: Sendable, Hashable {
     public struct Lot: Sendable, Hashable {
         /// The last day they can be sold, in days from today (nil: they keep).
         public var lastDay: Int?
+        /// Units in the lot (fractions allowed: a projection's expected units).
         public var units: Double
 
+        /// `units` that can be sold until `lastDay` (days from today; nil: they keep).
         public init(lastDay: Int?, units: Double) {
             self.lastDay = lastDay
             self.units = units
@@ -55,8 +63,10 @@ public struct OrderPlan: Sendable, Hashable {
     public struct Arrival: Sendable, Hashable {
         /// Days from today (1 = tomorrow morning; an overdue one is taken as tomorrow).
         public var day: Int
+        /// Units expected in the delivery (what was ordered).
         public var units: Double
 
+        /// A delivery of `units` due on the morning of `day` (days from today).
         public init(day: Int, units: Double) {
             self.day = day
             self.units = units
@@ -74,6 +84,7 @@ public struct OrderPlan: Sendable, Hashable {
         public var forecast: [Double]
         /// Variance of one day's units.
         public var dailyVariance: Double
+        /// The item's lead time, review period and service level (the z of the safety stock).
         public var policy: ReplenishmentPolicy
         /// Units per case, when known.
         public var caseSize: Int64?
@@ -85,6 +96,8 @@ public struct OrderPlan: Sendable, Hashable {
         /// forecast of the coming days).
         public var dispersion: Double?
 
+        /// What to plan from; an item with no arrivals, case size, shelf life or closed days needs
+        /// only `lots`, `forecast`, `dailyVariance` and `policy`.
         public init(
             lots: [Lot], arrivals: [Arrival] = [], forecast: [Double], dailyVariance: Double,
             policy: ReplenishmentPolicy, caseSize: Int64? = nil, shelfLifeDays: Int? = nil, closedDays: Set<Int> = [],

@@ -17,8 +17,9 @@ public enum StockAlertKind: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// An empty shelf is unexpected when the last review stated a risk below this.
     public static let unexpectedBelow = 0.2
-    /// `STOCKOUT_RISK` opens at this risk and holds down to ``riskHolds``.
+    /// `STOCKOUT_RISK` opens at this risk or above: 0.5.
     public static let riskOpens = 0.5
+    /// An open `STOCKOUT_RISK` holds while the risk stays at or above this: 0.25.
     public static let riskHolds = 0.25
     /// Days of expected demand that must go unmet for `STOCKOUT_RISK` to open.
     public static let shortDays = 0.5

@@ -20,19 +20,27 @@ public enum StockCountImport {
     public struct Row: Sendable, Hashable {
         /// The line in the file, from 1 (the header is line 1).
         public var line: Int
+        /// The `store_id` column, trimmed.
         public var storeID: String
+        /// The `product_id` column, trimmed.
         public var productID: String
+        /// The `quantity` column: the units counted, 0 to ``SilverRules/maximumQuantity``.
         public var quantity: Int64
+        /// The `counted_at` column as written; checked as RFC 3339 when the row becomes an event.
         public var countedAt: String
+        /// The `product_name` column; nil when absent or blank (gold's name is used).
         public var productName: String?
+        /// The `category` column; nil when absent or blank (gold's category is used).
         public var category: String?
-        /// In cents.
+        /// The `unit_price` column in cents; nil when absent or blank (gold's price, or 0.00).
         public var unitPriceCents: Int64?
     }
 
     /// A row that cannot be imported, and why.
     public struct Problem: Sendable, Hashable, CustomStringConvertible {
+        /// The line in the file, from 1 (the header is line 1).
         public var line: Int
+        /// What is wrong with the row, naming the column and its value (escaped).
         public var message: String
         /// `<line>: <message>`, to follow the file name as compilers print it.
         public var description: String { "\(line): \(message)" }

@@ -5,8 +5,9 @@
 public enum WeekdayProfile {
     /// No weekly shape.
     public static let flat = [Double](repeating: 1, count: 7)
-    /// The weeks of history used, and the fewest days (each weekday seen) for a profile.
+    /// The days of history a profile is learned from: 56 (eight weeks).
     public static let windowDays: Int64 = 56
+    /// The fewest open days in the window, each weekday seen, before the profile leaves ``flat``: 14.
     public static let minimumDays = 14
     /// Units at the overall mean added to each weekday's.
     public static let priorUnits = 20.0

@@ -214,7 +214,7 @@ public struct IngestJob: Sendable {
         }
 
         while let shardIterator = current {
-            if stop.isStopped { break }
+            if stop.isStopped || Task.isCancelled { break }
             let started = clock.now
             let result: KinesisGetRecordsResult
             do {
@@ -263,7 +263,7 @@ public struct IngestJob: Sendable {
             // At most 5 reads a second per shard; longer pauses while the shard is idle.
             let pause: Duration = result.records.isEmpty ? configuration.idlePause : .milliseconds(200)
             let next = started + pause
-            if next > clock.now { try await Task.sleep(until: next, clock: clock) }
+            if next > clock.now { await stop.sleep(for: next - clock.now) }
         }
         try await flush(ended: false)
         return outcome

@@ -78,11 +78,19 @@ public struct Pipeline: Sendable {
     /// nothing left), then drains: readers flush and checkpoint, leases are released, silver and
     /// gold take what bronze holds.
     ///
+    /// Cancelling the task that runs it stops it too, without the drain: calls in flight are
+    /// abandoned (AWSLite's transfers, PGLite's statements through `PQcancel`), nothing read is
+    /// lost (a checkpoint moves only after its object is written), and leases not released
+    /// expire within ``Configuration/failoverTime``. ``PipelineService`` maps a graceful
+    /// shutdown to `stop` and cancellation to cancellation.
+    ///
     /// - Throws: ``PGError`` or ``AWSError`` only when the process cannot start (no database, no
     ///   stream); failures after that are retried.
     public func run(stop: StopSignal = StopSignal()) async throws -> Report {
         let coordination = HealingConnection(name: "lakehouse-coordination", logger: logger, connect: connect)
-        let leases = leasesTable(try await coordination.current())
+        let leases = ShardLeaseTable(
+            connection: try await coordination.current(), stream: configuration.ingest.stream,
+            worker: configuration.worker, duration: configuration.leaseDuration)
         try await leases.heartbeat(host: ProcessInfo.processInfo.hostName, pid: getpid())
         try await leases.register(try await kinesis.listShards(configuration.ingest.stream))
         logger.info(
@@ -92,224 +100,45 @@ public struct Pipeline: Sendable {
                 "failover.seconds": "\(configuration.failoverTime.components.seconds)",
             ])
         let readers = ShardReaders()
-        let trigger = Trigger()
+        let bronzeWritten = WakeSignal()
         let ingestDone = StopSignal()
         let failures = SharedCount()
-        async let batches = batchLoop(trigger: trigger, ingestDone: ingestDone, stop: stop, failures: failures)
-        await coordinate(coordination: coordination, readers: readers, trigger: trigger, stop: stop, failures: failures)
-        ingestDone.stop()
-        var report = await batches
+        var coordinator = ShardCoordinator(
+            context: ShardReader.Context(
+                configuration: configuration, kinesis: kinesis, s3: s3, logger: logger, connection: coordination,
+                readers: readers, bronzeWritten: bronzeWritten),
+            failures: failures)
+        var report = await withTaskCancellationHandler {
+            async let batches = batchLoop(
+                bronzeWritten: bronzeWritten, ingestDone: ingestDone, stop: stop, failures: failures)
+            await coordinator.run(stop: stop)
+            ingestDone.stop()
+            return await batches
+        } onCancel: {
+            stop.stop()
+        }
         let totals = readers.totals
         report.ingestRecords = totals.records
         report.ingestObjects = totals.objects
         report.failures += failures.count
-        if let connection = try? await coordination.current() { try? await leasesTable(connection).stopped() }
+        if let connection = try? await coordination.current() {
+            try? await ShardLeaseTable(
+                connection: connection, stream: configuration.ingest.stream, worker: configuration.worker,
+                duration: configuration.leaseDuration
+            ).stopped()
+        }
         await coordination.close()
         logger.info("lakehouse run stopped", metadata: ["report": "\(report)"])
         return report
     }
 
-    // MARK: - Ingest: leases and shard readers
-
-    /// Keeps this process's share of leases and a reader on each, until `stop` (or, with
-    /// `untilCaughtUp`, until every shard it can hold is drained); then stops the readers,
-    /// waits for their last checkpoints and releases the leases.
-    ///
-    /// Its PostgreSQL connection heals: while the server is away, each pass fails and is tried
-    /// again after a doubling pause, and the next pass that reaches it carries on (leases that
-    /// expired meanwhile are taken again like any free lease).
-    private func coordinate(
-        coordination: HealingConnection, readers: ShardReaders, trigger: Trigger, stop: StopSignal,
-        failures: SharedCount
-    ) async {
-        let clock = ContinuousClock()
-        let worker = configuration.worker
-        var held: Set<String> = []
-        var drained: Set<String> = []
-        var retryAt: [String: ContinuousClock.Instant] = [:]
-        var failuresInRow: [String: Int] = [:]
-        var lastRenew = clock.now
-        var lastList = clock.now
-        var errors = 0
-        var tasks: [Task<Void, Never>] = []
-        // The readers' saves and run records go through the healing connection too.
-        @Sendable func history() async throws -> RunHistory {
-            RunHistory(connection: try await coordination.current(), worker: worker)
-        }
-        @Sendable func checkpoints() async throws -> CheckpointStore {
-            CheckpointStore(connection: try await coordination.current())
-        }
-
-        func startReader(_ shard: String) async throws {
-            let checkpoint = try await checkpoints().load(stream: configuration.ingest.stream)[shard]
-            let run = try await history().start(.ingest, subject: shard)
-            // Its saves go through `save` below; the job's own store is not used.
-            let ingest = IngestJob(
-                kinesis: kinesis, s3: s3, checkpoints: try await checkpoints(), configuration: configuration.ingest,
-                logger: logger)
-            let readerStop = StopSignal()
-            readers.started(shard, stop: readerStop, run: run)
-            let logger = logger
-            tasks.append(
-                Task {
-                    do {
-                        let outcome = try await ingest.readShard(
-                            shard, after: checkpoint, stop: readerStop,
-                            save: { checkpoint in
-                                guard try await checkpoints().save(checkpoint, leaseOwner: worker) else {
-                                    throw LakehouseError(
-                                        code: .leaseLost, message: "the lease on \(shard) is no longer \(worker)'s")
-                                }
-                            },
-                            onFlush: { checkpoint in
-                                readers.flushed(shard, records: checkpoint.records)
-                                trigger.pull()
-                            },
-                            onRead: { read in readers.read(shard, millisBehindLatest: read.millisBehindLatest) })
-                        try? await history().finish(run, rowsIn: outcome.records, rowsOut: outcome.objects)
-                        readers.ended(shard, outcome.ended ? .ended : .stopped)
-                    } catch let error as LakehouseError where error.code == .leaseLost {
-                        let counts = readers.running[shard]
-                        try? await history().finish(
-                            run, rowsIn: counts?.records ?? 0, rowsOut: counts?.objects ?? 0,
-                            error: "lease lost: \(error.message)")
-                        readers.ended(shard, .leaseLost)
-                    } catch {
-                        logger.error(
-                            "shard reader failed", metadata: ["kinesis.shard": "\(shard)", "error": "\(error)"])
-                        let counts = readers.running[shard]
-                        try? await history().finish(
-                            run, rowsIn: counts?.records ?? 0, rowsOut: counts?.objects ?? 0, error: "\(error)")
-                        readers.ended(shard, .failed("\(error)", progressed: (counts?.objects ?? 0) > 0))
-                    }
-                })
-            logger.info(
-                "shard reader started",
-                metadata: ["kinesis.shard": "\(shard)", "resume": "\(checkpoint?.sequenceNumber ?? "start")"])
-        }
-
-        var first = true
-        var started: Date?
-        while !stop.isStopped {
-            do {
-                let connection = try await coordination.current()
-                let leases = leasesTable(connection)
-                let history = RunHistory(connection: connection, worker: worker)
-                if started == nil { started = try await leases.serverNow() }
-                // How the readers ended since the last look.
-                for (shard, ending) in readers.takeEndings() {
-                    switch ending {
-                    case .ended:
-                        try await leases.release([shard])
-                        held.remove(shard)
-                        lastList = clock.now - .seconds(3600)  // its children may be readable now
-                    case .stopped:
-                        if configuration.untilCaughtUp { drained.insert(shard) }
-                    case .leaseLost:
-                        held.remove(shard)
-                    case .failed(_, let progressed):
-                        failures.add(1)
-                        failuresInRow[shard] = progressed ? 1 : failuresInRow[shard, default: 0] + 1
-                        retryAt[shard] = clock.now + configuration.backoff(after: failuresInRow[shard]!)
-                    }
-                }
-                if first || clock.now - lastRenew >= configuration.renewInterval {
-                    try await leases.heartbeat(host: ProcessInfo.processInfo.hostName, pid: getpid())
-                    let running = readers.running
-                    for (_, reader) in running {
-                        try await history.progress(reader.run, rowsIn: reader.records, rowsOut: reader.objects)
-                    }
-                    let kept = try await leases.renew(Array(held), lags: readers.lags)
-                    let lost = held.subtracting(kept)
-                    if !lost.isEmpty {
-                        logger.warning("shard leases lost", metadata: ["kinesis.shards": "\(lost.sorted())"])
-                        readers.stop(lost)
-                    }
-                    held = kept
-                    lastRenew = clock.now
-                    _ = try await history.abandonDead(after: configuration.leaseDuration.inSeconds)
-                }
-                if clock.now - lastList >= .seconds(30) {
-                    try await leases.register(try await kinesis.listShards(configuration.ingest.stream))
-                    lastList = clock.now
-                }
-                let all = try await leases.leases()
-                let plan = LeaseBalancer.plan(
-                    leases: all.filter { !drained.contains($0.shardID) || $0.owner != configuration.worker },
-                    worker: configuration.worker, workers: try await leases.liveWorkers())
-                var tookExpired = false
-                for lease in plan.take + (plan.steal.map { [$0] } ?? []) where try await leases.take(lease) {
-                    if let owner = lease.owner, lease.isLive {
-                        logger.info(
-                            "shard lease stolen", metadata: ["kinesis.shard": "\(lease.shardID)", "from": "\(owner)"])
-                    } else if let owner = lease.owner, owner != configuration.worker {
-                        logger.warning(
-                            "expired shard lease taken over",
-                            metadata: ["kinesis.shard": "\(lease.shardID)", "from": "\(owner)"])
-                        tookExpired = true
-                    }
-                    held.insert(lease.shardID)
-                    drained.remove(lease.shardID)
-                }
-                // A process whose leases expired has stopped answering: its open runs end here.
-                if tookExpired {
-                    _ = try await history.abandonDead(after: configuration.leaseDuration.inSeconds)
-                }
-                // A reader on every held shard that has none (new, or failed and paused enough).
-                let running = readers.running
-                for shard in held.sorted()
-                where running[shard] == nil && !drained.contains(shard) && (retryAt[shard] ?? clock.now) <= clock.now {
-                    retryAt[shard] = nil
-                    try await startReader(shard)
-                }
-                errors = 0
-                first = false
-                if configuration.untilCaughtUp, readers.running.isEmpty, retryAt.isEmpty,
-                    plan.take.isEmpty, plan.steal == nil, held.isSubset(of: drained)
-                {
-                    // Done when every readable shard was drained here or is read by a process
-                    // heard from since this one started (a dead one's leases expire first).
-                    let alive = try await leases.workers(heardAfter: started ?? Date())
-                    let pending = LeaseBalancer.readable(all).filter { lease in
-                        !drained.contains(lease.shardID)
-                            && !(lease.isHeld && lease.owner != configuration.worker && alive.contains(lease.owner!))
-                    }
-                    if pending.isEmpty { break }
-                }
-            } catch {
-                errors += 1
-                failures.add(1)
-                // A broken connection is replaced at the next pass.
-                await coordination.heal()
-                let pause = configuration.backoff(after: errors)
-                logger.error(
-                    "shard coordination failed; retrying",
-                    metadata: ["error": "\(error)", "failures": "\(errors)", "retry.seconds": "\(pause.inSeconds)"])
-                await stop.sleep(for: pause)
-            }
-            await stop.sleep(for: configuration.takeInterval)
-        }
-        readers.stopAll()
-        for task in tasks { await task.value }
-        _ = readers.takeEndings()
-        if let connection = try? await coordination.current() {
-            try? await leasesTable(connection).release(Array(held))
-        }
-    }
-
-    private func leasesTable(_ connection: PGConnection) -> ShardLeaseTable {
-        ShardLeaseTable(
-            connection: connection, stream: configuration.ingest.stream, worker: configuration.worker,
-            duration: configuration.leaseDuration)
-    }
-
     // MARK: - Silver and gold
 
-    /// Runs silver one batch at a time, each followed by a gold refresh, whenever bronze has
-    /// something new (or every ``Configuration/silverPollInterval``); after `ingestDone`, until
-    /// neither has anything left.
-    private func batchLoop(trigger: Trigger, ingestDone: StopSignal, stop: StopSignal, failures: SharedCount) async
-        -> Report
+    /// Runs silver one batch at a time, each followed by a gold refresh, as soon as this process
+    /// wrote to bronze (or every ``Configuration/silverPollInterval``, for what other processes
+    /// wrote); after `ingestDone`, until neither has anything left.
+    private func batchLoop(bronzeWritten: WakeSignal, ingestDone: StopSignal, stop: StopSignal, failures: SharedCount)
+        async -> Report
     {
         var report = Report()
         let clock = ContinuousClock()
@@ -321,12 +150,12 @@ public struct Pipeline: Sendable {
         var busy = false
         while true {
             let finishing = ingestDone.isStopped
-            // Wait for new bronze, the poll interval, or the end of ingest.
-            while !busy, !finishing, !ingestDone.isStopped, !trigger.take(),
-                clock.now - lastPass < configuration.silverPollInterval
-            {
-                try? await Task.sleep(for: .milliseconds(20))
+            if !busy && !finishing {
+                // Wait for new bronze, the poll interval, or the end of ingest.
+                let left = configuration.silverPollInterval - (clock.now - lastPass)
+                await ingestDone.sleep(for: left, orUntil: bronzeWritten)
             }
+            bronzeWritten.take()
             lastPass = clock.now
             do {
                 let silver = try await silverBatch(try await silverConnection.current(), listing: &listing)
@@ -349,10 +178,10 @@ public struct Pipeline: Sendable {
                 await silverConnection.heal()
                 await goldConnection.heal()
                 busy = false
-                // Stopping: a few more tries, then give up (what is left waits for the next run).
+                // Stopping (or cancelled): a few more tries, then give up (what is left waits
+                // for the next run).
                 if stop.isStopped && failuresInRow >= 3 { break }
-                let pause = configuration.backoff(after: failuresInRow)
-                try? await Task.sleep(for: pause)
+                try? await Task.sleep(for: configuration.backoff(after: failuresInRow))
             }
         }
         await silverConnection.close()

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// The shard readers a ``Pipeline`` process runs, shared between the readers' tasks and the
-/// coordinator: which run, how far behind each last read was, and how each one ended.
+/// coordinator (``ShardCoordinator``): which run, how far behind each last read was, and how each one ended.
 final class ShardReaders: Sendable {
     /// How a reader ended.
     enum Ending: Sendable {
@@ -32,6 +32,8 @@ final class ShardReaders: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Raised when a reader ends, so that the coordinator looks at once.
+    let changed = WakeSignal()
 
     func started(_ shard: String, stop: StopSignal, run: Int64) {
         state.withLock { $0.running[shard] = Running(stop: stop, run: run) }
@@ -57,6 +59,7 @@ final class ShardReaders: Sendable {
             state.lags[shard] = nil
             state.endings.append((shard, ending))
         }
+        changed.raise()
     }
 
     /// The endings since the last call.
@@ -78,16 +81,6 @@ final class ShardReaders: Sendable {
     }
 
     func stopAll() { stop(running.keys) }
-}
-
-/// A flag one side raises and the other takes: "bronze has something new".
-final class Trigger: Sendable {
-    private let flag = Atomic<Bool>(false)
-
-    func pull() { flag.store(true, ordering: .relaxed) }
-
-    /// Whether it was pulled since the last call.
-    func take() -> Bool { flag.exchange(false, ordering: .relaxed) }
 }
 
 /// A count shared between tasks.

@@ -11,9 +11,9 @@ import PGLite
 /// `replenishment_policy` row per product (its lead time, case size and shelf life), the days
 /// the stores are closed (`store_closed_day`) and the promotions (`promotion`).
 public struct DatabaseOrders: Sendable {
-    /// How long to wait for gold's proposal before giving up (default 300 s), and how often to
-    /// look (default 0.25 s).
+    /// How long a store waits for gold's proposal before giving up (default 300 s).
     public var timeout: Duration = .seconds(300)
+    /// How often a waiting store looks for the proposal in `order_review` (default 0.25 s).
     public var pollInterval: Duration = .milliseconds(250)
 
     private let connection: PGConnection

@@ -27,29 +27,36 @@ public struct EventProducer: Sendable {
         /// How often ``run(_:progress:)`` reports progress. Default: 5 seconds.
         public var progressInterval: Duration = .seconds(5)
 
+        /// A configuration that puts to `stream` with the defaults above.
         public init(stream: String) { self.stream = stream }
     }
 
     /// What a producer has done so far.
     public struct Progress: Sendable, Hashable, CustomStringConvertible {
+        /// Records Kinesis accepted.
         public var sent = 0
         /// Records resent after Kinesis rejected them (each resend counts).
         public var retried = 0
         /// Records that could not be sent.
         public var failed = 0
+        /// Wall-clock seconds since the run started.
         public var seconds = 0.0
 
+        /// Records accepted per wall-clock second so far (0 before any time has passed).
         public var eventsPerSecond: Double { seconds > 0 ? Double(sent) / seconds : 0 }
 
+        /// The progress line printed to stderr: `producer: 1998 events/s, sent …, retried …, failed …`.
         public var description: String {
             "producer: \(Int(eventsPerSecond.rounded())) events/s, sent \(sent), retried \(retried), failed \(failed)"
         }
     }
 
     private let kinesis: KinesisClient
+    /// The stream, batch size and pace the producer was made with.
     public let configuration: Configuration
     private let logger: Logger
 
+    /// A producer that puts through `kinesis` as `configuration` says and logs rejected records to `logger`.
     public init(kinesis: KinesisClient, configuration: Configuration, logger: Logger) {
         self.kinesis = kinesis
         self.configuration = configuration
@@ -58,9 +65,13 @@ public struct EventProducer: Sendable {
 
     /// One order a simulated store placed: the day (days since 1970 UTC), store, product, units.
     public struct PlacedOrder: Sendable, Hashable {
+        /// The review's day: days since 1970-01-01 UTC.
         public var day: Int64
+        /// The store that ordered (`STORE_001`).
         public var storeID: String
+        /// The product ordered (`P00042`).
         public var productID: String
+        /// Units ordered, in whole cases; always > 0.
         public var units: Int64
     }
 

@@ -3,6 +3,8 @@ import PGLite
 /// The pipeline's PostgreSQL schema, as migrations applied in order, once each (recorded in
 /// `schema_migrations`). A migration is never edited once released: a change is a new one.
 public enum DatabaseSchema {
+    /// Every migration, `0001_ingest_checkpoints` first: ingest checkpoints, silver's tables,
+    /// gold's star schema, stock model, order proposals, alerts and BI views, shard leases and run history.
     public static let migrations: [PGMigration] = [
         PGMigration(
             name: "0001_ingest_checkpoints",

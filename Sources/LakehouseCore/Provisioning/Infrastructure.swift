@@ -6,8 +6,9 @@ import PGLite
 public struct Infrastructure: Sendable, Hashable {
     /// Buckets that must exist (bronze, silver, gold).
     public var buckets: [String]
-    /// The stream and its number of open shards.
+    /// The Kinesis stream of POS events (`KINESIS_STREAM`).
     public var stream: String
+    /// The stream's number of open shards; an existing stream with another count is resharded.
     public var shardCount: Int
     /// The database schema, as ordered migrations (applied once each).
     public var migrations: [PGMigration]
@@ -31,11 +32,16 @@ public struct Infrastructure: Sendable, Hashable {
 
 /// One difference between what exists and what an ``Infrastructure`` describes.
 public enum ProvisionChange: Sendable, Hashable, CustomStringConvertible {
+    /// Create the S3 bucket of that name.
     case createBucket(String)
+    /// Create the Kinesis stream of that name with `shardCount` shards.
     case createStream(String, shardCount: Int)
+    /// Change the stream's open shard count from `from` to `to` (Kinesis `UpdateShardCount`).
     case reshardStream(String, from: Int, to: Int)
+    /// Apply the pending migration of that name to the PostgreSQL schema.
     case applyMigration(String)
 
+    /// The change as `provision plan` prints it: `create bucket lakehouse-bronze`.
     public var description: String {
         switch self {
         case .createBucket(let bucket): "create bucket \(bucket)"

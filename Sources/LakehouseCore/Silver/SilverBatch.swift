@@ -17,6 +17,7 @@ public struct SilverBatch: Sendable {
     public private(set) var emptyObjectKeys: [String] = []
     private var index = NaturalKeyIndex()
 
+    /// An empty batch, to ``add(objectKey:body:)`` objects to.
     public init() {}
 
     /// Cleans the lines of one bronze object into the batch: a line that is not an envelope is

@@ -3,12 +3,14 @@ import Foundation
 /// The text values of one column, back to back as Parquet and Arrow store them: value `i` is
 /// `bytes[offsets[i]..<offsets[i + 1]]`, and `validity[i]` is `false` for a null.
 public struct SilverTextColumn: Sendable, Hashable {
+    /// Every value's UTF-8 bytes, back to back (a null adds none).
     public private(set) var bytes: [UInt8] = []
     /// Where each value starts, then where the last ends (`offsets[0] == 0`).
     public private(set) var offsets: [Int32] = [0]
     /// One flag per value (`false`: null), or `nil` when none is null.
     public private(set) var validity: [Bool]?
 
+    /// An empty column.
     public init() {}
 
     /// The number of values.
@@ -87,25 +89,38 @@ public struct SilverTextColumn: Sendable, Hashable {
 /// Clean silver rows, column by column: what the Parquet writer and PostgreSQL's COPY take, with
 /// no object per row. Rows keep the order they were appended in.
 public struct SilverColumns: Sendable, Hashable {
+    /// Each row's basket, delivery or count (``SilverEvent/transactionID``).
     public var transactionID = SilverTextColumn()
+    /// Each row's product.
     public var productID = SilverTextColumn()
+    /// Each row's product name, as its event gave it.
     public var productName = SilverTextColumn()
+    /// Each row's category, upper-cased.
     public var category = SilverTextColumn()
+    /// Each row's units (``SilverEvent/quantity``).
     public var quantity: [Int64] = []
+    /// Each row's unit price, in cents.
     public var unitPriceCents: [Int64] = []
+    /// Each row's line total, in cents.
     public var totalPriceCents: [Int64] = []
     /// Microseconds since 1970-01-01T00:00:00Z.
     public var eventTime: [Int64] = []
     /// Days since 1970-01-01 (UTC).
     public var eventDate: [Int32] = []
+    /// Each row's store, upper-cased.
     public var storeID = SilverTextColumn()
+    /// Each row's payment method, upper-cased; null for restocks and counts.
     public var paymentMethod = SilverTextColumn()
+    /// Each row's kind of customer, upper-cased; null for restocks and counts.
     public var clientType = SilverTextColumn()
+    /// Each row's ``EventType`` raw value: `sale`, `restock` or `stock_count`.
     public var eventType = SilverTextColumn()
-    /// Where each row was read: the bronze object and its line (from 1).
+    /// The key of the bronze object each row was read from.
     public var bronzeKey = SilverTextColumn()
+    /// The line of ``bronzeKey`` each row was read from, counted from 1.
     public var bronzeLine: [Int64] = []
 
+    /// No rows.
     public init() {}
 
     /// The rows of `rows`, in order.

@@ -1,22 +1,31 @@
 /// An event as silver holds it (DESIGN.md, "Silver"): text trimmed, codes (store, category,
 /// payment method, client type) upper-cased, the time in UTC microseconds and its UTC date.
 public struct SilverEvent: Sendable, Hashable {
+    /// The basket (sale), delivery (restock) or count (stock_count), trimmed.
     public var transactionID: String
+    /// The product, trimmed.
     public var productID: String
+    /// The product's name as this event gave it, trimmed.
     public var productName: String
+    /// The product's category, trimmed and upper-cased (`DAIRY`).
     public var category: String
+    /// Units: > 0 for a sale or restock, ≥ 0 for a count (the units counted); at most ``SilverRules/maximumQuantity``.
     public var quantity: Int64
+    /// Price of one unit in cents of the chain's currency, 0 to ``SilverRules/maximumPriceCents``.
     public var unitPriceCents: Int64
+    /// Price of the line in cents, within one cent of ``unitPriceCents`` × ``quantity``.
     public var totalPriceCents: Int64
     /// When it happened: microseconds since 1970-01-01T00:00:00Z.
     public var eventTime: Int64
     /// The UTC day of ``eventTime``: days since 1970-01-01.
     public var eventDate: Int32
+    /// The store, trimmed and upper-cased (`STORE_003`).
     public var storeID: String
     /// For sales only (`nil` for restocks and counts).
     public var paymentMethod: String?
     /// For sales only (`nil` for restocks and counts).
     public var clientType: String?
+    /// Whether the event is a sale, a delivery or a stock count (`sale` when the payload had none).
     public var eventType: EventType
 
     /// An event with every field given (``SilverRules/clean(_:)`` makes them from payloads).
@@ -42,10 +51,14 @@ public struct SilverEvent: Sendable, Hashable {
 
     /// What makes two records the same event: (`transaction_id`, `product_id`, `event_type`).
     public struct NaturalKey: Sendable, Hashable {
+        /// The basket, delivery or count.
         public var transactionID: String
+        /// The product; a basket of several products has one key per line.
         public var productID: String
+        /// The event's type: a sale and a restock may share a transaction and product.
         public var eventType: EventType
 
+        /// The key of the event with these three fields.
         public init(transactionID: String, productID: String, eventType: EventType) {
             self.transactionID = transactionID
             self.productID = productID
@@ -82,5 +95,6 @@ public struct SilverRejection: Error, Sendable, Hashable, CustomStringConvertibl
         self.detail = detail.utf8.contains(0) ? detail.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : detail
     }
 
+    /// `reason: detail`, as logs and the quarantine's sentence show it.
     public var description: String { "\(reason): \(detail)" }
 }

@@ -15,7 +15,10 @@ import PGLite
 public struct SilverJob: Sendable {
     /// Where the job reads and writes, and how much a batch takes.
     public struct Configuration: Sendable, Hashable {
+        /// The bucket ingest writes bronze objects to (`S3_BUCKET_BRONZE`); silver reads `sales_data/` in it.
         public var bronzeBucket: String
+        /// The bucket of the silver Delta tables (`sales/`, `quarantine/`) and the batch plans
+        /// (`_silver/batches/`) (`S3_BUCKET_SILVER`).
         public var silverBucket: String
         /// At most this many bronze objects a batch (default 64)…
         public var objectsPerBatch = 64
@@ -32,6 +35,7 @@ public struct SilverJob: Sendable {
         /// 100; the rules should leave none).
         public var refusedRowsPerBatch = 100
 
+        /// A configuration reading `bronzeBucket` and writing `silverBucket`, with the defaults above.
         public init(bronzeBucket: String, silverBucket: String) {
             self.bronzeBucket = bronzeBucket
             self.silverBucket = silverBucket
@@ -40,9 +44,12 @@ public struct SilverJob: Sendable {
 
     /// What a run did: the sum of its batches.
     public struct Report: Sendable, Hashable, CustomStringConvertible {
+        /// Batches the run committed.
         public var batches = 0
+        /// Objects and records over those batches: input = valid + quarantined + duplicates.
         public var counts = SilverStore.BatchCounts()
 
+        /// A report of nothing done.
         public init() {}
 
         /// Adds another report.
@@ -63,6 +70,7 @@ public struct SilverJob: Sendable {
             add(one)
         }
 
+        /// One line for a terminal: `silver: 2 batches; 5 objects: input … = valid … + …`.
         public var description: String { "silver: \(batches) batches; \(counts)" }
     }
 
@@ -102,6 +110,7 @@ public struct SilverJob: Sendable {
 
     let s3: S3Client
     let store: SilverStore
+    /// The buckets and batch limits the job was made with.
     public let configuration: Configuration
     let logger: Logger
     private let sales: DeltaLog

@@ -7,13 +7,16 @@ import PGLite
 public struct SilverStore: Sendable {
     /// A record silver refused, with where it was read.
     public struct QuarantinedRecord: Sendable, Hashable {
+        /// The key of the bronze object the record was read from.
         public var bronzeKey: String
         /// The line in the bronze object, from 1.
         public var bronzeLine: Int64
+        /// The first rule the record broke, which becomes `sales_quarantine.reason`, and its detail.
         public var rejection: SilverRejection
         /// The record's bytes as Kinesis delivered them.
         public var payload: [UInt8]
 
+        /// A refused record read at `bronzeKey`, line `bronzeLine`.
         public init(bronzeKey: String, bronzeLine: Int64, rejection: SilverRejection, payload: [UInt8]) {
             self.bronzeKey = bronzeKey
             self.bronzeLine = bronzeLine
@@ -24,14 +27,21 @@ public struct SilverStore: Sendable {
 
     /// What one batch read and did: input = valid + quarantined + duplicates.
     public struct BatchCounts: Sendable, Hashable, CustomStringConvertible {
+        /// Bronze objects the batch read.
         public var objects = 0
+        /// Records (lines) in those objects.
         public var input = 0
+        /// Records loaded into `sales_silver` and the Delta table.
         public var valid = 0
+        /// Records refused, each with its reason, into `sales_quarantine` and the quarantine table.
         public var quarantined = 0
+        /// Valid records whose natural key came earlier in the batch or in an earlier batch: counted, not loaded.
         public var duplicates = 0
 
+        /// All counts zero.
         public init() {}
 
+        /// One line for a log or a terminal: `3 objects: input 120 = valid 117 + quarantined 2 + duplicates 1`.
         public var description: String {
             "\(objects) objects: input \(input) = valid \(valid) + quarantined \(quarantined) + duplicates \(duplicates)"
         }

@@ -12,12 +12,14 @@ public enum SilverTable {
 
     /// A cleaned event and where in bronze it came from.
     public struct Row: Sendable, Hashable {
+        /// The event, cleaned by ``SilverRules``.
         public var event: SilverEvent
         /// The bronze object's key.
         public var bronzeKey: String
         /// The line in that object, from 1.
         public var bronzeLine: Int64
 
+        /// `event`, read at line `bronzeLine` of the bronze object `bronzeKey`.
         public init(event: SilverEvent, bronzeKey: String, bronzeLine: Int64) {
             self.event = event
             self.bronzeKey = bronzeKey
@@ -50,8 +52,11 @@ public enum SilverTable {
 
     /// A data file ready to upload: its path under ``root``, its bytes and its `add` action.
     public struct DataFile: Sendable {
+        /// Its path under ``SilverTable/root``: `event_date=<date>/<name>-<date>.zstd.parquet`.
         public var path: String
+        /// The whole Parquet file (zstd), as uploaded.
         public var bytes: [UInt8]
+        /// The Delta `add` action that commits it: path, partition value, size and statistics.
         public var add: DeltaAddFile
     }
 

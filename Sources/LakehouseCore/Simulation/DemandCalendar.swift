@@ -15,6 +15,7 @@ public struct DemandCalendar: Sendable {
         public var lift: Double
     }
 
+    /// The stores and products whose demand the calendar drives.
     public let catalog: StoreCatalog
     /// Days (from the start) on which every store stays closed.
     public let closedDays: Set<Int>

@@ -4,6 +4,7 @@
 /// not seen delivered (``OpenOrders``), the recent deliveries (how old perishable units are),
 /// and ``OrderProposal``.
 public struct ModelOrdering: OrderingPolicy {
+    /// `model`.
     public let name = "model"
     private var models: [[ItemStockModel]]
     private var books: [[OpenOrders]]
@@ -51,6 +52,9 @@ public struct ModelOrdering: OrderingPolicy {
         }
     }
 
+    /// Applies one event to the item's stock model and alerts, as gold does: a delivery closes
+    /// the oldest open order and joins the recent deliveries, a sale counts in its category's
+    /// day; the day's first event first refreshes what the categories share.
     public mutating func observe(store: Int, product: Int, movement: StockMovement) {
         let day = EventTimestamp.floorDivide(movement.time, ItemStockModel.dayMicros)
         // The first event of a day: what the categories share, from the days before (as gold).
@@ -75,6 +79,8 @@ public struct ModelOrdering: OrderingPolicy {
         }
     }
 
+    /// Books each product's ordered units as an open order of the review's day (UTC), so that
+    /// the next plans count them as on the way until a delivery closes them.
     public mutating func placed(store: Int, time: Int64, units: [Int]) {
         let day = EventTimestamp.floorDivide(time, ItemStockModel.dayMicros)
         for (index, count) in units.enumerated() where count > 0 {
@@ -102,6 +108,9 @@ public struct ModelOrdering: OrderingPolicy {
         return changes.contains { $0.opened && $0.kind == .perishableOverstock }
     }
 
+    /// Each product's quantity from ``OrderProposal`` (0 where it plans none, or while the stock
+    /// or demand is unknown), after giving up open orders overdue by ``OpenOrders/giveUpDays``;
+    /// also raises and counts the review's alerts and, with ``keepsPredictions``, keeps each risk.
     public mutating func orders(_ context: ReviewContext) -> [Int] {
         deciding = true
         let day = EventTimestamp.floorDivide(context.time, ItemStockModel.dayMicros)
@@ -155,6 +164,7 @@ public struct ModelOrdering: OrderingPolicy {
 /// on the shelf and when each delivery is due. Its outcomes are the bound the model is measured
 /// against.
 public struct OracleOrdering: OrderingPolicy {
+    /// `oracle`.
     public let name = "oracle"
     private let policies: [ReplenishmentPolicy]
 
@@ -162,10 +172,15 @@ public struct OracleOrdering: OrderingPolicy {
     /// line holds 1 + a geometric number of units (mean 1.6), so Var = E[U²] ÷ E[U] × mean.
     public static let varianceToMean = 3.52 / 1.6
 
+    /// The oracle for `catalog`'s products, each with its category's policy
+    /// (``ReplenishmentPolicy/simulated(_:serviceLevel:)``); `serviceLevel` (a fraction) overrides
+    /// the categories' service levels.
     public init(catalog: StoreCatalog, serviceLevel: Double? = nil) {
         policies = catalog.products.map { ReplenishmentPolicy.simulated($0, serviceLevel: serviceLevel) }
     }
 
+    /// Each product's quantity from ``OrderPlan``, fed the true lots, arrivals and daily mean
+    /// demand from ``ReviewContext``.
     public mutating func orders(_ context: ReviewContext) -> [Int] {
         let closed = context.closedDays()
         return context.catalog.products.enumerated().map { index, product in
@@ -189,9 +204,13 @@ public struct OracleOrdering: OrderingPolicy {
 /// A risk the model stated: at the review at `time`, the probability that the shelf of one store
 /// × product runs empty before its next delivery.
 public struct RiskPrediction: Sendable, Hashable {
+    /// The store's index in the catalog.
     public var store: Int
+    /// The product's index in the catalog.
     public var product: Int
+    /// The review's moment, microseconds since 1970 UTC.
     public var time: Int64
+    /// The stated risk of an empty shelf before the delivery, from 0 to 1.
     public var probability: Double
     /// Days from the review to the morning the delivery is due.
     public var days: Int

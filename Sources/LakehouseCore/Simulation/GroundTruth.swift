@@ -6,30 +6,36 @@ import Foundation
 public struct GroundTruth: Sendable, Codable, Hashable {
     /// One store × product.
     public struct Item: Sendable, Codable, Hashable {
+        /// The store's ID, as in its events (`STORE_001`).
         public var store: String
+        /// The product's ID, as in its events (`P00001`).
         public var product: String
         /// `[microseconds since 1970 UTC, units on hand]` at the start and after every change.
         public var onHand: [[Int64]]
         /// `[start, end]` in microseconds, when on hand was 0; the last may be open (`end` is the
         /// end of the simulation then, and ``openStockout`` is set).
         public var stockouts: [[Int64]]
+        /// Whether the shelf was still empty when the simulation ended (the last of ``stockouts`` is open).
         public var openStockout: Bool
-        /// Units customers wanted, and units they got.
+        /// Units customers wanted, whether or not the shelf held them.
         public var wantedUnits: Int
+        /// Units customers got (sold).
         public var soldUnits: Int
         /// What customers wanted and did not get, at the shelf price of the moment (cents).
         public var lostValueCents: Int64 = 0
-        /// Perishable units wasted past their shelf life, and their cost (cents). Waste is not
-        /// an event: the evening count of perishables shows it to the pipeline.
+        /// Perishable units wasted past their shelf life. Waste is not an event: the evening
+        /// count of perishables shows it to the pipeline.
         public var wasteUnits = 0
+        /// ``wasteUnits`` at cost, in cents.
         public var wasteCostCents: Int64 = 0
 
         /// Units on hand at the end.
         public var finalOnHand: Int { Int(onHand.last?[1] ?? 0) }
     }
 
-    /// The first simulated instant, and the end of the last day once finished.
+    /// The first simulated instant: microseconds since 1970 UTC.
     public var start: Int64
+    /// The end of the last simulated day (microseconds since 1970 UTC); nil until the simulation finishes.
     public var end: Int64?
     /// Records sent, by ``RecordKind`` raw value.
     public var recordsByKind: [String: Int] = [:]

@@ -1,7 +1,8 @@
 /// What a store knows at its evening review, when it decides what to order.
 public struct ReviewContext: Sendable {
-    /// The store (index in the catalog) and the day (index from the simulation's start).
+    /// The store reviewing: its index in ``StoreCatalog/stores``.
     public var store: Int
+    /// The day of the review: its index from the simulation's start (0 = the first day).
     public var day: Int
     /// The moment of the review, microseconds since 1970 UTC.
     public var time: Int64
@@ -11,10 +12,11 @@ public struct ReviewContext: Sendable {
     public var onOrder: [Int]
     /// The chain's calendar (closed days, planned promotions) and its products.
     public var calendar: DemandCalendar
-    /// What no store system knows exactly, for the `oracle`: each product's units by the last
-    /// day they can be sold (in days from today), and its deliveries on the way by the day
-    /// they are due (on time).
+    /// What no store system knows exactly, for the `oracle`: each product's units on the shelf
+    /// by the last day they can be sold (in days from today), indexed like the catalog.
     public var lots: [[OrderPlan.Lot]]
+    /// Also for the `oracle` only: each product's deliveries on the way by the day they are due
+    /// (on time, in days from today), indexed like the catalog.
     public var arrivals: [[OrderPlan.Arrival]]
 
     /// Days from today on which the stores are closed (within `horizon` days).
@@ -22,6 +24,7 @@ public struct ReviewContext: Sendable {
         Set((1...horizon).filter { calendar.isClosed(day + $0) })
     }
 
+    /// The chain's stores and products, from ``calendar``.
     public var catalog: StoreCatalog { calendar.catalog }
 }
 
@@ -44,7 +47,9 @@ public protocol OrderingPolicy: Sendable {
 }
 
 extension OrderingPolicy {
+    /// Ignores the event: a policy that learns nothing from the stores' events.
     public mutating func observe(store: Int, product: Int, movement: StockMovement) {}
+    /// Ignores what was ordered: a policy that tracks no orders of its own.
     public mutating func placed(store: Int, time: Int64, units: [Int]) {}
 }
 
@@ -53,6 +58,7 @@ extension OrderingPolicy {
 /// on order falls to 1.1 × the believed demand over the lead time plus a day. It knows nothing of
 /// weekdays or promotions.
 public struct NaiveOrdering: OrderingPolicy {
+    /// `naive`.
     public let name = "naive"
     private var believed: [[Double]]
 
@@ -64,6 +70,9 @@ public struct NaiveOrdering: OrderingPolicy {
         }
     }
 
+    /// For each product whose stock on hand plus on order is at or below 1.1 × the believed
+    /// demand over the lead time plus a day, the units that bring it to the lead time plus 7
+    /// days of believed demand; 0 for the others.
     public mutating func orders(_ context: ReviewContext) -> [Int] {
         context.catalog.products.enumerated().map { index, product in
             let rate = believed[context.store][index]
@@ -79,13 +88,18 @@ public struct NaiveOrdering: OrderingPolicy {
 /// sells. Its quantity rule (the original had none; this is the simplest a store would apply):
 /// when low and nothing is on order, order up to 20 units (in whole cases).
 public struct SeedRuleOrdering: OrderingPolicy {
+    /// `seed-rule`.
     public let name = "seed-rule"
-    /// The original's threshold, and the level an order brings stock back to.
+    /// The original's low-stock threshold: an item with at most 5 units on hand is low.
     public static let threshold = 5
+    /// The units on hand an order brings a low item back to: 20 (at least 1 unit is ordered).
     public static let orderUpTo = 20
 
+    /// The rule; it has no settings and learns nothing.
     public init() {}
 
+    /// For each product with at most ``threshold`` units on hand and nothing on order, the units
+    /// up to ``orderUpTo``; 0 for the others.
     public mutating func orders(_ context: ReviewContext) -> [Int] {
         context.catalog.products.indices.map { index in
             guard context.onHand[index] <= Self.threshold, context.onOrder[index] == 0 else { return 0 }

@@ -1,8 +1,12 @@
 /// What a record the simulator sends is: a clean event of one of the three types, or one kind
 /// of dirty data.
 public enum RecordKind: String, Sendable, Hashable, CaseIterable, Codable {
+    /// A clean sale line: a customer's units of one product.
     case sale
+    /// A clean delivery line: the units a truck brought of one product.
     case restock
+    /// A clean stock count of one product: the opening and Sunday counts cover every product, the
+    /// evening count the perishables.
     case stockCount = "stock_count"
     /// A copy of an event with a required field left out.
     case missingField = "missing_field"
@@ -39,6 +43,7 @@ public struct SimulatedRecord: Sendable, Hashable {
     public var payload: [UInt8]
     /// The Kinesis partition key: the store.
     public var partitionKey: String
+    /// A clean sale, restock or count, or which kind of dirty data the record is.
     public var kind: RecordKind
     /// When the event happened (simulated time), microseconds since 1970 UTC.
     public var eventTime: Int64

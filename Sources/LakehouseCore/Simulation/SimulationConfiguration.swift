@@ -13,8 +13,9 @@ public struct SimulationConfiguration: Sendable, Hashable {
     /// The share of records that are dirty, one kind per record, spread evenly over
     /// ``RecordKind/dirtyKinds`` (default 0).
     public var dirtyRate = 0.0
-    /// Stores open at this hour and close at ``closingHour`` (UTC; defaults 7 and 22).
+    /// The hour (UTC) at which stores open (default 7).
     public var openingHour = 7
+    /// The hour (UTC) at which stores close (default 22); customers come between the two hours.
     public var closingHour = 22
     /// Days (from 0) on which every store stays closed: a holiday. Default: day 10 (Thursday
     /// 2026-01-15 from the default start), so that any run of 11 days or more has one.

@@ -4,21 +4,27 @@
 public struct SimulationOutcome: Sendable, Hashable {
     /// One store × product.
     public struct Item: Sendable, Hashable {
+        /// The store's index in the catalog.
         public var store: Int
+        /// The product's index in the catalog.
         public var product: Int
+        /// The product's category, one of ``StoreCatalog/categories``.
         public var category: String
-        /// Open hours, and open hours with an empty shelf, in microseconds.
+        /// The store's open hours over the measured days, in microseconds.
         public var openMicros: Int64 = 0
+        /// The part of ``openMicros`` during which the shelf was empty, in microseconds.
         public var emptyOpenMicros: Int64 = 0
-        /// Units customers wanted, and units they got.
+        /// Units customers wanted, whether or not the shelf held them.
         public var wantedUnits: Int64 = 0
+        /// Units customers got (sold).
         public var soldUnits: Int64 = 0
         /// What customers wanted and did not get, at the shelf price of the moment (cents).
         public var lostValueCents: Int64 = 0
         /// Units on hand × microseconds, over the whole simulation (for the average inventory).
         public var unitMicros: Double = 0
-        /// Units past their shelf life, and their cost (cents).
+        /// Units that left the shelf past their shelf life.
         public var wasteUnits: Int64 = 0
+        /// ``wasteUnits`` at cost, in cents.
         public var wasteCostCents: Int64 = 0
         /// Days that ended with more on hand than the category's maximum days of cover of the
         /// true mean demand.
@@ -28,10 +34,12 @@ public struct SimulationOutcome: Sendable, Hashable {
         public var emptyIntervals: [Int64] = []
         /// When deliveries of the item arrived.
         public var restockTimes: [Int64] = []
-        /// The unit cost (cents) and true mean daily demand, for values and days of cover.
+        /// What the store pays for one unit, in cents: inventory and waste are valued at it.
         public var unitCostCents: Int64
+        /// The true mean units demanded a day, for days of cover and overstock.
         public var meanDailyDemand: Double
 
+        /// An item with nothing yet recorded.
         public init(store: Int, product: Int, category: String, unitCostCents: Int64, meanDailyDemand: Double) {
             self.store = store
             self.product = product
@@ -46,11 +54,13 @@ public struct SimulationOutcome: Sendable, Hashable {
 
     /// Every store × product, stores first.
     public var items: [Item]
-    /// Days simulated, and store-days the stores were open.
+    /// Days measured (the warm-up excluded).
     public var days = 0
+    /// Store-days the stores were open over those days (a closed day counts for no store).
     public var openStoreDays = 0
-    /// Order lines placed, and deliveries (one truck per store, arrival day and lead time) received.
+    /// Order lines placed: one per store × product ordered at a review.
     public var orderLines = 0
+    /// Deliveries received: one truck per store, arrival day and lead time.
     public var deliveries = 0
     /// Alerts opened that need a person (the `model` policy only; nil for the others).
     public var alertsOpened: Int?

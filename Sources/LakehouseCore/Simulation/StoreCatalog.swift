@@ -4,9 +4,11 @@ import Foundation
 public struct Product: Sendable, Hashable {
     /// `P00001`…
     public var id: String
+    /// The name its events carry: a word of its category and a size (`Milk 1 l`).
     public var name: String
     /// One of ``StoreCatalog/categories``.
     public var category: String
+    /// The regular shelf price of one unit, in cents (a promotion takes its discount off it).
     public var unitPriceCents: Int64
     /// What the store pays per unit (restock lines carry it).
     public var unitCostCents: Int64
@@ -33,12 +35,15 @@ public struct Store: Sendable, Hashable {
 /// The chain's stores and products, generated deterministically from a seed: the same seed
 /// gives the same catalog.
 public struct StoreCatalog: Sendable {
+    /// The twelve categories, upper-cased as silver stores them; products are dealt to them in turn.
     public static let categories = [
         "DAIRY", "BAKERY", "FRUIT", "VEGETABLES", "MEAT", "FISH", "FROZEN", "PANTRY", "BEVERAGES", "HOUSEHOLD",
         "HYGIENE", "SNACKS",
     ]
 
+    /// The stores, `STORE_001` first; the simulator and policies refer to a store by its index here.
     public let stores: [Store]
+    /// The products every store sells, `P00001` first; the simulator refers to a product by its index here.
     public let products: [Product]
     private let affinity: [[Double]]
 

@@ -12,7 +12,9 @@
 /// (arrivals, baskets, wanted units), the same shrinkage chances and the same delivery delays
 /// whatever the policy does, so that policies are compared on the same demand.
 public struct StoreSimulator: Sendable {
+    /// The chain's size, span, seed and dirty-record rate the simulator was made with.
     public let configuration: SimulationConfiguration
+    /// The stores and products, generated from the configuration's seed.
     public let catalog: StoreCatalog
     /// The demand drivers: weekdays, promotions, holidays.
     public let calendar: DemandCalendar
@@ -70,8 +72,9 @@ public struct StoreSimulator: Sendable {
     ]
     private static let payments = ["CREDIT CARD", "CASH", "APP"]
     private static let clients = ["REGULAR", "PREMIUM", "NEW"]
-    /// The chance that a delivery comes a day late, and that it comes short (40 % to 90 % of it).
+    /// The chance that a delivery comes a day late: 0.15.
     public static let lateShare = 0.15
+    /// The chance that a delivery comes short, bringing 40 % to 90 % of what was ordered: 0.1.
     public static let shortShare = 0.1
     /// The chance that one unit of an item is lost to shrinkage on a day.
     public static let shrinkShare = 0.01
