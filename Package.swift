@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, found through pkg-config.
@@ -81,6 +82,7 @@ let package = Package(
             dependencies: [
                 "AWSLite", "ParquetLite", "PGLite",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -93,6 +95,7 @@ let package = Package(
                 "LakehouseCore", "AWSLite", "PGLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/CommandSupport",
             swiftSettings: strictSettings
@@ -237,7 +240,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LakehouseCoreTests",
-            dependencies: ["LakehouseCore", "AWSLite", "LakehouseTestSupport"],
+            dependencies: [
+                "LakehouseCore", "AWSLite", "LakehouseTestSupport",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         // What other tools make of ours, and ours of theirs: pyarrow, DuckDB and jsonschema

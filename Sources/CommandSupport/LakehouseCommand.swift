@@ -70,11 +70,9 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "lakehouse")
         let (pipeline, _, _) = try options.pipeline(untilCaughtUp: untilCaughtUp, logger: logger)
-        let stop = StopSignal()
-        let sources = stop.stopOnInterrupt(notice: "lakehouse: draining: flushing, checkpointing, releasing leases")
-        let report = try await pipeline.run(stop: stop)
-        sources.forEach { $0.cancel() }
-        print(report)
+        try await GracefulRun.run(
+            pipeline.service(finished: { print($0) }),
+            notice: "lakehouse: draining: flushing, checkpointing, releasing leases", logger: logger)
     }
 }
 

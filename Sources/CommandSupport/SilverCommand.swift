@@ -34,16 +34,19 @@ package struct SilverCommand: AsyncParsableCommand {
             store: SilverStore(connection: database), configuration: configuration, logger: logger,
             faultHook: try FaultInjection.faultHook(program: "silver"),
             objectHook: FaultInjection.objectHook(program: "silver"))
-        let stop = StopSignal()
-        let sources = stop.stopOnInterrupt(notice: "silver: stopping after the current batch")
-        var total = SilverJob.Report()
-        repeat {
-            let report = try await job.runOnce(stop: stop) { number, counts in print("batch \(number): \(counts)") }
-            total.add(report)
-            if !once { await stop.sleep(for: CheckedValues.duration(pollSeconds)) }
-        } while !once && !stop.isStopped
-        sources.forEach { $0.cancel() }
+        let onBatch: @Sendable (Int64, SilverStore.BatchCounts) -> Void = { number, counts in
+            print("batch \(number): \(counts)")
+        }
+        let service =
+            once
+            ? JobService({ stop in try await job.runOnce(stop: stop, progress: onBatch) }, finished: { print($0) })
+            : job.service(every: CheckedValues.duration(pollSeconds), onBatch: onBatch, finished: { print($0) })
+        do {
+            try await GracefulRun.run(service, notice: "silver: stopping after the current batch", logger: logger)
+        } catch {
+            await database.close()
+            throw error
+        }
         await database.close()
-        print(total)
     }
 }

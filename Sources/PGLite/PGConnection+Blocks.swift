@@ -41,12 +41,19 @@ extension PGConnection {
             do {
                 value = try await body(self)
             } catch {
-                do { try await execute("ROLLBACK") } catch let rollback as PGError {
+                do { try await cleanUp { try await execute("ROLLBACK") } } catch let rollback as PGError {
                     logger.warning("ROLLBACK failed", metadata: ["pg.error": "\(rollback)"])
                 }
                 throw error
             }
-            let commit = try await execute("COMMIT")
+            let commit: PGQueryResult
+            do {
+                commit = try await execute("COMMIT")
+            } catch {
+                // Not sent (the task was cancelled) or lost: leave no transaction open.
+                _ = try? await cleanUp { try await execute("ROLLBACK") }
+                throw error
+            }
             if commit.commandTag == "ROLLBACK" {
                 throw PGError(
                     code: .statementFailed,
@@ -106,10 +113,10 @@ extension PGConnection {
         do {
             value = try await body(self)
         } catch {
-            _ = try? await query("SELECT pg_advisory_unlock($1)", [key])
+            _ = try? await cleanUp { try await query("SELECT pg_advisory_unlock($1)", [key]) }
             throw error
         }
-        try await query("SELECT pg_advisory_unlock($1)", [key])
+        try await cleanUp { _ = try await query("SELECT pg_advisory_unlock($1)", [key]) }
         return value
     }
 }

@@ -129,7 +129,7 @@ extension PGConnection {
     /// the server reported, if it had rejected the data already.
     private func abortCopyIn(reason: any Error) async -> PGError? {
         do {
-            _ = try await finishCopyIn(abortMessage: "aborted by the client: \(reason)")
+            _ = try await cleanUp { try await finishCopyIn(abortMessage: "aborted by the client: \(reason)") }
             return nil
         } catch {
             return error as? PGError

@@ -1,6 +1,7 @@
 import CLibPQ
 import Dispatch
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -14,6 +15,11 @@ import Logging
 /// block holds the connection until it ends, so no other task's statement slips into it.
 /// Close the connection with ``close()`` when done; a connection that is released without being
 /// closed is closed by its deinitialiser.
+///
+/// Cancelling the task that waits for a statement cancels the statement on the server
+/// (`PQcancel`): the call throws ``PGError/Code/cancelled`` and the connection stays usable. A
+/// cancelled task's later calls throw the same at once, except the clean-up the connection does
+/// itself (a block's ROLLBACK, the release of an advisory lock, the end of an aborted COPY).
 public final class PGConnection: @unchecked Sendable {
     // Safety: `handle`, `isClosed`, `preparedNames` are read and written only on `queue`.
     private let queue: DispatchQueue
@@ -24,6 +30,14 @@ public final class PGConnection: @unchecked Sendable {
     private let target: String
     /// Serialises operations; a block (transaction, COPY) holds it for its whole length.
     private let turn = PGAsyncLock()
+
+    /// What cancelling a statement needs: libpq's cancel object, and whether a statement of this
+    /// connection is on the server now.
+    private let inFlight = Mutex<(cancel: PGCancelRequest?, running: Bool)>((nil, false))
+
+    /// Set while the connection cleans up after a block: such statements run even in a
+    /// cancelled task, and are not cancelled.
+    @TaskLocal static var cleaningUp = false
 
     /// The connection whose turn the current task holds, so that calls inside a transaction or
     /// COPY block do not wait for themselves.
@@ -111,6 +125,9 @@ public final class PGConnection: @unchecked Sendable {
                     code: .connectionFailed, message: "could not connect to PostgreSQL (\(target)): \(reason)")
             }
             connection.handle = handle
+            if let cancel = PQgetCancel(handle) {
+                connection.inFlight.withLock { $0.cancel = PGCancelRequest(cancel) }
+            }
             // Results are parsed in the ISO date style; set it unless the server already uses it.
             let dateStyle = PQparameterStatus(handle, "DateStyle").map { String(cString: $0) } ?? ""
             if !dateStyle.hasPrefix("ISO") {
@@ -203,6 +220,7 @@ public final class PGConnection: @unchecked Sendable {
             try await Self.run(on: queue) {
                 if let handle = self.handle { PQfinish(handle) }
                 self.handle = nil
+                self.inFlight.withLock { $0.cancel = nil }
                 self.isClosed = true
                 self.preparedNames = [:]
             }
@@ -221,15 +239,60 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     /// Runs `body` on the connection's queue with the libpq handle, in the caller's turn.
+    ///
+    /// A cancelled task gets ``PGError/Code/cancelled`` without the statement being sent; a task
+    /// cancelled while the statement runs cancels it on the server. Clean-up (``cleanUp(_:)``)
+    /// runs regardless.
     func withHandle<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
         try await exclusive {
-            try await Self.run(on: queue) {
-                guard let handle = self.handle, !self.isClosed else {
-                    throw PGError(code: .connectionClosed, message: "the connection was closed; open a new one")
+            if Self.cleaningUp { return try await onQueue(body) }
+            guard !Task.isCancelled else {
+                throw PGError(code: .cancelled, message: "the task was cancelled; the statement was not sent")
+            }
+            do {
+                return try await withTaskCancellationHandler {
+                    try await onQueue(body)
+                } onCancel: {
+                    cancelRunningStatement()
                 }
-                return try body(handle)
+            } catch let error as PGError where error.sqlState == "57014" && Task.isCancelled {
+                var cancelled = error
+                cancelled.code = .cancelled
+                cancelled.message = "the task was cancelled; the server cancelled the statement: \(error.message)"
+                throw cancelled
             }
         }
+    }
+
+    /// Runs `body` on the queue with the open handle, marked as in flight for `PQcancel`.
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+        try await Self.run(on: queue) {
+            guard let handle = self.handle, !self.isClosed else {
+                throw PGError(code: .connectionClosed, message: "the connection was closed; open a new one")
+            }
+            self.inFlight.withLock { $0.running = true }
+            defer { self.inFlight.withLock { $0.running = false } }
+            return try body(handle)
+        }
+    }
+
+    /// Asks the server to cancel the statement in flight, if there is one (from another thread:
+    /// `PQcancel` opens a connection of its own, so it does not wait on the connection's queue).
+    private func cancelRunningStatement() {
+        guard let cancel = inFlight.withLock({ $0.running ? $0.cancel : nil }) else { return }
+        let (logger, target) = (logger, target)
+        DispatchQueue.global().async {
+            if let failure = cancel.send() {
+                logger.debug("PQcancel failed", metadata: ["pg.target": "\(target)", "pg.error": "\(failure)"])
+            }
+        }
+    }
+
+    /// Runs `body` as the connection's own clean-up after a block: its statements run even when
+    /// the task is cancelled, and are never cancelled.
+    @discardableResult
+    func cleanUp<T>(_ body: () async throws -> T) async rethrows -> T {
+        try await Self.$cleaningUp.withValue(true) { try await body() }
     }
 
     /// Whether the connection is open and its link to the server is up (in a transaction or not).
@@ -331,5 +394,23 @@ extension String {
         var text = self
         while text.last?.isNewline == true { text.removeLast() }
         return text
+    }
+}
+
+/// libpq's cancel object for one connection: `PQcancel` on it asks the server, over a
+/// connection of its own, to cancel whatever the connection runs. Safe from any thread.
+final class PGCancelRequest: @unchecked Sendable {
+    // Safety: libpq documents PQcancel as thread-safe; the object is freed only in deinit.
+    private let pointer: OpaquePointer
+
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+
+    deinit { PQfreeCancel(pointer) }
+
+    /// Sends the request; libpq's reason when it could not be sent.
+    func send() -> String? {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard PQcancel(pointer, &buffer, Int32(buffer.count)) == 0 else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -22,6 +22,9 @@ public struct PGError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let decodingFailed = Code("decodingFailed")
         /// A migration failed, or one already applied has changed since.
         public static let migrationFailed = Code("migrationFailed")
+        /// The calling task was cancelled: the statement was not sent, or the server cancelled it
+        /// (`PQcancel`, SQLSTATE 57014). The connection stays usable.
+        public static let cancelled = Code("cancelled")
 
         /// The code's name (`statementFailed`), as ``PGError/description`` prints it.
         public var description: String { name }

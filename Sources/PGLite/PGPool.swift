@@ -189,6 +189,12 @@ public final class PGPool: Sendable {
     }
 
     private func release(_ connection: PGConnection) async {
+        await connection.cleanUp { await releaseCleaned(connection) }
+    }
+
+    /// ``release(_:)``'s work, run as clean-up so that a cancelled borrower's connection is still
+    /// checked, rolled back and kept.
+    private func releaseCleaned(_ connection: PGConnection) async {
         var healthy = await connection.isHealthy()
         if !healthy, await connection.isOpenAndConnected() {
             // Left inside a transaction (a cancelled block): roll back and keep it if that works.

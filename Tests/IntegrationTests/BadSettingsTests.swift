@@ -271,3 +271,32 @@ struct BadSettingsTests {
         try await fixture.tearDown(keys: [])
     }
 }
+
+extension BadSettingsTests {
+    @Test("SIGTERM while lakehouse run's first call hangs: it says it is draining; a second signal stops it at once")
+    func lakehouseSecondSignal() async throws {
+        let accepted = Tally()
+        let silent = try Self.silentEndpoint(accepted: accepted)
+        defer { silent.stop() }
+        let fixture = try await IngestFixture.make("silent-lakehouse", shards: 1)
+        var environment = fixture.environment
+        environment["AWS_ENDPOINT_URL_KINESIS"] = "http://127.0.0.1:\(silent.port)"
+        environment["LAKEHOUSE_AWS_TIMEOUT"] = "600"
+        environment["LAKEHOUSE_AWS_STALL_TIMEOUT"] = "600"
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("run") + ".out").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let run = try ChildProcess(
+            executable: "\(Self.executables)/lakehouse", arguments: ["run", "--env-file", ""],
+            environment: environment, outputPath: output)
+        // The shard listing at the start of the run hangs on the silent endpoint.
+        try await eventually("lakehouse run's listing reaches the silent endpoint") { accepted.count >= 1 }
+        run.send(signal: SIGTERM)
+        try await eventually("lakehouse says it is draining") {
+            ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains("lakehouse: draining")
+        }
+        run.send(signal: SIGTERM)
+        let status = await run.waitForExit(timeout: .seconds(20))
+        #expect(status == 128 + SIGTERM, "a second signal ends the run at once")
+        try await fixture.tearDown(keys: [])
+    }
+}

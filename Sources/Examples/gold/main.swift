@@ -63,14 +63,15 @@ struct Refresh: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await connection.withGold { job, _ in
-            let stop = StopSignal()
-            let sources = stop.stopOnInterrupt(notice: "gold: stopping after the current refresh")
-            defer { sources.forEach { $0.cancel() } }
-            repeat {
-                print(try await job.refresh())
-                if let every { await stop.sleep(for: CheckedValues.duration(every)) }
-            } while every != nil && !stop.isStopped
+        try await connection.withGold { job, logger in
+            let notice = "gold: stopping after the current refresh"
+            if let every {
+                let service = job.service(every: CheckedValues.duration(every), onRefresh: { print($0) })
+                try await GracefulRun.run(service, notice: notice, logger: logger)
+            } else {
+                let service = JobService({ _ in try await job.refresh() }, finished: { print($0) })
+                try await GracefulRun.run(service, notice: notice, logger: logger)
+            }
         }
     }
 }
