@@ -272,6 +272,7 @@ let package = Package(
             dependencies: [
                 "AWSLite", "PGLite", "LakehouseCore", "LakehouseTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
