@@ -22,8 +22,46 @@ extension GoldJob {
         var lines = 0
     }
 
+    /// A store's review: when its events reached (`as_of`), and the review's day (days since 1970).
+    private struct StoreReview {
+        var asOf: Int64
+        var day: Int64
+    }
+
+    /// A store's newest final review whose alerts are not raised yet; `ownWay` when the store
+    /// recorded ordering its own way.
+    private struct FinalReview {
+        var asOf: Int64
+        var day: Int64
+        var ownWay: Bool
+    }
+
+    /// An order on the way that is past due at a review: the item and the order's review day.
+    private struct ExpiredOrder {
+        var storeKey: Int64
+        var productKey: Int64
+        var reviewDay: Int64
+    }
+
+    /// One line to order: the item's position in the reviewed items, and its plan.
+    private typealias DraftLine = (item: Int, plan: OrderPlan)
+
     /// Drafts the reviews; runs after ``finalizeReviews(_:)``, whose `gold_newest` it reads.
     static func review(_ connection: PGConnection, calendar: GoldCalendar) async throws -> ReviewCounts {
+        let reviews = try await openReviews(connection)
+        guard !reviews.isEmpty else { return ReviewCounts() }
+        var items = try await restore(
+            connection, items: "SELECT store_key, product_key FROM stock_position JOIN gold_reviews USING (store_key)")
+        let deliveries = try await recentDeliveries(connection, items: items)
+        let (lines, expired) = draft(&items, reviews: reviews, deliveries: deliveries, calendar: calendar)
+        try await writeReviews(connection, items: items, lines: lines, reviews: reviews)
+        try await markExpired(connection, expired)
+        return ReviewCounts(reviews: reviews.count, lines: lines.count)
+    }
+
+    /// The reviews to draft, by store key, in `gold_reviews` (locked): each touched store's newest
+    /// day, unless the store ordered it.
+    private static func openReviews(_ connection: PGConnection) async throws -> [Int64: StoreReview] {
         // The touched stores at their newest event, as ``finalizeReviews(_:)`` found them (the
         // walk moves no position).
         try await connection.execute(
@@ -43,24 +81,27 @@ extension GoldJob {
             DELETE FROM gold_reviews g USING order_review r
             WHERE r.store_key = g.store_key AND r.review_date = g.review_date AND r.status <> 'proposed'
             """)
-        var reviews: [Int64: (asOf: Int64, day: Int64)] = [:]
+        var reviews: [Int64: StoreReview] = [:]
         for row in try await connection.query(
             """
             SELECT store_key, (extract(epoch FROM as_of) * 1000000)::bigint, (review_date - DATE '1970-01-01')::bigint
             FROM gold_reviews
             """
         ).rows {
-            reviews[try row.decode(Int64.self, at: 0)] = (
-                try row.decode(Int64.self, at: 1), try row.decode(Int64.self, at: 2)
-            )
+            reviews[try row.decode(Int64.self, at: 0)] = StoreReview(
+                asOf: try row.decode(Int64.self, at: 1), day: try row.decode(Int64.self, at: 2))
         }
-        var counts = ReviewCounts()
-        guard !reviews.isEmpty else { return counts }
-        var items = try await restore(
-            connection, items: "SELECT store_key, product_key FROM stock_position JOIN gold_reviews USING (store_key)")
-        let deliveries = try await recentDeliveries(connection, items: items)
-        var lines: [(item: Int, plan: OrderPlan)] = []
-        var expired: [(storeKey: Int64, productKey: Int64, reviewDay: Int64)] = []
+        return reviews
+    }
+
+    /// Plans each item of a reviewed store for its review day, after expiring its orders on the
+    /// way that are past due; returns the lines to order and the orders expired.
+    private static func draft(
+        _ items: inout [GoldItem], reviews: [Int64: StoreReview], deliveries: [Int64: RecentDeliveries],
+        calendar: GoldCalendar
+    ) -> (lines: [DraftLine], expired: [ExpiredOrder]) {
+        var lines: [DraftLine] = []
+        var expired: [ExpiredOrder] = []
         for position in items.indices {
             var item = items[position]
             guard let review = reviews[item.storeKey] else { continue }
@@ -68,7 +109,7 @@ extension GoldJob {
             let before = item.openOrders.lines
             item.openOrders.expire(day: review.day, leadTimeDays: item.policy.leadTimeDays)
             for line in before where !item.openOrders.lines.contains(line) {
-                expired.append((item.storeKey, item.productKey, line.day))
+                expired.append(ExpiredOrder(storeKey: item.storeKey, productKey: item.productKey, reviewDay: line.day))
             }
             let plan = OrderProposal.plan(
                 model: item.model, openOrders: item.openOrders, deliveries: deliveries[item.key] ?? RecentDeliveries(),
@@ -78,33 +119,60 @@ extension GoldJob {
             if let plan, plan.quantity > 0 { lines.append((position, plan)) }
             items[position] = item
         }
-        try await writeReviews(connection, items: items, lines: lines, reviews: reviews)
-        if !expired.isEmpty {
-            try await connection.execute(
-                "CREATE TEMP TABLE gold_expired (store_key integer, product_key integer, review_date date) ON COMMIT DROP"
-            )
-            try await connection.copyIn("COPY gold_expired FROM STDIN") { writer in
-                try await writer.writeColumns([
-                    PGCopyColumn(expired.map(\.storeKey)), PGCopyColumn(expired.map(\.productKey)),
-                    PGCopyColumn(expired.map { SilverEvent.dateText(Int32($0.reviewDay)) }),
-                ])
-            }
-            try await connection.execute(
-                """
-                UPDATE order_line l SET status = 'expired' FROM gold_expired g
-                WHERE l.store_key = g.store_key AND l.product_key = g.product_key AND l.review_date = g.review_date
-                    AND l.status = 'ordered'
-                """)
-        }
-        counts.reviews = reviews.count
-        counts.lines = lines.count
-        return counts
+        return (lines, expired)
+    }
+
+    /// Marks `expired` the order lines of `expired`.
+    private static func markExpired(_ connection: PGConnection, _ expired: [ExpiredOrder]) async throws {
+        guard !expired.isEmpty else { return }
+        try await copyIntoTemporaryTable(
+            connection, "gold_expired", "store_key integer, product_key integer, review_date date",
+            [
+                PGCopyColumn(expired.map(\.storeKey)), PGCopyColumn(expired.map(\.productKey)),
+                PGCopyColumn(expired.map { SilverEvent.dateText(Int32($0.reviewDay)) }),
+            ])
+        try await connection.execute(
+            """
+            UPDATE order_line l SET status = 'expired' FROM gold_expired g
+            WHERE l.store_key = g.store_key AND l.product_key = g.product_key AND l.review_date = g.review_date
+                AND l.status = 'ordered'
+            """)
     }
 
     /// Lapses the drafts of earlier days of the stores the new rows touch, then raises the
     /// alerts of each store's newest final review from its last draft and states its risks;
     /// returns (alerts opened, alerts resolved).
     static func finalizeReviews(_ connection: PGConnection) async throws -> (opened: Int, resolved: Int) {
+        try await lapseEarlierDrafts(connection)
+        let finals = try await finalReviews(connection)
+        guard !finals.isEmpty else { return (0, 0) }
+        var items = try await restore(
+            connection, items: "SELECT store_key, product_key FROM stock_position JOIN gold_final USING (store_key)")
+        var alerts = GoldAlertRows()
+        for position in items.indices {
+            var item = items[position]
+            guard let review = finals[item.storeKey] else { continue }
+            let draft = item.draft.flatMap { $0.day == review.day ? $0 : nil }
+            let changes = item.alerts.atReview(
+                draft?.figures ?? ReviewFigures(plan: nil), day: review.day, onHand: draft?.onHand ?? item.model.onHand,
+                caseSize: item.caseSize, shelfLifeDays: item.shelfLifeDays, followed: !review.ownWay)
+            alerts.record(changes, item: item, time: review.asOf)
+            items[position] = item
+        }
+        try await write(connection, alerts: alerts.rows)
+        try await stateRisks(connection, items: items)
+        try await connection.execute(
+            """
+            UPDATE order_review r SET alerts_raised = true FROM gold_final g
+            WHERE r.store_key = g.store_key AND r.review_date <= g.review_date AND r.status <> 'proposed'
+                AND NOT r.alerts_raised
+            """)
+        return (alerts.opened, alerts.resolved)
+    }
+
+    /// Finds each touched store's newest day (`gold_newest`), and lapses the drafts (reviews
+    /// and lines still proposed) of its earlier days.
+    private static func lapseEarlierDrafts(_ connection: PGConnection) async throws {
         try await connection.execute(
             """
             CREATE TEMP TABLE gold_newest ON COMMIT DROP AS
@@ -127,6 +195,11 @@ extension GoldJob {
             UPDATE order_review r SET status = 'lapsed' FROM gold_newest g
             WHERE r.store_key = g.store_key AND r.review_date < g.day AND r.status = 'proposed'
             """)
+    }
+
+    /// Each store's newest final review whose alerts are not raised yet, by store key, in
+    /// `gold_final`.
+    private static func finalReviews(_ connection: PGConnection) async throws -> [Int64: FinalReview] {
         try await connection.execute(
             """
             CREATE TEMP TABLE gold_final ON COMMIT DROP AS
@@ -134,7 +207,7 @@ extension GoldJob {
             JOIN (SELECT store_key, max(review_date) AS review_date FROM order_review
                   WHERE status <> 'proposed' AND NOT alerts_raised GROUP BY store_key) n USING (store_key, review_date)
             """)
-        var finals: [Int64: (asOf: Int64, day: Int64, ownWay: Bool)] = [:]
+        var finals: [Int64: FinalReview] = [:]
         for row in try await connection.query(
             """
             SELECT store_key, (extract(epoch FROM as_of) * 1000000)::bigint, (review_date - DATE '1970-01-01')::bigint,
@@ -142,49 +215,27 @@ extension GoldJob {
             FROM gold_final
             """
         ).rows {
-            finals[try row.decode(Int64.self, at: 0)] = (
-                try row.decode(Int64.self, at: 1), try row.decode(Int64.self, at: 2), try row.decode(Bool.self, at: 3)
-            )
+            finals[try row.decode(Int64.self, at: 0)] = FinalReview(
+                asOf: try row.decode(Int64.self, at: 1), day: try row.decode(Int64.self, at: 2),
+                ownWay: try row.decode(Bool.self, at: 3))
         }
-        guard !finals.isEmpty else { return (0, 0) }
-        var items = try await restore(
-            connection, items: "SELECT store_key, product_key FROM stock_position JOIN gold_final USING (store_key)")
-        var alerts = GoldAlertRows()
-        for position in items.indices {
-            var item = items[position]
-            guard let review = finals[item.storeKey] else { continue }
-            let draft = item.draft.flatMap { $0.day == review.day ? $0 : nil }
-            let changes = item.alerts.atReview(
-                draft?.figures ?? ReviewFigures(plan: nil), day: review.day, onHand: draft?.onHand ?? item.model.onHand,
-                caseSize: item.caseSize, shelfLifeDays: item.shelfLifeDays, followed: !review.ownWay)
-            alerts.record(changes, item: item, time: review.asOf)
-            items[position] = item
-        }
-        try await write(connection, alerts: alerts.rows)
-        try await connection.execute(
-            """
-            CREATE TEMP TABLE gold_risk (store_key integer, product_key integer, stated_risk float8, stated_until date)
-            ON COMMIT DROP
-            """)
-        try await connection.copyIn("COPY gold_risk FROM STDIN") { writer in
-            try await writer.writeColumns([
+        return finals
+    }
+
+    /// Stores each item's stated risk (`demand_forecast.stated_risk`, `stated_until`).
+    private static func stateRisks(_ connection: PGConnection, items: [GoldItem]) async throws {
+        try await copyIntoTemporaryTable(
+            connection, "gold_risk", "store_key integer, product_key integer, stated_risk float8, stated_until date",
+            [
                 PGCopyColumn(items.map(\.storeKey)), PGCopyColumn(items.map(\.productKey)),
                 PGCopyColumn(items.map(\.alerts.statedRisk)),
                 PGCopyColumn(items.map { $0.alerts.statedUntil.map { SilverEvent.dateText(Int32($0)) } }),
             ])
-        }
         try await connection.execute(
             """
             UPDATE demand_forecast f SET stated_risk = g.stated_risk, stated_until = g.stated_until FROM gold_risk g
             WHERE f.store_key = g.store_key AND f.product_key = g.product_key
             """)
-        try await connection.execute(
-            """
-            UPDATE order_review r SET alerts_raised = true FROM gold_final g
-            WHERE r.store_key = g.store_key AND r.review_date <= g.review_date AND r.status <> 'proposed'
-                AND NOT r.alerts_raised
-            """)
-        return (alerts.opened, alerts.resolved)
     }
 
     /// The deliveries of the items' last shelf-life days, for the perishables among them.
@@ -206,7 +257,7 @@ extension GoldJob {
             ORDER BY m.event_time
             """, [Int64(longest)])
         for row in rows.rows {
-            let key = try row.decode(Int64.self, at: 0) << 32 | row.decode(Int64.self, at: 1)
+            let key = try itemKey(row, at: 0)
             guard let days = life[key] else { continue }
             deliveries[key, default: RecentDeliveries()].add(
                 day: try row.decode(Int64.self, at: 2), units: try row.decode(Int64.self, at: 3), keepDays: Int64(days))
@@ -216,8 +267,17 @@ extension GoldJob {
 
     /// Upserts each store's review and replaces its draft lines; states each item's risk.
     private static func writeReviews(
-        _ connection: PGConnection, items: [GoldItem], lines: [(item: Int, plan: OrderPlan)],
-        reviews: [Int64: (asOf: Int64, day: Int64)]
+        _ connection: PGConnection, items: [GoldItem], lines: [DraftLine], reviews: [Int64: StoreReview]
+    ) async throws {
+        try await writeReviewRows(connection, items: items, lines: lines, reviews: reviews)
+        if !lines.isEmpty { try await writeLines(connection, items: items, lines: lines, reviews: reviews) }
+        try await writeDrafts(connection, items: items)
+    }
+
+    /// Upserts each store's `order_review` row (items planned, lines and units to order) and
+    /// deletes its proposed lines, in `gold_review_rows`.
+    private static func writeReviewRows(
+        _ connection: PGConnection, items: [GoldItem], lines: [DraftLine], reviews: [Int64: StoreReview]
     ) async throws {
         var planned: [Int64: Int] = [:]
         for item in items where item.model.lastCountTime != nil && item.model.demand.dailyDemand != nil {
@@ -230,20 +290,16 @@ extension GoldJob {
             ordered[store, default: (0, 0)].units += line.plan.quantity
         }
         let stores = reviews.keys.sorted()
-        try await connection.execute(
-            """
-            CREATE TEMP TABLE gold_review_rows (store_key integer, review_date date, as_of timestamptz, items integer,
-                lines integer, units bigint) ON COMMIT DROP
-            """)
-        try await connection.copyIn("COPY gold_review_rows FROM STDIN") { writer in
-            try await writer.writeColumns([
+        try await copyIntoTemporaryTable(
+            connection, "gold_review_rows",
+            "store_key integer, review_date date, as_of timestamptz, items integer, lines integer, units bigint",
+            [
                 PGCopyColumn(stores), PGCopyColumn(stores.map { SilverEvent.dateText(Int32(reviews[$0]!.day)) }),
                 PGCopyColumn(stores.map { Self.timestamp(reviews[$0]!.asOf) }),
                 PGCopyColumn(stores.map { Int64(planned[$0] ?? 0) }),
                 PGCopyColumn(stores.map { Int64(ordered[$0]?.lines ?? 0) }),
                 PGCopyColumn(stores.map { ordered[$0]?.units ?? 0 }),
             ])
-        }
         try await connection.execute(
             """
             INSERT INTO order_review AS r (store_key, review_date, as_of, status, items, lines, units)
@@ -257,39 +313,46 @@ extension GoldJob {
             DELETE FROM order_line l USING gold_review_rows g
             WHERE l.store_key = g.store_key AND l.review_date = g.review_date AND l.status = 'proposed'
             """)
-        if !lines.isEmpty {
-            try await connection.execute(
-                "CREATE TEMP TABLE gold_lines (LIKE order_line INCLUDING DEFAULTS) ON COMMIT DROP")
-            func column<T: PGEncodable>(_ value: (GoldItem, OrderPlan) -> T?) -> PGCopyColumn {
-                PGCopyColumn(lines.map { value(items[$0.item], $0.plan) })
-            }
-            try await connection.copyIn(
-                """
-                COPY gold_lines (store_key, review_date, product_key, quantity, cases, on_hand, on_order, cover_demand,
-                    safety_stock, projected_stock, projected_waste, stockout_risk, reason, status) FROM STDIN
-                """
-            ) { writer in
-                try await writer.writeColumns([
-                    column { item, _ in item.storeKey },
-                    column { item, _ in SilverEvent.dateText(Int32(reviews[item.storeKey]!.day)) },
-                    column { item, _ in item.productKey }, column { $1.quantity }, column { $1.cases },
-                    column { item, _ in item.model.onHand }, column { item, _ in item.openOrders.units },
-                    column { $1.coverDemand }, column { $1.safetyStock }, column { $1.projectedStock },
-                    column { $1.projectedWaste }, column { $1.stockoutRisk }, column { $1.reason },
-                    column { _, _ in "proposed" },
-                ])
-            }
-            try await connection.execute("INSERT INTO order_line SELECT * FROM gold_lines")
+    }
+
+    /// Inserts the proposed `order_line` rows of `lines`.
+    private static func writeLines(
+        _ connection: PGConnection, items: [GoldItem], lines: [DraftLine], reviews: [Int64: StoreReview]
+    ) async throws {
+        try await connection.execute("CREATE TEMP TABLE gold_lines (LIKE order_line INCLUDING DEFAULTS) ON COMMIT DROP")
+        func column<T: PGEncodable>(_ value: (GoldItem, OrderPlan) -> T?) -> PGCopyColumn {
+            PGCopyColumn(lines.map { value(items[$0.item], $0.plan) })
         }
-        let drafted = items.filter { $0.draft != nil }
-        try await connection.execute(
+        try await connection.copyIn(
             """
-            CREATE TEMP TABLE gold_drafts (store_key integer, product_key integer, draft_day date, draft_on_hand bigint,
-                draft_quantity bigint, draft_risk float8, draft_short_days float8, draft_waste float8,
-                draft_risk_until integer, draft_coming boolean) ON COMMIT DROP
-            """)
-        try await connection.copyIn("COPY gold_drafts FROM STDIN") { writer in
+            COPY gold_lines (store_key, review_date, product_key, quantity, cases, on_hand, on_order, cover_demand,
+                safety_stock, projected_stock, projected_waste, stockout_risk, reason, status) FROM STDIN
+            """
+        ) { writer in
             try await writer.writeColumns([
+                column { item, _ in item.storeKey },
+                column { item, _ in SilverEvent.dateText(Int32(reviews[item.storeKey]!.day)) },
+                column { item, _ in item.productKey }, column { $1.quantity }, column { $1.cases },
+                column { item, _ in item.model.onHand }, column { item, _ in item.openOrders.units },
+                column { $1.coverDemand }, column { $1.safetyStock }, column { $1.projectedStock },
+                column { $1.projectedWaste }, column { $1.stockoutRisk }, column { $1.reason },
+                column { _, _ in "proposed" },
+            ])
+        }
+        try await connection.execute("INSERT INTO order_line SELECT * FROM gold_lines")
+    }
+
+    /// Stores each drafted item's latest draft (`demand_forecast.draft_*`).
+    private static func writeDrafts(_ connection: PGConnection, items: [GoldItem]) async throws {
+        let drafted = items.filter { $0.draft != nil }
+        try await copyIntoTemporaryTable(
+            connection, "gold_drafts",
+            """
+            store_key integer, product_key integer, draft_day date, draft_on_hand bigint, draft_quantity bigint,
+                draft_risk float8, draft_short_days float8, draft_waste float8, draft_risk_until integer,
+                draft_coming boolean
+            """,
+            [
                 PGCopyColumn(drafted.map(\.storeKey)), PGCopyColumn(drafted.map(\.productKey)),
                 PGCopyColumn(drafted.map { SilverEvent.dateText(Int32($0.draft!.day)) }),
                 PGCopyColumn(drafted.map { $0.draft!.onHand }),
@@ -300,7 +363,6 @@ extension GoldJob {
                 PGCopyColumn(drafted.map { Int64($0.draft!.figures.riskUntilDay) }),
                 PGCopyColumn(drafted.map { $0.draft!.figures.deliveryComing }),
             ])
-        }
         try await connection.execute(
             """
             UPDATE demand_forecast f SET draft_day = g.draft_day, draft_on_hand = g.draft_on_hand,

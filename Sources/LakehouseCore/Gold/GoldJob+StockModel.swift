@@ -77,54 +77,58 @@ struct GoldAlertRows: Sendable {
     }
 }
 
-/// The stock model's part of a refresh: the items the new rows touch are brought forward through
-/// their new movements in event-time order (demand estimate, figures, unexpected stockouts, the
-/// orders a delivery closes), then written back. Reads and writes only those items' rows, so its
-/// cost follows the new events.
-extension GoldJob {
-    /// Brings the touched items' models forward; returns (forecasts written, alerts opened,
-    /// alerts resolved).
-    static func stockModel(_ connection: PGConnection, calendar: inout GoldCalendar) async throws -> (
-        forecasts: Int, opened: Int, resolved: Int
-    ) {
-        var items = try await restore(connection, items: "SELECT DISTINCT store_key, product_key FROM gold_moves")
-        guard !items.isEmpty else { return (0, 0, 0) }
-        var index: [Int64: Int] = [:]
-        for (position, item) in items.enumerated() { index[item.key] = position }
-        var alerts = GoldAlertRows()
-        var received: [(storeKey: Int64, productKey: Int64, reviewDay: Int64, time: Int64)] = []
-        let moves = try await connection.query(
-            """
-            SELECT store_key, product_key, (extract(epoch FROM event_time) * 1000000)::bigint, event_type,
-                coalesce(counted, abs(change))
-            FROM gold_moves ORDER BY event_time, store_key, product_key, event_type, coalesce(counted, abs(change))
-            """)
-        var today: Int64?
-        for row in moves.rows {
-            let key = try row.decode(Int64.self, at: 0) << 32 | row.decode(Int64.self, at: 1)
-            guard let position = index[key], let kind = StockMovement.Kind(rawValue: row[3] ?? "") else { continue }
-            let movement = StockMovement(
-                time: try row.decode(Int64.self, at: 2), kind: kind, quantity: try row.decode(Int64.self, at: 4))
-            let day = EventTimestamp.floorDivide(movement.time, ItemStockModel.dayMicros)
-            // The first event of a day: what the categories share that day, learned once.
-            if day != today {
-                today = day
-                if !calendar.hasLearned(day) { calendar.learn(day: day, items: items) }
-            }
-            var item = items[position]
-            item.days = calendar.days(store: item.storeKey, product: item.productKey, on: day)
-            item.model.apply(movement, calendar: item.days)
-            let changes = item.alerts.afterEvent(
-                model: item.model, openOrders: item.openOrders, policy: item.policy, day: day, calendar: item.days)
-            alerts.record(changes, item: item, time: movement.time)
-            // A delivery closes the oldest order on the way, whether it brought all of it or not.
-            if kind == .restock, let oldest = item.openOrders.lines.first {
-                item.openOrders.receive()
-                received.append((item.storeKey, item.productKey, oldest.day, movement.time))
-            }
-            items[position] = item
+/// The stock model's walk through a refresh's movements, in event-time order: the touched items
+/// as they come forward, the alert rows their changes make, and the orders deliveries close.
+private struct StockWalk {
+    /// An order on the way that a delivery closed: the item, the order's review day, and the
+    /// delivery's time.
+    struct Receipt {
+        var storeKey: Int64
+        var productKey: Int64
+        var reviewDay: Int64
+        var time: Int64
+    }
+
+    private(set) var items: [GoldItem]
+    /// Item key → position in ``items``.
+    let index: [Int64: Int]
+    private(set) var alerts = GoldAlertRows()
+    private(set) var received: [Receipt] = []
+    /// The day of the last movement applied.
+    private var today: Int64?
+
+    init(items: [GoldItem]) {
+        self.items = items
+        index = GoldJob.positionsByKey(items)
+    }
+
+    /// Applies one movement to the item at `position`: its model, its alerts, and the order on
+    /// the way a delivery closes.
+    mutating func apply(_ movement: StockMovement, at position: Int, calendar: inout GoldCalendar) {
+        let day = EventTimestamp.floorDivide(movement.time, ItemStockModel.dayMicros)
+        // The first event of a day: what the categories share that day, learned once.
+        if day != today {
+            today = day
+            if !calendar.hasLearned(day) { calendar.learn(day: day, items: items) }
         }
-        // Late events the walk could not place exactly: the position is the authority.
+        var item = items[position]
+        item.days = calendar.days(store: item.storeKey, product: item.productKey, on: day)
+        item.model.apply(movement, calendar: item.days)
+        let changes = item.alerts.afterEvent(
+            model: item.model, openOrders: item.openOrders, policy: item.policy, day: day, calendar: item.days)
+        alerts.record(changes, item: item, time: movement.time)
+        // A delivery closes the oldest order on the way, whether it brought all of it or not.
+        if movement.kind == .restock, let oldest = item.openOrders.lines.first {
+            item.openOrders.receive()
+            received.append(
+                Receipt(
+                    storeKey: item.storeKey, productKey: item.productKey, reviewDay: oldest.day, time: movement.time))
+        }
+        items[position] = item
+    }
+
+    /// Late events the walk could not place exactly: the position is the authority.
+    mutating func reconcileWithPositions() {
         for position in items.indices {
             var item = items[position]
             guard item.onHand != item.model.onHand || item.lastCountTime != item.model.lastCountTime,
@@ -137,117 +141,178 @@ extension GoldJob {
             alerts.record(changes, item: item, time: time)
             items[position] = item
         }
-        try await write(connection, items: items)
-        try await write(connection, alerts: alerts.rows)
-        if !received.isEmpty {
-            try await connection.execute(
-                """
-                CREATE TEMP TABLE gold_received (store_key integer, product_key integer, review_date date,
-                    received_at timestamptz) ON COMMIT DROP
-                """)
-            try await connection.copyIn("COPY gold_received FROM STDIN") { writer in
-                try await writer.writeColumns([
-                    PGCopyColumn(received.map(\.storeKey)), PGCopyColumn(received.map(\.productKey)),
-                    PGCopyColumn(received.map { SilverEvent.dateText(Int32($0.reviewDay)) }),
-                    PGCopyColumn(received.map { Self.timestamp($0.time) }),
-                ])
+    }
+}
+
+/// The stock model's part of a refresh: the items the new rows touch are brought forward through
+/// their new movements in event-time order (demand estimate, figures, unexpected stockouts, the
+/// orders a delivery closes), then written back. Reads and writes only those items' rows, so its
+/// cost follows the new events.
+extension GoldJob {
+    /// Brings the touched items' models forward; returns (forecasts written, alerts opened,
+    /// alerts resolved).
+    static func stockModel(_ connection: PGConnection, calendar: inout GoldCalendar) async throws -> (
+        forecasts: Int, opened: Int, resolved: Int
+    ) {
+        let items = try await restore(connection, items: "SELECT DISTINCT store_key, product_key FROM gold_moves")
+        guard !items.isEmpty else { return (0, 0, 0) }
+        var walk = StockWalk(items: items)
+        for row in try await connection.query(movesSQL).rows {
+            let key = try itemKey(row, at: 0)
+            guard let position = walk.index[key], let kind = StockMovement.Kind(rawValue: row[3] ?? "") else {
+                continue
             }
-            try await connection.execute(
-                """
-                UPDATE order_line l SET status = 'received', received_at = g.received_at FROM gold_received g
-                WHERE l.store_key = g.store_key AND l.product_key = g.product_key AND l.review_date = g.review_date
-                    AND l.status = 'ordered'
-                """)
+            let movement = StockMovement(
+                time: try row.decode(Int64.self, at: 2), kind: kind, quantity: try row.decode(Int64.self, at: 4))
+            walk.apply(movement, at: position, calendar: &calendar)
         }
-        return (items.count, alerts.opened, alerts.resolved)
+        walk.reconcileWithPositions()
+        try await write(connection, items: walk.items)
+        try await write(connection, alerts: walk.alerts.rows)
+        try await markReceived(connection, walk.received)
+        return (walk.items.count, walk.alerts.opened, walk.alerts.resolved)
+    }
+
+    /// The refresh's movements (`gold_moves`) in the order the walk applies them: store and
+    /// product keys, time in microseconds, type, units.
+    private static let movesSQL = """
+        SELECT store_key, product_key, (extract(epoch FROM event_time) * 1000000)::bigint, event_type,
+            coalesce(counted, abs(change))
+        FROM gold_moves ORDER BY event_time, store_key, product_key, event_type, coalesce(counted, abs(change))
+        """
+
+    /// Marks `received` the order lines deliveries closed, at the delivery's time.
+    private static func markReceived(_ connection: PGConnection, _ received: [StockWalk.Receipt]) async throws {
+        guard !received.isEmpty else { return }
+        try await copyIntoTemporaryTable(
+            connection, "gold_received",
+            "store_key integer, product_key integer, review_date date, received_at timestamptz",
+            [
+                PGCopyColumn(received.map(\.storeKey)), PGCopyColumn(received.map(\.productKey)),
+                PGCopyColumn(received.map { SilverEvent.dateText(Int32($0.reviewDay)) }),
+                PGCopyColumn(received.map { Self.timestamp($0.time) }),
+            ])
+        try await connection.execute(
+            """
+            UPDATE order_line l SET status = 'received', received_at = g.received_at FROM gold_received g
+            WHERE l.store_key = g.store_key AND l.product_key = g.product_key AND l.review_date = g.review_date
+                AND l.status = 'ordered'
+            """)
     }
 
     /// The items `items` (a query giving `store_key, product_key`) with their policy, stored model,
     /// open alerts and orders on the way (their calendar is for the caller to set).
     static func restore(_ connection: PGConnection, items query: String) async throws -> [GoldItem] {
-        let rows = try await connection.query(
-            """
-            SELECT t.store_key, t.product_key, rp.lead_time_days::float8, rp.service_level::float8,
-                rp.review_period_days::float8, rp.max_days_of_cover::float8,
-                sp.on_hand, (extract(epoch FROM sp.last_count_time) * 1000000)::bigint,
-                (extract(epoch FROM f.model_time) * 1000000)::bigint, f.model_on_hand,
-                (extract(epoch FROM f.model_count_time) * 1000000)::bigint,
-                (f.demand_day - DATE '1970-01-01')::bigint, f.day_units, f.day_stocked_out, f.stocked_out_at_close,
-                f.level, f.variance, f.demand_size, f.demand_interval, f.days_since_demand, f.days_learned,
-                f.zero_days, f.evidence_days, f.lift_gain, f.lift_discount, f.stated_risk, rp.case_size::bigint,
-                rp.shelf_life_days::bigint, (f.draft_day - DATE '1970-01-01')::bigint, f.draft_on_hand,
-                f.draft_quantity, f.draft_risk, f.draft_short_days, f.draft_waste, f.draft_risk_until::bigint,
-                f.draft_coming, (f.stated_until - DATE '1970-01-01')::bigint
-            FROM (\(query)) t
-            JOIN dim_store s ON s.store_key = t.store_key
-            JOIN dim_product p ON p.product_key = t.product_key
-            JOIN stock_position sp ON sp.store_key = t.store_key AND sp.product_key = t.product_key
-            LEFT JOIN demand_forecast f ON f.store_key = t.store_key AND f.product_key = t.product_key
-            CROSS JOIN LATERAL (
-                SELECT * FROM replenishment_policy r
-                WHERE (r.store_id = s.store_id AND r.product_id = p.product_id)
-                   OR (r.store_id IS NULL AND r.product_id = p.product_id)
-                   OR (r.product_id IS NULL AND r.category = p.category)
-                   OR (r.product_id IS NULL AND r.category IS NULL)
-                ORDER BY (r.store_id IS NOT NULL) DESC, (r.product_id IS NOT NULL) DESC, (r.category IS NOT NULL) DESC
-                LIMIT 1
-            ) rp
-            """)
-        var items: [GoldItem] = []
-        items.reserveCapacity(rows.rows.count)
-        for row in rows.rows {
-            let storeKey = try row.decode(Int64.self, at: 0)
-            let productKey = try row.decode(Int64.self, at: 1)
-            let policy = ReplenishmentPolicy(
-                leadTimeDays: try row.decode(Double.self, at: 2), serviceLevel: try row.decode(Double.self, at: 3),
-                reviewPeriodDays: try row.decode(Double.self, at: 4), maxDaysOfCover: try row.decode(Double.self, at: 5)
-            )
-            var model = ItemStockModel()
-            if let time = try row.decode(Int64?.self, at: 8) {
-                var demand = DemandEstimate()
-                demand.day = try row.decode(Int64?.self, at: 11)
-                demand.dayUnits = try row.decode(Int64.self, at: 12)
-                demand.dayStockedOut = try row.decode(Bool.self, at: 13)
-                demand.stockedOutAtClose = try row.decode(Bool.self, at: 14)
-                demand.level = try row.decode(Double?.self, at: 15)
-                demand.variance = try row.decode(Double.self, at: 16)
-                demand.demandSize = try row.decode(Double?.self, at: 17)
-                demand.demandInterval = try row.decode(Double?.self, at: 18)
-                demand.daysSinceDemand = try row.decode(Int64.self, at: 19)
-                demand.daysLearned = try row.decode(Int64.self, at: 20)
-                demand.zeroDays = try row.decode(Int64.self, at: 21)
-                demand.evidenceDays = try row.decode(Double.self, at: 22)
-                demand.liftGain = try row.decode(Double.self, at: 23)
-                demand.liftDiscount = try row.decode(Double.self, at: 24)
-                model = ItemStockModel(
-                    onHand: try row.decode(Int64.self, at: 9), time: time,
-                    lastCountTime: try row.decode(Int64?.self, at: 10), demand: demand)
-            }
-            var draft: (Int64, Int64, ReviewFigures)?
-            if let day = try row.decode(Int64?.self, at: 28) {
-                draft = (
-                    day, try row.decode(Int64.self, at: 29),
-                    ReviewFigures(
-                        quantity: try row.decode(Int64.self, at: 30), risk: try row.decode(Double.self, at: 31),
-                        shortDays: try row.decode(Double.self, at: 32), waste: try row.decode(Double.self, at: 33),
-                        riskUntilDay: Int(try row.decode(Int64.self, at: 34)),
-                        deliveryComing: try row.decode(Bool.self, at: 35))
-                )
-            }
-            items.append(
-                GoldItem(
-                    storeKey: storeKey, productKey: productKey, policy: policy,
-                    caseSize: try row.decode(Int64?.self, at: 26),
-                    shelfLifeDays: try row.decode(Int64?.self, at: 27).map { Int($0) }, model: model,
-                    days: .none,
-                    alerts: ItemAlerts(
-                        statedRisk: try row.decode(Double?.self, at: 25) ?? 0,
-                        statedUntil: try row.decode(Int64?.self, at: 36)), openAlertIDs: [:],
-                    openOrders: OpenOrders(), draft: draft, onHand: try row.decode(Int64.self, at: 6),
-                    lastCountTime: try row.decode(Int64?.self, at: 7)))
-        }
+        var items = try await connection.query(restoreSQL(items: query)).rows.map(restoredItem)
+        let index = positionsByKey(items)
+        try await restoreOpenAlerts(connection, items: query, into: &items, at: index)
+        try await restoreOpenOrders(connection, items: query, into: &items, at: index)
+        return items
+    }
+
+    /// Each item's position in `items`, by its ``GoldItem/key``.
+    static func positionsByKey(_ items: [GoldItem]) -> [Int64: Int] {
         var index: [Int64: Int] = [:]
         for (position, item) in items.enumerated() { index[item.key] = position }
+        return index
+    }
+
+    /// The ``GoldItem/key`` of the store key in column `column` of `row` and the product key after it.
+    static func itemKey(_ row: PGRow, at column: Int) throws -> Int64 {
+        try row.decode(Int64.self, at: column) << 32 | row.decode(Int64.self, at: column + 1)
+    }
+
+    /// What ``restore(_:items:)`` reads of each item: its keys, policy (the most specific
+    /// `replenishment_policy` row), position, stored model, stated risk and last draft.
+    private static func restoreSQL(items query: String) -> String {
+        """
+        SELECT t.store_key, t.product_key, rp.lead_time_days::float8, rp.service_level::float8,
+            rp.review_period_days::float8, rp.max_days_of_cover::float8,
+            sp.on_hand, (extract(epoch FROM sp.last_count_time) * 1000000)::bigint,
+            (extract(epoch FROM f.model_time) * 1000000)::bigint, f.model_on_hand,
+            (extract(epoch FROM f.model_count_time) * 1000000)::bigint,
+            (f.demand_day - DATE '1970-01-01')::bigint, f.day_units, f.day_stocked_out, f.stocked_out_at_close,
+            f.level, f.variance, f.demand_size, f.demand_interval, f.days_since_demand, f.days_learned,
+            f.zero_days, f.evidence_days, f.lift_gain, f.lift_discount, f.stated_risk, rp.case_size::bigint,
+            rp.shelf_life_days::bigint, (f.draft_day - DATE '1970-01-01')::bigint, f.draft_on_hand,
+            f.draft_quantity, f.draft_risk, f.draft_short_days, f.draft_waste, f.draft_risk_until::bigint,
+            f.draft_coming, (f.stated_until - DATE '1970-01-01')::bigint
+        FROM (\(query)) t
+        JOIN dim_store s ON s.store_key = t.store_key
+        JOIN dim_product p ON p.product_key = t.product_key
+        JOIN stock_position sp ON sp.store_key = t.store_key AND sp.product_key = t.product_key
+        LEFT JOIN demand_forecast f ON f.store_key = t.store_key AND f.product_key = t.product_key
+        CROSS JOIN LATERAL (
+            SELECT * FROM replenishment_policy r
+            WHERE (r.store_id = s.store_id AND r.product_id = p.product_id)
+               OR (r.store_id IS NULL AND r.product_id = p.product_id)
+               OR (r.product_id IS NULL AND r.category = p.category)
+               OR (r.product_id IS NULL AND r.category IS NULL)
+            ORDER BY (r.store_id IS NOT NULL) DESC, (r.product_id IS NOT NULL) DESC, (r.category IS NOT NULL) DESC
+            LIMIT 1
+        ) rp
+        """
+    }
+
+    /// One row of ``restoreSQL(items:)`` as an item, with no open alert or order yet.
+    private static func restoredItem(_ row: PGRow) throws -> GoldItem {
+        let policy = ReplenishmentPolicy(
+            leadTimeDays: try row.decode(Double.self, at: 2), serviceLevel: try row.decode(Double.self, at: 3),
+            reviewPeriodDays: try row.decode(Double.self, at: 4), maxDaysOfCover: try row.decode(Double.self, at: 5)
+        )
+        return GoldItem(
+            storeKey: try row.decode(Int64.self, at: 0), productKey: try row.decode(Int64.self, at: 1), policy: policy,
+            caseSize: try row.decode(Int64?.self, at: 26),
+            shelfLifeDays: try row.decode(Int64?.self, at: 27).map { Int($0) }, model: try storedModel(row),
+            days: .none,
+            alerts: ItemAlerts(
+                statedRisk: try row.decode(Double?.self, at: 25) ?? 0,
+                statedUntil: try row.decode(Int64?.self, at: 36)), openAlertIDs: [:],
+            openOrders: OpenOrders(), draft: try storedDraft(row), onHand: try row.decode(Int64.self, at: 6),
+            lastCountTime: try row.decode(Int64?.self, at: 7))
+    }
+
+    /// The item's stored stock model (columns 8 to 24), or a new one when it has none.
+    private static func storedModel(_ row: PGRow) throws -> ItemStockModel {
+        guard let time = try row.decode(Int64?.self, at: 8) else { return ItemStockModel() }
+        var demand = DemandEstimate()
+        demand.day = try row.decode(Int64?.self, at: 11)
+        demand.dayUnits = try row.decode(Int64.self, at: 12)
+        demand.dayStockedOut = try row.decode(Bool.self, at: 13)
+        demand.stockedOutAtClose = try row.decode(Bool.self, at: 14)
+        demand.level = try row.decode(Double?.self, at: 15)
+        demand.variance = try row.decode(Double.self, at: 16)
+        demand.demandSize = try row.decode(Double?.self, at: 17)
+        demand.demandInterval = try row.decode(Double?.self, at: 18)
+        demand.daysSinceDemand = try row.decode(Int64.self, at: 19)
+        demand.daysLearned = try row.decode(Int64.self, at: 20)
+        demand.zeroDays = try row.decode(Int64.self, at: 21)
+        demand.evidenceDays = try row.decode(Double.self, at: 22)
+        demand.liftGain = try row.decode(Double.self, at: 23)
+        demand.liftDiscount = try row.decode(Double.self, at: 24)
+        return ItemStockModel(
+            onHand: try row.decode(Int64.self, at: 9), time: time, lastCountTime: try row.decode(Int64?.self, at: 10),
+            demand: demand)
+    }
+
+    /// The item's latest draft (columns 28 to 35), if it has one.
+    private static func storedDraft(_ row: PGRow) throws -> (day: Int64, onHand: Int64, figures: ReviewFigures)? {
+        guard let day = try row.decode(Int64?.self, at: 28) else { return nil }
+        return (
+            day, try row.decode(Int64.self, at: 29),
+            ReviewFigures(
+                quantity: try row.decode(Int64.self, at: 30), risk: try row.decode(Double.self, at: 31),
+                shortDays: try row.decode(Double.self, at: 32), waste: try row.decode(Double.self, at: 33),
+                riskUntilDay: Int(try row.decode(Int64.self, at: 34)),
+                deliveryComing: try row.decode(Bool.self, at: 35))
+        )
+    }
+
+    /// Sets the open alerts of `items` (a query giving `store_key, product_key`): their ids, and
+    /// the kinds ``ItemAlerts`` holds open.
+    private static func restoreOpenAlerts(
+        _ connection: PGConnection, items query: String, into items: inout [GoldItem], at index: [Int64: Int]
+    ) async throws {
         let open = try await connection.query(
             """
             SELECT a.alert_id, a.store_key, a.product_key, a.kind
@@ -256,7 +321,7 @@ extension GoldJob {
             """)
         var kinds: [Int: Set<StockAlertKind>] = [:]
         for row in open.rows {
-            let key = try row.decode(Int64.self, at: 1) << 32 | row.decode(Int64.self, at: 2)
+            let key = try itemKey(row, at: 1)
             guard let position = index[key], let kind = StockAlertKind(rawValue: row[3] ?? "") else { continue }
             items[position].openAlertIDs[kind] = try row.decode(Int64.self, at: 0)
             kinds[position, default: []].insert(kind)
@@ -266,6 +331,12 @@ extension GoldJob {
             items[position].alerts = ItemAlerts(
                 open: open, statedRisk: stated.statedRisk, statedUntil: stated.statedUntil)
         }
+    }
+
+    /// Places the orders on the way of `items` (a query giving `store_key, product_key`), oldest first.
+    private static func restoreOpenOrders(
+        _ connection: PGConnection, items query: String, into items: inout [GoldItem], at index: [Int64: Int]
+    ) async throws {
         let orders = try await connection.query(
             """
             SELECT l.store_key, l.product_key, (l.review_date - DATE '1970-01-01')::bigint,
@@ -274,12 +345,10 @@ extension GoldJob {
             WHERE l.status = 'ordered' ORDER BY l.review_date
             """)
         for row in orders.rows {
-            let key = try row.decode(Int64.self, at: 0) << 32 | row.decode(Int64.self, at: 1)
-            guard let position = index[key] else { continue }
+            guard let position = index[try itemKey(row, at: 0)] else { continue }
             items[position].openOrders.place(
                 units: try row.decode(Int64.self, at: 3), day: try row.decode(Int64.self, at: 2))
         }
-        return items
     }
 
     /// `micros` as the RFC 3339 text COPY takes for a `timestamptz` (nil stays NULL).

@@ -85,95 +85,87 @@ public struct GoldJob: Sendable {
     @discardableResult
     public func refresh() async throws -> Report {
         let report = try await connection.withTransaction { connection -> Report in
-            // A refresh's statements are small, but the planner prices their index lookups by
-            // the history's size: past jit_above_cost, compiling them (up to 2 s on 10 million
-            // events) cost far more than running them, and grew with the history.
-            try await connection.execute("SET LOCAL jit = off")
-            // The refresh's temporary tables are dropped if a step made them before; PostgreSQL's
-            // notices about that are not for the person reading the log.
-            try await connection.execute("SET LOCAL client_min_messages = warning")
-            _ = try await connection.query(
-                "INSERT INTO gold_state (name, value) VALUES ('silver_batch', 0) ON CONFLICT DO NOTHING")
-            let from =
-                try await connection.query("SELECT value FROM gold_state WHERE name = 'silver_batch' FOR UPDATE")
-                .rows[0].decode(Int64.self, at: 0)
+            try await Self.prepareSession(connection)
+            let from = try await Self.lockWatermark(connection)
             let newest = try await connection.query("SELECT max(silver_batch) FROM sales_silver").rows[0]
             guard let to = try newest.decode(Int64?.self, at: 0), to > from else { return Report() }
-            var report = Report()
-            report.batches = (from + 1)...to
-            let clock = ContinuousClock()
-            var mark = clock.now
-            func lap(_ name: String) {
-                let now = clock.now
-                let elapsed = now - mark
-                report.steps.append(
-                    Report.Step(
-                        name: name,
-                        seconds: elapsed.inSeconds))
-                mark = now
-            }
-            report.rows = try await Self.stage(connection, after: from, upTo: to)
-            lap("stage")
-            try await Self.dimensions(connection)
-            lap("dimensions")
-            report.sales = try await Self.count(
-                connection,
-                """
-                INSERT INTO fact_sales (transaction_id, product_id, date_key, store_key, product_key,
-                    payment_method_key, client_type_key, quantity, unit_price, total_price, event_time, silver_batch)
-                SELECT n.transaction_id, n.product_id, n.date_key, s.store_key, p.product_key, pm.payment_method_key,
-                    ct.client_type_key, n.quantity, n.unit_price, n.total_price, n.event_time, n.silver_batch
-                FROM gold_new n
-                JOIN dim_store s USING (store_id)
-                JOIN dim_product p USING (product_id)
-                LEFT JOIN dim_payment_method pm USING (payment_method)
-                LEFT JOIN dim_client_type ct USING (client_type)
-                WHERE n.event_type = 'sale'
-                ON CONFLICT DO NOTHING
-                """)
-            report.movements = try await Self.count(
-                connection,
-                """
-                INSERT INTO fact_stock_movement (transaction_id, product_id, event_type, date_key, store_key,
-                    product_key, event_time, quantity_change, counted_quantity, silver_batch)
-                SELECT n.transaction_id, n.product_id, n.event_type, n.date_key, s.store_key, p.product_key,
-                    n.event_time,
-                    CASE n.event_type WHEN 'sale' THEN -n.quantity WHEN 'restock' THEN n.quantity END,
-                    CASE WHEN n.event_type = 'stock_count' THEN n.quantity END,
-                    n.silver_batch
-                FROM gold_new n
-                JOIN dim_store s USING (store_id)
-                JOIN dim_product p USING (product_id)
-                ON CONFLICT DO NOTHING
-                """)
-            lap("facts")
-            report.positions = try await Self.positions(connection)
-            lap("positions")
-            report.snapshots = try await Self.snapshots(connection)
-            lap("snapshots")
-            let first = try await connection.query(
-                "SELECT (extract(epoch FROM min(event_time)) * 1000000)::bigint FROM gold_moves")
-            var calendar = try await GoldCalendar.load(
-                connection,
-                firstNewDay: try first.rows.first?.decode(Int64?.self, at: 0).map {
-                    EventTimestamp.floorDivide($0, ItemStockModel.dayMicros)
-                })
-            lap("calendar")
-            let final = try await Self.finalizeReviews(connection)
-            (report.forecasts, report.alertsOpened, report.alertsResolved) = try await Self.stockModel(
-                connection, calendar: &calendar)
-            report.alertsOpened += final.opened
-            report.alertsResolved += final.resolved
-            try await calendar.save(connection)
-            lap("stock model")
-            let review = try await Self.review(connection, calendar: calendar)
-            report.proposals = review.reviews
-            report.proposalLines = review.lines
-            lap("review")
+            let report = try await Self.apply(connection, after: from, upTo: to)
             _ = try await connection.query(
                 "UPDATE gold_state SET value = $1, updated_at = now() WHERE name = 'silver_batch'", [to])
             return report
         }
+        log(report)
+        return report
+    }
+
+    /// Sets the refresh transaction's session settings.
+    private static func prepareSession(_ connection: PGConnection) async throws {
+        // A refresh's statements are small, but the planner prices their index lookups by
+        // the history's size: past jit_above_cost, compiling them (up to 2 s on 10 million
+        // events) cost far more than running them, and grew with the history.
+        try await connection.execute("SET LOCAL jit = off")
+        // The refresh's temporary tables are dropped if a step made them before; PostgreSQL's
+        // notices about that are not for the person reading the log.
+        try await connection.execute("SET LOCAL client_min_messages = warning")
+    }
+
+    /// The watermark, locked until the transaction ends (a second refresh waits here).
+    private static func lockWatermark(_ connection: PGConnection) async throws -> Int64 {
+        _ = try await connection.query(
+            "INSERT INTO gold_state (name, value) VALUES ('silver_batch', 0) ON CONFLICT DO NOTHING")
+        return try await connection.query("SELECT value FROM gold_state WHERE name = 'silver_batch' FOR UPDATE")
+            .rows[0].decode(Int64.self, at: 0)
+    }
+
+    /// Runs the refresh's steps over the silver batches after `from` up to `to`, timing each.
+    private static func apply(_ connection: PGConnection, after from: Int64, upTo to: Int64) async throws -> Report {
+        var report = Report()
+        report.batches = (from + 1)...to
+        var timer = StepTimer()
+        report.rows = try await stage(connection, after: from, upTo: to)
+        timer.lap("stage", into: &report)
+        try await dimensions(connection)
+        timer.lap("dimensions", into: &report)
+        report.sales = try await count(connection, factSalesSQL)
+        report.movements = try await count(connection, factStockMovementSQL)
+        timer.lap("facts", into: &report)
+        report.positions = try await positions(connection)
+        timer.lap("positions", into: &report)
+        report.snapshots = try await snapshots(connection)
+        timer.lap("snapshots", into: &report)
+        var calendar = try await GoldCalendar.load(connection, firstNewDay: try await firstNewDay(connection))
+        timer.lap("calendar", into: &report)
+        let final = try await finalizeReviews(connection)
+        (report.forecasts, report.alertsOpened, report.alertsResolved) = try await stockModel(
+            connection, calendar: &calendar)
+        report.alertsOpened += final.opened
+        report.alertsResolved += final.resolved
+        try await calendar.save(connection)
+        timer.lap("stock model", into: &report)
+        let review = try await Self.review(connection, calendar: calendar)
+        report.proposals = review.reviews
+        report.proposalLines = review.lines
+        timer.lap("review", into: &report)
+        return report
+    }
+
+    /// Times a refresh's steps one after the other.
+    private struct StepTimer {
+        private let clock = ContinuousClock()
+        private var mark: ContinuousClock.Instant
+
+        init() { mark = clock.now }
+
+        /// Records the time since the last lap as step `name` of `report`.
+        mutating func lap(_ name: String, into report: inout Report) {
+            let now = clock.now
+            report.steps.append(Report.Step(name: name, seconds: (now - mark).inSeconds))
+            mark = now
+        }
+    }
+
+    /// Logs what a refresh applied (at debug level when it applied nothing).
+    private func log(_ report: Report) {
         logger.log(
             level: report.batches == nil ? .debug : .info, "gold refresh",
             metadata: [
@@ -184,7 +176,45 @@ public struct GoldJob: Sendable {
                 "alerts.opened": "\(report.alertsOpened)", "alerts.resolved": "\(report.alertsResolved)",
                 "seconds": "\(Self.stepsText(report.steps))",
             ])
-        return report
+    }
+
+    /// The new rows' sale lines, added to `fact_sales`.
+    private static let factSalesSQL = """
+        INSERT INTO fact_sales (transaction_id, product_id, date_key, store_key, product_key,
+            payment_method_key, client_type_key, quantity, unit_price, total_price, event_time, silver_batch)
+        SELECT n.transaction_id, n.product_id, n.date_key, s.store_key, p.product_key, pm.payment_method_key,
+            ct.client_type_key, n.quantity, n.unit_price, n.total_price, n.event_time, n.silver_batch
+        FROM gold_new n
+        JOIN dim_store s USING (store_id)
+        JOIN dim_product p USING (product_id)
+        LEFT JOIN dim_payment_method pm USING (payment_method)
+        LEFT JOIN dim_client_type ct USING (client_type)
+        WHERE n.event_type = 'sale'
+        ON CONFLICT DO NOTHING
+        """
+
+    /// The new rows' events, added to `fact_stock_movement`.
+    private static let factStockMovementSQL = """
+        INSERT INTO fact_stock_movement (transaction_id, product_id, event_type, date_key, store_key,
+            product_key, event_time, quantity_change, counted_quantity, silver_batch)
+        SELECT n.transaction_id, n.product_id, n.event_type, n.date_key, s.store_key, p.product_key,
+            n.event_time,
+            CASE n.event_type WHEN 'sale' THEN -n.quantity WHEN 'restock' THEN n.quantity END,
+            CASE WHEN n.event_type = 'stock_count' THEN n.quantity END,
+            n.silver_batch
+        FROM gold_new n
+        JOIN dim_store s USING (store_id)
+        JOIN dim_product p USING (product_id)
+        ON CONFLICT DO NOTHING
+        """
+
+    /// The day (since 1970 UTC) of the oldest new movement, `nil` when there is none.
+    private static func firstNewDay(_ connection: PGConnection) async throws -> Int64? {
+        let first = try await connection.query(
+            "SELECT (extract(epoch FROM min(event_time)) * 1000000)::bigint FROM gold_moves")
+        return try first.rows.first?.decode(Int64?.self, at: 0).map {
+            EventTimestamp.floorDivide($0, ItemStockModel.dayMicros)
+        }
     }
 
     /// The new silver rows, with their date key, in a temporary table; returns how many.
@@ -287,124 +317,8 @@ public struct GoldJob: Sendable {
         return touched
     }
 
-    /// Writes the daily closing stock the new rows change: for each item they touch, every day
-    /// from the earliest of them; for every other item, the days after its last snapshot; all up
-    /// to the newest event date. Returns how many rows were written.
-    ///
-    /// Each day follows from the day before (its closing stock plus the day's changes) or, on a
-    /// day with a count, from the day's last count plus the changes after it; so the cost follows
-    /// the days and movements in the range, not the movements since the last count. The newest
-    /// day's closing stock is the item's position, so a range of that day alone reads nothing.
-    private static func snapshots(_ connection: PGConnection) async throws -> Int {
-        try await connection.execute(
-            """
-            CREATE TEMP TABLE gold_snapshot_scope ON COMMIT DROP AS
-            WITH touched AS (
-                SELECT store_key, product_key, min((event_time AT TIME ZONE 'UTC')::date) AS from_date
-                FROM gold_moves GROUP BY store_key, product_key
-            ), rest AS (
-                SELECT store_key, product_key,
-                    coalesce(snapshot_through + 1, (last_event_time AT TIME ZONE 'UTC')::date) AS from_date
-                FROM stock_position
-            )
-            SELECT store_key, product_key, min(from_date) AS from_date,
-                (SELECT max((last_event_time AT TIME ZONE 'UTC')::date) FROM stock_position) AS to_date
-            FROM (SELECT * FROM touched UNION ALL SELECT * FROM rest) scopes
-            GROUP BY store_key, product_key
-            """)
-        // Temporary tables have no statistics until analyzed; without them the planner may scan
-        // the whole movement history instead of each item's range.
-        try await connection.execute("ANALYZE gold_snapshot_scope")
-        // Every day of the range needs its dim_date row, events or not.
-        try await addDates(
-            connection,
-            days:
-                "SELECT generate_series(min(from_date), max(to_date), interval '1 day')::date FROM gold_snapshot_scope")
-        // The newest day's closing stock is what is on hand now (no event is stamped later), so an
-        // item whose range is that day alone takes it from its position: a refresh during the
-        // day never reads the day's movements again, however many there are.
-        var written = try await count(
-            connection,
-            """
-            INSERT INTO fact_inventory_snapshot AS f (date_key, store_key, product_key, closing_on_hand)
-            SELECT to_char(s.to_date, 'YYYYMMDD')::integer, s.store_key, s.product_key, p.on_hand
-            FROM gold_snapshot_scope s JOIN stock_position p USING (store_key, product_key)
-            WHERE s.from_date = s.to_date
-            ON CONFLICT (date_key, store_key, product_key) DO UPDATE SET closing_on_hand = EXCLUDED.closing_on_hand
-            WHERE f.closing_on_hand <> EXCLUDED.closing_on_hand
-            """)
-        written += try await count(
-            connection,
-            """
-            INSERT INTO fact_inventory_snapshot AS f (date_key, store_key, product_key, closing_on_hand)
-            WITH scope AS (
-                -- Lateral lookups, so that each item reads its own index range whatever the
-                -- planner thinks of the history's size.
-                SELECT s.*, coalesce(b.closing_on_hand, 0) AS base
-                FROM gold_snapshot_scope s
-                LEFT JOIN LATERAL (
-                    SELECT closing_on_hand FROM fact_inventory_snapshot b
-                    WHERE b.date_key = to_char(s.from_date - 1, 'YYYYMMDD')::integer
-                      AND b.store_key = s.store_key AND b.product_key = s.product_key
-                ) b ON true
-                WHERE s.from_date < s.to_date
-            ), moves AS (
-                SELECT s.store_key, s.product_key, (m.event_time AT TIME ZONE 'UTC')::date AS day, m.event_time,
-                    m.quantity_change, m.counted_quantity
-                FROM scope s
-                CROSS JOIN LATERAL (
-                    SELECT event_time, quantity_change, counted_quantity FROM fact_stock_movement f
-                    WHERE f.store_key = s.store_key AND f.product_key = s.product_key
-                      AND f.event_time >= (s.from_date::timestamp AT TIME ZONE 'UTC')
-                      AND f.event_time < ((s.to_date + 1)::timestamp AT TIME ZONE 'UTC')
-                ) m
-            ), day_counts AS (
-                SELECT DISTINCT ON (store_key, product_key, day) store_key, product_key, day, event_time,
-                    counted_quantity
-                FROM moves WHERE counted_quantity IS NOT NULL
-                ORDER BY store_key, product_key, day, event_time DESC, counted_quantity
-            ), day_levels AS (
-                -- A day with a count: its last count plus the changes after it, a new level.
-                SELECT c.store_key, c.product_key, c.day, c.counted_quantity + coalesce(sum(m.quantity_change), 0) AS level
-                FROM day_counts c
-                LEFT JOIN moves m ON m.store_key = c.store_key AND m.product_key = c.product_key AND m.day = c.day
-                    AND m.event_time > c.event_time AND m.quantity_change IS NOT NULL
-                GROUP BY c.store_key, c.product_key, c.day, c.counted_quantity
-            ), day_changes AS (
-                -- Any other day adds its changes to the day before.
-                SELECT store_key, product_key, day, sum(quantity_change) AS change
-                FROM moves WHERE quantity_change IS NOT NULL GROUP BY store_key, product_key, day
-            ), days AS (
-                SELECT s.store_key, s.product_key, s.base, d.day, l.level IS NOT NULL AS counted, l.level,
-                    coalesce(c.change, 0) AS change
-                FROM scope s
-                CROSS JOIN LATERAL (SELECT moment::date AS day
-                    FROM generate_series(s.from_date, s.to_date, interval '1 day') AS days(moment)) d
-                LEFT JOIN day_levels l ON l.store_key = s.store_key AND l.product_key = s.product_key AND l.day = d.day
-                LEFT JOIN day_changes c ON c.store_key = s.store_key AND c.product_key = s.product_key AND c.day = d.day
-            ), runs AS (
-                SELECT *, count(*) FILTER (WHERE counted) OVER (PARTITION BY store_key, product_key ORDER BY day) AS run
-                FROM days
-            )
-            SELECT to_char(day, 'YYYYMMDD')::integer, store_key, product_key,
-                CASE WHEN run = 0 THEN base
-                    ELSE first_value(level) OVER (PARTITION BY store_key, product_key, run ORDER BY day) END
-                + sum(CASE WHEN counted THEN 0 ELSE change END)
-                    OVER (PARTITION BY store_key, product_key, run ORDER BY day ROWS UNBOUNDED PRECEDING)
-            FROM runs
-            ON CONFLICT (date_key, store_key, product_key) DO UPDATE SET closing_on_hand = EXCLUDED.closing_on_hand
-            WHERE f.closing_on_hand <> EXCLUDED.closing_on_hand
-            """)
-        try await connection.execute(
-            """
-            UPDATE stock_position p SET snapshot_through = s.to_date FROM gold_snapshot_scope s
-            WHERE p.store_key = s.store_key AND p.product_key = s.product_key AND s.from_date <= s.to_date
-            """)
-        return written
-    }
-
     /// The `dim_date` rows of the days `days` (a query of one date column) selects.
-    private static func addDates(_ connection: PGConnection, days: String) async throws {
+    static func addDates(_ connection: PGConnection, days: String) async throws {
         try await connection.execute(
             """
             INSERT INTO dim_date (date_key, date, year, quarter, month, day, iso_week, iso_day_of_week, day_name,
@@ -424,7 +338,16 @@ public struct GoldJob: Sendable {
     }
 
     /// Runs `sql` and returns how many rows it changed.
-    private static func count(_ connection: PGConnection, _ sql: String) async throws -> Int {
+    static func count(_ connection: PGConnection, _ sql: String) async throws -> Int {
         try await connection.query(sql).affectedRows ?? 0
+    }
+
+    /// Creates the temporary table `name` with `columns` (`name type, …`), dropped at commit, and
+    /// copies `values` into it, one per column in order.
+    static func copyIntoTemporaryTable(
+        _ connection: PGConnection, _ name: String, _ columns: String, _ values: [PGCopyColumn]
+    ) async throws {
+        try await connection.execute("CREATE TEMP TABLE \(name) (\(columns)) ON COMMIT DROP")
+        try await connection.copyIn("COPY \(name) FROM STDIN") { writer in try await writer.writeColumns(values) }
     }
 }
