@@ -88,12 +88,44 @@ public enum EventJSON {
     /// (a sale when the type is absent or unknown) and the type as written, if any.
     static func decodeFields(_ bytes: [UInt8]) throws -> (event: POSEvent, rawType: String?) {
         let object = try FlatJSONObject.parse(bytes)
-        func invalid(_ reason: String, _ detail: String) -> LakehouseError {
-            LakehouseError(code: .invalidEvent, message: "\(reason): \(detail)", reason: reason)
-        }
         // Every required field is read once; rule 2 (missing, null or blank) is checked for all
         // of them before rule 3 (the wrong type) for any.
         let values = requiredFields.map { object[$0] }
+        try checkPresent(values)
+        // In the order of `requiredFields`.
+        let transactionID = try text(values, 0)
+        let productID = try text(values, 1)
+        let productName = try text(values, 2)
+        let category = try text(values, 3)
+        let quantityText = try number(values, 4)
+        let unitText = try number(values, 5)
+        let totalText = try number(values, 6)
+        let timestamp = try text(values, 7)
+        let storeID = try text(values, 8)
+        let quantity = try wholeQuantity(quantityText)
+        let unit = try amount("unit_price", unitText)
+        let total = try amount("total_price", totalText)
+        let raw = try optionalText(object, "event_type")
+        let event = POSEvent(
+            transactionID: transactionID, productID: productID, productName: productName, category: category,
+            quantity: Int(quantity), unitPriceCents: unit, totalPriceCents: total, timestamp: timestamp,
+            storeID: storeID,
+            paymentMethod: try optionalText(object, "payment_method"),
+            clientType: try optionalText(object, "client_type"),
+            eventType: raw.flatMap(EventType.init(rawValue:)) ?? .sale)
+        return (event, raw)
+    }
+
+    /// The error of a record that breaks rule `reason` (`null:quantity`), saying why in `detail`.
+    @inline(__always)
+    private static func invalid(_ reason: String, _ detail: String) -> LakehouseError {
+        LakehouseError(code: .invalidEvent, message: "\(reason): \(detail)", reason: reason)
+    }
+
+    /// Rule 2: throws `null:<field>` for the first of the required fields' `values` that is
+    /// missing, null or blank.
+    @inline(__always)
+    private static func checkPresent(_ values: [FlatJSONObject.Value?]) throws {
         for (key, value) in zip(requiredFields, values) {
             switch value {
             case nil, .null?: throw invalid("null:\(key)", "the record has no \(key)")
@@ -102,73 +134,75 @@ public enum EventJSON {
             default: continue
             }
         }
-        // PostgreSQL's text cannot hold U+0000, so neither sink may receive it.
-        func withoutNUL(_ key: String, _ value: String) throws -> String {
-            let holdsNUL =
-                value.utf8.withContiguousStorageIfAvailable { buffer in
-                    buffer.baseAddress.map { memchr($0, 0, buffer.count) != nil } ?? false
-                }
-                ?? value.utf8.contains(0)
-            guard holdsNUL else { return value }
-            throw invalid("invalid:\(key)", "\(key) contains the character U+0000 (NUL), which no text column holds")
-        }
-        func text(_ index: Int) throws -> String {
-            let key = requiredFields[index]
-            guard case .string(let value)? = values[index] else {
-                throw invalid("invalid:\(key)", "\(key) is not a string")
+    }
+
+    /// `value` of field `key`, unless it holds U+0000: PostgreSQL's text cannot hold it, so
+    /// neither sink may receive it.
+    @inline(__always)
+    private static func withoutNUL(_ key: String, _ value: String) throws -> String {
+        let holdsNUL =
+            value.utf8.withContiguousStorageIfAvailable { buffer in
+                buffer.baseAddress.map { memchr($0, 0, buffer.count) != nil } ?? false
             }
-            return try withoutNUL(key, value)
+            ?? value.utf8.contains(0)
+        guard holdsNUL else { return value }
+        throw invalid("invalid:\(key)", "\(key) contains the character U+0000 (NUL), which no text column holds")
+    }
+
+    /// The string of required field `index`.
+    @inline(__always)
+    private static func text(_ values: [FlatJSONObject.Value?], _ index: Int) throws -> String {
+        let key = requiredFields[index]
+        guard case .string(let value)? = values[index] else {
+            throw invalid("invalid:\(key)", "\(key) is not a string")
         }
-        func number(_ index: Int) throws -> String {
-            let key = requiredFields[index]
-            guard case .number(let literal)? = values[index] else {
-                throw invalid("invalid:\(key)", "\(key) is not a number")
-            }
-            return literal
+        return try withoutNUL(key, value)
+    }
+
+    /// The number literal of required field `index`.
+    @inline(__always)
+    private static func number(_ values: [FlatJSONObject.Value?], _ index: Int) throws -> String {
+        let key = requiredFields[index]
+        guard case .number(let literal)? = values[index] else {
+            throw invalid("invalid:\(key)", "\(key) is not a number")
         }
-        func optionalText(_ key: String) throws -> String? {
-            switch object[key] {
-            case nil, .null?: return nil
-            case .string(let value)?: return try withoutNUL(key, value)
-            default: throw invalid("invalid:\(key)", "\(key) is not a string")
-            }
+        return literal
+    }
+
+    /// The string of optional field `key`; nil when it is absent or null.
+    @inline(__always)
+    private static func optionalText(_ object: FlatJSONObject, _ key: String) throws -> String? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .string(let value)?: return try withoutNUL(key, value)
+        default: throw invalid("invalid:\(key)", "\(key) is not a string")
         }
-        // In the order of `requiredFields`.
-        let transactionID = try text(0)
-        let productID = try text(1)
-        let productName = try text(2)
-        let category = try text(3)
-        let quantityText = try number(4)
-        let unitText = try number(5)
-        let totalText = try number(6)
-        let timestamp = try text(7)
-        let storeID = try text(8)
-        guard let quantityValue = JSONDecimal(quantityText) else {
+    }
+
+    /// The quantity literal `text` as a whole number, at most 18 significant digits.
+    @inline(__always)
+    private static func wholeQuantity(_ text: String) throws -> Int64 {
+        guard let value = JSONDecimal(text) else {
+            throw invalid(
+                "invalid:quantity", "quantity \(text) has more digits than a quantity can (18 significant at most)")
+        }
+        guard let quantity = value.wholeValue() else {
             throw invalid(
                 "invalid:quantity",
-                "quantity \(quantityText) has more digits than a quantity can (18 significant at most)")
+                value.exponent < 0
+                    ? "quantity \(text) is not a whole number"
+                    : "quantity \(text) is above \(SilverRules.maximumQuantity), the most one record may carry")
         }
-        guard let quantity = quantityValue.wholeValue() else {
-            throw invalid(
-                "invalid:quantity",
-                quantityValue.exponent < 0
-                    ? "quantity \(quantityText) is not a whole number"
-                    : "quantity \(quantityText) is above \(SilverRules.maximumQuantity), the most one record may carry")
+        return quantity
+    }
+
+    /// The amount literal `text` of field `key` in cents.
+    @inline(__always)
+    private static func amount(_ key: StaticString, _ text: String) throws -> Int64 {
+        guard let cents = Self.cents(text) else {
+            throw invalid("invalid:\(key)", "\(key) \(text) is not an amount with at most two decimals")
         }
-        guard let unit = Self.cents(unitText) else {
-            throw invalid("invalid:unit_price", "unit_price \(unitText) is not an amount with at most two decimals")
-        }
-        guard let total = Self.cents(totalText) else {
-            throw invalid("invalid:total_price", "total_price \(totalText) is not an amount with at most two decimals")
-        }
-        let raw = try optionalText("event_type")
-        let event = POSEvent(
-            transactionID: transactionID, productID: productID, productName: productName, category: category,
-            quantity: Int(quantity), unitPriceCents: unit, totalPriceCents: total, timestamp: timestamp,
-            storeID: storeID,
-            paymentMethod: try optionalText("payment_method"), clientType: try optionalText("client_type"),
-            eventType: raw.flatMap(EventType.init(rawValue:)) ?? .sale)
-        return (event, raw)
+        return cents
     }
 
     /// A JSON number literal as cents, when its value has at most two decimals (`5.88`, `4`,

@@ -436,6 +436,28 @@ public struct SilverJob: Sendable {
     private func loadCommitted(_ plan: Plan, tables: inout Tables) async throws -> SilverStore.BatchCounts? {
         guard let snapshot = tables.sales else { return nil }
         let name = "part-\(String(plan.number))"
+        let columns = try await committedRows(named: name, in: snapshot)
+        let (version, recorded) = try await committedCounts(plan.number, in: sales, snapshot: snapshot)
+        let rejected = try await committedQuarantine(
+            named: name, batch: plan.number, recorded: recorded, tables: &tables)
+        var counts = SilverStore.BatchCounts()
+        counts.objects = recorded?.objects ?? plan.objects.count
+        counts.valid = columns.count
+        counts.quarantined = rejected.count
+        counts.duplicates = recorded?.duplicates ?? 0
+        counts.input = counts.valid + counts.quarantined + counts.duplicates
+        logger.warning(
+            "silver batch committed to Delta but not to PostgreSQL: loading what Delta holds",
+            metadata: ["batch": "\(plan.number)", "delta.version": "\(version.map(String.init) ?? "unknown")"])
+        let loaded = try await store.load(
+            batch: plan.number, columns: columns, quarantined: rejected,
+            objects: Dictionary(uniqueKeysWithValues: plan.objects.map { ($0.key, $0.etag) }), counts: counts,
+            deltaVersion: version)
+        return loaded ? counts : nil
+    }
+
+    /// The rows of the silver data files named `name-…` in `snapshot`, in path order.
+    private func committedRows(named name: String, in snapshot: DeltaSnapshot) async throws -> SilverColumns {
         var columns = SilverColumns()
         for (path, add) in snapshot.files.sorted(by: { $0.key < $1.key })
         where path.split(separator: "/").last?.hasPrefix(name + "-") == true {
@@ -452,9 +474,16 @@ public struct SilverJob: Sendable {
             columns.reserveCapacity(columns.count + rows.count)
             for row in 0..<rows.count { columns.append(row: row, of: rows) }
         }
-        let (version, recorded) = try await committedCounts(plan.number, in: sales, snapshot: snapshot)
+        return columns
+    }
+
+    /// The records of batch `batch`'s quarantine file (`name.zstd.parquet`), committed to the
+    /// quarantine table when the process stopped before it was; none when the batch quarantined
+    /// nothing (as its silver commit's counts, `recorded`, say).
+    private func committedQuarantine(
+        named name: String, batch: Int64, recorded: SilverStore.BatchCounts?, tables: inout Tables
+    ) async throws -> [SilverStore.QuarantinedRecord] {
         let quarantineKey = quarantine.root + name + ".zstd.parquet"
-        var rejected: [SilverStore.QuarantinedRecord] = []
         var quarantineBody: [UInt8]?
         // The silver commit's counts say whether the batch quarantined anything (a commit
         // written before counts were recorded: whether its quarantine file exists).
@@ -467,33 +496,19 @@ public struct SilverJob: Sendable {
                 quarantineBody = nil
             }
         }
-        if let quarantineBody {
-            rejected = try SilverTable.quarantined(ofFile: quarantineBody, path: quarantineKey)
-            tables.quarantine = try await quarantine.snapshot(updating: tables.quarantine)
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
-            let file = SilverTable.DataFile(
-                path: name + ".zstd.parquet", bytes: quarantineBody,
-                add: DeltaAddFile(
-                    path: name + ".zstd.parquet", partitionValues: [:], size: Int64(quarantineBody.count),
-                    modificationTime: now, dataChange: true, stats: "{\"numRecords\":\(rejected.count)}"))
-            _ = try await commit(
-                [file], to: quarantine, snapshot: tables.quarantine, schema: SilverTable.quarantineSchema,
-                partitionColumns: [], batch: plan.number, counts: recorded, now: now)
-        }
-        var counts = SilverStore.BatchCounts()
-        counts.objects = recorded?.objects ?? plan.objects.count
-        counts.valid = columns.count
-        counts.quarantined = rejected.count
-        counts.duplicates = recorded?.duplicates ?? 0
-        counts.input = counts.valid + counts.quarantined + counts.duplicates
-        logger.warning(
-            "silver batch committed to Delta but not to PostgreSQL: loading what Delta holds",
-            metadata: ["batch": "\(plan.number)", "delta.version": "\(version.map(String.init) ?? "unknown")"])
-        let loaded = try await store.load(
-            batch: plan.number, columns: columns, quarantined: rejected,
-            objects: Dictionary(uniqueKeysWithValues: plan.objects.map { ($0.key, $0.etag) }), counts: counts,
-            deltaVersion: version)
-        return loaded ? counts : nil
+        guard let quarantineBody else { return [] }
+        let rejected = try SilverTable.quarantined(ofFile: quarantineBody, path: quarantineKey)
+        tables.quarantine = try await quarantine.snapshot(updating: tables.quarantine)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let file = SilverTable.DataFile(
+            path: name + ".zstd.parquet", bytes: quarantineBody,
+            add: DeltaAddFile(
+                path: name + ".zstd.parquet", partitionValues: [:], size: Int64(quarantineBody.count),
+                modificationTime: now, dataChange: true, stats: "{\"numRecords\":\(rejected.count)}"))
+        _ = try await commit(
+            [file], to: quarantine, snapshot: tables.quarantine, schema: SilverTable.quarantineSchema,
+            partitionColumns: [], batch: batch, counts: recorded, now: now)
+        return rejected
     }
 
     /// The version of `log`'s table whose commit holds `txn(applicationID, batch)`, and the

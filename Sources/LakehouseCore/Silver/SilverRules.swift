@@ -41,12 +41,9 @@ public enum SilverRules {
     /// - Complexity: O(payload size).
     public static func clean(_ payload: [UInt8], arrivalMicros: Int64? = nil) -> Result<SilverEvent, SilverRejection> {
         let decoded: (event: POSEvent, rawType: String?)
-        do {
-            decoded = try EventJSON.decodeFields(payload)
-        } catch let error as LakehouseError {
-            return .failure(SilverRejection(reason: error.reason ?? "malformed:json", detail: error.message))
-        } catch {
-            return .failure(SilverRejection(reason: "malformed:json", detail: "\(error)"))
+        switch decodeFields(payload) {
+        case .success(let fields): decoded = fields
+        case .failure(let rejection): return .failure(rejection)
         }
         let event = decoded.event
         let transactionID = trimmed(event.transactionID)
@@ -57,30 +54,76 @@ public enum SilverRules {
         let timestamp = trimmed(event.timestamp)
         // Blank required fields were refused while decoding (rule 2 comes before the rest).
         let type = event.eventType
-        let minimum: Int64 = type == .stockCount ? 0 : 1
-        guard (minimum...maximumQuantity).contains(Int64(event.quantity)) else {
-            return .failure(
-                SilverRejection(
-                    reason: "invalid:quantity",
-                    detail: event.quantity < minimum
-                        ? "quantity \(event.quantity) must be \(minimum == 0 ? "≥ 0 for a stock count" : "> 0")"
-                        : "quantity \(event.quantity) is above \(maximumQuantity), the most one record may carry"))
-        }
+        if let rejection = quantityRejection(event) { return .failure(rejection) }
         // Two fields, checked without building a collection (this runs for every record).
         if let rejection = Self.amountRejection("unit_price", event.unitPriceCents)
             ?? Self.amountRejection("total_price", event.totalPriceCents)
         {
             return .failure(rejection)
         }
-        let (product, overflow) = event.unitPriceCents.multipliedReportingOverflow(by: Int64(event.quantity))
-        guard !overflow, abs(product - event.totalPriceCents) <= 1 else {
+        if let rejection = totalRejection(event) { return .failure(rejection) }
+        let micros: Int64
+        switch eventTime(timestamp, arrivalMicros: arrivalMicros) {
+        case .success(let time): micros = time
+        case .failure(let rejection): return .failure(rejection)
+        }
+        if let raw = decoded.rawType, EventType(rawValue: raw) == nil {
             return .failure(
                 SilverRejection(
-                    reason: "inconsistent:total_vs_unit_x_qty",
-                    detail:
-                        "total_price \(EventJSON.centsText(event.totalPriceCents)) is not unit_price \(EventJSON.centsText(event.unitPriceCents)) × quantity \(event.quantity) (± 0.01)"
-                ))
+                    reason: "unknown:event_type", detail: "event_type '\(raw)' is not sale, restock or stock_count"))
         }
+        let day = EventTimestamp.floorDivide(micros, 86_400_000_000)
+        return .success(
+            SilverEvent(
+                transactionID: transactionID, productID: productID, productName: productName, category: category,
+                quantity: Int64(event.quantity), unitPriceCents: event.unitPriceCents,
+                totalPriceCents: event.totalPriceCents, eventTime: micros, eventDate: Int32(day), storeID: storeID,
+                paymentMethod: type == .sale ? code(event.paymentMethod) : nil,
+                clientType: type == .sale ? code(event.clientType) : nil, eventType: type))
+    }
+
+    /// Rules 1 to 3 for the fields ``EventJSON`` reads: the event and its type as written, or
+    /// the first rule the payload breaks.
+    @inline(__always)
+    private static func decodeFields(_ payload: [UInt8]) -> Result<(event: POSEvent, rawType: String?), SilverRejection>
+    {
+        do {
+            return .success(try EventJSON.decodeFields(payload))
+        } catch let error as LakehouseError {
+            return .failure(SilverRejection(reason: error.reason ?? "malformed:json", detail: error.message))
+        } catch {
+            return .failure(SilverRejection(reason: "malformed:json", detail: "\(error)"))
+        }
+    }
+
+    /// Why `event`'s quantity is refused: not within 1…``maximumQuantity`` (0… for a stock count).
+    @inline(__always)
+    private static func quantityRejection(_ event: POSEvent) -> SilverRejection? {
+        let minimum: Int64 = event.eventType == .stockCount ? 0 : 1
+        if (minimum...maximumQuantity).contains(Int64(event.quantity)) { return nil }
+        return SilverRejection(
+            reason: "invalid:quantity",
+            detail: event.quantity < minimum
+                ? "quantity \(event.quantity) must be \(minimum == 0 ? "≥ 0 for a stock count" : "> 0")"
+                : "quantity \(event.quantity) is above \(maximumQuantity), the most one record may carry")
+    }
+
+    /// Rule 4: why `event`'s total is refused, when it is not unit price × quantity (± 0.01).
+    @inline(__always)
+    private static func totalRejection(_ event: POSEvent) -> SilverRejection? {
+        let (product, overflow) = event.unitPriceCents.multipliedReportingOverflow(by: Int64(event.quantity))
+        guard overflow || abs(product - event.totalPriceCents) > 1 else { return nil }
+        return SilverRejection(
+            reason: "inconsistent:total_vs_unit_x_qty",
+            detail:
+                "total_price \(EventJSON.centsText(event.totalPriceCents)) is not unit_price \(EventJSON.centsText(event.unitPriceCents)) × quantity \(event.quantity) (± 0.01)"
+        )
+    }
+
+    /// Rule 5: `timestamp` in microseconds since 1970, or why it is refused (not RFC 3339, before
+    /// ``earliestEventTime``, or more than ``maximumLead`` after `arrivalMicros`).
+    @inline(__always)
+    private static func eventTime(_ timestamp: String, arrivalMicros: Int64?) -> Result<Int64, SilverRejection> {
         guard let micros = EventTimestamp.parse(timestamp) else {
             return .failure(
                 SilverRejection(reason: "invalid:timestamp", detail: "timestamp '\(timestamp)' is not RFC 3339"))
@@ -99,19 +142,7 @@ public enum SilverRules {
                         "timestamp '\(timestamp)' is more than a day after the record reached Kinesis (\(EventTimestamp.format(micros: arrivalMicros)))"
                 ))
         }
-        if let raw = decoded.rawType, EventType(rawValue: raw) == nil {
-            return .failure(
-                SilverRejection(
-                    reason: "unknown:event_type", detail: "event_type '\(raw)' is not sale, restock or stock_count"))
-        }
-        let day = EventTimestamp.floorDivide(micros, 86_400_000_000)
-        return .success(
-            SilverEvent(
-                transactionID: transactionID, productID: productID, productName: productName, category: category,
-                quantity: Int64(event.quantity), unitPriceCents: event.unitPriceCents,
-                totalPriceCents: event.totalPriceCents, eventTime: micros, eventDate: Int32(day), storeID: storeID,
-                paymentMethod: type == .sale ? code(event.paymentMethod) : nil,
-                clientType: type == .sale ? code(event.clientType) : nil, eventType: type))
+        return .success(micros)
     }
 
     /// Why an amount of `cents` cannot be `field`: negative, or above ``maximumPriceCents``.

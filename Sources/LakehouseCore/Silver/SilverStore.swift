@@ -155,80 +155,12 @@ public struct SilverStore: Sendable {
         return try await connection.withTransaction { connection in
             // The batch's row first: a batch another run loaded (or is loading: this waits for
             // it) is left as it is.
-            let claimed = try await connection.query(
-                """
-                INSERT INTO silver_batches (batch_id, objects, input, valid, quarantined, duplicates, delta_version)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
-                ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id
-                """,
-                [
-                    batchID, Int64(counts.objects), Int64(counts.input), Int64(counts.valid), Int64(counts.quarantined),
-                    Int64(counts.duplicates), deltaVersion,
-                ])
-            guard !claimed.rows.isEmpty else { return false }
-            try await connection.execute(
-                "CREATE TEMP TABLE silver_stage (LIKE sales_silver INCLUDING DEFAULTS) ON COMMIT DROP")
-            if columns.count > 0 {
-                try await connection.copyIn(
-                    """
-                    COPY silver_stage (transaction_id, product_id, event_type, product_name, category, quantity,
-                    unit_price, total_price, event_time, event_date, store_id, payment_method, client_type,
-                    bronze_key, bronze_line, silver_batch) FROM STDIN
-                    """
-                ) { writer in
-                    try await writer.writeColumns([
-                        PGCopyColumn(columns.transactionID.strings), PGCopyColumn(columns.productID.strings),
-                        PGCopyColumn(columns.eventType.strings), PGCopyColumn(columns.productName.strings),
-                        PGCopyColumn(columns.category.strings), PGCopyColumn(columns.quantity),
-                        PGCopyColumn(columns.unitPriceCents.map(EventJSON.centsText)),
-                        PGCopyColumn(columns.totalPriceCents.map(EventJSON.centsText)),
-                        PGCopyColumn(columns.eventTime.map { EventTimestamp.format(micros: $0) }),
-                        PGCopyColumn(columns.eventDate.map(SilverEvent.dateText)),
-                        PGCopyColumn(columns.storeID.strings),
-                        PGCopyColumn(columns.paymentMethod.strings), PGCopyColumn(columns.clientType.strings),
-                        PGCopyColumn(columns.bronzeKey.strings), PGCopyColumn(columns.bronzeLine),
-                        PGCopyColumn(Array(repeating: batch, count: columns.count)),
-                    ])
-                }
-                try await connection.execute(
-                    """
-                    INSERT INTO sales_silver
-                    SELECT DISTINCT ON (transaction_id, product_id, event_type) * FROM silver_stage
-                    ORDER BY transaction_id, product_id, event_type, bronze_key DESC, bronze_line DESC
-                    ON CONFLICT (transaction_id, product_id, event_type) DO UPDATE SET
-                        product_name = EXCLUDED.product_name, category = EXCLUDED.category,
-                        quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price,
-                        total_price = EXCLUDED.total_price, event_time = EXCLUDED.event_time,
-                        event_date = EXCLUDED.event_date, store_id = EXCLUDED.store_id,
-                        payment_method = EXCLUDED.payment_method, client_type = EXCLUDED.client_type,
-                        bronze_key = EXCLUDED.bronze_key, bronze_line = EXCLUDED.bronze_line, loaded_at = now()
-                    """)
+            guard try await Self.claim(batchID, counts: counts, deltaVersion: deltaVersion, on: connection) else {
+                return false
             }
-            if !quarantined.isEmpty {
-                try await connection.execute(
-                    "CREATE TEMP TABLE quarantine_stage (LIKE sales_quarantine INCLUDING DEFAULTS) ON COMMIT DROP")
-                try await connection.copyIn(
-                    "COPY quarantine_stage (bronze_key, bronze_line, reason, detail, payload) FROM STDIN"
-                ) { writer in
-                    try await writer.writeColumns([
-                        PGCopyColumn(quarantined.map(\.bronzeKey)), PGCopyColumn(quarantined.map(\.bronzeLine)),
-                        PGCopyColumn(quarantined.map(\.rejection.reason)),
-                        PGCopyColumn(quarantined.map(\.rejection.detail)),
-                        PGCopyColumn(quarantined.map { PGBytes($0.payload) }),
-                    ])
-                }
-                // A record quarantined before (a reprocessed object) keeps its first row.
-                try await connection.execute(
-                    "INSERT INTO sales_quarantine SELECT * FROM quarantine_stage ON CONFLICT DO NOTHING")
-            }
-            let manifest = objects.sorted { $0.key < $1.key }
-            _ = try await connection.query(
-                """
-                INSERT INTO silver_manifest (bronze_key, etag, batch_id)
-                SELECT key, etag, $3 FROM unnest($1::text[], $2::text[]) AS o(key, etag)
-                ON CONFLICT (bronze_key) DO UPDATE SET etag = EXCLUDED.etag, batch_id = EXCLUDED.batch_id,
-                    processed_at = now()
-                """, [manifest.map(\.key), manifest.map(\.value), batchID])
+            try await Self.upsert(columns, batch: batch, on: connection)
+            try await Self.insert(quarantined, on: connection)
+            try await Self.recordObjects(objects, batchID: batchID, on: connection)
             if let commitDelta {
                 let version = try await commitDelta()
                 _ = try await connection.query(
@@ -237,5 +169,100 @@ public struct SilverStore: Sendable {
             try await beforeCommit?()
             return true
         }
+    }
+
+    /// Inserts the batch's `silver_batches` row; `false` when it is there already.
+    private static func claim(
+        _ batchID: String, counts: BatchCounts, deltaVersion: Int64?, on connection: PGConnection
+    ) async throws -> Bool {
+        let claimed = try await connection.query(
+            """
+            INSERT INTO silver_batches (batch_id, objects, input, valid, quarantined, duplicates, delta_version)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id
+            """,
+            [
+                batchID, Int64(counts.objects), Int64(counts.input), Int64(counts.valid), Int64(counts.quarantined),
+                Int64(counts.duplicates), deltaVersion,
+            ])
+        return !claimed.rows.isEmpty
+    }
+
+    /// Upserts the batch's rows into `sales_silver` through `silver_stage` (the last row of a
+    /// natural key wins).
+    private static func upsert(_ columns: SilverColumns, batch: Int64, on connection: PGConnection) async throws {
+        try await connection.execute(
+            "CREATE TEMP TABLE silver_stage (LIKE sales_silver INCLUDING DEFAULTS) ON COMMIT DROP")
+        guard columns.count > 0 else { return }
+        try await connection.copyIn(
+            """
+            COPY silver_stage (transaction_id, product_id, event_type, product_name, category, quantity,
+            unit_price, total_price, event_time, event_date, store_id, payment_method, client_type,
+            bronze_key, bronze_line, silver_batch) FROM STDIN
+            """
+        ) { writer in
+            try await writer.writeColumns([
+                PGCopyColumn(columns.transactionID.strings), PGCopyColumn(columns.productID.strings),
+                PGCopyColumn(columns.eventType.strings), PGCopyColumn(columns.productName.strings),
+                PGCopyColumn(columns.category.strings), PGCopyColumn(columns.quantity),
+                PGCopyColumn(columns.unitPriceCents.map(EventJSON.centsText)),
+                PGCopyColumn(columns.totalPriceCents.map(EventJSON.centsText)),
+                PGCopyColumn(columns.eventTime.map { EventTimestamp.format(micros: $0) }),
+                PGCopyColumn(columns.eventDate.map(SilverEvent.dateText)),
+                PGCopyColumn(columns.storeID.strings),
+                PGCopyColumn(columns.paymentMethod.strings), PGCopyColumn(columns.clientType.strings),
+                PGCopyColumn(columns.bronzeKey.strings), PGCopyColumn(columns.bronzeLine),
+                PGCopyColumn(Array(repeating: batch, count: columns.count)),
+            ])
+        }
+        try await connection.execute(upsertSQL)
+    }
+
+    /// `silver_stage` into `sales_silver`: one row per natural key, the last read winning.
+    private static let upsertSQL = """
+        INSERT INTO sales_silver
+        SELECT DISTINCT ON (transaction_id, product_id, event_type) * FROM silver_stage
+        ORDER BY transaction_id, product_id, event_type, bronze_key DESC, bronze_line DESC
+        ON CONFLICT (transaction_id, product_id, event_type) DO UPDATE SET
+            product_name = EXCLUDED.product_name, category = EXCLUDED.category,
+            quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price,
+            total_price = EXCLUDED.total_price, event_time = EXCLUDED.event_time,
+            event_date = EXCLUDED.event_date, store_id = EXCLUDED.store_id,
+            payment_method = EXCLUDED.payment_method, client_type = EXCLUDED.client_type,
+            bronze_key = EXCLUDED.bronze_key, bronze_line = EXCLUDED.bronze_line, loaded_at = now()
+        """
+
+    /// Inserts the batch's refused records into `sales_quarantine` through `quarantine_stage`.
+    private static func insert(_ quarantined: [QuarantinedRecord], on connection: PGConnection) async throws {
+        guard !quarantined.isEmpty else { return }
+        try await connection.execute(
+            "CREATE TEMP TABLE quarantine_stage (LIKE sales_quarantine INCLUDING DEFAULTS) ON COMMIT DROP")
+        try await connection.copyIn(
+            "COPY quarantine_stage (bronze_key, bronze_line, reason, detail, payload) FROM STDIN"
+        ) { writer in
+            try await writer.writeColumns([
+                PGCopyColumn(quarantined.map(\.bronzeKey)), PGCopyColumn(quarantined.map(\.bronzeLine)),
+                PGCopyColumn(quarantined.map(\.rejection.reason)),
+                PGCopyColumn(quarantined.map(\.rejection.detail)),
+                PGCopyColumn(quarantined.map { PGBytes($0.payload) }),
+            ])
+        }
+        // A record quarantined before (a reprocessed object) keeps its first row.
+        try await connection.execute(
+            "INSERT INTO sales_quarantine SELECT * FROM quarantine_stage ON CONFLICT DO NOTHING")
+    }
+
+    /// Records the batch's bronze objects (key → ETag) in `silver_manifest`.
+    private static func recordObjects(
+        _ objects: [String: String], batchID: String, on connection: PGConnection
+    ) async throws {
+        let manifest = objects.sorted { $0.key < $1.key }
+        _ = try await connection.query(
+            """
+            INSERT INTO silver_manifest (bronze_key, etag, batch_id)
+            SELECT key, etag, $3 FROM unnest($1::text[], $2::text[]) AS o(key, etag)
+            ON CONFLICT (bronze_key) DO UPDATE SET etag = EXCLUDED.etag, batch_id = EXCLUDED.batch_id,
+                processed_at = now()
+            """, [manifest.map(\.key), manifest.map(\.value), batchID])
     }
 }
