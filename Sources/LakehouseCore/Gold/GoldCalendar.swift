@@ -64,6 +64,17 @@ struct GoldCalendar: Sendable {
         var calendar = GoldCalendar(today: EventTimestamp.floorDivide(now, ItemStockModel.dayMicros))
         let start = min(first ?? calendar.today, calendar.today)
         let from = start - WeekdayProfile.windowDays - 7
+        try await calendar.loadClosedDays(connection)
+        try await calendar.loadPromotions(connection, from: from)
+        try await calendar.loadCategories(connection)
+        try await calendar.loadLearned(connection, from: start - 1)
+        try await calendar.loadTotals(connection, from: from)
+        try await calendar.loadUntouched(connection)
+        return calendar
+    }
+
+    /// Reads the days the chain, and each store, is closed.
+    private mutating func loadClosedDays(_ connection: PGConnection) async throws {
         for row in try await connection.query(
             """
             SELECT s.store_key, (c.day - DATE '1970-01-01')::bigint
@@ -73,11 +84,15 @@ struct GoldCalendar: Sendable {
         ).rows {
             let day = try row.decode(Int64.self, at: 1)
             if let store = try row.decode(Int64?.self, at: 0) {
-                calendar.storeClosed[store, default: []].insert(day)
+                storeClosed[store, default: []].insert(day)
             } else {
-                calendar.chainClosed.insert(day)
+                chainClosed.insert(day)
             }
         }
+    }
+
+    /// Reads each product's discount on the days from `from` of the promotions that last until then.
+    private mutating func loadPromotions(_ connection: PGConnection, from: Int64) async throws {
         for row in try await connection.query(
             """
             SELECT p.product_key, (pr.first_day - DATE '1970-01-01')::bigint, (pr.last_day - DATE '1970-01-01')::bigint,
@@ -90,23 +105,35 @@ struct GoldCalendar: Sendable {
             let first = try row.decode(Int64.self, at: 1)
             let last = try row.decode(Int64.self, at: 2)
             let discount = try row.decode(Double.self, at: 3)
-            for day in max(first, from)...last { calendar.discounts[product, default: [:]][day] = discount }
+            for day in max(first, from)...last { discounts[product, default: [:]][day] = discount }
         }
+    }
+
+    /// Reads each product's category.
+    private mutating func loadCategories(_ connection: PGConnection) async throws {
         for row in try await connection.query("SELECT product_key, category FROM dim_product").rows {
-            calendar.categories[try row.decode(Int64.self, at: 0)] = try row.decode(String.self, at: 1)
+            categories[try row.decode(Int64.self, at: 0)] = try row.decode(String.self, at: 1)
         }
+    }
+
+    /// Reads what each category shares on the days from `from`, as learned before.
+    private mutating func loadLearned(_ connection: PGConnection, from: Int64) async throws {
         for row in try await connection.query(
             """
             SELECT category, (day - DATE '1970-01-01')::bigint, weekday_factors, dispersion, elasticity
             FROM category_demand WHERE day >= DATE '1970-01-01' + $1::integer
-            """, [start - 1]
+            """, [from]
         ).rows {
-            calendar.learned[try row.decode(Int64.self, at: 1), default: [:]][try row.decode(String.self, at: 0)] =
+            learned[try row.decode(Int64.self, at: 1), default: [:]][try row.decode(String.self, at: 0)] =
                 CategoryDemand(
                     weekdayFactors: try row.decode([Double].self, at: 2),
                     dispersion: try row.decode(Double.self, at: 3),
                     elasticity: try row.decode(Double.self, at: 4))
         }
+    }
+
+    /// Reads the units sold per category and day, from day `from`.
+    private mutating func loadTotals(_ connection: PGConnection, from: Int64) async throws {
         for row in try await connection.query(
             """
             SELECT p.category, (d.date - DATE '1970-01-01')::bigint, sum(f.quantity)::float8
@@ -115,9 +142,13 @@ struct GoldCalendar: Sendable {
             GROUP BY 1, 2
             """, [from]
         ).rows {
-            calendar.totals[try row.decode(String.self, at: 0), default: [:]][try row.decode(Int64.self, at: 1)] =
+            totals[try row.decode(String.self, at: 0), default: [:]][try row.decode(Int64.self, at: 1)] =
                 try row.decode(Double.self, at: 2)
         }
+    }
+
+    /// Reads the stored estimates of the items the refresh does not touch, added up per category.
+    private mutating func loadUntouched(_ connection: PGConnection) async throws {
         for row in try await connection.query(
             """
             SELECT p.category, sum(f.lift_gain), sum(f.lift_discount),
@@ -128,11 +159,10 @@ struct GoldCalendar: Sendable {
             GROUP BY 1
             """, [CategoryDemand.dispersionDays]
         ).rows {
-            calendar.untouched[try row.decode(String.self, at: 0)] = CategoryDemand.Pool(
+            untouched[try row.decode(String.self, at: 0)] = CategoryDemand.Pool(
                 liftGain: try row.decode(Double.self, at: 1), liftDiscount: try row.decode(Double.self, at: 2),
                 variance: try row.decode(Double.self, at: 3), level: try row.decode(Double.self, at: 4))
         }
-        return calendar
     }
 
     /// Stores the days this refresh learned.

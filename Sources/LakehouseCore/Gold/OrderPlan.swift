@@ -147,9 +147,37 @@ public struct OrderPlan: Sendable, Hashable {
         let variance = openDays * input.dailyVariance + late * (1 - late) * lateDay * lateDay
         let safety = policy.z * variance.squareRoot() + late * lateDay
         let size = max(input.caseSize ?? 1, 1)
-        let lotDays = input.shelfLifeDays.map { max($0, 1) }
+        let projection = Projection(input: input, arrival: arrival, window: window)
+        let (cases, projected) = projection.cases(size: size, cover: cover, safety: safety)
+        let quantity = cases * size
+        let reason = Self.reason(input, quantity: quantity, days: nextArrival - 1, cover: cover, safety: safety)
+        let coming = input.arrivals.map { max($0.day, 1) } + (quantity > 0 ? [arrival] : [])
+        let until = coming.min() ?? arrival
+        let risk = stockoutRisk(input, until: until)
+        return OrderPlan(
+            quantity: quantity, cases: input.caseSize.map { _ in cases }, coverDemand: cover, safetyStock: safety,
+            projectedStock: projected.stock, projectedWaste: projected.waste, expectedShortDays: projected.short,
+            arrivalDay: arrival,
+            nextArrivalDay: nextArrival, stockoutRisk: risk, riskUntilDay: until, deliveryComing: !coming.isEmpty,
+            reason: reason)
+    }
 
-        func project(_ units: Int64) -> (stock: Double, waste: Double, short: Double) {
+    /// The stock over the days a plan covers, projected day by day with an order of some size:
+    /// the oldest units sell first, perishable ones leave the shelf after their last day,
+    /// deliveries ordered arrive when expected and tonight's order on its arrival day.
+    private struct Projection {
+        /// Units left when the window ends, units spoiled in it, and the days of demand unmet.
+        typealias Outcome = (stock: Double, waste: Double, short: Double)
+
+        let input: Input
+        /// The day tonight's order would arrive.
+        let arrival: Int
+        /// The days the plan covers (1 = tomorrow).
+        let window: Range<Int>
+
+        /// The outcome of ordering `units` tonight.
+        func outcome(ordering units: Int64) -> Outcome {
+            let lotDays = input.shelfLifeDays.map { max($0, 1) }
             var lots = input.lots.filter { $0.units > 0 }
             var waste = 0.0
             var short = 0.0
@@ -178,27 +206,35 @@ public struct OrderPlan: Sendable, Hashable {
             return (lots.reduce(0) { $0 + $1.units }, waste, short)
         }
 
-        var cases: Int64 = 0
-        var projected = project(0)
-        // A forecast that is not a number orders nothing rather than trapping.
-        let needed = (cover + safety) / Double(size)
-        let limit = needed.isFinite ? Int64(min(max(needed, 0), 1e9).rounded(.up)) + 1 : 0
-        while projected.stock < safety && cases < limit {
-            cases += 1
-            let next = project(cases * size)
-            // A case that would spoil whole before it sells is not ordered.
-            if next.waste - projected.waste >= Double(size) - 1e-9 {
-                cases -= 1
-                break
+        /// The fewest whole cases of `size` units that leave at least `safety` units when the
+        /// window ends (`cover` being the window's demand), and the outcome with them; a case
+        /// that would spoil whole before it sells is not ordered.
+        func cases(size: Int64, cover: Double, safety: Double) -> (cases: Int64, projected: Outcome) {
+            var cases: Int64 = 0
+            var projected = outcome(ordering: 0)
+            // A forecast that is not a number orders nothing rather than trapping.
+            let needed = (cover + safety) / Double(size)
+            let limit = needed.isFinite ? Int64(min(max(needed, 0), 1e9).rounded(.up)) + 1 : 0
+            while projected.stock < safety && cases < limit {
+                cases += 1
+                let next = outcome(ordering: cases * size)
+                // A case that would spoil whole before it sells is not ordered.
+                if next.waste - projected.waste >= Double(size) - 1e-9 {
+                    cases -= 1
+                    break
+                }
+                projected = next
             }
-            projected = next
+            return (cases, projected)
         }
-        let quantity = cases * size
+    }
+
+    /// The plan's ``reason``: what covers the next `days` days (`cover` units) and the safety
+    /// stock, or what `quantity` is for.
+    private static func reason(_ input: Input, quantity: Int64, days: Int, cover: Double, safety: Double) -> String {
         let onHand = input.lots.reduce(0) { $0 + $1.units }
         let onOrder = input.arrivals.reduce(0) { $0 + $1.units }
-        let days = nextArrival - 1
-        let reason =
-            quantity == 0
+        return quantity == 0
             ? String(
                 format:
                     "no order: %.0f on hand and %.0f on order cover the next %d day%@ (%.1f units) and safety stock %.1f",
@@ -207,15 +243,6 @@ public struct OrderPlan: Sendable, Hashable {
                 format:
                     "%lld to cover the next %d day%@ (%.1f units) and safety stock %.1f: %.0f on hand, %.0f on order",
                 quantity, days, days == 1 ? "" : "s", cover, safety, onHand, onOrder)
-        let coming = input.arrivals.map { max($0.day, 1) } + (quantity > 0 ? [arrival] : [])
-        let until = coming.min() ?? arrival
-        let risk = stockoutRisk(input, until: until)
-        return OrderPlan(
-            quantity: quantity, cases: input.caseSize.map { _ in cases }, coverDemand: cover, safetyStock: safety,
-            projectedStock: projected.stock, projectedWaste: projected.waste, expectedShortDays: projected.short,
-            arrivalDay: arrival,
-            nextArrivalDay: nextArrival, stockoutRisk: risk, riskUntilDay: until, deliveryComing: !coming.isEmpty,
-            reason: reason)
     }
 
     /// P(the shelf runs empty before the morning of `until`): demand over the days before it

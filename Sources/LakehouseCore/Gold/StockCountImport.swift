@@ -72,54 +72,66 @@ public enum StockCountImport {
         var rows: [Row] = []
         var problems: [Problem] = []
         for record in records.dropFirst() where !(record.fields.count == 1 && record.fields[0].isEmpty) {
-            func field(_ name: String) -> String? {
-                guard let index = names.firstIndex(of: name), index < record.fields.count else { return nil }
-                let value = record.fields[index].trimmingCharacters(in: .whitespaces)
-                return value.isEmpty ? nil : value
-            }
-            guard record.fields.count == names.count else {
-                problems.append(
-                    Problem(
-                        line: record.line,
-                        message: "\(record.fields.count) fields where the header names \(names.count)"))
-                continue
-            }
-            guard let store = field("store_id"), let product = field("product_id"),
-                let quantityText = field("quantity"), let countedAt = field("counted_at")
-            else {
-                let empty = required.filter { field($0) == nil }
-                problems.append(Problem(line: record.line, message: "no \(empty.joined(separator: ", "))"))
-                continue
-            }
-            guard let quantity = JSONDecimal(quantityText)?.wholeValue(),
-                (0...SilverRules.maximumQuantity).contains(quantity)
-            else {
-                problems.append(
-                    Problem(
-                        line: record.line,
-                        message: "quantity \(TerminalText.escaped(quantityText)) is not a whole number from 0 to "
-                            + "\(SilverRules.maximumQuantity)"))
-                continue
-            }
-            var price: Int64?
-            if let text = field("unit_price") {
-                guard let cents = EventJSON.cents(text), (0...SilverRules.maximumPriceCents).contains(cents) else {
-                    problems.append(
-                        Problem(
-                            line: record.line,
-                            message:
-                                "unit_price \(TerminalText.escaped(text)) is not an amount from 0 with at most two decimals"
-                        ))
-                    continue
-                }
-                price = cents
-            }
-            rows.append(
-                Row(
-                    line: record.line, storeID: store, productID: product, quantity: quantity, countedAt: countedAt,
-                    productName: field("product_name"), category: field("category"), unitPriceCents: price))
+            if let row = row(of: record, columns: names, problems: &problems) { rows.append(row) }
         }
         return (rows, problems)
+    }
+
+    /// A record's fields by column name, trimmed; a blank or missing one is nil.
+    private struct Fields {
+        var columns: [String]
+        var record: Record
+
+        subscript(_ name: String) -> String? {
+            guard let index = columns.firstIndex(of: name), index < record.fields.count else { return nil }
+            let value = record.fields[index].trimmingCharacters(in: .whitespaces)
+            return value.isEmpty ? nil : value
+        }
+    }
+
+    /// The row `record` holds under the header's `columns`, or nil after adding why not to `problems`.
+    private static func row(of record: Record, columns: [String], problems: inout [Problem]) -> Row? {
+        let field = Fields(columns: columns, record: record)
+        guard record.fields.count == columns.count else {
+            problems.append(
+                Problem(
+                    line: record.line, message: "\(record.fields.count) fields where the header names \(columns.count)")
+            )
+            return nil
+        }
+        guard let store = field["store_id"], let product = field["product_id"],
+            let quantityText = field["quantity"], let countedAt = field["counted_at"]
+        else {
+            let empty = required.filter { field[$0] == nil }
+            problems.append(Problem(line: record.line, message: "no \(empty.joined(separator: ", "))"))
+            return nil
+        }
+        guard let quantity = JSONDecimal(quantityText)?.wholeValue(),
+            (0...SilverRules.maximumQuantity).contains(quantity)
+        else {
+            problems.append(
+                Problem(
+                    line: record.line,
+                    message: "quantity \(TerminalText.escaped(quantityText)) is not a whole number from 0 to "
+                        + "\(SilverRules.maximumQuantity)"))
+            return nil
+        }
+        var price: Int64?
+        if let text = field["unit_price"] {
+            guard let cents = EventJSON.cents(text), (0...SilverRules.maximumPriceCents).contains(cents) else {
+                problems.append(
+                    Problem(
+                        line: record.line,
+                        message:
+                            "unit_price \(TerminalText.escaped(text)) is not an amount from 0 with at most two decimals"
+                    ))
+                return nil
+            }
+            price = cents
+        }
+        return Row(
+            line: record.line, storeID: store, productID: product, quantity: quantity, countedAt: countedAt,
+            productName: field["product_name"], category: field["category"], unitPriceCents: price)
     }
 
     /// The count events of `rows`, products' names and categories filled in from gold's
