@@ -24,24 +24,55 @@ public enum ForecastExport {
     ) throws {
         var chain = configuration
         chain.emitsRecords = false
-        let catalog = StoreCatalog(stores: chain.stores, products: chain.products, seed: chain.seed)
-        let calendar = DemandCalendar(catalog: catalog, configuration: chain)
+        let export = Export(chain: chain)
+        let calendar = DemandCalendar(catalog: export.catalog, configuration: chain)
         var simulator = StoreSimulator(
             configuration: chain, policy: ModelOrdering(calendar: calendar, startMicros: chain.startMicros))
-        let firstDay = EventTimestamp.floorDivide(chain.startMicros, ItemStockModel.dayMicros)
         var ours = "unique_id,cutoff,ds,forecast\n"
         var ltd = "unique_id,cutoff,horizon,mean,quantile\n"
+        let longest = export.policies.map { Int($0.leadTimeDays + $0.reviewPeriodDays) }.max() ?? 1
+        while simulator.nextDay() != nil {
+            let cutoff = simulator.currentDay - 1
+            guard cutoff >= firstCutoff, (cutoff - firstCutoff) % step == 0, cutoff + longest < chain.days,
+                let model = simulator.policy as? ModelOrdering
+            else { continue }
+            export.appendForecasts(of: model, cutoff: cutoff, ours: &ours, ltd: &ltd)
+        }
+        let items = export.items()
+        let sales = export.sales(simulator.outcome, calendar: calendar)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (name, text) in [("items.csv", items), ("sales.csv", sales), ("ours.csv", ours), ("ours_ltd.csv", ltd)] {
+            try text.write(toFile: "\(directory)/\(name)", atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// The chain's items as the CSV files name them, and the rows written of each.
+    private struct Export {
+        let chain: SimulationConfiguration
+        let catalog: StoreCatalog
+        /// Each product's policy.
+        let policies: [ReplenishmentPolicy]
+        /// The chain's first day (days since 1970).
+        let firstDay: Int64
+
+        init(chain: SimulationConfiguration) {
+            self.chain = chain
+            catalog = StoreCatalog(stores: chain.stores, products: chain.products, seed: chain.seed)
+            policies = catalog.products.map { ReplenishmentPolicy.simulated($0) }
+            firstDay = EventTimestamp.floorDivide(chain.startMicros, ItemStockModel.dayMicros)
+        }
+
+        /// The `unique_id` of an item: `<store id>/<product id>`.
         func id(_ store: Int, _ product: Int) -> String {
             "\(catalog.stores[store].id)/\(catalog.products[product].id)"
         }
+
+        /// Day `day` of the chain as a date.
         func date(_ day: Int) -> String { SilverEvent.dateText(Int32(firstDay + Int64(day))) }
-        let policies = catalog.products.map { ReplenishmentPolicy.simulated($0) }
-        while simulator.nextDay() != nil {
-            let cutoff = simulator.currentDay - 1
-            let maximum = policies.map { Int($0.leadTimeDays + $0.reviewPeriodDays) }.max() ?? 1
-            guard cutoff >= firstCutoff, (cutoff - firstCutoff) % step == 0, cutoff + maximum < chain.days,
-                let model = simulator.policy as? ModelOrdering
-            else { continue }
+
+        /// Appends `model`'s forecasts made after day `cutoff` to `ours` (a row per item and
+        /// day) and `ltd` (a row per item: the lead-time demand's mean and quantile).
+        func appendForecasts(of model: ModelOrdering, cutoff: Int, ours: inout String, ltd: inout String) {
             for store in catalog.stores.indices {
                 for product in catalog.products.indices {
                     let policy = policies[product]
@@ -59,29 +90,40 @@ public enum ForecastExport {
                 }
             }
         }
-        var items = "unique_id,store_id,product_id,category,lead_time_days,review_days,horizon,service_level\n"
-        var sales = "unique_id,ds,y,closed,censored,rate\n"
-        for store in catalog.stores.indices {
-            for product in catalog.products.indices {
-                let policy = policies[product]
-                items += "\(id(store, product)),\(catalog.stores[store].id),\(catalog.products[product].id),"
-                items +=
-                    "\(catalog.products[product].category),\(Int(policy.leadTimeDays)),\(Int(policy.reviewPeriodDays)),"
-                items += "\(Int(policy.leadTimeDays + policy.reviewPeriodDays)),\(policy.serviceLevel)\n"
-                let daily = simulator.outcome.soldByDay(store: store, product: product)
-                let empty = simulator.outcome.items[store * catalog.products.count + product].emptyIntervals
-                for day in 0..<chain.days {
-                    let units = day < daily.count ? daily[day] : 0
-                    let censored = censoredDay(day, empty: empty, chain: chain) ? 1 : 0
-                    let rate = calendar.rate(store: store, product: product, day: day)
-                    sales +=
-                        "\(id(store, product)),\(date(day)),\(units),\(calendar.isClosed(day) ? 1 : 0),\(censored),\(rate)\n"
+
+        /// `items.csv`: each item's ids, category and policy.
+        func items() -> String {
+            var items = "unique_id,store_id,product_id,category,lead_time_days,review_days,horizon,service_level\n"
+            for store in catalog.stores.indices {
+                for product in catalog.products.indices {
+                    let policy = policies[product]
+                    items += "\(id(store, product)),\(catalog.stores[store].id),\(catalog.products[product].id),"
+                    items +=
+                        "\(catalog.products[product].category),\(Int(policy.leadTimeDays)),\(Int(policy.reviewPeriodDays)),"
+                    items += "\(Int(policy.leadTimeDays + policy.reviewPeriodDays)),\(policy.serviceLevel)\n"
                 }
             }
+            return items
         }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for (name, text) in [("items.csv", items), ("sales.csv", sales), ("ours.csv", ours), ("ours_ltd.csv", ltd)] {
-            try text.write(toFile: "\(directory)/\(name)", atomically: true, encoding: .utf8)
+
+        /// `sales.csv`: each item's units sold every day of `outcome`, whether the store was
+        /// closed or the shelf empty, and the true mean demand.
+        func sales(_ outcome: SimulationOutcome, calendar: DemandCalendar) -> String {
+            var sales = "unique_id,ds,y,closed,censored,rate\n"
+            for store in catalog.stores.indices {
+                for product in catalog.products.indices {
+                    let daily = outcome.soldByDay(store: store, product: product)
+                    let empty = outcome.items[store * catalog.products.count + product].emptyIntervals
+                    for day in 0..<chain.days {
+                        let units = day < daily.count ? daily[day] : 0
+                        let censored = ForecastExport.censoredDay(day, empty: empty, chain: chain) ? 1 : 0
+                        let rate = calendar.rate(store: store, product: product, day: day)
+                        sales +=
+                            "\(id(store, product)),\(date(day)),\(units),\(calendar.isClosed(day) ? 1 : 0),\(censored),\(rate)\n"
+                    }
+                }
+            }
+            return sales
         }
     }
 

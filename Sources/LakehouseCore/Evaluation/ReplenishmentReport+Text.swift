@@ -103,37 +103,46 @@ extension ReplenishmentReport {
 
     /// The report's tables, in order.
     public var tables: [Table] {
-        var tables: [Table] = []
-        tables.append(
-            Table(
-                title:
-                    "Outcomes per policy (\(stores) stores × \(products) products × \(measuredDays) days, \(seeds.count) seeds; 95 % bootstrap intervals; money per run)",
-                header: [
-                    "policy", "out of stock", "fill rate", "lost sales", "avg inventory", "days of cover",
-                    "waste units",
-                    "waste value", "overstock days", "orders/store-day", "deliveries/store-day", "alerts/store-day",
-                ],
-                rows: results.map { result in
-                    let o = result.overall
-                    return [
-                        result.policy, Self.interval(o["oos_rate"]) { Self.percent($0) },
-                        Self.interval(o["fill_rate"]) { Self.percent($0, 1) },
-                        Self.interval(o["lost_value"], Self.money), Self.interval(o["inventory_value"], Self.money),
-                        String(format: "%.2f", o["days_of_cover"]?.value ?? 0),
-                        Self.interval(o["waste_units"], Self.money), Self.interval(o["waste_value"], Self.money),
-                        Self.percent(o["overstock_share"]?.value ?? 0, 1),
-                        String(format: "%.1f", result.ordersPerStoreDay),
-                        String(format: "%.1f", result.deliveriesPerStoreDay),
-                        result.seenAlertsPerStoreDay.map { String(format: "%.2f", $0) } ?? "-",
-                    ]
-                }))
+        [outcomesTable] + categoryTables + [frontierTable, calibrationTable] + (alertsTable.map { [$0] } ?? [])
+            + [targetsTable]
+    }
+
+    /// Every policy's outcomes overall, with their intervals.
+    private var outcomesTable: Table {
+        Table(
+            title:
+                "Outcomes per policy (\(stores) stores × \(products) products × \(measuredDays) days, \(seeds.count) seeds; 95 % bootstrap intervals; money per run)",
+            header: [
+                "policy", "out of stock", "fill rate", "lost sales", "avg inventory", "days of cover",
+                "waste units",
+                "waste value", "overstock days", "orders/store-day", "deliveries/store-day", "alerts/store-day",
+            ],
+            rows: results.map { result in
+                let o = result.overall
+                return [
+                    result.policy, Self.interval(o["oos_rate"]) { Self.percent($0) },
+                    Self.interval(o["fill_rate"]) { Self.percent($0, 1) },
+                    Self.interval(o["lost_value"], Self.money), Self.interval(o["inventory_value"], Self.money),
+                    String(format: "%.2f", o["days_of_cover"]?.value ?? 0),
+                    Self.interval(o["waste_units"], Self.money), Self.interval(o["waste_value"], Self.money),
+                    Self.percent(o["overstock_share"]?.value ?? 0, 1),
+                    String(format: "%.1f", result.ordersPerStoreDay),
+                    String(format: "%.1f", result.deliveriesPerStoreDay),
+                    result.seenAlertsPerStoreDay.map { String(format: "%.2f", $0) } ?? "-",
+                ]
+            })
+    }
+
+    /// One table per figure (out of stock, lost sales, inventory, waste): a row per category, a
+    /// column per policy.
+    private var categoryTables: [Table] {
         let categories = results.first?.byCategory.map(\.category) ?? []
         let figures = [
             ("oos_rate", "Out-of-stock rate per category"), ("lost_value", "Lost sales per category (per run)"),
             ("inventory_value", "Average inventory per category (at cost, per run)"),
             ("waste_value", "Waste per category (at cost, per run)"),
         ]
-        for (figure, title) in figures {
+        return figures.map { figure, title in
             var rows: [[String]] = []
             for category in categories {
                 var row = [category]
@@ -145,53 +154,63 @@ extension ReplenishmentReport {
                 }
                 rows.append(row)
             }
-            tables.append(Table(title: title, header: ["category"] + results.map(\.policy), rows: rows))
+            return Table(title: title, header: ["category"] + results.map(\.policy), rows: rows)
         }
-        tables.append(
-            Table(
-                title: "Availability against inventory (one point per policy and service level)",
-                header: ["policy", "service level", "avg inventory", "out of stock", "lost sales"],
-                rows: frontier.map { point in
-                    [
-                        point.policy, point.serviceLevel.map { Self.percent($0, 1) } ?? "categories'",
-                        Self.money(point.inventoryValue), Self.percent(point.outOfStockRate),
-                        Self.money(point.lostValue),
-                    ]
-                }))
-        tables.append(
-            Table(
-                title: String(
-                    format: "Calibration of the risk of running empty before the next delivery (ECE %.4f)",
-                    calibration.expectedCalibrationError),
-                header: ["predicted", "risks", "mean predicted", "observed"],
-                rows: calibration.bins.map { bin in
-                    [
-                        String(format: "%.1f–%.1f", bin.low, bin.low + 0.1), String(bin.count),
-                        bin.count > 0 ? String(format: "%.4f", bin.predicted) : "-",
-                        bin.count > 0 ? String(format: "%.4f", bin.observed) : "-",
-                    ]
-                }))
-        if let alerts = model?.alertsPerStoreDay {
-            tables.append(
-                Table(
-                    title: "Alerts the model opens, per store and day (a store sees its mark-downs as one list a day)",
-                    header: ["kind", "item alerts", "a store sees"],
-                    rows: StockAlertKind.allCases.map { kind in
-                        let items = alerts[kind] ?? 0
-                        let seen = kind == .perishableOverstock ? model?.markDownListsPerStoreDay ?? 0 : items
-                        return [kind.rawValue, String(format: "%.3f", items), String(format: "%.3f", seen)]
-                    } + [
-                        [
-                            "all", String(format: "%.3f", alerts.values.reduce(0, +)),
-                            String(format: "%.3f", alertsPerStoreDay),
-                        ]
-                    ]))
-        }
-        tables.append(
-            Table(
-                title: "Targets", header: ["target", "measured", "met"],
-                rows: targets.map { [$0.name, $0.value, $0.met ? "yes" : "NO"] }, numeric: false))
-        return tables
+    }
+
+    /// The frontier's points: each policy's inventory and availability at each service level.
+    private var frontierTable: Table {
+        Table(
+            title: "Availability against inventory (one point per policy and service level)",
+            header: ["policy", "service level", "avg inventory", "out of stock", "lost sales"],
+            rows: frontier.map { point in
+                [
+                    point.policy, point.serviceLevel.map { Self.percent($0, 1) } ?? "categories'",
+                    Self.money(point.inventoryValue), Self.percent(point.outOfStockRate),
+                    Self.money(point.lostValue),
+                ]
+            })
+    }
+
+    /// The model's stated risks against what happened, bin by bin.
+    private var calibrationTable: Table {
+        Table(
+            title: String(
+                format: "Calibration of the risk of running empty before the next delivery (ECE %.4f)",
+                calibration.expectedCalibrationError),
+            header: ["predicted", "risks", "mean predicted", "observed"],
+            rows: calibration.bins.map { bin in
+                [
+                    String(format: "%.1f–%.1f", bin.low, bin.low + 0.1), String(bin.count),
+                    bin.count > 0 ? String(format: "%.4f", bin.predicted) : "-",
+                    bin.count > 0 ? String(format: "%.4f", bin.observed) : "-",
+                ]
+            })
+    }
+
+    /// The alerts the model opens per store and day, by kind (nil without the model's alerts).
+    private var alertsTable: Table? {
+        guard let alerts = model?.alertsPerStoreDay else { return nil }
+        return Table(
+            title: "Alerts the model opens, per store and day (a store sees its mark-downs as one list a day)",
+            header: ["kind", "item alerts", "a store sees"],
+            rows: StockAlertKind.allCases.map { kind in
+                let items = alerts[kind] ?? 0
+                let seen = kind == .perishableOverstock ? model?.markDownListsPerStoreDay ?? 0 : items
+                return [kind.rawValue, String(format: "%.3f", items), String(format: "%.3f", seen)]
+            } + [
+                [
+                    "all", String(format: "%.3f", alerts.values.reduce(0, +)),
+                    String(format: "%.3f", alertsPerStoreDay),
+                ]
+            ])
+    }
+
+    /// Each target and whether it holds.
+    private var targetsTable: Table {
+        Table(
+            title: "Targets", header: ["target", "measured", "met"],
+            rows: targets.map { [$0.name, $0.value, $0.met ? "yes" : "NO"] }, numeric: false)
     }
 
     /// The `bench` lines of `make evaluate` (lost sales and calibration).

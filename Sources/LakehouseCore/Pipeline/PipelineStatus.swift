@@ -100,38 +100,10 @@ public struct PipelineStatus: Sendable {
     /// The status as `lakehouse status` prints it: aligned tables, with text that came from the
     /// database (ids, errors) escaped.
     public var text: String {
-        func indented(_ table: String) -> [String] { table.split(separator: "\n").map { "  " + $0 } }
         var lines = ["stream \(TerminalText.escaped(stream))", "processes:"]
-        if workers.isEmpty { lines.append("  none has run") }
-        let processRows = workers.map { worker -> [String] in
-            let state =
-                switch (worker.isStopped, worker.secondsSinceHeartbeat < Self.silentAfter, worker.processRunning) {
-                case (true, _, _): "stopped"
-                case (false, true, _): "alive"
-                case (false, false, true?):
-                    "silent, but process \(worker.pid) runs here: waiting for PostgreSQL (it reconnects by itself)"
-                case (false, false, false?): "dead: no process \(worker.pid) on this host"
-                case (false, false, nil): "silent (on \(worker.host): dead, or cut off from PostgreSQL)"
-                }
-            return [worker.id, "last heard \(Self.seconds(worker.secondsSinceHeartbeat)) ago", state]
-        }
-        if !processRows.isEmpty {
-            lines += indented(TerminalText.table(["process", "heartbeat", "state"], processRows, alignments: [.left]))
-        }
+        lines += processLines
         lines.append("shards:")
-        let shardRows = shards.map { shard -> [String] in
-            [
-                shard.shardID, shard.isEnded ? "(ended)" : shard.isHeld ? shard.owner! : "(free)",
-                shard.lagMilliseconds.map { "\(Self.seconds(Double($0) / 1000)) behind the tip" } ?? "lag unknown",
-                shard.secondsSinceRead.map { "read \(Self.seconds($0)) ago" } ?? "",
-            ]
-        }
-        if shardRows.isEmpty {
-            lines.append("  none registered")
-        } else {
-            lines += indented(
-                TerminalText.table(["shard", "owner", "lag", "last read"], shardRows, alignments: [.left]))
-        }
+        lines += shardLines
         if let freshnessSeconds, let newestGoldEvent {
             lines.append(
                 "gold freshness: newest event \(EventTimestamp.format(micros: newestGoldEvent).prefix(19))Z, \(Self.seconds(freshnessSeconds)) old; \(silverBatchesPending) silver batches pending"
@@ -145,6 +117,47 @@ public struct PipelineStatus: Sendable {
         lines.append(
             "stock counts: \(items) items; \(neverCounted) never counted (stock unknown, no stock alerts); "
                 + "\(countOlderThanDays) last counted over \(countAgeDays) days before the newest event")
+        lines += runLines
+        return lines.joined(separator: "\n")
+    }
+
+    /// A table's lines, indented under their heading.
+    private static func indented(_ table: String) -> [String] { table.split(separator: "\n").map { "  " + $0 } }
+
+    /// Each process's last heartbeat and what that says of it.
+    private var processLines: [String] {
+        guard !workers.isEmpty else { return ["  none has run"] }
+        let rows = workers.map { worker -> [String] in
+            let state =
+                switch (worker.isStopped, worker.secondsSinceHeartbeat < Self.silentAfter, worker.processRunning) {
+                case (true, _, _): "stopped"
+                case (false, true, _): "alive"
+                case (false, false, true?):
+                    "silent, but process \(worker.pid) runs here: waiting for PostgreSQL (it reconnects by itself)"
+                case (false, false, false?): "dead: no process \(worker.pid) on this host"
+                case (false, false, nil): "silent (on \(worker.host): dead, or cut off from PostgreSQL)"
+                }
+            return [worker.id, "last heard \(Self.seconds(worker.secondsSinceHeartbeat)) ago", state]
+        }
+        return Self.indented(TerminalText.table(["process", "heartbeat", "state"], rows, alignments: [.left]))
+    }
+
+    /// Each shard's owner, lag and last read.
+    private var shardLines: [String] {
+        guard !shards.isEmpty else { return ["  none registered"] }
+        let rows = shards.map { shard -> [String] in
+            [
+                shard.shardID, shard.isEnded ? "(ended)" : shard.isHeld ? shard.owner! : "(free)",
+                shard.lagMilliseconds.map { "\(Self.seconds(Double($0) / 1000)) behind the tip" } ?? "lag unknown",
+                shard.secondsSinceRead.map { "read \(Self.seconds($0)) ago" } ?? "",
+            ]
+        }
+        return Self.indented(TerminalText.table(["shard", "owner", "lag", "last read"], rows, alignments: [.left]))
+    }
+
+    /// The last runs of each stage that has any, in the stages' order.
+    private var runLines: [String] {
+        var lines: [String] = []
         for stage in PipelineStage.allCases.map(\.rawValue) {
             guard let runs = runs[stage] else { continue }
             lines.append("last \(stage) runs:")
@@ -155,12 +168,12 @@ public struct PipelineStatus: Sendable {
                     run.error.map { String($0.prefix(200)) } ?? "",
                 ]
             }
-            lines += indented(
+            lines += Self.indented(
                 TerminalText.table(
                     ["run", "subject", "started", "status", "took", "in", "out", "by", "error"], rows,
                     alignments: [.left, .left, .left, .left, .right, .right, .right, .left, .left]))
         }
-        return lines.joined(separator: "\n")
+        return lines
     }
 
     /// `0.4 s`, `12 s`, `3 min 5 s`, `2 h 3 min`.
