@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "AWSLite", targets: ["AWSLite"]),
         .library(name: "ParquetLite", targets: ["ParquetLite"]),
         .library(name: "PGLite", targets: ["PGLite"]),
+        .library(name: "DeltaLite", targets: ["DeltaLite"]),
         .library(name: "LakehouseCore", targets: ["LakehouseCore"]),
         // Test helpers (loopback servers for fault injection, captured logs, child processes),
         // for our tests and benchmarks and for users testing code built on the libraries.
@@ -77,10 +78,16 @@ let package = Package(
             dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // A Delta Lake log on S3, on AWSLite and ParquetLite (its checkpoints are Parquet).
+        .target(
+            name: "DeltaLite",
+            dependencies: ["AWSLite", "ParquetLite", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "LakehouseCore",
             dependencies: [
-                "AWSLite", "ParquetLite", "PGLite",
+                "AWSLite", "ParquetLite", "PGLite", "DeltaLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -239,6 +246,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "DeltaLiteTests",
+            dependencies: ["DeltaLite"],
+            swiftSettings: strictSettings
+        ),
+        // DeltaLite against moto, read back by delta-rs; never LakehouseCore.
+        .testTarget(
+            name: "DeltaLiteIntegrationTests",
+            dependencies: ["DeltaLite", "AWSLite", "ParquetLite", "LakehouseTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "LakehouseCoreTests",
             dependencies: [
                 "LakehouseCore", "AWSLite", "LakehouseTestSupport",
@@ -270,7 +288,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "AWSLite", "PGLite", "LakehouseCore", "LakehouseTestSupport",
+                "AWSLite", "PGLite", "DeltaLite", "LakehouseCore", "LakehouseTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -6,7 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-unit='^(AWSLiteTests|ParquetLiteTests|PGLiteTests|LakehouseCoreTests)\.'
+unit='^(AWSLiteTests|ParquetLiteTests|PGLiteTests|DeltaLiteTests|LakehouseCoreTests)\.'
 
 echo "test: building (warnings are errors in our targets)"
 swift build --build-tests
@@ -50,7 +50,7 @@ if [[ $# -gt 0 ]]; then
     echo "test: swift test $*"
     swift test "$@"
 else
-    runs='^(AWSLiteTests|ParquetLiteTests|PGLiteTests|LakehouseCoreTests|InteropTests|AWSLiteIntegrationTests|PGLiteIntegrationTests|IntegrationTests)\.'
+    runs='^(AWSLiteTests|ParquetLiteTests|PGLiteTests|DeltaLiteTests|LakehouseCoreTests|InteropTests|AWSLiteIntegrationTests|PGLiteIntegrationTests|DeltaLiteIntegrationTests|IntegrationTests)\.'
     listed=$(swift test list --skip-build)
     if unlisted=$(grep -vE "$runs" <<<"$listed"); then
         echo "test: these tests belong to neither run; add their target to scripts/test.sh:" >&2
@@ -62,7 +62,7 @@ else
     echo "test: swift test, the interop target (pyarrow, DuckDB, jsonschema, openssl)"
     swift test --skip-build --filter '^InteropTests\.'
     echo "test: swift test, the integration targets (each library's, then the pipeline's)"
-    swift test --skip-build --filter '^(AWSLiteIntegrationTests|PGLiteIntegrationTests|IntegrationTests)\.'
+    swift test --skip-build --filter '^(AWSLiteIntegrationTests|PGLiteIntegrationTests|DeltaLiteIntegrationTests|IntegrationTests)\.'
 fi
 
 echo "test: the benchmark comparisons build"

@@ -19,12 +19,10 @@ public struct LakehouseError: Error, Sendable, Hashable, CustomStringConvertible
         public static let invalidEvent = Code("invalidEvent")
         /// Records could not be delivered (to Kinesis, or to S3) after every retry.
         public static let deliveryFailed = Code("deliveryFailed")
-        /// A Delta table's log cannot be read: a commit or checkpoint that is not valid, a
-        /// version missing from the sequence, a protocol this reader does not support.
+        /// Silver's Delta table holds something silver cannot use: a data file that lacks a
+        /// column or holds a value out of its type, a batch plan that is not valid. (The log itself
+        /// is DeltaLite's: its problems are `DeltaError`s.)
         public static let invalidDeltaLog = Code("invalidDeltaLog")
-        /// A Delta commit could not be made: other writers kept taking the next version, or
-        /// committed a change that conflicts with this one.
-        public static let deltaCommitConflict = Code("deltaCommitConflict")
         /// This process no longer holds the lease on a shard (it expired, or another process
         /// took it): the shard's reader stops without moving the checkpoint.
         public static let leaseLost = Code("leaseLost")

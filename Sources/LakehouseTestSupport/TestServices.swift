@@ -58,7 +58,7 @@ public struct TestServicesMissing: Error, CustomStringConvertible {
 
 /// The `KEY=VALUE` files `scripts/services.sh` writes (`.services/env`, a private cluster's
 /// `env`): one setting a line, `#` comments, no quoting.
-public enum ServicesFile {
+enum ServicesFile {
     /// The file's settings; nil when it cannot be read.
     public static func read(_ path: String) -> [String: String]? {
         guard let file = fopen(path, "r") else { return nil }
@@ -80,7 +80,7 @@ public enum ServicesFile {
 }
 
 /// The process environment as a dictionary, without Foundation.
-public enum ProcessEnvironment {
+enum ProcessEnvironment {
     /// A fresh snapshot of the variables, read from `environ` on every call, so it sees changes made with `setenv`.
     public static var current: [String: String] {
         var result: [String: String] = [:]

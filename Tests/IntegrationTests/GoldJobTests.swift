@@ -169,7 +169,7 @@ struct GoldJobTests {
             ("dim_date", ""), ("dim_store", ""), ("dim_product", ""), ("dim_payment_method", ""),
             ("dim_client_type", ""), ("fact_sales", " - 'silver_batch'"), ("fact_stock_movement", " - 'silver_batch'"),
             ("stock_position", " - 'updated_at'"), ("fact_inventory_snapshot", ""),
-            ("demand_forecast", Self.decisionColumns), ("category_demand", ""),
+            ("demand_forecast", Self.decisionColumns), ("category_demand", ""), ("category_day_sales", ""),
         ] {
             let result = try await database.connection.query(
                 "SELECT (to_jsonb(t)\(drop))::text FROM \(table) t ORDER BY 1")
@@ -219,6 +219,22 @@ struct GoldJobTests {
         let onceState = try await Self.goldState(Database(connection: once.base.database, schema: ""))
         #expect(stepState == onceState)
         #expect(stepState.count > 100)
+        // The units per category and day gold keeps as it goes are what fact_sales adds up to.
+        for world in [stepwise, once] {
+            let differing = try await world.base.database.query(
+                """
+                SELECT count(*) FROM category_day_sales c
+                FULL JOIN (SELECT p.category, f.date_key, sum(f.quantity) AS units
+                           FROM fact_sales f JOIN dim_product p USING (product_key) GROUP BY 1, 2) t
+                    USING (category, date_key)
+                WHERE c.units IS DISTINCT FROM t.units
+                """
+            ).rows[0].decode(Int64.self, at: 0)
+            #expect(differing == 0, "category_day_sales disagrees with fact_sales on \(differing) category-days")
+        }
+        #expect(
+            try await once.base.database.query("SELECT count(*) FROM category_day_sales").rows[0]
+                .decode(Int64.self, at: 0) > 9)
 
         // The independent computation: delta-rs reads the silver Delta table; sales per store and
         // day, and on hand (the last count plus the changes after it), computed here.

@@ -21,11 +21,13 @@ struct PipelineShutdownTests {
         defer { try? FileManager.default.removeItem(atPath: log) }
         let run = try fixture.lakehouse(["run", "--poll-seconds", "1", "--flush-seconds", "0.5"], outputPath: log)
         let (kinesis, stream) = (fixture.base.kinesis, fixture.base.stream)
+        let daysSent = Tally()
         let producer = Task {
             var simulator = StoreSimulator(configuration: simulation)
             var sent: [SimulatedRecord] = []
             for _ in 0..<simulation.days {
                 sent += try await PipelineFixture.send(days: 1, of: &simulator, to: [stream], kinesis: kinesis)
+                daysSent.add()
                 // Pacing the traffic: a simulated day every half second, before and after the stop.
                 try await Task.sleep(for: .milliseconds(500))
             }
@@ -38,6 +40,7 @@ struct PipelineShutdownTests {
         let clock = ContinuousClock()
         let signalled = clock.now
         run.send(signal: SIGTERM)
+        #expect(daysSent.count < simulation.days, "the producer was still sending when SIGTERM came")
         let status = await run.waitForExit(timeout: .seconds(10))
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(status == 0, "no clean exit within 10 s of SIGTERM (\(clock.now - signalled)): \(output.suffix(1500))")

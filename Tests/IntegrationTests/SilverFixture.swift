@@ -1,4 +1,5 @@
 import AWSLite
+import DeltaLite
 import Foundation
 import LakehouseCore
 import LakehouseTestSupport

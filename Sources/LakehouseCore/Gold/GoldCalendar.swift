@@ -132,14 +132,14 @@ struct GoldCalendar: Sendable {
         }
     }
 
-    /// Reads the units sold per category and day, from day `from`.
+    /// Reads the units sold per category and day, from day `from` (`category_day_sales`, which
+    /// gold keeps as it adds sales: its cost follows the days read, not the sales behind them).
     private mutating func loadTotals(_ connection: PGConnection, from: Int64) async throws {
         for row in try await connection.query(
             """
-            SELECT p.category, (d.date - DATE '1970-01-01')::bigint, sum(f.quantity)::float8
-            FROM fact_sales f JOIN dim_product p USING (product_key) JOIN dim_date d USING (date_key)
-            WHERE f.date_key >= to_char(DATE '1970-01-01' + $1::integer, 'YYYYMMDD')::integer
-            GROUP BY 1, 2
+            SELECT category, (to_date(date_key::text, 'YYYYMMDD') - DATE '1970-01-01')::bigint, units::float8
+            FROM category_day_sales
+            WHERE date_key >= to_char(DATE '1970-01-01' + $1::integer, 'YYYYMMDD')::integer
             """, [from]
         ).rows {
             totals[try row.decode(String.self, at: 0), default: [:]][try row.decode(Int64.self, at: 1)] =

@@ -126,7 +126,7 @@ public struct GoldJob: Sendable {
         timer.lap("stage", into: &report)
         try await dimensions(connection)
         timer.lap("dimensions", into: &report)
-        report.sales = try await count(connection, factSalesSQL)
+        report.sales = try await connection.query(factSalesSQL).rows[0].decode(Int.self, at: 0)
         report.movements = try await count(connection, factStockMovementSQL)
         timer.lap("facts", into: &report)
         report.positions = try await positions(connection)
@@ -178,19 +178,30 @@ public struct GoldJob: Sendable {
             ])
     }
 
-    /// The new rows' sale lines, added to `fact_sales`.
+    /// The new rows' sale lines, added to `fact_sales`, and their units to `category_day_sales`
+    /// (what the demand model reads per category and day, kept as the sales arrive so that a
+    /// refresh does not add up the whole history again); returns how many lines were new.
     private static let factSalesSQL = """
-        INSERT INTO fact_sales (transaction_id, product_id, date_key, store_key, product_key,
-            payment_method_key, client_type_key, quantity, unit_price, total_price, event_time, silver_batch)
-        SELECT n.transaction_id, n.product_id, n.date_key, s.store_key, p.product_key, pm.payment_method_key,
-            ct.client_type_key, n.quantity, n.unit_price, n.total_price, n.event_time, n.silver_batch
-        FROM gold_new n
-        JOIN dim_store s USING (store_id)
-        JOIN dim_product p USING (product_id)
-        LEFT JOIN dim_payment_method pm USING (payment_method)
-        LEFT JOIN dim_client_type ct USING (client_type)
-        WHERE n.event_type = 'sale'
-        ON CONFLICT DO NOTHING
+        WITH added AS (
+            INSERT INTO fact_sales (transaction_id, product_id, date_key, store_key, product_key,
+                payment_method_key, client_type_key, quantity, unit_price, total_price, event_time, silver_batch)
+            SELECT n.transaction_id, n.product_id, n.date_key, s.store_key, p.product_key, pm.payment_method_key,
+                ct.client_type_key, n.quantity, n.unit_price, n.total_price, n.event_time, n.silver_batch
+            FROM gold_new n
+            JOIN dim_store s USING (store_id)
+            JOIN dim_product p USING (product_id)
+            LEFT JOIN dim_payment_method pm USING (payment_method)
+            LEFT JOIN dim_client_type ct USING (client_type)
+            WHERE n.event_type = 'sale'
+            ON CONFLICT DO NOTHING
+            RETURNING product_key, date_key, quantity
+        ), totals AS (
+            INSERT INTO category_day_sales (category, date_key, units)
+            SELECT p.category, a.date_key, sum(a.quantity) FROM added a JOIN dim_product p USING (product_key)
+            GROUP BY 1, 2
+            ON CONFLICT (category, date_key) DO UPDATE SET units = category_day_sales.units + excluded.units
+        )
+        SELECT count(*)::bigint FROM added
         """
 
     /// The new rows' events, added to `fact_stock_movement`.

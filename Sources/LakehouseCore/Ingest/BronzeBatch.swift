@@ -9,10 +9,17 @@ import Foundation
 /// reversible, so the bytes are recoverable exactly), and `payload_base64` replaces it otherwise.
 /// Any JSON-lines reader (pyarrow, DuckDB, Spark) reads the objects.
 public struct BronzeBatch: Sendable, Hashable {
+    /// The Kinesis stream the records were read from. Not written into the object: its key and
+    /// lines name only the shard.
     public var stream: String
+    /// The shard the records were read from: the start of the object's file name and every
+    /// line's `shard_id`.
     public var shardID: String
+    /// The records in sequence order, as `GetRecords` returned them; the first and the last name
+    /// the object (``key``).
     public var records: [KinesisRecord]
 
+    /// A batch of `records`, in sequence order, read from shard `shardID` of `stream`.
     public init(stream: String, shardID: String, records: [KinesisRecord]) {
         self.stream = stream
         self.shardID = shardID
@@ -85,9 +92,15 @@ public struct BronzeBatch: Sendable, Hashable {
 
     /// One line of a bronze object, decoded.
     public struct Line: Sendable, Hashable {
+        /// The envelope's `shard_id`: the shard the record was read from.
         public var shardID: String
+        /// The envelope's `sequence_number`: Kinesis's sequence number of the record, in decimal
+        /// digits, without the leading zeros the object's key adds.
         public var sequenceNumber: String
+        /// The envelope's `partition_key`: the key the producer put the record with.
         public var partitionKey: String
+        /// The envelope's `arrival_time`: when Kinesis accepted the record (its approximate
+        /// arrival timestamp), as RFC 3339 text in UTC (`2026-01-05T09:30:00.123000Z`).
         public var arrivalTime: String
         /// The record's bytes, exactly as put.
         public var payload: [UInt8]
@@ -107,8 +120,14 @@ public struct BronzeBatch: Sendable, Hashable {
     /// One line of a bronze object as read: its number (from 1), the envelope or why it is not
     /// one, and the line's bytes.
     public struct ReadLine: Sendable {
+        /// The line's number in the object, from 1, counting empty lines too (which are not
+        /// returned); silver stores it as `bronze_line`.
         public var number: Int
+        /// The decoded envelope, or a ``LakehouseError`` with ``LakehouseError/Code/invalidEvent``
+        /// (reason `malformed:json`) saying why the line is not one.
         public var line: Result<Line, LakehouseError>
+        /// The line's bytes, without its newline: what silver quarantines when ``line`` is a
+        /// failure.
         public var raw: ArraySlice<UInt8>
     }
 

@@ -2,16 +2,23 @@ import PGLite
 
 /// Where ingest stands on one shard: the last record that is in bronze.
 public struct IngestCheckpoint: Sendable, Hashable {
+    /// The Kinesis stream the shard belongs to; with ``shardID``, the key of the checkpoint's row.
     public var stream: String
+    /// The Kinesis shard id (`shardId-000000000001`).
     public var shardID: String
     /// The last sequence number written to bronze; reading resumes after it.
     public var sequenceNumber: String
-    /// The bronze object holding it, and how many records that object holds.
+    /// The key of the bronze object holding that record (``BronzeBatch/key``); empty, like
+    /// ``sequenceNumber``, for a shard that ended before ingest wrote any of its records.
     public var bronzeKey: String
+    /// How many records the object at ``bronzeKey`` holds. A checkpoint that only marks the
+    /// shard's end (no new records) repeats the previous object's key and count.
     public var records: Int
     /// Whether the shard was read to its end (a closed parent after a reshard).
     public var shardEnded: Bool
 
+    /// A checkpoint after `sequenceNumber`, the last record of the bronze object `bronzeKey`
+    /// (which holds `records` records); `shardEnded` when the shard was read to its end.
     public init(
         stream: String, shardID: String, sequenceNumber: String, bronzeKey: String, records: Int, shardEnded: Bool
     ) {
@@ -30,6 +37,8 @@ public struct IngestCheckpoint: Sendable, Hashable {
 public struct CheckpointStore: Sendable {
     private let connection: PGConnection
 
+    /// A store on `connection`, whose `search_path` must hold the pipeline's schema (the
+    /// `ingest_checkpoints` and `shard_lease` tables that `provision apply` creates).
     public init(connection: PGConnection) { self.connection = connection }
 
     /// The checkpoints of `stream`, by shard id.
@@ -63,7 +72,7 @@ public struct CheckpointStore: Sendable {
     /// shard's checkpoint; returns whether it was recorded.
     ///
     /// - Throws: ``PGError`` when it cannot be written.
-    public func save(_ checkpoint: IngestCheckpoint, leaseOwner owner: String) async throws -> Bool {
+    package func save(_ checkpoint: IngestCheckpoint, leaseOwner owner: String) async throws -> Bool {
         try await upsert(checkpoint, leaseOwner: owner)
     }
 

@@ -11,6 +11,8 @@ import Logging
 public struct IngestJob: Sendable {
     /// How the job reads and flushes.
     public struct Configuration: Sendable, Hashable {
+        /// The Kinesis stream to read: all of its shards with ``IngestJob/run(stop:)``, those this
+        /// process leases under ``Pipeline``.
         public var stream: String
         /// The bronze bucket.
         public var bucket: String
@@ -29,6 +31,8 @@ public struct IngestJob: Sendable {
         /// a busy shard are 200 ms apart, Kinesis's limit of 5 a second).
         public var idlePause: Duration = .seconds(1)
 
+        /// Reads `stream` into the bronze bucket `bucket`, with every other setting at its
+        /// default: until stopped, flushing at 10,000 records, 8 MiB or 1 s.
         public init(stream: String, bucket: String) {
             self.stream = stream
             self.bucket = bucket
@@ -37,13 +41,19 @@ public struct IngestJob: Sendable {
 
     /// What a run did.
     public struct Report: Sendable, Hashable, CustomStringConvertible {
+        /// Records written to bronze, over every shard.
         public var records = 0
+        /// Bronze objects written (one per flush, more when a flush exceeds
+        /// ``Configuration/flushRecords`` or ``Configuration/flushBytes``).
         public var objects = 0
+        /// Shards whose reading finished during the run (read to their end, drained or stopped),
+        /// each counted once; a shard that had ended before the run is not counted.
         public var shards = 0
 
         /// An empty report.
         public init() {}
 
+        /// One line for a log or a terminal: `ingest: 120 records in 3 bronze objects from 2 shards`.
         public var description: String {
             "ingest: \(records) records in \(objects) bronze objects from \(shards) shards"
         }
@@ -52,9 +62,20 @@ public struct IngestJob: Sendable {
     private let kinesis: KinesisClient
     private let s3: S3Client
     private let checkpoints: CheckpointStore
+    /// The stream it reads, the bronze bucket it writes, and when it flushes and pauses.
     public let configuration: Configuration
     private let logger: Logger
 
+    /// A job reading `configuration.stream` into `configuration.bucket`; nothing is read until
+    /// ``run(stop:)`` (or a ``Pipeline``'s shard readers).
+    ///
+    /// - Parameters:
+    ///   - kinesis: lists the shards and reads them (`ListShards`, `GetShardIterator`, `GetRecords`).
+    ///   - s3: writes the bronze objects.
+    ///   - checkpoints: where ``run(stop:)`` loads and saves the shards' checkpoints; `readShard`
+    ///     saves only through its `save`.
+    ///   - logger: gets a debug line for each bronze object and an info line when a shard is
+    ///     caught up, with `kinesis.shard` metadata.
     public init(
         kinesis: KinesisClient, s3: S3Client, checkpoints: CheckpointStore, configuration: Configuration, logger: Logger
     ) {
@@ -65,8 +86,8 @@ public struct IngestJob: Sendable {
         self.logger = logger
     }
 
-    /// Ingests until `stop` is signalled (each shard then flushes and checkpoints) or, with ``Configuration/untilCaughtUp``, every shard is
-    /// drained.
+    /// Ingests until `stop` is signalled (each shard then flushes and checkpoints) or, with
+    /// ``Configuration/untilCaughtUp``, every shard is drained.
     ///
     /// - Throws: ``AWSError`` or ``PGError`` when a shard cannot go on after retries; the other
     ///   shards flush and checkpoint first.
@@ -109,10 +130,12 @@ public struct IngestJob: Sendable {
     }
 
     /// What reading one shard did.
-    public struct ShardOutcome: Sendable, Hashable {
+    package struct ShardOutcome: Sendable, Hashable {
+        /// The shard that was read; ``run(stop:)`` files ``checkpoint`` under it.
         public var shardID: String
-        /// Records written to bronze, and the objects holding them.
+        /// Records this read wrote to bronze (not those of earlier runs).
         public var records = 0
+        /// Bronze objects holding those records.
         public var objects = 0
         /// Whether the shard was read to its end (a closed parent).
         public var ended = false
@@ -121,7 +144,8 @@ public struct IngestJob: Sendable {
     }
 
     /// How one read of a shard went, for callers that watch the shards (``Pipeline``).
-    public struct ShardRead: Sendable, Hashable {
+    package struct ShardRead: Sendable, Hashable {
+        /// The shard that was read, so that one callback can watch several readers.
         public var shardID: String
         /// Records the read returned.
         public var records: Int
@@ -138,11 +162,12 @@ public struct IngestJob: Sendable {
     ///     of the shard (TRIM_HORIZON).
     ///   - save: records a checkpoint once the object holding its records is written; what it
     ///     throws ends the read (``Pipeline`` throws when its lease on the shard is gone).
-    ///   - onFlush: called after each checkpoint is saved.
+    ///   - onFlush: called after each bronze object is written and its checkpoint saved (not for
+    ///     the checkpoint that only marks the shard ended, which writes no object).
     ///   - onRead: called after each read.
     /// - Throws: ``AWSError`` or ``PGError`` when the shard cannot go on after retries, or what
     ///   `save` throws.
-    public func readShard(
+    package func readShard(
         _ shardID: String, after checkpoint: IngestCheckpoint?, stop: StopSignal,
         save: @Sendable (IngestCheckpoint) async throws -> Void,
         onFlush: @Sendable (IngestCheckpoint) -> Void = { _ in },
@@ -206,7 +231,7 @@ public struct IngestJob: Sendable {
             // Only now that the object exists does the checkpoint move past its records.
             if let checkpoint = outcome.checkpoint {
                 try await save(checkpoint)
-                onFlush(checkpoint)
+                if !records.isEmpty { onFlush(checkpoint) }
             }
             buffer.removeFirst(count)
             bufferBytes -= bytes

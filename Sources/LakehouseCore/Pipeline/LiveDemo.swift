@@ -9,6 +9,8 @@ import PGLite
 public struct LiveDemo: Sendable {
     /// The simulation and the pace.
     public struct Configuration: Sendable, Hashable {
+        /// The simulated chain (default: ``SimulationConfiguration``'s chain, over 3,650 days so
+        /// that it does not run out).
         public var simulation = SimulationConfiguration()
         /// Events sent per second (default 200).
         public var eventsPerSecond = 200.0
@@ -17,15 +19,20 @@ public struct LiveDemo: Sendable {
         /// Alert changes listed per report, each way (default 8).
         public var alertsPerReport = 8
 
+        /// The defaults above.
         public init() { simulation.days = 3650 }
     }
 
+    /// The simulation and the pace.
     public let configuration: Configuration
     private let pipeline: Pipeline
     private let kinesis: KinesisClient
     private let connect: @Sendable (String) async throws -> PGConnection
     private let logger: Logger
 
+    /// A demo that sends through `kinesis` to the stream `pipeline` reads.
+    ///
+    /// - Parameter connect: opens a connection to the pipeline's database, for the reports.
     public init(
         configuration: Configuration, pipeline: Pipeline, kinesis: KinesisClient,
         connect: @escaping @Sendable (String) async throws -> PGConnection, logger: Logger

@@ -5,10 +5,13 @@ import PGLite
 extension Pipeline {
     /// What a backfill did.
     public struct BackfillReport: Sendable, Hashable, CustomStringConvertible {
+        /// The silver batches the backfill committed, and the objects and records they held
+        /// (rows silver already had count as duplicates).
         public var silver = SilverJob.Report()
         /// The gold refresh that followed.
         public var gold = GoldJob.Report()
 
+        /// One line for a terminal: `backfill: silver: …; gold: …`.
         public var description: String { "backfill: \(silver); \(gold)" }
     }
 

@@ -23,24 +23,30 @@ import Synchronization
 public struct Pipeline: Sendable {
     /// What a run did.
     public struct Report: Sendable, Hashable, CustomStringConvertible {
-        /// Records ingest wrote to bronze, in how many objects.
+        /// Records ingest wrote to bronze, over every shard this process read.
         public var ingestRecords = 0
+        /// Bronze objects ingest wrote those records in.
         public var ingestObjects = 0
         /// What silver did.
         public var silver = SilverJob.Report()
-        /// Gold refreshes that applied something, and the silver rows they applied.
+        /// Gold refreshes that applied at least one silver batch.
         public var goldRefreshes = 0
+        /// Silver rows those refreshes read (the sum of their ``GoldJob/Report/rows``).
         public var goldRows = 0
         /// Stage runs that failed (and were retried).
         public var failures = 0
 
+        /// An empty report, for a run to add to.
         public init() {}
 
+        /// One line for a log or a terminal: `lakehouse run: ingest … records in … objects;
+        /// silver: …; gold … refreshes of … rows; … failed stage runs`.
         public var description: String {
             "lakehouse run: ingest \(ingestRecords) records in \(ingestObjects) objects; \(silver); gold \(goldRefreshes) refreshes of \(goldRows) rows; \(failures) failed stage runs"
         }
     }
 
+    /// The stream and buckets the pipeline works on, and its failover time and pacing.
     public let configuration: Configuration
     private let kinesis: KinesisClient
     let s3: S3Client
@@ -48,6 +54,9 @@ public struct Pipeline: Sendable {
     let logger: Logger
     let objectHook: SilverJob.ObjectHook?
 
+    /// A pipeline for `configuration`; nothing is connected or read until ``run(stop:)`` or
+    /// ``backfill(from:through:force:stop:)``.
+    ///
     /// - Parameters:
     ///   - connect: opens a connection to the pipeline's database, given a name for it (the
     ///     pipeline keeps three: coordination, silver and gold, and opens new ones after a
@@ -189,14 +198,19 @@ public struct Pipeline: Sendable {
         return report
     }
 
-    /// When silver lists all of bronze, and when only the days since yesterday (UTC): a process
-    /// that runs for months would otherwise list every object it ever wrote before each batch.
-    /// Everything is listed at the start, every ``fullInterval``, and for as long as a full
-    /// listing finds objects of older days (a backlog ingested late).
+    /// When silver lists all of bronze, and what it lists in between: a process that runs for
+    /// months would otherwise list every object it ever wrote before each batch, and one that runs
+    /// all day every object of the day. Everything is listed at the start, every
+    /// ``fullInterval``, and for as long as a full listing finds objects of older days (a backlog
+    /// ingested late); in between, each shard's objects of today (and of yesterday, in the first
+    /// minutes after midnight) after the last one settled (``SilverJob/BronzeCursors``).
     struct ListingSchedule {
         static let fullInterval: Duration = .seconds(300)
+        /// After midnight (UTC), how long yesterday's objects are still listed between full listings.
+        static let yesterdayGrace: Int64 = 600_000_000
         var lastFull: ContinuousClock.Instant?
         var backlog = false
+        var cursors = SilverJob.BronzeCursors()
 
         /// Where the next listing starts (`nil`: everything) and whether it is a full one.
         func next(now: ContinuousClock.Instant, today: Date) -> String? {
@@ -208,48 +222,71 @@ public struct Pipeline: Sendable {
         static func floor(_ today: Date) -> String {
             BronzeBatch.dayPrefix(micros: Int64(today.timeIntervalSince1970 * 1_000_000) - BronzeBatch.dayMicros)
         }
+
+        /// The prefixes an incremental listing reads: each shard's of today, and of yesterday
+        /// within ``yesterdayGrace`` of midnight.
+        static func incrementalPrefixes(today: Date, shards: [String]) -> [String] {
+            let micros = Int64(today.timeIntervalSince1970 * 1_000_000)
+            var days = [BronzeBatch.dayPrefix(micros: micros)]
+            if micros % BronzeBatch.dayMicros < yesterdayGrace {
+                days.insert(BronzeBatch.dayPrefix(micros: micros - BronzeBatch.dayMicros), at: 0)
+            }
+            return days.flatMap { day in shards.sorted().map { SilverJob.BronzeCursors.prefix(day: day, shard: $0) } }
+        }
     }
 
-    /// One silver batch under the silver claim (an advisory lock); an empty report when there is
-    /// nothing new or another process holds the claim.
+    /// One silver batch under the silver claim (an advisory lock, waited for while another
+    /// process holds it); an empty report when there is nothing new.
     private func silverBatch(_ connection: PGConnection, listing: inout ListingSchedule) async throws
         -> SilverJob.Report
     {
         let clock = ContinuousClock()
         let now = Date()
-        let after = listing.next(now: clock.now, today: now)
-        let (report, batch) = try await silverBatch(connection, listingAfter: after)
-        if after == nil {
-            listing.lastFull = clock.now
-            // A full listing that found objects of days before yesterday: list fully again.
-            listing.backlog = false
-            if let batch {
-                listing.backlog =
-                    try await SilverStore(connection: connection).objectCount(
-                        batch: batch, keysBelow: ListingSchedule.floor(now)) > 0
+        guard listing.next(now: clock.now, today: now) == nil else {
+            let shards = try await ShardLeaseTable(
+                connection: connection, stream: configuration.ingest.stream, worker: configuration.worker,
+                duration: configuration.leaseDuration
+            ).leases().map(\.shardID)
+            let prefixes = ListingSchedule.incrementalPrefixes(today: now, shards: shards)
+            return try await silverBatch(connection) { job, progress in
+                try await job.runOnce(prefixes: prefixes, cursors: &listing.cursors, progress: progress)
+            }.0
+        }
+        let (report, batch) = try await silverBatch(connection) { job, progress in
+            let one = StopSignal()
+            return try await job.runOnce(stop: one, listingAfter: nil) { number, counts in
+                one.stop()
+                progress(number, counts)
             }
+        }
+        listing.lastFull = clock.now
+        // A full listing that found objects of days before yesterday: list fully again.
+        listing.backlog = false
+        if let batch {
+            listing.backlog =
+                try await SilverStore(connection: connection).objectCount(
+                    batch: batch, keysBelow: ListingSchedule.floor(now)) > 0
         }
         return report
     }
 
-    /// One batch at most, listing after `listingAfter`; its report and number.
-    private func silverBatch(_ connection: PGConnection, listingAfter: String?) async throws
-        -> (SilverJob.Report, Int64?)
-    {
+    /// One batch at most, as `run` makes it, under the silver claim and recorded in the run
+    /// history; its report and number.
+    private func silverBatch(
+        _ connection: PGConnection,
+        _ run: (SilverJob, @escaping @Sendable (Int64, SilverStore.BatchCounts) -> Void) async throws
+            -> SilverJob.Report
+    ) async throws -> (SilverJob.Report, Int64?) {
         let history = RunHistory(connection: connection, worker: configuration.worker)
         let job = SilverJob(
             s3: s3, store: SilverStore(connection: connection), configuration: configuration.silver, logger: logger,
             faultHook: nil, objectHook: objectHook)
-        let claimed = try await connection.withTryAdvisoryLock(Self.silverClaim(configuration.silver)) {
+        return try await connection.withAdvisoryLock(Self.silverClaim(configuration.silver)) {
             _ -> (SilverJob.Report, Int64?) in
             let started = Date()
-            let one = StopSignal()
             let batches = Mutex<ClosedRange<Int64>?>(nil)
             do {
-                let report = try await job.runOnce(stop: one, listingAfter: listingAfter) { number, _ in
-                    one.stop()
-                    batches.withLock { $0 = number...number }
-                }
+                let report = try await run(job) { number, _ in batches.withLock { $0 = number...number } }
                 let batch = batches.withLock { $0 }
                 if report.batches > 0 {
                     try await history.record(
@@ -262,7 +299,6 @@ public struct Pipeline: Sendable {
                 throw error
             }
         }
-        return claimed ?? (SilverJob.Report(), nil)
     }
 
     /// One gold refresh (it waits for another process's refresh, then applies what is left).

@@ -21,13 +21,18 @@ extension Pipeline {
             get { ingest.untilCaughtUp }
             set { ingest.untilCaughtUp = newValue }
         }
-        /// The first pause after a stage fails, doubled after each further failure up to
-        /// ``retryMaximum`` (defaults 1 s and 30 s).
+        /// The first pause after a stage fails (silver and gold, a shard's reader, or the lease
+        /// coordination), doubled after each further failure in a row up to ``retryMaximum``
+        /// (default 1 s).
         public var retryInitial: Duration = .seconds(1)
+        /// The longest pause between retries of a failing stage (default 30 s).
         public var retryMaximum: Duration = .seconds(30)
         /// This process's id in leases and run history (default `host:pid:random`).
         public var worker: String
 
+        /// Reads `stream` into `bronzeBucket` and cleans it into `silverBucket`, with every other
+        /// setting at its default (those of ``IngestJob/Configuration`` and
+        /// ``SilverJob/Configuration`` too) and a new ``worker`` id from ``defaultWorker()``.
         public init(stream: String, bronzeBucket: String, silverBucket: String) {
             ingest = IngestJob.Configuration(stream: stream, bucket: bronzeBucket)
             silver = SilverJob.Configuration(bronzeBucket: bronzeBucket, silverBucket: silverBucket)

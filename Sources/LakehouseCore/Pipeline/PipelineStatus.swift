@@ -6,10 +6,15 @@ import PGLite
 public struct PipelineStatus: Sendable {
     /// A `lakehouse run` process.
     public struct Worker: Sendable, Hashable {
+        /// Its worker id in leases and run history (``Pipeline/Configuration/worker``).
         public var id: String
+        /// The host it runs on, as its heartbeat said.
         public var host: String
+        /// Its process id on that host.
         public var pid: Int32
+        /// Seconds since its last heartbeat, by the database server's clock.
         public var secondsSinceHeartbeat: Double
+        /// Whether it stopped cleanly (drained and said so) rather than went silent.
         public var isStopped: Bool
         /// Whether its process still runs, when it ran on this host (`nil`: another host, so
         /// unknown). A process that runs but is silent is waiting for PostgreSQL (it reconnects
@@ -19,27 +24,40 @@ public struct PipelineStatus: Sendable {
 
     /// One stage run (`pipeline_run`).
     public struct Run: Sendable, Hashable {
+        /// The run's id in `pipeline_run`.
         public var id: Int64
+        /// `ingest`, `silver` or `gold`.
         public var stage: String
+        /// The worker id of the process that ran it.
         public var worker: String
+        /// What it ran on: the shard of an ingest run; `nil` for silver and gold.
         public var subject: String?
-        /// When it started (microseconds since the epoch) and how long it took (so far).
+        /// When it started, in microseconds since 1970 (UTC).
         public var startedAt: Int64
+        /// How long it took, or has taken so far while running.
         public var seconds: Double
+        /// `running`, `succeeded`, `failed` or `abandoned` (its process died).
         public var status: String
+        /// Rows it read: records for ingest, bronze lines for silver, silver rows for gold.
         public var rowsIn: Int64
+        /// Rows it wrote: bronze objects for ingest, valid rows for silver, movements for gold.
         public var rowsOut: Int64
+        /// Why it failed, when it did.
         public var error: String?
     }
 
+    /// The Kinesis stream this is the status of.
     public var stream: String
+    /// The `lakehouse run` processes that have worked on the stream, live or not.
     public var workers: [Worker] = []
+    /// Each shard's lease: owner, expiry and lag.
     public var shards: [ShardLease] = []
     /// The last runs of each stage, newest first.
     public var runs: [String: [Run]] = [:]
     /// The newest event visible in gold (its event time, microseconds since the epoch) and its
     /// age in seconds; `nil` before gold has any.
     public var newestGoldEvent: Int64?
+    /// The age of ``newestGoldEvent`` in seconds, by the database server's clock.
     public var freshnessSeconds: Double?
     /// Silver batches loaded but not yet applied to gold.
     public var silverBatchesPending: Int64 = 0
@@ -48,8 +66,11 @@ public struct PipelineStatus: Sendable {
     /// Items gold knows, those never counted (stock unknown), and those whose last count is more
     /// than ``countAgeDays`` days older than the newest event.
     public var items: Int64 = 0
+    /// Items whose stock was never counted (their on-hand is unknown).
     public var neverCounted: Int64 = 0
+    /// Items whose last count is more than ``countAgeDays`` days older than the newest event.
     public var countOlderThanDays: Int64 = 0
+    /// How old a count may be before ``countOlderThanDays`` counts it (default 7 days).
     public var countAgeDays = 7
 
     /// Reads the status of `stream`'s pipeline, with the last `runsPerStage` runs of each stage.

@@ -76,17 +76,18 @@ package struct RunHistory: Sendable {
             ])
     }
 
-    /// Marks the runs still `running` of processes that stopped or stopped answering (no
-    /// heartbeat for `after`) as `abandoned`; returns how many.
-    package func abandonDead(after seconds: Double) async throws -> Int {
+    /// Marks the runs still `running` of `workers` (processes that stopped or stopped
+    /// answering, from ``ShardLeaseTable/silentWorkers(after:)``) as `abandoned`, ended at each
+    /// one's last heartbeat; returns how many.
+    package func abandonRuns(of workers: [(id: String, lastHeard: Date)]) async throws -> Int {
+        guard !workers.isEmpty else { return 0 }
         let result = try await connection.query(
             """
-            UPDATE pipeline_run r SET status = 'abandoned', ended_at = w.heartbeat_at,
+            UPDATE pipeline_run r SET status = 'abandoned', ended_at = to_timestamp(w.last_heard),
                 error = 'the process stopped answering during this run'
-            FROM pipeline_worker w
+            FROM unnest($1::text[], $2::float8[]) AS w(worker_id, last_heard)
             WHERE r.worker_id = w.worker_id AND r.status = 'running'
-              AND (w.stopped_at IS NOT NULL OR w.heartbeat_at < now() - make_interval(secs => $1))
-            """, [seconds])
+            """, [workers.map(\.id), workers.map(\.lastHeard.timeIntervalSince1970)])
         return result.affectedRows ?? 0
     }
 }

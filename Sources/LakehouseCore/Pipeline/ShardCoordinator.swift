@@ -123,7 +123,7 @@ struct ShardCoordinator {
         }
         held = kept
         lastRenew = clock.now
-        _ = try await history.abandonDead(after: configuration.leaseDuration.inSeconds)
+        try await abandonRunsOfSilentWorkers(leases, history: history)
     }
 
     /// Takes this process's share of the leases (``LeaseBalancer``): free ones first, at most one
@@ -149,8 +149,14 @@ struct ShardCoordinator {
             drained.remove(lease.shardID)
         }
         // A process whose leases expired has stopped answering: its open runs end here.
-        if tookExpired { _ = try await history.abandonDead(after: configuration.leaseDuration.inSeconds) }
+        if tookExpired { try await abandonRunsOfSilentWorkers(leases, history: history) }
         return (all, plan)
+    }
+
+    /// Closes the runs of processes that stopped answering (no heartbeat for a lease's duration).
+    private func abandonRunsOfSilentWorkers(_ leases: ShardLeaseTable, history: RunHistory) async throws {
+        let silent = try await leases.silentWorkers(after: configuration.leaseDuration.inSeconds)
+        _ = try await history.abandonRuns(of: silent)
     }
 
     /// A reader on every held shard that has none (new, or failed and paused long enough).

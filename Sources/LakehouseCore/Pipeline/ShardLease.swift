@@ -1,5 +1,6 @@
 /// One shard's lease as ``ShardLeaseTable`` reads it.
 public struct ShardLease: Sendable, Hashable {
+    /// The Kinesis shard the lease is for.
     public var shardID: String
     /// The process holding it (`nil` when released or never taken).
     public var owner: String?
@@ -11,10 +12,15 @@ public struct ShardLease: Sendable, Hashable {
     public var parentShardIDs: [String]
     /// Whether the shard was read to its end (its checkpoint says so).
     public var isEnded: Bool
-    /// How far behind the shard's tip its owner's last read was, and how long ago that was.
+    /// How far behind the shard's tip its owner's last read was (Kinesis's `MillisBehindLatest`),
+    /// as recorded at a lease renewal; `nil` when none was recorded since the lease was taken.
     public var lagMilliseconds: Int64?
+    /// Seconds since ``lagMilliseconds`` was recorded, by the server's clock: up to a renewal
+    /// interval after the read itself (`nil` with it).
     public var secondsSinceRead: Double?
 
+    /// A lease as read from `shard_lease`; the defaults describe a shard with no parents, not
+    /// ended, and no lag recorded.
     public init(
         shardID: String, owner: String?, counter: Int64, isLive: Bool, parentShardIDs: [String] = [],
         isEnded: Bool = false, lagMilliseconds: Int64? = nil, secondsSinceRead: Double? = nil

@@ -134,6 +134,17 @@ package struct ShardLeaseTable: Sendable {
         return Set(try result.rows.map { try $0.decode(String.self, at: 0) })
     }
 
+    /// The processes of this stream that stopped, or sent no heartbeat for `seconds`, with their
+    /// last heartbeat: whose runs still marked `running` ended then.
+    package func silentWorkers(after seconds: Double) async throws -> [(id: String, lastHeard: Date)] {
+        let result = try await connection.query(
+            """
+            SELECT worker_id, heartbeat_at FROM pipeline_worker
+            WHERE stream = $1 AND (stopped_at IS NOT NULL OR heartbeat_at < now() - make_interval(secs => $2))
+            """, [stream, seconds])
+        return try result.rows.map { (try $0.decode(String.self, at: 0), try $0.decode(Date.self, at: 1)) }
+    }
+
     /// Records that this process stopped.
     package func stopped() async throws {
         _ = try await connection.query(

@@ -604,5 +604,22 @@ public enum DatabaseSchema {
                     2
                 FROM v_markdown_list GROUP BY store_id;
                 """),
+        PGMigration(
+            name: "0012_category_day_sales",
+            sql: """
+                -- Units sold per category and day, added to by each gold refresh as it adds sale
+                -- lines to fact_sales: the demand model reads its window of days from here instead of
+                -- adding up fact_sales again at every refresh (whose cost grew with the history).
+                CREATE TABLE category_day_sales (
+                    category text NOT NULL,
+                    date_key integer NOT NULL,
+                    units bigint NOT NULL,
+                    PRIMARY KEY (category, date_key)
+                );
+                INSERT INTO category_day_sales (category, date_key, units)
+                SELECT p.category, f.date_key, sum(f.quantity)
+                FROM fact_sales f JOIN dim_product p USING (product_key)
+                GROUP BY 1, 2;
+                """),
     ]
 }

@@ -1,4 +1,5 @@
 import AWSLite
+import DeltaLite
 import Foundation
 import Logging
 import PGLite
@@ -86,7 +87,7 @@ public struct SilverJob: Sendable {
     }
 
     /// The moments between a batch's writes, where crash tests stop the job.
-    public enum FaultPoint: String, Sendable, Hashable, CaseIterable {
+    package enum FaultPoint: String, Sendable, Hashable, CaseIterable {
         /// The Parquet files of both tables (silver and quarantine) are on S3; nothing is committed.
         case afterDataFiles = "after-data-files"
         /// The silver table's commit is made, the quarantine table's not yet; PostgreSQL's

@@ -1,3 +1,4 @@
+import DeltaLite
 import ParquetLite
 
 extension SilverTable {

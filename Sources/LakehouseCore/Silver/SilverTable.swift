@@ -1,3 +1,4 @@
+import DeltaLite
 import Foundation
 import ParquetLite
 

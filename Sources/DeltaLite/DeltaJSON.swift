@@ -5,17 +5,17 @@ import Foundation
 enum DeltaJSON {
     /// `object` as one line of JSON.
     ///
-    /// - Throws: `LakehouseError` `.invalidDeltaLog`, naming `what`, when `object` holds a value
+    /// - Throws: ``DeltaError`` ``DeltaError/Code/invalidLog``, naming `what`, when `object` holds a value
     ///   JSON cannot (a non-finite number, a type Foundation does not bridge).
     static func line(_ object: [String: Any], what: String) throws -> String {
         guard JSONSerialization.isValidJSONObject(object) else {
-            throw LakehouseError(code: .invalidDeltaLog, message: "\(what) holds a value JSON cannot encode: \(object)")
+            throw DeltaError(code: .invalidLog, message: "\(what) holds a value JSON cannot encode: \(object)")
         }
         do {
             return String(
                 decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
         } catch {
-            throw LakehouseError(code: .invalidDeltaLog, message: "\(what) could not be encoded as JSON: \(error)")
+            throw DeltaError(code: .invalidLog, message: "\(what) could not be encoded as JSON: \(error)")
         }
     }
 }

@@ -3,7 +3,10 @@
 public struct DeltaSnapshot: Sendable, Hashable {
     /// The version this snapshot reflects (the last commit replayed).
     public var version: Int64
+    /// The table's `protocol` action: the last one committed at or before ``version``.
     public var `protocol`: DeltaProtocol
+    /// The table's `metaData` action (id, schema, partition columns): the last one committed at
+    /// or before ``version``.
     public var metadata: DeltaMetadata
     /// The active data files, by path.
     public var files: [String: DeltaAddFile]

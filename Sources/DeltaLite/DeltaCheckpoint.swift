@@ -162,11 +162,11 @@ enum DeltaCheckpoint {
 
     /// The snapshot a checkpoint file holds, as of `version`.
     ///
-    /// - Throws: ``LakehouseError`` with ``LakehouseError/Code/invalidDeltaLog`` when the file is
+    /// - Throws: ``DeltaError`` with ``DeltaError/Code/invalidLog`` when the file is
     ///   not a checkpoint (unreadable Parquet, no protocol or metadata, a malformed action).
     static func decode(_ bytes: [UInt8], version: Int64, key: String) throws -> DeltaSnapshot {
-        func invalid(_ why: String) -> LakehouseError {
-            LakehouseError(code: .invalidDeltaLog, message: "\(key): \(why)")
+        func invalid(_ why: String) -> DeltaError {
+            DeltaError(code: .invalidLog, message: "\(key): \(why)")
         }
         let batch: ParquetRecordBatch
         do {

@@ -10,15 +10,25 @@ public struct DeltaSchema: Sendable, Hashable {
 
         private init(_ name: String) { self.name = name }
 
+        /// UTF-8 text (silver's ids, names and `bronze_key`).
         public static let string = FieldType("string")
+        /// A signed 64-bit integer (silver's `quantity` and `bronze_line`).
         public static let long = FieldType("long")
+        /// A signed 32-bit integer.
         public static let integer = FieldType("integer")
+        /// A signed 16-bit integer.
         public static let short = FieldType("short")
+        /// A signed 8-bit integer.
         public static let byte = FieldType("byte")
+        /// An IEEE 754 64-bit floating-point number.
         public static let double = FieldType("double")
+        /// An IEEE 754 32-bit floating-point number.
         public static let float = FieldType("float")
+        /// `true` or `false`.
         public static let boolean = FieldType("boolean")
+        /// Arbitrary bytes (the quarantine's `payload`).
         public static let binary = FieldType("binary")
+        /// A calendar day without a time zone (silver's partition column `event_date`).
         public static let date = FieldType("date")
         /// Microseconds since 1970, UTC.
         public static let timestamp = FieldType("timestamp")
@@ -46,15 +56,22 @@ public struct DeltaSchema: Sendable, Hashable {
             self.init(name)
         }
 
+        /// Spark's name of the type, as ``name``: how `schemaString` and error messages write it.
         public var description: String { name }
     }
 
     /// One column.
     public struct Field: Sendable, Hashable {
+        /// The column's name in `schemaString` and in the data files (a partition column's name
+        /// is also the directory's `name=value`).
         public var name: String
+        /// What the column holds: the field's `type` in `schemaString`.
         public var type: FieldType
+        /// Whether the column may hold nulls: the field's `nullable` (`true` when a schema read
+        /// from the log omits it).
         public var nullable: Bool
 
+        /// A column `name` of type `type`, nullable unless `nullable` is `false`.
         public init(_ name: String, _ type: FieldType, nullable: Bool = true) {
             self.name = name
             self.type = type
@@ -62,13 +79,16 @@ public struct DeltaSchema: Sendable, Hashable {
         }
     }
 
+    /// The table's columns in order, partition columns included (the data files hold all but
+    /// those).
     public var fields: [Field]
 
+    /// A schema of `fields`, in that order.
     public init(_ fields: [Field]) { self.fields = fields }
 
     /// `{"type":"struct","fields":[{"name":…,"type":…,"nullable":…,"metadata":{}}…]}`.
     ///
-    /// - Throws: `LakehouseError` `.invalidDeltaLog` when Foundation cannot encode it.
+    /// - Throws: ``DeltaError`` ``DeltaError/Code/invalidLog`` when Foundation cannot encode it.
     public var schemaString: String {
         get throws {
             let object: [String: Any] = [
@@ -84,11 +104,11 @@ public struct DeltaSchema: Sendable, Hashable {
 
     /// Reads a `schemaString`.
     ///
-    /// - Throws: ``LakehouseError`` with ``LakehouseError/Code/invalidDeltaLog`` when it is not a
+    /// - Throws: ``DeltaError`` with ``DeltaError/Code/invalidLog`` when it is not a
     ///   struct of top-level primitive columns.
     public init(schemaString: String) throws {
-        func invalid(_ detail: String) -> LakehouseError {
-            LakehouseError(code: .invalidDeltaLog, message: "the table's schema \(detail)")
+        func invalid(_ detail: String) -> DeltaError {
+            DeltaError(code: .invalidLog, message: "the table's schema \(detail)")
         }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(schemaString.utf8))) as? [String: Any],
             object["type"] as? String == "struct", let fields = object["fields"] as? [[String: Any]]

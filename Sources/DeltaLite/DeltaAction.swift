@@ -17,12 +17,18 @@ public enum DeltaAction: Sendable, Hashable {
 
 /// The protocol versions a table needs.
 public struct DeltaProtocol: Sendable, Hashable {
+    /// `protocol.minReaderVersion`: the lowest reader version that can read the table;
+    /// ``DeltaLog`` refuses a snapshot of a table that needs more than 1.
     public var minReaderVersion: Int
+    /// `protocol.minWriterVersion`: the lowest writer version allowed to commit to the table;
+    /// this writer is version 2 (``supported``). Kept as read: ``DeltaLog`` does not check it
+    /// before committing.
     public var minWriterVersion: Int
 
     /// Reader version 1, writer version 2: what this writer produces.
     public static let supported = DeltaProtocol(minReaderVersion: 1, minWriterVersion: 2)
 
+    /// A `protocol` action; a table this package creates uses ``supported``.
     public init(minReaderVersion: Int, minWriterVersion: Int) {
         self.minReaderVersion = minReaderVersion
         self.minWriterVersion = minWriterVersion
@@ -33,14 +39,29 @@ public struct DeltaProtocol: Sendable, Hashable {
 public struct DeltaMetadata: Sendable, Hashable {
     /// A unique id (a UUID) given when the table is created.
     public var id: String
+    /// `metaData.name`: an optional name for people and catalogs; the tables silver creates
+    /// leave it `nil`.
     public var name: String?
     /// Spark's JSON schema of the table (``DeltaSchema/schemaString``).
     public var schemaString: String
+    /// `metaData.partitionColumns`: the columns whose values are not in the data files but in
+    /// each file's directory and ``DeltaAddFile/partitionValues`` (silver's sales table:
+    /// `event_date`; its quarantine table: none). Two writers racing to create the table must
+    /// agree on them and on ``schemaString``.
     public var partitionColumns: [String]
+    /// `metaData.configuration`: the table's properties (`delta.appendOnly`,
+    /// `delta.logRetentionDuration`…), kept and written back but not acted on; silver sets none.
     public var configuration: [String: String]
     /// Milliseconds since 1970.
     public var createdTime: Int64?
 
+    /// A `metaData` action; committed with ``DeltaProtocol/supported`` as version 0, it creates
+    /// the table.
+    ///
+    /// - Parameters:
+    ///   - id: a new UUID for a new table (silver writes it in lowercase).
+    ///   - schemaString: the columns, as ``DeltaSchema/schemaString`` writes them.
+    ///   - createdTime: milliseconds since 1970 (`nil`: not recorded).
     public init(
         id: String, name: String? = nil, schemaString: String, partitionColumns: [String],
         configuration: [String: String] = [:], createdTime: Int64? = nil
@@ -60,6 +81,7 @@ public struct DeltaAddFile: Sendable, Hashable {
     public var path: String
     /// The file's partition values as strings (`nil`: the null partition).
     public var partitionValues: [String: String?]
+    /// `add.size`: the file's length in bytes.
     public var size: Int64
     /// Milliseconds since 1970.
     public var modificationTime: Int64
@@ -68,6 +90,8 @@ public struct DeltaAddFile: Sendable, Hashable {
     /// JSON: `numRecords`, `minValues`, `maxValues`, `nullCount` (``DeltaFileStatistics``).
     public var stats: String?
 
+    /// An `add` action for a data file already written under the table's root; it becomes
+    /// part of the table when the commit holding it wins its version.
     public init(
         path: String, partitionValues: [String: String?], size: Int64, modificationTime: Int64, dataChange: Bool,
         stats: String?
@@ -83,13 +107,22 @@ public struct DeltaAddFile: Sendable, Hashable {
 
 /// A data file that leaves the table (it stays on storage for time travel).
 public struct DeltaRemoveFile: Sendable, Hashable {
+    /// `remove.path`: the file leaving the table, spelt exactly as its ``DeltaAddFile/path`` (a
+    /// snapshot matches the two as strings).
     public var path: String
     /// Milliseconds since 1970.
     public var deletionTimestamp: Int64
+    /// `remove.dataChange`: `false` when the removal only rearranges data already in the table
+    /// (compaction), so that change readers skip it; `true` when the log omits it.
     public var dataChange: Bool
+    /// `remove.partitionValues` of the file, as in its `add` (`nil`: not recorded); written
+    /// with `extendedFileMetadata`, which is `true` when ``size`` is recorded too.
     public var partitionValues: [String: String?]?
+    /// `remove.size`: the file's length in bytes (`nil`: not recorded).
     public var size: Int64?
 
+    /// A `remove` action. ``DeltaLog/commit(_:after:maxAttempts:)`` fails with
+    /// ``DeltaError/Code/commitConflict`` when a concurrent commit removed the same path.
     public init(
         path: String, deletionTimestamp: Int64, dataChange: Bool, partitionValues: [String: String?]? = nil,
         size: Int64? = nil
@@ -105,11 +138,17 @@ public struct DeltaRemoveFile: Sendable, Hashable {
 /// An application's progress marker, committed atomically with its data: a writer that finds
 /// its `(appId, version)` in the table knows that batch is already in.
 public struct DeltaTransaction: Sendable, Hashable {
+    /// `txn.appId`: the writing application; silver uses ``SilverJob/Configuration/applicationID``
+    /// (default `silver`). A snapshot keeps the latest version of each.
     public var appID: String
+    /// `txn.version`: the application's progress, growing with each batch (silver's batch
+    /// number). A commit that loses its race to one holding this app's transaction at this
+    /// version or later is already in.
     public var version: Int64
     /// Milliseconds since 1970.
     public var lastUpdated: Int64?
 
+    /// A `txn` action, to commit together with the batch's files so that both land or neither.
     public init(appID: String, version: Int64, lastUpdated: Int64? = nil) {
         self.appID = appID
         self.version = version
@@ -121,10 +160,17 @@ public struct DeltaTransaction: Sendable, Hashable {
 public struct DeltaCommitInfo: Sendable, Hashable {
     /// Milliseconds since 1970.
     public var timestamp: Int64
+    /// `commitInfo.operation`: what the commit did, as `DESCRIBE HISTORY` lists it (silver
+    /// writes `WRITE`).
     public var operation: String
+    /// `commitInfo.operationParameters`: the operation's arguments, as strings (other types are
+    /// turned into text when read). Silver records `mode`, `silverBatch` and `silverCounts`, and
+    /// reads the counts back when a batch is retried after its commit landed.
     public var operationParameters: [String: String]
+    /// `commitInfo.engineInfo`: the writer and its version (silver writes `LakehouseCore/<version>`).
     public var engineInfo: String
 
+    /// A `commitInfo` action; ``DeltaSnapshot`` ignores it, the table's history shows it.
     public init(timestamp: Int64, operation: String, operationParameters: [String: String] = [:], engineInfo: String) {
         self.timestamp = timestamp
         self.operation = operation
@@ -136,7 +182,7 @@ public struct DeltaCommitInfo: Sendable, Hashable {
 extension DeltaAction {
     /// The action as one JSON line (without the newline).
     ///
-    /// - Throws: `LakehouseError` `.invalidDeltaLog` when Foundation cannot encode it (a value
+    /// - Throws: ``DeltaError`` ``DeltaError/Code/invalidLog`` when Foundation cannot encode it (a value
     ///   JSON cannot hold), rather than a line the log could not be read back from.
     public var jsonLine: String {
         get throws {
@@ -209,11 +255,11 @@ extension DeltaAction {
     /// Reads one line of a commit file; `nil` for an action this reader does not model (`cdc`,
     /// `domainMetadata`…), which a snapshot may ignore at reader version 1.
     ///
-    /// - Throws: ``LakehouseError`` with ``LakehouseError/Code/invalidDeltaLog`` when the line
+    /// - Throws: ``DeltaError`` with ``DeltaError/Code/invalidLog`` when the line
     ///   is not a JSON object or a known action lacks a required field.
     public static func parse(_ line: String, file: String) throws -> DeltaAction? {
-        func invalid(_ detail: String) -> LakehouseError {
-            LakehouseError(code: .invalidDeltaLog, message: "\(file): \(detail)")
+        func invalid(_ detail: String) -> DeltaError {
+            DeltaError(code: .invalidLog, message: "\(file): \(detail)")
         }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
             let (name, value) = object.first, object.count == 1, let body = value as? [String: Any]

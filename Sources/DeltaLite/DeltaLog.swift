@@ -16,7 +16,9 @@ import Logging
 /// `_last_checkpoint`; snapshots start from the latest checkpoint at or before the version asked
 /// for, and replay only the commits after it.
 public struct DeltaLog: Sendable {
+    /// Reads and writes the log's commits and checkpoints (commits with a conditional put).
     public let s3: S3Client
+    /// The bucket holding the table (for silver's tables, the silver bucket).
     public let bucket: String
     /// The table's prefix in the bucket, ending with `/` (`sales/`).
     public let root: String
@@ -24,6 +26,9 @@ public struct DeltaLog: Sendable {
     public let checkpointInterval: Int
     private let logger: Logger
 
+    /// The log of the table at `s3://<bucket>/<root>`; nothing is read until a snapshot or a
+    /// commit is asked for.
+    ///
     /// - Parameters:
     ///   - root: the table's prefix; a trailing `/` is added when missing.
     ///   - checkpointInterval: versions between checkpoints (default 10, as Delta's writers do;
@@ -124,20 +129,20 @@ public struct DeltaLog: Sendable {
 
     /// The actions of commit `version`.
     ///
-    /// - Throws: ``AWSError`` when it cannot be read; ``LakehouseError`` with
-    ///   ``LakehouseError/Code/invalidDeltaLog`` when it is not a commit.
+    /// - Throws: ``AWSError`` when it cannot be read; ``DeltaError`` with
+    ///   ``DeltaError/Code/invalidLog`` when it is not a commit.
     public func actions(of version: Int64) async throws -> [DeltaAction] {
         let key = commitKey(version)
         let body = try await s3.getObject(bucket: bucket, key: key).body
         guard let text = String(validating: body, as: UTF8.self) else {
-            throw LakehouseError(code: .invalidDeltaLog, message: "\(key): not UTF-8")
+            throw DeltaError(code: .invalidLog, message: "\(key): not UTF-8")
         }
         return try text.split(whereSeparator: \.isNewline).compactMap { try DeltaAction.parse(String($0), file: key) }
     }
 
     /// The table as of `version` (default: the latest), or `nil` when the table has no commit.
     ///
-    /// - Throws: ``LakehouseError`` with ``LakehouseError/Code/invalidDeltaLog`` for a gap in the
+    /// - Throws: ``DeltaError`` with ``DeltaError/Code/invalidLog`` for a gap in the
     ///   versions, a first commit without protocol and metadata, a protocol above reader version
     ///   1, or an unreadable commit; ``AWSError`` when S3 fails.
     public func snapshot(asOf version: Int64? = nil) async throws -> DeltaSnapshot? {
@@ -160,8 +165,8 @@ public struct DeltaLog: Sendable {
         if let version { versions = versions.filter { $0 <= version } }
         let start = (base?.version ?? -1) + 1
         for (expected, found) in zip(start..., versions) where expected != found {
-            throw LakehouseError(
-                code: .invalidDeltaLog,
+            throw DeltaError(
+                code: .invalidLog,
                 message: "s3://\(bucket)/\(root)_delta_log/ has no commit \(expected) (the next is \(found))")
         }
         var pending = versions[...]
@@ -178,8 +183,8 @@ public struct DeltaLog: Sendable {
                 if case .metadata(let value) = action { metadata = value }
             }
             guard let protocolAction, let metadata else {
-                throw LakehouseError(
-                    code: .invalidDeltaLog, message: "\(commitKey(0)) does not hold the table's protocol and metadata")
+                throw DeltaError(
+                    code: .invalidLog, message: "\(commitKey(0)) does not hold the table's protocol and metadata")
             }
             snapshot = DeltaSnapshot(
                 version: 0, protocol: protocolAction, metadata: metadata, files: [:], transactions: [:])
@@ -187,8 +192,8 @@ public struct DeltaLog: Sendable {
         }
         for version in pending { snapshot.apply(try await actions(of: version), version: version) }
         guard snapshot.protocol.minReaderVersion <= 1 else {
-            throw LakehouseError(
-                code: .invalidDeltaLog,
+            throw DeltaError(
+                code: .invalidLog,
                 message:
                     "the table at s3://\(bucket)/\(root) needs reader version \(snapshot.protocol.minReaderVersion); this reader supports 1"
             )
@@ -201,7 +206,7 @@ public struct DeltaLog: Sendable {
     /// when other writers win the race.
     ///
     /// - Parameter maxAttempts: how many versions to try (default 50).
-    /// - Throws: ``LakehouseError`` with ``LakehouseError/Code/deltaCommitConflict`` when another
+    /// - Throws: ``DeltaError`` with ``DeltaError/Code/commitConflict`` when another
     ///   commit removed a file this one removes, created the table first with another schema, or
     ///   every attempt lost; ``AWSError`` when S3 fails.
     public func commit(_ actions: [DeltaAction], after snapshot: DeltaSnapshot?, maxAttempts: Int = 50) async throws
@@ -243,8 +248,8 @@ public struct DeltaLog: Sendable {
                         return .alreadyCommitted(version: version)
                     }
                 case .remove(let file) where removing.contains(file.path):
-                    throw LakehouseError(
-                        code: .deltaCommitConflict,
+                    throw DeltaError(
+                        code: .commitConflict,
                         message: "commit \(version) of s3://\(bucket)/\(root) already removed \(file.path)")
                 case .metadata(let theirs):
                     // Both created the table: fine when the schema and partitioning agree.
@@ -255,8 +260,8 @@ public struct DeltaLog: Sendable {
                     if let mine {
                         guard mine.schemaString == theirs.schemaString, mine.partitionColumns == theirs.partitionColumns
                         else {
-                            throw LakehouseError(
-                                code: .deltaCommitConflict,
+                            throw DeltaError(
+                                code: .commitConflict,
                                 message: "s3://\(bucket)/\(root) was created meanwhile with another schema")
                         }
                         pending.removeAll {
@@ -274,8 +279,8 @@ public struct DeltaLog: Sendable {
             version += 1
             try await Task.sleep(for: .milliseconds(Int.random(in: 5...50)))
         }
-        throw LakehouseError(
-            code: .deltaCommitConflict,
+        throw DeltaError(
+            code: .commitConflict,
             message: "s3://\(bucket)/\(root): \(maxAttempts) attempts lost the race for the next version")
     }
 
