@@ -318,3 +318,17 @@ extension DeltaAction {
         }
     }
 }
+
+extension DeltaAction {
+    /// Whether this is a `metaData` action.
+    var isMetadata: Bool {
+        if case .metadata = self { return true }
+        return false
+    }
+
+    /// Whether this is a `protocol` action.
+    var isProtocol: Bool {
+        if case .protocol = self { return true }
+        return false
+    }
+}

@@ -165,22 +165,38 @@ enum DeltaCheckpoint {
     /// - Throws: ``DeltaError`` with ``DeltaError/Code/invalidLog`` when the file is
     ///   not a checkpoint (unreadable Parquet, no protocol or metadata, a malformed action).
     static func decode(_ bytes: [UInt8], version: Int64, key: String) throws -> DeltaSnapshot {
-        func invalid(_ why: String) -> DeltaError {
-            DeltaError(code: .invalidLog, message: "\(key): \(why)")
-        }
         let batch: ParquetRecordBatch
         do {
             let reader = try ParquetReader(bytes: bytes)
             batch = try reader.read(columns: ["txn", "add", "remove", "metaData", "protocol"])
         } catch {
-            throw invalid("not a readable checkpoint: \(error)")
+            throw DeltaError(code: .invalidLog, message: "\(key): not a readable checkpoint: \(error)")
         }
+        var state = Replay(key: key)
+        for row in batch.rows { try state.apply(row) }
+        guard let protocolValue = state.protocolValue, let metadata = state.metadata else {
+            throw state.invalid("no protocol or metaData action")
+        }
+        return DeltaSnapshot(
+            version: version, protocol: protocolValue, metadata: metadata, files: state.files,
+            transactions: state.transactions, tombstones: state.tombstones)
+    }
+
+    /// The table's state as a checkpoint's rows build it, one action per row.
+    private struct Replay {
+        let key: String
         var protocolValue: DeltaProtocol?
         var metadata: DeltaMetadata?
         var files: [String: DeltaAddFile] = [:]
         var tombstones: [String: DeltaRemoveFile] = [:]
         var transactions: [String: Int64] = [:]
-        for row in batch.rows {
+
+        init(key: String) { self.key = key }
+
+        func invalid(_ why: String) -> DeltaError { DeltaError(code: .invalidLog, message: "\(key): \(why)") }
+
+        /// Applies the action a row holds (its one non-null column).
+        mutating func apply(_ row: ParquetRow) throws {
             if let fields = Fields(row["txn"]) {
                 guard let appID = fields.string("appId"), let number = fields.integer("version") else {
                     throw invalid("a txn action without appId or version")
@@ -203,29 +219,28 @@ enum DeltaCheckpoint {
                     dataChange: fields.boolean("dataChange") ?? true, partitionValues: fields.map("partitionValues"),
                     size: fields.integer("size"))
             }
-            if let fields = Fields(row["metaData"]) {
-                guard let id = fields.string("id"), let schemaString = fields.string("schemaString") else {
-                    throw invalid("a metaData action without id or schemaString")
-                }
-                var partitionColumns: [String] = []
-                if case .list(let names) = fields.value("partitionColumns") ?? .null {
-                    partitionColumns = names.compactMap { if case .string(let name) = $0 { name } else { nil } }
-                }
-                metadata = DeltaMetadata(
-                    id: id, name: fields.string("name"), schemaString: schemaString, partitionColumns: partitionColumns,
-                    configuration: (fields.map("configuration") ?? [:]).compactMapValues { $0 },
-                    createdTime: fields.integer("createdTime"))
-            }
+            if let fields = Fields(row["metaData"]) { metadata = try self.metadata(fields) }
             if let fields = Fields(row["protocol"]) {
                 guard let reader = fields.integer("minReaderVersion"), let writer = fields.integer("minWriterVersion")
                 else { throw invalid("a protocol action without its versions") }
                 protocolValue = DeltaProtocol(minReaderVersion: Int(reader), minWriterVersion: Int(writer))
             }
         }
-        guard let protocolValue, let metadata else { throw invalid("no protocol or metaData action") }
-        return DeltaSnapshot(
-            version: version, protocol: protocolValue, metadata: metadata, files: files, transactions: transactions,
-            tombstones: tombstones)
+
+        /// A `metaData` action's fields as ``DeltaMetadata``.
+        private func metadata(_ fields: Fields) throws -> DeltaMetadata {
+            guard let id = fields.string("id"), let schemaString = fields.string("schemaString") else {
+                throw invalid("a metaData action without id or schemaString")
+            }
+            var partitionColumns: [String] = []
+            if case .list(let names) = fields.value("partitionColumns") ?? .null {
+                partitionColumns = names.compactMap { if case .string(let name) = $0 { name } else { nil } }
+            }
+            return DeltaMetadata(
+                id: id, name: fields.string("name"), schemaString: schemaString, partitionColumns: partitionColumns,
+                configuration: (fields.map("configuration") ?? [:]).compactMapValues { $0 },
+                createdTime: fields.integer("createdTime"))
+        }
     }
 
     /// The fields of a non-null struct value, by name.

@@ -214,15 +214,6 @@ public struct DeltaLog: Sendable {
     {
         var version = (snapshot?.version ?? -1) + 1
         var pending = actions
-        let ours = actions.compactMap { action -> DeltaTransaction? in
-            if case .transaction(let value) = action { return value }
-            return nil
-        }
-        let removing = Set(
-            actions.compactMap { action -> String? in
-                if case .remove(let file) = action { return file.path }
-                return nil
-            })
         for attempt in 1...max(1, maxAttempts) {
             let body = Array((try pending.map { try $0.jsonLine }.joined(separator: "\n") + "\n").utf8)
             let outcome = try await s3.putObject(
@@ -237,42 +228,7 @@ public struct DeltaLog: Sendable {
                 return .committed(version: version)
             }
             // Someone else has this version: see what it did.
-            let winner = try await self.actions(of: version)
-            for action in winner {
-                switch action {
-                case .transaction(let theirs):
-                    if ours.contains(where: { $0.appID == theirs.appID && $0.version <= theirs.version }) {
-                        logger.debug(
-                            "delta commit lost a race to the same transaction; nothing to commit",
-                            metadata: ["delta.version": "\(version)", "delta.txn": "\(theirs.appID) \(theirs.version)"])
-                        return .alreadyCommitted(version: version)
-                    }
-                case .remove(let file) where removing.contains(file.path):
-                    throw DeltaError(
-                        code: .commitConflict,
-                        message: "commit \(version) of s3://\(bucket)/\(root) already removed \(file.path)")
-                case .metadata(let theirs):
-                    // Both created the table: fine when the schema and partitioning agree.
-                    let mine = pending.compactMap { action -> DeltaMetadata? in
-                        if case .metadata(let value) = action { return value }
-                        return nil
-                    }.first
-                    if let mine {
-                        guard mine.schemaString == theirs.schemaString, mine.partitionColumns == theirs.partitionColumns
-                        else {
-                            throw DeltaError(
-                                code: .commitConflict,
-                                message: "s3://\(bucket)/\(root) was created meanwhile with another schema")
-                        }
-                        pending.removeAll {
-                            if case .metadata = $0 { return true }
-                            if case .protocol = $0 { return true }
-                            return false
-                        }
-                    }
-                default: break
-                }
-            }
+            if let done = try await lostRace(at: version, ours: actions, pending: &pending) { return done }
             logger.debug(
                 "delta commit lost a race; retrying",
                 metadata: ["delta.version": "\(version)", "attempt": "\(attempt)"])
@@ -282,6 +238,54 @@ public struct DeltaLog: Sendable {
         throw DeltaError(
             code: .commitConflict,
             message: "s3://\(bucket)/\(root): \(maxAttempts) attempts lost the race for the next version")
+    }
+
+    /// What the commit that won `version` means for ours: ``CommitOutcome/alreadyCommitted(version:)``
+    /// when it holds our transaction; `nil` to try the next version (without our protocol and
+    /// metadata when it created the same table).
+    ///
+    /// - Throws: ``DeltaError`` with ``DeltaError/Code/commitConflict`` when it removed a file we
+    ///   remove, or created the table with another schema.
+    private func lostRace(at version: Int64, ours actions: [DeltaAction], pending: inout [DeltaAction])
+        async throws -> CommitOutcome?
+    {
+        var transactions: [DeltaTransaction] = []
+        var removing: Set<String> = []
+        var metadata: DeltaMetadata?
+        for action in actions {
+            switch action {
+            case .transaction(let value): transactions.append(value)
+            case .remove(let file): removing.insert(file.path)
+            case .metadata(let value): metadata = metadata ?? value
+            default: break
+            }
+        }
+        for action in try await self.actions(of: version) {
+            switch action {
+            case .transaction(let theirs)
+            where transactions.contains(where: { $0.appID == theirs.appID && $0.version <= theirs.version }):
+                logger.debug(
+                    "delta commit lost a race to the same transaction; nothing to commit",
+                    metadata: ["delta.version": "\(version)", "delta.txn": "\(theirs.appID) \(theirs.version)"])
+                return .alreadyCommitted(version: version)
+            case .remove(let file) where removing.contains(file.path):
+                throw DeltaError(
+                    code: .commitConflict,
+                    message: "commit \(version) of s3://\(bucket)/\(root) already removed \(file.path)")
+            case .metadata(let theirs) where pending.contains(where: \.isMetadata):
+                // Both created the table: fine when the schema and partitioning agree.
+                guard let metadata, metadata.schemaString == theirs.schemaString,
+                    metadata.partitionColumns == theirs.partitionColumns
+                else {
+                    throw DeltaError(
+                        code: .commitConflict,
+                        message: "s3://\(bucket)/\(root) was created meanwhile with another schema")
+                }
+                pending.removeAll { $0.isMetadata || $0.isProtocol }
+            default: break
+            }
+        }
+        return nil
     }
 
     /// Writes the checkpoint of `version` (just committed). A failure is logged, not thrown: the

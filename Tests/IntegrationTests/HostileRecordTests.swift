@@ -206,7 +206,8 @@ struct HostileRecordTests {
         }
     }
 
-    @Test("a property: arbitrary bytes and JSON never stop silver or gold, and Delta and PostgreSQL agree")
+    @Test(
+        "a property: arbitrary bytes and JSON never stop silver or gold, and Delta and PostgreSQL agree", .tags(.scale))
     func arbitraryPayloads() async throws {
         let records = TestServices.fullScale ? 20_000 : 2_000
         for seed: UInt64 in [1, 2] {

@@ -14,7 +14,7 @@ import Testing
 /// and SIGTERM makes it flush, checkpoint and exit 0.
 @Suite("Ingest survives kill -9 and stops cleanly on SIGTERM")
 struct IngestCrashTests {
-    @Test("kill -9 at random moments while the producer runs, restart: nothing lost")
+    @Test("kill -9 at random moments while the producer runs, restart: nothing lost", .tags(.scale))
     func killNine() async throws {
         let setup = try await IngestFixture.make("crash")
         let logs = CapturedLogs()

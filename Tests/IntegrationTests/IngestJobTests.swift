@@ -116,7 +116,9 @@ struct IngestFlushLimitTests {
 
 @Suite("Ingest at volume")
 struct IngestVolumeTests {
-    @Test("50,000 events over 4 shards (10,000 in make test): bronze holds every record, byte for byte, with metadata")
+    @Test(
+        "50,000 events over 4 shards (10,000 in make test): bronze holds every record, byte for byte, with metadata",
+        .tags(.scale))
     func volume() async throws {
         let logs = CapturedLogs()
         let count = TestServices.fullScale ? 50_000 : 10_000

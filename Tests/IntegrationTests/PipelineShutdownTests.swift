@@ -11,7 +11,8 @@ import Testing
 @Suite("lakehouse run stops cleanly on SIGTERM under load")
 struct PipelineShutdownTests {
     @Test(
-        "SIGTERM while a producer sends: exit 0 within 10 s, no lease held, and a restart brings every event into gold once"
+        "SIGTERM while a producer sends: exit 0 within 10 s, no lease held, and a restart brings every event into gold once",
+        .tags(.scale)
     )
     func sigtermUnderLoad() async throws {
         let fixture = try await PipelineFixture.make("pipe-term", shards: 2)

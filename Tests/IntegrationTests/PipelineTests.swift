@@ -18,7 +18,8 @@ struct PipelineTests {
     }
 
     @Test(
-        "two processes share an 8-shard stream; after kill -9 of one the other takes its shards within the failover time; nothing is lost and gold equals a single-process run"
+        "two processes share an 8-shard stream; after kill -9 of one the other takes its shards within the failover time; nothing is lost and gold equals a single-process run",
+        .tags(.scale)
     )
     func failover() async throws {
         let simulation =

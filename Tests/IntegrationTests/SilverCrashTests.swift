@@ -8,7 +8,7 @@ import Testing
 
 /// The `silver` executable killed with SIGKILL at each point of a batch (LAKEHOUSE_CRASH_AT),
 /// rerun, and compared with a run that never crashed over the same bronze.
-@Suite("Silver survives kill -9 at each point of a batch, exactly once")
+@Suite("Silver survives kill -9 at each point of a batch, exactly once", .tags(.scale))
 struct SilverCrashTests {
     static let arguments = ["--once", "--objects-per-batch", "2"]
 

@@ -97,7 +97,7 @@ struct PGLiteBlockTests {
         await other.close()
     }
 
-    @Test("COPY of 1,000,000 rows (200,000 in make test) streams in chunks and lands complete")
+    @Test("COPY of 1,000,000 rows (200,000 in make test) streams in chunks and lands complete", .tags(.scale))
     func copyMillion() async throws {
         let total = TestServices.fullScale ? 1_000_000 : 200_000
         let connection = try await connect()
