@@ -40,7 +40,7 @@ evaluate: deps  ## Closed-loop replenishment: 4 ordering policies × 5 chains (1
 demo-live: deps  ## lakehouse demo --live: events in real time, the pipeline following, freshness and alerts every 5 s; Ctrl-C stops
 	@scripts/demo-live.sh
 
-measure-live: deps  ## lakehouse run under 2,000 events/s in real time for 10 min: freshness p50/p99, CPU, idle CPU, peak memory (--processes N: N processes)
+measure-live: deps  ## lakehouse run under 2,000 events/s in real time for 10 min: freshness p50/p99, CPU, idle CPU, peak memory (scripts/measure-live.sh --processes 2: two processes)
 	@scripts/measure-live.sh
 
 test: deps  ## Build, lint, start the services, run every test, stop the services
