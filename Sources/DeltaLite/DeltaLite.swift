@@ -1,6 +1,6 @@
 /// DeltaLite reads and writes the log of a Delta Lake table on S3: commits with put-if-absent
 /// (`If-None-Match: *`), snapshots replayed from checkpoints and commits, transaction ids for
-/// exactly-once writers, and Parquet checkpoints that delta-rs and Spark read.
+/// exactly-once writers, and Parquet checkpoints in the protocol's format (delta-rs reads them).
 public enum DeltaLite {
     /// The version of DeltaLite, following semantic versioning.
     ///

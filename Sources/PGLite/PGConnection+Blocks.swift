@@ -70,22 +70,47 @@ extension PGConnection {
     ///   - scope: ``PGAdvisoryLockScope/session`` (default) releases the lock when the block
     ///     ends; ``PGAdvisoryLockScope/transaction`` runs the block in a transaction
     ///     (``withTransaction(isolation:_:)``) and the lock ends with it.
+    ///   - timeout: how long to wait for the lock (default: as long as it takes). Only the wait is
+    ///     bounded (the server's `lock_timeout`, set for it and reset after), not `body`.
+    /// - Throws: what `body` throws; a ``PGError`` with SQLSTATE `55P03` (`lock_not_available`)
+    ///   when `timeout` passed first, without running `body`.
     @discardableResult
     public func withAdvisoryLock<T>(
-        _ key: Int64, scope: PGAdvisoryLockScope = .session, _ body: (PGConnection) async throws -> T
+        _ key: Int64, scope: PGAdvisoryLockScope = .session, timeout: Duration? = nil,
+        _ body: (PGConnection) async throws -> T
     ) async throws -> T {
         switch scope {
         case .transaction:
             return try await withTransaction { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock($1)", [key])
+                try await connection.waitForLock("SELECT pg_advisory_xact_lock($1)", key, timeout: timeout, local: true)
                 return try await body(connection)
             }
         case .session:
             return try await exclusive {
-                try await query("SELECT pg_advisory_lock($1)", [key])
+                try await waitForLock("SELECT pg_advisory_lock($1)", key, timeout: timeout, local: false)
                 return try await holdingSessionLock(key, body)
             }
         }
+    }
+
+    /// Runs the lock statement `sql` for `key`, waiting at most `timeout` (`lock_timeout`, for
+    /// the transaction with `local`, and reset after the wait however it ends).
+    private func waitForLock(_ sql: String, _ key: Int64, timeout: Duration?, local: Bool) async throws {
+        guard let timeout else {
+            try await query(sql, [key])
+            return
+        }
+        let scope = local ? "SET LOCAL" : "SET"
+        let milliseconds = max(
+            1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        try await execute("\(scope) lock_timeout = \(milliseconds)")
+        do {
+            try await query(sql, [key])
+        } catch {
+            if !local { _ = try? await cleanUp { try await execute("RESET lock_timeout") } }
+            throw error
+        }
+        try await cleanUp { _ = try await execute(local ? "SET LOCAL lock_timeout TO DEFAULT" : "RESET lock_timeout") }
     }
 
     /// Runs `body` holding the session advisory lock `key` if no other session holds it

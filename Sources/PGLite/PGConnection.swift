@@ -33,7 +33,21 @@ public final class PGConnection: @unchecked Sendable {
 
     /// What cancelling a statement needs: libpq's cancel object, and whether a statement of this
     /// connection is on the server now.
-    private let inFlight = Mutex<(cancel: PGCancelRequest?, running: Bool)>((nil, false))
+    private let inFlight = Mutex(InFlight())
+
+    /// A connection's statements as cancellation sees them: calls are numbered; the one on the
+    /// server now, a call cancelled before it was sent, and a `PQcancel` still on its way.
+    private struct InFlight {
+        var cancel: PGCancelRequest?
+        var lastCall = 0
+        /// The call whose statement is on the server now.
+        var running: Int?
+        /// A call cancelled before its statement was sent: it is not sent.
+        var cancelledBeforeSending: Int?
+        /// Signalled when the `PQcancel` sent for an earlier call has returned: until then the
+        /// server could still cancel whatever runs next, so the next statement waits for it.
+        var cancelling: DispatchGroup?
+    }
 
     /// Set while the connection cleans up after a block: such statements run even in a
     /// cancelled task, and are not cancelled.
@@ -245,15 +259,19 @@ public final class PGConnection: @unchecked Sendable {
     /// runs regardless.
     func withHandle<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
         try await exclusive {
-            if Self.cleaningUp { return try await onQueue(body) }
+            if Self.cleaningUp { return try await onQueue(call: nil, body) }
             guard !Task.isCancelled else {
                 throw PGError(code: .cancelled, message: "the task was cancelled; the statement was not sent")
             }
+            let call = inFlight.withLock { state in
+                state.lastCall += 1
+                return state.lastCall
+            }
             do {
                 return try await withTaskCancellationHandler {
-                    try await onQueue(body)
+                    try await onQueue(call: call, body)
                 } onCancel: {
-                    cancelRunningStatement()
+                    cancel(call)
                 }
             } catch let error as PGError where error.sqlState == "57014" && Task.isCancelled {
                 var cancelled = error
@@ -264,27 +282,51 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on the queue with the open handle, marked as in flight for `PQcancel`.
-    private func onQueue<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+    /// Runs `body` on the queue with the open handle, as `call` (`nil`: clean-up, which no
+    /// cancellation reaches). It first waits for a `PQcancel` still on its way, so that a cancel
+    /// meant for an earlier statement cannot reach this one.
+    private func onQueue<T: Sendable>(call: Int?, _ body: @escaping @Sendable (OpaquePointer) throws -> T)
+        async throws -> T
+    {
         try await Self.run(on: queue) {
             guard let handle = self.handle, !self.isClosed else {
                 throw PGError(code: .connectionClosed, message: "the connection was closed; open a new one")
             }
-            self.inFlight.withLock { $0.running = true }
-            defer { self.inFlight.withLock { $0.running = false } }
+            self.inFlight.withLock { $0.cancelling }?.wait()
+            let refused = self.inFlight.withLock { state -> Bool in
+                state.cancelling = nil
+                if let call, state.cancelledBeforeSending == call { return true }
+                state.running = call
+                return false
+            }
+            if refused {
+                throw PGError(code: .cancelled, message: "the task was cancelled; the statement was not sent")
+            }
+            defer { self.inFlight.withLock { $0.running = nil } }
             return try body(handle)
         }
     }
 
-    /// Asks the server to cancel the statement in flight, if there is one (from another thread:
-    /// `PQcancel` opens a connection of its own, so it does not wait on the connection's queue).
-    private func cancelRunningStatement() {
-        guard let cancel = inFlight.withLock({ $0.running ? $0.cancel : nil }) else { return }
+    /// Cancels `call`: on the server (`PQcancel`, from another thread: it opens a connection of
+    /// its own) when its statement runs, else before it is sent.
+    private func cancel(_ call: Int) {
+        let (request, group) = inFlight.withLock { state -> (PGCancelRequest?, DispatchGroup?) in
+            guard state.running == call, let request = state.cancel else {
+                state.cancelledBeforeSending = call
+                return (nil, nil)
+            }
+            let group = DispatchGroup()
+            group.enter()
+            state.cancelling = group
+            return (request, group)
+        }
+        guard let request, let group else { return }
         let (logger, target) = (logger, target)
         DispatchQueue.global().async {
-            if let failure = cancel.send() {
+            if let failure = request.send() {
                 logger.debug("PQcancel failed", metadata: ["pg.target": "\(target)", "pg.error": "\(failure)"])
             }
+            group.leave()
         }
     }
 
@@ -297,12 +339,18 @@ public final class PGConnection: @unchecked Sendable {
 
     /// Whether the connection is open and its link to the server is up (in a transaction or not).
     func isOpenAndConnected() async -> Bool {
-        (try? await withHandle { handle in PQstatus(handle) == CONNECTION_OK }) ?? false
+        // Local checks: a cancelled task may still ask (clean-up), and they are never cancelled.
+        await cleanUp { (try? await withHandle { handle in PQstatus(handle) == CONNECTION_OK }) ?? false }
     }
 
     /// Whether the connection can take work: open, not broken, and not inside a transaction.
     /// Reads whatever the server sent meanwhile (a shutdown notice) without waiting.
     public func isHealthy() async -> Bool {
+        await cleanUp { await checkHealth() }
+    }
+
+    /// ``isHealthy()``'s checks.
+    private func checkHealth() async -> Bool {
         (try? await withHandle { handle in
             guard PQconsumeInput(handle) != 0, PQstatus(handle) == CONNECTION_OK,
                 PQtransactionStatus(handle) == PQTRANS_IDLE

@@ -112,4 +112,28 @@ struct PGLiteCancellationTests {
         await connection.close()
         await watcher.close()
     }
+
+    @Test("a lock wait with a timeout gives up with 55P03 without running the block, and leaves lock_timeout as it was")
+    func lockTimeout() async throws {
+        let name = uniqueName("pglocktimeout")
+        let holder = try await connect(name + "-holder")
+        let connection = try await connect(name)
+        let key = Int64.random(in: 1...Int64.max)
+        try await holder.query("SELECT pg_advisory_lock($1)", [key])
+        let ran = Flag()
+        for scope in [PGAdvisoryLockScope.session, .transaction] {
+            let error = await #expect(throws: PGError.self) {
+                try await connection.withAdvisoryLock(key, scope: scope, timeout: .milliseconds(200)) { _ in ran.set() }
+            }
+            #expect(error?.sqlState == "55P03", "\(String(describing: error))")
+            #expect(try await connection.query("SHOW lock_timeout").rows[0].decode(String.self, at: 0) == "0")
+        }
+        #expect(!ran.isSet, "the block does not run without the lock")
+        try await holder.query("SELECT pg_advisory_unlock($1)", [key])
+        // Free now: taken at once, with the same timeout.
+        let value = try await connection.withAdvisoryLock(key, timeout: .milliseconds(200)) { _ in 7 }
+        #expect(value == 7)
+        await holder.close()
+        await connection.close()
+    }
 }

@@ -242,6 +242,25 @@ public struct GoldJob: Sendable {
         return Int(try await connection.query("SELECT count(*) FROM gold_new").rows[0].decode(Int64.self, at: 0))
     }
 
+    /// The products the new rows describe, added or described anew (a product's description
+    /// follows its latest event); returns the categories, old and new, of products whose
+    /// category changed.
+    private static let productsSQL = """
+        WITH before AS (
+            SELECT product_key, category FROM dim_product WHERE product_id IN (SELECT product_id FROM gold_new)
+        ), described AS (
+            INSERT INTO dim_product (product_id, product_name, category, unit_price, described_at)
+            SELECT DISTINCT ON (product_id) product_id, product_name, category, unit_price, event_time
+            FROM gold_new ORDER BY product_id, event_time DESC
+            ON CONFLICT (product_id) DO UPDATE SET product_name = EXCLUDED.product_name,
+                category = EXCLUDED.category, unit_price = EXCLUDED.unit_price, described_at = EXCLUDED.described_at
+            WHERE dim_product.described_at < EXCLUDED.described_at
+            RETURNING product_key, category
+        )
+        SELECT DISTINCT unnest(ARRAY[b.category, d.category])
+        FROM described d JOIN before b USING (product_key) WHERE b.category <> d.category
+        """
+
     /// The dimension rows the new silver rows need (dates, stores, products, payment methods,
     /// client types); a product's description follows its latest event.
     private static func dimensions(_ connection: PGConnection) async throws {
@@ -253,15 +272,18 @@ public struct GoldJob: Sendable {
             ON CONFLICT (store_id) DO UPDATE SET first_event_time = least(dim_store.first_event_time,
                 EXCLUDED.first_event_time)
             """)
-        try await connection.execute(
-            """
-            INSERT INTO dim_product (product_id, product_name, category, unit_price, described_at)
-            SELECT DISTINCT ON (product_id) product_id, product_name, category, unit_price, event_time
-            FROM gold_new ORDER BY product_id, event_time DESC
-            ON CONFLICT (product_id) DO UPDATE SET product_name = EXCLUDED.product_name,
-                category = EXCLUDED.category, unit_price = EXCLUDED.unit_price, described_at = EXCLUDED.described_at
-            WHERE dim_product.described_at < EXCLUDED.described_at
-            """)
+        let recategorised = try await connection.query(productsSQL).rows.map { try $0.decode(String.self, at: 0) }
+        if !recategorised.isEmpty {
+            // Units sold are kept per category: a product that moved takes its history along.
+            try await connection.query(
+                "DELETE FROM category_day_sales WHERE category = ANY($1)", [recategorised])
+            try await connection.query(
+                """
+                INSERT INTO category_day_sales (category, date_key, units)
+                SELECT p.category, f.date_key, sum(f.quantity) FROM fact_sales f JOIN dim_product p USING (product_key)
+                WHERE p.category = ANY($1) GROUP BY 1, 2
+                """, [recategorised])
+        }
         try await connection.execute(
             """
             INSERT INTO dim_payment_method (payment_method)

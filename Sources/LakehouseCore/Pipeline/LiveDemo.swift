@@ -59,7 +59,7 @@ public struct LiveDemo: Sendable {
         say(
             "lakehouse demo --live: \(simulation.stores) stores × \(simulation.products) products, \(Int(configuration.eventsPerSecond)) events/s in real time; Ctrl-C stops"
         )
-        while !stop.isStopped {
+        while !stop.isStopped && !Task.isCancelled {
             await stop.sleep(for: configuration.reportInterval)
             do {
                 open = try await sayStatus(watcher: watcher, open: open, since: start, say: say)

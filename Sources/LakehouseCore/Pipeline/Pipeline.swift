@@ -87,11 +87,12 @@ public struct Pipeline: Sendable {
     /// nothing left), then drains: readers flush and checkpoint, leases are released, silver and
     /// gold take what bronze holds.
     ///
-    /// Cancelling the task that runs it stops it too, without the drain: calls in flight are
-    /// abandoned (AWSLite's transfers, PGLite's statements through `PQcancel`), nothing read is
-    /// lost (a checkpoint moves only after its object is written), and leases not released
-    /// expire within ``Configuration/failoverTime``. ``PipelineService`` maps a graceful
-    /// shutdown to `stop` and cancellation to cancellation.
+    /// Cancelling the task that runs it stops it too, as `stop` does, but the drain's own calls
+    /// are cancelled with it: calls in flight are abandoned (AWSLite's transfers, PGLite's
+    /// statements through `PQcancel`), nothing read is lost (a checkpoint moves only after its
+    /// object is written), and leases not released expire within
+    /// ``Configuration/failoverTime``. ``JobService`` maps a graceful shutdown to `stop` and
+    /// cancellation to cancellation.
     ///
     /// - Throws: ``PGError`` or ``AWSError`` only when the process cannot start (no database, no
     ///   stream); failures after that are retried.
@@ -168,7 +169,7 @@ public struct Pipeline: Sendable {
             lastPass = clock.now
             do {
                 let silver = try await silverBatch(try await silverConnection.current(), listing: &listing)
-                report.silver.add(silver)
+                report.silver.add(silver ?? SilverJob.Report())
                 let gold = try await goldRefresh(try await goldConnection.current())
                 if gold.batches != nil {
                     report.goldRefreshes += 1
@@ -176,7 +177,8 @@ public struct Pipeline: Sendable {
                 }
                 failuresInRow = 0
                 // Another batch at once while there is one; otherwise wait again.
-                busy = silver.batches > 0 || gold.batches != nil
+                // (A claim another process kept: try again at once, unless draining.)
+                busy = (silver.map { $0.batches > 0 } ?? !finishing) || gold.batches != nil
                 if finishing && !busy { break }
             } catch {
                 failuresInRow += 1
@@ -210,6 +212,8 @@ public struct Pipeline: Sendable {
         static let yesterdayGrace: Int64 = 600_000_000
         var lastFull: ContinuousClock.Instant?
         var backlog = false
+        /// The last full listing's batch held objects of yesterday: list yesterday's too.
+        var yesterday = false
         var cursors = SilverJob.BronzeCursors()
 
         /// Where the next listing starts (`nil`: everything) and whether it is a full one.
@@ -224,11 +228,12 @@ public struct Pipeline: Sendable {
         }
 
         /// The prefixes an incremental listing reads: each shard's of today, and of yesterday
-        /// within ``yesterdayGrace`` of midnight.
-        static func incrementalPrefixes(today: Date, shards: [String]) -> [String] {
+        /// within ``yesterdayGrace`` of midnight or when `yesterday` (objects of yesterday still
+        /// coming, as after an outage across midnight).
+        static func incrementalPrefixes(today: Date, shards: [String], yesterday: Bool = false) -> [String] {
             let micros = Int64(today.timeIntervalSince1970 * 1_000_000)
             var days = [BronzeBatch.dayPrefix(micros: micros)]
-            if micros % BronzeBatch.dayMicros < yesterdayGrace {
+            if yesterday || micros % BronzeBatch.dayMicros < yesterdayGrace {
                 days.insert(BronzeBatch.dayPrefix(micros: micros - BronzeBatch.dayMicros), at: 0)
             }
             return days.flatMap { day in shards.sorted().map { SilverJob.BronzeCursors.prefix(day: day, shard: $0) } }
@@ -236,9 +241,10 @@ public struct Pipeline: Sendable {
     }
 
     /// One silver batch under the silver claim (an advisory lock, waited for while another
-    /// process holds it); an empty report when there is nothing new.
+    /// process holds it); an empty report when there is nothing new, `nil` when the claim stayed
+    /// taken for ``claimWait``.
     private func silverBatch(_ connection: PGConnection, listing: inout ListingSchedule) async throws
-        -> SilverJob.Report
+        -> SilverJob.Report?
     {
         let clock = ContinuousClock()
         let now = Date()
@@ -247,41 +253,72 @@ public struct Pipeline: Sendable {
                 connection: connection, stream: configuration.ingest.stream, worker: configuration.worker,
                 duration: configuration.leaseDuration
             ).leases().map(\.shardID)
-            let prefixes = ListingSchedule.incrementalPrefixes(today: now, shards: shards)
+            let prefixes = ListingSchedule.incrementalPrefixes(
+                today: now, shards: shards, yesterday: listing.yesterday)
             return try await silverBatch(connection) { job, progress in
                 try await job.runOnce(prefixes: prefixes, cursors: &listing.cursors, progress: progress)
-            }.0
+            }?.0
         }
-        let (report, batch) = try await silverBatch(connection) { job, progress in
-            let one = StopSignal()
-            return try await job.runOnce(stop: one, listingAfter: nil) { number, counts in
-                one.stop()
-                progress(number, counts)
-            }
-        }
+        guard
+            let (report, batch) = try await silverBatch(
+                connection,
+                { job, progress in
+                    let one = StopSignal()
+                    return try await job.runOnce(stop: one, listingAfter: nil) { number, counts in
+                        one.stop()
+                        progress(number, counts)
+                    }
+                })
+        else { return nil }
         listing.lastFull = clock.now
-        // A full listing that found objects of days before yesterday: list fully again.
+        // A full listing that found objects of days before yesterday: list fully again; of
+        // yesterday: list yesterday's shards too until the next full listing.
         listing.backlog = false
+        listing.yesterday = false
         if let batch {
-            listing.backlog =
-                try await SilverStore(connection: connection).objectCount(
-                    batch: batch, keysBelow: ListingSchedule.floor(now)) > 0
+            let store = SilverStore(connection: connection)
+            listing.backlog = try await store.objectCount(batch: batch, keysBelow: ListingSchedule.floor(now)) > 0
+            listing.yesterday =
+                try await store.objectCount(
+                    batch: batch, keysBelow: BronzeBatch.dayPrefix(micros: Int64(now.timeIntervalSince1970 * 1_000_000))
+                )
+                > 0
         }
         return report
     }
 
     /// One batch at most, as `run` makes it, under the silver claim and recorded in the run
-    /// history; its report and number.
+    /// history; its report and number, or `nil` when another process kept the claim longer than
+    /// ``claimWait``.
     private func silverBatch(
         _ connection: PGConnection,
         _ run: (SilverJob, @escaping @Sendable (Int64, SilverStore.BatchCounts) -> Void) async throws
             -> SilverJob.Report
-    ) async throws -> (SilverJob.Report, Int64?) {
+    ) async throws -> (SilverJob.Report, Int64?)? {
         let history = RunHistory(connection: connection, worker: configuration.worker)
         let job = SilverJob(
             s3: s3, store: SilverStore(connection: connection), configuration: configuration.silver, logger: logger,
             faultHook: nil, objectHook: objectHook)
-        return try await connection.withAdvisoryLock(Self.silverClaim(configuration.silver)) {
+        do {
+            return try await claimed(connection, job: job, history: history, run)
+        } catch let error as PGError where error.sqlState == "55P03" {
+            logger.debug("the silver claim stayed taken; trying again", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// How long a batch waits for the silver claim before giving up for this turn.
+    static let claimWait: Duration = .seconds(2)
+
+    /// Runs `run` under the silver claim and records it in the run history.
+    private func claimed(
+        _ connection: PGConnection, job: SilverJob, history: RunHistory,
+        _ run: (SilverJob, @escaping @Sendable (Int64, SilverStore.BatchCounts) -> Void) async throws
+            -> SilverJob.Report
+    ) async throws -> (SilverJob.Report, Int64?) {
+        // Wait for another process's batch, but not for ever: a holder cut off by the network
+        // keeps its session (and the claim) until the server notices.
+        try await connection.withAdvisoryLock(Self.silverClaim(configuration.silver), timeout: Self.claimWait) {
             _ -> (SilverJob.Report, Int64?) in
             let started = Date()
             let batches = Mutex<ClosedRange<Int64>?>(nil)
