@@ -3,7 +3,7 @@
 property in the given source folders longer than --max lines (default 60), counted from its
 declaration to its closing brace. Prints the longest ones and exits 1 when one is over.
 
-    scripts/function-lengths.py [--max 60] [--list] FOLDER...
+    scripts/function-lengths.py [--max 60] [--list] FOLDER_OR_FILE...
 
 A long function is split into named steps (see Sources/LakehouseCore/Gold/GoldJob.swift), and
 long SQL goes into a named constant next to it.
@@ -47,13 +47,17 @@ def main(arguments):
             listing = True
         else:
             folders.append(argument)
-    found = []
+    found, paths = [], []
     for folder in folders:
+        if os.path.isfile(folder):
+            paths.append(folder)
+        elif not os.path.isdir(folder):
+            print(f"function-lengths: no such file or folder: {folder}", file=sys.stderr)
+            return 2
         for root, _, files in os.walk(folder):
-            for name in files:
-                if name.endswith(".swift"):
-                    path = os.path.join(root, name)
-                    found += [(n, path, line, text) for n, line, text in lengths(path)]
+            paths += [os.path.join(root, name) for name in files if name.endswith(".swift")]
+    for path in paths:
+        found += [(n, path, line, text) for n, line, text in lengths(path)]
     found.sort(reverse=True)
     over = [entry for entry in found if entry[0] > limit]
     for n, path, line, text in (found[:10] if listing else over):
