@@ -98,9 +98,7 @@ public struct Pipeline: Sendable {
     ///   stream); failures after that are retried.
     public func run(stop: StopSignal = StopSignal()) async throws -> Report {
         let coordination = HealingConnection(name: "lakehouse-coordination", logger: logger, connect: connect)
-        let leases = ShardLeaseTable(
-            connection: try await coordination.current(), stream: configuration.ingest.stream,
-            worker: configuration.worker, duration: configuration.leaseDuration)
+        let leases = configuration.leaseTable(try await coordination.current())
         try await leases.heartbeat(host: ProcessInfo.processInfo.hostName, pid: getpid())
         try await leases.register(try await kinesis.listShards(configuration.ingest.stream))
         logger.info(
@@ -132,10 +130,7 @@ public struct Pipeline: Sendable {
         report.ingestObjects = totals.objects
         report.failures += failures.count
         if let connection = try? await coordination.current() {
-            try? await ShardLeaseTable(
-                connection: connection, stream: configuration.ingest.stream, worker: configuration.worker,
-                duration: configuration.leaseDuration
-            ).stopped()
+            try? await configuration.leaseTable(connection).stopped()
         }
         await coordination.close()
         logger.info("lakehouse run stopped", metadata: ["report": "\(report)"])
@@ -223,18 +218,23 @@ public struct Pipeline: Sendable {
         }
 
         /// The prefix of the day before `today`: listing after it lists that day and later.
-        static func floor(_ today: Date) -> String {
-            BronzeBatch.dayPrefix(micros: Int64(today.timeIntervalSince1970 * 1_000_000) - BronzeBatch.dayMicros)
+        static func floor(_ today: Date) -> String { dayPrefix(today, daysBefore: 1) }
+
+        /// The bronze prefix of the UTC day `daysBefore` days before `date`'s.
+        static func dayPrefix(_ date: Date, daysBefore: Int64 = 0) -> String {
+            BronzeBatch.dayPrefix(micros: micros(date) - daysBefore * BronzeBatch.dayMicros)
         }
+
+        /// `date` in microseconds since 1970 (UTC).
+        static func micros(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970 * 1_000_000) }
 
         /// The prefixes an incremental listing reads: each shard's of today, and of yesterday
         /// within ``yesterdayGrace`` of midnight or when `yesterday` (objects of yesterday still
         /// coming, as after an outage across midnight).
         static func incrementalPrefixes(today: Date, shards: [String], yesterday: Bool = false) -> [String] {
-            let micros = Int64(today.timeIntervalSince1970 * 1_000_000)
-            var days = [BronzeBatch.dayPrefix(micros: micros)]
-            if yesterday || micros % BronzeBatch.dayMicros < yesterdayGrace {
-                days.insert(BronzeBatch.dayPrefix(micros: micros - BronzeBatch.dayMicros), at: 0)
+            var days = [dayPrefix(today)]
+            if yesterday || micros(today) % BronzeBatch.dayMicros < yesterdayGrace {
+                days.insert(floor(today), at: 0)
             }
             return days.flatMap { day in shards.sorted().map { SilverJob.BronzeCursors.prefix(day: day, shard: $0) } }
         }
@@ -249,10 +249,7 @@ public struct Pipeline: Sendable {
         let clock = ContinuousClock()
         let now = Date()
         guard listing.next(now: clock.now, today: now) == nil else {
-            let shards = try await ShardLeaseTable(
-                connection: connection, stream: configuration.ingest.stream, worker: configuration.worker,
-                duration: configuration.leaseDuration
-            ).leases().map(\.shardID)
+            let shards = try await configuration.leaseTable(connection).leases().map(\.shardID)
             let prefixes = ListingSchedule.incrementalPrefixes(
                 today: now, shards: shards, yesterday: listing.yesterday)
             return try await silverBatch(connection) { job, progress in
@@ -280,7 +277,7 @@ public struct Pipeline: Sendable {
             listing.backlog = try await store.objectCount(batch: batch, keysBelow: ListingSchedule.floor(now)) > 0
             listing.yesterday =
                 try await store.objectCount(
-                    batch: batch, keysBelow: BronzeBatch.dayPrefix(micros: Int64(now.timeIntervalSince1970 * 1_000_000))
+                    batch: batch, keysBelow: ListingSchedule.dayPrefix(now)
                 )
                 > 0
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PGLite
 
 extension Pipeline {
     /// What `lakehouse run` reads and writes, and how it paces itself.
@@ -46,6 +47,11 @@ extension Pipeline {
         }
 
         var leaseDuration: Duration { failoverTime * 7 / 10 }
+
+        /// This process's view of the stream's leases, through `connection`.
+        func leaseTable(_ connection: PGConnection) -> ShardLeaseTable {
+            ShardLeaseTable(connection: connection, stream: ingest.stream, worker: worker, duration: leaseDuration)
+        }
         var renewInterval: Duration { failoverTime / 5 }
         var takeInterval: Duration { failoverTime / 10 }
 

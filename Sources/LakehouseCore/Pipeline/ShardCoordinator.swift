@@ -195,9 +195,5 @@ struct ShardCoordinator {
         await stop.sleep(for: pause)
     }
 
-    private func table(_ connection: PGConnection) -> ShardLeaseTable {
-        ShardLeaseTable(
-            connection: connection, stream: configuration.ingest.stream, worker: worker,
-            duration: configuration.leaseDuration)
-    }
+    private func table(_ connection: PGConnection) -> ShardLeaseTable { configuration.leaseTable(connection) }
 }
