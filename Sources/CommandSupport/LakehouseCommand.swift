@@ -11,7 +11,7 @@ package struct LakehouseCommand: AsyncParsableCommand {
     package static let configuration = CommandConfiguration(
         commandName: "lakehouse",
         abstract: "Run the pipeline (ingest, silver, gold) with shard leases and run history.",
-        subcommands: [Run.self, Status.self, Backfill.self, Demo.self])
+        subcommands: [Run.self, Status.self, Backfill.self, Maintain.self, Demo.self])
 
     package init() {}
 }
@@ -24,6 +24,8 @@ struct PipelineOptions: ParsableArguments {
     var flushSeconds = 1.0
     @Option(help: "Bronze objects per silver batch.") var objectsPerBatch = 64
     @Option(help: "This process's id in leases and run history (default host:pid:random).") var worker: String?
+    @Option(help: "Minutes between compactions and vacuums of silver's tables (0: never; see `lakehouse maintain`).")
+    var maintenanceMinutes = 60.0
     @OptionGroup var settings: SettingsOption
 
     func validate() throws {
@@ -31,6 +33,7 @@ struct PipelineOptions: ParsableArguments {
         try CheckedValues.seconds(pollSeconds, "--poll-seconds", 0.1...3600)
         try CheckedValues.seconds(flushSeconds, "--flush-seconds", 0.01...3600)
         try CheckedValues.count(objectsPerBatch, "--objects-per-batch", 1...10_000)
+        try CheckedValues.number(maintenanceMinutes, "--maintenance-minutes", 0...100_000)
         if let worker {
             guard (1...200).contains(worker.count),
                 !worker.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
@@ -39,7 +42,9 @@ struct PipelineOptions: ParsableArguments {
     }
 
     /// The pipeline these options describe.
-    func pipeline(untilCaughtUp: Bool, logger: Logger) throws -> (Pipeline, KinesisClient, LakehouseConfiguration) {
+    func pipeline(
+        untilCaughtUp: Bool, logger: Logger, configure: (inout Pipeline.Configuration) -> Void = { _ in }
+    ) throws -> (Pipeline, KinesisClient, LakehouseConfiguration) {
         let settings = try settings.load(program: "lakehouse")
         var configuration = Pipeline.Configuration(
             stream: settings.kinesisStream, bronzeBucket: settings.buckets.bronze,
@@ -50,6 +55,9 @@ struct PipelineOptions: ParsableArguments {
         configuration.silver.objectsPerBatch = objectsPerBatch
         configuration.untilCaughtUp = untilCaughtUp
         if let worker { configuration.worker = worker }
+        configuration.maintenanceInterval =
+            maintenanceMinutes > 0 ? CheckedValues.duration(maintenanceMinutes * 60) : nil
+        configure(&configuration)
         let kinesis = KinesisClient(configuration: try settings.awsClientConfiguration(.kinesis), logger: logger)
         let pipeline = Pipeline(
             configuration: configuration, kinesis: kinesis,
@@ -131,6 +139,46 @@ struct Backfill: AsyncParsableCommand {
             from: try Self.day(from), through: try Self.day(to), force: force, stop: stop)
         sources.forEach { $0.cancel() }
         print(report)
+    }
+}
+
+struct Maintain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compact silver's small files, vacuum removed ones and expire old log entries, once.",
+        discussion: """
+            `lakehouse run` does the same every --maintenance-minutes. Files removed by compaction \
+            stay --file-retention-hours (readers of older versions still find them); the log keeps \
+            --log-retention-days of history for time travel.
+            """)
+
+    @Option(help: "Compact a partition's files up to about this many MiB.") var targetFileMiB = 128
+    @Option(help: "Hours a removed data file stays on storage before vacuum deletes it.")
+    var fileRetentionHours = 168.0
+    @Option(help: "Days of Delta log kept for time travel.") var logRetentionDays = 30.0
+    @OptionGroup var options: PipelineOptions
+
+    func validate() throws {
+        try CheckedValues.count(targetFileMiB, "--target-file-mib", 1...16_384)
+        try CheckedValues.number(fileRetentionHours, "--file-retention-hours", 0...87_600)
+        try CheckedValues.number(logRetentionDays, "--log-retention-days", 0...3650)
+    }
+
+    func run() async throws {
+        let logger = Logger(label: "lakehouse")
+        let (pipeline, _, settings) = try options.pipeline(untilCaughtUp: true, logger: logger) { configuration in
+            configuration.maintenance.targetFileSize = Int64(targetFileMiB) << 20
+            configuration.maintenance.fileRetention = CheckedValues.duration(fileRetentionHours * 3600)
+            configuration.maintenance.logRetention = CheckedValues.duration(logRetentionDays * 86_400)
+        }
+        let database = try await settings.connectDatabase(applicationName: "lakehouse-maintain", logger: logger)
+        do {
+            let report = try await pipeline.maintainSilver(database)
+            await database.close()
+            print(report.map { "\($0)" } ?? "lakehouse maintain: another process is maintaining the tables now")
+        } catch {
+            await database.close()
+            throw error
+        }
     }
 }
 

@@ -24,7 +24,10 @@ public struct DeltaLog: Sendable {
     public let root: String
     /// A checkpoint is written after every commit whose version is a multiple of this (0: never).
     public let checkpointInterval: Int
-    private let logger: Logger
+    /// How long a removed file stays a tombstone in checkpoints (and on storage, for
+    /// ``vacuum(retention:now:)``): Delta's `delta.deletedFileRetentionDuration`, default 7 days.
+    public let tombstoneRetention: Duration
+    let logger: Logger
 
     /// The log of the table at `s3://<bucket>/<root>`; nothing is read until a snapshot or a
     /// commit is asked for.
@@ -33,11 +36,17 @@ public struct DeltaLog: Sendable {
     ///   - root: the table's prefix; a trailing `/` is added when missing.
     ///   - checkpointInterval: versions between checkpoints (default 10, as Delta's writers do;
     ///     0 turns checkpoints off).
-    public init(s3: S3Client, bucket: String, root: String, checkpointInterval: Int = 10, logger: Logger) {
+    ///   - tombstoneRetention: how long checkpoints keep a removed file's tombstone (default 7
+    ///     days, Delta's default).
+    public init(
+        s3: S3Client, bucket: String, root: String, checkpointInterval: Int = 10,
+        tombstoneRetention: Duration = .seconds(7 * 86_400), logger: Logger
+    ) {
         self.s3 = s3
         self.bucket = bucket
         self.root = root.isEmpty || root.hasSuffix("/") ? root : root + "/"
         self.checkpointInterval = max(0, checkpointInterval)
+        self.tombstoneRetention = tombstoneRetention
         self.logger = logger
     }
 
@@ -109,15 +118,15 @@ public struct DeltaLog: Sendable {
     ///
     /// - Throws: ``AWSError`` when S3 fails; ``ParquetError`` if the state cannot be encoded.
     public func writeCheckpoint(_ snapshot: DeltaSnapshot) async throws {
+        var snapshot = snapshot
+        // Tombstones older than the retention leave the checkpoint (as Delta's writers do):
+        // otherwise compaction's removals would make every checkpoint larger than the last.
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        snapshot.expireTombstones(before: now - tombstoneRetention.milliseconds)
         let (bytes, actions) = try await DeltaCheckpoint.encode(snapshot)
         let key = checkpointKey(snapshot.version)
         try await s3.putObject(bucket: bucket, key: key, body: bytes)
-        if let current = try? await s3.getObject(bucket: bucket, key: lastCheckpointKey).body,
-            let object = try? JSONSerialization.jsonObject(with: Data(current)) as? [String: Any],
-            let newer = DeltaAction.jsonInteger(object["version"]), newer > snapshot.version
-        {
-            return
-        }
+        if let newer = await lastCheckpointVersion(), newer > snapshot.version { return }
         let pointer =
             "{\"version\":\(snapshot.version),\"size\":\(actions),\"sizeInBytes\":\(bytes.count),\"numOfAddFiles\":\(snapshot.files.count)}"
         try await s3.putObject(
@@ -125,6 +134,15 @@ public struct DeltaLog: Sendable {
         logger.debug(
             "delta checkpoint",
             metadata: ["delta.table": "s3://\(bucket)/\(root)", "delta.version": "\(snapshot.version)"])
+    }
+
+    /// The version `_last_checkpoint` names, or `nil` when it is missing or unreadable (then
+    /// the whole log is listed).
+    private func lastCheckpointVersion() async -> Int64? {
+        guard let body = try? await s3.getObject(bucket: bucket, key: lastCheckpointKey).body,
+            let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        else { return nil }
+        return DeltaAction.jsonInteger(object["version"])
     }
 
     /// The actions of commit `version`.
@@ -156,8 +174,19 @@ public struct DeltaLog: Sendable {
     /// - Throws: as ``snapshot(asOf:)``.
     public func snapshot(updating base: DeltaSnapshot?, asOf version: Int64? = nil) async throws -> DeltaSnapshot? {
         if let base, let version, version < base.version { return try await snapshot(updating: nil, asOf: version) }
-        let listing = try await listLog(after: base?.version)
         var base = base
+        var listing: (commits: [Int64], checkpoints: [Int64])
+        if base == nil, let pointed = await lastCheckpointVersion(), pointed <= (version ?? .max) {
+            // List from the checkpoint `_last_checkpoint` names, not from the table's start: the
+            // listing stays as long as the commits since that checkpoint, however old the table.
+            listing = try await listLog(after: pointed > 0 ? pointed - 1 : nil)
+            if let checkpoint = listing.checkpoints.last(where: { $0 <= (version ?? .max) }) {
+                base = await loadCheckpoint(checkpoint)
+            }
+            if base == nil { listing = try await listLog(after: nil) }
+        } else {
+            listing = try await listLog(after: base?.version)
+        }
         if base == nil, let checkpoint = listing.checkpoints.last(where: { $0 <= (version ?? .max) }) {
             base = await loadCheckpoint(checkpoint)
         }

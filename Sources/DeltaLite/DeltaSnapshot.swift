@@ -13,7 +13,7 @@ public struct DeltaSnapshot: Sendable, Hashable {
     /// The latest `txn` version per application id.
     public var transactions: [String: Int64]
     /// Files removed and not added again, by path: kept for checkpoints (readers that vacuum
-    /// or time-travel need them). They do not expire.
+    /// or time-travel need them) until ``DeltaLog/tombstoneRetention`` has passed.
     public var tombstones: [String: DeltaRemoveFile] = [:]
 
     /// The snapshot after replaying `actions` of commit `version` on this one.
@@ -33,5 +33,10 @@ public struct DeltaSnapshot: Sendable, Hashable {
             case .commitInfo: break
             }
         }
+    }
+
+    /// Drops the tombstones of files removed before `milliseconds` (since 1970).
+    public mutating func expireTombstones(before milliseconds: Int64) {
+        tombstones = tombstones.filter { $0.value.deletionTimestamp >= milliseconds }
     }
 }

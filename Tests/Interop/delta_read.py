@@ -2,7 +2,9 @@
 
 Usage: delta_read.py ENDPOINT TABLE_URI [VERSION]
 
-Prints one JSON object: {"version": N, "files": [uris…], "rows": [row…], "num_records": {path: n}},
+Prints one JSON object: {"version": N, "files": [uris…], "rows": [row…], "num_records": {path: n},
+"duckdb_rows": n}, duckdb_rows being what DuckDB counts over the data files delta-rs lists (each
+downloaded with boto3, since DuckDB's S3 extension is not installed here);
 rows sorted by every column's text; dates and timestamps as ISO text, decimals as text,
 binary as "b64:" and base64;
 num_records from each file's statistics. Exit status 1, with the error, when delta-rs
@@ -15,6 +17,11 @@ import json
 import os
 import sys
 
+import tempfile
+import urllib.parse
+
+import boto3
+import duckdb
 import pyarrow
 from deltalake import DeltaTable
 
@@ -46,12 +53,40 @@ def main():
     rows.sort(key=lambda row: json.dumps(row, sort_keys=True))
     actions = pyarrow.table(table.get_add_actions(flatten=True)).to_pylist()
     records = {action["path"]: action.get("num_records") for action in actions}
+    files = sorted(table.file_uris())
     print(
         json.dumps(
-            {"version": table.version(), "files": sorted(table.file_uris()), "rows": rows, "num_records": records},
+            {
+                "version": table.version(),
+                "files": files,
+                "rows": rows,
+                "num_records": records,
+                "duckdb_rows": duckdb_count(endpoint, files),
+            },
             sort_keys=True,
         )
     )
+
+
+def duckdb_count(endpoint, uris):
+    """The rows DuckDB reads from the data files `uris` (s3://bucket/key…)."""
+    if not uris:
+        return 0
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
+    with tempfile.TemporaryDirectory() as directory:
+        paths = []
+        for index, uri in enumerate(uris):
+            bucket, key = uri[len("s3://") :].split("/", 1)
+            path = os.path.join(directory, "%d.parquet" % index)
+            s3.download_file(bucket, urllib.parse.unquote(key), path)
+            paths.append(path)
+        return duckdb.connect().execute("SELECT count(*) FROM read_parquet(?)", [paths]).fetchone()[0]
 
 
 if __name__ == "__main__":

@@ -119,8 +119,10 @@ public struct Pipeline: Sendable {
         var report = await withTaskCancellationHandler {
             async let batches = batchLoop(
                 bronzeWritten: bronzeWritten, ingestDone: ingestDone, stop: stop, failures: failures)
+            async let maintained: Void = maintenanceLoop(stop: ingestDone, failures: failures)
             await coordinator.run(stop: stop)
             ingestDone.stop()
+            await maintained
             return await batches
         } onCancel: {
             stop.stop()
@@ -354,10 +356,13 @@ public struct Pipeline: Sendable {
 
     /// The advisory lock key of silver's claim on a silver bucket (FNV-1a of its name).
     static func silverClaim(_ silver: SilverJob.Configuration) -> Int64 {
+        advisoryKey("lakehouse.silver:\(silver.silverBucket)")
+    }
+
+    /// An advisory lock key for `name` (FNV-1a), the same in every process.
+    static func advisoryKey(_ name: String) -> Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "lakehouse.silver:\(silver.silverBucket)".utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return Int64(bitPattern: hash)
     }
 

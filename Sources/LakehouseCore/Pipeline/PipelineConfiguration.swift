@@ -30,6 +30,12 @@ extension Pipeline {
         public var retryMaximum: Duration = .seconds(30)
         /// This process's id in leases and run history (default `host:pid:random`).
         public var worker: String
+        /// How silver's tables are compacted and vacuumed (target file size, retentions).
+        public var maintenance: SilverMaintenance.Configuration
+        /// How often maintenance runs (``SilverMaintenance``; default every hour, the first an
+        /// interval after the start; `nil`: never). One process at a time runs it: the others
+        /// skip their turn while one does.
+        public var maintenanceInterval: Duration? = .seconds(3600)
 
         /// Reads `stream` into `bronzeBucket` and cleans it into `silverBucket`, with every other
         /// setting at its default (those of ``IngestJob/Configuration`` and
@@ -38,6 +44,7 @@ extension Pipeline {
             ingest = IngestJob.Configuration(stream: stream, bucket: bronzeBucket)
             silver = SilverJob.Configuration(bronzeBucket: bronzeBucket, silverBucket: silverBucket)
             worker = Self.defaultWorker()
+            maintenance = SilverMaintenance.Configuration(silverBucket: silverBucket)
         }
 
         /// `host:pid:xxxx`.

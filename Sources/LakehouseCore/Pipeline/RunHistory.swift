@@ -11,6 +11,8 @@ package enum PipelineStage: String, Sendable, Hashable, CaseIterable {
     case gold
     /// One `lakehouse backfill`.
     case backfill
+    /// One run of ``SilverMaintenance`` (compaction, vacuum, log expiry).
+    case maintenance
 }
 
 /// The record of every stage run (`pipeline_run`): start, end, status, rows in and out, the

@@ -621,5 +621,13 @@ public enum DatabaseSchema {
                 FROM fact_sales f JOIN dim_product p USING (product_key)
                 GROUP BY 1, 2;
                 """),
+        PGMigration(
+            name: "0013_pipeline_run_maintenance",
+            sql: """
+                -- Silver's table maintenance (compaction, vacuum, log expiry) is a stage of its own.
+                ALTER TABLE pipeline_run DROP CONSTRAINT pipeline_run_stage_check;
+                ALTER TABLE pipeline_run ADD CONSTRAINT pipeline_run_stage_check
+                    CHECK (stage IN ('ingest', 'silver', 'gold', 'backfill', 'maintenance'));
+                """),
     ]
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ParquetLite
 
 /// The text values of one column, back to back as Parquet and Arrow store them: value `i` is
 /// `bytes[offsets[i]..<offsets[i + 1]]`, and `validity[i]` is `false` for a null.
@@ -15,6 +16,33 @@ public struct SilverTextColumn: Sendable, Hashable {
 
     /// The number of values.
     public var count: Int { offsets.count - 1 }
+
+    /// The values of a Parquet byte-array column: `present` holds the non-null values back to
+    /// back, `validity` (one flag per row) says which rows have one; `nil` when the two
+    /// disagree on the number of values, or for `rows` rows.
+    init?(present: ParquetByteArrays, validity: [Bool]?, rows: Int) {
+        guard present.offsets.first == 0, present.offsets.last.map(Int.init) == present.bytes.count else { return nil }
+        bytes = present.bytes
+        guard let validity, validity.contains(false) else {
+            guard present.count == rows, validity?.count ?? rows == rows else { return nil }
+            offsets = present.offsets
+            return
+        }
+        guard validity.count == rows, validity.lazy.filter({ $0 }).count == present.count else { return nil }
+        var expanded: [Int32] = [0]
+        expanded.reserveCapacity(validity.count + 1)
+        var next = 1
+        for isPresent in validity {
+            if isPresent {
+                expanded.append(present.offsets[next])
+                next += 1
+            } else {
+                expanded.append(expanded[expanded.count - 1])
+            }
+        }
+        offsets = expanded
+        self.validity = validity
+    }
 
     /// Makes room for `values` more values of about `bytesPerValue` bytes each.
     mutating func reserve(_ values: Int, bytesPerValue: Int) {

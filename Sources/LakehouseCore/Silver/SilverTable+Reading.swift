@@ -14,47 +14,47 @@ extension SilverTable {
     ///   silver never writes.
     static func rows(ofDataFile bytes: [UInt8], path: String, eventDate: Int32) throws -> SilverColumns {
         let batch = try ParquetReader(bytes: bytes).read()
-        var columns = SilverColumns()
-        columns.reserveCapacity(batch.rowCount)
         func bad(_ what: String) -> LakehouseError {
             LakehouseError(code: .invalidDeltaLog, message: "silver data file \(path): \(what)")
         }
-        for row in batch.rows {
-            func text(_ name: String) throws -> String {
-                guard case .string(let value)? = row[name] else { throw bad("no text \(name)") }
-                return value
+        let rows = batch.rowCount
+        func text(_ name: String, nullable: Bool = false) throws -> SilverTextColumn {
+            guard let column = batch.column(named: name)?.primitive, case .byteArray(let values) = column.values,
+                nullable || column.validity.map({ !$0.contains(false) }) ?? true,
+                let text = SilverTextColumn(present: values, validity: column.validity, rows: rows)
+            else { throw bad("no text column \(name) of \(rows) \(nullable ? "values" : "non-null values")") }
+            return text
+        }
+        func integers(_ name: String, _ logical: ParquetLogicalType? = nil) throws -> [Int64] {
+            guard let column = batch.column(named: name)?.primitive, case .int64(let values) = column.values,
+                values.count == rows, column.validity.map({ !$0.contains(false) }) ?? true
+            else { throw bad("no 64-bit column \(name) of \(rows) non-null values") }
+            if let logical {
+                guard let field = batch.fields.first(where: { $0.name == name }),
+                    case .primitive(_, let found, _) = field.kind, found == logical
+                else { throw bad("\(name) is not \(logical)") }
             }
-            func optionalText(_ name: String) throws -> String? {
-                switch row[name] {
-                case .string(let value)?: return value
-                case .null?: return nil
-                default: throw bad("no \(name)")
-                }
-            }
-            func integer(_ name: String) throws -> Int64 {
-                guard case .integer(let value)? = row[name] else { throw bad("no integer \(name)") }
-                return value
-            }
-            func cents(_ name: String) throws -> Int64 {
-                switch row[name] {
-                case .decimal(let value)?:
-                    guard let cents = EventJSON.cents(value.description) else { throw bad("\(name) \(value)") }
-                    return cents
-                case .integer(let value)?: return value
-                default: throw bad("no decimal \(name)")
-                }
-            }
-            guard case .timestamp(let micros, _, _)? = row["event_time"] else { throw bad("no event_time") }
-            let typeText = try text("event_type")
-            guard let type = EventType(rawValue: typeText) else { throw bad("event_type \(typeText)") }
-            let event = SilverEvent(
-                transactionID: try text("transaction_id"), productID: try text("product_id"),
-                productName: try text("product_name"), category: try text("category"),
-                quantity: try integer("quantity"), unitPriceCents: try cents("unit_price"),
-                totalPriceCents: try cents("total_price"), eventTime: micros, eventDate: eventDate,
-                storeID: try text("store_id"), paymentMethod: try optionalText("payment_method"),
-                clientType: try optionalText("client_type"), eventType: type)
-            columns.append(event, bronzeKey: try text("bronze_key"), bronzeLine: try integer("bronze_line"))
+            return values
+        }
+        var columns = SilverColumns()
+        columns.transactionID = try text("transaction_id")
+        columns.productID = try text("product_id")
+        columns.productName = try text("product_name")
+        columns.category = try text("category")
+        columns.quantity = try integers("quantity")
+        let cents = ParquetLogicalType.decimal(precision: 12, scale: 2)
+        columns.unitPriceCents = try integers("unit_price", cents)
+        columns.totalPriceCents = try integers("total_price", cents)
+        columns.eventTime = try integers("event_time", .timestamp(unit: .microseconds, isAdjustedToUTC: true))
+        columns.eventDate = Array(repeating: eventDate, count: rows)
+        columns.storeID = try text("store_id")
+        columns.paymentMethod = try text("payment_method", nullable: true)
+        columns.clientType = try text("client_type", nullable: true)
+        columns.eventType = try text("event_type")
+        columns.bronzeKey = try text("bronze_key")
+        columns.bronzeLine = try integers("bronze_line")
+        for row in 0..<rows where EventType(rawValue: columns.eventType[row] ?? "") == nil {
+            throw bad("event_type \(columns.eventType[row] ?? "") at row \(row)")
         }
         return columns
     }
