@@ -42,9 +42,7 @@ struct PipelineOptions: ParsableArguments {
     }
 
     /// The pipeline these options describe.
-    func pipeline(
-        untilCaughtUp: Bool, logger: Logger, configure: (inout Pipeline.Configuration) -> Void = { _ in }
-    ) throws -> (Pipeline, KinesisClient, LakehouseConfiguration) {
+    func pipeline(untilCaughtUp: Bool, logger: Logger) throws -> (Pipeline, KinesisClient, LakehouseConfiguration) {
         let settings = try settings.load(program: "lakehouse")
         var configuration = Pipeline.Configuration(
             stream: settings.kinesisStream, bronzeBucket: settings.buckets.bronze,
@@ -57,7 +55,6 @@ struct PipelineOptions: ParsableArguments {
         if let worker { configuration.worker = worker }
         configuration.maintenanceInterval =
             maintenanceMinutes > 0 ? CheckedValues.duration(maintenanceMinutes * 60) : nil
-        configure(&configuration)
         let kinesis = KinesisClient(configuration: try settings.awsClientConfiguration(.kinesis), logger: logger)
         let pipeline = Pipeline(
             configuration: configuration, kinesis: kinesis,
@@ -151,11 +148,12 @@ struct Maintain: AsyncParsableCommand {
             --log-retention-days of history for time travel.
             """)
 
-    @Option(help: "Compact a partition's files up to about this many MiB.") var targetFileMiB = 128
+    @Option(name: .customLong("target-file-mib"), help: "Compact a partition's files up to about this many MiB.")
+    var targetFileMiB = 128
     @Option(help: "Hours a removed data file stays on storage before vacuum deletes it.")
     var fileRetentionHours = 168.0
     @Option(help: "Days of Delta log kept for time travel.") var logRetentionDays = 30.0
-    @OptionGroup var options: PipelineOptions
+    @OptionGroup var settings: SettingsOption
 
     func validate() throws {
         try CheckedValues.count(targetFileMiB, "--target-file-mib", 1...16_384)
@@ -165,14 +163,17 @@ struct Maintain: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logger(label: "lakehouse")
-        let (pipeline, _, settings) = try options.pipeline(untilCaughtUp: true, logger: logger) { configuration in
-            configuration.maintenance.targetFileSize = Int64(targetFileMiB) << 20
-            configuration.maintenance.fileRetention = CheckedValues.duration(fileRetentionHours * 3600)
-            configuration.maintenance.logRetention = CheckedValues.duration(logRetentionDays * 86_400)
-        }
+        let settings = try settings.load(program: "lakehouse")
+        var configuration = SilverMaintenance.Configuration(silverBucket: settings.buckets.silver)
+        configuration.targetFileSize = Int64(targetFileMiB) << 20
+        configuration.fileRetention = CheckedValues.duration(fileRetentionHours * 3600)
+        configuration.logRetention = CheckedValues.duration(logRetentionDays * 86_400)
         let database = try await settings.connectDatabase(applicationName: "lakehouse-maintain", logger: logger)
         do {
-            let report = try await pipeline.maintainSilver(database)
+            let maintenance = SilverMaintenance(
+                s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger),
+                store: SilverStore(connection: database), configuration: configuration, logger: logger)
+            let report = try await maintenance.runClaimed(database, worker: Pipeline.Configuration.defaultWorker())
             await database.close()
             print(report.map { "\($0)" } ?? "lakehouse maintain: another process is maintaining the tables now")
         } catch {

@@ -1,4 +1,5 @@
 import AWSLite
+import DeltaLite
 import Foundation
 import LakehouseCore
 import LakehouseTestSupport
@@ -156,9 +157,10 @@ struct PipelineTests {
         var crashes = 0
         var finished = false
         for _ in 1...8 {
+            // Maintenance every 0.3 s: compaction and vacuum run while silver writes and crashes.
             let result = try await fixture.run(
-                ["run", "--until-caught-up"], environment: ["LAKEHOUSE_CRASH_ON_OBJECT": "shardId-poison"],
-                program: PipelineFixture.withFaults)
+                ["run", "--until-caught-up", "--maintenance-minutes", "0.005"],
+                environment: ["LAKEHOUSE_CRASH_ON_OBJECT": "shardId-poison"], program: PipelineFixture.withFaults)
             if result.status == 128 + SIGKILL {
                 crashes += 1
                 continue
@@ -213,6 +215,25 @@ struct PipelineTests {
             try await fixture.count(
                 "SELECT count(*) FROM pipeline_run WHERE stage = 'backfill' AND status = 'succeeded'")
                 == 2)
+
+        // Maintenance ran on its schedule within `lakehouse run`, and runs on demand: the
+        // tables are compacted, PostgreSQL is as it was, and every run is in the history.
+        #expect(try await fixture.count("SELECT count(*) FROM pipeline_run WHERE stage = 'maintenance'") >= 1)
+        let maintained = try await fixture.run(["maintain", "--target-file-mib", "64"])
+        #expect(maintained.status == 0, "\(maintained.errors.suffix(2000))")
+        #expect(maintained.output.contains("sales/: "), "\(maintained.output)")
+        #expect(maintained.output.contains("quarantine/: "), "\(maintained.output)")
+        #expect(try await fixture.state() == before)
+        let snapshot = try #require(
+            try await DeltaLog(
+                s3: fixture.base.s3, bucket: fixture.silverBucket, root: SilverTable.root,
+                logger: fixture.logs.logger()
+            ).snapshot())
+        let perDay = Dictionary(grouping: snapshot.files.values) { $0.partitionValues["event_date"] ?? nil }
+        #expect(perDay.values.allSatisfy { $0.count == 1 }, "one file per day: \(perDay.mapValues(\.count))")
+        #expect(
+            try await fixture.count(
+                "SELECT count(*) FROM pipeline_run WHERE stage = 'maintenance' AND status <> 'succeeded'") == 0)
 
         try await fixture.tearDown()
     }

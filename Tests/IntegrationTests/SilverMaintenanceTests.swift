@@ -75,6 +75,7 @@ struct SilverMaintenanceTests {
         #expect(report.quarantine.activeFiles == 1)
         #expect(report.quarantine.rowsRewritten == silver.counts.quarantined)
         #expect(report.sales.vacuum.filesDeleted == 0, "nothing is old enough yet")
+        #expect(report.plansDeleted == 0)
 
         let salesAfter = try await read(fixture, SilverTable.root)
         let quarantineAfter = try await read(fixture, SilverTable.quarantineRoot)
@@ -103,6 +104,8 @@ struct SilverMaintenanceTests {
         #expect(oldest % 10 == 0, "the log now starts at a checkpoint")
         #expect(Self.rows(try await read(fixture, SilverTable.root)) == Self.rows(salesBefore))
         #expect(try await log.snapshot()?.files.count == daysBefore.count, "our reader starts at _last_checkpoint")
+        let plans = try await maintenance(fixture).expirePlans(loadedThrough: Int64(silver.batches - 1), now: later)
+        #expect(plans == silver.batches - 1, "the last loaded batch's plan is kept")
 
         // Silver goes on after maintenance: new bronze lands in new small files beside the compacted ones.
         try await fixture.putBronze(Self.bronze(days: 1, seed: 12))

@@ -174,9 +174,12 @@ public struct SilverJob: Sendable {
         return report
     }
 
+    /// Where batch plans are kept in the silver bucket.
+    static let planPrefix = "_silver/batches/"
+
     private func planKey(_ number: Int64) -> String {
         let digits = String(number)
-        return "_silver/batches/" + String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".json"
+        return Self.planPrefix + String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".json"
     }
 
     /// The plan of the next batch: the one already written for it (after a crash), else a new

@@ -2,6 +2,7 @@ import AWSLite
 import DeltaLite
 import Foundation
 import Logging
+import PGLite
 
 /// Keeps silver's two Delta tables (sales and quarantine) fast to read however long the
 /// pipeline runs: compaction rewrites a partition's small files into files of about
@@ -74,9 +75,14 @@ public struct SilverMaintenance: Sendable {
         public var sales: TableReport
         /// The quarantine table.
         public var quarantine: TableReport
+        /// Batch plans (`_silver/batches/`) deleted: of batches PostgreSQL holds, older than
+        /// ``Configuration/fileRetention``.
+        public var plansDeleted = 0
 
-        /// One line per table.
-        public var description: String { "silver maintenance\n  \(sales)\n  \(quarantine)" }
+        /// One line per table, and the plans.
+        public var description: String {
+            "silver maintenance\n  \(sales)\n  \(quarantine)\n  batch plans: \(plansDeleted) deleted"
+        }
     }
 
     /// Called after a bin's new file is uploaded, before its commit: a seam for the package's
@@ -129,9 +135,69 @@ public struct SilverMaintenance: Sendable {
             report.log = try await table.expireLog(retention: configuration.logRetention, now: now)
             reports.append(report)
         }
-        let report = Report(sales: reports[0], quarantine: reports[1])
+        var report = Report(sales: reports[0], quarantine: reports[1])
+        report.plansDeleted = try await expirePlans(loadedThrough: loaded, now: now)
         logger.info("silver maintenance", metadata: ["report": "\(report)"])
         return report
+    }
+
+    /// ``run(now:)`` under the maintenance claim on the silver bucket (a PostgreSQL advisory
+    /// lock: one process at a time), recorded in `pipeline_run` as stage `maintenance`; `nil`
+    /// when another process holds the claim (nothing is done).
+    ///
+    /// - Parameters:
+    ///   - connection: the connection of ``SilverJob``'s store, on which the claim is held.
+    ///   - worker: the process's id in the run history.
+    /// - Throws: what ``run(now:)`` throws (recorded first).
+    public func runClaimed(_ connection: PGConnection, worker: String) async throws -> Report? {
+        let history = RunHistory(connection: connection, worker: worker)
+        do {
+            return try await connection.withAdvisoryLock(Pipeline.advisoryKey(claimName), timeout: .zero) { _ in
+                let started = Date()
+                do {
+                    let report = try await run()
+                    let rows = report.sales.rowsRewritten + report.quarantine.rowsRewritten
+                    try await history.record(.maintenance, startedAt: started, rowsIn: rows, rowsOut: rows)
+                    return report
+                } catch {
+                    try? await history.record(
+                        .maintenance, startedAt: started, rowsIn: 0, rowsOut: 0, error: "\(error)")
+                    throw error
+                }
+            }
+        } catch let error as PGError where error.sqlState == "55P03" {
+            logger.info("silver maintenance runs in another process; skipping this turn")
+            return nil
+        }
+    }
+
+    /// The name of the maintenance claim's advisory lock.
+    var claimName: String { "lakehouse.maintenance:\(configuration.silverBucket)" }
+
+    /// Deletes the plans of batches up to `loadedThrough` written longer than
+    /// ``Configuration/fileRetention`` ago: they are kept only for a rerun of an unfinished batch.
+    ///
+    /// - Returns: how many were deleted.
+    package func expirePlans(loadedThrough: Int64, now: Int64?) async throws -> Int {
+        let cutoff =
+            (now ?? Int64(Date().timeIntervalSince1970 * 1000)) - Int64(configuration.fileRetention.inSeconds * 1000)
+        var doomed: [String] = []
+        for try await page in s3.listObjectsV2(bucket: configuration.silverBucket, prefix: SilverJob.planPrefix) {
+            for object in page.objects {
+                let name = object.key.dropFirst(SilverJob.planPrefix.count)
+                guard let number = Int64(name.prefix { $0.isNumber }), number <= loadedThrough,
+                    let modified = EventTimestamp.parse(object.lastModified), modified / 1000 < cutoff
+                else { continue }
+                doomed.append(object.key)
+            }
+        }
+        if let failure = try await s3.deleteObjects(bucket: configuration.silverBucket, keys: doomed).first {
+            throw AWSError(
+                code: AWSError.Code(rawValue: failure.code),
+                message: "s3://\(configuration.silverBucket)/\(failure.key) was not deleted: \(failure.message)",
+                operation: "DeleteObjects")
+        }
+        return doomed.count
     }
 
     /// Rewrites the small files of the table at `root` bin by bin, taking only files of batches
