@@ -13,6 +13,10 @@ package struct SilverCommand: AsyncParsableCommand {
     @Flag(help: "Process the backlog, then exit.") var once = false
     @Option(help: "Bronze objects per batch.") var objectsPerBatch = 64
     @Option(help: "Seconds between looks for new bronze objects (without --once).") var pollSeconds = 10.0
+    @Flag(
+        help:
+            "Find bronze objects by listing the bucket instead of in the registry ingest writes (objects put there by other means)."
+    ) var list = false
     @OptionGroup var settingsOption: SettingsOption
 
     package init() {}
@@ -29,6 +33,7 @@ package struct SilverCommand: AsyncParsableCommand {
         var configuration = SilverJob.Configuration(
             bronzeBucket: settings.buckets.bronze, silverBucket: settings.buckets.silver)
         configuration.objectsPerBatch = objectsPerBatch
+        if list { configuration.source = .listing }
         let job = SilverJob(
             s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger),
             store: SilverStore(connection: database), configuration: configuration, logger: logger,

@@ -152,7 +152,13 @@ struct PipelineTests {
             configuration: SimulationConfiguration(stores: 1, products: 5, days: 2, seed: 31, dirtyRate: 0))
         let poisonBatch = try #require(other.bronzeBatches(recordsPerObject: 40, limit: 40).first)
         let poisonKey = "sales_data/year=2020/month=01/day=01/shardId-poison-1-40.jsonl"
-        try await fixture.base.s3.putObject(bucket: fixture.base.bucket, key: poisonKey, body: poisonBatch.encoded())
+        let poisonBody = poisonBatch.encoded()
+        let stored = try await fixture.base.s3.putObject(bucket: fixture.base.bucket, key: poisonKey, body: poisonBody)
+        let storedETag: String? = if case .stored(let eTag) = stored { eTag } else { nil }
+        let poisonETag = try #require(storedETag, "the poison object was not stored")
+        try await BronzeRegistry(connection: fixture.database).register(
+            [BronzeObject(key: poisonKey, eTag: poisonETag, size: poisonBody.count)], stream: fixture.base.stream,
+            shardID: "poison", records: 40)
 
         var crashes = 0
         var finished = false

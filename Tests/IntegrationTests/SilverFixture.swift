@@ -27,8 +27,17 @@ struct SilverFixture {
         return simulator.bronzeBatches(recordsPerObject: perObject).map { ($0.key, $0.encoded()) }
     }
 
+    /// Writes `objects` to bronze and registers them (``BronzeRegistry``), as ingest does.
     func putBronze(_ objects: [(key: String, body: [UInt8])]) async throws {
-        for object in objects { try await base.s3.putObject(bucket: base.bucket, key: object.key, body: object.body) }
+        var written: [BronzeObject] = []
+        for object in objects {
+            let outcome = try await base.s3.putObject(bucket: base.bucket, key: object.key, body: object.body)
+            let stored: String? = if case .stored(let eTag) = outcome { eTag } else { nil }
+            let eTag = try #require(stored, "\(object.key) was not stored")
+            written.append(BronzeObject(key: object.key, eTag: eTag, size: object.body.count))
+        }
+        try await BronzeRegistry(connection: base.database).register(
+            written, stream: base.stream, shardID: "test", records: 0)
     }
 
     /// The test fixture that runs `silver` with fault injection on (`LAKEHOUSE_CRASH_AT`,

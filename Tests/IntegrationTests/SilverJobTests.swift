@@ -37,8 +37,20 @@ struct SilverJobTests {
         let job = SilverJob(
             s3: fixture.s3, store: SilverStore(connection: fixture.database), configuration: configuration,
             logger: logs.logger())
+        // Ingest registered every object it wrote: the registry and a listing plan the same batches.
+        let fromRegistry = try await job.pendingBatches(from: .registry)
+        #expect(fromRegistry.count == ingested.objects)
+        #expect(fromRegistry == (try await job.pendingBatches(from: .listing)))
+        configuration.objectsPerBatch = 3
+        let wider = SilverJob(
+            s3: fixture.s3, store: SilverStore(connection: fixture.database), configuration: configuration,
+            logger: logs.logger())
+        #expect(try await wider.pendingBatches(from: .registry) == (try await wider.pendingBatches(from: .listing)))
         let report = try await job.runOnce()
         #expect(report.batches == ingested.objects)
+        #expect(try await job.pendingBatches(from: .registry).isEmpty)
+        #expect(try await job.pendingBatches(from: .listing).isEmpty)
+        #expect(try await BronzeRegistry(connection: fixture.database).pendingCount() == 0)
         #expect(report.batches >= 2)
         #expect(report.counts.objects == ingested.objects)
         #expect(report.counts.input == ingested.records)
@@ -176,9 +188,11 @@ struct SilverJobTests {
         ]
         for (key, body) in objects { try await fixture.s3.putObject(bucket: fixture.bucket, key: key, body: body) }
 
+        // Objects put in by hand are not in the registry: silver finds them by listing (a repair).
+        var configuration = SilverJob.Configuration(bronzeBucket: fixture.bucket, silverBucket: silverBucket)
+        configuration.source = .listing
         let job = SilverJob(
-            s3: fixture.s3, store: SilverStore(connection: fixture.database),
-            configuration: SilverJob.Configuration(bronzeBucket: fixture.bucket, silverBucket: silverBucket),
+            s3: fixture.s3, store: SilverStore(connection: fixture.database), configuration: configuration,
             logger: logs.logger())
         let report = try await job.runOnce()
         #expect(report.batches == 1)

@@ -16,12 +16,18 @@ public struct IngestCheckpoint: Sendable, Hashable {
     public var records: Int
     /// Whether the shard was read to its end (a closed parent after a reshard).
     public var shardEnded: Bool
+    /// The ETag and size of the object at ``bronzeKey`` when this checkpoint is the one that
+    /// wrote it: saving the checkpoint then registers the object for silver (`bronze_object`).
+    /// `nil` for a checkpoint that only marks the shard's end.
+    public var written: BronzeObject?
 
     /// A checkpoint after `sequenceNumber`, the last record of the bronze object `bronzeKey`
     /// (which holds `records` records); `shardEnded` when the shard was read to its end.
     public init(
-        stream: String, shardID: String, sequenceNumber: String, bronzeKey: String, records: Int, shardEnded: Bool
+        stream: String, shardID: String, sequenceNumber: String, bronzeKey: String, records: Int, shardEnded: Bool,
+        written: BronzeObject? = nil
     ) {
+        self.written = written
         self.stream = stream
         self.shardID = shardID
         self.sequenceNumber = sequenceNumber
@@ -82,17 +88,23 @@ public struct CheckpointStore: Sendable {
             """
             WITH lease AS (
                 SELECT 1 FROM shard_lease WHERE stream = $1 AND shard_id = $2 AND owner = $7 FOR UPDATE
+            ), saved AS (
+                INSERT INTO ingest_checkpoints (stream, shard_id, sequence_number, bronze_key, records, shard_ended,
+                    updated_at)
+                SELECT $1, $2, $3, $4, $5, $6, now() WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM lease)
+                ON CONFLICT (stream, shard_id) DO UPDATE SET sequence_number = EXCLUDED.sequence_number,
+                    bronze_key = EXCLUDED.bronze_key, records = EXCLUDED.records, shard_ended = EXCLUDED.shard_ended,
+                    updated_at = now()
+                RETURNING shard_id
+            ), registered AS (
+                \(BronzeRegistry.upsert(from: "SELECT $4, $8, $9, $1, $2, $5 FROM saved WHERE $8::text IS NOT NULL"))
             )
-            INSERT INTO ingest_checkpoints (stream, shard_id, sequence_number, bronze_key, records, shard_ended, updated_at)
-            SELECT $1, $2, $3, $4, $5, $6, now() WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM lease)
-            ON CONFLICT (stream, shard_id) DO UPDATE SET sequence_number = EXCLUDED.sequence_number,
-                bronze_key = EXCLUDED.bronze_key, records = EXCLUDED.records, shard_ended = EXCLUDED.shard_ended,
-                updated_at = now()
-            RETURNING shard_id
+            SELECT shard_id FROM saved
             """,
             [
                 checkpoint.stream, checkpoint.shardID, checkpoint.sequenceNumber, checkpoint.bronzeKey,
-                Int64(checkpoint.records), checkpoint.shardEnded, owner,
+                Int64(checkpoint.records), checkpoint.shardEnded, owner, checkpoint.written?.eTag,
+                checkpoint.written.map { Int64($0.size) },
             ])
         return !result.rows.isEmpty
     }

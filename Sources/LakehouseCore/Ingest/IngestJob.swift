@@ -208,20 +208,25 @@ public struct IngestJob: Sendable {
             let records = Array(buffer[..<count])
             if !records.isEmpty {
                 let batch = BronzeBatch(stream: configuration.stream, shardID: shardID, records: records)
-                _ = try await s3.putObject(
-                    bucket: configuration.bucket, key: batch.key, body: batch.encoded(),
-                    contentType: "application/x-ndjson")
+                let body = batch.encoded()
+                let stored = try await s3.putObject(
+                    bucket: configuration.bucket, key: batch.key, body: body, contentType: "application/x-ndjson")
+                var written: BronzeObject?
+                if case .stored(let eTag) = stored {
+                    written = BronzeObject(key: batch.key, eTag: eTag, size: body.count)
+                }
                 outcome.objects += 1
                 outcome.records += records.count
                 outcome.checkpoint = IngestCheckpoint(
                     stream: configuration.stream, shardID: shardID,
                     sequenceNumber: records[records.count - 1].sequenceNumber,
-                    bronzeKey: batch.key, records: records.count, shardEnded: ended)
+                    bronzeKey: batch.key, records: records.count, shardEnded: ended, written: written)
                 logger.debug(
                     "bronze object written",
                     metadata: ["kinesis.shard": "\(shardID)", "s3.key": "\(batch.key)", "records": "\(records.count)"])
             } else if var last = outcome.checkpoint {
                 last.shardEnded = true
+                last.written = nil
                 outcome.checkpoint = last
             } else {
                 outcome.checkpoint = IngestCheckpoint(

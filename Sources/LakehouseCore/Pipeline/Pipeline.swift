@@ -151,7 +151,6 @@ public struct Pipeline: Sendable {
         let clock = ContinuousClock()
         let silverConnection = HealingConnection(name: "lakehouse-silver", logger: logger, connect: connect)
         let goldConnection = HealingConnection(name: "lakehouse-gold", logger: logger, connect: connect)
-        var listing = ListingSchedule()
         var failuresInRow = 0
         var lastPass = clock.now - configuration.silverPollInterval
         var busy = false
@@ -165,7 +164,7 @@ public struct Pipeline: Sendable {
             bronzeWritten.take()
             lastPass = clock.now
             do {
-                let silver = try await silverBatch(try await silverConnection.current(), listing: &listing)
+                let silver = try await silverBatch(try await silverConnection.current())
                 report.silver.add(silver ?? SilverJob.Report())
                 let gold = try await goldRefresh(try await goldConnection.current())
                 if gold.batches != nil {
@@ -197,93 +196,18 @@ public struct Pipeline: Sendable {
         return report
     }
 
-    /// When silver lists all of bronze, and what it lists in between: a process that runs for
-    /// months would otherwise list every object it ever wrote before each batch, and one that runs
-    /// all day every object of the day. Everything is listed at the start, every
-    /// ``fullInterval``, and for as long as a full listing finds objects of older days (a backlog
-    /// ingested late); in between, each shard's objects of today (and of yesterday, in the first
-    /// minutes after midnight) after the last one settled (``SilverJob/BronzeCursors``).
-    struct ListingSchedule {
-        static let fullInterval: Duration = .seconds(300)
-        /// After midnight (UTC), how long yesterday's objects are still listed between full listings.
-        static let yesterdayGrace: Int64 = 600_000_000
-        var lastFull: ContinuousClock.Instant?
-        var backlog = false
-        /// The last full listing's batch held objects of yesterday: list yesterday's too.
-        var yesterday = false
-        var cursors = SilverJob.BronzeCursors()
-
-        /// Where the next listing starts (`nil`: everything) and whether it is a full one.
-        func next(now: ContinuousClock.Instant, today: Date) -> String? {
-            if backlog || lastFull.map({ now - $0 >= Self.fullInterval }) ?? true { return nil }
-            return Self.floor(today)
-        }
-
-        /// The prefix of the day before `today`: listing after it lists that day and later.
-        static func floor(_ today: Date) -> String { dayPrefix(today, daysBefore: 1) }
-
-        /// The bronze prefix of the UTC day `daysBefore` days before `date`'s.
-        static func dayPrefix(_ date: Date, daysBefore: Int64 = 0) -> String {
-            BronzeBatch.dayPrefix(micros: micros(date) - daysBefore * BronzeBatch.dayMicros)
-        }
-
-        /// `date` in microseconds since 1970 (UTC).
-        static func micros(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970 * 1_000_000) }
-
-        /// The prefixes an incremental listing reads: each shard's of today, and of yesterday
-        /// within ``yesterdayGrace`` of midnight or when `yesterday` (objects of yesterday still
-        /// coming, as after an outage across midnight).
-        static func incrementalPrefixes(today: Date, shards: [String], yesterday: Bool = false) -> [String] {
-            var days = [dayPrefix(today)]
-            if yesterday || micros(today) % BronzeBatch.dayMicros < yesterdayGrace {
-                days.insert(floor(today), at: 0)
-            }
-            return days.flatMap { day in shards.sorted().map { SilverJob.BronzeCursors.prefix(day: day, shard: $0) } }
-        }
-    }
-
-    /// One silver batch under the silver claim (an advisory lock, waited for while another
+    /// One silver batch at most, of the bronze objects in the registry that no batch holds
+    /// (``BronzeRegistry``), under the silver claim (an advisory lock, waited for while another
     /// process holds it); an empty report when there is nothing new, `nil` when the claim stayed
     /// taken for ``claimWait``.
-    private func silverBatch(_ connection: PGConnection, listing: inout ListingSchedule) async throws
-        -> SilverJob.Report?
-    {
-        let clock = ContinuousClock()
-        let now = Date()
-        guard listing.next(now: clock.now, today: now) == nil else {
-            let shards = try await configuration.leaseTable(connection).leases().map(\.shardID)
-            let prefixes = ListingSchedule.incrementalPrefixes(
-                today: now, shards: shards, yesterday: listing.yesterday)
-            return try await silverBatch(connection) { job, progress in
-                try await job.runOnce(prefixes: prefixes, cursors: &listing.cursors, progress: progress)
-            }?.0
-        }
-        guard
-            let (report, batch) = try await silverBatch(
-                connection,
-                { job, progress in
-                    let one = StopSignal()
-                    return try await job.runOnce(stop: one, listingAfter: nil) { number, counts in
-                        one.stop()
-                        progress(number, counts)
-                    }
-                })
-        else { return nil }
-        listing.lastFull = clock.now
-        // A full listing that found objects of days before yesterday: list fully again; of
-        // yesterday: list yesterday's shards too until the next full listing.
-        listing.backlog = false
-        listing.yesterday = false
-        if let batch {
-            let store = SilverStore(connection: connection)
-            listing.backlog = try await store.objectCount(batch: batch, keysBelow: ListingSchedule.floor(now)) > 0
-            listing.yesterday =
-                try await store.objectCount(
-                    batch: batch, keysBelow: ListingSchedule.dayPrefix(now)
-                )
-                > 0
-        }
-        return report
+    private func silverBatch(_ connection: PGConnection) async throws -> SilverJob.Report? {
+        try await silverBatch(connection) { job, progress in
+            let one = StopSignal()
+            return try await job.runOnce(stop: one) { number, counts in
+                one.stop()
+                progress(number, counts)
+            }
+        }?.0
     }
 
     /// One batch at most, as `run` makes it, under the silver claim and recorded in the run

@@ -629,5 +629,26 @@ public enum DatabaseSchema {
                 ALTER TABLE pipeline_run ADD CONSTRAINT pipeline_run_stage_check
                     CHECK (stage IN ('ingest', 'silver', 'gold', 'backfill', 'maintenance'));
                 """),
+        PGMigration(
+            name: "0014_bronze_object",
+            sql: """
+                -- The registry of bronze objects: ingest records each object it writes, in the same
+                -- statement that moves the shard's checkpoint past it; silver plans its batches from
+                -- the objects not yet in a batch (batch_id NULL, a partial index: the lookup costs
+                -- what is pending, not the bucket's history) instead of listing S3. Objects written
+                -- before this migration, or by other tools, are found by `lakehouse backfill`.
+                CREATE TABLE bronze_object (
+                    bronze_key text PRIMARY KEY,
+                    etag text NOT NULL,
+                    size bigint NOT NULL CHECK (size >= 0),
+                    stream text NOT NULL,
+                    shard_id text NOT NULL,
+                    records integer NOT NULL CHECK (records >= 0),
+                    written_at timestamptz NOT NULL DEFAULT now(),
+                    batch_id text
+                );
+                CREATE INDEX bronze_object_pending ON bronze_object (bronze_key) WHERE batch_id IS NULL;
+                CREATE INDEX bronze_object_written ON bronze_object (written_at);
+                """),
     ]
 }

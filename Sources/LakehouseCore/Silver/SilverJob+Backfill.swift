@@ -22,11 +22,11 @@ extension SilverJob {
         progress: @Sendable (Int64, SilverStore.BatchCounts) -> Void = { _, _ in }
     ) async throws -> Report {
         let days = try Self.days(from: from, through: through)
-        var candidates: [S3ObjectSummary] = []
+        var candidates: [BronzeObject] = []
         for day in days {
             for try await page in s3.listObjectsV2(bucket: configuration.bronzeBucket, prefix: day, startAfter: nil) {
                 let done = try await store.processed(page.objects.map(\.key))
-                candidates += page.objects.filter { force || done[$0.key] != $0.eTag }
+                candidates += page.objects.filter { force || done[$0.key] != $0.eTag }.map(BronzeObject.init)
             }
         }
         let chunks = batches(of: candidates)

@@ -25,6 +25,8 @@ public struct SilverJob: Sendable {
         public var objectsPerBatch = 64
         /// …and about this many bytes (default 256 MiB; a larger object is a batch of its own).
         public var bytesPerBatch = 256 << 20
+        /// Where batches find their bronze objects (default ``BronzeSource/registry``).
+        public var source = BronzeSource.registry
         /// The Delta transaction's application id (default `silver`).
         public var applicationID = "silver"
         /// A bronze object whose cleaning failed this many times, or that the process died in
@@ -73,6 +75,16 @@ public struct SilverJob: Sendable {
 
         /// One line for a terminal: `silver: 2 batches; 5 objects: input … = valid … + …`.
         public var description: String { "silver: \(batches) batches; \(counts)" }
+    }
+
+    /// Where silver learns which bronze objects to process.
+    public enum BronzeSource: String, Sendable, Hashable, CaseIterable {
+        /// The registry ingest writes (``BronzeRegistry``): what no batch holds yet, found in
+        /// PostgreSQL at a cost that follows the backlog, not the bucket's history.
+        case registry
+        /// A listing of `sales_data/` in the bronze bucket, for objects that reached it another
+        /// way (a repair): its cost grows with every object the bucket holds.
+        case listing
     }
 
     /// The bronze objects of one batch.
@@ -188,14 +200,9 @@ public struct SilverJob: Sendable {
     func nextPlan(after listedUpTo: inout String?) async throws -> Plan? {
         let number = try await store.lastBatchNumber() + 1
         if let existing = try await readPlan(number) { return existing }
-        var candidates: [S3ObjectSummary] = []
-        for try await page in s3.listObjectsV2(
-            bucket: configuration.bronzeBucket, prefix: "sales_data/", startAfter: listedUpTo)
-        {
-            let done = try await store.processed(page.objects.map(\.key))
-            candidates += page.objects.filter { done[$0.key] == nil }
-            if candidates.count >= configuration.objectsPerBatch { break }
-        }
+        let candidates =
+            configuration.source == .registry
+            ? try await registered() : try await listed(after: listedUpTo)
         let chosen = batches(of: candidates).first ?? []
         guard let last = chosen.last else { return nil }
         listedUpTo = last.key
@@ -204,10 +211,50 @@ public struct SilverJob: Sendable {
         return try await write(plan) ? plan : try await readPlan(number)
     }
 
+    /// The first objects of the registry that no batch holds (and the manifest does not list
+    /// in the same version), enough for a batch.
+    func registered() async throws -> [BronzeObject] {
+        let pending = try await BronzeRegistry(connection: store.connection).pending(
+            limit: configuration.objectsPerBatch)
+        let done = try await store.processed(pending.map(\.key))
+        return pending.filter { done[$0.key] != $0.eTag }
+    }
+
+    /// The keys of the batches silver would plan next from `source`, every pending object's,
+    /// without planning them: for comparing the registry with a listing.
+    package func pendingBatches(from source: BronzeSource) async throws -> [[String]] {
+        var candidates: [BronzeObject] = []
+        switch source {
+        case .registry:
+            let pending = try await BronzeRegistry(connection: store.connection).pending(limit: .max / 2)
+            let done = try await store.processed(pending.map(\.key))
+            candidates = pending.filter { done[$0.key] != $0.eTag }
+        case .listing:
+            for try await page in s3.listObjectsV2(bucket: configuration.bronzeBucket, prefix: "sales_data/") {
+                let done = try await store.processed(page.objects.map(\.key))
+                candidates += page.objects.filter { done[$0.key] != $0.eTag }.map(BronzeObject.init)
+            }
+        }
+        return batches(of: candidates).map { $0.map(\.key) }
+    }
+
+    /// Unprocessed objects listed after `listedUpTo`, enough for a batch.
+    func listed(after listedUpTo: String?) async throws -> [BronzeObject] {
+        var candidates: [BronzeObject] = []
+        for try await page in s3.listObjectsV2(
+            bucket: configuration.bronzeBucket, prefix: "sales_data/", startAfter: listedUpTo)
+        {
+            let done = try await store.processed(page.objects.map(\.key))
+            candidates += page.objects.filter { done[$0.key] == nil }.map(BronzeObject.init)
+            if candidates.count >= configuration.objectsPerBatch { break }
+        }
+        return candidates
+    }
+
     /// `objects` in key order, cut into batches of at most ``Configuration/objectsPerBatch``
     /// objects and about ``Configuration/bytesPerBatch`` bytes (a larger object is a batch of
     /// its own).
-    func batches(of objects: [S3ObjectSummary]) -> [[Plan.Object]] {
+    func batches(of objects: [BronzeObject]) -> [[Plan.Object]] {
         var batches: [[Plan.Object]] = []
         var bytes = 0
         for object in objects.sorted(by: { $0.key < $1.key }) {

@@ -73,15 +73,6 @@ public struct SilverStore: Sendable {
     /// The `batch_id` of batch `number` in `silver_batches` and `silver_manifest`.
     public static func batchID(_ number: Int64) -> String { "batch-\(number)" }
 
-    /// How many of batch `number`'s bronze objects have keys that sort below `key` (the first
-    /// key of a day, for the objects of the days before it).
-    func objectCount(batch number: Int64, keysBelow key: String) async throws -> Int64 {
-        try await connection.query(
-            "SELECT count(*) FROM silver_manifest WHERE batch_id = $1 AND bronze_key < $2",
-            [Self.batchID(number), key]
-        ).rows[0].decode(Int64.self, at: 0)
-    }
-
     /// Which of `keys` are already in `sales_silver`.
     public func existing(_ keys: [SilverEvent.NaturalKey]) async throws -> Set<SilverEvent.NaturalKey> {
         guard !keys.isEmpty else { return [] }
@@ -263,6 +254,13 @@ public struct SilverStore: Sendable {
             SELECT key, etag, $3 FROM unnest($1::text[], $2::text[]) AS o(key, etag)
             ON CONFLICT (bronze_key) DO UPDATE SET etag = EXCLUDED.etag, batch_id = EXCLUDED.batch_id,
                 processed_at = now()
+            """, [manifest.map(\.key), manifest.map(\.value), batchID])
+        // The registry's objects of this version are in a batch now (a rewritten one stays pending).
+        _ = try await connection.query(
+            """
+            UPDATE bronze_object b SET batch_id = $3
+            FROM unnest($1::text[], $2::text[]) AS o(key, etag)
+            WHERE b.bronze_key = o.key AND b.etag = o.etag AND b.batch_id IS NULL
             """, [manifest.map(\.key), manifest.map(\.value), batchID])
     }
 }
