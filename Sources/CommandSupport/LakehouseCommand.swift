@@ -53,6 +53,7 @@ struct PipelineOptions: ParsableArguments {
         configuration.silver.objectsPerBatch = objectsPerBatch
         configuration.untilCaughtUp = untilCaughtUp
         if let worker { configuration.worker = worker }
+        configuration.retention.goldBucket = settings.buckets.gold
         configuration.maintenanceInterval =
             maintenanceMinutes > 0 ? CheckedValues.duration(maintenanceMinutes * 60) : nil
         let kinesis = KinesisClient(configuration: try settings.awsClientConfiguration(.kinesis), logger: logger)
@@ -153,12 +154,18 @@ struct Maintain: AsyncParsableCommand {
     @Option(help: "Hours a removed data file stays on storage before vacuum deletes it.")
     var fileRetentionHours = 168.0
     @Option(help: "Days of Delta log kept for time travel.") var logRetentionDays = 30.0
+    @Option(help: "Months of facts kept in PostgreSQL; older months are exported to the gold bucket, then dropped.")
+    var factMonths = 13
+    @Option(help: "Months of sales_silver kept in PostgreSQL (the silver Delta table keeps them all).")
+    var silverMonths = 13
     @OptionGroup var settings: SettingsOption
 
     func validate() throws {
         try CheckedValues.count(targetFileMiB, "--target-file-mib", 1...16_384)
         try CheckedValues.number(fileRetentionHours, "--file-retention-hours", 0...87_600)
         try CheckedValues.number(logRetentionDays, "--log-retention-days", 0...3650)
+        try CheckedValues.count(factMonths, "--fact-months", 1...1200)
+        try CheckedValues.count(silverMonths, "--silver-months", 1...1200)
     }
 
     func run() async throws {
@@ -170,10 +177,15 @@ struct Maintain: AsyncParsableCommand {
         configuration.logRetention = CheckedValues.duration(logRetentionDays * 86_400)
         let database = try await settings.connectDatabase(applicationName: "lakehouse-maintain", logger: logger)
         do {
+            let s3 = S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger)
             let maintenance = SilverMaintenance(
-                s3: S3Client(configuration: try settings.awsClientConfiguration(.s3), logger: logger),
-                store: SilverStore(connection: database), configuration: configuration, logger: logger)
-            let report = try await maintenance.runClaimed(database, worker: Pipeline.Configuration.defaultWorker())
+                s3: s3, store: SilverStore(connection: database), configuration: configuration, logger: logger)
+            var policy = RetentionPolicy(goldBucket: settings.buckets.gold)
+            policy.factMonths = factMonths
+            policy.silverMonths = silverMonths
+            let report = try await maintenance.runClaimed(
+                database, worker: Pipeline.Configuration.defaultWorker(),
+                retention: TableRetention(connection: database, s3: s3, policy: policy, logger: logger))
             await database.close()
             print(report.map { "\($0)" } ?? "lakehouse maintain: another process is maintaining the tables now")
         } catch {

@@ -332,3 +332,24 @@ extension DeltaAction {
         return false
     }
 }
+
+extension DeltaAction {
+    /// The actions that create a table, to commit as version 0 with its first files: the
+    /// ``DeltaProtocol/supported`` protocol and a metadata action with a new id.
+    ///
+    /// - Parameters:
+    ///   - name: the table's name for people and catalogs (`nil`: none).
+    ///   - createdTime: milliseconds since 1970.
+    /// - Throws: ``DeltaError`` when the schema cannot be written as JSON.
+    public static func creatingTable(
+        schema: DeltaSchema, partitionColumns: [String], name: String? = nil, createdTime: Int64
+    ) throws -> [DeltaAction] {
+        [
+            .protocol(.supported),
+            .metadata(
+                DeltaMetadata(
+                    id: UUID().uuidString.lowercased(), name: name, schemaString: try schema.schemaString,
+                    partitionColumns: partitionColumns, createdTime: createdTime)),
+        ]
+    }
+}

@@ -38,7 +38,8 @@ struct ProvisionerTests {
             .applyMigration("0006_fact_keys_unchecked"), .applyMigration("0007_pipeline"),
             .applyMigration("0008_unknown_stock"), .applyMigration("0009_demand_tsb"),
             .applyMigration("0010_order_proposal"), .applyMigration("0011_markdown_list"),
-            .applyMigration("0012_category_day_sales"),
+            .applyMigration("0012_category_day_sales"), .applyMigration("0013_pipeline_run_maintenance"),
+            .applyMigration("0014_bronze_object"), .applyMigration("0015_monthly_partitions"),
         ]
         #expect(try await provisioner.plan(infrastructure) == everything)
         #expect(try await provisioner.apply(infrastructure) == everything)

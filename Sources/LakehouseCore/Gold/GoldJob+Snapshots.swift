@@ -20,6 +20,9 @@ extension GoldJob {
             connection,
             days:
                 "SELECT generate_series(min(from_date), max(to_date), interval '1 day')::date FROM gold_snapshot_scope")
+        try await connection.execute(
+            "SELECT lakehouse_month_partitions('fact_inventory_snapshot', min(from_date), max(to_date)) FROM gold_snapshot_scope"
+        )
         // The newest day's closing stock is what is on hand now (no event is stamped later), so an
         // item whose range is that day alone takes it from its position: a refresh during the
         // day never reads the day's movements again, however many there are.
@@ -82,6 +85,9 @@ extension GoldJob {
             CROSS JOIN LATERAL (
                 SELECT event_time, quantity_change, counted_quantity FROM fact_stock_movement f
                 WHERE f.store_key = s.store_key AND f.product_key = s.product_key
+                  -- The day keys too, so that only the range's monthly partitions are read.
+                  AND f.date_key >= to_char(s.from_date, 'YYYYMMDD')::integer
+                  AND f.date_key <= to_char(s.to_date, 'YYYYMMDD')::integer
                   AND f.event_time >= (s.from_date::timestamp AT TIME ZONE 'UTC')
                   AND f.event_time < ((s.to_date + 1)::timestamp AT TIME ZONE 'UTC')
             ) m

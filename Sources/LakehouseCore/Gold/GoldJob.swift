@@ -125,6 +125,11 @@ public struct GoldJob: Sendable {
         report.rows = try await stage(connection, after: from, upTo: to)
         timer.lap("stage", into: &report)
         try await dimensions(connection)
+        try await connection.execute(
+            """
+            SELECT lakehouse_month_partitions(t, min(event_date), max(event_date))
+            FROM gold_new, unnest(ARRAY['fact_sales', 'fact_stock_movement']::regclass[]) AS t GROUP BY t
+            """)
         timer.lap("dimensions", into: &report)
         report.sales = try await connection.query(factSalesSQL).rows[0].decode(Int.self, at: 0)
         report.movements = try await count(connection, factStockMovementSQL)

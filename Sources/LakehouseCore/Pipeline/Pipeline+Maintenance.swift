@@ -16,7 +16,10 @@ extension Pipeline {
                 let maintenance = SilverMaintenance(
                     s3: s3, store: SilverStore(connection: current), configuration: configuration.maintenance,
                     logger: logger)
-                _ = try await maintenance.runClaimed(current, worker: configuration.worker)
+                _ = try await maintenance.runClaimed(
+                    current, worker: configuration.worker,
+                    retention: TableRetention(
+                        connection: current, s3: s3, policy: configuration.retention, logger: logger))
             } catch {
                 failures.add(1)
                 logger.error("silver maintenance failed; trying again next time", metadata: ["error": "\(error)"])

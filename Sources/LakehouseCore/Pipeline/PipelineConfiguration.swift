@@ -32,6 +32,9 @@ extension Pipeline {
         public var worker: String
         /// How silver's tables are compacted and vacuumed (target file size, retentions).
         public var maintenance: SilverMaintenance.Configuration
+        /// How long PostgreSQL keeps what grows (applied with each maintenance run); without a
+        /// gold bucket (the default) fact months are never dropped.
+        public var retention = RetentionPolicy(goldBucket: nil)
         /// How often maintenance runs (``SilverMaintenance``; default every hour, the first an
         /// interval after the start; `nil`: never). One process at a time runs it: the others
         /// skip their turn while one does.

@@ -650,5 +650,6 @@ public enum DatabaseSchema {
                 CREATE INDEX bronze_object_pending ON bronze_object (bronze_key) WHERE batch_id IS NULL;
                 CREATE INDEX bronze_object_written ON bronze_object (written_at);
                 """),
+        PGMigration(name: "0015_monthly_partitions", sql: monthlyPartitionsSQL),
     ]
 }

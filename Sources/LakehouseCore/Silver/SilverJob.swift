@@ -634,13 +634,8 @@ public struct SilverJob: Sendable {
         }
         var actions: [DeltaAction] = []
         if snapshot == nil {
-            actions += [
-                .protocol(.supported),
-                .metadata(
-                    DeltaMetadata(
-                        id: UUID().uuidString.lowercased(), schemaString: try schema.schemaString,
-                        partitionColumns: partitionColumns, createdTime: now)),
-            ]
+            actions += try DeltaAction.creatingTable(
+                schema: schema, partitionColumns: partitionColumns, createdTime: now)
         }
         actions += files.map { .add($0.add) }
         actions.append(

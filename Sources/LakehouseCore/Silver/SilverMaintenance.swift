@@ -78,10 +78,14 @@ public struct SilverMaintenance: Sendable {
         /// Batch plans (`_silver/batches/`) deleted: of batches PostgreSQL holds, older than
         /// ``Configuration/fileRetention``.
         public var plansDeleted = 0
+        /// What PostgreSQL's retention did, when it ran with the maintenance
+        /// (``runClaimed(_:worker:retention:)``).
+        public var retention: TableRetention.Report?
 
-        /// One line per table, and the plans.
+        /// One line per table, the plans, and the retention.
         public var description: String {
             "silver maintenance\n  \(sales)\n  \(quarantine)\n  batch plans: \(plansDeleted) deleted"
+                + (retention.map { "\n  \($0)" } ?? "")
         }
     }
 
@@ -141,21 +145,24 @@ public struct SilverMaintenance: Sendable {
         return report
     }
 
-    /// ``run(now:)`` under the maintenance claim on the silver bucket (a PostgreSQL advisory
-    /// lock: one process at a time), recorded in `pipeline_run` as stage `maintenance`; `nil`
-    /// when another process holds the claim (nothing is done).
+    /// ``run(now:)``, then `retention` when given, under the maintenance claim on the silver
+    /// bucket (a PostgreSQL advisory lock: one process at a time), recorded in `pipeline_run` as
+    /// stage `maintenance`; `nil` when another process holds the claim (nothing is done).
     ///
     /// - Parameters:
     ///   - connection: the connection of ``SilverJob``'s store, on which the claim is held.
     ///   - worker: the process's id in the run history.
     /// - Throws: what ``run(now:)`` throws (recorded first).
-    public func runClaimed(_ connection: PGConnection, worker: String) async throws -> Report? {
+    public func runClaimed(_ connection: PGConnection, worker: String, retention: TableRetention? = nil)
+        async throws -> Report?
+    {
         let history = RunHistory(connection: connection, worker: worker)
         do {
             return try await connection.withAdvisoryLock(Pipeline.advisoryKey(claimName), timeout: .zero) { _ in
                 let started = Date()
                 do {
-                    let report = try await run()
+                    var report = try await run()
+                    report.retention = try await retention?.run()
                     let rows = report.sales.rowsRewritten + report.quarantine.rowsRewritten
                     try await history.record(.maintenance, startedAt: started, rowsIn: rows, rowsOut: rows)
                     return report

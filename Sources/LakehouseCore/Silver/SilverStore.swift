@@ -206,6 +206,8 @@ public struct SilverStore: Sendable {
                 PGCopyColumn(Array(repeating: batch, count: columns.count)),
             ])
         }
+        try await connection.execute(
+            "SELECT lakehouse_month_partitions('sales_silver', min(event_date), max(event_date)) FROM silver_stage")
         try await connection.execute(upsertSQL)
     }
 
@@ -214,7 +216,7 @@ public struct SilverStore: Sendable {
         INSERT INTO sales_silver
         SELECT DISTINCT ON (transaction_id, product_id, event_type) * FROM silver_stage
         ORDER BY transaction_id, product_id, event_type, bronze_key DESC, bronze_line DESC
-        ON CONFLICT (transaction_id, product_id, event_type) DO UPDATE SET
+        ON CONFLICT (transaction_id, product_id, event_type, event_date) DO UPDATE SET
             product_name = EXCLUDED.product_name, category = EXCLUDED.category,
             quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price,
             total_price = EXCLUDED.total_price, event_time = EXCLUDED.event_time,
