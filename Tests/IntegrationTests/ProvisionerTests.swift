@@ -40,6 +40,7 @@ struct ProvisionerTests {
             .applyMigration("0010_order_proposal"), .applyMigration("0011_markdown_list"),
             .applyMigration("0012_category_day_sales"), .applyMigration("0013_pipeline_run_maintenance"),
             .applyMigration("0014_bronze_object"), .applyMigration("0015_monthly_partitions"),
+            .setLifecycle("prov-bronze-\(suffix)", Infrastructure.bronzeLifecycle()),
         ]
         #expect(try await provisioner.plan(infrastructure) == everything)
         #expect(try await provisioner.apply(infrastructure) == everything)
@@ -58,6 +59,17 @@ struct ProvisionerTests {
         #expect(try await provisioner.apply(infrastructure) == [reshard])
         #expect(try await kinesis.describeStreamSummary("prov-stream-\(suffix)").openShardCount == 4)
         #expect(try await provisioner.apply(infrastructure) == [])
+
+        // The bronze lifecycle: S3 holds the rule; a changed rule is set again, other rules kept.
+        #expect(try await s3.bucketLifecycle(bucket: "prov-bronze-\(suffix)") == [Infrastructure.bronzeLifecycle()])
+        let other = S3LifecycleRule(id: "theirs", prefix: "exports/", expirationDays: 7)
+        try await s3.putBucketLifecycle(
+            bucket: "prov-bronze-\(suffix)", rules: [other, Infrastructure.bronzeLifecycle()])
+        let colder = Infrastructure.bronzeLifecycle(expirationDays: 365, transitionDays: 30, storageClass: "GLACIER")
+        infrastructure.lifecycle = ["prov-bronze-\(suffix)": colder]
+        #expect(try await provisioner.apply(infrastructure) == [.setLifecycle("prov-bronze-\(suffix)", colder)])
+        #expect(Set(try await s3.bucketLifecycle(bucket: "prov-bronze-\(suffix)")) == [other, colder])
+        #expect(try await provisioner.plan(infrastructure) == [])
 
         try await kinesis.deleteStream("prov-stream-\(suffix)")
         for bucket in infrastructure.buckets { try await s3.deleteBucket(bucket) }
@@ -96,11 +108,16 @@ struct ProvisionerTests {
         }
         let plan = try provision(["plan", "--shards", "1"])
         #expect(plan.0 == 0)
-        #expect(plan.1.contains("\(4 + DatabaseSchema.migrations.count) changes:"))
+        // 3 buckets, the stream, the migrations and the bronze lifecycle rule.
+        #expect(plan.1.contains("\(5 + DatabaseSchema.migrations.count) changes:"))
+        #expect(
+            plan.1.contains(
+                "set lifecycle rule lakehouse-bronze of bucket exe-bronze-\(suffix) (sales_data/: expire after 400 days)"
+            ))
         #expect(plan.1.contains("create stream exe-stream-\(suffix) with 1 shards"))
         let first = try provision(["apply", "--shards", "1"])
         #expect(first.0 == 0)
-        #expect(first.1.contains("applied \(4 + DatabaseSchema.migrations.count) changes:"))
+        #expect(first.1.contains("applied \(5 + DatabaseSchema.migrations.count) changes:"))
         let second = try provision(["apply", "--shards", "1"])
         #expect(second.0 == 0)
         #expect(second.1.contains("no changes"))

@@ -1,8 +1,8 @@
 // Provisions the pipeline's infrastructure — buckets, Kinesis stream, PostgreSQL schema — from
 // LakehouseCore's declarative description (our replacement for the original's Terraform).
 //
-//   provision plan  [--shards N]   print what would change
-//   provision apply [--shards N]   make it so (idempotent: a second run changes nothing)
+//   provision plan  [--shards N] [--bronze-expiration-days D]   print what would change
+//   provision apply [--shards N] [--bronze-expiration-days D]   make it so (idempotent: a second run changes nothing)
 //
 // Settings come from the environment and .env (AWS_ENDPOINT_URL, AWS_REGION, S3_BUCKET_*,
 // KINESIS_STREAM, DATABASE_URL…); see the README.
@@ -22,9 +22,20 @@ struct Provision: AsyncParsableCommand {
 
 struct Options: ParsableArguments {
     @Option(help: "Open shards the stream must have.") var shards = 4
+    @Option(help: "Days after which bronze objects expire (0: never).") var bronzeExpirationDays = 400
+    @Option(help: "Days after which bronze objects move to --bronze-storage-class (0: never).")
+    var bronzeTransitionDays = 0
+    @Option(help: "The storage class bronze objects move to.") var bronzeStorageClass = "GLACIER_IR"
     @OptionGroup var settings: SettingsOption
 
-    func validate() throws { try CheckedValues.count(shards, "--shards", 1...1000) }
+    func validate() throws {
+        try CheckedValues.count(shards, "--shards", 1...1000)
+        try CheckedValues.count(bronzeExpirationDays, "--bronze-expiration-days", 0...36_500)
+        try CheckedValues.count(bronzeTransitionDays, "--bronze-transition-days", 0...36_500)
+        if bronzeExpirationDays > 0, bronzeTransitionDays >= bronzeExpirationDays {
+            throw ValidationError("--bronze-transition-days must be fewer than --bronze-expiration-days")
+        }
+    }
 
     func provisioner() async throws -> (Provisioner, Infrastructure, () async -> Void) {
         let logger = Logger(label: "provision")
@@ -34,7 +45,14 @@ struct Options: ParsableArguments {
             s3: S3Client(configuration: try configuration.awsClientConfiguration(.s3), logger: logger),
             kinesis: KinesisClient(configuration: try configuration.awsClientConfiguration(.kinesis), logger: logger),
             database: database, logger: logger)
-        return (provisioner, .standard(configuration, shardCount: shards), { await database.close() })
+        let lifecycle = Infrastructure.bronzeLifecycle(
+            expirationDays: bronzeExpirationDays > 0 ? bronzeExpirationDays : nil,
+            transitionDays: bronzeTransitionDays > 0 ? bronzeTransitionDays : nil, storageClass: bronzeStorageClass)
+        let rule = lifecycle.expirationDays == nil && lifecycle.transitionDays == nil ? nil : lifecycle
+        return (
+            provisioner, .standard(configuration, shardCount: shards, bronzeLifecycle: rule),
+            { await database.close() }
+        )
     }
 }
 

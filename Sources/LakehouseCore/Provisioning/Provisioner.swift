@@ -36,6 +36,11 @@ public struct Provisioner: Sendable {
         }
         let migrator = try PGMigrator(migrations: infrastructure.migrations)
         changes += try await migrator.pending(on: database).map { .applyMigration($0) }
+        for (bucket, rule) in infrastructure.lifecycle.sorted(by: { $0.key < $1.key }) {
+            // A bucket created by this plan has no rule yet.
+            let existing = changes.contains(.createBucket(bucket)) ? [] : try await s3.bucketLifecycle(bucket: bucket)
+            if existing.first(where: { $0.id == rule.id }) != rule { changes.append(.setLifecycle(bucket, rule)) }
+        }
         return changes
     }
 
@@ -60,6 +65,9 @@ public struct Provisioner: Sendable {
                 try await kinesis.waitUntilActive(stream)
                 try await kinesis.updateShardCount(stream, targetShardCount: shards)
                 try await kinesis.waitUntilActive(stream)
+            case .setLifecycle(let bucket, let rule):
+                let others = try await s3.bucketLifecycle(bucket: bucket).filter { $0.id != rule.id }
+                try await s3.putBucketLifecycle(bucket: bucket, rules: others + [rule])
             case .applyMigration:
                 // All pending migrations apply together, in order, at the first of them.
                 guard !migrated else { continue }
