@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build services services-stop services-status services-clean lint format test test-unit test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-ingest bench-silver bench-gold demo demo-live evaluate measure-live bench-suite fuzz-parquet clean
+.PHONY: help deps build services services-stop services-status services-clean lint format test test-unit test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-ingest bench-silver bench-gold bench-year bench-items demo demo-live evaluate measure-live bench-suite fuzz-parquet clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -80,6 +80,13 @@ bench-silver: deps  ## silver transform vs DuckDB (read_json → rules → COPY 
 
 bench-gold: deps  ## A gold refresh of 10,000 new events on top of 10,000,000 events of history vs on top of 1,000,000 (time ratio, target ≤ 1.3)
 	@scripts/bench-with-services.sh gold-compare
+
+bench-year: deps  ## A simulated year (4 stores × 50 products, 2 % dirty) through the real pipeline on moto and PostgreSQL, with maintenance and retention: refresh, silver batch, read of a day, files, PostgreSQL bytes, S3 objects against simulated day (.build/bench-year/year.svg); then the 500,000-item refresh (bench-items)
+	@scripts/bench-with-services.sh year-bench
+	@scripts/bench-with-services.sh cardinality-compare
+
+bench-items: deps  ## A gold refresh of 10,000 new events at 500,000 store × product items vs at 2,000, same days of history (time ratio, target ≥ 0.67)
+	@scripts/bench-with-services.sh cardinality-compare
 
 bench-suite: deps  ## The ordo-one/benchmark suites in Benchmarks/ (regression tracking, no peer)
 	scripts/benchmarks.sh suite

@@ -68,6 +68,27 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "cardinality-compare",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "LakehouseCore", package: rootPackage),
+                .product(name: "PGLite", package: rootPackage),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "year-bench",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "AWSLite", package: rootPackage),
+                .product(name: "DeltaLite", package: rootPackage),
+                .product(name: "LakehouseCore", package: rootPackage),
+                .product(name: "LakehouseTestSupport", package: rootPackage),
+                .product(name: "PGLite", package: rootPackage),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
             name: "silver-compare",
             dependencies: [
                 "BenchmarkSupport",

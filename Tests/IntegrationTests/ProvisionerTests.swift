@@ -40,6 +40,7 @@ struct ProvisionerTests {
             .applyMigration("0010_order_proposal"), .applyMigration("0011_markdown_list"),
             .applyMigration("0012_category_day_sales"), .applyMigration("0013_pipeline_run_maintenance"),
             .applyMigration("0014_bronze_object"), .applyMigration("0015_monthly_partitions"),
+            .applyMigration("0016_position_indexes"),
             .setLifecycle("prov-bronze-\(suffix)", Infrastructure.bronzeLifecycle()),
         ]
         #expect(try await provisioner.plan(infrastructure) == everything)

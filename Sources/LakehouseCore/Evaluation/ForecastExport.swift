@@ -57,7 +57,8 @@ public enum ForecastExport {
 
         init(chain: SimulationConfiguration) {
             self.chain = chain
-            catalog = StoreCatalog(stores: chain.stores, products: chain.products, seed: chain.seed)
+            catalog = StoreCatalog(
+                stores: chain.stores, products: chain.products, seed: chain.seed, demandScale: chain.demandScale)
             policies = catalog.products.map { ReplenishmentPolicy.simulated($0) }
             firstDay = EventTimestamp.floorDivide(chain.startMicros, ItemStockModel.dayMicros)
         }

@@ -47,7 +47,8 @@ public struct ReplenishmentEvaluation: Sendable {
         _ name: String, configuration: SimulationConfiguration, serviceLevel: Double? = nil
     ) throws -> any OrderingPolicy {
         let catalog = StoreCatalog(
-            stores: configuration.stores, products: configuration.products, seed: configuration.seed)
+            stores: configuration.stores, products: configuration.products, seed: configuration.seed,
+            demandScale: configuration.demandScale)
         switch name {
         case "naive": return NaiveOrdering(catalog: catalog, seed: configuration.seed)
         case "seed-rule": return SeedRuleOrdering()

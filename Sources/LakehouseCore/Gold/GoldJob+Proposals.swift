@@ -247,12 +247,16 @@ extension GoldJob {
         var life: [Int64: Int] = [:]
         for item in items { if let days = item.shelfLifeDays { life[item.key] = days } }
         var deliveries: [Int64: RecentDeliveries] = [:]
+        // The earliest day any review looks back to, as a day key: only those months' partitions.
+        let earliest = try await connection.query(
+            "SELECT to_char(min(review_date) - $1::integer, 'YYYYMMDD')::integer FROM gold_reviews", [Int64(longest)]
+        ).rows.first?.decode(Int32?.self, at: 0) ?? 0
         let rows = try await connection.query(
             """
             SELECT m.store_key, m.product_key, ((m.event_time AT TIME ZONE 'UTC')::date - DATE '1970-01-01')::bigint,
                 m.quantity_change
             FROM fact_stock_movement m JOIN gold_reviews g USING (store_key)
-            WHERE m.event_type = 'restock'
+            WHERE m.event_type = 'restock' AND m.date_key >= \(earliest)
                 AND m.event_time >= (g.review_date - $1::integer)::timestamp AT TIME ZONE 'UTC'
             ORDER BY m.event_time
             """, [Int64(longest)])

@@ -39,16 +39,22 @@ extension GoldJob {
     /// `gold_snapshot_scope`: each item's range of days to write, `from_date` to `to_date`.
     private static let snapshotScopeSQL = """
         CREATE TEMP TABLE gold_snapshot_scope ON COMMIT DROP AS
-        WITH touched AS (
+        WITH newest AS (
+            -- Through the index on last_event_time: one entry read, not every position.
+            SELECT ((SELECT max(last_event_time) FROM stock_position) AT TIME ZONE 'UTC')::date AS to_date
+        ), touched AS (
             SELECT store_key, product_key, min((event_time AT TIME ZONE 'UTC')::date) AS from_date
             FROM gold_moves GROUP BY store_key, product_key
         ), rest AS (
+            -- Only the items whose snapshots lag behind the newest day (all of them once a day,
+            -- when the newest day moves; within the day, none): through the index on
+            -- snapshot_through. Those already at the newest day have nothing to write.
             SELECT store_key, product_key,
                 coalesce(snapshot_through + 1, (last_event_time AT TIME ZONE 'UTC')::date) AS from_date
             FROM stock_position
+            WHERE snapshot_through IS NULL OR snapshot_through < (SELECT to_date FROM newest)
         )
-        SELECT store_key, product_key, min(from_date) AS from_date,
-            (SELECT max((last_event_time AT TIME ZONE 'UTC')::date) FROM stock_position) AS to_date
+        SELECT store_key, product_key, min(from_date) AS from_date, (SELECT to_date FROM newest) AS to_date
         FROM (SELECT * FROM touched UNION ALL SELECT * FROM rest) scopes
         GROUP BY store_key, product_key
         """

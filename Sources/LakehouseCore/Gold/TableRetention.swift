@@ -26,6 +26,9 @@ public struct RetentionPolicy: Sendable, Hashable {
     public var manifestDays = 400
     /// Days a resolved alert is kept after it was resolved, in event time (default 180).
     public var resolvedAlertDays = 180
+    /// Days order proposals (`order_review` and their `order_line`s) are kept after their review
+    /// day, in event time (default 400); drafts still proposed are kept.
+    public var reviewDays = 400
     /// The bucket months of facts are exported to before they are dropped (`S3_BUCKET_GOLD`);
     /// `nil`: facts are never dropped.
     public var goldBucket: String?
@@ -89,17 +92,32 @@ public struct TableRetention: Sendable {
             {
                 try await drop(partition, into: &report)
             }
-            report.deletedRows +=
-                try await connection.query(
-                    """
-                    DELETE FROM stock_alert WHERE status = 'resolved'
-                        AND resolved_at < (SELECT max(last_event_time) FROM stock_position) - make_interval(days => $1)
-                    """, [Int32(policy.resolvedAlertDays)]
-                ).affectedRows ?? 0
+            report.deletedRows += try await deleteOldGold()
         }
         report.deletedRows += try await deleteOld()
         logger.info("retention", metadata: ["report": "\(report)"])
         return report
+    }
+
+    /// Resolved alerts and past proposals beyond their days (the data's clock); a proposal's
+    /// lines go with it.
+    private func deleteOldGold() async throws -> Int {
+        let newest = "(SELECT max(last_event_time) FROM stock_position)"
+        var deleted =
+            try await connection.query(
+                """
+                DELETE FROM stock_alert WHERE status = 'resolved'
+                    AND resolved_at < \(newest) - make_interval(days => $1)
+                """, [Int32(policy.resolvedAlertDays)]
+            ).affectedRows ?? 0
+        deleted +=
+            try await connection.query(
+                """
+                DELETE FROM order_review WHERE status <> 'proposed'
+                    AND review_date < (\(newest) AT TIME ZONE 'UTC')::date - $1::integer
+                """, [Int32(policy.reviewDays)]
+            ).affectedRows ?? 0
+        return deleted
     }
 
     /// The run history and bookkeeping past their days (wall clock).

@@ -10,6 +10,8 @@ extension DatabaseSchema {
     /// uniqueness per partition): the natural key plus its day, which is the same for any copy of
     /// an event.
     static let monthlyPartitionsSQL = """
+        -- Dropping and making the views again is expected: no notice for each.
+        SET LOCAL client_min_messages = warning;
         CREATE FUNCTION lakehouse_month_partitions(parent regclass, first_day date, last_day date)
         RETURNS integer LANGUAGE plpgsql AS $fn$
         DECLARE

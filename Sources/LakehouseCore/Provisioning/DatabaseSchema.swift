@@ -651,5 +651,21 @@ public enum DatabaseSchema {
                 CREATE INDEX bronze_object_written ON bronze_object (written_at);
                 """),
         PGMigration(name: "0015_monthly_partitions", sql: monthlyPartitionsSQL),
+        PGMigration(
+            name: "0016_position_indexes",
+            sql: """
+                -- A refresh finds the newest event and the items whose daily snapshots lag behind it
+                -- through these, instead of reading every position: at 500,000 items a refresh
+                -- within a day then reads what it touches.
+                CREATE INDEX stock_position_last_event ON stock_position (last_event_time);
+                CREATE INDEX stock_position_snapshot_through ON stock_position (snapshot_through);
+                -- What a refresh looks up among the reviews and lines of every past day: the drafts
+                -- still proposed (lapsed at the next day) and the final reviews whose alerts are not
+                -- raised. Without these, those lookups read a store's whole ordering history.
+                CREATE INDEX order_review_proposed ON order_review (store_key, review_date) WHERE status = 'proposed';
+                CREATE INDEX order_review_unraised ON order_review (store_key, review_date)
+                    WHERE status <> 'proposed' AND NOT alerts_raised;
+                CREATE INDEX order_line_proposed ON order_line (store_key, review_date) WHERE status = 'proposed';
+                """),
     ]
 }

@@ -29,6 +29,10 @@ public struct SimulationConfiguration: Sendable, Hashable {
     /// while the policy under test only watches the events, as a chain adopting a new policy
     /// has history; the outcome counts only the days after (default 0).
     public var warmUpDays = 0
+    /// Multiplies every product's mean demand (default 1: from 0.2 to 40 units a day). A chain
+    /// of 100 stores × 5,000 products at 0.05 sends about as many events per item as a real
+    /// one: fewer baskets per product, not more per store.
+    public var demandScale = 1.0
     /// Whether records (and the truth's stock trajectory) are produced (default on). Off, only
     /// the outcome is kept: evaluating ordering policies needs no records.
     public var emitsRecords = true

@@ -61,7 +61,10 @@ public struct StoreCatalog: Sendable {
     /// Demand is skewed as in real assortments: most products sell a few units a day, a few sell
     /// dozens, and about one in six sells less than one a day (intermittent). Fresh categories
     /// have short lead times and small cases.
-    public init(stores storeCount: Int, products productCount: Int, seed: UInt64) {
+    ///
+    /// - Parameter demandScale: multiplies every product's demand (default 1): a large chain
+    ///   with a long assortment sells fewer units of each product than a small one.
+    public init(stores storeCount: Int, products productCount: Int, seed: UInt64, demandScale: Double = 1) {
         var random = SeededRandom(seed: seed, stream: 1)
         stores = (0..<storeCount).map { index in
             Store(id: "STORE_\(Self.padded(index + 1, 3))", sizeFactor: random.uniform(0.6...1.6))
@@ -74,7 +77,7 @@ public struct StoreCatalog: Sendable {
                 "\(words[index / Self.categories.count % words.count]) \(Self.sizes[(index * 7) % Self.sizes.count])"
             let price = Int64((Double(profile.priceCents) * random.uniform(0.5...2.0)).rounded())
             // Log-uniform demand from 0.2 to 40 units a day.
-            let demand = 0.2 * pow200(random.unit())
+            let demand = 0.2 * pow200(random.unit()) * demandScale
             return Product(
                 id: "P\(Self.padded(index + 1, 5))", name: name, category: category, unitPriceCents: max(price, 19),
                 unitCostCents: max(Int64(Double(price) * 0.62), 10), baseDailyDemand: demand,

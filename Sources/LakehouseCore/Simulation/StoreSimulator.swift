@@ -85,7 +85,8 @@ public struct StoreSimulator: Sendable {
     public init(configuration: SimulationConfiguration, policy: (any OrderingPolicy)? = nil) {
         self.configuration = configuration
         let catalog = StoreCatalog(
-            stores: configuration.stores, products: configuration.products, seed: configuration.seed)
+            stores: configuration.stores, products: configuration.products, seed: configuration.seed,
+            demandScale: configuration.demandScale)
         self.catalog = catalog
         calendar = DemandCalendar(catalog: catalog, configuration: configuration)
         warmUp = NaiveOrdering(catalog: catalog, seed: configuration.seed)
