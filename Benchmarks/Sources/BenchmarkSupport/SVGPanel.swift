@@ -48,7 +48,7 @@ public struct SVGPanel: Sendable {
             out +=
                 "<line x1=\"\(f(left))\" y1=\"\(f(py(y)))\" x2=\"\(f(width - right))\" y2=\"\(f(py(y)))\" stroke=\"#eee\"/>\n"
             let x = xs.0 + (xs.1 - xs.0) * Double(step) / 4
-            out += "<text x=\"\(f(px(x)))\" y=\"\(f(py(0) + 14))\" text-anchor=\"middle\">\(Self.number(x))</text>\n"
+            out += "<text x=\"\(f(px(x)))\" y=\"\(f(py(0) + 14))\" text-anchor=\"middle\">\(Self.number(x.rounded()))</text>\n"
         }
         out += "<text x=\"\(f((left + width - right) / 2))\" y=\"\(f(top + height - 6))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
         out += "<text x=\"14\" y=\"\(f(top + height / 2))\" transform=\"rotate(-90 14 \(f(top + height / 2)))\" text-anchor=\"middle\">\(Self.escape(unit))</text>\n"

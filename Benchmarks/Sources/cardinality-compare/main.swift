@@ -32,7 +32,7 @@ let usage =
     "cardinality-compare [--database-url URL] [--rounds N] [--days N] [--new N] [--large-stores N] [--large-products N] [--large-demand X] [--keep yes|no]"
 let options = CommandOptions.parse(
     defaults: [
-        "--database-url": ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "", "--rounds": "5", "--days": "14",
+        "--database-url": ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "", "--rounds": "5", "--days": "3",
         "--new": "10000", "--large-stores": "100", "--large-products": "5000", "--large-demand": "0.05",
         "--keep": "no", "--python": "",
     ], usage: usage)

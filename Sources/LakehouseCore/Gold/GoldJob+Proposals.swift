@@ -50,13 +50,50 @@ extension GoldJob {
     static func review(_ connection: PGConnection, calendar: GoldCalendar) async throws -> ReviewCounts {
         let reviews = try await openReviews(connection)
         guard !reviews.isEmpty else { return ReviewCounts() }
-        var items = try await restore(
-            connection, items: "SELECT store_key, product_key FROM stock_position JOIN gold_reviews USING (store_key)")
+        // A review's first draft plans every item of the store; later drafts of the same day
+        // plan again only the items this refresh touched (the others' movements, orders and
+        // deliveries have not changed since), so a refresh's cost follows its events.
+        let redrafted = try await redraftedStores(connection)
+        var items = try await restore(connection, items: reviewedItemsSQL)
+        let plannedBefore = items.map { item in
+            redrafted.contains(item.storeKey) && item.draft?.day == reviews[item.storeKey]?.day && item.draftPlanned
+        }
         let deliveries = try await recentDeliveries(connection, items: items)
         let (lines, expired) = draft(&items, reviews: reviews, deliveries: deliveries, calendar: calendar)
-        try await writeReviews(connection, items: items, lines: lines, reviews: reviews)
+        try await writeReviews(
+            connection, items: items, lines: lines, reviews: reviews,
+            redrafts: Redrafts(stores: redrafted, plannedBefore: plannedBefore))
         try await markExpired(connection, expired)
         return ReviewCounts(reviews: reviews.count, lines: lines.count)
+    }
+
+    /// The items a review step drafts: every item of a store whose review of the day has no
+    /// draft yet, and the touched items of the others.
+    private static let reviewedItemsSQL = """
+        SELECT p.store_key, p.product_key FROM stock_position p JOIN gold_reviews g USING (store_key)
+        WHERE NOT EXISTS (SELECT 1 FROM order_review r WHERE r.store_key = g.store_key AND r.review_date = g.review_date)
+        UNION
+        SELECT DISTINCT m.store_key, m.product_key FROM gold_moves m JOIN gold_reviews g USING (store_key)
+        WHERE EXISTS (SELECT 1 FROM order_review r WHERE r.store_key = g.store_key AND r.review_date = g.review_date)
+        """
+
+    /// The stores whose review of the day has a draft already (its row is still proposed:
+    /// `gold_reviews` holds no other).
+    private static func redraftedStores(_ connection: PGConnection) async throws -> Set<Int64> {
+        Set(
+            try await connection.query(
+                """
+                SELECT g.store_key FROM gold_reviews g
+                JOIN order_review r ON r.store_key = g.store_key AND r.review_date = g.review_date
+                """
+            ).rows.map { try $0.decode(Int64.self, at: 0) })
+    }
+
+    /// Which stores are drafted again, and whether each reviewed item's previous draft of the
+    /// day was plannable (by position in the items).
+    private struct Redrafts {
+        var stores: Set<Int64>
+        var plannedBefore: [Bool]
     }
 
     /// The reviews to draft, by store key, in `gold_reviews` (locked): each touched store's newest
@@ -116,6 +153,7 @@ extension GoldJob {
                 days: item.days, policy: item.policy, caseSize: item.caseSize, shelfLifeDays: item.shelfLifeDays,
                 today: review.day)
             item.draft = (review.day, item.model.onHand, ReviewFigures(plan: plan))
+            item.draftPlanned = item.isPlannable
             if let plan, plan.quantity > 0 { lines.append((position, plan)) }
             items[position] = item
         }
@@ -271,21 +309,41 @@ extension GoldJob {
 
     /// Upserts each store's review and replaces its draft lines; states each item's risk.
     private static func writeReviews(
-        _ connection: PGConnection, items: [GoldItem], lines: [DraftLine], reviews: [Int64: StoreReview]
+        _ connection: PGConnection, items: [GoldItem], lines: [DraftLine], reviews: [Int64: StoreReview],
+        redrafts: Redrafts
     ) async throws {
-        try await writeReviewRows(connection, items: items, lines: lines, reviews: reviews)
+        try await writeReviewRows(connection, items: items, lines: lines, reviews: reviews, redrafts: redrafts)
         if !lines.isEmpty { try await writeLines(connection, items: items, lines: lines, reviews: reviews) }
         try await writeDrafts(connection, items: items)
+        if !redrafts.stores.isEmpty { try await recountRedrafted(connection) }
+    }
+
+    /// The lines and units of the reviews drafted again, from their proposed lines.
+    private static func recountRedrafted(_ connection: PGConnection) async throws {
+        try await connection.execute(
+            """
+            UPDATE order_review r SET lines = c.lines, units = c.units FROM (
+                SELECT g.store_key, g.review_date, count(l.product_key)::integer AS lines,
+                    coalesce(sum(l.quantity), 0)::bigint AS units
+                FROM gold_review_rows g
+                LEFT JOIN order_line l ON l.store_key = g.store_key AND l.review_date = g.review_date
+                    AND l.status = 'proposed'
+                WHERE g.redraft GROUP BY g.store_key, g.review_date
+            ) c
+            WHERE r.store_key = c.store_key AND r.review_date = c.review_date AND r.status = 'proposed'
+            """)
     }
 
     /// Upserts each store's `order_review` row (items planned, lines and units to order) and
     /// deletes its proposed lines, in `gold_review_rows`.
     private static func writeReviewRows(
-        _ connection: PGConnection, items: [GoldItem], lines: [DraftLine], reviews: [Int64: StoreReview]
+        _ connection: PGConnection, items: [GoldItem], lines: [DraftLine], reviews: [Int64: StoreReview],
+        redrafts: Redrafts
     ) async throws {
+        // A first draft counts its plannable items; a later one adds those that became so.
         var planned: [Int64: Int] = [:]
-        for item in items where item.model.lastCountTime != nil && item.model.demand.dailyDemand != nil {
-            planned[item.storeKey, default: 0] += 1
+        for (position, item) in items.enumerated() {
+            planned[item.storeKey, default: 0] += (item.isPlannable ? 1 : 0) - (redrafts.plannedBefore[position] ? 1 : 0)
         }
         var ordered: [Int64: (lines: Int, units: Int64)] = [:]
         for line in lines {
@@ -296,26 +354,51 @@ extension GoldJob {
         let stores = reviews.keys.sorted()
         try await copyIntoTemporaryTable(
             connection, "gold_review_rows",
-            "store_key integer, review_date date, as_of timestamptz, items integer, lines integer, units bigint",
+            """
+            store_key integer, review_date date, as_of timestamptz, items integer, lines integer, units bigint,
+                redraft boolean
+            """,
             [
                 PGCopyColumn(stores), PGCopyColumn(stores.map { SilverEvent.dateText(Int32(reviews[$0]!.day)) }),
                 PGCopyColumn(stores.map { Self.timestamp(reviews[$0]!.asOf) }),
                 PGCopyColumn(stores.map { Int64(planned[$0] ?? 0) }),
                 PGCopyColumn(stores.map { Int64(ordered[$0]?.lines ?? 0) }),
                 PGCopyColumn(stores.map { ordered[$0]?.units ?? 0 }),
+                PGCopyColumn(stores.map { redrafts.stores.contains($0) }),
             ])
         try await connection.execute(
             """
             INSERT INTO order_review AS r (store_key, review_date, as_of, status, items, lines, units)
             SELECT store_key, review_date, as_of, 'proposed', items, lines, units FROM gold_review_rows
+            WHERE NOT redraft
             ON CONFLICT (store_key, review_date) DO UPDATE SET as_of = EXCLUDED.as_of, items = EXCLUDED.items,
                 lines = EXCLUDED.lines, units = EXCLUDED.units, computed_at = now()
             WHERE r.status = 'proposed'
             """)
         try await connection.execute(
             """
+            UPDATE order_review r SET as_of = g.as_of, items = r.items + g.items, computed_at = now()
+            FROM gold_review_rows g
+            WHERE g.redraft AND r.store_key = g.store_key AND r.review_date = g.review_date AND r.status = 'proposed'
+            """)
+        // A first draft replaces the review's proposed lines; a later one those of its items.
+        try await connection.execute(
+            """
             DELETE FROM order_line l USING gold_review_rows g
-            WHERE l.store_key = g.store_key AND l.review_date = g.review_date AND l.status = 'proposed'
+            WHERE NOT g.redraft AND l.store_key = g.store_key AND l.review_date = g.review_date
+                AND l.status = 'proposed'
+            """)
+        try await copyIntoTemporaryTable(
+            connection, "gold_redrafted", "store_key integer, product_key integer",
+            [
+                PGCopyColumn(items.filter { redrafts.stores.contains($0.storeKey) }.map(\.storeKey)),
+                PGCopyColumn(items.filter { redrafts.stores.contains($0.storeKey) }.map(\.productKey)),
+            ])
+        try await connection.execute(
+            """
+            DELETE FROM order_line l USING gold_redrafted d JOIN gold_review_rows g USING (store_key)
+            WHERE g.redraft AND l.store_key = d.store_key AND l.product_key = d.product_key
+                AND l.review_date = g.review_date AND l.status = 'proposed'
             """)
     }
 
@@ -354,7 +437,7 @@ extension GoldJob {
             """
             store_key integer, product_key integer, draft_day date, draft_on_hand bigint, draft_quantity bigint,
                 draft_risk float8, draft_short_days float8, draft_waste float8, draft_risk_until integer,
-                draft_coming boolean
+                draft_coming boolean, draft_planned boolean
             """,
             [
                 PGCopyColumn(drafted.map(\.storeKey)), PGCopyColumn(drafted.map(\.productKey)),
@@ -366,12 +449,14 @@ extension GoldJob {
                 PGCopyColumn(drafted.map { $0.draft!.figures.waste }),
                 PGCopyColumn(drafted.map { Int64($0.draft!.figures.riskUntilDay) }),
                 PGCopyColumn(drafted.map { $0.draft!.figures.deliveryComing }),
+                PGCopyColumn(drafted.map(\.draftPlanned)),
             ])
         try await connection.execute(
             """
             UPDATE demand_forecast f SET draft_day = g.draft_day, draft_on_hand = g.draft_on_hand,
                 draft_quantity = g.draft_quantity, draft_risk = g.draft_risk, draft_short_days = g.draft_short_days,
-                draft_waste = g.draft_waste, draft_risk_until = g.draft_risk_until, draft_coming = g.draft_coming
+                draft_waste = g.draft_waste, draft_risk_until = g.draft_risk_until, draft_coming = g.draft_coming,
+                draft_planned = g.draft_planned
             FROM gold_drafts g WHERE f.store_key = g.store_key AND f.product_key = g.product_key
             """)
     }

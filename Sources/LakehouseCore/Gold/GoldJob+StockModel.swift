@@ -18,11 +18,16 @@ struct GoldItem: Sendable {
     var openOrders: OpenOrders
     /// The item's latest draft: its review day, on hand then, and what the alerts read.
     var draft: (day: Int64, onHand: Int64, figures: ReviewFigures)?
+    /// Whether that draft had what a plan needs (a count and a demand estimate).
+    var draftPlanned = false
     /// The authoritative position (`stock_position`).
     var onHand: Int64
     var lastCountTime: Int64?
 
     var key: Int64 { storeKey << 32 | productKey }
+
+    /// Whether the item has what a plan needs: a count and a demand estimate.
+    var isPlannable: Bool { model.lastCountTime != nil && model.demand.dailyDemand != nil }
 }
 
 /// One alert row to write: a new alert, or an open one resolved.
@@ -236,7 +241,7 @@ extension GoldJob {
             f.zero_days, f.evidence_days, f.lift_gain, f.lift_discount, f.stated_risk, rp.case_size::bigint,
             rp.shelf_life_days::bigint, (f.draft_day - DATE '1970-01-01')::bigint, f.draft_on_hand,
             f.draft_quantity, f.draft_risk, f.draft_short_days, f.draft_waste, f.draft_risk_until::bigint,
-            f.draft_coming, (f.stated_until - DATE '1970-01-01')::bigint
+            f.draft_coming, (f.stated_until - DATE '1970-01-01')::bigint, coalesce(f.draft_planned, false)
         FROM (\(query)) t
         JOIN dim_store s ON s.store_key = t.store_key
         JOIN dim_product p ON p.product_key = t.product_key
@@ -260,7 +265,7 @@ extension GoldJob {
             leadTimeDays: try row.decode(Double.self, at: 2), serviceLevel: try row.decode(Double.self, at: 3),
             reviewPeriodDays: try row.decode(Double.self, at: 4), maxDaysOfCover: try row.decode(Double.self, at: 5)
         )
-        return GoldItem(
+        var item = GoldItem(
             storeKey: try row.decode(Int64.self, at: 0), productKey: try row.decode(Int64.self, at: 1), policy: policy,
             caseSize: try row.decode(Int64?.self, at: 26),
             shelfLifeDays: try row.decode(Int64?.self, at: 27).map { Int($0) }, model: try storedModel(row),
@@ -270,6 +275,8 @@ extension GoldJob {
                 statedUntil: try row.decode(Int64?.self, at: 36)), openAlertIDs: [:],
             openOrders: OpenOrders(), draft: try storedDraft(row), onHand: try row.decode(Int64.self, at: 6),
             lastCountTime: try row.decode(Int64?.self, at: 7))
+        item.draftPlanned = try row.decode(Bool.self, at: 37)
+        return item
     }
 
     /// The item's stored stock model (columns 8 to 24), or a new one when it has none.

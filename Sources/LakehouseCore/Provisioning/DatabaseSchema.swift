@@ -666,6 +666,10 @@ public enum DatabaseSchema {
                 CREATE INDEX order_review_unraised ON order_review (store_key, review_date)
                     WHERE status <> 'proposed' AND NOT alerts_raised;
                 CREATE INDEX order_line_proposed ON order_line (store_key, review_date) WHERE status = 'proposed';
+                -- Whether the item's latest draft had what a plan needs (a count and a demand
+                -- estimate): a refresh re-drafts only the items it touched and keeps the review's
+                -- count of planned items by difference.
+                ALTER TABLE demand_forecast ADD COLUMN draft_planned boolean NOT NULL DEFAULT false;
                 """),
     ]
 }
