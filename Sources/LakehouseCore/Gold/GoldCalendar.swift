@@ -69,7 +69,11 @@ struct GoldCalendar: Sendable {
         try await calendar.loadCategories(connection)
         try await calendar.loadLearned(connection, from: start - 1)
         try await calendar.loadTotals(connection, from: from)
-        try await calendar.loadUntouched(connection)
+        // The other items' estimates are read only when a day is still to be learned (the first
+        // refresh of a day): within a day, adding them up would read every item's forecast.
+        if (start...max(start, calendar.today)).contains(where: { !calendar.hasLearned($0) }) {
+            try await calendar.loadUntouched(connection)
+        }
         return calendar
     }
 
