@@ -1,5 +1,7 @@
 // Measures that a gold refresh costs what its new events touch, not how many items the chain
-// has: the same 10,000 new events applied at 2,000 store × product items (10 stores × 200
+// has (--into-day 0.5: the history also holds the first half of the next day, so that the measured
+// refreshes are a day's ordinary ones rather than each store's first of the day, which closes its
+// previous review and drafts the new one for all of its items): the same 10,000 new events applied at 2,000 store × product items (10 stores × 200
 // products) and at 500,000 (100 stores × 5,000 products, each product selling a twentieth as much,
 // so that events per item stay those of a real chain), with the same --days of history, in one run.
 //
@@ -15,7 +17,7 @@
 // target: ≥ 1 / 1.5 = 0.67), ours = the 500,000-item refresh, peer = the 2,000-item one.
 //
 // Usage: cardinality-compare [--database-url URL (DATABASE_URL)] [--rounds N] [--days N] [--new N]
-//        [--large-stores N] [--large-products N] [--large-demand X] [--keep yes|no]
+//        [--large-stores N] [--large-products N] [--large-demand X] [--into-day F] [--keep yes|no]
 import BenchmarkSupport
 import Foundation
 import LakehouseCore
@@ -34,13 +36,13 @@ let options = CommandOptions.parse(
     defaults: [
         "--database-url": ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "", "--rounds": "5", "--days": "3",
         "--new": "10000", "--large-stores": "100", "--large-products": "5000", "--large-demand": "0.05",
-        "--keep": "no", "--python": "",
+        "--keep": "no", "--python": "", "--into-day": "0.5",
     ], usage: usage)
 guard let rounds = Int(options["--rounds"]!), rounds >= 5, let days = Int(options["--days"]!), days > 0,
     let fresh = Int(options["--new"]!), fresh > 0, let largeStores = Int(options["--large-stores"]!),
     largeStores > 0, let largeProducts = Int(options["--large-products"]!), largeProducts > 0,
     let largeDemand = Double(options["--large-demand"]!), largeDemand > 0, !options["--database-url"]!.isEmpty,
-    ["yes", "no"].contains(options["--keep"]!)
+    ["yes", "no"].contains(options["--keep"]!), let intoDay = Double(options["--into-day"]!), (0..<1).contains(intoDay)
 else {
     CommandOptions.fail("usage: \(usage)\n(--rounds ≥ 5; --days, --new, sizes and demand > 0; a database URL)")
 }
@@ -153,6 +155,15 @@ do {
                 guard try await side.loadDay() else { break }
                 try await gold.refresh()
             }
+            // Into the next day, so that the measured refreshes are a day's ordinary ones: the
+            // first refresh of a store's day also closes its previous review and drafts the new
+            // one for every item of the store, once a day.
+            if intoDay > 0, let next = side.simulator.nextDay() {
+                let morning = Int((Double(next.count) * intoDay).rounded())
+                try await side.load(Array(next.prefix(morning)))
+                side.pending = Array(next.dropFirst(morning))
+                try await gold.refresh()
+            }
             try await side.connection.execute("VACUUM ANALYZE")
         }
         say("  \(side.events) events (\(side.events / max(1, days)) a day) in \(Comparison.fixed(seconds, 0)) s")
@@ -202,7 +213,7 @@ do {
     say(
         "bench item-cardinality ratio=\(Comparison.fixed(small / large, 2)) ours=\(Comparison.fixed(large, 1))ms "
             + "peer=\(Comparison.fixed(small, 1))ms peer_name=same-refresh-at-\(smallSide.items)-items "
-            + "items=\(largeSide.items) new_events=\(fresh) history_days=\(days) "
+            + "items=\(largeSide.items) new_events=\(fresh) history_days=\(days) into_day=\(intoDay) "
             + "refresh_memory_mb=\(Comparison.fixed(Statistics.median(memory["large"] ?? []), 1)) "
             + "peer_refresh_memory_mb=\(Comparison.fixed(Statistics.median(memory["small"] ?? []), 1))")
 } catch {

@@ -208,7 +208,10 @@ extension GoldJob {
     /// The items `items` (a query giving `store_key, product_key`) with their policy, stored model,
     /// open alerts and orders on the way (their calendar is for the caller to set).
     static func restore(_ connection: PGConnection, items query: String) async throws -> [GoldItem] {
-        var items = try await connection.query(restoreSQL(items: query)).rows.map(restoredItem)
+        let policies = try await PolicyRows.load(connection, items: query)
+        var items = try await connection.query(restoreSQL(items: query)).rows.compactMap {
+            try restoredItem($0, policies: policies)
+        }
         let index = positionsByKey(items)
         try await restoreOpenAlerts(connection, items: query, into: &items, at: index)
         try await restoreOpenOrders(connection, items: query, into: &items, at: index)
@@ -227,19 +230,18 @@ extension GoldJob {
         try row.decode(Int64.self, at: column) << 32 | row.decode(Int64.self, at: column + 1)
     }
 
-    /// What ``restore(_:items:)`` reads of each item: its keys, policy (the most specific
-    /// `replenishment_policy` row), position, stored model, stated risk and last draft.
+    /// What ``restore(_:items:)`` reads of each item: its keys, store, product and category (for
+    /// ``PolicyRows``), position, stored model, stated risk and last draft. Columns 5, 26 and 27
+    /// are empty (the policy's, resolved in memory).
     private static func restoreSQL(items query: String) -> String {
         """
-        SELECT t.store_key, t.product_key, rp.lead_time_days::float8, rp.service_level::float8,
-            rp.review_period_days::float8, rp.max_days_of_cover::float8,
+        SELECT t.store_key, t.product_key, s.store_id, p.product_id, p.category, NULL,
             sp.on_hand, (extract(epoch FROM sp.last_count_time) * 1000000)::bigint,
             (extract(epoch FROM f.model_time) * 1000000)::bigint, f.model_on_hand,
             (extract(epoch FROM f.model_count_time) * 1000000)::bigint,
             (f.demand_day - DATE '1970-01-01')::bigint, f.day_units, f.day_stocked_out, f.stocked_out_at_close,
             f.level, f.variance, f.demand_size, f.demand_interval, f.days_since_demand, f.days_learned,
-            f.zero_days, f.evidence_days, f.lift_gain, f.lift_discount, f.stated_risk, rp.case_size::bigint,
-            rp.shelf_life_days::bigint, (f.draft_day - DATE '1970-01-01')::bigint, f.draft_on_hand,
+            f.zero_days, f.evidence_days, f.lift_gain, f.lift_discount, f.stated_risk, NULL, NULL, (f.draft_day - DATE '1970-01-01')::bigint, f.draft_on_hand,
             f.draft_quantity, f.draft_risk, f.draft_short_days, f.draft_waste, f.draft_risk_until::bigint,
             f.draft_coming, (f.stated_until - DATE '1970-01-01')::bigint, coalesce(f.draft_planned, false)
         FROM (\(query)) t
@@ -247,28 +249,22 @@ extension GoldJob {
         JOIN dim_product p ON p.product_key = t.product_key
         JOIN stock_position sp ON sp.store_key = t.store_key AND sp.product_key = t.product_key
         LEFT JOIN demand_forecast f ON f.store_key = t.store_key AND f.product_key = t.product_key
-        CROSS JOIN LATERAL (
-            SELECT * FROM replenishment_policy r
-            WHERE (r.store_id = s.store_id AND r.product_id = p.product_id)
-               OR (r.store_id IS NULL AND r.product_id = p.product_id)
-               OR (r.product_id IS NULL AND r.category = p.category)
-               OR (r.product_id IS NULL AND r.category IS NULL)
-            ORDER BY (r.store_id IS NOT NULL) DESC, (r.product_id IS NOT NULL) DESC, (r.category IS NOT NULL) DESC
-            LIMIT 1
-        ) rp
         """
     }
 
-    /// One row of ``restoreSQL(items:)`` as an item, with no open alert or order yet.
-    private static func restoredItem(_ row: PGRow) throws -> GoldItem {
-        let policy = ReplenishmentPolicy(
-            leadTimeDays: try row.decode(Double.self, at: 2), serviceLevel: try row.decode(Double.self, at: 3),
-            reviewPeriodDays: try row.decode(Double.self, at: 4), maxDaysOfCover: try row.decode(Double.self, at: 5)
-        )
+    /// One row of ``restoreSQL(items:)`` as an item with its policy, with no open alert or order yet.
+    /// `nil` for an item no policy row applies to (a chain whose default row was deleted), as the
+    /// lateral join it replaces left such an item out.
+    private static func restoredItem(_ row: PGRow, policies: PolicyRows) throws -> GoldItem? {
+        guard
+            let rule = policies.row(
+                store: try row.decode(String.self, at: 2), product: try row.decode(String.self, at: 3),
+                category: try row.decode(String.self, at: 4))
+        else { return nil }
         var item = GoldItem(
-            storeKey: try row.decode(Int64.self, at: 0), productKey: try row.decode(Int64.self, at: 1), policy: policy,
-            caseSize: try row.decode(Int64?.self, at: 26),
-            shelfLifeDays: try row.decode(Int64?.self, at: 27).map { Int($0) }, model: try storedModel(row),
+            storeKey: try row.decode(Int64.self, at: 0), productKey: try row.decode(Int64.self, at: 1),
+            policy: rule.policy, caseSize: rule.caseSize, shelfLifeDays: rule.shelfLifeDays.map { Int($0) },
+            model: try storedModel(row),
             days: .none,
             alerts: ItemAlerts(
                 statedRisk: try row.decode(Double?.self, at: 25) ?? 0,
