@@ -273,8 +273,10 @@ struct GoldJobTests {
                 """)
             #expect(try miscounted.rows[0].decode(Int64.self, at: 0) == 0)
             #expect(
-                try await world.base.database.query("SELECT count(*) FROM order_review WHERE status = 'proposed'").rows[0]
-                    .decode(Int64.self, at: 0) > 0)
+                try await world.base.database.query("SELECT count(*) FROM order_review WHERE status = 'proposed'").rows[
+                    0
+                ]
+                .decode(Int64.self, at: 0) > 0)
         }
         #expect(
             try await once.base.database.query("SELECT count(*) FROM category_day_sales").rows[0]

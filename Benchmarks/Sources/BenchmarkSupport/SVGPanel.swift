@@ -39,8 +39,10 @@ public struct SVGPanel: Sendable {
         func px(_ x: Double) -> Double { left + (x - xs.0) / (xs.1 - xs.0) * (width - left - right) }
         func py(_ y: Double) -> Double { top + upper + (1 - y / yMax) * (height - upper - lower) }
         func f(_ value: Double) -> String { String(format: "%.1f", value) }
-        var out = "<text x=\"\(f(left))\" y=\"\(f(top + 16))\" font-size=\"13\" font-weight=\"bold\">\(Self.escape(title))</text>\n"
-        out += "<line x1=\"\(f(left))\" y1=\"\(f(py(0)))\" x2=\"\(f(width - right))\" y2=\"\(f(py(0)))\" stroke=\"#333\"/>\n"
+        var out =
+            "<text x=\"\(f(left))\" y=\"\(f(top + 16))\" font-size=\"13\" font-weight=\"bold\">\(Self.escape(title))</text>\n"
+        out +=
+            "<line x1=\"\(f(left))\" y1=\"\(f(py(0)))\" x2=\"\(f(width - right))\" y2=\"\(f(py(0)))\" stroke=\"#333\"/>\n"
         out += "<line x1=\"\(f(left))\" y1=\"\(f(py(0)))\" x2=\"\(f(left))\" y2=\"\(f(py(yMax)))\" stroke=\"#333\"/>\n"
         for step in 0...4 {
             let y = yMax / 1.1 * Double(step) / 4
@@ -48,16 +50,20 @@ public struct SVGPanel: Sendable {
             out +=
                 "<line x1=\"\(f(left))\" y1=\"\(f(py(y)))\" x2=\"\(f(width - right))\" y2=\"\(f(py(y)))\" stroke=\"#eee\"/>\n"
             let x = xs.0 + (xs.1 - xs.0) * Double(step) / 4
-            out += "<text x=\"\(f(px(x)))\" y=\"\(f(py(0) + 14))\" text-anchor=\"middle\">\(Self.number(x.rounded()))</text>\n"
+            out +=
+                "<text x=\"\(f(px(x)))\" y=\"\(f(py(0) + 14))\" text-anchor=\"middle\">\(Self.number(x.rounded()))</text>\n"
         }
-        out += "<text x=\"\(f((left + width - right) / 2))\" y=\"\(f(top + height - 6))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
-        out += "<text x=\"14\" y=\"\(f(top + height / 2))\" transform=\"rotate(-90 14 \(f(top + height / 2)))\" text-anchor=\"middle\">\(Self.escape(unit))</text>\n"
+        out +=
+            "<text x=\"\(f((left + width - right) / 2))\" y=\"\(f(top + height - 6))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
+        out +=
+            "<text x=\"14\" y=\"\(f(top + height / 2))\" transform=\"rotate(-90 14 \(f(top + height / 2)))\" text-anchor=\"middle\">\(Self.escape(unit))</text>\n"
         for (index, line) in series.enumerated() {
             let colour = Self.colours[index % Self.colours.count]
             let path = line.points.map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ")
             out += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\" points=\"\(path)\"/>\n"
             let legendY = top + upper + 14 * Double(index) + 6
-            out += "<line x1=\"\(f(width - right + 10))\" y1=\"\(f(legendY))\" x2=\"\(f(width - right + 30))\" y2=\"\(f(legendY))\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
+            out +=
+                "<line x1=\"\(f(width - right + 10))\" y1=\"\(f(legendY))\" x2=\"\(f(width - right + 30))\" y2=\"\(f(legendY))\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
             out += "<text x=\"\(f(width - right + 34))\" y=\"\(f(legendY + 4))\">\(Self.escape(line.name))</text>\n"
         }
         return out

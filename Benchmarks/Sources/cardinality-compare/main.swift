@@ -148,7 +148,9 @@ let (largeSide, smallSide) = (sides[0], sides[1])
 
 do {
     for side in [smallSide, largeSide] {
-        say("history: \(days) days of \(side.items) items on the \(side.name) side, a silver batch and a refresh a day…")
+        say(
+            "history: \(days) days of \(side.items) items on the \(side.name) side, a silver batch and a refresh a day…"
+        )
         let gold = GoldJob(connection: side.connection, logger: quiet)
         let seconds = try await Timing.timed {
             for _ in 0..<days {

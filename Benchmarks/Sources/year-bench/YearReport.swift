@@ -10,8 +10,10 @@ enum YearReport {
     static func write(_ days: [Day], directory: String) async throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let steps = ["stage", "dimensions", "facts", "positions", "snapshots", "calendar", "stock model", "review"]
-        let tables = ["sales_silver", "fact_sales", "fact_stock_movement", "fact_inventory_snapshot", "silver_manifest",
-            "bronze_object", "schema"]
+        let tables = [
+            "sales_silver", "fact_sales", "fact_stock_movement", "fact_inventory_snapshot", "silver_manifest",
+            "bronze_object", "schema",
+        ]
         var csv =
             "day,events,refresh_ms,silver_ms_per_batch,silver_batches,maintenance_ms,delta_files,delta_bytes,read_ms,read_files,"
             + tables.map { "pg_bytes_\($0)" }.joined(separator: ",") + ",objects_bronze,objects_silver,objects_gold,"
@@ -99,7 +101,8 @@ enum YearReport {
         let quarantineRows = (object["quarantine_rows"] as? Int) ?? -1
         print(
             "reconciliation: silver table (delta-rs) \(deltaRows) rows (\(deltaRows == counts.valid ? "=" : "≠") silver), "
-                + "quarantine table \(quarantineRows) (\(quarantineRows == counts.quarantined ? "=" : "≠") quarantined)")
+                + "quarantine table \(quarantineRows) (\(quarantineRows == counts.quarantined ? "=" : "≠") quarantined)"
+        )
         print(
             "reconciliation: units sold in gold: PostgreSQL \(kept) + exported \(exported) = \(Int(kept) + exported); "
                 + "DuckDB over silver: \(silverUnits) (\(Int(kept) + exported == silverUnits ? "equal" : "NOT EQUAL"))")

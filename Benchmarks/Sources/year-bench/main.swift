@@ -48,7 +48,8 @@ guard let days = Int(options["--days"]!), days >= 60, let stores = Int(options["
     factMonths > 0, let silverMonths = Int(options["--silver-months"]!), silverMonths > 0,
     let databaseURL = environment["DATABASE_URL"], let endpoint = environment["AWS_ENDPOINT_URL"]
 else {
-    CommandOptions.fail("usage: \(usage)\n(--days ≥ 60 so that a first and a last month exist; DATABASE_URL and AWS_ENDPOINT_URL set)")
+    CommandOptions.fail(
+        "usage: \(usage)\n(--days ≥ 60 so that a first and a last month exist; DATABASE_URL and AWS_ENDPOINT_URL set)")
 }
 let python = options["--python"]!
 
@@ -174,7 +175,9 @@ var produced = 0
 var silverTotals = SilverJob.Report()
 let clock = ContinuousClock()
 let started = clock.now
-say("a year in fast-forward: \(days) days of \(stores) stores × \(products) products, 2 % dirty, on moto and PostgreSQL")
+say(
+    "a year in fast-forward: \(days) days of \(stores) stores × \(products) products, 2 % dirty, on moto and PostgreSQL"
+)
 say("day  events  refresh ms  silver ms/batch  batches  files  read ms  PostgreSQL MB")
 for day in 0..<days {
     guard let records = simulator.nextDay() else { break }
@@ -186,7 +189,9 @@ for day in 0..<days {
         let result = try await kinesis.putRecords(
             stream: stream,
             records: chunk.map { KinesisRecordInput(data: $0.payload, partitionKey: $0.partitionKey) })
-        guard result.failed.isEmpty else { throw DatasetError(message: "Kinesis refused \(result.failed.count) records") }
+        guard result.failed.isEmpty else {
+            throw DatasetError(message: "Kinesis refused \(result.failed.count) records")
+        }
     }
     _ = try await ingest.run()
     var silverReport = SilverJob.Report()

@@ -285,15 +285,23 @@ extension GoldJob {
         var life: [Int64: Int] = [:]
         for item in items { if let days = item.shelfLifeDays { life[item.key] = days } }
         var deliveries: [Int64: RecentDeliveries] = [:]
+        // The perishable items drafted, not every item of their stores.
+        let perishables = items.filter { $0.shelfLifeDays != nil }
+        try await copyIntoTemporaryTable(
+            connection, "gold_perishables", "store_key integer, product_key integer",
+            [PGCopyColumn(perishables.map(\.storeKey)), PGCopyColumn(perishables.map(\.productKey))])
         // The earliest day any review looks back to, as a day key: only those months' partitions.
-        let earliest = try await connection.query(
-            "SELECT to_char(min(review_date) - $1::integer, 'YYYYMMDD')::integer FROM gold_reviews", [Int64(longest)]
-        ).rows.first?.decode(Int32?.self, at: 0) ?? 0
+        let earliest =
+            try await connection.query(
+                "SELECT to_char(min(review_date) - $1::integer, 'YYYYMMDD')::integer FROM gold_reviews",
+                [Int64(longest)]
+            ).rows.first?.decode(Int32?.self, at: 0) ?? 0
         let rows = try await connection.query(
             """
             SELECT m.store_key, m.product_key, ((m.event_time AT TIME ZONE 'UTC')::date - DATE '1970-01-01')::bigint,
                 m.quantity_change
             FROM fact_stock_movement m JOIN gold_reviews g USING (store_key)
+            JOIN gold_perishables i ON i.store_key = m.store_key AND i.product_key = m.product_key
             WHERE m.event_type = 'restock' AND m.date_key >= \(earliest)
                 AND m.event_time >= (g.review_date - $1::integer)::timestamp AT TIME ZONE 'UTC'
             ORDER BY m.event_time
@@ -343,7 +351,8 @@ extension GoldJob {
         // A first draft counts its plannable items; a later one adds those that became so.
         var planned: [Int64: Int] = [:]
         for (position, item) in items.enumerated() {
-            planned[item.storeKey, default: 0] += (item.isPlannable ? 1 : 0) - (redrafts.plannedBefore[position] ? 1 : 0)
+            planned[item.storeKey, default: 0] +=
+                (item.isPlannable ? 1 : 0) - (redrafts.plannedBefore[position] ? 1 : 0)
         }
         var ordered: [Int64: (lines: Int, units: Int64)] = [:]
         for line in lines {
@@ -381,7 +390,14 @@ extension GoldJob {
             FROM gold_review_rows g
             WHERE g.redraft AND r.store_key = g.store_key AND r.review_date = g.review_date AND r.status = 'proposed'
             """)
-        // A first draft replaces the review's proposed lines; a later one those of its items.
+        try await deleteReplacedLines(connection, items: items, redrafts: redrafts)
+    }
+
+    /// Deletes the proposed lines a draft replaces: a first draft's, all of its review's; a later
+    /// one's, those of the items it drafted again (in `gold_review_rows`).
+    private static func deleteReplacedLines(_ connection: PGConnection, items: [GoldItem], redrafts: Redrafts)
+        async throws
+    {
         try await connection.execute(
             """
             DELETE FROM order_line l USING gold_review_rows g
