@@ -15,12 +15,15 @@ struct FaultInjectionTests {
     /// (the tests that are about one set their own): `make test` runs these beside whole
     /// pipelines on two cores, and CPU-bound tests elsewhere in the process have held both of the
     /// cooperative pool's threads for over a minute, during which no retry can run.
-    func configuration(_ server: FaultServer, attempts: Int = 5, timeout: Duration = .seconds(30))
+    /// A client of `server` whose timeouts never end a scripted answer early, even on a machine
+    /// loaded by the rest of the test run (a retry would take the script's next answer): the
+    /// stall timeout is the request's, 60 s by default.
+    func configuration(_ server: FaultServer, attempts: Int = 5, timeout: Duration = .seconds(60))
         -> AWSClientConfiguration
     {
         AWSClientConfiguration(
             credentials: Self.credentials, region: "us-east-1", endpoint: server.endpoint,
-            http: .init(connectTimeout: .seconds(10), requestTimeout: timeout),
+            http: .init(connectTimeout: .seconds(10), requestTimeout: timeout, stallTimeout: max(timeout, .seconds(1))),
             retry: RetryPolicy(
                 maximumAttempts: attempts, baseDelay: .milliseconds(1), maximumDelay: .milliseconds(5),
                 maximumElapsed: .seconds(600)))
