@@ -7,7 +7,9 @@ import PGLite
 /// Turns bronze objects into silver, batch by batch, with an exactly-once effect on the silver
 /// Delta table, the quarantine Delta table and PostgreSQL.
 ///
-/// Batch `N` is planned once: the bronze objects it takes (key, ETag) are written to
+/// Batch `N` takes the bronze objects no batch holds yet, from the registry ingest writes
+/// (``BronzeRegistry``; or from a listing of the bucket, ``Configuration/source``), and is planned
+/// once: the bronze objects it takes (key, ETag) are written to
 /// `s3://<silver>/_silver/batches/<N>.json` with `If-None-Match: *`, so a rerun after a crash —
 /// or a second process — processes exactly the same objects. Its rows are deterministic (the
 /// same plan and the same `sales_silver` give the same rows and file paths); the Delta commits
@@ -166,9 +168,10 @@ public struct SilverJob: Sendable {
         try await runOnce(stop: stop, listingAfter: nil, progress: progress)
     }
 
-    /// As ``runOnce(stop:progress:)``, listing bronze only after `listingAfter` (a key or a
-    /// prefix such as `sales_data/year=2026/month=11/day=25/`); `nil` lists it all. For a caller
-    /// that runs batch after batch and lists everything only now and then (``Pipeline``).
+    /// As ``runOnce(stop:progress:)``; with ``Configuration/source`` ``BronzeSource/listing``,
+    /// listing bronze only after `listingAfter` (a key or a prefix such as
+    /// `sales_data/year=2026/month=11/day=25/`; `nil` lists it all). The registry, the default
+    /// source, ignores it.
     public func runOnce(
         stop: StopSignal = StopSignal(), listingAfter: String?,
         progress: @Sendable (Int64, SilverStore.BatchCounts) -> Void = { _, _ in }
