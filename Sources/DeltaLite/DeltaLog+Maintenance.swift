@@ -72,7 +72,7 @@ extension DeltaLog {
                 let relative = String(object.key.dropFirst(root.count))
                 let hidden = relative.split(separator: "/").contains { $0.hasPrefix("_") || $0.hasPrefix(".") }
                 if hidden { continue }
-                let modified = Self.milliseconds(s3Timestamp: object.lastModified) ?? now
+                let modified = object.lastModifiedMilliseconds ?? now
                 if kept.contains(relative) || modified >= cutoff {
                     report.filesKept += 1
                     continue
@@ -113,7 +113,7 @@ extension DeltaLog {
             for object in page.objects {
                 let name = object.key.dropFirst(root.count + "_delta_log/".count)
                 guard name.count >= 25, let version = Int64(name.prefix(20)) else { continue }
-                let entry = (version, object.key, Self.milliseconds(s3Timestamp: object.lastModified) ?? now)
+                let entry = (version, object.key, object.lastModifiedMilliseconds ?? now)
                 switch name.dropFirst(20) {
                 case ".json": commits.append(entry)
                 case ".checkpoint.parquet": checkpoints.append(entry)
@@ -154,15 +154,6 @@ extension DeltaLog {
 
     /// A data file's path as it is on storage: `add.path` is URL-encoded.
     static func decodedPath(_ path: String) -> String { path.removingPercentEncoding ?? path }
-
-    /// Milliseconds since 1970 of an S3 `LastModified` (`2026-12-07T04:30:00.000Z`).
-    static func milliseconds(s3Timestamp text: String) -> Int64? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970 * 1000) }
-    }
 }
 
 extension Duration {

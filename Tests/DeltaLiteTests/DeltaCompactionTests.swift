@@ -48,11 +48,8 @@ import Testing
         #expect(Array(snapshot.tombstones.keys) == ["new"])
     }
 
-    @Test("S3 timestamps with and without milliseconds; durations in milliseconds")
+    @Test("durations in milliseconds; paths decoded")
     func times() {
-        #expect(DeltaLog.milliseconds(s3Timestamp: "2026-01-01T00:00:01.250Z") == 1_767_225_601_250)
-        #expect(DeltaLog.milliseconds(s3Timestamp: "2026-01-01T00:00:01Z") == 1_767_225_601_000)
-        #expect(DeltaLog.milliseconds(s3Timestamp: "yesterday") == nil)
         #expect(Duration.seconds(7 * 86_400).milliseconds == 604_800_000)
         #expect(DeltaLog.decodedPath("event_date%3D2026-01-01/a.parquet") == "event_date=2026-01-01/a.parquet")
     }

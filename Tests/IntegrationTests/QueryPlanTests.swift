@@ -18,17 +18,8 @@ struct QueryPlanTests {
     @Test("each lookup is an index scan, and a dated one reads one month's partition")
     func lookups() async throws {
         let fixture = try await SilverFixture.make("plans")
-        try await fixture.putBronze(
-            SilverFixture.bronzeObjects(
-                SimulationConfiguration(stores: 2, products: 8, days: 70, seed: 4, dirtyRate: 0), perObject: 500))
-        var configuration = SilverJob.Configuration(
-            bronzeBucket: fixture.base.bucket, silverBucket: fixture.silverBucket)
-        configuration.objectsPerBatch = 8
-        _ = try await SilverJob(
-            s3: fixture.base.s3, store: SilverStore(connection: fixture.base.database), configuration: configuration,
-            logger: fixture.logs.logger()
-        ).runOnce()
-        _ = try await GoldJob(connection: fixture.base.database, logger: fixture.logs.logger()).refresh()
+        try await fixture.loadThroughGold(
+            SimulationConfiguration(stores: 2, products: 8, days: 70, seed: 4, dirtyRate: 0), perObject: 500)
         let database = fixture.base.database
         try await database.execute("ANALYZE")
         try await database.execute("SET enable_seqscan = off")

@@ -40,6 +40,19 @@ struct SilverFixture {
             written, stream: base.stream, shardID: "test", records: 0)
     }
 
+    /// Bronze of `simulation` (objects of `perObject` records) through silver (8 objects a
+    /// batch) and one gold refresh: a gold to test what PostgreSQL holds.
+    func loadThroughGold(_ simulation: SimulationConfiguration, perObject: Int) async throws {
+        try await putBronze(Self.bronzeObjects(simulation, perObject: perObject))
+        var configuration = SilverJob.Configuration(bronzeBucket: base.bucket, silverBucket: silverBucket)
+        configuration.objectsPerBatch = 8
+        _ = try await SilverJob(
+            s3: base.s3, store: SilverStore(connection: base.database), configuration: configuration,
+            logger: logs.logger()
+        ).runOnce()
+        _ = try await GoldJob(connection: base.database, logger: logs.logger()).refresh()
+    }
+
     /// The test fixture that runs `silver` with fault injection on (`LAKEHOUSE_CRASH_AT`,
     /// `LAKEHOUSE_CRASH_ON_OBJECT`); the shipped `silver` ignores those.
     static let withFaults = "silver-with-faults"

@@ -20,17 +20,8 @@ struct TableRetentionTests {
         let fixture = try await SilverFixture.make("retention")
         let goldBucket = fixture.silverBucket.replacingOccurrences(of: "-silver-", with: "-gold-")
         try await fixture.base.s3.createBucket(goldBucket)
-        try await fixture.putBronze(
-            SilverFixture.bronzeObjects(
-                SimulationConfiguration(stores: 1, products: 6, days: 70, seed: 3, dirtyRate: 0), perObject: 400))
-        var configuration = SilverJob.Configuration(
-            bronzeBucket: fixture.base.bucket, silverBucket: fixture.silverBucket)
-        configuration.objectsPerBatch = 8
-        _ = try await SilverJob(
-            s3: fixture.base.s3, store: SilverStore(connection: fixture.base.database), configuration: configuration,
-            logger: fixture.logs.logger()
-        ).runOnce()
-        _ = try await GoldJob(connection: fixture.base.database, logger: fixture.logs.logger()).refresh()
+        try await fixture.loadThroughGold(
+            SimulationConfiguration(stores: 1, products: 6, days: 70, seed: 3, dirtyRate: 0), perObject: 400)
 
         let old = "date_key < 20260301"
         var before: [String: (rows: Int64, sum: Int64)] = [:]

@@ -193,7 +193,7 @@ public struct SilverMaintenance: Sendable {
             for object in page.objects {
                 let name = object.key.dropFirst(SilverJob.planPrefix.count)
                 guard let number = Int64(name.prefix { $0.isNumber }), number <= loadedThrough,
-                    let modified = EventTimestamp.parse(object.lastModified), modified / 1000 < cutoff
+                    let modified = object.lastModifiedMilliseconds, modified < cutoff
                 else { continue }
                 doomed.append(object.key)
             }
