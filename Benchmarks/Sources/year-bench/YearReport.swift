@@ -9,7 +9,9 @@ enum YearReport {
     /// Writes `year.csv` (a row per simulated day) and `year.svg` (the curves) under `directory`.
     static func write(_ days: [Day], directory: String) async throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let steps = ["stage", "dimensions", "facts", "positions", "snapshots", "calendar", "stock model", "review"]
+        let steps = [
+            "stage", "dimensions", "facts", "positions", "snapshots", "calendar", "stock model", "review", "forecasts",
+        ]
         let tables = [
             "sales_silver", "fact_sales", "fact_stock_movement", "fact_inventory_snapshot", "silver_manifest",
             "bronze_object", "schema",

@@ -46,35 +46,44 @@ extension GoldJob {
     /// One line to order: the item's position in the reviewed items, and its plan.
     private typealias DraftLine = (item: Int, plan: OrderPlan)
 
-    /// Drafts the reviews; runs after ``finalizeReviews(_:)``, whose `gold_newest` it reads.
-    static func review(_ connection: PGConnection, calendar: GoldCalendar) async throws -> ReviewCounts {
+    /// Drafts the reviews; runs after ``finalizeReviews(_:)``, whose `gold_newest` it reads, and
+    /// after ``stockModel(_:calendar:)``, whose items (`touched`) it drafts in place: their drafts
+    /// are written with their forecasts. The other items a first draft plans are restored here and
+    /// their drafts written here.
+    static func review(_ connection: PGConnection, calendar: GoldCalendar, touched: inout [GoldItem]) async throws
+        -> ReviewCounts
+    {
         let reviews = try await openReviews(connection)
         guard !reviews.isEmpty else { return ReviewCounts() }
         // A review's first draft plans every item of the store; later drafts of the same day
         // plan again only the items this refresh touched (the others' movements, orders and
         // deliveries have not changed since), so a refresh's cost follows its events.
         let redrafted = try await redraftedStores(connection)
-        var items = try await restore(connection, items: reviewedItemsSQL)
+        let reviewedTouched = touched.indices.filter { reviews[touched[$0].storeKey] != nil }
+        var items = reviewedTouched.map { touched[$0] }
+        if reviews.keys.contains(where: { !redrafted.contains($0) }) {
+            items += try await restore(connection, items: untouchedFirstDraftItemsSQL)
+        }
         let plannedBefore = items.map { item in
             redrafted.contains(item.storeKey) && item.draft?.day == reviews[item.storeKey]?.day && item.draftPlanned
         }
-        let deliveries = try await recentDeliveries(connection, items: items)
+        let deliveries = try await recentDeliveries(connection, items: items, reviews: reviews)
         let (lines, expired) = draft(&items, reviews: reviews, deliveries: deliveries, calendar: calendar)
         try await writeReviews(
             connection, items: items, lines: lines, reviews: reviews,
             redrafts: Redrafts(stores: redrafted, plannedBefore: plannedBefore))
+        try await writeDrafts(connection, items: Array(items[reviewedTouched.count...]))
+        for (drafted, position) in reviewedTouched.enumerated() { touched[position] = items[drafted] }
         try await markExpired(connection, expired)
         return ReviewCounts(reviews: reviews.count, lines: lines.count)
     }
 
-    /// The items a review step drafts: every item of a store whose review of the day has no
-    /// draft yet, and the touched items of the others.
-    private static let reviewedItemsSQL = """
+    /// The items a first draft plans besides the touched ones: the other items of each store
+    /// whose review of the day has no draft yet.
+    private static let untouchedFirstDraftItemsSQL = """
         SELECT p.store_key, p.product_key FROM stock_position p JOIN gold_reviews g USING (store_key)
         WHERE NOT EXISTS (SELECT 1 FROM order_review r WHERE r.store_key = g.store_key AND r.review_date = g.review_date)
-        UNION
-        SELECT DISTINCT m.store_key, m.product_key FROM gold_moves m JOIN gold_reviews g USING (store_key)
-        WHERE EXISTS (SELECT 1 FROM order_review r WHERE r.store_key = g.store_key AND r.review_date = g.review_date)
+            AND NOT EXISTS (SELECT 1 FROM gold_moves m WHERE m.store_key = p.store_key AND m.product_key = p.product_key)
         """
 
     /// The stores whose review of the day has a draft already (its row is still proposed:
@@ -118,6 +127,7 @@ extension GoldJob {
             DELETE FROM gold_reviews g USING order_review r
             WHERE r.store_key = g.store_key AND r.review_date = g.review_date AND r.status <> 'proposed'
             """)
+        try await connection.execute("ANALYZE gold_reviews")
         var reviews: [Int64: StoreReview] = [:]
         for row in try await connection.query(
             """
@@ -214,9 +224,13 @@ extension GoldJob {
         try await connection.execute(
             """
             CREATE TEMP TABLE gold_newest ON COMMIT DROP AS
-            SELECT store_key, max(last_event_time) AS as_of, (max(last_event_time) AT TIME ZONE 'UTC')::date AS day
-            FROM stock_position WHERE store_key IN (SELECT DISTINCT store_key FROM gold_moves) GROUP BY store_key
+            SELECT s.store_key, n.as_of, (n.as_of AT TIME ZONE 'UTC')::date AS day
+            FROM (SELECT DISTINCT store_key FROM gold_moves) s
+            -- One entry of the index on (store_key, last_event_time) per store.
+            CROSS JOIN LATERAL (
+                SELECT max(p.last_event_time) AS as_of FROM stock_position p WHERE p.store_key = s.store_key) n
             """)
+        try await connection.execute("ANALYZE gold_newest")
         // The store's ordering takes these rows' locks too: a review lapses or is ordered, not both.
         _ = try await connection.query(
             """
@@ -276,36 +290,39 @@ extension GoldJob {
             """)
     }
 
-    /// The deliveries of the items' last shelf-life days, for the perishables among them.
-    private static func recentDeliveries(_ connection: PGConnection, items: [GoldItem]) async throws
-        -> [Int64: RecentDeliveries]
-    {
-        let longest = items.compactMap(\.shelfLifeDays).max() ?? 0
-        guard longest > 0 else { return [:] }
+    /// The deliveries of the items' last shelf-life days, for the perishables among them: each
+    /// reviewed item's deliveries since its review day less the longest shelf life drafted.
+    private static func recentDeliveries(
+        _ connection: PGConnection, items: [GoldItem], reviews: [Int64: StoreReview]
+    ) async throws -> [Int64: RecentDeliveries] {
+        let longest = Int64(items.compactMap(\.shelfLifeDays).max() ?? 0)
+        // The perishable items drafted, not every item of their stores, each with its first day.
+        let perishables = items.compactMap { item -> (item: GoldItem, since: Int64)? in
+            guard item.shelfLifeDays != nil, let review = reviews[item.storeKey] else { return nil }
+            return (item, review.day - longest)
+        }
+        guard longest > 0, let earliest = perishables.map(\.since).min() else { return [:] }
         var life: [Int64: Int] = [:]
-        for item in items { if let days = item.shelfLifeDays { life[item.key] = days } }
-        var deliveries: [Int64: RecentDeliveries] = [:]
-        // The perishable items drafted, not every item of their stores.
-        let perishables = items.filter { $0.shelfLifeDays != nil }
+        for (item, _) in perishables { life[item.key] = item.shelfLifeDays }
         try await copyIntoTemporaryTable(
-            connection, "gold_perishables", "store_key integer, product_key integer",
-            [PGCopyColumn(perishables.map(\.storeKey)), PGCopyColumn(perishables.map(\.productKey))])
-        // The earliest day any review looks back to, as a day key: only those months' partitions.
-        let earliest =
-            try await connection.query(
-                "SELECT to_char(min(review_date) - $1::integer, 'YYYYMMDD')::integer FROM gold_reviews",
-                [Int64(longest)]
-            ).rows.first?.decode(Int32?.self, at: 0) ?? 0
+            connection, "gold_perishables", "store_key integer, product_key integer, since timestamptz",
+            [
+                PGCopyColumn(perishables.map(\.item.storeKey)), PGCopyColumn(perishables.map(\.item.productKey)),
+                PGCopyColumn(perishables.map { Self.timestamp($0.since * ItemStockModel.dayMicros) }),
+            ])
+        // The day keys too, so that only the months looked back to are read; the time in the
+        // index condition, so that each item reads its recent movements only.
         let rows = try await connection.query(
             """
             SELECT m.store_key, m.product_key, ((m.event_time AT TIME ZONE 'UTC')::date - DATE '1970-01-01')::bigint,
                 m.quantity_change
-            FROM fact_stock_movement m JOIN gold_reviews g USING (store_key)
-            JOIN gold_perishables i ON i.store_key = m.store_key AND i.product_key = m.product_key
-            WHERE m.event_type = 'restock' AND m.date_key >= \(earliest)
-                AND m.event_time >= (g.review_date - $1::integer)::timestamp AT TIME ZONE 'UTC'
+            FROM gold_perishables i
+            JOIN fact_stock_movement m ON m.store_key = i.store_key AND m.product_key = i.product_key
+                AND m.event_time >= i.since
+            WHERE m.event_type = 'restock' AND m.date_key >= \(SilverEvent.dateKey(Int32(earliest)))
             ORDER BY m.event_time
-            """, [Int64(longest)])
+            """)
+        var deliveries: [Int64: RecentDeliveries] = [:]
         for row in rows.rows {
             let key = try itemKey(row, at: 0)
             guard let days = life[key] else { continue }
@@ -321,8 +338,7 @@ extension GoldJob {
         redrafts: Redrafts
     ) async throws {
         try await writeReviewRows(connection, items: items, lines: lines, reviews: reviews, redrafts: redrafts)
-        if !lines.isEmpty { try await writeLines(connection, items: items, lines: lines, reviews: reviews) }
-        try await writeDrafts(connection, items: items)
+        try await writeLines(connection, items: items, lines: lines, reviews: reviews, redrafts: redrafts)
         if !redrafts.stores.isEmpty { try await recountRedrafted(connection) }
     }
 
@@ -390,11 +406,11 @@ extension GoldJob {
             FROM gold_review_rows g
             WHERE g.redraft AND r.store_key = g.store_key AND r.review_date = g.review_date AND r.status = 'proposed'
             """)
-        try await deleteReplacedLines(connection, items: items, redrafts: redrafts)
     }
 
-    /// Deletes the proposed lines a draft replaces: a first draft's, all of its review's; a later
-    /// one's, those of the items it drafted again (in `gold_review_rows`).
+    /// Deletes the proposed lines a draft replaces and has no line for (in `gold_lines`): a first
+    /// draft's, all of its review's; a later one's, those of the items it drafted again (in
+    /// `gold_review_rows`). The lines it has are updated in place by ``writeLines``.
     private static func deleteReplacedLines(_ connection: PGConnection, items: [GoldItem], redrafts: Redrafts)
         async throws
     {
@@ -403,24 +419,30 @@ extension GoldJob {
             DELETE FROM order_line l USING gold_review_rows g
             WHERE NOT g.redraft AND l.store_key = g.store_key AND l.review_date = g.review_date
                 AND l.status = 'proposed'
+                AND NOT EXISTS (SELECT 1 FROM gold_lines n WHERE n.store_key = l.store_key
+                    AND n.review_date = l.review_date AND n.product_key = l.product_key)
             """)
+        let again = items.filter { redrafts.stores.contains($0.storeKey) }
+        guard !again.isEmpty else { return }
         try await copyIntoTemporaryTable(
             connection, "gold_redrafted", "store_key integer, product_key integer",
-            [
-                PGCopyColumn(items.filter { redrafts.stores.contains($0.storeKey) }.map(\.storeKey)),
-                PGCopyColumn(items.filter { redrafts.stores.contains($0.storeKey) }.map(\.productKey)),
-            ])
+            [PGCopyColumn(again.map(\.storeKey)), PGCopyColumn(again.map(\.productKey))])
         try await connection.execute(
             """
             DELETE FROM order_line l USING gold_redrafted d JOIN gold_review_rows g USING (store_key)
             WHERE g.redraft AND l.store_key = d.store_key AND l.product_key = d.product_key
                 AND l.review_date = g.review_date AND l.status = 'proposed'
+                AND NOT EXISTS (SELECT 1 FROM gold_lines n WHERE n.store_key = l.store_key
+                    AND n.review_date = l.review_date AND n.product_key = l.product_key)
             """)
     }
 
-    /// Inserts the proposed `order_line` rows of `lines`.
+    /// Writes the proposed `order_line` rows of `lines`: an item's line of the day is updated in
+    /// place (no new row, no key checked again), a new one inserted, and the lines no plan keeps
+    /// deleted.
     private static func writeLines(
-        _ connection: PGConnection, items: [GoldItem], lines: [DraftLine], reviews: [Int64: StoreReview]
+        _ connection: PGConnection, items: [GoldItem], lines: [DraftLine], reviews: [Int64: StoreReview],
+        redrafts: Redrafts
     ) async throws {
         try await connection.execute("CREATE TEMP TABLE gold_lines (LIKE order_line INCLUDING DEFAULTS) ON COMMIT DROP")
         func column<T: PGEncodable>(_ value: (GoldItem, OrderPlan) -> T?) -> PGCopyColumn {
@@ -442,12 +464,25 @@ extension GoldJob {
                 column { _, _ in "proposed" },
             ])
         }
-        try await connection.execute("INSERT INTO order_line SELECT * FROM gold_lines")
+        try await connection.execute("ANALYZE gold_lines")
+        try await deleteReplacedLines(connection, items: items, redrafts: redrafts)
+        guard !lines.isEmpty else { return }
+        // Only proposed lines are replaced: the reviews drafted are all still proposed.
+        try await connection.execute(
+            """
+            INSERT INTO order_line AS l SELECT * FROM gold_lines
+            ON CONFLICT (store_key, review_date, product_key) DO UPDATE SET quantity = EXCLUDED.quantity,
+                cases = EXCLUDED.cases, on_hand = EXCLUDED.on_hand, on_order = EXCLUDED.on_order,
+                cover_demand = EXCLUDED.cover_demand, safety_stock = EXCLUDED.safety_stock,
+                projected_stock = EXCLUDED.projected_stock, projected_waste = EXCLUDED.projected_waste,
+                stockout_risk = EXCLUDED.stockout_risk, reason = EXCLUDED.reason
+            WHERE l.status = 'proposed'
+            """)
     }
 
-    /// Stores each drafted item's latest draft (`demand_forecast.draft_*`).
+    /// Stores the latest draft of `items` (`demand_forecast.draft_*`).
     private static func writeDrafts(_ connection: PGConnection, items: [GoldItem]) async throws {
-        let drafted = items.filter { $0.draft != nil }
+        guard !items.isEmpty else { return }
         try await copyIntoTemporaryTable(
             connection, "gold_drafts",
             """
@@ -455,18 +490,7 @@ extension GoldJob {
                 draft_risk float8, draft_short_days float8, draft_waste float8, draft_risk_until integer,
                 draft_coming boolean, draft_planned boolean
             """,
-            [
-                PGCopyColumn(drafted.map(\.storeKey)), PGCopyColumn(drafted.map(\.productKey)),
-                PGCopyColumn(drafted.map { SilverEvent.dateText(Int32($0.draft!.day)) }),
-                PGCopyColumn(drafted.map { $0.draft!.onHand }),
-                PGCopyColumn(drafted.map { $0.draft!.figures.quantity }),
-                PGCopyColumn(drafted.map { $0.draft!.figures.risk }),
-                PGCopyColumn(drafted.map { $0.draft!.figures.shortDays }),
-                PGCopyColumn(drafted.map { $0.draft!.figures.waste }),
-                PGCopyColumn(drafted.map { Int64($0.draft!.figures.riskUntilDay) }),
-                PGCopyColumn(drafted.map { $0.draft!.figures.deliveryComing }),
-                PGCopyColumn(drafted.map(\.draftPlanned)),
-            ])
+            [PGCopyColumn(items.map(\.storeKey)), PGCopyColumn(items.map(\.productKey))] + draftColumns(items))
         try await connection.execute(
             """
             UPDATE demand_forecast f SET draft_day = g.draft_day, draft_on_hand = g.draft_on_hand,

@@ -11,7 +11,13 @@ extension GoldJob {
     /// the days and movements in the range, not the movements since the last count. The newest
     /// day's closing stock is the item's position, so a range of that day alone reads nothing.
     static func snapshots(_ connection: PGConnection) async throws -> Int {
-        try await connection.execute(snapshotScopeSQL)
+        // The newest event day as a constant, so that the planner sees how few positions lag
+        // behind it (within a day, none) and reads them through the index on snapshot_through.
+        // Through the index on last_event_time: one entry read, not every position.
+        let newest = try await connection.query(
+            "SELECT ((SELECT max(last_event_time) FROM stock_position) AT TIME ZONE 'UTC')::date::text"
+        ).rows.first?.decode(String?.self, at: 0)
+        try await connection.execute(snapshotScopeSQL(toDate: newest.map { "DATE '\($0)'" } ?? "NULL::date"))
         // Temporary tables have no statistics until analyzed; without them the planner may scan
         // the whole movement history instead of each item's range.
         try await connection.execute("ANALYZE gold_snapshot_scope")
@@ -32,17 +38,17 @@ extension GoldJob {
             """
             UPDATE stock_position p SET snapshot_through = s.to_date FROM gold_snapshot_scope s
             WHERE p.store_key = s.store_key AND p.product_key = s.product_key AND s.from_date <= s.to_date
+                AND p.snapshot_through IS DISTINCT FROM s.to_date
             """)
         return written
     }
 
-    /// `gold_snapshot_scope`: each item's range of days to write, `from_date` to `to_date`.
-    private static let snapshotScopeSQL = """
+    /// `gold_snapshot_scope`: each item's range of days to write, `from_date` to `to_date` (the
+    /// newest event day, a date literal).
+    private static func snapshotScopeSQL(toDate: String) -> String {
+        """
         CREATE TEMP TABLE gold_snapshot_scope ON COMMIT DROP AS
-        WITH newest AS (
-            -- Through the index on last_event_time: one entry read, not every position.
-            SELECT ((SELECT max(last_event_time) FROM stock_position) AT TIME ZONE 'UTC')::date AS to_date
-        ), touched AS (
+        WITH touched AS (
             SELECT store_key, product_key, min((event_time AT TIME ZONE 'UTC')::date) AS from_date
             FROM gold_moves GROUP BY store_key, product_key
         ), rest AS (
@@ -52,12 +58,13 @@ extension GoldJob {
             SELECT store_key, product_key,
                 coalesce(snapshot_through + 1, (last_event_time AT TIME ZONE 'UTC')::date) AS from_date
             FROM stock_position
-            WHERE snapshot_through IS NULL OR snapshot_through < (SELECT to_date FROM newest)
+            WHERE snapshot_through IS NULL OR snapshot_through < \(toDate)
         )
-        SELECT store_key, product_key, min(from_date) AS from_date, (SELECT to_date FROM newest) AS to_date
+        SELECT store_key, product_key, min(from_date) AS from_date, \(toDate) AS to_date
         FROM (SELECT * FROM touched UNION ALL SELECT * FROM rest) scopes
         GROUP BY store_key, product_key
         """
+    }
 
     /// The closing stock of the items whose range is the newest day alone: their position.
     private static let newestDaySnapshotSQL = """
@@ -65,6 +72,12 @@ extension GoldJob {
         SELECT to_char(s.to_date, 'YYYYMMDD')::integer, s.store_key, s.product_key, p.on_hand
         FROM gold_snapshot_scope s JOIN stock_position p USING (store_key, product_key)
         WHERE s.from_date = s.to_date
+            -- A day's snapshot that already holds the position is left alone: the conflict
+            -- clause would lock (write) it even to change nothing.
+            AND NOT EXISTS (
+                SELECT 1 FROM fact_inventory_snapshot o
+                WHERE o.date_key = to_char(s.to_date, 'YYYYMMDD')::integer AND o.store_key = s.store_key
+                    AND o.product_key = s.product_key AND o.closing_on_hand = p.on_hand)
         ON CONFLICT (date_key, store_key, product_key) DO UPDATE SET closing_on_hand = EXCLUDED.closing_on_hand
         WHERE f.closing_on_hand <> EXCLUDED.closing_on_hand
         """

@@ -154,13 +154,22 @@ private struct StockWalk {
 /// orders a delivery closes), then written back. Reads and writes only those items' rows, so its
 /// cost follows the new events.
 extension GoldJob {
-    /// Brings the touched items' models forward; returns (forecasts written, alerts opened,
-    /// alerts resolved).
-    static func stockModel(_ connection: PGConnection, calendar: inout GoldCalendar) async throws -> (
-        forecasts: Int, opened: Int, resolved: Int
-    ) {
+    /// What the stock model's step leaves: the touched items brought forward (their forecasts
+    /// are written after the review drafts them, in one statement), and the alerts it changed.
+    struct StockModelResult: Sendable {
+        var items: [GoldItem] = []
+        var opened = 0
+        var resolved = 0
+    }
+
+    /// Brings the touched items' models forward, writes the alerts they change and the orders
+    /// deliveries closed; returns the items for ``review(_:calendar:touched:)`` and
+    /// ``write(_:items:)``.
+    static func stockModel(_ connection: PGConnection, calendar: inout GoldCalendar) async throws
+        -> StockModelResult
+    {
         let items = try await restore(connection, items: "SELECT DISTINCT store_key, product_key FROM gold_moves")
-        guard !items.isEmpty else { return (0, 0, 0) }
+        guard !items.isEmpty else { return StockModelResult() }
         var walk = StockWalk(items: items)
         for row in try await connection.query(movesSQL).rows {
             let key = try itemKey(row, at: 0)
@@ -172,10 +181,9 @@ extension GoldJob {
             walk.apply(movement, at: position, calendar: &calendar)
         }
         walk.reconcileWithPositions()
-        try await write(connection, items: walk.items)
         try await write(connection, alerts: walk.alerts.rows)
         try await markReceived(connection, walk.received)
-        return (walk.items.count, walk.alerts.opened, walk.alerts.resolved)
+        return StockModelResult(items: walk.items, opened: walk.alerts.opened, resolved: walk.alerts.resolved)
     }
 
     /// The refresh's movements (`gold_moves`) in the order the walk applies them: store and
@@ -357,8 +365,9 @@ extension GoldJob {
     /// `micros` as the RFC 3339 text COPY takes for a `timestamptz` (nil stays NULL).
     static func timestamp(_ micros: Int64?) -> String? { micros.map { EventTimestamp.format(micros: $0) } }
 
-    /// Upserts the items' `demand_forecast` rows.
-    private static func write(_ connection: PGConnection, items: [GoldItem]) async throws {
+    /// Upserts the items' `demand_forecast` rows: the stock model and the latest draft.
+    static func write(_ connection: PGConnection, items: [GoldItem]) async throws {
+        guard !items.isEmpty else { return }
         try await connection.execute(
             "CREATE TEMP TABLE gold_forecast (LIKE demand_forecast INCLUDING DEFAULTS) ON COMMIT DROP")
         let figures = items.map { $0.model.figures(policy: $0.policy) }
@@ -369,47 +378,68 @@ extension GoldJob {
                 day_units, day_stocked_out, stocked_out_at_close, level, variance, demand_size, demand_interval,
                 days_since_demand, days_learned, zero_days, evidence_days, method, daily_demand, daily_deviation,
                 safety_stock, reorder_point, days_of_cover, predicted_stockout_at, suggested_order_quantity,
-                lead_time_days, service_level, review_period_days, lift_gain, lift_discount) FROM STDIN
+                lead_time_days, service_level, review_period_days, lift_gain, lift_discount, draft_day, draft_on_hand,
+                draft_quantity, draft_risk, draft_short_days, draft_waste, draft_risk_until, draft_coming,
+                draft_planned) FROM STDIN
             """
         ) { writer in
-            try await writer.writeColumns([
-                column(\.storeKey), column(\.productKey), column { Self.timestamp($0.model.time) },
-                column(\.model.onHand), column { Self.timestamp($0.model.lastCountTime) },
-                column { $0.model.demand.day.map { SilverEvent.dateText(Int32($0)) } },
-                column(\.model.demand.dayUnits), column(\.model.demand.dayStockedOut),
-                column(\.model.demand.stockedOutAtClose), column(\.model.demand.level),
-                column(\.model.demand.variance), column(\.model.demand.demandSize),
-                column(\.model.demand.demandInterval), column(\.model.demand.daysSinceDemand),
-                column(\.model.demand.daysLearned), column(\.model.demand.zeroDays),
-                column(\.model.demand.evidenceDays), column(\.model.demand.method),
-                PGCopyColumn(figures.map(\.dailyDemand)), PGCopyColumn(figures.map(\.dailyDeviation)),
-                PGCopyColumn(figures.map(\.safetyStock)), PGCopyColumn(figures.map(\.reorderPoint)),
-                PGCopyColumn(figures.map(\.daysOfCover)),
-                PGCopyColumn(figures.map { Self.timestamp($0.predictedStockoutTime) }),
-                PGCopyColumn(figures.map(\.suggestedOrderQuantity)), column(\.policy.leadTimeDays),
-                column(\.policy.serviceLevel), column(\.policy.reviewPeriodDays), column(\.model.demand.liftGain),
-                column(\.model.demand.liftDiscount),
-            ])
+            try await writer.writeColumns(
+                [
+                    column(\.storeKey), column(\.productKey), column { Self.timestamp($0.model.time) },
+                    column(\.model.onHand), column { Self.timestamp($0.model.lastCountTime) },
+                    column { $0.model.demand.day.map { SilverEvent.dateText(Int32($0)) } },
+                    column(\.model.demand.dayUnits), column(\.model.demand.dayStockedOut),
+                    column(\.model.demand.stockedOutAtClose), column(\.model.demand.level),
+                    column(\.model.demand.variance), column(\.model.demand.demandSize),
+                    column(\.model.demand.demandInterval), column(\.model.demand.daysSinceDemand),
+                    column(\.model.demand.daysLearned), column(\.model.demand.zeroDays),
+                    column(\.model.demand.evidenceDays), column(\.model.demand.method),
+                    PGCopyColumn(figures.map(\.dailyDemand)), PGCopyColumn(figures.map(\.dailyDeviation)),
+                    PGCopyColumn(figures.map(\.safetyStock)), PGCopyColumn(figures.map(\.reorderPoint)),
+                    PGCopyColumn(figures.map(\.daysOfCover)),
+                    PGCopyColumn(figures.map { Self.timestamp($0.predictedStockoutTime) }),
+                    PGCopyColumn(figures.map(\.suggestedOrderQuantity)), column(\.policy.leadTimeDays),
+                    column(\.policy.serviceLevel), column(\.policy.reviewPeriodDays), column(\.model.demand.liftGain),
+                    column(\.model.demand.liftDiscount),
+                ] + draftColumns(items))
         }
-        try await connection.execute(
-            """
-            INSERT INTO demand_forecast SELECT * FROM gold_forecast
-            ON CONFLICT (store_key, product_key) DO UPDATE SET model_time = EXCLUDED.model_time,
-                model_on_hand = EXCLUDED.model_on_hand, model_count_time = EXCLUDED.model_count_time,
-                demand_day = EXCLUDED.demand_day, day_units = EXCLUDED.day_units,
-                day_stocked_out = EXCLUDED.day_stocked_out, stocked_out_at_close = EXCLUDED.stocked_out_at_close,
-                level = EXCLUDED.level, variance = EXCLUDED.variance, demand_size = EXCLUDED.demand_size,
-                demand_interval = EXCLUDED.demand_interval, days_since_demand = EXCLUDED.days_since_demand,
-                days_learned = EXCLUDED.days_learned, zero_days = EXCLUDED.zero_days,
-                evidence_days = EXCLUDED.evidence_days, method = EXCLUDED.method,
-                daily_demand = EXCLUDED.daily_demand, daily_deviation = EXCLUDED.daily_deviation,
-                safety_stock = EXCLUDED.safety_stock, reorder_point = EXCLUDED.reorder_point,
-                days_of_cover = EXCLUDED.days_of_cover, predicted_stockout_at = EXCLUDED.predicted_stockout_at,
-                suggested_order_quantity = EXCLUDED.suggested_order_quantity,
-                lead_time_days = EXCLUDED.lead_time_days, service_level = EXCLUDED.service_level,
-                review_period_days = EXCLUDED.review_period_days, lift_gain = EXCLUDED.lift_gain,
-                lift_discount = EXCLUDED.lift_discount, updated_at = now()
-            """)
+        try await connection.execute(forecastUpsertSQL)
+    }
+
+    /// The upsert of ``write(_:items:)``: every column the refresh computes, from `gold_forecast`.
+    private static let forecastUpsertSQL = """
+        INSERT INTO demand_forecast SELECT * FROM gold_forecast
+        ON CONFLICT (store_key, product_key) DO UPDATE SET model_time = EXCLUDED.model_time,
+            model_on_hand = EXCLUDED.model_on_hand, model_count_time = EXCLUDED.model_count_time,
+            demand_day = EXCLUDED.demand_day, day_units = EXCLUDED.day_units,
+            day_stocked_out = EXCLUDED.day_stocked_out, stocked_out_at_close = EXCLUDED.stocked_out_at_close,
+            level = EXCLUDED.level, variance = EXCLUDED.variance, demand_size = EXCLUDED.demand_size,
+            demand_interval = EXCLUDED.demand_interval, days_since_demand = EXCLUDED.days_since_demand,
+            days_learned = EXCLUDED.days_learned, zero_days = EXCLUDED.zero_days,
+            evidence_days = EXCLUDED.evidence_days, method = EXCLUDED.method,
+            daily_demand = EXCLUDED.daily_demand, daily_deviation = EXCLUDED.daily_deviation,
+            safety_stock = EXCLUDED.safety_stock, reorder_point = EXCLUDED.reorder_point,
+            days_of_cover = EXCLUDED.days_of_cover, predicted_stockout_at = EXCLUDED.predicted_stockout_at,
+            suggested_order_quantity = EXCLUDED.suggested_order_quantity,
+            lead_time_days = EXCLUDED.lead_time_days, service_level = EXCLUDED.service_level,
+            review_period_days = EXCLUDED.review_period_days, lift_gain = EXCLUDED.lift_gain,
+            lift_discount = EXCLUDED.lift_discount, draft_day = EXCLUDED.draft_day,
+            draft_on_hand = EXCLUDED.draft_on_hand, draft_quantity = EXCLUDED.draft_quantity,
+            draft_risk = EXCLUDED.draft_risk, draft_short_days = EXCLUDED.draft_short_days,
+            draft_waste = EXCLUDED.draft_waste, draft_risk_until = EXCLUDED.draft_risk_until,
+            draft_coming = EXCLUDED.draft_coming, draft_planned = EXCLUDED.draft_planned, updated_at = now()
+        """
+
+    /// The `draft_*` columns of `items` (`draft_day` … `draft_planned`), NULL for an item with no draft.
+    static func draftColumns(_ items: [GoldItem]) -> [PGCopyColumn] {
+        [
+            PGCopyColumn(items.map { $0.draft.map { SilverEvent.dateText(Int32($0.day)) } }),
+            PGCopyColumn(items.map { $0.draft?.onHand }), PGCopyColumn(items.map { $0.draft?.figures.quantity }),
+            PGCopyColumn(items.map { $0.draft?.figures.risk }), PGCopyColumn(items.map { $0.draft?.figures.shortDays }),
+            PGCopyColumn(items.map { $0.draft?.figures.waste }),
+            PGCopyColumn(items.map { $0.draft.map { Int64($0.figures.riskUntilDay) } }),
+            PGCopyColumn(items.map { $0.draft?.figures.deliveryComing }), PGCopyColumn(items.map(\.draftPlanned)),
+        ]
     }
 
     /// Writes the alert rows: existing open alerts first (resolved), then new ones, so that at no

@@ -37,7 +37,7 @@ public struct GoldJob: Sendable {
         /// Item alerts resolved by the refresh.
         public var alertsResolved = 0
         /// Where the refresh's time went: `stage`, `dimensions`, `facts`, `positions`,
-        /// `snapshots`, `calendar`, `stock model`, `review`, in order, in seconds.
+        /// `snapshots`, `calendar`, `stock model`, `review`, `forecasts`, in order, in seconds.
         public var steps: [Step] = []
 
         /// One step of a refresh and its duration.
@@ -141,16 +141,18 @@ public struct GoldJob: Sendable {
         var calendar = try await GoldCalendar.load(connection, firstNewDay: try await firstNewDay(connection))
         timer.lap("calendar", into: &report)
         let final = try await finalizeReviews(connection)
-        (report.forecasts, report.alertsOpened, report.alertsResolved) = try await stockModel(
-            connection, calendar: &calendar)
-        report.alertsOpened += final.opened
-        report.alertsResolved += final.resolved
+        var model = try await stockModel(connection, calendar: &calendar)
+        report.alertsOpened = final.opened + model.opened
+        report.alertsResolved = final.resolved + model.resolved
         try await calendar.save(connection)
         timer.lap("stock model", into: &report)
-        let review = try await Self.review(connection, calendar: calendar)
+        let review = try await Self.review(connection, calendar: calendar, touched: &model.items)
         report.proposals = review.reviews
         report.proposalLines = review.lines
         timer.lap("review", into: &report)
+        try await write(connection, items: model.items)
+        report.forecasts = model.items.count
+        timer.lap("forecasts", into: &report)
         return report
     }
 
@@ -305,9 +307,10 @@ public struct GoldJob: Sendable {
 
     /// Brings the positions of the items the new rows touch forward; returns how many changed.
     ///
-    /// First every touched item adds the changes stamped after its current count. Then an item
-    /// with a new count later than its current one takes that count and recomputes its change
-    /// from the movements stamped after it (at most the item's movements since that count).
+    /// Each touched item adds the changes stamped after its current count; an item with a new
+    /// count later than its current one takes that count instead, and its change is recomputed
+    /// from the movements stamped after it (at most the item's movements since that count). One
+    /// statement, so that each position is written once.
     private static func positions(_ connection: PGConnection) async throws -> Int {
         try await connection.execute(
             """
@@ -318,42 +321,45 @@ public struct GoldJob: Sendable {
             FROM gold_new n JOIN dim_store s USING (store_id) JOIN dim_product p USING (product_id)
             """)
         try await connection.execute("ANALYZE gold_moves")
-        let touched = try await count(
-            connection,
-            """
-            INSERT INTO stock_position AS p (store_key, product_key, last_event_time)
-            SELECT store_key, product_key, max(event_time) FROM gold_moves GROUP BY store_key, product_key
-            ON CONFLICT (store_key, product_key) DO UPDATE SET
-                last_event_time = greatest(p.last_event_time, EXCLUDED.last_event_time), updated_at = now()
-            """)
-        try await connection.execute(
-            """
-            UPDATE stock_position p SET change_since_count = p.change_since_count + m.change
-            FROM (
-                SELECT g.store_key, g.product_key, sum(g.change) AS change
-                FROM gold_moves g JOIN stock_position q USING (store_key, product_key)
-                WHERE g.change IS NOT NULL AND (q.last_count_time IS NULL OR g.event_time > q.last_count_time)
-                GROUP BY g.store_key, g.product_key
-            ) m
-            WHERE p.store_key = m.store_key AND p.product_key = m.product_key
-            """)
-        try await connection.execute(
-            """
-            UPDATE stock_position p SET last_count_time = c.event_time, last_count_quantity = c.counted,
-                change_since_count = coalesce((
-                    SELECT sum(f.quantity_change) FROM fact_stock_movement f
-                    WHERE f.store_key = p.store_key AND f.product_key = p.product_key
-                      AND f.quantity_change IS NOT NULL AND f.event_time > c.event_time), 0)
-            FROM (
-                SELECT DISTINCT ON (store_key, product_key) store_key, product_key, event_time, counted
-                FROM gold_moves WHERE event_type = 'stock_count'
-                ORDER BY store_key, product_key, event_time DESC, counted
-            ) c
-            WHERE p.store_key = c.store_key AND p.product_key = c.product_key
-              AND (p.last_count_time IS NULL OR c.event_time > p.last_count_time)
-            """)
-        return touched
+        return try await count(connection, positionsSQL)
     }
+
+    /// The upsert of ``positions(_:)``: `t` holds the position before the refresh, `c` the item's
+    /// latest new count and `fresh` whether it replaces the position's.
+    private static let positionsSQL = """
+        WITH latest AS (
+            SELECT DISTINCT ON (store_key, product_key) store_key, product_key, event_time, counted
+            FROM gold_moves WHERE event_type = 'stock_count'
+            ORDER BY store_key, product_key, event_time DESC, counted
+        ), touched AS (
+            -- The position before the refresh (q), read once per item.
+            SELECT g.store_key, g.product_key, max(g.event_time) AS newest,
+                coalesce(sum(g.change) FILTER (WHERE q.last_count_time IS NULL OR g.event_time > q.last_count_time), 0)
+                    AS change,
+                q.last_count_time, q.last_count_quantity, coalesce(q.change_since_count, 0) AS change_since_count
+            FROM gold_moves g LEFT JOIN stock_position q USING (store_key, product_key)
+            GROUP BY g.store_key, g.product_key, q.last_count_time, q.last_count_quantity, q.change_since_count
+        )
+        INSERT INTO stock_position AS p (store_key, product_key, last_event_time, last_count_time, last_count_quantity,
+            change_since_count)
+        SELECT t.store_key, t.product_key, t.newest,
+            CASE WHEN x.fresh THEN c.event_time ELSE t.last_count_time END,
+            CASE WHEN x.fresh THEN c.counted ELSE t.last_count_quantity END,
+            CASE WHEN x.fresh THEN coalesce((
+                    SELECT sum(f.quantity_change) FROM fact_stock_movement f
+                    WHERE f.store_key = t.store_key AND f.product_key = t.product_key
+                      AND f.quantity_change IS NOT NULL AND f.event_time > c.event_time), 0)
+                ELSE t.change_since_count + t.change END
+        FROM touched t
+        LEFT JOIN latest c USING (store_key, product_key)
+        CROSS JOIN LATERAL (
+            SELECT c.event_time IS NOT NULL AND (t.last_count_time IS NULL OR c.event_time > t.last_count_time) AS fresh
+        ) x
+        ON CONFLICT (store_key, product_key) DO UPDATE SET
+            last_event_time = greatest(p.last_event_time, EXCLUDED.last_event_time),
+            last_count_time = EXCLUDED.last_count_time, last_count_quantity = EXCLUDED.last_count_quantity,
+            change_since_count = EXCLUDED.change_since_count, updated_at = now()
+        """
 
     /// The `dim_date` rows of the days `days` (a query of one date column) selects.
     static func addDates(_ connection: PGConnection, days: String) async throws {
@@ -387,5 +393,8 @@ public struct GoldJob: Sendable {
     ) async throws {
         try await connection.execute("CREATE TEMP TABLE \(name) (\(columns)) ON COMMIT DROP")
         try await connection.copyIn("COPY \(name) FROM STDIN") { writer in try await writer.writeColumns(values) }
+        // Without statistics the planner takes a temporary table for ~2,000 rows whatever it
+        // holds, and may read a whole history table to join a handful of rows.
+        try await connection.execute("ANALYZE \(name)")
     }
 }

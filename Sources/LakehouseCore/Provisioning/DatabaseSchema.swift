@@ -671,5 +671,12 @@ public enum DatabaseSchema {
                 -- count of planned items by difference.
                 ALTER TABLE demand_forecast ADD COLUMN draft_planned boolean NOT NULL DEFAULT false;
                 """),
+        PGMigration(
+            name: "0017_store_newest_event",
+            sql: """
+                -- Each touched store's newest event (the day its review is for) in one index entry
+                -- per store, instead of reading every position of the store.
+                CREATE INDEX stock_position_store_newest ON stock_position (store_key, last_event_time);
+                """),
     ]
 }

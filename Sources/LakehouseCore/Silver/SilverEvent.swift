@@ -78,6 +78,11 @@ public struct SilverEvent: Sendable, Hashable {
     public static func dateText(_ days: Int32) -> String {
         String(EventTimestamp.format(micros: Int64(days) * 86_400_000_000).prefix(10))
     }
+
+    /// Days since 1970-01-01 as the star schema's date key, `YYYYMMDD` (`dim_date.date_key`).
+    static func dateKey(_ days: Int32) -> Int {
+        Int(dateText(days).filter { $0 != "-" }) ?? 0
+    }
 }
 
 /// Why silver refused a record: the first rule it broke (DESIGN.md, "Silver") and a detail.
