@@ -59,7 +59,7 @@ struct GoldCalendar: Sendable {
     /// event's day), and what learning more days needs.
     static func load(_ connection: PGConnection, firstNewDay first: Int64?) async throws -> GoldCalendar {
         let newest = try await connection.query(
-            "SELECT (extract(epoch FROM max(last_event_time)) * 1000000)::bigint FROM stock_position")
+            "SELECT (extract(epoch FROM max(last_event_time)) * 1000000)::bigint FROM store_activity")
         let now = try newest.rows.first?.decode(Int64?.self, at: 0) ?? 0
         var calendar = GoldCalendar(today: EventTimestamp.floorDivide(now, ItemStockModel.dayMicros))
         let start = min(first ?? calendar.today, calendar.today)

@@ -23,7 +23,7 @@ extension GoldJob {
     }
 
     /// A store's review: when its events reached (`as_of`), and the review's day (days since 1970).
-    private struct StoreReview {
+    private struct StoreReview: Sendable {
         var asOf: Int64
         var day: Int64
     }
@@ -37,7 +37,7 @@ extension GoldJob {
     }
 
     /// An order on the way that is past due at a review: the item and the order's review day.
-    private struct ExpiredOrder {
+    private struct ExpiredOrder: Sendable {
         var storeKey: Int64
         var productKey: Int64
         var reviewDay: Int64
@@ -68,7 +68,7 @@ extension GoldJob {
             redrafted.contains(item.storeKey) && item.draft?.day == reviews[item.storeKey]?.day && item.draftPlanned
         }
         let deliveries = try await recentDeliveries(connection, items: items, reviews: reviews)
-        let (lines, expired) = draft(&items, reviews: reviews, deliveries: deliveries, calendar: calendar)
+        let (lines, expired) = await draft(&items, reviews: reviews, deliveries: deliveries, calendar: calendar)
         try await writeReviews(
             connection, items: items, lines: lines, reviews: reviews,
             redrafts: Redrafts(stores: redrafted, plannedBefore: plannedBefore))
@@ -142,9 +142,43 @@ extension GoldJob {
     }
 
     /// Plans each item of a reviewed store for its review day, after expiring its orders on the
-    /// way that are past due; returns the lines to order and the orders expired.
+    /// way that are past due; returns the lines to order and the orders expired. Items are
+    /// independent: a large review is planned in one slice per core.
     private static func draft(
         _ items: inout [GoldItem], reviews: [Int64: StoreReview], deliveries: [Int64: RecentDeliveries],
+        calendar: GoldCalendar
+    ) async -> (lines: [DraftLine], expired: [ExpiredOrder]) {
+        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count / 4096))
+        let size = (items.count + slices - 1) / max(slices, 1)
+        let ranges = stride(from: 0, to: items.count, by: max(size, 1)).map { $0..<min(items.count, $0 + size) }
+        guard ranges.count > 1 else {
+            return draft(&items[...], reviews: reviews, deliveries: deliveries, calendar: calendar)
+        }
+        let drafted = await withTaskGroup(of: (Int, ArraySlice<GoldItem>, [DraftLine], [ExpiredOrder]).self) { group in
+            for (number, range) in ranges.enumerated() {
+                let slice = items[range]
+                group.addTask {
+                    var slice = slice
+                    let (lines, expired) = draft(&slice, reviews: reviews, deliveries: deliveries, calendar: calendar)
+                    return (number, slice, lines, expired)
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }.sorted { $0.0 < $1.0 }
+        }
+        var lines: [DraftLine] = []
+        var expired: [ExpiredOrder] = []
+        for (number, slice, sliceLines, sliceExpired) in drafted {
+            items.replaceSubrange(ranges[number], with: slice)
+            lines += sliceLines
+            expired += sliceExpired
+        }
+        return (lines, expired)
+    }
+
+    /// ``draft(_:reviews:deliveries:calendar:)`` of one slice; lines name items by their index
+    /// in the whole (the slice keeps its indices).
+    private static func draft(
+        _ items: inout ArraySlice<GoldItem>, reviews: [Int64: StoreReview], deliveries: [Int64: RecentDeliveries],
         calendar: GoldCalendar
     ) -> (lines: [DraftLine], expired: [ExpiredOrder]) {
         var lines: [DraftLine] = []
@@ -224,11 +258,8 @@ extension GoldJob {
         try await connection.execute(
             """
             CREATE TEMP TABLE gold_newest ON COMMIT DROP AS
-            SELECT s.store_key, n.as_of, (n.as_of AT TIME ZONE 'UTC')::date AS day
-            FROM (SELECT DISTINCT store_key FROM gold_moves) s
-            -- One entry of the index on (store_key, last_event_time) per store.
-            CROSS JOIN LATERAL (
-                SELECT max(p.last_event_time) AS as_of FROM stock_position p WHERE p.store_key = s.store_key) n
+            SELECT a.store_key, a.last_event_time AS as_of, (a.last_event_time AT TIME ZONE 'UTC')::date AS day
+            FROM store_activity a WHERE a.store_key IN (SELECT DISTINCT store_key FROM gold_moves)
             """)
         try await connection.execute("ANALYZE gold_newest")
         // The store's ordering takes these rows' locks too: a review lapses or is ordered, not both.
@@ -464,7 +495,6 @@ extension GoldJob {
                 column { _, _ in "proposed" },
             ])
         }
-        try await connection.execute("ANALYZE gold_lines")
         try await deleteReplacedLines(connection, items: items, redrafts: redrafts)
         guard !lines.isEmpty else { return }
         // Only proposed lines are replaced: the reviews drafted are all still proposed.

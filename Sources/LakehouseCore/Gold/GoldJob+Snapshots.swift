@@ -13,9 +13,8 @@ extension GoldJob {
     static func snapshots(_ connection: PGConnection) async throws -> Int {
         // The newest event day as a constant, so that the planner sees how few positions lag
         // behind it (within a day, none) and reads them through the index on snapshot_through.
-        // Through the index on last_event_time: one entry read, not every position.
         let newest = try await connection.query(
-            "SELECT ((SELECT max(last_event_time) FROM stock_position) AT TIME ZONE 'UTC')::date::text"
+            "SELECT ((SELECT max(last_event_time) FROM store_activity) AT TIME ZONE 'UTC')::date::text"
         ).rows.first?.decode(String?.self, at: 0)
         try await connection.execute(snapshotScopeSQL(toDate: newest.map { "DATE '\($0)'" } ?? "NULL::date"))
         // Temporary tables have no statistics until analyzed; without them the planner may scan

@@ -310,7 +310,8 @@ public struct GoldJob: Sendable {
     /// Each touched item adds the changes stamped after its current count; an item with a new
     /// count later than its current one takes that count instead, and its change is recomputed
     /// from the movements stamped after it (at most the item's movements since that count). One
-    /// statement, so that each position is written once.
+    /// statement, so that each position is written once; then each touched store's newest event
+    /// (`store_activity`).
     private static func positions(_ connection: PGConnection) async throws -> Int {
         try await connection.execute(
             """
@@ -321,7 +322,14 @@ public struct GoldJob: Sendable {
             FROM gold_new n JOIN dim_store s USING (store_id) JOIN dim_product p USING (product_id)
             """)
         try await connection.execute("ANALYZE gold_moves")
-        return try await count(connection, positionsSQL)
+        let touched = try await count(connection, positionsSQL)
+        try await connection.execute(
+            """
+            INSERT INTO store_activity AS a (store_key, last_event_time)
+            SELECT store_key, max(event_time) FROM gold_moves GROUP BY store_key
+            ON CONFLICT (store_key) DO UPDATE SET last_event_time = greatest(a.last_event_time, EXCLUDED.last_event_time)
+            """)
+        return touched
     }
 
     /// The upsert of ``positions(_:)``: `t` holds the position before the refresh, `c` the item's

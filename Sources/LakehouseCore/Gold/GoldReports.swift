@@ -228,7 +228,7 @@ extension GoldJob {
         let row = try await connection.query(
             """
             SELECT count(*), count(*) FILTER (WHERE last_count_time IS NULL),
-                count(*) FILTER (WHERE last_count_time < (SELECT max(last_event_time) FROM stock_position)
+                count(*) FILTER (WHERE last_count_time < (SELECT max(last_event_time) FROM store_activity)
                     - make_interval(days => $1::integer))
             FROM stock_position
             """, [Int64(days)]

@@ -102,7 +102,7 @@ public struct TableRetention: Sendable {
     /// Resolved alerts and past proposals beyond their days (the data's clock); a proposal's
     /// lines go with it.
     private func deleteOldGold() async throws -> Int {
-        let newest = "(SELECT max(last_event_time) FROM stock_position)"
+        let newest = "(SELECT max(last_event_time) FROM store_activity)"
         var deleted =
             try await connection.query(
                 """
@@ -142,7 +142,7 @@ public struct TableRetention: Sendable {
     /// The month (`YYYYMM`) of the newest event gold holds, `nil` for an empty gold.
     func newestMonth() async throws -> Int? {
         let result = try await connection.query(
-            "SELECT to_char(max(last_event_time) AT TIME ZONE 'UTC', 'YYYYMM')::integer FROM stock_position")
+            "SELECT to_char(max(last_event_time) AT TIME ZONE 'UTC', 'YYYYMM')::integer FROM store_activity")
         return try result.rows.first?.decode(Int32?.self, at: 0).map(Int.init)
     }
 

@@ -96,7 +96,7 @@ public struct PipelineStatus: Sendable {
             """
             SELECT (extract(epoch FROM max(last_event_time)) * 1000000)::bigint,
                 extract(epoch FROM now() - max(last_event_time))::float8
-            FROM stock_position
+            FROM store_activity
             """
         ).rows[0]
         status.newestGoldEvent = try fresh.decode(Int64?.self, at: 0)

@@ -678,5 +678,27 @@ public enum DatabaseSchema {
                 -- per store, instead of reading every position of the store.
                 CREATE INDEX stock_position_store_newest ON stock_position (store_key, last_event_time);
                 """),
+        PGMigration(
+            name: "0018_room_for_updates",
+            sql: """
+                -- Every refresh rewrites the position, the forecast and the proposed lines of each
+                -- item it touches, keys unchanged: with room left on each page the new row version
+                -- stays on the page and no index entry is added (a heap-only update). New pages keep
+                -- the room; existing ones gain it as they are rewritten.
+                ALTER TABLE stock_position SET (fillfactor = 80);
+                ALTER TABLE demand_forecast SET (fillfactor = 80);
+                ALTER TABLE order_line SET (fillfactor = 80);
+                -- For that, no index may cover a column every event changes: each store's newest
+                -- event is kept here by the refresh (with the positions, in one transaction)
+                -- instead of through indexes on stock_position.last_event_time.
+                CREATE TABLE store_activity (
+                    store_key integer PRIMARY KEY REFERENCES dim_store,
+                    last_event_time timestamptz NOT NULL
+                );
+                INSERT INTO store_activity (store_key, last_event_time)
+                SELECT store_key, max(last_event_time) FROM stock_position GROUP BY store_key;
+                DROP INDEX stock_position_last_event;
+                DROP INDEX stock_position_store_newest;
+                """),
     ]
 }
