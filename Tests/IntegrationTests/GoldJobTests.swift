@@ -215,6 +215,75 @@ struct GoldJobTests {
         return lines
     }
 
+    /// Proposed lines that are not their item's draft of the day, and drafts of a proposed review
+    /// that order and have no line: both 0 when lines and drafts agree.
+    static func linesUnlikeDrafts(_ database: PGConnection) async throws -> [Int64] {
+        let counts = try await database.query(
+            """
+            SELECT (SELECT count(*) FROM order_line l WHERE l.status = 'proposed' AND NOT EXISTS (
+                    SELECT 1 FROM demand_forecast f WHERE f.store_key = l.store_key AND f.product_key = l.product_key
+                        AND f.draft_day = l.review_date AND f.draft_quantity = l.quantity)),
+                (SELECT count(*) FROM demand_forecast f JOIN order_review r
+                    ON r.store_key = f.store_key AND r.review_date = f.draft_day AND r.status = 'proposed'
+                 WHERE f.draft_quantity > 0 AND NOT EXISTS (
+                    SELECT 1 FROM order_line l WHERE l.store_key = f.store_key AND l.product_key = f.product_key
+                        AND l.review_date = f.draft_day AND l.status = 'proposed'))
+            """)
+        return [try counts.rows[0].decode(Int64.self, at: 0), try counts.rows[0].decode(Int64.self, at: 1)]
+    }
+
+    @Test("a redraft that orders nothing for an item drops its proposed line; the review's counts follow")
+    func redraftDropsLine() async throws {
+        _ = try TestServices.require()
+        let fixture = try await SilverFixture.make("gold-drop")
+        try await fixture.loadThroughGold(
+            SimulationConfiguration(stores: 2, products: 12, days: 9, seed: 17, dirtyRate: 0), perObject: 150)
+        let database = fixture.base.database
+        // An item with a proposed line in its store's newest review.
+        let line = try #require(
+            try await database.query(
+                """
+                SELECT s.store_id, p.product_id, p.product_name, p.category,
+                    (extract(epoch FROM r.as_of) * 1000000)::bigint, l.store_key, l.product_key, r.lines
+                FROM order_line l JOIN order_review r USING (store_key, review_date)
+                JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
+                WHERE l.status = 'proposed' AND r.status = 'proposed' ORDER BY l.store_key, l.product_key LIMIT 1
+                """
+            ).rows.first)
+        let (storeKey, productKey) = (try line.decode(Int64.self, at: 5), try line.decode(Int64.self, at: 6))
+        let linesBefore = try line.decode(Int64.self, at: 7)
+        // A count a second later, the same day, finds far more than any plan orders: the redraft
+        // plans nothing for the item.
+        let time = try line.decode(Int64.self, at: 4) + 1_000_000
+        let count = SilverEvent(
+            transactionID: "drop-test", productID: try line.decode(String.self, at: 1),
+            productName: try line.decode(String.self, at: 2), category: try line.decode(String.self, at: 3),
+            quantity: 100_000, unitPriceCents: 100, totalPriceCents: 10_000_000, eventTime: time,
+            eventDate: Int32(time / 86_400_000_000), storeID: try line.decode(String.self, at: 0), paymentMethod: nil,
+            clientType: nil, eventType: .stockCount)
+        let batch = try await database.query("SELECT max(silver_batch) + 1 FROM sales_silver").rows[0].decode(
+            Int64.self, at: 0)
+        var counts = SilverStore.BatchCounts()
+        counts.objects = 1
+        counts.input = 1
+        counts.valid = 1
+        _ = try await SilverStore(connection: database).load(
+            batch: batch, rows: [SilverTable.Row(event: count, bronzeKey: "test/drop", bronzeLine: 1)], quarantined: [],
+            objects: ["test/drop": "etag"], counts: counts, deltaVersion: nil)
+        let report = try await GoldJob(connection: database, logger: fixture.logs.logger()).refresh()
+        #expect(report.rows == 1)
+        let after = try await database.query(
+            """
+            SELECT (SELECT count(*) FROM order_line WHERE store_key = $1 AND product_key = $2 AND status = 'proposed'),
+                (SELECT draft_quantity FROM demand_forecast WHERE store_key = $1 AND product_key = $2),
+                (SELECT lines FROM order_review WHERE store_key = $1 AND status = 'proposed')
+            """, [storeKey, productKey])
+        #expect(try after.rows[0].decode(Int64.self, at: 0) == 0)
+        #expect(try after.rows[0].decode(Int64.self, at: 1) == 0)
+        #expect(try after.rows[0].decode(Int64.self, at: 2) == linesBefore - 1)
+        #expect(try await Self.linesUnlikeDrafts(database) == [0, 0])
+    }
+
     @Test(
         "a simulation: gold equals an independent computation over the silver Delta table read by delta-rs; refreshing after every silver batch equals one refresh at the end"
     )
@@ -272,6 +341,9 @@ struct GoldJobTests {
                         AND f.draft_day = r.review_date AND f.draft_planned))
                 """)
             #expect(try miscounted.rows[0].decode(Int64.self, at: 0) == 0)
+            // Each proposed line is its item's draft of the day, and each draft of a proposed
+            // review that orders has its line: a redraft that orders nothing drops the line.
+            #expect(try await Self.linesUnlikeDrafts(world.base.database) == [0, 0])
             #expect(
                 try await world.base.database.query("SELECT count(*) FROM order_review WHERE status = 'proposed'").rows[
                     0
@@ -482,7 +554,7 @@ struct GoldJobTests {
     func shuffledBatches() async throws {
         let simulation = SimulationConfiguration(stores: 3, products: 20, days: 6, seed: 29, dirtyRate: 0)
         var simulator = StoreSimulator(configuration: simulation)
-        let objects = simulator.bronzeBatches(recordsPerObject: 40).map { (key: $0.key, body: $0.encoded()) }
+        let objects = simulator.bronzeBatches(recordsPerObject: 150).map { (key: $0.key, body: $0.encoded()) }
         try #require(objects.count >= 12)
         // Two neighbouring objects swapped, twice: the items in both get a late event.
         var shuffled = objects

@@ -64,14 +64,15 @@ extension GoldJob {
         if reviews.keys.contains(where: { !redrafted.contains($0) }) {
             items += try await restore(connection, items: untouchedFirstDraftItemsSQL)
         }
-        let plannedBefore = items.map { item in
-            redrafted.contains(item.storeKey) && item.draft?.day == reviews[item.storeKey]?.day && item.draftPlanned
-        }
+        // What each item's previous draft of the day was: plannable, and with a line.
+        let sameDay = items.map { redrafted.contains($0.storeKey) && $0.draft?.day == reviews[$0.storeKey]?.day }
+        let plannedBefore = items.indices.map { sameDay[$0] && items[$0].draftPlanned }
+        let lineBefore = items.indices.map { sameDay[$0] && (items[$0].draft?.figures.quantity ?? 0) > 0 }
         let deliveries = try await recentDeliveries(connection, items: items, reviews: reviews)
         let (lines, expired) = await draft(&items, reviews: reviews, deliveries: deliveries, calendar: calendar)
         try await writeReviews(
             connection, items: items, lines: lines, reviews: reviews,
-            redrafts: Redrafts(stores: redrafted, plannedBefore: plannedBefore))
+            redrafts: Redrafts(stores: redrafted, plannedBefore: plannedBefore, lineBefore: lineBefore))
         try await writeDrafts(connection, items: Array(items[reviewedTouched.count...]))
         for (drafted, position) in reviewedTouched.enumerated() { touched[position] = items[drafted] }
         try await markExpired(connection, expired)
@@ -99,10 +100,11 @@ extension GoldJob {
     }
 
     /// Which stores are drafted again, and whether each reviewed item's previous draft of the
-    /// day was plannable (by position in the items).
+    /// day was plannable and had a line (by position in the items).
     private struct Redrafts {
         var stores: Set<Int64>
         var plannedBefore: [Bool]
+        var lineBefore: [Bool]
     }
 
     /// The reviews to draft, by store key, in `gold_reviews` (locked): each touched store's newest
@@ -439,12 +441,12 @@ extension GoldJob {
             """)
     }
 
-    /// Deletes the proposed lines a draft replaces and has no line for (in `gold_lines`): a first
-    /// draft's, all of its review's; a later one's, those of the items it drafted again (in
-    /// `gold_review_rows`). The lines it has are updated in place by ``writeLines``.
-    private static func deleteReplacedLines(_ connection: PGConnection, items: [GoldItem], redrafts: Redrafts)
-        async throws
-    {
+    /// Deletes the proposed lines a draft no longer has: a first draft's, any of its review's not
+    /// in `gold_lines`; a later one's, those of the items whose previous draft of the day had a
+    /// line and whose new one has none. The lines it has are updated in place by ``writeLines``.
+    private static func deleteReplacedLines(
+        _ connection: PGConnection, items: [GoldItem], lines: [DraftLine], redrafts: Redrafts
+    ) async throws {
         try await connection.execute(
             """
             DELETE FROM order_line l USING gold_review_rows g
@@ -453,18 +455,17 @@ extension GoldJob {
                 AND NOT EXISTS (SELECT 1 FROM gold_lines n WHERE n.store_key = l.store_key
                     AND n.review_date = l.review_date AND n.product_key = l.product_key)
             """)
-        let again = items.filter { redrafts.stores.contains($0.storeKey) }
-        guard !again.isEmpty else { return }
+        let kept = Set(lines.map(\.item))
+        let dropped = items.indices.filter { redrafts.lineBefore[$0] && !kept.contains($0) }.map { items[$0] }
+        guard !dropped.isEmpty else { return }
         try await copyIntoTemporaryTable(
-            connection, "gold_redrafted", "store_key integer, product_key integer",
-            [PGCopyColumn(again.map(\.storeKey)), PGCopyColumn(again.map(\.productKey))])
+            connection, "gold_dropped", "store_key integer, product_key integer",
+            [PGCopyColumn(dropped.map(\.storeKey)), PGCopyColumn(dropped.map(\.productKey))])
         try await connection.execute(
             """
-            DELETE FROM order_line l USING gold_redrafted d JOIN gold_review_rows g USING (store_key)
+            DELETE FROM order_line l USING gold_dropped d JOIN gold_review_rows g USING (store_key)
             WHERE g.redraft AND l.store_key = d.store_key AND l.product_key = d.product_key
                 AND l.review_date = g.review_date AND l.status = 'proposed'
-                AND NOT EXISTS (SELECT 1 FROM gold_lines n WHERE n.store_key = l.store_key
-                    AND n.review_date = l.review_date AND n.product_key = l.product_key)
             """)
     }
 
@@ -495,7 +496,7 @@ extension GoldJob {
                 column { _, _ in "proposed" },
             ])
         }
-        try await deleteReplacedLines(connection, items: items, redrafts: redrafts)
+        try await deleteReplacedLines(connection, items: items, lines: lines, redrafts: redrafts)
         guard !lines.isEmpty else { return }
         // Only proposed lines are replaced: the reviews drafted are all still proposed.
         try await connection.execute(
@@ -515,15 +516,11 @@ extension GoldJob {
         guard !items.isEmpty else { return }
         try await copyIntoTemporaryTable(
             connection, "gold_drafts",
-            """
-            store_key integer, product_key integer, draft_day date, draft_on_hand bigint, draft_quantity bigint,
-                draft_risk float8, draft_short_days float8, draft_waste float8, draft_risk_until integer,
-                draft_coming boolean, draft_planned boolean
-            """,
+            "store_key integer, product_key integer, \(draftStageColumns)",
             [PGCopyColumn(items.map(\.storeKey)), PGCopyColumn(items.map(\.productKey))] + draftColumns(items))
         try await connection.execute(
             """
-            UPDATE demand_forecast f SET draft_day = g.draft_day, draft_on_hand = g.draft_on_hand,
+            UPDATE demand_forecast f SET draft_day = DATE '1970-01-01' + g.draft_day::integer, draft_on_hand = g.draft_on_hand,
                 draft_quantity = g.draft_quantity, draft_risk = g.draft_risk, draft_short_days = g.draft_short_days,
                 draft_waste = g.draft_waste, draft_risk_until = g.draft_risk_until, draft_coming = g.draft_coming,
                 draft_planned = g.draft_planned

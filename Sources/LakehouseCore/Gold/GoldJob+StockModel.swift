@@ -217,13 +217,26 @@ extension GoldJob {
     /// open alerts and orders on the way (their calendar is for the caller to set).
     static func restore(_ connection: PGConnection, items query: String) async throws -> [GoldItem] {
         let policies = try await PolicyRows.load(connection, items: query)
-        var items = try await connection.query(restoreSQL(items: query)).rows.compactMap {
-            try restoredItem($0, policies: policies)
-        }
+        var items = try await restoredItems(
+            try await connection.query(restoreSQL(items: query)).rows, policies: policies)
         let index = positionsByKey(items)
         try await restoreOpenAlerts(connection, items: query, into: &items, at: index)
         try await restoreOpenOrders(connection, items: query, into: &items, at: index)
         return items
+    }
+
+    /// The items of `rows` (``restoreSQL(items:)``'s); many rows are read in one slice per core.
+    private static func restoredItems(_ rows: [PGRow], policies: PolicyRows) async throws -> [GoldItem] {
+        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 4096))
+        guard slices > 1 else { return try rows.compactMap { try restoredItem($0, policies: policies) } }
+        let size = (rows.count + slices - 1) / slices
+        return try await withThrowingTaskGroup(of: (Int, [GoldItem]).self) { group in
+            for start in stride(from: 0, to: rows.count, by: size) {
+                let slice = rows[start..<min(rows.count, start + size)]
+                group.addTask { (start, try slice.compactMap { try restoredItem($0, policies: policies) }) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
     }
 
     /// Each item's position in `items`, by its ``GoldItem/key``.
@@ -368,36 +381,23 @@ extension GoldJob {
     /// Upserts the items' `demand_forecast` rows: the stock model and the latest draft.
     static func write(_ connection: PGConnection, items: [GoldItem]) async throws {
         guard !items.isEmpty else { return }
-        try await connection.execute(
-            "CREATE TEMP TABLE gold_forecast (LIKE demand_forecast INCLUDING DEFAULTS) ON COMMIT DROP")
+        try await connection.execute("CREATE TEMP TABLE gold_forecast (\(forecastStageColumns)) ON COMMIT DROP")
         let figures = items.map { $0.model.figures(policy: $0.policy) }
         func column<T: PGEncodable>(_ value: (GoldItem) -> T?) -> PGCopyColumn { PGCopyColumn(items.map(value)) }
-        try await connection.copyIn(
-            """
-            COPY gold_forecast (store_key, product_key, model_time, model_on_hand, model_count_time, demand_day,
-                day_units, day_stocked_out, stocked_out_at_close, level, variance, demand_size, demand_interval,
-                days_since_demand, days_learned, zero_days, evidence_days, method, daily_demand, daily_deviation,
-                safety_stock, reorder_point, days_of_cover, predicted_stockout_at, suggested_order_quantity,
-                lead_time_days, service_level, review_period_days, lift_gain, lift_discount, draft_day, draft_on_hand,
-                draft_quantity, draft_risk, draft_short_days, draft_waste, draft_risk_until, draft_coming,
-                draft_planned) FROM STDIN
-            """
-        ) { writer in
+        // Binary: no number or time is formatted as text here or parsed there.
+        try await connection.copyIn("COPY gold_forecast FROM STDIN (FORMAT binary)", format: .binary) { writer in
             try await writer.writeColumns(
                 [
-                    column(\.storeKey), column(\.productKey), column { Self.timestamp($0.model.time) },
-                    column(\.model.onHand), column { Self.timestamp($0.model.lastCountTime) },
-                    column { $0.model.demand.day.map { SilverEvent.dateText(Int32($0)) } },
-                    column(\.model.demand.dayUnits), column(\.model.demand.dayStockedOut),
-                    column(\.model.demand.stockedOutAtClose), column(\.model.demand.level),
-                    column(\.model.demand.variance), column(\.model.demand.demandSize),
+                    column(\.storeKey), column(\.productKey), column(\.model.time), column(\.model.onHand),
+                    column(\.model.lastCountTime), column(\.model.demand.day), column(\.model.demand.dayUnits),
+                    column(\.model.demand.dayStockedOut), column(\.model.demand.stockedOutAtClose),
+                    column(\.model.demand.level), column(\.model.demand.variance), column(\.model.demand.demandSize),
                     column(\.model.demand.demandInterval), column(\.model.demand.daysSinceDemand),
                     column(\.model.demand.daysLearned), column(\.model.demand.zeroDays),
                     column(\.model.demand.evidenceDays), column(\.model.demand.method),
                     PGCopyColumn(figures.map(\.dailyDemand)), PGCopyColumn(figures.map(\.dailyDeviation)),
                     PGCopyColumn(figures.map(\.safetyStock)), PGCopyColumn(figures.map(\.reorderPoint)),
-                    PGCopyColumn(figures.map(\.daysOfCover)),
-                    PGCopyColumn(figures.map { Self.timestamp($0.predictedStockoutTime) }),
+                    PGCopyColumn(figures.map(\.daysOfCover)), PGCopyColumn(figures.map(\.predictedStockoutTime)),
                     PGCopyColumn(figures.map(\.suggestedOrderQuantity)), column(\.policy.leadTimeDays),
                     column(\.policy.serviceLevel), column(\.policy.reviewPeriodDays), column(\.model.demand.liftGain),
                     column(\.model.demand.liftDiscount),
@@ -406,9 +406,42 @@ extension GoldJob {
         try await connection.execute(forecastUpsertSQL)
     }
 
+    /// `gold_forecast`, the forecast rows as ``write(_:items:)`` sends them: times in
+    /// microseconds and days since 1970, policies as `float8`.
+    private static let forecastStageColumns = """
+        store_key int8, product_key int8, model_time int8, model_on_hand int8, model_count_time int8,
+        demand_day int8, day_units int8, day_stocked_out bool, stocked_out_at_close bool, level float8,
+        variance float8, demand_size float8, demand_interval float8, days_since_demand int8, days_learned int8,
+        zero_days int8, evidence_days float8, method text, daily_demand float8, daily_deviation float8,
+        safety_stock float8, reorder_point float8, days_of_cover float8, predicted_stockout_at int8,
+        suggested_order_quantity int8, lead_time_days float8, service_level float8, review_period_days float8,
+        lift_gain float8, lift_discount float8, \(draftStageColumns)
+        """
+
+    /// The `draft_*` columns as ``draftColumns(_:)`` sends them.
+    static let draftStageColumns = """
+        draft_day int8, draft_on_hand int8, draft_quantity int8, draft_risk float8, draft_short_days float8,
+        draft_waste float8, draft_risk_until int8, draft_coming bool, draft_planned bool
+        """
+
     /// The upsert of ``write(_:items:)``: every column the refresh computes, from `gold_forecast`.
     private static let forecastUpsertSQL = """
-        INSERT INTO demand_forecast SELECT * FROM gold_forecast
+        INSERT INTO demand_forecast (store_key, product_key, model_time, model_on_hand, model_count_time, demand_day,
+            day_units, day_stocked_out, stocked_out_at_close, level, variance, demand_size, demand_interval,
+            days_since_demand, days_learned, zero_days, evidence_days, method, daily_demand, daily_deviation,
+            safety_stock, reorder_point, days_of_cover, predicted_stockout_at, suggested_order_quantity,
+            lead_time_days, service_level, review_period_days, lift_gain, lift_discount, draft_day, draft_on_hand,
+            draft_quantity, draft_risk, draft_short_days, draft_waste, draft_risk_until, draft_coming, draft_planned)
+        SELECT store_key, product_key, TIMESTAMPTZ 'epoch' + model_time * INTERVAL '1 microsecond', model_on_hand,
+            TIMESTAMPTZ 'epoch' + model_count_time * INTERVAL '1 microsecond', DATE '1970-01-01' + demand_day::integer,
+            day_units, day_stocked_out, stocked_out_at_close, level, variance, demand_size, demand_interval,
+            days_since_demand, days_learned, zero_days, evidence_days, method, daily_demand, daily_deviation,
+            safety_stock, reorder_point, days_of_cover,
+            TIMESTAMPTZ 'epoch' + predicted_stockout_at * INTERVAL '1 microsecond', suggested_order_quantity,
+            lead_time_days, service_level, review_period_days, lift_gain, lift_discount,
+            DATE '1970-01-01' + draft_day::integer, draft_on_hand, draft_quantity, draft_risk, draft_short_days,
+            draft_waste, draft_risk_until, draft_coming, draft_planned
+        FROM gold_forecast
         ON CONFLICT (store_key, product_key) DO UPDATE SET model_time = EXCLUDED.model_time,
             model_on_hand = EXCLUDED.model_on_hand, model_count_time = EXCLUDED.model_count_time,
             demand_day = EXCLUDED.demand_day, day_units = EXCLUDED.day_units,
@@ -430,10 +463,11 @@ extension GoldJob {
             draft_coming = EXCLUDED.draft_coming, draft_planned = EXCLUDED.draft_planned, updated_at = now()
         """
 
-    /// The `draft_*` columns of `items` (`draft_day` … `draft_planned`), NULL for an item with no draft.
+    /// The `draft_*` columns of `items` (`draft_day` … `draft_planned`, as ``draftStageColumns``),
+    /// NULL for an item with no draft.
     static func draftColumns(_ items: [GoldItem]) -> [PGCopyColumn] {
         [
-            PGCopyColumn(items.map { $0.draft.map { SilverEvent.dateText(Int32($0.day)) } }),
+            PGCopyColumn(items.map { $0.draft?.day }),
             PGCopyColumn(items.map { $0.draft?.onHand }), PGCopyColumn(items.map { $0.draft?.figures.quantity }),
             PGCopyColumn(items.map { $0.draft?.figures.risk }), PGCopyColumn(items.map { $0.draft?.figures.shortDays }),
             PGCopyColumn(items.map { $0.draft?.figures.waste }),

@@ -332,36 +332,41 @@ public struct GoldJob: Sendable {
         return touched
     }
 
-    /// The upsert of ``positions(_:)``: `t` holds the position before the refresh, `c` the item's
-    /// latest new count and `fresh` whether it replaces the position's.
+    /// The upsert of ``positions(_:)``: `t` holds the position before the refresh (`q`) and the
+    /// item's latest new count (`c`); `fresh` says whether that count replaces the position's.
+    /// The change after a fresh count is the new movements' after it, unless the item had events
+    /// later than the count already (a late count): then it is read from the facts.
     private static let positionsSQL = """
         WITH latest AS (
             SELECT DISTINCT ON (store_key, product_key) store_key, product_key, event_time, counted
             FROM gold_moves WHERE event_type = 'stock_count'
             ORDER BY store_key, product_key, event_time DESC, counted
         ), touched AS (
-            -- The position before the refresh (q), read once per item.
             SELECT g.store_key, g.product_key, max(g.event_time) AS newest,
                 coalesce(sum(g.change) FILTER (WHERE q.last_count_time IS NULL OR g.event_time > q.last_count_time), 0)
                     AS change,
-                q.last_count_time, q.last_count_quantity, coalesce(q.change_since_count, 0) AS change_since_count
+                coalesce(sum(g.change) FILTER (WHERE g.event_time > c.event_time), 0) AS change_after_count,
+                q.last_count_time, q.last_count_quantity, coalesce(q.change_since_count, 0) AS change_since_count,
+                q.last_event_time AS known_until, c.event_time AS count_time, c.counted
             FROM gold_moves g LEFT JOIN stock_position q USING (store_key, product_key)
-            GROUP BY g.store_key, g.product_key, q.last_count_time, q.last_count_quantity, q.change_since_count
+            LEFT JOIN latest c USING (store_key, product_key)
+            GROUP BY g.store_key, g.product_key, q.last_count_time, q.last_count_quantity, q.change_since_count,
+                q.last_event_time, c.event_time, c.counted
         )
         INSERT INTO stock_position AS p (store_key, product_key, last_event_time, last_count_time, last_count_quantity,
             change_since_count)
         SELECT t.store_key, t.product_key, t.newest,
-            CASE WHEN x.fresh THEN c.event_time ELSE t.last_count_time END,
-            CASE WHEN x.fresh THEN c.counted ELSE t.last_count_quantity END,
-            CASE WHEN x.fresh THEN coalesce((
+            CASE WHEN x.fresh THEN t.count_time ELSE t.last_count_time END,
+            CASE WHEN x.fresh THEN t.counted ELSE t.last_count_quantity END,
+            CASE WHEN NOT x.fresh THEN t.change_since_count + t.change
+                WHEN t.known_until IS NULL OR t.count_time >= t.known_until THEN t.change_after_count
+                ELSE coalesce((
                     SELECT sum(f.quantity_change) FROM fact_stock_movement f
                     WHERE f.store_key = t.store_key AND f.product_key = t.product_key
-                      AND f.quantity_change IS NOT NULL AND f.event_time > c.event_time), 0)
-                ELSE t.change_since_count + t.change END
+                      AND f.quantity_change IS NOT NULL AND f.event_time > t.count_time), 0) END
         FROM touched t
-        LEFT JOIN latest c USING (store_key, product_key)
         CROSS JOIN LATERAL (
-            SELECT c.event_time IS NOT NULL AND (t.last_count_time IS NULL OR c.event_time > t.last_count_time) AS fresh
+            SELECT t.count_time IS NOT NULL AND (t.last_count_time IS NULL OR t.count_time > t.last_count_time) AS fresh
         ) x
         ON CONFLICT (store_key, product_key) DO UPDATE SET
             last_event_time = greatest(p.last_event_time, EXCLUDED.last_event_time),

@@ -4,7 +4,7 @@ import PGLite
 /// item the most specific row (its store and product, then its product, then its category, then
 /// the chain's default), as one lateral lookup per item did in SQL — which, at 500,000 items,
 /// cost seconds a refresh.
-struct PolicyRows {
+struct PolicyRows: Sendable {
     /// A row's policy, case size and shelf life.
     struct Row {
         var policy: ReplenishmentPolicy
