@@ -40,7 +40,8 @@ struct ProvisionerTests {
             .applyMigration("0010_order_proposal"), .applyMigration("0011_markdown_list"),
             .applyMigration("0012_category_day_sales"), .applyMigration("0013_pipeline_run_maintenance"),
             .applyMigration("0014_bronze_object"), .applyMigration("0015_monthly_partitions"),
-            .applyMigration("0016_position_indexes"),
+            .applyMigration("0016_position_indexes"), .applyMigration("0017_store_newest_event"),
+            .applyMigration("0018_room_for_updates"),
             .setLifecycle("prov-bronze-\(suffix)", Infrastructure.bronzeLifecycle()),
         ]
         #expect(try await provisioner.plan(infrastructure) == everything)
