@@ -69,7 +69,7 @@ extension GoldJob {
         let plannedBefore = items.indices.map { sameDay[$0] && items[$0].draftPlanned }
         let lineBefore = items.indices.map { sameDay[$0] && (items[$0].draft?.figures.quantity ?? 0) > 0 }
         let deliveries = try await recentDeliveries(connection, items: items, reviews: reviews)
-        let (lines, expired) = await draft(&items, reviews: reviews, deliveries: deliveries, calendar: calendar)
+        let (lines, expired) = try await draft(&items, reviews: reviews, deliveries: deliveries, calendar: calendar)
         try await writeReviews(
             connection, items: items, lines: lines, reviews: reviews,
             redrafts: Redrafts(stores: redrafted, plannedBefore: plannedBefore, lineBefore: lineBefore))
@@ -149,28 +149,17 @@ extension GoldJob {
     private static func draft(
         _ items: inout [GoldItem], reviews: [Int64: StoreReview], deliveries: [Int64: RecentDeliveries],
         calendar: GoldCalendar
-    ) async -> (lines: [DraftLine], expired: [ExpiredOrder]) {
-        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, items.count / 4096))
-        let size = (items.count + slices - 1) / max(slices, 1)
-        let ranges = stride(from: 0, to: items.count, by: max(size, 1)).map { $0..<min(items.count, $0 + size) }
-        guard ranges.count > 1 else {
-            return draft(&items[...], reviews: reviews, deliveries: deliveries, calendar: calendar)
-        }
-        let drafted = await withTaskGroup(of: (Int, ArraySlice<GoldItem>, [DraftLine], [ExpiredOrder]).self) { group in
-            for (number, range) in ranges.enumerated() {
-                let slice = items[range]
-                group.addTask {
-                    var slice = slice
-                    let (lines, expired) = draft(&slice, reviews: reviews, deliveries: deliveries, calendar: calendar)
-                    return (number, slice, lines, expired)
-                }
-            }
-            return await group.reduce(into: []) { $0.append($1) }.sorted { $0.0 < $1.0 }
+    ) async throws -> (lines: [DraftLine], expired: [ExpiredOrder]) {
+        let snapshot = items
+        let drafted = try await inSlices(count: items.count) { range in
+            var slice = snapshot[range]
+            let (lines, expired) = draft(&slice, reviews: reviews, deliveries: deliveries, calendar: calendar)
+            return (slice, lines, expired)
         }
         var lines: [DraftLine] = []
         var expired: [ExpiredOrder] = []
-        for (number, slice, sliceLines, sliceExpired) in drafted {
-            items.replaceSubrange(ranges[number], with: slice)
+        for (range, (slice, sliceLines, sliceExpired)) in drafted {
+            items.replaceSubrange(range, with: slice)
             lines += sliceLines
             expired += sliceExpired
         }

@@ -227,16 +227,9 @@ extension GoldJob {
 
     /// The items of `rows` (``restoreSQL(items:)``'s); many rows are read in one slice per core.
     private static func restoredItems(_ rows: [PGRow], policies: PolicyRows) async throws -> [GoldItem] {
-        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 4096))
-        guard slices > 1 else { return try rows.compactMap { try restoredItem($0, policies: policies) } }
-        let size = (rows.count + slices - 1) / slices
-        return try await withThrowingTaskGroup(of: (Int, [GoldItem]).self) { group in
-            for start in stride(from: 0, to: rows.count, by: size) {
-                let slice = rows[start..<min(rows.count, start + size)]
-                group.addTask { (start, try slice.compactMap { try restoredItem($0, policies: policies) }) }
-            }
-            return try await group.reduce(into: []) { $0.append($1) }.sorted { $0.0 < $1.0 }.flatMap(\.1)
-        }
+        try await inSlices(count: rows.count) { range in
+            try rows[range].compactMap { try restoredItem($0, policies: policies) }
+        }.flatMap(\.result)
     }
 
     /// Each item's position in `items`, by its ``GoldItem/key``.
@@ -425,43 +418,27 @@ extension GoldJob {
         """
 
     /// The upsert of ``write(_:items:)``: every column the refresh computes, from `gold_forecast`.
-    private static let forecastUpsertSQL = """
-        INSERT INTO demand_forecast (store_key, product_key, model_time, model_on_hand, model_count_time, demand_day,
-            day_units, day_stocked_out, stocked_out_at_close, level, variance, demand_size, demand_interval,
-            days_since_demand, days_learned, zero_days, evidence_days, method, daily_demand, daily_deviation,
-            safety_stock, reorder_point, days_of_cover, predicted_stockout_at, suggested_order_quantity,
-            lead_time_days, service_level, review_period_days, lift_gain, lift_discount, draft_day, draft_on_hand,
-            draft_quantity, draft_risk, draft_short_days, draft_waste, draft_risk_until, draft_coming, draft_planned)
-        SELECT store_key, product_key, TIMESTAMPTZ 'epoch' + model_time * INTERVAL '1 microsecond', model_on_hand,
-            TIMESTAMPTZ 'epoch' + model_count_time * INTERVAL '1 microsecond', DATE '1970-01-01' + demand_day::integer,
-            day_units, day_stocked_out, stocked_out_at_close, level, variance, demand_size, demand_interval,
-            days_since_demand, days_learned, zero_days, evidence_days, method, daily_demand, daily_deviation,
-            safety_stock, reorder_point, days_of_cover,
-            TIMESTAMPTZ 'epoch' + predicted_stockout_at * INTERVAL '1 microsecond', suggested_order_quantity,
-            lead_time_days, service_level, review_period_days, lift_gain, lift_discount,
-            DATE '1970-01-01' + draft_day::integer, draft_on_hand, draft_quantity, draft_risk, draft_short_days,
-            draft_waste, draft_risk_until, draft_coming, draft_planned
-        FROM gold_forecast
-        ON CONFLICT (store_key, product_key) DO UPDATE SET model_time = EXCLUDED.model_time,
-            model_on_hand = EXCLUDED.model_on_hand, model_count_time = EXCLUDED.model_count_time,
-            demand_day = EXCLUDED.demand_day, day_units = EXCLUDED.day_units,
-            day_stocked_out = EXCLUDED.day_stocked_out, stocked_out_at_close = EXCLUDED.stocked_out_at_close,
-            level = EXCLUDED.level, variance = EXCLUDED.variance, demand_size = EXCLUDED.demand_size,
-            demand_interval = EXCLUDED.demand_interval, days_since_demand = EXCLUDED.days_since_demand,
-            days_learned = EXCLUDED.days_learned, zero_days = EXCLUDED.zero_days,
-            evidence_days = EXCLUDED.evidence_days, method = EXCLUDED.method,
-            daily_demand = EXCLUDED.daily_demand, daily_deviation = EXCLUDED.daily_deviation,
-            safety_stock = EXCLUDED.safety_stock, reorder_point = EXCLUDED.reorder_point,
-            days_of_cover = EXCLUDED.days_of_cover, predicted_stockout_at = EXCLUDED.predicted_stockout_at,
-            suggested_order_quantity = EXCLUDED.suggested_order_quantity,
-            lead_time_days = EXCLUDED.lead_time_days, service_level = EXCLUDED.service_level,
-            review_period_days = EXCLUDED.review_period_days, lift_gain = EXCLUDED.lift_gain,
-            lift_discount = EXCLUDED.lift_discount, draft_day = EXCLUDED.draft_day,
-            draft_on_hand = EXCLUDED.draft_on_hand, draft_quantity = EXCLUDED.draft_quantity,
-            draft_risk = EXCLUDED.draft_risk, draft_short_days = EXCLUDED.draft_short_days,
-            draft_waste = EXCLUDED.draft_waste, draft_risk_until = EXCLUDED.draft_risk_until,
-            draft_coming = EXCLUDED.draft_coming, draft_planned = EXCLUDED.draft_planned, updated_at = now()
-        """
+    private static let forecastUpsertSQL: String = {
+        // The columns written, in `gold_forecast`'s order; the stage's times and days become
+        // PostgreSQL's here.
+        let columns = forecastStageColumns.split(separator: ",").map {
+            String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix { $0 != " " })
+        }
+        let converted = [
+            "model_time": "TIMESTAMPTZ 'epoch' + model_time * INTERVAL '1 microsecond'",
+            "model_count_time": "TIMESTAMPTZ 'epoch' + model_count_time * INTERVAL '1 microsecond'",
+            "predicted_stockout_at": "TIMESTAMPTZ 'epoch' + predicted_stockout_at * INTERVAL '1 microsecond'",
+            "demand_day": "DATE '1970-01-01' + demand_day::integer",
+            "draft_day": "DATE '1970-01-01' + draft_day::integer",
+        ]
+        let updated = columns.filter { $0 != "store_key" && $0 != "product_key" }
+        return """
+            INSERT INTO demand_forecast (\(columns.joined(separator: ", ")))
+            SELECT \(columns.map { converted[$0] ?? $0 }.joined(separator: ", ")) FROM gold_forecast
+            ON CONFLICT (store_key, product_key) DO UPDATE SET
+                \((updated.map { "\($0) = EXCLUDED.\($0)" } + ["updated_at = now()"]).joined(separator: ", "))
+            """
+    }()
 
     /// The `draft_*` columns of `items` (`draft_day` … `draft_planned`, as ``draftStageColumns``),
     /// NULL for an item with no draft.
