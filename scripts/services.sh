@@ -58,7 +58,8 @@ as_run_user() {
 # The cluster lives under $state unless the run user cannot reach it there (a checkout under
 # /root, say); then under /tmp, with the choice remembered in $state/pg-location.
 pg_home() {
-    if [[ -f $state/pg-location ]]; then cat "$state/pg-location"; return; fi
+    # Where the cluster was put before, unless that directory is gone (then a new one).
+    if [[ -f $state/pg-location && -d $(cat "$state/pg-location") ]]; then cat "$state/pg-location"; return; fi
     local home=$state/postgres
     mkdir -p "$home"
     [[ $(id -u) -eq 0 ]] && chown "$(run_user)" "$home"

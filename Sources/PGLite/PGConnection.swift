@@ -174,11 +174,22 @@ public final class PGConnection: @unchecked Sendable {
     ///   ``PGError/Code/connectionFailed`` if the connection was lost.
     @discardableResult
     public func query(_ sql: String, _ parameters: [(any PGEncodable)?] = []) async throws -> PGQueryResult {
+        try await query(sql, parameters, results: .text)
+    }
+
+    /// Runs one statement with parameters `$1…$n`, as ``query(_:_:)`` does, with its result
+    /// values in `format`: ``PGResultFormat/binary`` spares formatting and parsing each value,
+    /// which counts when a result has many rows of numbers.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [(any PGEncodable)?] = [], results format: PGResultFormat)
+        async throws -> PGQueryResult
+    {
         logger.trace("running statement", metadata: ["pg.parameters": "\(parameters.count)"])
         let encoded = PGEncodedParameters(parameters)
+        let resultFormat: Int32 = format == .binary ? 1 : 0
         return try await withHandle { handle in
             let result = encoded.withPointers { types, values in
-                PQexecParams(handle, sql, Int32(encoded.count), types, values, nil, nil, 0)
+                PQexecParams(handle, sql, Int32(encoded.count), types, values, nil, nil, resultFormat)
             }
             return try Self.consume(result, of: handle)
         }
@@ -395,14 +406,8 @@ public final class PGConnection: @unchecked Sendable {
         let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
         let types = (0..<columnCount).map { PGDataType(rawValue: PQftype(result, Int32($0))) }
         let layout = PGRowLayout(names: columns, types: types)
-        var rows: [PGRow] = []
-        rows.reserveCapacity(rowCount)
-        for row in 0..<Int32(rowCount) {
-            let values: [String?] = (0..<Int32(columnCount)).map { column in
-                PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
-            }
-            rows.append(PGRow(layout: layout, values: values))
-        }
+        let text = PGResultText(copying: result, rows: rowCount, columns: columnCount)
+        let rows = (0..<rowCount).map { PGRow(layout: layout, text: text, row: $0) }
         let tuples = String(cString: PQcmdTuples(result))
         return PGQueryResult(
             columns: columns, columnTypes: types, rows: rows, commandTag: String(cString: PQcmdStatus(result)),

@@ -180,9 +180,13 @@ public final class PGCopyWriter: @unchecked Sendable {
         }
     }
 
-    /// Ends the data (the binary trailer, if binary rows were written) and sends the rest.
+    /// Ends the data (in binary, the trailer, after the header even when no row was written:
+    /// the server reads an empty stream as a file without its signature) and sends the rest.
     func finish() async throws {
-        if binaryHeaderWritten { buffer.append(contentsOf: [0xFF, 0xFF]) }
+        if format == .binary {
+            if !binaryHeaderWritten { buffer.append(contentsOf: Self.binaryHeader) }
+            buffer.append(contentsOf: [0xFF, 0xFF])
+        }
         try await flush()
     }
 

@@ -74,5 +74,26 @@ public struct PGDataType: RawRepresentable, Sendable, Hashable, CustomStringConv
     public var description: String { Self.names[rawValue] ?? "oid \(rawValue)" }
 
     /// Text-like types, whose text representation is the value itself.
-    var isTextual: Bool { [.text, .varchar, .bpchar, .name, .json, .jsonb, .unspecified].contains(self) }
+    var isTextual: Bool {
+        switch self {
+        case .text, .varchar, .bpchar, .name, .json, .jsonb, .unspecified: true
+        default: false
+        }
+    }
+
+    /// Integer types, which read into any integer type their value fits.
+    var isInteger: Bool {
+        switch self {
+        case .int2, .int4, .int8, .oid: true
+        default: false
+        }
+    }
+
+    /// The types `Double` and `Float` read: floats, integers and `numeric`.
+    var isFloatingPointSource: Bool {
+        switch self {
+        case .float4, .float8, .numeric: true
+        default: isInteger && self != .oid
+        }
+    }
 }

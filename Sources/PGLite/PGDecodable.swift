@@ -10,6 +10,25 @@ public protocol PGDecodable: Sendable {
     /// - Returns: the value, or `nil` when `text` is not a value of this type or `type` is not
     ///   one this Swift type reads (the caller turns that into an error naming the column).
     static func decode(pgText text: String, type: PGDataType) -> Self?
+
+    /// Reads the value from the bytes of its text form, as ``decode(pgText:type:)`` reads the
+    /// same text; a result's rows call this one. The default makes a `String` of the bytes;
+    /// numbers and booleans read the bytes themselves.
+    static func decode(pgBytes bytes: UnsafeBufferPointer<UInt8>, type: PGDataType) -> Self?
+
+    /// Reads the value from its binary form (a result asked for in ``PGResultFormat/binary``);
+    /// `nil` when `type` is not one this Swift type reads in binary. The default reads none.
+    static func decode(pgBinary bytes: UnsafeBufferPointer<UInt8>, type: PGDataType) -> Self?
+}
+
+extension PGDecodable {
+    /// Makes a `String` of `bytes` and reads it with ``decode(pgText:type:)``.
+    public static func decode(pgBytes bytes: UnsafeBufferPointer<UInt8>, type: PGDataType) -> Self? {
+        decode(pgText: String(decoding: bytes, as: UTF8.self), type: type)
+    }
+
+    /// Reads no binary form: the caller's error says to read the column in a text result.
+    public static func decode(pgBinary bytes: UnsafeBufferPointer<UInt8>, type: PGDataType) -> Self? { nil }
 }
 
 extension String: PGDecodable {
@@ -19,8 +38,27 @@ extension String: PGDecodable {
 
 /// Integers read from `smallint`, `integer`, `bigint` and `oid` columns, and from text columns.
 private func decodeInteger<T: FixedWidthInteger>(_ text: String, _ type: PGDataType) -> T? {
-    guard [.int2, .int4, .int8, .oid].contains(type) || type.isTextual else { return nil }
+    guard type.isInteger || type.isTextual else { return nil }
     return T(text)
+}
+
+extension PGDecodable where Self: FixedWidthInteger {
+    /// Reads the integer from the bytes of its text, as ``decode(pgText:type:)`` reads the text.
+    public static func decode(pgBytes bytes: UnsafeBufferPointer<UInt8>, type: PGDataType) -> Self? {
+        decodeInteger(bytes, type)
+    }
+
+    /// From `smallint`, `integer`, `bigint` and `oid` in binary, when the value fits.
+    public static func decode(pgBinary bytes: UnsafeBufferPointer<UInt8>, type: PGDataType) -> Self? {
+        PGBinary.integer(bytes, type)
+    }
+}
+
+/// ``decodeInteger(_:_:)`` of the bytes of the text: an optional sign and decimal digits, `nil`
+/// when they are not or the value does not fit in `T`.
+private func decodeInteger<T: FixedWidthInteger>(_ bytes: UnsafeBufferPointer<UInt8>, _ type: PGDataType) -> T? {
+    guard type.isInteger || type.isTextual else { return nil }
+    return PGNumberText.integer(bytes)
 }
 
 extension Int: PGDecodable {
@@ -53,13 +91,23 @@ extension Bool: PGDecodable {
         default: return nil
         }
     }
+
+    /// The same, read from the bytes.
+    public static func decode(pgBytes bytes: UnsafeBufferPointer<UInt8>, type: PGDataType) -> Bool? {
+        guard type == .bool || type.isTextual else { return nil }
+        switch bytes.count {
+        case 1 where bytes[0] == UInt8(ascii: "t"): return true
+        case 1 where bytes[0] == UInt8(ascii: "f"): return false
+        default: return decode(pgText: String(decoding: bytes, as: UTF8.self), type: type)
+        }
+    }
 }
 
 /// Floating-point values read from `real`, `double precision`, integer and `numeric` columns.
 private func decodeFloatingPoint<T: BinaryFloatingPoint & LosslessStringConvertible>(
     _ text: String, _ type: PGDataType
 ) -> T? {
-    guard [.float4, .float8, .int2, .int4, .int8, .numeric].contains(type) || type.isTextual else { return nil }
+    guard type.isFloatingPointSource || type.isTextual else { return nil }
     switch text {
     case "NaN": return .nan
     case "Infinity": return .infinity
@@ -72,6 +120,13 @@ extension Double: PGDecodable {
     /// From `real`, `double precision`, integer, `numeric` (rounded to the nearest `Double`) and text columns;
     /// `NaN`, `Infinity` and `-Infinity` read as their IEEE 754 values.
     public static func decode(pgText text: String, type: PGDataType) -> Double? { decodeFloatingPoint(text, type) }
+
+    /// The same, read from the bytes: a plain decimal number of up to 19 significant digits
+    /// without a `String`; any other text as ``decode(pgText:type:)`` reads it.
+    public static func decode(pgBytes bytes: UnsafeBufferPointer<UInt8>, type: PGDataType) -> Double? {
+        guard type.isFloatingPointSource || type.isTextual else { return nil }
+        return PGNumberText.double(bytes) ?? decodeFloatingPoint(String(decoding: bytes, as: UTF8.self), type)
+    }
 }
 
 extension Float: PGDecodable {
@@ -202,5 +257,100 @@ enum PGArrayText {
             guard bytes[index] == UInt8(ascii: ",") else { return nil }
             index += 1
         }
+    }
+}
+
+/// Values read from PostgreSQL's binary forms (big-endian, fixed width).
+enum PGBinary {
+    /// The big-endian integer of exactly `MemoryLayout<T>.size` bytes, else `nil`.
+    static func bigEndian<T: FixedWidthInteger>(_ bytes: UnsafeBufferPointer<UInt8>, as _: T.Type) -> T? {
+        guard bytes.count == MemoryLayout<T>.size else { return nil }
+        return bytes.reduce(T.zero) { $0 << 8 | T(truncatingIfNeeded: $1) }
+    }
+
+    /// An integer column (`smallint`, `integer`, `bigint`, `oid`) as `T`, if it fits.
+    static func integer<T: FixedWidthInteger>(_ bytes: UnsafeBufferPointer<UInt8>, _ type: PGDataType) -> T? {
+        switch type {
+        case .int2: bigEndian(bytes, as: Int16.self).flatMap { T(exactly: $0) }
+        case .int4: bigEndian(bytes, as: Int32.self).flatMap { T(exactly: $0) }
+        case .int8: bigEndian(bytes, as: Int64.self).flatMap { T(exactly: $0) }
+        case .oid: bigEndian(bytes, as: UInt32.self).flatMap { T(exactly: $0) }
+        default: nil
+        }
+    }
+
+    /// A float or integer column as a `Double`.
+    static func double(_ bytes: UnsafeBufferPointer<UInt8>, _ type: PGDataType) -> Double? {
+        switch type {
+        case .float8: bigEndian(bytes, as: UInt64.self).map { Double(bitPattern: $0) }
+        case .float4: bigEndian(bytes, as: UInt32.self).map { Double(Float(bitPattern: $0)) }
+        case .int2, .int4, .int8: integer(bytes, type).map { (value: Int64) in Double(value) }
+        default: nil
+        }
+    }
+
+    /// Microseconds between 1970-01-01 and 2000-01-01, PostgreSQL's epoch.
+    static let epochOffset: Int64 = 946_684_800_000_000
+
+    /// A `timestamptz`, `timestamp` (taken as UTC) or `date` (midnight UTC) column as a `Date`;
+    /// PostgreSQL's infinities as `Date.distantFuture` and `Date.distantPast`.
+    static func date(_ bytes: UnsafeBufferPointer<UInt8>, _ type: PGDataType) -> Date? {
+        switch type {
+        case .timestamptz, .timestamp:
+            guard let micros = bigEndian(bytes, as: Int64.self) else { return nil }
+            if micros == .max { return .distantFuture }
+            if micros == .min { return .distantPast }
+            return PGTimestamp.date(micros: micros + epochOffset)
+        case .date:
+            guard let days = bigEndian(bytes, as: Int32.self) else { return nil }
+            if days == .max { return .distantFuture }
+            if days == .min { return .distantPast }
+            return PGTimestamp.date(micros: Int64(days) * 86_400_000_000 + epochOffset)
+        default:
+            return nil
+        }
+    }
+}
+
+extension Double {
+    /// From `double precision`, `real` and integers in binary (`numeric` only in text results).
+    public static func decode(pgBinary bytes: UnsafeBufferPointer<UInt8>, type: PGDataType) -> Double? {
+        PGBinary.double(bytes, type)
+    }
+}
+
+extension Float {
+    /// From `real` in binary, and from `double precision` and integers rounded to the nearest `Float`.
+    public static func decode(pgBinary bytes: UnsafeBufferPointer<UInt8>, type: PGDataType) -> Float? {
+        if type == .float4 { return PGBinary.bigEndian(bytes, as: UInt32.self).map { Float(bitPattern: $0) } }
+        return PGBinary.double(bytes, type).map { Float($0) }
+    }
+}
+
+extension Bool {
+    /// From `boolean` in binary (one byte).
+    public static func decode(pgBinary bytes: UnsafeBufferPointer<UInt8>, type: PGDataType) -> Bool? {
+        guard type == .bool, bytes.count == 1 else { return nil }
+        return bytes[0] != 0
+    }
+}
+
+extension String {
+    /// From text-like columns in binary (their UTF-8 bytes); `jsonb` and other types only in text results.
+    public static func decode(pgBinary bytes: UnsafeBufferPointer<UInt8>, type: PGDataType) -> String? {
+        guard type.isTextual, type != .jsonb else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The text itself.
+    public static func decode(pgBytes bytes: UnsafeBufferPointer<UInt8>, type: PGDataType) -> String? {
+        String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension Date {
+    /// From `timestamptz`, `timestamp` (taken as UTC) and `date` (midnight UTC) in binary.
+    public static func decode(pgBinary bytes: UnsafeBufferPointer<UInt8>, type: PGDataType) -> Date? {
+        PGBinary.date(bytes, type)
     }
 }

@@ -137,8 +137,12 @@ enum PGTimestamp {
             }
             guard index == bytes.count else { return nil }
         }
-        let total = days(fromCivil: year, month, day) * 86_400_000_000 + micros
-        return Date(timeIntervalSince1970: Double(total / 1_000_000) + Double(total % 1_000_000) / 1_000_000)
+        return date(micros: days(fromCivil: year, month, day) * 86_400_000_000 + micros)
+    }
+
+    /// The `Date` of `micros` microseconds since 1970-01-01 00:00:00 UTC.
+    static func date(micros total: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(total / 1_000_000) + Double(total % 1_000_000) / 1_000_000)
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

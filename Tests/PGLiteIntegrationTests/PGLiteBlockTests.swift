@@ -308,6 +308,16 @@ struct PGLiteBlockTests {
             #expect(differences == 0, "\(format) columns stored what writeRow stored")
         }
 
+        // No rows at all: in every format, a COPY of nothing, not an error.
+        for (table, format, clause) in [
+            ("bin", PGCopyRowFormat.binary, " (FORMAT binary)"), ("txt", .text, ""), ("csv", .csv, " (FORMAT csv)"),
+        ] {
+            let copied = try await connection.copyIn("COPY \(schema).\(table) FROM STDIN\(clause)", format: format) {
+                try await $0.writeColumns([PGCopyColumn([Int64]()), PGCopyColumn([Int32]())])
+            }
+            #expect(copied == 0, "\(format)")
+        }
+
         // Columns of different lengths: nothing is sent, the COPY is aborted, the table unchanged.
         let error = await #expect(throws: PGError.self) {
             try await connection.copyIn("COPY \(schema).bin FROM STDIN (FORMAT binary)", format: .binary) {

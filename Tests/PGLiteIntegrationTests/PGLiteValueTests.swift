@@ -108,6 +108,50 @@ struct PGLiteValueTests {
         await connection.close()
     }
 
+    @Test("binary results read the same values as text results, and name the columns they cannot read")
+    func binaryResults() async throws {
+        let connection = try await connect()
+        let sql = """
+            SELECT v::smallint AS i2, v::integer AS i4, v::bigint * 1000000007 AS i8, (v + 3)::oid AS o,
+                v / 7.0::float8 AS f8, (v / 3.0)::real AS f4, v % 2 = 0 AS b, 'é ' || v AS t,
+                ('x' || v)::varchar(9) AS vc, TIMESTAMPTZ '2026-12-07 10:00:00.123456+00' + v * INTERVAL '1 day 1 us' AS ts,
+                DATE '1999-12-30' + v AS d, NULLIF(v, 2)::float8 AS nullable, v::numeric / 3 AS n
+            FROM generate_series(-3, 4) v
+            UNION ALL SELECT 0, 0, 0, 0, 'NaN', '-Infinity', NULL, '', '', 'infinity', '-infinity', '-0', 0
+            """
+        let text = try await connection.query(sql)
+        let binary = try await connection.query(sql, results: .binary)
+        #expect(binary.rows.count == 9)
+        #expect(binary.columnTypes == text.columnTypes)
+        for (textRow, binaryRow) in zip(text.rows, binary.rows) {
+            #expect(try binaryRow.decode(Int16.self, "i2") == textRow.decode(Int16.self, "i2"))
+            #expect(try binaryRow.decode(Int32.self, "i4") == textRow.decode(Int32.self, "i4"))
+            #expect(try binaryRow.decode(Int64.self, "i8") == textRow.decode(Int64.self, "i8"))
+            #expect(try binaryRow.decode(Int.self, "o") == textRow.decode(Int.self, "o"))
+            #expect(try binaryRow.decode(Double.self, "i8") == textRow.decode(Double.self, "i8"))
+            let f8 = (try binaryRow.decode(Double.self, "f8"), try textRow.decode(Double.self, "f8"))
+            #expect(f8.0.bitPattern == f8.1.bitPattern || (f8.0.isNaN && f8.1.isNaN))
+            #expect(try binaryRow.decode(Float.self, "f4") == textRow.decode(Float.self, "f4"))
+            #expect(try binaryRow.decode(Double.self, "f4") == Double(textRow.decode(Float.self, "f4")))
+            #expect(try binaryRow.decode(Bool?.self, "b") == textRow.decode(Bool?.self, "b"))
+            #expect(try binaryRow.decode(String.self, "t") == textRow.decode(String.self, "t"))
+            #expect(try binaryRow.value("vc") == textRow.value("vc"))
+            #expect(try binaryRow.decode(Date.self, "ts") == textRow.decode(Date.self, "ts"))
+            #expect(try binaryRow.decode(Date.self, "d") == textRow.decode(Date.self, "d"))
+            #expect(try binaryRow.decode(Double?.self, "nullable") == textRow.decode(Double?.self, "nullable"))
+        }
+        #expect(throws: PGError.self) { try binary.rows[0].decode(Int64.self, "f8") }
+        do {
+            _ = try binary.rows[0].decode(Decimal.self, "n")
+            Issue.record("numeric read from binary")
+        } catch let error as PGError {
+            #expect(error.code == .decodingFailed)
+            #expect(
+                error.message.contains("\"n\" (numeric)") && error.message.contains("text result"), "\(error.message)")
+        }
+        #expect(try binary.rows[0].value("i4") == "\\xfffffffd", "a binary value shows as hex")
+    }
+
     @Test("NULL comes back as nil in every type, and is an error naming the column when not optional")
     func nulls() async throws {
         let connection = try await connect()

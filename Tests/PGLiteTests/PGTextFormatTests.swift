@@ -84,4 +84,70 @@ struct PGTextFormatTests {
             UUID(uuidString: "E621E1F8-C36C-495A-93FC-0C247A3E6E5F")!.pgText == "e621e1f8-c36c-495a-93fc-0c247a3e6e5f")
         #expect(PGConnection.quoteIdentifier("my \"table\"") == "\"my \"\"table\"\"\"")
     }
+
+    /// Reads `text` both ways: from a `String` and from its bytes.
+    private func bothWays<T: PGDecodable>(_: T.Type, _ text: String, _ type: PGDataType) -> (text: T?, bytes: T?) {
+        let bytes = Array(text.utf8)
+        return (
+            T.decode(pgText: text, type: type), bytes.withUnsafeBufferPointer { T.decode(pgBytes: $0, type: type) }
+        )
+    }
+
+    @Test("integers read from bytes as from text: signs, bounds, overflow and junk")
+    func integersFromBytes() {
+        let texts = [
+            "0", "-0", "+7", "42", "-42", "9223372036854775807", "-9223372036854775808", "9223372036854775808",
+            "-9223372036854775809", "32767", "32768", "-32768", "-32769", "2147483648", "", "-", "+", "1.5", " 1",
+            "1 ", "0x10", "١٢", "99999999999999999999999",
+        ]
+        for text in texts {
+            let int64 = bothWays(Int64.self, text, .int8)
+            #expect(int64.text == int64.bytes, "Int64 \(text)")
+            let int32 = bothWays(Int32.self, text, .int4)
+            #expect(int32.text == int32.bytes, "Int32 \(text)")
+            let int16 = bothWays(Int16.self, text, .text)
+            #expect(int16.text == int16.bytes, "Int16 \(text)")
+            let int = bothWays(Int.self, text, .oid)
+            #expect(int.text == int.bytes, "Int \(text)")
+        }
+        #expect(bothWays(Int64.self, "-9223372036854775808", .int8).bytes == Int64.min)
+        #expect(bothWays(Int16.self, "-32769", .int2).bytes == nil)
+        #expect(bothWays(Int64.self, "12", .float8).bytes == nil, "a float column does not read as an integer")
+    }
+
+    @Test("doubles read from bytes exactly as from text, on the fast path and off it")
+    func doublesFromBytes() {
+        var texts = [
+            "0", "-0", "0.1", "-12.5", "3e-05", "1e+22", "1e22", "1e23", "1.7976931348623157e+308", "5e-324",
+            "9007199254740993", "9007199254740992", "0.30000000000000004", "123456789012345678901234567890",
+            "NaN", "Infinity", "-Infinity", ".5", "5.", "+5", "1e", "1e+", "--1", "1.2.3", "", "-", "abc", "1,5",
+            "0.000000000000000000000001", "1e-22", "4.35",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let value = Double(bitPattern: generator.next() & 0x7FEF_FFFF_FFFF_FFFF)
+            texts.append("\(value)")
+            let scaled = (Double(Int64.random(in: -1_000_000_000...1_000_000_000, using: &generator)) / 1000)
+            texts.append("\(scaled)")
+        }
+        var fast = 0
+        for text in texts {
+            let read = bothWays(Double.self, text, .float8)
+            #expect(
+                read.text?.bitPattern == read.bytes?.bitPattern
+                    || (read.text?.isNaN == true && read.bytes?.isNaN == true), "\(text)")
+            if Array(text.utf8).withUnsafeBufferPointer({ PGNumberText.double($0) }) != nil { fast += 1 }
+        }
+        #expect(fast >= 2_000, "the scaled values take the fast path")
+        #expect(bothWays(Double.self, "1", .bool).bytes == nil, "a boolean column does not read as a double")
+    }
+
+    @Test("booleans read from bytes as from text")
+    func booleansFromBytes() {
+        for text in ["t", "f", "true", "false", "x", "", "tt"] {
+            let read = bothWays(Bool.self, text, .bool)
+            #expect(read.text == read.bytes, "\(text)")
+        }
+        #expect(bothWays(Bool.self, "t", .int4).bytes == nil)
+    }
 }

@@ -326,12 +326,13 @@ extension GoldJob {
         guard longest > 0, let earliest = perishables.map(\.since).min() else { return [:] }
         var life: [Int64: Int] = [:]
         for (item, _) in perishables { life[item.key] = item.shelfLifeDays }
+        // Binary, with the first day in microseconds: nothing formatted here or parsed there.
         try await copyIntoTemporaryTable(
-            connection, "gold_perishables", "store_key integer, product_key integer, since timestamptz",
+            connection, "gold_perishables", "store_key int8, product_key int8, since int8",
             [
                 PGCopyColumn(perishables.map(\.item.storeKey)), PGCopyColumn(perishables.map(\.item.productKey)),
-                PGCopyColumn(perishables.map { Self.timestamp($0.since * ItemStockModel.dayMicros) }),
-            ])
+                PGCopyColumn(perishables.map { $0.since * ItemStockModel.dayMicros }),
+            ], format: .binary)
         // The day keys too, so that only the months looked back to are read; the time in the
         // index condition, so that each item reads its recent movements only.
         let rows = try await connection.query(
@@ -340,10 +341,10 @@ extension GoldJob {
                 m.quantity_change
             FROM gold_perishables i
             JOIN fact_stock_movement m ON m.store_key = i.store_key AND m.product_key = i.product_key
-                AND m.event_time >= i.since
+                AND m.event_time >= TIMESTAMPTZ 'epoch' + i.since * INTERVAL '1 microsecond'
             WHERE m.event_type = 'restock' AND m.date_key >= \(SilverEvent.dateKey(Int32(earliest)))
             ORDER BY m.event_time
-            """)
+            """, results: .binary)
         var deliveries: [Int64: RecentDeliveries] = [:]
         for row in rows.rows {
             let key = try itemKey(row, at: 0)
@@ -465,24 +466,25 @@ extension GoldJob {
         _ connection: PGConnection, items: [GoldItem], lines: [DraftLine], reviews: [Int64: StoreReview],
         redrafts: Redrafts
     ) async throws {
-        try await connection.execute("CREATE TEMP TABLE gold_lines (LIKE order_line INCLUDING DEFAULTS) ON COMMIT DROP")
+        // Binary, with the review's day as days since 1970 (`review_date` follows from it).
+        try await connection.execute(
+            """
+            CREATE TEMP TABLE gold_lines (store_key int8, review_day int8, product_key int8, \(lineColumns),
+                review_date date GENERATED ALWAYS AS (DATE '1970-01-01' + review_day::integer) STORED) ON COMMIT DROP
+            """)
         func column<T: PGEncodable>(_ value: (GoldItem, OrderPlan) -> T?) -> PGCopyColumn {
             PGCopyColumn(lines.map { value(items[$0.item], $0.plan) })
         }
         try await connection.copyIn(
-            """
-            COPY gold_lines (store_key, review_date, product_key, quantity, cases, on_hand, on_order, cover_demand,
-                safety_stock, projected_stock, projected_waste, stockout_risk, reason, status) FROM STDIN
-            """
+            "COPY gold_lines (store_key, review_day, product_key, \(lineColumnNames)) FROM STDIN (FORMAT binary)",
+            format: .binary
         ) { writer in
             try await writer.writeColumns([
-                column { item, _ in item.storeKey },
-                column { item, _ in SilverEvent.dateText(Int32(reviews[item.storeKey]!.day)) },
+                column { item, _ in item.storeKey }, column { item, _ in reviews[item.storeKey]!.day },
                 column { item, _ in item.productKey }, column { $1.quantity }, column { $1.cases },
                 column { item, _ in item.model.onHand }, column { item, _ in item.openOrders.units },
                 column { $1.coverDemand }, column { $1.safetyStock }, column { $1.projectedStock },
                 column { $1.projectedWaste }, column { $1.stockoutRisk }, column { $1.reason },
-                column { _, _ in "proposed" },
             ])
         }
         try await deleteReplacedLines(connection, items: items, lines: lines, redrafts: redrafts)
@@ -490,7 +492,8 @@ extension GoldJob {
         // Only proposed lines are replaced: the reviews drafted are all still proposed.
         try await connection.execute(
             """
-            INSERT INTO order_line AS l SELECT * FROM gold_lines
+            INSERT INTO order_line AS l (store_key, review_date, product_key, \(lineColumnNames), status)
+            SELECT store_key, review_date, product_key, \(lineColumnNames), 'proposed' FROM gold_lines
             ON CONFLICT (store_key, review_date, product_key) DO UPDATE SET quantity = EXCLUDED.quantity,
                 cases = EXCLUDED.cases, on_hand = EXCLUDED.on_hand, on_order = EXCLUDED.on_order,
                 cover_demand = EXCLUDED.cover_demand, safety_stock = EXCLUDED.safety_stock,
@@ -499,6 +502,17 @@ extension GoldJob {
             WHERE l.status = 'proposed'
             """)
     }
+
+    /// The columns of a line a draft writes besides its keys, as `gold_lines` holds them.
+    private static let lineColumns = """
+        quantity int8, cases int8, on_hand int8, on_order int8, cover_demand float8, safety_stock float8,
+            projected_stock float8, projected_waste float8, stockout_risk float8, reason text
+        """
+
+    /// ``lineColumns``' names.
+    private static let lineColumnNames = lineColumns.split(separator: ",").map {
+        $0.trimmingCharacters(in: .whitespacesAndNewlines).prefix { $0 != " " }
+    }.joined(separator: ", ")
 
     /// Stores the latest draft of `items` (`demand_forecast.draft_*`).
     private static func writeDrafts(_ connection: PGConnection, items: [GoldItem]) async throws {

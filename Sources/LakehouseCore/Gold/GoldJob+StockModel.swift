@@ -164,14 +164,19 @@ extension GoldJob {
 
     /// Brings the touched items' models forward, writes the alerts they change and the orders
     /// deliveries closed; returns the items for ``review(_:calendar:touched:)`` and
-    /// ``write(_:items:)``.
-    static func stockModel(_ connection: PGConnection, calendar: inout GoldCalendar) async throws
-        -> StockModelResult
-    {
-        let items = try await restore(connection, items: "SELECT DISTINCT store_key, product_key FROM gold_moves")
-        guard !items.isEmpty else { return StockModelResult() }
-        var walk = StockWalk(items: items)
-        for row in try await connection.query(movesSQL).rows {
+    /// ``write(_:items:)``. `alongside` runs on the connection while this process decodes the
+    /// items and walks their movements, so that PostgreSQL's work and this process's overlap.
+    static func stockModel<Other: Sendable>(
+        _ connection: PGConnection, calendar: inout GoldCalendar,
+        alongside: @escaping @Sendable (PGConnection) async throws -> Other
+    ) async throws -> (model: StockModelResult, other: Other) {
+        let stored = try await StoredItems.read(
+            connection, items: "SELECT DISTINCT store_key, product_key FROM gold_moves")
+        let moves = try await connection.query(movesSQL, results: .binary).rows
+        async let other = alongside(connection)
+        guard !stored.isEmpty else { return (StockModelResult(), try await other) }
+        var walk = StockWalk(items: try await stored.items())
+        for row in moves {
             let key = try itemKey(row, at: 0)
             guard let position = walk.index[key], let kind = StockMovement.Kind(rawValue: row[3] ?? "") else {
                 continue
@@ -181,9 +186,10 @@ extension GoldJob {
             walk.apply(movement, at: position, calendar: &calendar)
         }
         walk.reconcileWithPositions()
+        let done = try await other
         try await write(connection, alerts: walk.alerts.rows)
         try await markReceived(connection, walk.received)
-        return StockModelResult(items: walk.items, opened: walk.alerts.opened, resolved: walk.alerts.resolved)
+        return (StockModelResult(items: walk.items, opened: walk.alerts.opened, resolved: walk.alerts.resolved), done)
     }
 
     /// The refresh's movements (`gold_moves`) in the order the walk applies them: store and
@@ -216,20 +222,39 @@ extension GoldJob {
     /// The items `items` (a query giving `store_key, product_key`) with their policy, stored model,
     /// open alerts and orders on the way (their calendar is for the caller to set).
     static func restore(_ connection: PGConnection, items query: String) async throws -> [GoldItem] {
-        let policies = try await PolicyRows.load(connection, items: query)
-        var items = try await restoredItems(
-            try await connection.query(restoreSQL(items: query)).rows, policies: policies)
-        let index = positionsByKey(items)
-        try await restoreOpenAlerts(connection, items: query, into: &items, at: index)
-        try await restoreOpenOrders(connection, items: query, into: &items, at: index)
-        return items
+        try await StoredItems.read(connection, items: query).items()
     }
 
-    /// The items of `rows` (``restoreSQL(items:)``'s); many rows are read in one slice per core.
-    private static func restoredItems(_ rows: [PGRow], policies: PolicyRows) async throws -> [GoldItem] {
-        try await inSlices(count: rows.count) { range in
-            try rows[range].compactMap { try restoredItem($0, policies: policies) }
-        }.flatMap(\.result)
+    /// What ``restore(_:items:)`` reads of some items, read in one go and decoded apart, so that
+    /// PostgreSQL can go on with other work meanwhile.
+    struct StoredItems: Sendable {
+        var policies: PolicyRows
+        var rows: [PGRow]
+        var alerts: [PGRow]
+        var orders: [PGRow]
+
+        var isEmpty: Bool { rows.isEmpty }
+
+        /// Reads the rows of `items` (a query giving `store_key, product_key`).
+        static func read(_ connection: PGConnection, items query: String) async throws -> StoredItems {
+            StoredItems(
+                policies: try await PolicyRows.load(connection, items: query),
+                rows: try await connection.query(restoreSQL(items: query), results: .binary).rows,
+                alerts: try await openAlertRows(connection, items: query),
+                orders: try await openOrderRows(connection, items: query))
+        }
+
+        /// The items, decoded (many rows in one slice per core).
+        func items() async throws -> [GoldItem] {
+            let (rows, policies) = (rows, policies)
+            var items = try await inSlices(count: rows.count) { range in
+                try rows[range].compactMap { try restoredItem($0, policies: policies) }
+            }.flatMap(\.result)
+            let index = positionsByKey(items)
+            try placeOpenAlerts(alerts, into: &items, at: index)
+            try placeOpenOrders(orders, into: &items, at: index)
+            return items
+        }
     }
 
     /// Each item's position in `items`, by its ``GoldItem/key``.
@@ -247,7 +272,7 @@ extension GoldJob {
     /// What ``restore(_:items:)`` reads of each item: its keys, store, product and category (for
     /// ``PolicyRows``), position, stored model, stated risk and last draft. Columns 5, 26 and 27
     /// are empty (the policy's, resolved in memory).
-    private static func restoreSQL(items query: String) -> String {
+    fileprivate static func restoreSQL(items query: String) -> String {
         """
         SELECT t.store_key, t.product_key, s.store_id, p.product_id, p.category, NULL,
             sp.on_hand, (extract(epoch FROM sp.last_count_time) * 1000000)::bigint,
@@ -269,7 +294,7 @@ extension GoldJob {
     /// One row of ``restoreSQL(items:)`` as an item with its policy, with no open alert or order yet.
     /// `nil` for an item no policy row applies to (a chain whose default row was deleted), as the
     /// lateral join it replaces left such an item out.
-    private static func restoredItem(_ row: PGRow, policies: PolicyRows) throws -> GoldItem? {
+    fileprivate static func restoredItem(_ row: PGRow, policies: PolicyRows) throws -> GoldItem? {
         guard
             let rule = policies.row(
                 store: try row.decode(String.self, at: 2), product: try row.decode(String.self, at: 3),
@@ -325,19 +350,22 @@ extension GoldJob {
         )
     }
 
-    /// Sets the open alerts of `items` (a query giving `store_key, product_key`): their ids, and
-    /// the kinds ``ItemAlerts`` holds open.
-    private static func restoreOpenAlerts(
-        _ connection: PGConnection, items query: String, into items: inout [GoldItem], at index: [Int64: Int]
-    ) async throws {
-        let open = try await connection.query(
+    /// The open alerts of `items` (a query giving `store_key, product_key`).
+    private static func openAlertRows(_ connection: PGConnection, items query: String) async throws -> [PGRow] {
+        try await connection.query(
             """
             SELECT a.alert_id, a.store_key, a.product_key, a.kind
             FROM stock_alert a JOIN (\(query)) t USING (store_key, product_key)
             WHERE a.status = 'open'
-            """)
+            """, results: .binary
+        ).rows
+    }
+
+    /// Sets the open alerts of `rows` (``openAlertRows(_:items:)``'s) on `items`: their ids, and
+    /// the kinds ``ItemAlerts`` holds open.
+    private static func placeOpenAlerts(_ rows: [PGRow], into items: inout [GoldItem], at index: [Int64: Int]) throws {
         var kinds: [Int: Set<StockAlertKind>] = [:]
-        for row in open.rows {
+        for row in rows {
             let key = try itemKey(row, at: 1)
             guard let position = index[key], let kind = StockAlertKind(rawValue: row[3] ?? "") else { continue }
             items[position].openAlertIDs[kind] = try row.decode(Int64.self, at: 0)
@@ -350,18 +378,21 @@ extension GoldJob {
         }
     }
 
-    /// Places the orders on the way of `items` (a query giving `store_key, product_key`), oldest first.
-    private static func restoreOpenOrders(
-        _ connection: PGConnection, items query: String, into items: inout [GoldItem], at index: [Int64: Int]
-    ) async throws {
-        let orders = try await connection.query(
+    /// The orders on the way of `items` (a query giving `store_key, product_key`), oldest first.
+    private static func openOrderRows(_ connection: PGConnection, items query: String) async throws -> [PGRow] {
+        try await connection.query(
             """
             SELECT l.store_key, l.product_key, (l.review_date - DATE '1970-01-01')::bigint,
                 coalesce(l.ordered_units, l.quantity)
             FROM order_line l JOIN (\(query)) t USING (store_key, product_key)
             WHERE l.status = 'ordered' ORDER BY l.review_date
-            """)
-        for row in orders.rows {
+            """, results: .binary
+        ).rows
+    }
+
+    /// Places the orders of `rows` (``openOrderRows(_:items:)``'s) on `items`, oldest first.
+    private static func placeOpenOrders(_ rows: [PGRow], into items: inout [GoldItem], at index: [Int64: Int]) throws {
+        for row in rows {
             guard let position = index[try itemKey(row, at: 0)] else { continue }
             items[position].openOrders.place(
                 units: try row.decode(Int64.self, at: 3), day: try row.decode(Int64.self, at: 2))

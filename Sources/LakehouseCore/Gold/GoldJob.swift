@@ -36,8 +36,10 @@ public struct GoldJob: Sendable {
         public var alertsOpened = 0
         /// Item alerts resolved by the refresh.
         public var alertsResolved = 0
-        /// Where the refresh's time went: `stage`, `dimensions`, `facts`, `positions`,
-        /// `snapshots`, `calendar`, `stock model`, `review`, `forecasts`, in order, in seconds.
+        /// Where the refresh's time went: `stage`, `dimensions`, `facts`, `positions`, `calendar`,
+        /// `stock model`, `snapshots`, `review`, `forecasts`, in seconds. Each step follows the
+        /// one before, except `snapshots`: its statements run while this process walks the
+        /// stock model, and its time is part of the `stock model` step's.
         public var steps: [Step] = []
 
         /// One step of a refresh and its duration.
@@ -136,16 +138,22 @@ public struct GoldJob: Sendable {
         timer.lap("facts", into: &report)
         report.positions = try await positions(connection)
         timer.lap("positions", into: &report)
-        report.snapshots = try await snapshots(connection)
-        timer.lap("snapshots", into: &report)
         var calendar = try await GoldCalendar.load(connection, firstNewDay: try await firstNewDay(connection))
         timer.lap("calendar", into: &report)
         let final = try await finalizeReviews(connection)
-        var model = try await stockModel(connection, calendar: &calendar)
+        // The snapshots (PostgreSQL's work) run while this process walks the stock model.
+        var (model, snapshots) = try await stockModel(connection, calendar: &calendar) { connection in
+            let clock = ContinuousClock()
+            let start = clock.now
+            let count = try await Self.snapshots(connection)
+            return (count, (clock.now - start).inSeconds)
+        }
+        report.snapshots = snapshots.0
         report.alertsOpened = final.opened + model.opened
         report.alertsResolved = final.resolved + model.resolved
         try await calendar.save(connection)
         timer.lap("stock model", into: &report)
+        report.steps.append(Report.Step(name: "snapshots", seconds: snapshots.1))
         let review = try await Self.review(connection, calendar: calendar, touched: &model.items)
         report.proposals = review.reviews
         report.proposalLines = review.lines
@@ -402,10 +410,14 @@ public struct GoldJob: Sendable {
     /// Creates the temporary table `name` with `columns` (`name type, …`), dropped at commit, and
     /// copies `values` into it, one per column in order.
     static func copyIntoTemporaryTable(
-        _ connection: PGConnection, _ name: String, _ columns: String, _ values: [PGCopyColumn]
+        _ connection: PGConnection, _ name: String, _ columns: String, _ values: [PGCopyColumn],
+        format: PGCopyRowFormat = .text
     ) async throws {
         try await connection.execute("CREATE TEMP TABLE \(name) (\(columns)) ON COMMIT DROP")
-        try await connection.copyIn("COPY \(name) FROM STDIN") { writer in try await writer.writeColumns(values) }
+        let options = format == .binary ? " (FORMAT binary)" : ""
+        try await connection.copyIn("COPY \(name) FROM STDIN\(options)", format: format) { writer in
+            try await writer.writeColumns(values)
+        }
         // Without statistics the planner takes a temporary table for ~2,000 rows whatever it
         // holds, and may read a whole history table to join a handful of rows.
         try await connection.execute("ANALYZE \(name)")
