@@ -406,7 +406,7 @@ public final class PGConnection: @unchecked Sendable {
         let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
         let types = (0..<columnCount).map { PGDataType(rawValue: PQftype(result, Int32($0))) }
         let layout = PGRowLayout(names: columns, types: types)
-        let text = PGResultText(copying: result, rows: rowCount, columns: columnCount)
+        let text = PGResultValues(copying: result, rows: rowCount, columns: columnCount)
         let rows = (0..<rowCount).map { PGRow(layout: layout, text: text, row: $0) }
         let tuples = String(cString: PQcmdTuples(result))
         return PGQueryResult(

@@ -121,8 +121,9 @@ extension Double: PGDecodable {
     /// `NaN`, `Infinity` and `-Infinity` read as their IEEE 754 values.
     public static func decode(pgText text: String, type: PGDataType) -> Double? { decodeFloatingPoint(text, type) }
 
-    /// The same, read from the bytes: a plain decimal number of up to 19 significant digits
-    /// without a `String`; any other text as ``decode(pgText:type:)`` reads it.
+    /// The same, read from the bytes: a plain decimal number whose digits make at most 2⁵³, with
+    /// at most 22 places of scale, without a `String`; any other text as ``decode(pgText:type:)``
+    /// reads it.
     public static func decode(pgBytes bytes: UnsafeBufferPointer<UInt8>, type: PGDataType) -> Double? {
         guard type.isFloatingPointSource || type.isTextual else { return nil }
         return PGNumberText.double(bytes) ?? decodeFloatingPoint(String(decoding: bytes, as: UTF8.self), type)
@@ -289,9 +290,6 @@ enum PGBinary {
         }
     }
 
-    /// Microseconds between 1970-01-01 and 2000-01-01, PostgreSQL's epoch.
-    static let epochOffset: Int64 = 946_684_800_000_000
-
     /// A `timestamptz`, `timestamp` (taken as UTC) or `date` (midnight UTC) column as a `Date`;
     /// PostgreSQL's infinities as `Date.distantFuture` and `Date.distantPast`.
     static func date(_ bytes: UnsafeBufferPointer<UInt8>, _ type: PGDataType) -> Date? {
@@ -300,12 +298,12 @@ enum PGBinary {
             guard let micros = bigEndian(bytes, as: Int64.self) else { return nil }
             if micros == .max { return .distantFuture }
             if micros == .min { return .distantPast }
-            return PGTimestamp.date(micros: micros + epochOffset)
+            return PGTimestamp.date(micros: micros + PGTimestamp.postgresEpochMicros)
         case .date:
             guard let days = bigEndian(bytes, as: Int32.self) else { return nil }
             if days == .max { return .distantFuture }
             if days == .min { return .distantPast }
-            return PGTimestamp.date(micros: Int64(days) * 86_400_000_000 + epochOffset)
+            return PGTimestamp.date(micros: Int64(days) * 86_400_000_000 + PGTimestamp.postgresEpochMicros)
         default:
             return nil
         }

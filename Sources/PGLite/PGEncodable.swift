@@ -152,7 +152,7 @@ extension Date: PGEncodable {
     public func appendPGText(to output: inout [UInt8]) { PGTimestamp.append(self, to: &output) }
     /// Microseconds since 2000-01-01 00:00:00 UTC.
     public func appendPGBinary(to output: inout [UInt8]) {
-        appendBigEndian(PGTimestamp.microseconds(self) - 946_684_800_000_000, to: &output)
+        appendBigEndian(PGTimestamp.microseconds(self) - PGTimestamp.postgresEpochMicros, to: &output)
     }
 }
 

@@ -35,11 +35,11 @@ public struct PGRow: Sendable, Hashable {
     /// The result's columns, shared by every row.
     @usableFromInline let layout: PGRowLayout
     /// The result's values, shared by every row.
-    @usableFromInline let text: PGResultText
+    @usableFromInline let text: PGResultValues
     /// The row's position in the result.
     @usableFromInline let row: Int
 
-    init(layout: PGRowLayout, text: PGResultText, row: Int) {
+    init(layout: PGRowLayout, text: PGResultValues, row: Int) {
         self.layout = layout
         self.text = text
         self.row = row
@@ -194,7 +194,7 @@ final class PGRowLayout: Sendable, Hashable {
 /// each value starts and how long it is (-1 for SQL NULL), row after row. The bytes are the
 /// value's text, or its binary form in a result asked for in ``PGResultFormat/binary``.
 @usableFromInline
-final class PGResultText: Sendable {
+final class PGResultValues: Sendable {
     @usableFromInline let columnCount: Int
     /// Whether the values are in PostgreSQL's binary form.
     @usableFromInline let binary: Bool

@@ -3,6 +3,9 @@ import Foundation
 /// Conversions between `Date` and PostgreSQL's ISO text form of `timestamptz`, at microsecond
 /// precision, for any year the server accepts (years before 1 are written with ` BC`).
 enum PGTimestamp {
+    /// Microseconds from 1970-01-01 to 2000-01-01, where PostgreSQL's binary times count from.
+    static let postgresEpochMicros: Int64 = 946_684_800_000_000
+
     /// Microseconds since 1970-01-01 00:00:00 UTC, rounded to the nearest microsecond.
     static func microseconds(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
