@@ -41,7 +41,7 @@ struct ProvisionerTests {
             .applyMigration("0012_category_day_sales"), .applyMigration("0013_pipeline_run_maintenance"),
             .applyMigration("0014_bronze_object"), .applyMigration("0015_monthly_partitions"),
             .applyMigration("0016_position_indexes"), .applyMigration("0017_store_newest_event"),
-            .applyMigration("0018_room_for_updates"),
+            .applyMigration("0018_room_for_updates"), .applyMigration("0019_open_alert_ids"),
             .setLifecycle("prov-bronze-\(suffix)", Infrastructure.bronzeLifecycle()),
         ]
         #expect(try await provisioner.plan(infrastructure) == everything)

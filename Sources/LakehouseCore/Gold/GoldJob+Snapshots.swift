@@ -62,6 +62,8 @@ extension GoldJob {
         SELECT store_key, product_key, min(from_date) AS from_date, \(toDate) AS to_date
         FROM (SELECT * FROM touched UNION ALL SELECT * FROM rest) scopes
         GROUP BY store_key, product_key
+        -- In key order, so that each lookup from here lands next to the one before.
+        ORDER BY store_key, product_key
         """
     }
 
@@ -77,6 +79,7 @@ extension GoldJob {
                 SELECT 1 FROM fact_inventory_snapshot o
                 WHERE o.date_key = to_char(s.to_date, 'YYYYMMDD')::integer AND o.store_key = s.store_key
                     AND o.product_key = s.product_key AND o.closing_on_hand = p.on_hand)
+        ORDER BY s.store_key, s.product_key
         ON CONFLICT (date_key, store_key, product_key) DO UPDATE SET closing_on_hand = EXCLUDED.closing_on_hand
         WHERE f.closing_on_hand <> EXCLUDED.closing_on_hand
         """

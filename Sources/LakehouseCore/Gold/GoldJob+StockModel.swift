@@ -171,7 +171,8 @@ extension GoldJob {
         alongside: @escaping @Sendable (PGConnection) async throws -> Other
     ) async throws -> (model: StockModelResult, other: Other) {
         let stored = try await StoredItems.read(
-            connection, items: "SELECT DISTINCT store_key, product_key FROM gold_moves")
+            connection, items: "SELECT store_key, product_key FROM gold_items",
+            positions: "SELECT store_key, product_key, on_hand, last_count_time FROM gold_items")
         let moves = try await connection.query(movesSQL, results: .binary).rows
         async let other = alongside(connection)
         guard !stored.isEmpty else { return (StockModelResult(), try await other) }
@@ -235,11 +236,20 @@ extension GoldJob {
 
         var isEmpty: Bool { rows.isEmpty }
 
-        /// Reads the rows of `items` (a query giving `store_key, product_key`).
-        static func read(_ connection: PGConnection, items query: String) async throws -> StoredItems {
-            StoredItems(
+        /// Reads the rows of `items` (a query giving `store_key, product_key`). `positions`, when
+        /// the caller has them, is a query giving the same items' `store_key, product_key,
+        /// on_hand, last_count_time`: then `stock_position` is not read again.
+        static func read(
+            _ connection: PGConnection, items query: String, positions: String? = nil
+        ) async throws -> StoredItems {
+            let positions =
+                positions ?? """
+                    SELECT sp.store_key, sp.product_key, sp.on_hand, sp.last_count_time
+                    FROM (\(query)) q JOIN stock_position sp USING (store_key, product_key)
+                    """
+            return StoredItems(
                 policies: try await PolicyRows.load(connection, items: query),
-                rows: try await connection.query(restoreSQL(items: query), results: .binary).rows,
+                rows: try await connection.query(restoreSQL(positions: positions), results: .binary).rows,
                 alerts: try await openAlertRows(connection, items: query),
                 orders: try await openOrderRows(connection, items: query))
         }
@@ -269,13 +279,14 @@ extension GoldJob {
         try row.decode(Int64.self, at: column) << 32 | row.decode(Int64.self, at: column + 1)
     }
 
-    /// What ``restore(_:items:)`` reads of each item: its keys, store, product and category (for
+    /// What ``restore(_:items:)`` reads of each item of `positions` (a query giving `store_key,
+    /// product_key, on_hand, last_count_time`): its keys, store, product and category (for
     /// ``PolicyRows``), position, stored model, stated risk and last draft. Columns 5, 26 and 27
     /// are empty (the policy's, resolved in memory).
-    fileprivate static func restoreSQL(items query: String) -> String {
+    fileprivate static func restoreSQL(positions: String) -> String {
         """
         SELECT t.store_key, t.product_key, s.store_id, p.product_id, p.category, NULL,
-            sp.on_hand, (extract(epoch FROM sp.last_count_time) * 1000000)::bigint,
+            t.on_hand, (extract(epoch FROM t.last_count_time) * 1000000)::bigint,
             (extract(epoch FROM f.model_time) * 1000000)::bigint, f.model_on_hand,
             (extract(epoch FROM f.model_count_time) * 1000000)::bigint,
             (f.demand_day - DATE '1970-01-01')::bigint, f.day_units, f.day_stocked_out, f.stocked_out_at_close,
@@ -283,10 +294,9 @@ extension GoldJob {
             f.zero_days, f.evidence_days, f.lift_gain, f.lift_discount, f.stated_risk, NULL, NULL, (f.draft_day - DATE '1970-01-01')::bigint, f.draft_on_hand,
             f.draft_quantity, f.draft_risk, f.draft_short_days, f.draft_waste, f.draft_risk_until::bigint,
             f.draft_coming, (f.stated_until - DATE '1970-01-01')::bigint, coalesce(f.draft_planned, false)
-        FROM (\(query)) t
+        FROM (\(positions)) t
         JOIN dim_store s ON s.store_key = t.store_key
         JOIN dim_product p ON p.product_key = t.product_key
-        JOIN stock_position sp ON sp.store_key = t.store_key AND sp.product_key = t.product_key
         LEFT JOIN demand_forecast f ON f.store_key = t.store_key AND f.product_key = t.product_key
         """
     }

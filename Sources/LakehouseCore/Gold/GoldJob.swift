@@ -313,7 +313,8 @@ public struct GoldJob: Sendable {
             """)
     }
 
-    /// Brings the positions of the items the new rows touch forward; returns how many changed.
+    /// Brings the positions of the items the new rows touch forward and keeps them, in key order,
+    /// in `gold_items`; returns how many changed.
     ///
     /// Each touched item adds the changes stamped after its current count; an item with a new
     /// count later than its current one takes that count instead, and its change is recomputed
@@ -328,9 +329,20 @@ public struct GoldJob: Sendable {
                 CASE n.event_type WHEN 'sale' THEN -n.quantity WHEN 'restock' THEN n.quantity END AS change,
                 CASE WHEN n.event_type = 'stock_count' THEN n.quantity END AS counted
             FROM gold_new n JOIN dim_store s USING (store_id) JOIN dim_product p USING (product_id)
+            -- In key order, so that each item's lookups land next to the one before.
+            ORDER BY s.store_key, p.product_key
             """)
         try await connection.execute("ANALYZE gold_moves")
+        // The touched items' new positions, in key order: the stock model restores the items
+        // from here instead of reading their positions again, and key order makes each lookup
+        // after it land next to the one before.
+        try await connection.execute(
+            """
+            CREATE TEMP TABLE gold_items (store_key integer, product_key integer, on_hand bigint,
+                last_count_time timestamptz) ON COMMIT DROP
+            """)
         let touched = try await count(connection, positionsSQL)
+        try await connection.execute("ANALYZE gold_items")
         try await connection.execute(
             """
             INSERT INTO store_activity AS a (store_key, last_event_time)
@@ -343,7 +355,8 @@ public struct GoldJob: Sendable {
     /// The upsert of ``positions(_:)``: `t` holds the position before the refresh (`q`) and the
     /// item's latest new count (`c`); `fresh` says whether that count replaces the position's.
     /// The change after a fresh count is the new movements' after it, unless the item had events
-    /// later than the count already (a late count): then it is read from the facts.
+    /// later than the count already (a late count): then it is read from the facts. The positions
+    /// written go to `gold_items`; both in key order.
     private static let positionsSQL = """
         WITH latest AS (
             SELECT DISTINCT ON (store_key, product_key) store_key, product_key, event_time, counted
@@ -360,7 +373,7 @@ public struct GoldJob: Sendable {
             LEFT JOIN latest c USING (store_key, product_key)
             GROUP BY g.store_key, g.product_key, q.last_count_time, q.last_count_quantity, q.change_since_count,
                 q.last_event_time, c.event_time, c.counted
-        )
+        ), written AS (
         INSERT INTO stock_position AS p (store_key, product_key, last_event_time, last_count_time, last_count_quantity,
             change_since_count)
         SELECT t.store_key, t.product_key, t.newest,
@@ -376,10 +389,14 @@ public struct GoldJob: Sendable {
         CROSS JOIN LATERAL (
             SELECT t.count_time IS NOT NULL AND (t.last_count_time IS NULL OR t.count_time > t.last_count_time) AS fresh
         ) x
+        ORDER BY t.store_key, t.product_key
         ON CONFLICT (store_key, product_key) DO UPDATE SET
             last_event_time = greatest(p.last_event_time, EXCLUDED.last_event_time),
             last_count_time = EXCLUDED.last_count_time, last_count_quantity = EXCLUDED.last_count_quantity,
             change_since_count = EXCLUDED.change_since_count, updated_at = now()
+        RETURNING p.store_key, p.product_key, p.on_hand, p.last_count_time
+        )
+        INSERT INTO gold_items SELECT * FROM written ORDER BY store_key, product_key
         """
 
     /// The `dim_date` rows of the days `days` (a query of one date column) selects.
