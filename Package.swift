@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "PGLite", targets: ["PGLite"]),
         .library(name: "DeltaLite", targets: ["DeltaLite"]),
         .library(name: "LakehouseCore", targets: ["LakehouseCore"]),
+        // The dashboard, its JSON API, metrics and health checks over HTTP (`lakehouse serve`).
+        .library(name: "LakehouseServer", targets: ["LakehouseServer"]),
         // Test helpers (loopback servers for fault injection, captured logs, child processes),
         // for our tests and benchmarks and for users testing code built on the libraries.
         .library(name: "LakehouseTestSupport", targets: ["LakehouseTestSupport"]),
@@ -24,6 +26,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // HTTP for LakehouseServer only; its default traits (swift-configuration, full Foundation)
+        // are not needed and would only lengthen the build.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // C libraries from Debian's -dev packages, found through pkg-config.
@@ -93,13 +99,27 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // HTTP over LakehouseCore: the only target that knows Hummingbird.
+        .target(
+            name: "LakehouseServer",
+            dependencies: [
+                "LakehouseCore", "PGLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("openapi.json")],
+            swiftSettings: strictSettings
+        ),
 
         // Examples: thin executables (argument parsing and one library call), with the option
         // handling they share (settings, range checks) in CommandSupport.
         .target(
             name: "CommandSupport",
             dependencies: [
-                "LakehouseCore", "AWSLite", "PGLite",
+                "LakehouseCore", "LakehouseServer", "AWSLite", "PGLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -288,7 +308,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "AWSLite", "PGLite", "DeltaLite", "LakehouseCore", "LakehouseTestSupport",
+                "AWSLite", "PGLite", "DeltaLite", "LakehouseCore", "LakehouseServer", "LakehouseTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

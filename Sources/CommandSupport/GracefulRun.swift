@@ -11,11 +11,20 @@ package enum GracefulRun {
     ///
     /// - Throws: what the service throws.
     package static func run(_ service: some Service, notice: String, logger: Logger) async throws {
+        try await run([service], notice: notice, logger: logger)
+    }
+
+    /// Runs `services` together until one ends (then the others are shut down gracefully) or a
+    /// signal's graceful shutdown has drained them all.
+    ///
+    /// - Throws: what a service throws.
+    package static func run(_ services: [any Service], notice: String, logger: Logger) async throws {
         // Only for the notice and the second signal: the group's own handlers do the stopping.
         let escalation = StopSignal().stopOnInterrupt(notice: notice)
         defer { escalation.forEach { $0.cancel() } }
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger)
+            services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+            logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         let group = ServiceGroup(configuration: configuration)
         try await group.run()

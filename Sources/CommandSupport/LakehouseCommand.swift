@@ -2,8 +2,10 @@ import AWSLite
 import ArgumentParser
 import Foundation
 import LakehouseCore
+import LakehouseServer
 import Logging
 import PGLite
+import ServiceLifecycle
 
 /// `lakehouse`: the whole pipeline in one process (`run`), its status, backfills and the live
 /// demo. The `lakehouse` executable runs it; so does a test fixture with fault injection on.
@@ -11,7 +13,7 @@ package struct LakehouseCommand: AsyncParsableCommand {
     package static let configuration = CommandConfiguration(
         commandName: "lakehouse",
         abstract: "Run the pipeline (ingest, silver, gold) with shard leases and run history.",
-        subcommands: [Run.self, Status.self, Backfill.self, Maintain.self, Demo.self])
+        subcommands: [Run.self, Serve.self, Status.self, Backfill.self, Maintain.self, Demo.self])
 
     package init() {}
 }
@@ -71,14 +73,22 @@ struct Run: AsyncParsableCommand {
         abstract: "Ingest the leased shards, clean bronze into silver, refresh gold; until interrupted.")
 
     @Flag(help: "Stop once the shards are drained and silver and gold have nothing left.") var untilCaughtUp = false
+    @Option(help: "Also serve the dashboard at this address (host:port, e.g. 127.0.0.1:8080).") var http: String?
     @OptionGroup var options: PipelineOptions
+
+    func validate() throws {
+        if let http { _ = try ServeAddress(http) }
+    }
 
     func run() async throws {
         let logger = Logger(label: "lakehouse")
-        let (pipeline, _, _) = try options.pipeline(untilCaughtUp: untilCaughtUp, logger: logger)
+        let (pipeline, _, settings) = try options.pipeline(untilCaughtUp: untilCaughtUp, logger: logger)
+        var services: [any Service] = [pipeline.service(finished: { print($0) })]
+        if let http {
+            services.append(try ServeAddress(http).server(settings: settings, logger: logger).service())
+        }
         try await GracefulRun.run(
-            pipeline.service(finished: { print($0) }),
-            notice: "lakehouse: draining: flushing, checkpointing, releasing leases", logger: logger)
+            services, notice: "lakehouse: draining: flushing, checkpointing, releasing leases", logger: logger)
     }
 }
 

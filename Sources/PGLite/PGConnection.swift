@@ -67,6 +67,12 @@ public final class PGConnection: @unchecked Sendable {
         /// The `application_name` the server shows in `pg_stat_activity`. Default: `PGLite`.
         /// An `application_name` in the connection string takes precedence.
         public var applicationName: String
+        /// Server settings for the session, sent when it opens (libpq's `options`, as `-c
+        /// name=value`): for example `["default_transaction_read_only": "on",
+        /// "statement_timeout": "5000"]`. They are added after any `options` of the connection
+        /// string, so they win over it. Names are setting names (letters, digits, `_` and `.`);
+        /// ``PGConnection/connect(configuration:logger:)`` refuses others. Default: none.
+        public var runtimeParameters: [String: String] = [:]
 
         /// Creates a configuration.
         public init(
@@ -113,19 +119,24 @@ public final class PGConnection: @unchecked Sendable {
         // TCP keepalives and a user timeout, so that a server that vanished without closing the
         // connection (a host lost, a failover) fails a call within about a minute, not the
         // kernel's 15.
-        let keywords = [
+        var keywords = [
             "connect_timeout", "application_name", "keepalives", "keepalives_idle", "keepalives_interval",
             "keepalives_count", "tcp_user_timeout", "dbname",
         ]
-        let values = [
+        var values = [
             String(timeoutSeconds), configuration.applicationName, "1", "30", "10", "3", "60000",
             connectionString.rawValue,
         ]
+        if let options = try sessionOptions(configuration) {
+            keywords.append("options")
+            values.append(options)
+        }
+        let (allKeywords, allValues) = (keywords, values)
         logger.debug("connecting to PostgreSQL", metadata: ["pg.target": "\(target)"])
         let connection = PGConnection(queue: queue, logger: logger, target: target)
         let serverVersion = try await run(on: queue) {
-            let handle = withCStringArray(keywords) { keywordPointers in
-                withCStringArray(values) { valuePointers in
+            let handle = withCStringArray(allKeywords) { keywordPointers in
+                withCStringArray(allValues) { valuePointers in
                     PQconnectdbParams(keywordPointers, valuePointers, 1)
                 }
             }
@@ -152,6 +163,29 @@ public final class PGConnection: @unchecked Sendable {
         logger.debug(
             "connected to PostgreSQL", metadata: ["pg.target": "\(target)", "pg.server_version": "\(serverVersion)"])
         return connection
+    }
+
+    /// libpq's `options` for `configuration`: the connection string's own, then each runtime
+    /// parameter as `-c name=value`, with spaces and backslashes in values escaped as libpq
+    /// reads them; `nil` when there is none.
+    static func sessionOptions(_ configuration: Configuration) throws -> String? {
+        guard !configuration.runtimeParameters.isEmpty else { return nil }
+        var options = configuration.connectionString.settings["options"].map { [$0] } ?? []
+        for (name, value) in configuration.runtimeParameters.sorted(by: { $0.key < $1.key }) {
+            guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.".contains($0)) })
+            else {
+                throw PGError(
+                    code: .invalidConfiguration,
+                    message: "runtime parameter name \"\(name)\" is not a setting name (letters, digits, _ and .)")
+            }
+            var escaped = ""
+            for character in value {
+                if character == " " || character == "\\" { escaped.append("\\") }
+                escaped.append(character)
+            }
+            options.append("-c \(name)=\(escaped)")
+        }
+        return options.joined(separator: " ")
     }
 
     /// The server's version as an integer, for example `150018` for 15.18.

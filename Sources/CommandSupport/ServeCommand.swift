@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import LakehouseCore
+import LakehouseServer
+import Logging
+import PGLite
+
+/// `lakehouse serve`: the dashboard, its JSON API and health checks, reading PostgreSQL only.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the dashboard and its JSON API (read-only) until interrupted.",
+        discussion: """
+            Binds 127.0.0.1:8080 unless --http says otherwise. Any address beyond loopback needs a \
+            bearer token in LAKEHOUSE_HTTP_TOKEN, which every /api/v1 request must then send \
+            (Authorization: Bearer <token>); /healthz and /readyz answer anyone.
+            """)
+
+    @Option(help: "The address to serve at, host:port.") var http = "127.0.0.1:8080"
+    @OptionGroup var settings: SettingsOption
+
+    func validate() throws { _ = try ServeAddress(http) }
+
+    func run() async throws {
+        let logger = Logger(label: "lakehouse")
+        let settings = try settings.load(program: "lakehouse")
+        let server = try ServeAddress(http).server(settings: settings, logger: logger)
+        try await GracefulRun.run(server.service(), notice: "lakehouse: stopping the server", logger: logger)
+    }
+}
+
+/// A `--http` address, `host:port` (`[::1]:8080` for IPv6), checked.
+struct ServeAddress {
+    var host: String
+    var port: Int
+
+    init(_ text: String) throws {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port)
+        else { throw ValidationError("--http \(TerminalText.escaped(text)): expected host:port, e.g. 127.0.0.1:8080") }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ValidationError("--http \(TerminalText.escaped(text)): the host is missing") }
+        self.host = host
+        self.port = port
+    }
+
+    /// The server for this address over the settings' database and stream, with the token of
+    /// `LAKEHOUSE_HTTP_TOKEN` when it is set.
+    ///
+    /// - Throws: `ExitCode(64)` after saying why, when the server refuses the configuration (an
+    ///   address beyond loopback without a token).
+    func server(settings: LakehouseConfiguration, logger: Logger) throws -> DashboardServer {
+        let token = ProcessInfo.processInfo.environment["LAKEHOUSE_HTTP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        do {
+            var database = PGConnection.Configuration(
+                connectionString: settings.database, applicationName: "lakehouse-serve")
+            database.connectTimeout = .seconds(5)
+            return try DashboardServer(
+                configuration: ServerConfiguration(
+                    host: host, port: port, token: token, stream: settings.kinesisStream),
+                database: database, logger: logger)
+        } catch let error as ServerError {
+            throw CommandFailure.usage("lakehouse", error.message)
+        }
+    }
+}

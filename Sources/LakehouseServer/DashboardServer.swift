@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import LakehouseCore
+import Logging
+import NIOCore
+import PGLite
+import ServiceLifecycle
+
+/// The dashboard's HTTP server: health checks, the JSON API under `/api/v1` and its OpenAPI
+/// document. It reads PostgreSQL only, through its own pool of read-only sessions
+/// (`default_transaction_read_only`, a statement timeout), so it never writes and never holds
+/// up the pipeline.
+///
+/// ```swift
+/// let server = try DashboardServer(
+///     configuration: ServerConfiguration(stream: "pos-events"),
+///     database: PGConnection.Configuration(connectionString: try PGConnectionString(url)),
+///     logger: logger)
+/// try await server.run()   // until SIGINT or SIGTERM
+/// ```
+public struct DashboardServer: Sendable {
+    /// How the server listens and whom it answers.
+    public let configuration: ServerConfiguration
+    let pool: PGPool
+    let logger: Logger
+
+    /// Creates a server; nothing is bound or connected until it runs.
+    ///
+    /// - Parameters:
+    ///   - configuration: address, token, stream, pool size and query timeout.
+    ///   - database: the connection to read from; its sessions are made read-only here.
+    ///   - logger: receives the server's and the pool's events (never a token or password).
+    /// - Throws: ``ServerError`` with ``ServerError/Code/invalidConfiguration`` when
+    ///   ``ServerConfiguration/validate()`` refuses the configuration.
+    public init(configuration: ServerConfiguration, database: PGConnection.Configuration, logger: Logger) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.logger = logger
+        var connection = database
+        connection.runtimeParameters["default_transaction_read_only"] = "on"
+        let timeout = configuration.queryTimeout.components
+        connection.runtimeParameters["statement_timeout"] =
+            "\(max(1, timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000))"
+        pool = PGPool(
+            configuration: PGPool.Configuration(
+                connection: connection, maximumConnections: configuration.connections,
+                acquireTimeout: configuration.queryTimeout),
+            logger: logger)
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight and returns.
+    ///
+    /// - Parameter onListening: called once with the port bound (useful with port 0).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await application(onListening: onListening).runService()
+        await pool.close()
+    }
+
+    /// The server as a service, for a `ServiceGroup` that runs it beside other work
+    /// (`lakehouse run --http`); it stops when the group shuts down gracefully.
+    public func service(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+        application(onListening: onListening)
+    }
+
+    func application(onListening: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+        let logger = logger
+        return Application(
+            router: router(),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "lakehouse"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.notice("dashboard listening", metadata: ["http.port": "\(port)"])
+                await onListening(port)
+            },
+            logger: logger)
+    }
+
+    /// The routes: `/healthz` and `/readyz` for anyone, the rest behind the token when one is set.
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: ErrorPages(logger: logger))
+        router.get("healthz") { _, _ in "ok\n" }
+        router.get("readyz") { _, _ -> Response in
+            do {
+                _ = try await pool.withConnection { try await $0.query("SELECT 1") }
+                return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n")))
+            } catch {
+                return Response(
+                    status: .serviceUnavailable,
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: "PostgreSQL does not answer\n")))
+            }
+        }
+        let api = router.group("api/v1")
+        if let token = configuration.token { api.add(middleware: BearerToken(token: token)) }
+        api.get("openapi.json") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(
+                status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: Self.openAPI)))
+        }
+        let stream = configuration.stream
+        api.get("overview") { _, _ -> OverviewReport in
+            try await pool.withConnection { connection in
+                OverviewReport(try await PipelineStatus.read(connection: connection, stream: stream))
+            }
+        }
+        return router
+    }
+
+    /// The OpenAPI 3.1 document of the API (`Sources/LakehouseServer/openapi.json`).
+    static let openAPI: [UInt8] = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
+            let data = try? Data(contentsOf: url)
+        else { return Array(#"{"openapi":"3.1.0","info":{"title":"missing","version":"0"},"paths":{}}"#.utf8) }
+        return Array(data)
+    }()
+}

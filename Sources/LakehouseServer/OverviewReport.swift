@@ -1,0 +1,123 @@
+import Foundation
+import Hummingbird
+import LakehouseCore
+
+/// `GET /api/v1/overview`: where the pipeline stands, as the Overview page shows it. Times are
+/// RFC 3339 in UTC; durations in seconds.
+public struct OverviewReport: Codable, Sendable, Equatable, ResponseEncodable {
+    /// A `lakehouse run` process.
+    public struct Worker: Codable, Sendable, Equatable {
+        /// Its worker id in leases and run history.
+        public var id: String
+        /// The host it runs on.
+        public var host: String
+        /// Seconds since its last heartbeat, by the database server's clock.
+        public var secondsSinceHeartbeat: Double
+        /// `alive`, `stopped` or `silent`.
+        public var state: String
+    }
+
+    /// A shard's lease.
+    public struct Shard: Codable, Sendable, Equatable {
+        /// The shard id.
+        public var shard: String
+        /// The process holding it; `nil` when free or ended.
+        public var owner: String?
+        /// Whether the shard is closed (resharded) and read to its end.
+        public var ended: Bool
+        /// How far its reader is behind the stream's tip (Kinesis's MillisBehindLatest).
+        public var lagMilliseconds: Int64?
+    }
+
+    /// One stage run.
+    public struct Run: Codable, Sendable, Equatable {
+        /// The run's id in `pipeline_run`.
+        public var id: Int64
+        /// `ingest`, `silver` or `gold`.
+        public var stage: String
+        /// The process that ran it.
+        public var worker: String
+        /// What it ran on: the shard of an ingest run.
+        public var subject: String?
+        /// When it started.
+        public var startedAt: String
+        /// How long it took, or has taken so far.
+        public var seconds: Double
+        /// `running`, `succeeded`, `failed` or `abandoned`.
+        public var status: String
+        /// Rows read: records for ingest, bronze lines for silver, silver rows for gold.
+        public var rowsIn: Int64
+        /// Rows written: bronze objects for ingest, valid rows for silver, movements for gold.
+        public var rowsOut: Int64
+        /// Why it failed, when it did.
+        public var error: String?
+    }
+
+    /// Open alerts of one kind.
+    public struct AlertCount: Codable, Sendable, Equatable {
+        /// The alert kind (`OUT_OF_STOCK`, `REORDER_NOW`…).
+        public var kind: String
+        /// How many are open.
+        public var count: Int64
+
+        /// `count` open alerts of `kind`.
+        public init(kind: String, count: Int64) {
+            self.kind = kind
+            self.count = count
+        }
+    }
+
+    /// The Kinesis stream whose pipeline this is.
+    public var stream: String
+    /// The newest event gold holds; `nil` before it holds any.
+    public var newestGoldEvent: String?
+    /// That event's age, by the database server's clock.
+    public var freshnessSeconds: Double?
+    /// Silver batches loaded and not yet applied to gold.
+    public var silverBatchesPending: Int64
+    /// The `lakehouse run` processes that have worked on the stream.
+    public var workers: [Worker]
+    /// Each shard's lease and lag.
+    public var shards: [Shard]
+    /// The last runs of each stage, newest first, stages in pipeline order.
+    public var runs: [Run]
+    /// Open item alerts by kind, the most first.
+    public var openAlerts: [AlertCount]
+    /// Items gold knows.
+    public var items: Int64
+    /// Items never counted (stock unknown).
+    public var neverCounted: Int64
+
+    /// The report of `status`.
+    public init(_ status: PipelineStatus) {
+        stream = status.stream
+        newestGoldEvent = status.newestGoldEvent.map(Self.time)
+        freshnessSeconds = status.freshnessSeconds
+        silverBatchesPending = status.silverBatchesPending
+        workers = status.workers.map {
+            Worker(
+                id: $0.id, host: $0.host, secondsSinceHeartbeat: $0.secondsSinceHeartbeat,
+                state: $0.isStopped
+                    ? "stopped" : $0.secondsSinceHeartbeat < PipelineStatus.silentAfter ? "alive" : "silent")
+        }
+        shards = status.shards.map {
+            Shard(
+                shard: $0.shardID, owner: $0.isHeld ? $0.owner : nil, ended: $0.isEnded,
+                lagMilliseconds: $0.lagMilliseconds)
+        }
+        runs = PipelineStage.allCases.flatMap { stage in
+            (status.runs[stage.rawValue] ?? []).map {
+                Run(
+                    id: $0.id, stage: $0.stage, worker: $0.worker, subject: $0.subject,
+                    startedAt: Self.time($0.startedAt),
+                    seconds: $0.seconds, status: $0.status, rowsIn: $0.rowsIn, rowsOut: $0.rowsOut, error: $0.error)
+            }
+        }
+        openAlerts = status.openAlerts.map { AlertCount(kind: $0.kind, count: $0.count) }
+        items = status.items
+        neverCounted = status.neverCounted
+    }
+
+    /// `micros` (since 1970, UTC) as RFC 3339 with microseconds.
+    static func time(_ micros: Int64) -> String { EventTimestamp.format(micros: micros) }
+}

@@ -1,0 +1,61 @@
+/// How ``DashboardServer`` listens and whom it answers.
+public struct ServerConfiguration: Sendable {
+    /// The address to bind: a loopback one (`127.0.0.1`, `::1`, `localhost`) by default. Any
+    /// other needs ``token``.
+    public var host: String
+    /// The TCP port; 0 takes a free one (``DashboardServer/run(onListening:)`` says which).
+    public var port: Int
+    /// The bearer token every request but `/healthz` and `/readyz` must carry
+    /// (`Authorization: Bearer …`); `nil` answers anyone, which only a loopback address allows.
+    public var token: String?
+    /// The Kinesis stream whose pipeline the pages show.
+    public var stream: String
+    /// PostgreSQL connections kept for requests (each one answers one query at a time).
+    public var connections: Int
+    /// The longest a page's query may run before it is cancelled (`statement_timeout`), so that
+    /// no request holds a connection, or waits, for long.
+    public var queryTimeout: Duration
+
+    /// Creates a configuration; the defaults bind `127.0.0.1:8080` with no token.
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, stream: String,
+        connections: Int = 2, queryTimeout: Duration = .seconds(5)
+    ) {
+        self.host = host
+        self.port = port
+        self.token = token
+        self.stream = stream
+        self.connections = connections
+        self.queryTimeout = queryTimeout
+    }
+
+    /// Whether ``host`` reaches this machine only.
+    public var isLoopback: Bool {
+        let host = host.lowercased()
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
+    /// Checks that the settings can work and are safe.
+    ///
+    /// - Throws: ``ServerError`` with ``ServerError/Code/invalidConfiguration`` for a port out of
+    ///   range, fewer than one connection, an empty or blank token, or an address other than
+    ///   loopback without a token.
+    public func validate() throws {
+        guard (0...65_535).contains(port) else {
+            throw ServerError(.invalidConfiguration, "port \(port) is not a TCP port (0 to 65535)")
+        }
+        guard connections >= 1 else {
+            throw ServerError(.invalidConfiguration, "connections is \(connections); it must be at least 1")
+        }
+        if let token, token.allSatisfy({ $0 == " " || $0 == "\t" }) {
+            throw ServerError(
+                .invalidConfiguration, "the HTTP token is empty; set a long random one, or none on loopback")
+        }
+        guard isLoopback || token != nil else {
+            throw ServerError(
+                .invalidConfiguration,
+                "binding \(host) exposes the dashboard beyond this machine: set a bearer token "
+                    + "(LAKEHOUSE_HTTP_TOKEN for lakehouse serve), or bind 127.0.0.1")
+        }
+    }
+}

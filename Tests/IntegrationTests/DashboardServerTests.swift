@@ -1,0 +1,209 @@
+import AWSLite
+import Foundation
+import LakehouseCore
+import LakehouseServer
+import LakehouseTestSupport
+import Logging
+import PGLite
+import ServiceLifecycle
+import Testing
+
+/// `lakehouse serve` as a client sees it: over real HTTP on loopback, against PostgreSQL.
+@Suite("Dashboard server: health, the overview's JSON against SQL, the token, a database that is away")
+struct DashboardServerTests {
+    /// A server running in a service group until `stop()`.
+    struct Running {
+        let group: ServiceGroup
+        let task: Task<Void, any Error>
+        let base: String
+        let http = HTTPClient(logger: CapturedLogs().logger())
+
+        static func start(_ server: DashboardServer) async throws -> Running {
+            let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+            let group = ServiceGroup(
+                services: [server.service(onListening: { continuation.yield($0) })], logger: CapturedLogs().logger())
+            let task = Task { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw ServerError(.invalidConfiguration, "no port") }
+            return Running(group: group, task: task, base: "http://127.0.0.1:\(port)")
+        }
+
+        func get(_ path: String, token: String? = nil) async throws -> HTTPResponse {
+            try await http.execute(
+                HTTPRequest(
+                    method: "GET", url: base + path,
+                    headers: token.map { [(name: "Authorization", value: "Bearer \($0)")] } ?? []))
+        }
+
+        func stop() async throws {
+            await group.triggerGracefulShutdown()
+            try await task.value
+        }
+    }
+
+    /// A server over `schema` of the test database.
+    static func server(schema: String, token: String? = nil, url: String? = nil) throws -> DashboardServer {
+        var database = PGConnection.Configuration(
+            connectionString: try PGConnectionString(url ?? TestServices.require().databaseURL))
+        database.runtimeParameters["search_path"] = schema
+        database.connectTimeout = .seconds(2)
+        return try DashboardServer(
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, token: token, stream: "serve-stream"),
+            database: database, logger: CapturedLogs().logger())
+    }
+
+    @Test("/healthz and /readyz answer; /api/v1/overview shows what SQL counts; the OpenAPI document is served")
+    func overviewMatchesSQL() async throws {
+        let fixture = try await PipelineFixture.make("serve", shards: 1)
+        let db = fixture.database
+        try await db.execute(
+            """
+            INSERT INTO dim_store (store_key, store_id, first_event_time) VALUES (1, 'S1', '2026-01-01 08:00+00');
+            INSERT INTO dim_product (product_key, product_id, product_name, category, unit_price, described_at) VALUES
+                (1, 'P1', 'Sourdough', 'BAKERY', 2.50, '2026-01-01 08:00+00'),
+                (2, 'P2', 'Milk <script>alert(1)</script>', 'DAIRY', 1.00, '2026-01-01 08:00+00');
+            INSERT INTO stock_position (store_key, product_key, last_event_time, last_count_time, last_count_quantity,
+                change_since_count) VALUES
+                (1, 1, '2026-01-05 12:00+00', '2026-01-05 07:00+00', 10, -3),
+                (1, 2, '2026-01-05 12:30+00', NULL, NULL, -2);
+            INSERT INTO store_activity (store_key, last_event_time) VALUES (1, '2026-01-05 12:30+00');
+            INSERT INTO stock_alert (store_key, product_key, kind, status, opened_at, updated_at, resolved_at, on_hand,
+                daily_deviation, safety_stock, reorder_point, suggested_order_quantity, reason) VALUES
+                (1, 1, 'REORDER_NOW', 'open', '2026-01-05 12:00+00', '2026-01-05 12:00+00', NULL, 7, 1, 1, 8, 5, 'r'),
+                (1, 1, 'BELOW_SAFETY_STOCK', 'resolved', '2026-01-05 09:00+00', '2026-01-05 10:00+00',
+                    '2026-01-05 10:00+00', 0, 1, 1, 1, 0, 'b'),
+                (1, 2, 'OUT_OF_STOCK', 'open', '2026-01-05 12:30+00', '2026-01-05 12:30+00', NULL, 0, 1, 1, 1, 4, 'o'),
+                (1, 2, 'REORDER_NOW', 'open', '2026-01-05 12:30+00', '2026-01-05 12:30+00', NULL, 0, 1, 1, 1, 4, 'r2');
+            """)
+        let schema = try await db.query("SELECT current_schema()").rows[0].decode(String.self, at: 0)
+        let running = try await Running.start(try Self.server(schema: schema))
+
+        let health = try await running.get("/healthz")
+        #expect(health.status == 200 && String(decoding: health.body, as: UTF8.self) == "ok\n")
+        #expect(try await running.get("/readyz").status == 200)
+
+        let answer = try await running.get("/api/v1/overview")
+        #expect(answer.status == 200)
+        #expect(
+            answer.headers.contains { $0.name.lowercased() == "content-type" && $0.value.hasPrefix("application/json") }
+        )
+        let overview = try JSONDecoder().decode(OverviewReport.self, from: Data(answer.body))
+        // What SQL says, counted here independently of the server's queries.
+        var expected: [OverviewReport.AlertCount] = []
+        for row in try await db.query(
+            "SELECT kind, count(*) FROM stock_alert WHERE status = 'open' GROUP BY kind ORDER BY count(*) DESC, kind"
+        ).rows {
+            expected.append(.init(kind: try row.decode(String.self, at: 0), count: try row.decode(Int64.self, at: 1)))
+        }
+        #expect(overview.openAlerts == expected)
+        #expect(overview.openAlerts.first == .init(kind: "REORDER_NOW", count: 2))
+        #expect(overview.items == (try await fixture.count("SELECT count(*) FROM stock_position")))
+        #expect(overview.neverCounted == 1)
+        #expect(overview.newestGoldEvent == "2026-01-05T12:30:00.000000Z")
+        #expect(overview.stream == "serve-stream")
+        #expect((overview.freshnessSeconds ?? 0) > 0)
+
+        let document = try await running.get("/api/v1/openapi.json")
+        let parsed = try JSONSerialization.jsonObject(with: Data(document.body)) as? [String: Any]
+        #expect(parsed?["openapi"] as? String == "3.1.0")
+        #expect((parsed?["paths"] as? [String: Any])?["/api/v1/overview"] != nil)
+        #expect(try await running.get("/no/such/page").status == 404)
+
+        try await running.stop()
+        try await fixture.tearDown()
+    }
+
+    @Test("With a token, /api/v1 needs it (401 with WWW-Authenticate otherwise); the health checks do not")
+    func tokenIsRequired() async throws {
+        let fixture = try await PipelineFixture.make("serve-token", shards: 1)
+        let schema = try await fixture.database.query("SELECT current_schema()").rows[0].decode(String.self, at: 0)
+        let token = "s3cret-\(UUID().uuidString)"
+        let running = try await Running.start(try Self.server(schema: schema, token: token))
+
+        let refused = try await running.get("/api/v1/overview")
+        #expect(refused.status == 401)
+        #expect(refused.headers.contains { $0.name.lowercased() == "www-authenticate" && $0.value == "Bearer" })
+        #expect(String(decoding: refused.body, as: UTF8.self).contains("Authorization: Bearer"))
+        #expect(try await running.get("/api/v1/overview", token: token + "x").status == 401)
+        #expect(try await running.get("/api/v1/overview", token: String(token.dropLast())).status == 401)
+        let accepted = try await running.get("/api/v1/overview", token: token)
+        #expect(accepted.status == 200)
+        // The token is never shown back.
+        #expect(!String(decoding: accepted.body + refused.body, as: UTF8.self).contains(token))
+        #expect(try await running.get("/healthz").status == 200)
+        #expect(try await running.get("/readyz").status == 200)
+
+        try await running.stop()
+        try await fixture.tearDown()
+    }
+
+    @Test("PostgreSQL away: /healthz still answers, /readyz and the API say 503 with a message, and no hang")
+    func databaseAway() async throws {
+        // A port nothing listens on.
+        let running = try await Running.start(
+            try Self.server(schema: "public", url: "postgres://nobody@127.0.0.1:1/none"))
+        #expect(try await running.get("/healthz").status == 200)
+        let ready = try await running.get("/readyz")
+        #expect(ready.status == 503)
+        let overview = try await running.get("/api/v1/overview")
+        #expect(overview.status == 503)
+        let message = String(decoding: overview.body, as: UTF8.self)
+        #expect(message.contains("PostgreSQL") && message.contains("error"))
+        try await running.stop()
+    }
+
+    @Test(
+        "A database without the lakehouse's tables: the API says to run provision apply (503), not that PostgreSQL is away"
+    )
+    func notProvisioned() async throws {
+        let services = try TestServices.require()
+        let admin = try await PGConnection.connect(
+            configuration: .init(services.databaseURL), logger: CapturedLogs().logger())
+        let schema = "serve_empty_\(UUID().uuidString.prefix(8).lowercased())"
+        try await admin.execute("CREATE SCHEMA \(schema)")
+        let running = try await Running.start(try Self.server(schema: schema))
+        #expect(try await running.get("/readyz").status == 200)
+        let overview = try await running.get("/api/v1/overview")
+        #expect(overview.status == 503)
+        #expect(String(decoding: overview.body, as: UTF8.self).contains("run `provision apply`"))
+        try await running.stop()
+        try await admin.execute("DROP SCHEMA \(schema) CASCADE")
+        await admin.close()
+    }
+
+    @Test("The server's sessions are read-only: a write through them fails with SQLSTATE 25006")
+    func sessionsAreReadOnly() async throws {
+        let services = try TestServices.require()
+        var configuration = PGConnection.Configuration(connectionString: try PGConnectionString(services.databaseURL))
+        configuration.runtimeParameters = ["default_transaction_read_only": "on", "statement_timeout": "1500"]
+        let connection = try await PGConnection.connect(configuration: configuration, logger: CapturedLogs().logger())
+        #expect(
+            try await connection.query("SHOW default_transaction_read_only").rows[0].decode(String.self, at: 0) == "on")
+        #expect(try await connection.query("SHOW statement_timeout").rows[0].decode(String.self, at: 0) == "1500ms")
+        let error = await #expect(throws: PGError.self) {
+            try await connection.execute("CREATE TEMP TABLE serve_write_attempt (a int)")
+        }
+        #expect(error?.sqlState == "25006")
+        let slow = await #expect(throws: PGError.self) { try await connection.execute("SELECT pg_sleep(5)") }
+        #expect(slow?.sqlState == "57014")
+        await connection.close()
+    }
+
+    @Test("Beyond loopback without a token the server refuses to start, and says what to set")
+    func refusesOpenBinding() throws {
+        let database = PGConnection.Configuration(connectionString: try PGConnectionString("host=127.0.0.1"))
+        let error = #expect(throws: ServerError.self) {
+            try DashboardServer(
+                configuration: ServerConfiguration(host: "0.0.0.0", stream: "s"), database: database,
+                logger: CapturedLogs().logger())
+        }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.message.contains("LAKEHOUSE_HTTP_TOKEN") == true)
+        #expect(throws: ServerError.self) {
+            try ServerConfiguration(host: "127.0.0.1", port: 70_000, stream: "s").validate()
+        }
+        #expect(throws: ServerError.self) { try ServerConfiguration(token: "  ", stream: "s").validate() }
+        try ServerConfiguration(host: "0.0.0.0", token: "long-random", stream: "s").validate()
+        try ServerConfiguration(host: "::1", stream: "s").validate()
+    }
+}
