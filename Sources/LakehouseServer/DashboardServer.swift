@@ -78,17 +78,16 @@ public struct DashboardServer: Sendable {
 
     /// The routes: `/healthz` and `/readyz` for anyone, the rest behind the token when one is set.
     func router() -> Router<BasicRequestContext> {
-        let router = Router()
+        let (router, logger) = (Router(), logger)
         router.add(middleware: ErrorPages(logger: logger))
+        router.add(middleware: ReadOnlyMethods())
         router.get("healthz") { _, _ in "ok\n" }
         router.get("readyz") { _, _ -> Response in
             do {
                 _ = try await pool.withConnection { try await $0.query("SELECT 1") }
-                return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n")))
+                return Self.text("ready\n", status: .ok)
             } catch {
-                return Response(
-                    status: .serviceUnavailable,
-                    body: ResponseBody(byteBuffer: ByteBuffer(string: "PostgreSQL does not answer\n")))
+                return Self.text("PostgreSQL does not answer\n", status: .serviceUnavailable)
             }
         }
         let api = router.group("api/v1")
@@ -105,7 +104,45 @@ public struct DashboardServer: Sendable {
                 OverviewReport(try await PipelineStatus.read(connection: connection, stream: stream))
             }
         }
+        api.get("stores") { request, _ -> StoreList in
+            let page = try Page(request)
+            return try await pool.withConnection { try await StoreQueries.list($0, page: page) }
+        }
+        api.get("stores/:store") { request, context -> StoreReport in
+            let (store, page) = (try Self.storeID(context), try Page(request))
+            guard
+                let report = try await pool.withConnection({
+                    try await StoreQueries.report($0, store: store, page: page, logger: logger)
+                })
+            else { throw HTTPError(.notFound, message: "gold has no store \(Page.shown(store))") }
+            return report
+        }
         return router
+    }
+
+    /// A plain-text answer.
+    static func text(_ text: String, status: HTTPResponse.Status) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// The `:store` path parameter, percent-decoded: 1 to 64 characters, none of them a control
+    /// character.
+    ///
+    /// - Throws: `HTTPError(.badRequest)` otherwise.
+    static func storeID(_ context: BasicRequestContext) throws -> String {
+        let raw = context.parameters.get("store") ?? ""
+        guard let store = raw.removingPercentEncoding else {
+            throw HTTPError(.badRequest, message: "the store id is not valid percent-encoded UTF-8")
+        }
+        guard (1...64).contains(store.count),
+            !store.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else {
+            throw HTTPError(
+                .badRequest, message: "a store id is 1 to 64 printable characters; got \(Page.shown(store))")
+        }
+        return store
     }
 
     /// The OpenAPI 3.1 document of the API (`Sources/LakehouseServer/openapi.json`).

@@ -80,3 +80,17 @@ struct ErrorPages<Context: RequestContext>: RouterMiddleware {
         }
     }
 }
+
+/// The server only reads: any method but GET is a 405 that says so, with `Allow: GET`.
+struct ReadOnlyMethods<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        guard request.method == .get else {
+            var headers = HTTPFields()
+            headers[.allow] = "GET"
+            throw HTTPError(.methodNotAllowed, headers: headers, message: "this server only reads: use GET")
+        }
+        return try await next(request, context)
+    }
+}

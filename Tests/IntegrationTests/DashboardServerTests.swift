@@ -52,10 +52,9 @@ struct DashboardServerTests {
             database: database, logger: CapturedLogs().logger())
     }
 
-    @Test("/healthz and /readyz answer; /api/v1/overview shows what SQL counts; the OpenAPI document is served")
-    func overviewMatchesSQL() async throws {
-        let fixture = try await PipelineFixture.make("serve", shards: 1)
-        let db = fixture.database
+    /// A store with two items (one never counted, one named like a script), alerts open and
+    /// resolved, and a proposal for its newest day.
+    static func seed(_ db: PGConnection) async throws {
         try await db.execute(
             """
             INSERT INTO dim_store (store_key, store_id, first_event_time) VALUES (1, 'S1', '2026-01-01 08:00+00');
@@ -74,7 +73,27 @@ struct DashboardServerTests {
                     '2026-01-05 10:00+00', 0, 1, 1, 1, 0, 'b'),
                 (1, 2, 'OUT_OF_STOCK', 'open', '2026-01-05 12:30+00', '2026-01-05 12:30+00', NULL, 0, 1, 1, 1, 4, 'o'),
                 (1, 2, 'REORDER_NOW', 'open', '2026-01-05 12:30+00', '2026-01-05 12:30+00', NULL, 0, 1, 1, 1, 4, 'r2');
+            INSERT INTO dim_store (store_key, store_id, first_event_time) VALUES (2, 'S2', '2026-01-02 08:00+00');
+            INSERT INTO demand_forecast (store_key, product_key, model_time, model_on_hand, day_units, day_stocked_out,
+                stocked_out_at_close, variance, days_since_demand, days_learned, zero_days, evidence_days, method,
+                daily_demand, daily_deviation, safety_stock, reorder_point, days_of_cover, suggested_order_quantity,
+                lead_time_days, service_level, review_period_days) VALUES
+                (1, 1, '2026-01-05 12:00+00', 7, 0, false, false, 1, 0, 5, 0, 5, 'ewma', 2.5, 1, 3, 8, 2.8, 5, 2, 0.95, 1),
+                (1, 2, '2026-01-05 12:30+00', -2, 0, false, false, 1, 0, 5, 0, 5, 'ewma', 1, 1, 1, 2, 0, 4, 2, 0.95, 1);
+            INSERT INTO order_review (store_key, review_date, as_of, status, items, lines, units) VALUES
+                (1, '2026-01-05', '2026-01-05 12:30+00', 'proposed', 2, 2, 11);
+            INSERT INTO order_line (store_key, review_date, product_key, quantity, cases, on_hand, on_order, cover_demand,
+                safety_stock, projected_stock, projected_waste, stockout_risk, reason, status) VALUES
+                (1, '2026-01-05', 1, 6, NULL, 7, 0, 7.5, 3, 5, 0, 0.02, 'order 6: 7 on hand, 7.5 expected', 'proposed'),
+                (1, '2026-01-05', 2, 5, 1, -2, 0, 3, 1, 2, 0, 0.04, 'order 5 <b>now</b>', 'proposed');
             """)
+    }
+
+    @Test("/healthz and /readyz answer; /api/v1/overview shows what SQL counts; the OpenAPI document is served")
+    func overviewMatchesSQL() async throws {
+        let fixture = try await PipelineFixture.make("serve", shards: 1)
+        let db = fixture.database
+        try await Self.seed(db)
         let schema = try await db.query("SELECT current_schema()").rows[0].decode(String.self, at: 0)
         let running = try await Running.start(try Self.server(schema: schema))
 
@@ -109,6 +128,82 @@ struct DashboardServerTests {
         #expect((parsed?["paths"] as? [String: Any])?["/api/v1/overview"] != nil)
         #expect(try await running.get("/no/such/page").status == 404)
 
+        try await running.stop()
+        try await fixture.tearDown()
+    }
+
+    @Test(
+        "/api/v1/stores pages the stores; /api/v1/stores/{id} shows the proposal, alerts and items as SQL has them; bad parameters are 400s, an unknown store a 404"
+    )
+    func stores() async throws {
+        let fixture = try await PipelineFixture.make("serve-stores", shards: 1)
+        let db = fixture.database
+        try await Self.seed(db)
+        let schema = try await db.query("SELECT current_schema()").rows[0].decode(String.self, at: 0)
+        let running = try await Running.start(try Self.server(schema: schema))
+        let decoder = JSONDecoder()
+
+        let all = try decoder.decode(StoreList.self, from: Data(try await running.get("/api/v1/stores").body))
+        #expect(all.stores.map(\.storeID) == ["S1", "S2"] && all.total == 2 && all.limit == 50)
+        #expect(all.stores[0].items == 2 && all.stores[0].openAlerts == 3 && all.stores[1].items == 0)
+        #expect(all.stores[0].newestEvent == "2026-01-05T12:30:00.000000Z" && all.stores[1].newestEvent == nil)
+        let second = try decoder.decode(
+            StoreList.self, from: Data(try await running.get("/api/v1/stores?limit=1&offset=1").body))
+        #expect(second.stores.map(\.storeID) == ["S2"] && second.total == 2)
+
+        let store = try decoder.decode(StoreReport.self, from: Data(try await running.get("/api/v1/stores/S1").body))
+        let lines = try await db.query(
+            "SELECT product_id, quantity FROM v_order_proposal WHERE store_id = 'S1' ORDER BY stockout_risk DESC, product_id"
+        )
+        #expect(store.proposal?.reviewDate == "2026-01-05" && store.proposal?.status == "proposed")
+        #expect(store.proposal?.lines.map(\.productID) == (try lines.rows.map { try $0.decode(String.self, at: 0) }))
+        #expect(store.proposal?.lines.map(\.quantity) == (try lines.rows.map { try $0.decode(Int64.self, at: 1) }))
+        #expect(store.proposal?.lines.first?.reason == "order 5 <b>now</b>")
+        #expect(store.suggestions.isEmpty)
+        #expect(Set(store.alerts.map(\.kind)) == ["OUT_OF_STOCK", "REORDER_NOW"] && store.alerts.count == 3)
+        // Fewest days of cover first; the never-counted item has no stock figure and comes last.
+        #expect(store.items.map(\.productID) == ["P1", "P2"])
+        #expect(store.items[0].onHand == 7 && store.items[0].daysOfCover == 2.8)
+        #expect(store.items[1].onHand == nil && store.items[1].daysOfCover == nil)
+        #expect(store.items[1].productName == "Milk <script>alert(1)</script>")
+        #expect(store.itemsTotal == 2)
+
+        let empty = try decoder.decode(StoreReport.self, from: Data(try await running.get("/api/v1/stores/S2").body))
+        #expect(empty.proposal == nil && empty.items.isEmpty && empty.alerts.isEmpty)
+
+        for bad in [
+            "/api/v1/stores?limit=0", "/api/v1/stores?limit=501", "/api/v1/stores?limit=ten",
+            "/api/v1/stores?offset=-1", "/api/v1/stores?limit=1&limit=2", "/api/v1/stores/S1?offset=1e3",
+        ] {
+            let answer = try await running.get(bad)
+            #expect(answer.status == 400, "\(bad)")
+            let message = String(decoding: answer.body, as: UTF8.self)
+            #expect(message.contains("must be one whole number"), "\(bad): \(message)")
+        }
+        let missing = try await running.get("/api/v1/stores/NOPE%27%3B%20DROP%20TABLE%20dim_store%3B--")
+        #expect(missing.status == 404)
+        #expect(String(decoding: missing.body, as: UTF8.self).contains("gold has no store"))
+        #expect(try await fixture.count("SELECT count(*) FROM dim_store") == 2)
+
+        try await running.stop()
+        try await fixture.tearDown()
+    }
+
+    @Test("schemathesis against the OpenAPI document finds no server error and no answer outside the schema")
+    func schemathesis() async throws {
+        let fixture = try await PipelineFixture.make("serve-schemathesis", shards: 1)
+        try await Self.seed(fixture.database)
+        let schema = try await fixture.database.query("SELECT current_schema()").rows[0].decode(String.self, at: 0)
+        let running = try await Running.start(try Self.server(schema: schema))
+        let tool = TestServices.repositoryRoot + "/.venv/bin/schemathesis"
+        let result = try await ChildProcess.output(
+            tool,
+            [
+                "run", running.base + "/api/v1/openapi.json", "--url", running.base, "--checks", "all",
+                "--max-examples", "40", "--seed", "23", "--no-color", "--workers", "1",
+            ], timeout: .seconds(300))
+        #expect(result.status == 0, "\(result.output.suffix(4000))\(result.errors.suffix(2000))")
+        #expect(result.output.contains("stores"), "\(result.output.suffix(2000))")
         try await running.stop()
         try await fixture.tearDown()
     }
