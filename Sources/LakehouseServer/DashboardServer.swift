@@ -79,6 +79,7 @@ public struct DashboardServer: Sendable {
     /// The routes: `/healthz` and `/readyz` for anyone, the rest behind the token when one is set.
     func router() -> Router<BasicRequestContext> {
         let (router, logger) = (Router(), logger)
+        router.add(middleware: SecurityHeaders())
         router.add(middleware: ErrorPages(logger: logger))
         router.add(middleware: ReadOnlyMethods())
         router.get("healthz") { _, _ in "ok\n" }
@@ -117,7 +118,52 @@ public struct DashboardServer: Sendable {
             else { throw HTTPError(.notFound, message: "gold has no store \(Page.shown(store))") }
             return report
         }
+        addPages(to: router)
         return router
+    }
+
+    /// The HTML pages, built from the same reports as the API; behind the token (basic
+    /// authentication, the token as password) when one is set. `/assets/site.css` is open.
+    func addPages(to router: Router<BasicRequestContext>) {
+        router.get("assets/site.css") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/css; charset=utf-8"
+            headers[.cacheControl] = "max-age=300"
+            return Response(
+                status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: HTML.styleSheet)))
+        }
+        let pages = router.group()
+        if let token = configuration.token {
+            pages.add(middleware: BearerToken(token: token, challenge: "Basic realm=\"lakehouse\", charset=\"UTF-8\""))
+        }
+        let (pool, stream, logger) = (pool, configuration.stream, logger)
+        pages.get("/") { _, _ -> Response in
+            let report = try await pool.withConnection {
+                OverviewReport(try await PipelineStatus.read(connection: $0, stream: stream))
+            }
+            return Self.html(DashboardPages.overview(report))
+        }
+        pages.get("stores") { request, _ -> Response in
+            let page = try Page(request)
+            return Self.html(
+                DashboardPages.stores(try await pool.withConnection { try await StoreQueries.list($0, page: page) }))
+        }
+        pages.get("stores/:store") { request, context -> Response in
+            let (store, page) = (try Self.storeID(context), try Page(request))
+            guard
+                let report = try await pool.withConnection({
+                    try await StoreQueries.report($0, store: store, page: page, logger: logger)
+                })
+            else { throw HTTPError(.notFound, message: "gold has no store \(Page.shown(store))") }
+            return Self.html(DashboardPages.store(report))
+        }
+    }
+
+    /// An HTML answer.
+    static func html(_ page: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
     }
 
     /// A plain-text answer.

@@ -1,28 +1,40 @@
 import Crypto
+import Foundation
 import Hummingbird
 import Logging
 import PGLite
 
-/// Requires `Authorization: Bearer <token>`; anything else is a 401 that says what to send.
-/// The comparison takes the same time whatever the bytes, so the token cannot be guessed a
-/// byte at a time.
+/// Requires the token: `Authorization: Bearer <token>`, or HTTP basic authentication with the
+/// token as the password (what a browser sends for a page); anything else is a 401 that says
+/// what to send, with `challenge` as `WWW-Authenticate`. The comparison takes the same time
+/// whatever the bytes, so the token cannot be guessed a byte at a time.
 struct BearerToken<Context: RequestContext>: RouterMiddleware {
     let token: String
+    /// `Bearer` for the API; `Basic realm="lakehouse"` for pages, so that a browser asks.
+    var challenge = "Bearer"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
-        let given = request.headers[.authorization].flatMap { value -> Substring? in
-            value.hasPrefix("Bearer ") ? value.dropFirst("Bearer ".count) : nil
-        }
-        guard let given, Self.equal(Array(given.utf8), Array(token.utf8)) else {
+        guard let given = request.headers[.authorization].flatMap(Self.presented),
+            Self.equal(given, Array(token.utf8))
+        else {
             var headers = HTTPFields()
-            headers[.wwwAuthenticate] = "Bearer"
+            headers[.wwwAuthenticate] = challenge
             throw HTTPError(
                 .unauthorized, headers: headers,
                 message: "this server needs its token: send Authorization: Bearer <token>")
         }
         return try await next(request, context)
+    }
+
+    /// The token an `Authorization` value presents: a bearer token, or a basic password.
+    static func presented(_ value: String) -> [UInt8]? {
+        if value.hasPrefix("Bearer ") { return Array(value.utf8.dropFirst("Bearer ".utf8.count)) }
+        guard value.hasPrefix("Basic "), let decoded = Data(base64Encoded: String(value.dropFirst("Basic ".count))),
+            let colon = decoded.firstIndex(of: UInt8(ascii: ":"))
+        else { return nil }
+        return Array(decoded[decoded.index(after: colon)...])
     }
 
     /// Whether `a` equals `b`, in time that depends on their lengths only.
@@ -44,6 +56,12 @@ struct ErrorPages<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
+        try await Self.forPeople(request) { try await answer(request, context: context, next: next) }
+    }
+
+    private func answer(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as any HTTPResponseError {
@@ -59,6 +77,24 @@ struct ErrorPages<Context: RequestContext>: RouterMiddleware {
         } catch {
             logger.error("request failed", metadata: ["http.path": "\(request.uri.path)", "error": "\(error)"])
             throw HTTPError(.internalServerError, message: "the server failed on this request; its log says why")
+        }
+    }
+
+    /// Runs `body`; on a page (not `/api/…`), an `HTTPError` it throws becomes an HTML page with
+    /// the same status and the message escaped, so that a person reads it in the browser.
+    static func forPeople(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let error as HTTPError where !request.uri.path.hasPrefix("/api/") {
+            var response = DashboardServer.html(
+                HTML.page(
+                    title: "\(error.status.code) \(error.status.reasonPhrase)",
+                    body:
+                        "<p>\(HTML.escape(error.body ?? error.status.reasonPhrase))</p><p><a href=\"/\">Overview</a></p>",
+                    json: "/api/v1/openapi.json"))
+            response.status = error.status
+            response.headers.append(contentsOf: error.headers)
+            return response
         }
     }
 
@@ -92,5 +128,24 @@ struct ReadOnlyMethods<Context: RequestContext>: RouterMiddleware {
             throw HTTPError(.methodNotAllowed, headers: headers, message: "this server only reads: use GET")
         }
         return try await next(request, context)
+    }
+}
+
+/// Headers every answer carries: no sniffing, no framing, no referrer, and for pages a content
+/// policy that allows this server's own style sheet and nothing else (no script at all).
+struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
+    static var frameOptions: HTTPFields.Element.Name { .init("X-Frame-Options")! }
+    static var referrerPolicy: HTTPFields.Element.Name { .init("Referrer-Policy")! }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        var response = try await next(request, context)
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[Self.frameOptions] = "DENY"
+        response.headers[Self.referrerPolicy] = "no-referrer"
+        response.headers[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'"
+        return response
     }
 }

@@ -28,11 +28,11 @@ struct DashboardServerTests {
             return Running(group: group, task: task, base: "http://127.0.0.1:\(port)")
         }
 
-        func get(_ path: String, token: String? = nil) async throws -> HTTPResponse {
-            try await http.execute(
+        func get(_ path: String, token: String? = nil, authorization: String? = nil) async throws -> HTTPResponse {
+            let value = authorization ?? token.map { "Bearer \($0)" }
+            return try await http.execute(
                 HTTPRequest(
-                    method: "GET", url: base + path,
-                    headers: token.map { [(name: "Authorization", value: "Bearer \($0)")] } ?? []))
+                    method: "GET", url: base + path, headers: value.map { [(name: "Authorization", value: $0)] } ?? []))
         }
 
         func stop() async throws {
@@ -208,6 +208,57 @@ struct DashboardServerTests {
         try await fixture.tearDown()
     }
 
+    @Test(
+        "In Chromium: the pages show what SQL holds, follow their links, render a <script> name as text, fit a phone; screenshots saved"
+    )
+    func pagesInABrowser() async throws {
+        let fixture = try await PipelineFixture.make("serve-pages", shards: 1)
+        let db = fixture.database
+        try await Self.seed(db)
+        let schema = try await db.query("SELECT current_schema()").rows[0].decode(String.self, at: 0)
+        let running = try await Running.start(try Self.server(schema: schema))
+        let shots = TestServices.repositoryRoot + "/.build/screenshots"
+        let result = try await ChildProcess.output(
+            TestServices.repositoryRoot + "/.venv/bin/python",
+            [TestServices.repositoryRoot + "/Tests/Browser/dashboard_pages.py", running.base, shots, "S1"],
+            timeout: .seconds(180))
+        #expect(result.status == 0, "\(result.errors.suffix(3000))")
+        let seen = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any] ?? [:]
+        let overview = seen["overview"] as? [String: Any] ?? [:]
+        let cards = overview["cards"] as? [String: String] ?? [:]
+        // The cards and tables against SQL, counted here.
+        let open = try await fixture.count("SELECT count(*) FROM stock_alert WHERE status = 'open'")
+        #expect(cards["Open alerts"] == "\(open)")
+        #expect(cards["Items"] == "\(try await fixture.count("SELECT count(*) FROM stock_position"))")
+        #expect(cards["Never counted"] == "1")
+        let kinds = (overview["tables"] as? [String: [[String]]])?["Open alerts by kind"] ?? []
+        #expect(kinds == [["REORDER_NOW", "2"], ["OUT_OF_STOCK", "1"]])
+
+        let store = seen["store"] as? [String: Any] ?? [:]
+        #expect((store["url"] as? String)?.hasSuffix("/stores/S1") == true)
+        #expect(store["h1"] as? String == "Store S1")
+        let tables = store["tables"] as? [String: [[String]]] ?? [:]
+        let proposal = tables["Order proposal for 2026-01-05 (proposed)"] ?? []
+        #expect(proposal.map { $0[1] } == ["5", "6"])
+        #expect(proposal.first?.last == "order 5 <b>now</b>")
+        let items = tables["Items by days of cover"] ?? []
+        // The product named like a script shows as that text, and no script ran.
+        #expect(items.map { $0[0] } == ["Sourdough P1", "Milk <script>alert(1)</script> P2"])
+        #expect(items.last?[2] == "never counted")
+        #expect(store["alert"] as? Bool == false && store["scripts"] as? Int == 0)
+        let json = seen["storeJSON"] as? [String: Any] ?? [:]
+        #expect(json["storeID"] as? String == "S1")
+        let phone = seen["phone"] as? [String: Any] ?? [:]
+        // Wide tables scroll inside their box; the page itself is no wider than the phone.
+        #expect(phone["clientWidth"] as? Int == 390)
+        #expect((phone["scrollWidth"] as? Int ?? 9999) <= 390, "the page is wider than a phone: \(phone)")
+        for name in ["overview", "stores", "store", "store-phone"] {
+            #expect(FileManager.default.fileExists(atPath: "\(shots)/\(name).png"))
+        }
+        try await running.stop()
+        try await fixture.tearDown()
+    }
+
     @Test("With a token, /api/v1 needs it (401 with WWW-Authenticate otherwise); the health checks do not")
     func tokenIsRequired() async throws {
         let fixture = try await PipelineFixture.make("serve-token", shards: 1)
@@ -228,6 +279,40 @@ struct DashboardServerTests {
         #expect(try await running.get("/healthz").status == 200)
         #expect(try await running.get("/readyz").status == 200)
 
+        // Pages: a browser's basic authentication with the token as the password.
+        let page = try await running.get("/")
+        #expect(page.status == 401)
+        #expect(page.headers.contains { $0.name.lowercased() == "www-authenticate" && $0.value.hasPrefix("Basic") })
+        let basic = "Basic " + Data("manager:\(token)".utf8).base64EncodedString()
+        let wrong = "Basic " + Data("manager:\(token)x".utf8).base64EncodedString()
+        #expect(try await running.get("/", authorization: basic).status == 200)
+        #expect(try await running.get("/", authorization: wrong).status == 401)
+        #expect(try await running.get("/assets/site.css").status == 200)
+
+        try await running.stop()
+        try await fixture.tearDown()
+    }
+
+    @Test("Pages escape what the database holds, carry a script-free content policy, and refuse to be framed")
+    func pagesAreEscaped() async throws {
+        let fixture = try await PipelineFixture.make("serve-escape", shards: 1)
+        try await Self.seed(fixture.database)
+        let schema = try await fixture.database.query("SELECT current_schema()").rows[0].decode(String.self, at: 0)
+        let running = try await Running.start(try Self.server(schema: schema))
+        let answer = try await running.get("/stores/S1")
+        let html = String(decoding: answer.body, as: UTF8.self)
+        #expect(answer.status == 200)
+        #expect(html.contains("Milk &lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(html.contains("order 5 &lt;b&gt;now&lt;/b&gt;"))
+        #expect(!html.contains("<script") && !html.contains("<b>"))
+        func header(_ name: String) -> String? { answer.headers.first { $0.name.lowercased() == name }?.value }
+        #expect(header("content-type") == "text/html; charset=utf-8")
+        #expect(header("content-security-policy")?.contains("default-src 'none'") == true)
+        #expect(header("x-frame-options") == "DENY" && header("x-content-type-options") == "nosniff")
+        // A store id that is markup comes back escaped in the 404.
+        let missing = try await running.get("/stores/%3Cimg%20src%3Dx%3E")
+        #expect(missing.status == 404)
+        #expect(!String(decoding: missing.body, as: UTF8.self).contains("<img"))
         try await running.stop()
         try await fixture.tearDown()
     }
@@ -244,6 +329,11 @@ struct DashboardServerTests {
         #expect(overview.status == 503)
         let message = String(decoding: overview.body, as: UTF8.self)
         #expect(message.contains("PostgreSQL") && message.contains("error"))
+        // The page says the same to a person, in HTML.
+        let page = try await running.get("/")
+        #expect(page.status == 503)
+        #expect(
+            String(decoding: page.body, as: UTF8.self).contains("<p>PostgreSQL does not answer; try again shortly</p>"))
         try await running.stop()
     }
 

@@ -1,0 +1,163 @@
+import Foundation
+
+/// The dashboard's pages, rendered on the server from the same reports the JSON API answers
+/// with: usable without JavaScript, every value escaped.
+enum DashboardPages {
+    /// `/`: gold's freshness, open alerts by kind, shards, processes and the last runs.
+    static func overview(_ report: OverviewReport) -> String {
+        let e = HTML.escape
+        let alerts = report.openAlerts.reduce(0) { $0 + $1.count }
+        let cards = [
+            card(
+                "Gold freshness", report.freshnessSeconds.map(age) ?? "no event yet",
+                bad: (report.freshnessSeconds ?? 0) > 300),
+            card("Newest event in gold", report.newestGoldEvent.map { time($0) } ?? "—"),
+            card("Silver batches pending", "\(report.silverBatchesPending)", bad: report.silverBatchesPending > 3),
+            card("Open alerts", "\(alerts)", bad: alerts > 0),
+            card("Items", "\(report.items)"),
+            card("Never counted", "\(report.neverCounted)", bad: report.neverCounted > 0),
+        ]
+        let kinds = HTML.table(
+            ["Kind", "Open"], report.openAlerts.map { [e($0.kind), "\($0.count)"] }, numeric: [1],
+            empty: "No open alert.")
+        let shards = HTML.table(
+            ["Shard", "Owner", "Behind the tip"],
+            report.shards.map {
+                [
+                    e($0.shard), $0.ended ? "(ended)" : e($0.owner ?? "(free)"),
+                    $0.lagMilliseconds.map { age(Double($0) / 1000) } ?? "—",
+                ]
+            }, numeric: [2], empty: "No shard registered yet.")
+        let workers = HTML.table(
+            ["Process", "Host", "Last heard", "State"],
+            report.workers.map {
+                [e($0.id), e($0.host), age($0.secondsSinceHeartbeat) + " ago", state($0.state)]
+            }, numeric: [2], empty: "No process has run.")
+        let runs = HTML.table(
+            ["Run", "Stage", "Subject", "Started", "Status", "Took", "In", "Out", "Error"],
+            report.runs.map {
+                [
+                    "#\($0.id)", e($0.stage), e($0.subject ?? ""), e(time($0.startedAt)), state($0.status),
+                    age($0.seconds), "\($0.rowsIn)", "\($0.rowsOut)", e(String(($0.error ?? "").prefix(200))),
+                ]
+            }, numeric: [5, 6, 7], empty: "No run yet.")
+        let body = """
+            <p>Stream <strong>\(e(report.stream))</strong></p>
+            <div class="cards">\(cards.joined())</div>
+            <h2>Open alerts by kind</h2>\(kinds)
+            <h2>Shards</h2>\(shards)
+            <h2>Processes</h2>\(workers)
+            <h2>Last runs</h2>\(runs)
+            """
+        return HTML.page(title: "Overview", body: body, json: "/api/v1/overview")
+    }
+
+    /// `/stores`: the stores, each a link to its page.
+    static func stores(_ list: StoreList) -> String {
+        let e = HTML.escape
+        let rows = list.stores.map {
+            [
+                "<a href=\"/stores/\(e(HTML.pathSegment($0.storeID)))\">\(e($0.storeID))</a>", "\($0.items)",
+                $0.openAlerts > 0 ? "<span class=\"bad\">\($0.openAlerts)</span>" : "0",
+                e($0.newestEvent.map { time($0) } ?? "—"),
+            ]
+        }
+        let table = HTML.table(
+            ["Store", "Items", "Open alerts", "Newest event"], rows, numeric: [1, 2], empty: "Gold knows no store yet.")
+        let body = "<p>\(list.total) stores.</p>\(table)" + pager(list.limit, list.offset, list.total, path: "/stores")
+        return HTML.page(title: "Stores", body: body, json: "/api/v1/stores?limit=\(list.limit)&offset=\(list.offset)")
+    }
+
+    /// `/stores/{store}`: what to order today, what needs a person, and the items by cover.
+    static func store(_ report: StoreReport) -> String {
+        let e = HTML.escape
+        var body = "<p>Newest event: \(e(report.newestEvent.map { time($0) } ?? "none yet"))</p>"
+        if let proposal = report.proposal {
+            body += "<h2>Order proposal for \(e(proposal.reviewDate)) (\(e(proposal.status)))</h2>"
+            body += HTML.table(
+                ["Product", "Order", "Cases", "On hand", "On order", "Risk", "Why"],
+                proposal.lines.map {
+                    [
+                        e($0.productName) + " <small>" + e($0.productID) + "</small>", "\($0.quantity)",
+                        $0.cases.map(String.init) ?? "—", "\($0.onHand)", "\($0.onOrder)",
+                        String(format: "%.1f %%", $0.stockoutRisk * 100), e($0.reason),
+                    ]
+                }, numeric: [1, 2, 3, 4, 5], empty: "Nothing to order.")
+        } else {
+            body +=
+                "<h2>Reorder suggestions</h2><p class=\"empty\">No order proposal yet: items below their reorder point.</p>"
+            body += HTML.table(
+                ["Product", "On hand", "Suggested order"],
+                report.suggestions.map {
+                    [
+                        e($0.productName) + " <small>" + e($0.productID) + "</small>", "\($0.onHand)",
+                        "\($0.suggestedOrderQuantity)",
+                    ]
+                },
+                numeric: [1, 2], empty: "No item is below its reorder point.")
+        }
+        body += "<h2>Open alerts</h2>"
+        body += HTML.table(
+            ["Kind", "Product", "Since", "What to do"],
+            report.alerts.map { alert in
+                let product =
+                    alert.productName.map { e($0) + " <small>" + e(alert.productID ?? "") + "</small>" }
+                    ?? "\(alert.items) items"
+                return [e(alert.kind), product, e(time(alert.openedAt, seconds: false)), e(alert.reason)]
+            }, empty: "No open alert.")
+        body += "<h2>Items by days of cover</h2>"
+        body += HTML.table(
+            ["Product", "Category", "On hand", "Sells a day", "Days of cover"],
+            report.items.map {
+                [
+                    e($0.productName) + " <small>" + e($0.productID) + "</small>", e($0.category),
+                    $0.onHand.map(String.init) ?? "<span class=\"bad\">never counted</span>",
+                    $0.dailyDemand.map { String(format: "%.1f", $0) } ?? "—",
+                    $0.daysOfCover.map { String(format: "%.1f", $0) } ?? "—",
+                ]
+            }, numeric: [2, 3, 4], empty: "The store has no item yet.")
+        let path = "/stores/" + HTML.pathSegment(report.storeID)
+        body += pager(report.limit, report.offset, report.itemsTotal, path: path)
+        return HTML.page(
+            title: "Store \(report.storeID)", body: body,
+            json: "/api/v1" + path + "?limit=\(report.limit)&offset=\(report.offset)")
+    }
+
+    private static func card(_ label: String, _ value: String, bad: Bool = false) -> String {
+        "<div class=\"card\"><div class=\"label\">\(HTML.escape(label))</div><div class=\"value\(bad ? " bad" : "")\">\(HTML.escape(value))</div></div>"
+    }
+
+    private static func state(_ state: String) -> String {
+        let tone = ["alive", "succeeded", "running"].contains(state) ? "ok" : ["stopped"].contains(state) ? "" : "bad"
+        return tone.isEmpty ? HTML.escape(state) : "<span class=\"\(tone)\">\(HTML.escape(state))</span>"
+    }
+
+    /// Links to the previous and next pages of a list.
+    private static func pager(_ limit: Int, _ offset: Int, _ total: Int64, path: String) -> String {
+        var links: [String] = []
+        if offset > 0 {
+            links.append("<a href=\"\(path)?limit=\(limit)&amp;offset=\(max(0, offset - limit))\">← previous</a>")
+        }
+        if Int64(offset + limit) < total {
+            links.append("<a href=\"\(path)?limit=\(limit)&amp;offset=\(offset + limit)\">next →</a>")
+        }
+        return links.isEmpty ? "" : "<p>" + links.joined(separator: " · ") + "</p>"
+    }
+
+    /// An RFC 3339 time of the API (`2026-01-05T12:30:00.000000Z`) as a person reads it:
+    /// `2026-01-05 12:30:00 UTC` (without seconds: `2026-01-05 12:30 UTC`).
+    static func time(_ iso: String, seconds: Bool = true) -> String {
+        let whole = iso.prefix(seconds ? 19 : 16)
+        return whole.replacingOccurrences(of: "T", with: " ") + " UTC"
+    }
+
+    /// `0.4 s`, `12 s`, `3 min 5 s`, `2 h 3 min`.
+    static func age(_ seconds: Double) -> String {
+        if seconds < 10 { return String(format: "%.1f s", seconds) }
+        let whole = Int(seconds.rounded())
+        if whole < 60 { return "\(whole) s" }
+        if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
+        if whole < 86_400 { return "\(whole / 3600) h \(whole % 3600 / 60) min" }
+        return "\(whole / 86_400) d \(whole % 86_400 / 3600) h"
+    }
+}
