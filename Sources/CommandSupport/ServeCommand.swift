@@ -3,7 +3,9 @@ import Foundation
 import LakehouseCore
 import LakehouseServer
 import Logging
+import Metrics
 import PGLite
+import Prometheus
 
 /// `lakehouse serve`: the dashboard, its JSON API and health checks, reading PostgreSQL only.
 struct Serve: AsyncParsableCommand {
@@ -58,9 +60,22 @@ struct ServeAddress {
             return try DashboardServer(
                 configuration: ServerConfiguration(
                     host: host, port: port, token: token, stream: settings.kinesisStream),
-                database: database, logger: logger)
+                database: database, metrics: Self.metrics, logger: logger)
         } catch let error as ServerError {
             throw CommandFailure.usage("lakehouse", error.message)
         }
     }
+
+    /// The registry this process's metrics go to: swift-metrics is bootstrapped with it the first
+    /// time a server is made, so that what the pipeline records here shows at `/metrics`.
+    static let metrics: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+        ]
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }()
 }

@@ -4,6 +4,7 @@ import LakehouseCore
 import Logging
 import NIOCore
 import PGLite
+import Prometheus
 import ServiceLifecycle
 
 /// The dashboard's HTTP server: health checks, the JSON API under `/api/v1` and its OpenAPI
@@ -23,19 +24,28 @@ public struct DashboardServer: Sendable {
     public let configuration: ServerConfiguration
     let pool: PGPool
     let logger: Logger
+    let metrics: MetricsEndpoint
 
     /// Creates a server; nothing is bound or connected until it runs.
     ///
     /// - Parameters:
     ///   - configuration: address, token, stream, pool size and query timeout.
     ///   - database: the connection to read from; its sessions are made read-only here.
+    ///   - metrics: the registry `/metrics` renders: the one the process bootstrapped
+    ///     swift-metrics with (`MetricsSystem.bootstrap(PrometheusMetricsFactory(registry:))`), so
+    ///     that what the pipeline records in this process is shown; by default a registry of its
+    ///     own, with the gauges read from PostgreSQL only.
     ///   - logger: receives the server's and the pool's events (never a token or password).
     /// - Throws: ``ServerError`` with ``ServerError/Code/invalidConfiguration`` when
     ///   ``ServerConfiguration/validate()`` refuses the configuration.
-    public init(configuration: ServerConfiguration, database: PGConnection.Configuration, logger: Logger) throws {
+    public init(
+        configuration: ServerConfiguration, database: PGConnection.Configuration,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
+    ) throws {
         try configuration.validate()
         self.configuration = configuration
         self.logger = logger
+        self.metrics = MetricsEndpoint(registry: metrics)
         var connection = database
         connection.runtimeParameters["default_transaction_read_only"] = "on"
         let timeout = configuration.queryTimeout.components
@@ -100,6 +110,11 @@ public struct DashboardServer: Sendable {
                 status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: Self.openAPI)))
         }
         let stream = configuration.stream
+        let metricsRoute = router.group("metrics")
+        if let token = configuration.token { metricsRoute.add(middleware: BearerToken(token: token)) }
+        metricsRoute.get { _, _ -> Response in
+            try await pool.withConnection { [metrics] in try await metrics.scrape($0, stream: stream) }
+        }
         api.get("overview") { _, _ -> OverviewReport in
             try await pool.withConnection { connection in
                 OverviewReport(try await PipelineStatus.read(connection: connection, stream: stream))

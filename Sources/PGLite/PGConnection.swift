@@ -70,7 +70,7 @@ public final class PGConnection: @unchecked Sendable {
         /// Server settings for the session, sent when it opens (libpq's `options`, as `-c
         /// name=value`): for example `["default_transaction_read_only": "on",
         /// "statement_timeout": "5000"]`. They are added after any `options` of the connection
-        /// string, so they win over it. Names are setting names (letters, digits, `_` and `.`);
+        /// string (or of `PGOPTIONS`), so they win over it. Names are setting names (letters, digits, `_` and `.`);
         /// ``PGConnection/connect(configuration:logger:)`` refuses others. Default: none.
         public var runtimeParameters: [String: String] = [:]
 
@@ -165,12 +165,18 @@ public final class PGConnection: @unchecked Sendable {
         return connection
     }
 
-    /// libpq's `options` for `configuration`: the connection string's own, then each runtime
+    /// libpq's `options` for `configuration`: the connection string's own (or else `environment`,
+    /// `PGOPTIONS`),
+    /// then each runtime
     /// parameter as `-c name=value`, with spaces and backslashes in values escaped as libpq
     /// reads them; `nil` when there is none.
-    static func sessionOptions(_ configuration: Configuration) throws -> String? {
+    static func sessionOptions(
+        _ configuration: Configuration, environment: String? = getenv("PGOPTIONS").map { String(cString: $0) }
+    ) throws -> String? {
         guard !configuration.runtimeParameters.isEmpty else { return nil }
-        var options = configuration.connectionString.settings["options"].map { [$0] } ?? []
+        // libpq takes the `options` keyword instead of `PGOPTIONS`, so keep either, whichever applies.
+        let given = configuration.connectionString.settings["options"] ?? environment
+        var options = given.map { [$0] } ?? []
         for (name, value) in configuration.runtimeParameters.sorted(by: { $0.key < $1.key }) {
             guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.".contains($0)) })
             else {

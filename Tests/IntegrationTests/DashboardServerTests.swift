@@ -127,6 +127,17 @@ struct DashboardServerTests {
         #expect(parsed?["openapi"] as? String == "3.1.0")
         #expect((parsed?["paths"] as? [String: Any])?["/api/v1/overview"] != nil)
         #expect(try await running.get("/no/such/page").status == 404)
+        // /metrics, parsed by prometheus_client: the gauges read from PostgreSQL, each kind of
+        // StockAlertKind present (0 when none is open).
+        let metrics = try await PipelineMetricsTests.scrape(running.base + "/metrics")
+        #expect(metrics.sum("lakehouse_open_alerts", ["kind": "REORDER_NOW"]) == 2)
+        #expect(metrics.sum("lakehouse_open_alerts", ["kind": "OUT_OF_STOCK"]) == 1)
+        #expect(
+            metrics.samples.contains {
+                $0.name == "lakehouse_open_alerts" && $0.labels["kind"] == "STOCKOUT_RISK" && $0.value == 0
+            })
+        // Read after the overview, from the same newest event: at least as old.
+        #expect(metrics.sum("lakehouse_gold_freshness_seconds") >= (overview.freshnessSeconds ?? .infinity))
 
         try await running.stop()
         try await fixture.tearDown()

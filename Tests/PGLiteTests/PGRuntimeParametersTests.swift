@@ -20,6 +20,20 @@ struct PGRuntimeParametersTests {
         )
     }
 
+    @Test("without options in the connection string, PGOPTIONS' are kept (libpq reads one or the other)")
+    func keepsPGOPTIONS() throws {
+        var configuration = PGConnection.Configuration(connectionString: try PGConnectionString("host=127.0.0.1"))
+        configuration.runtimeParameters = ["statement_timeout": "5000"]
+        #expect(
+            try PGConnection.sessionOptions(configuration, environment: "-c search_path=elsewhere")
+                == "-c search_path=elsewhere -c statement_timeout=5000")
+        // The connection string's own win over the environment's.
+        configuration.connectionString = try PGConnectionString("host=127.0.0.1 options='-c work_mem=4MB'")
+        #expect(
+            try PGConnection.sessionOptions(configuration, environment: "-c search_path=elsewhere")
+                == "-c work_mem=4MB -c statement_timeout=5000")
+    }
+
     @Test("a name that is not a setting name is refused before anything is sent", arguments: ["", "a b", "x=1", "a;b"])
     func badName(name: String) throws {
         var configuration = PGConnection.Configuration(connectionString: try PGConnectionString("host=127.0.0.1"))

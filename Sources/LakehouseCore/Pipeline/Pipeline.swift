@@ -249,12 +249,14 @@ public struct Pipeline: Sendable {
                 let report = try await run(job) { number, _ in batches.withLock { $0 = number...number } }
                 let batch = batches.withLock { $0 }
                 if report.batches > 0 {
+                    PipelineMetrics.silver(report, seconds: Date().timeIntervalSince(started))
                     try await history.record(
                         .silver, startedAt: started, rowsIn: report.counts.input, rowsOut: report.counts.valid,
                         batches: batch)
                 }
                 return (report, batch?.lowerBound)
             } catch {
+                PipelineMetrics.failed(.silver)
                 try? await history.record(.silver, startedAt: started, rowsIn: 0, rowsOut: 0, error: "\(error)")
                 throw error
             }
@@ -268,11 +270,13 @@ public struct Pipeline: Sendable {
         do {
             let report = try await GoldJob(connection: connection, logger: logger).refresh()
             if let batches = report.batches {
+                PipelineMetrics.gold(report, seconds: Date().timeIntervalSince(started))
                 try await history.record(
                     .gold, startedAt: started, rowsIn: report.rows, rowsOut: report.movements, batches: batches)
             }
             return report
         } catch {
+            PipelineMetrics.failed(.gold)
             try? await history.record(.gold, startedAt: started, rowsIn: 0, rowsOut: 0, error: "\(error)")
             throw error
         }

@@ -79,6 +79,7 @@ struct ShardReader: Sendable {
         } catch {
             context.logger.error("shard reader failed", metadata: ["kinesis.shard": "\(shard)", "error": "\(error)"])
             let progressed = (readers.running[shard]?.objects ?? 0) > 0
+            PipelineMetrics.failed(.ingest)
             await finish(error: "\(error)")
             readers.ended(shard, .failed("\(error)", progressed: progressed))
         }

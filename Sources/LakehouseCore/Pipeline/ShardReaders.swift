@@ -40,6 +40,7 @@ final class ShardReaders: Sendable {
     }
 
     func flushed(_ shard: String, records: Int) {
+        PipelineMetrics.flushed(shard: shard, records: records)
         state.withLock { state in
             state.running[shard]?.records += records
             state.running[shard]?.objects += 1
@@ -50,6 +51,7 @@ final class ShardReaders: Sendable {
 
     func read(_ shard: String, millisBehindLatest: Int64?) {
         guard let lag = millisBehindLatest else { return }
+        PipelineMetrics.lag(shard: shard, milliseconds: lag)
         state.withLock { $0.lags[shard] = lag }
     }
 
