@@ -31,7 +31,7 @@ lint:  ## swift format lint, strict
 format:  ## Rewrite sources in the house format
 	swift format --in-place --recursive Sources Tests Package.swift Benchmarks/Package.swift Benchmarks/Sources Benchmarks/Benchmarks
 
-demo:  ## The whole pipeline on 14 simulated days (10 stores × 200 products, 2 % dirty), then a summary; under 5 min
+demo:  ## The whole pipeline on 14 simulated days (10 stores × 200 products, 2 % dirty), a summary, then the dashboard on 127.0.0.1:8080; under 5 min
 	@scripts/demo.sh
 
 evaluate: deps  ## Closed-loop replenishment: 4 ordering policies × 5 chains (10 stores × 200 products × 56 days), outcomes, frontier, calibration, forecasts vs statsforecast; report in .evaluate/ (~10 min)

@@ -6,7 +6,8 @@
 # it (after the warm-up days the stores order gold's proposals), then prints a summary: events by
 # type, quarantined by reason, duplicates, alerts per store-day, the riskiest proposal lines, the
 # open alerts as the stores see them, the mark-down lists, what the shelves saw, and how to query
-# the views with psql.
+# the views with psql; then it starts the dashboard (`lakehouse serve` on 127.0.0.1:8080, or
+# LAKEHOUSE_DEMO_HTTP_PORT), left running with the services, and prints its address.
 #
 #   scripts/demo.sh [--days 14] [--stores 10] [--products 200] [--seed 1]
 set -euo pipefail
@@ -40,7 +41,7 @@ python_tools=$!
 # scratch), so that it never invalidates the test build in .build/debug.
 step "building the executables ($configuration, in .build/demo)"
 build=(swift build -c "$configuration" --scratch-path .build/demo --disable-index-store -Xswiftc -gnone -Xcc -g0)
-for product in provision producer ingest silver gold; do
+for product in provision producer ingest silver gold lakehouse; do
     "${build[@]}" --product "$product"
 done
 bin=$("${build[@]}" --show-bin-path)
@@ -119,6 +120,25 @@ echo "the perishables to mark down (the 10 worth most; gold markdowns --store ST
 "$bin/gold" markdowns --limit 10 --env-file ''
 echo
 sed -n '/^what the shelves saw/,$p' .demo/producer.out
+
+step "the dashboard: lakehouse serve, left running with the services"
+# The previous demo's server, if it still runs, gives way to this one.
+if [[ -f .demo/serve.pid ]]; then kill "$(cat .demo/serve.pid)" 2>/dev/null || true; sleep 0.5; fi
+dashboard_port=${LAKEHOUSE_DEMO_HTTP_PORT:-8080}
+setsid "$bin/lakehouse" serve --http "127.0.0.1:$dashboard_port" --env-file '' >.demo/serve.log 2>&1 </dev/null &
+echo $! >.demo/serve.pid
+for _ in $(seq 1 50); do
+    grep -q "dashboard listening" .demo/serve.log 2>/dev/null && break
+    kill -0 "$(cat .demo/serve.pid)" 2>/dev/null || break
+    sleep 0.1
+done
+if grep -q "dashboard listening" .demo/serve.log 2>/dev/null; then
+    echo "dashboard: http://127.0.0.1:$dashboard_port/ (stores: /stores, JSON: /api/v1/overview, metrics: /metrics;"
+    echo "  pid $(cat .demo/serve.pid), log .demo/serve.log; make services-stop stops it with the services)"
+else
+    echo "the dashboard did not start (port $dashboard_port taken? LAKEHOUSE_DEMO_HTTP_PORT=8081 make demo):" >&2
+    tail -5 .demo/serve.log >&2
+fi
 
 step "done. Query the views (the services stay up; make services-stop when done):"
 cat <<HINT

@@ -226,6 +226,16 @@ wait_gone() {  # pid seconds -> 0 when the process is gone
 
 stop_services() {
     local pid home
+    # The demo's dashboard (scripts/demo.sh) reads these services: it stops with them.
+    if [[ -f $root/.demo/serve.pid ]]; then
+        pid=$(cat "$root/.demo/serve.pid")
+        if kill -0 "$pid" 2>/dev/null && grep -q lakehouse "/proc/$pid/cmdline" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+            wait_gone "$pid" 10 || kill -KILL "$pid" 2>/dev/null || true
+            say "the demo's dashboard stopped"
+        fi
+        rm -f "$root/.demo/serve.pid"
+    fi
     if pid=$(moto_pid); then
         if kill -0 "$pid" 2>/dev/null; then
             kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true

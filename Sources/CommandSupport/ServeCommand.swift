@@ -52,10 +52,12 @@ struct ServeAddress {
     /// - Throws: `ExitCode(64)` after saying why, when the server refuses the configuration (an
     ///   address beyond loopback without a token).
     func server(settings: LakehouseConfiguration, logger: Logger) throws -> DashboardServer {
-        let token = ProcessInfo.processInfo.environment["LAKEHOUSE_HTTP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let environment = ProcessInfo.processInfo.environment
+        let token = environment["LAKEHOUSE_HTTP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         do {
             var database = PGConnection.Configuration(
-                connectionString: settings.database, applicationName: "lakehouse-serve")
+                connectionString: try Self.readerDatabase(environment) ?? settings.database,
+                applicationName: "lakehouse-serve")
             database.connectTimeout = .seconds(5)
             return try DashboardServer(
                 configuration: ServerConfiguration(
@@ -63,6 +65,20 @@ struct ServeAddress {
                 database: database, metrics: Self.metrics, logger: logger)
         } catch let error as ServerError {
             throw CommandFailure.usage("lakehouse", error.message)
+        }
+    }
+
+    /// `LAKEHOUSE_READER_DATABASE_URL`: a login that is a member of `lakehouse_reader`, for a
+    /// server that cannot write whatever its sessions say; `nil` when unset (then the
+    /// pipeline's `DATABASE_URL`, in read-only sessions).
+    ///
+    /// - Throws: `ExitCode(64)` after saying why, when it cannot be parsed.
+    static func readerDatabase(_ environment: [String: String]) throws -> PGConnectionString? {
+        guard let text = environment["LAKEHOUSE_READER_DATABASE_URL"], !text.isEmpty else { return nil }
+        do {
+            return try PGConnectionString(text)
+        } catch let error as PGError {
+            throw CommandFailure.usage("lakehouse", "LAKEHOUSE_READER_DATABASE_URL: \(error.message)")
         }
     }
 

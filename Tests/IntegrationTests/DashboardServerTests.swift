@@ -367,6 +367,42 @@ struct DashboardServerTests {
         await admin.close()
     }
 
+    @Test("provision's lakehouse_reader role reads every table and writes none; the server works through a login of it")
+    func readerRole() async throws {
+        let fixture = try await PipelineFixture.make("serve-reader", shards: 1)
+        let db = fixture.database
+        try await Self.seed(db)
+        let schema = try await db.query("SELECT current_schema()").rows[0].decode(String.self, at: 0)
+        let login = "serve_reader_\(UUID().uuidString.prefix(8).lowercased())"
+        let password = UUID().uuidString
+        try await db.execute("CREATE ROLE \(login) LOGIN PASSWORD '\(password)' IN ROLE lakehouse_reader")
+        var url = try #require(URLComponents(string: try TestServices.require().databaseURL))
+        (url.user, url.password) = (login, password)
+        let readerURL = try #require(url.string)
+
+        var configuration = PGConnection.Configuration(connectionString: try PGConnectionString(readerURL))
+        configuration.runtimeParameters["search_path"] = schema
+        let reader = try await PGConnection.connect(configuration: configuration, logger: CapturedLogs().logger())
+        // Reads any table, a partitioned one and a view included; writes none, even in a session
+        // that is not read-only.
+        #expect(try await reader.query("SELECT count(*) FROM stock_alert").rows[0].decode(Int64.self, at: 0) == 4)
+        _ = try await reader.query("SELECT count(*) FROM fact_sales")
+        _ = try await reader.query("SELECT count(*) FROM v_store_alerts")
+        let refused = await #expect(throws: PGError.self) {
+            try await reader.execute("UPDATE stock_alert SET reason = 'x'")
+        }
+        #expect(refused?.sqlState == "42501")
+        await reader.close()
+
+        let running = try await Running.start(try Self.server(schema: schema, url: readerURL))
+        let overview = try await running.get("/api/v1/overview")
+        #expect(overview.status == 200)
+        #expect(try await running.get("/stores/S1").status == 200)
+        try await running.stop()
+        try await db.execute("DROP ROLE \(login)")
+        try await fixture.tearDown()
+    }
+
     @Test("The server's sessions are read-only: a write through them fails with SQLSTATE 25006")
     func sessionsAreReadOnly() async throws {
         let services = try TestServices.require()

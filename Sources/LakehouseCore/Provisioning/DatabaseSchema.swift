@@ -715,5 +715,31 @@ public enum DatabaseSchema {
                 DROP INDEX stock_alert_one_open;
                 ALTER INDEX stock_alert_open_ids RENAME TO stock_alert_one_open;
                 """),
+        PGMigration(
+            name: "0020_reader_role",
+            sql: """
+                -- lakehouse_reader may read every table and view of this schema, now and to come
+                -- (monthly partitions included), and write nothing: the dashboard logs in as one of
+                -- its members (CREATE ROLE dashboard LOGIN PASSWORD '…' IN ROLE lakehouse_reader).
+                -- Roles belong to the whole server: it is made once, and left out with a notice
+                -- where the migrating user may not make roles.
+                DO $$
+                BEGIN
+                    BEGIN
+                        CREATE ROLE lakehouse_reader NOLOGIN;
+                    EXCEPTION
+                        WHEN duplicate_object OR unique_violation THEN NULL;
+                        WHEN insufficient_privilege THEN
+                            RAISE NOTICE 'lakehouse_reader not created: this user may not create roles';
+                    END;
+                    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'lakehouse_reader') THEN
+                        EXECUTE format('GRANT USAGE ON SCHEMA %I TO lakehouse_reader', current_schema());
+                        EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO lakehouse_reader', current_schema());
+                        EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA %I GRANT SELECT ON TABLES TO lakehouse_reader',
+                            current_schema());
+                    END IF;
+                END
+                $$;
+                """),
     ]
 }
