@@ -134,7 +134,28 @@ public struct DashboardServer: Sendable {
             return report
         }
         addPages(to: router)
+        api.get("stores/:store/items/:product") { request, context -> ItemReport in
+            try await Self.item(request, context, pool: pool)
+        }
         return router
+    }
+
+    /// The item of the `:store` and `:product` path parameters over the `days` of the query (1 to
+    /// 365, default 28).
+    ///
+    /// - Throws: `HTTPError` 400 for a bad parameter, 404 when gold has no such item.
+    static func item(_ request: Request, _ context: BasicRequestContext, pool: PGPool) async throws -> ItemReport {
+        let (store, product) = (try storeID(context), try pathID(context, "product", what: "a product id"))
+        let days = try Page.integer(request.uri.queryParameters[values: "days"], "days", default: 28, 1...365)
+        guard
+            let report = try await pool.withConnection({
+                try await ItemQueries.report($0, store: store, product: product, days: days)
+            })
+        else {
+            throw HTTPError(
+                .notFound, message: "gold has no store \(Page.shown(store)) or no product \(Page.shown(product))")
+        }
+        return report
     }
 
     /// The HTML pages, built from the same reports as the API; behind the token (basic
@@ -162,6 +183,9 @@ public struct DashboardServer: Sendable {
             let page = try Page(request)
             return Self.html(
                 DashboardPages.stores(try await pool.withConnection { try await StoreQueries.list($0, page: page) }))
+        }
+        pages.get("stores/:store/items/:product") { request, context -> Response in
+            Self.html(ItemPage.page(try await Self.item(request, context, pool: pool)))
         }
         pages.get("stores/:store") { request, context -> Response in
             let (store, page) = (try Self.storeID(context), try Page(request))
@@ -193,17 +217,24 @@ public struct DashboardServer: Sendable {
     ///
     /// - Throws: `HTTPError(.badRequest)` otherwise.
     static func storeID(_ context: BasicRequestContext) throws -> String {
-        let raw = context.parameters.get("store") ?? ""
-        guard let store = raw.removingPercentEncoding else {
-            throw HTTPError(.badRequest, message: "the store id is not valid percent-encoded UTF-8")
+        try pathID(context, "store", what: "a store id")
+    }
+
+    /// The path parameter `name`, percent-decoded: 1 to 64 characters, none of them a control
+    /// character.
+    ///
+    /// - Throws: `HTTPError(.badRequest)` otherwise, naming `what`.
+    static func pathID(_ context: BasicRequestContext, _ name: String, what: String) throws -> String {
+        let raw = context.parameters.get(name) ?? ""
+        guard let value = raw.removingPercentEncoding else {
+            throw HTTPError(.badRequest, message: "\(what) is not valid percent-encoded UTF-8")
         }
-        guard (1...64).contains(store.count),
-            !store.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        guard (1...64).contains(value.count),
+            !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
         else {
-            throw HTTPError(
-                .badRequest, message: "a store id is 1 to 64 printable characters; got \(Page.shown(store))")
+            throw HTTPError(.badRequest, message: "\(what) is 1 to 64 printable characters; got \(Page.shown(value))")
         }
-        return store
+        return value
     }
 
     /// The OpenAPI 3.1 document of the API (`Sources/LakehouseServer/openapi.json`).

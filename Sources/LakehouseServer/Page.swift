@@ -24,7 +24,7 @@ struct Page: Sendable {
             offset: try Self.integer(parameters[values: "offset"], "offset", default: 0, 0...Self.maximumOffset))
     }
 
-    private static func integer(
+    static func integer(
         _ given: [Substring], _ name: String, default value: Int, _ range: ClosedRange<Int>
     ) throws -> Int {
         guard let text = given.last.map(String.init) else { return value }

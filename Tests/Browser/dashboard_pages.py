@@ -69,6 +69,12 @@ def main():
         # Follow the store's link as a person would.
         driver.find_element(By.LINK_TEXT, store).click()
         seen["store"] = page(driver, driver.current_url, f"{shots}/store.png")
+        # Its first item's page, as a person would reach it.
+        store_url = driver.current_url
+        driver.find_element(By.CSS_SELECTOR, "td a[href*='/items/']").click()
+        seen["item"] = page(driver, driver.current_url, f"{shots}/item.png")
+        seen["item"]["charts"] = len(driver.find_elements(By.CSS_SELECTOR, "main svg"))
+        driver.get(store_url)
         # The page's JSON link answers with JSON.
         driver.get(seen["store"]["json"])
         seen["storeJSON"] = json.loads(driver.find_element(By.TAG_NAME, "body").text)

@@ -86,6 +86,16 @@ struct DashboardServerTests {
                 safety_stock, projected_stock, projected_waste, stockout_risk, reason, status) VALUES
                 (1, '2026-01-05', 1, 6, NULL, 7, 0, 7.5, 3, 5, 0, 0.02, 'order 6: 7 on hand, 7.5 expected', 'proposed'),
                 (1, '2026-01-05', 2, 5, 1, -2, 0, 3, 1, 2, 0, 0.04, 'order 5 <b>now</b>', 'proposed');
+            SELECT lakehouse_month_partitions(t, DATE '2026-01-01', DATE '2026-01-31')
+            FROM unnest(ARRAY['fact_stock_movement', 'fact_inventory_snapshot']::regclass[]) AS t;
+            INSERT INTO fact_stock_movement (transaction_id, product_id, event_type, date_key, store_key, product_key,
+                event_time, quantity_change, counted_quantity) VALUES
+                ('r1', 'P1', 'restock', 20260104, 1, 1, '2026-01-04 06:00+00', 12, NULL),
+                ('t1', 'P1', 'sale', 20260104, 1, 1, '2026-01-04 10:00+00', -2, NULL),
+                ('c1', 'P1', 'stock_count', 20260105, 1, 1, '2026-01-05 07:00+00', NULL, 10),
+                ('t2', 'P1', 'sale', 20260105, 1, 1, '2026-01-05 09:00+00', -3, NULL);
+            INSERT INTO fact_inventory_snapshot (date_key, store_key, product_key, closing_on_hand) VALUES
+                (20260104, 1, 1, 10), (20260105, 1, 1, 7);
             """)
     }
 
@@ -179,6 +189,20 @@ struct DashboardServerTests {
         #expect(store.items[1].productName == "Milk <script>alert(1)</script>")
         #expect(store.itemsTotal == 2)
 
+        // The item: its days (closing stock, sold, delivered, counts) and its alerts, newest first.
+        let item = try decoder.decode(
+            ItemReport.self, from: Data(try await running.get("/api/v1/stores/S1/items/P1?days=3").body))
+        #expect(item.days.map(\.date) == ["2026-01-03", "2026-01-04", "2026-01-05"])
+        #expect(item.days.map(\.closingOnHand) == [nil, 10, 7])
+        #expect(item.days.map(\.unitsSold) == [0, 2, 3] && item.days.map(\.unitsDelivered) == [0, 12, 0])
+        #expect(item.days.map(\.counts) == [0, 0, 1])
+        #expect(item.alerts.map(\.kind) == ["REORDER_NOW", "BELOW_SAFETY_STOCK"])
+        #expect(item.alerts.map(\.status) == ["open", "resolved"] && item.alerts[1].resolvedAt != nil)
+        #expect(item.onHand == 7 && item.reorderPoint == 8 && item.safetyStock == 3 && item.productName == "Sourdough")
+        #expect(try await running.get("/api/v1/stores/S1/items/P9").status == 404)
+        #expect(try await running.get("/api/v1/stores/S1/items/P1?days=366").status == 400)
+        #expect(try await running.get("/stores/S1/items/P1").status == 200)
+
         let empty = try decoder.decode(StoreReport.self, from: Data(try await running.get("/api/v1/stores/S2").body))
         #expect(empty.proposal == nil && empty.items.isEmpty && empty.alerts.isEmpty)
 
@@ -263,7 +287,15 @@ struct DashboardServerTests {
         // Wide tables scroll inside their box; the page itself is no wider than the phone.
         #expect(phone["clientWidth"] as? Int == 390)
         #expect((phone["scrollWidth"] as? Int ?? 9999) <= 390, "the page is wider than a phone: \(phone)")
-        for name in ["overview", "stores", "store", "store-phone"] {
+        // The item page, reached from the store's page: two charts and the alerts.
+        let item = seen["item"] as? [String: Any] ?? [:]
+        #expect((item["url"] as? String)?.hasSuffix("/stores/S1/items/P1") == true)
+        #expect(item["charts"] as? Int == 2)
+        #expect(
+            ((item["tables"] as? [String: [[String]]])?["Alerts"] ?? []).map { $0[0] } == [
+                "REORDER_NOW", "BELOW_SAFETY_STOCK",
+            ])
+        for name in ["overview", "stores", "store", "item", "store-phone"] {
             #expect(FileManager.default.fileExists(atPath: "\(shots)/\(name).png"))
         }
         try await running.stop()

@@ -110,7 +110,7 @@ enum DashboardPages {
             ["Product", "Category", "On hand", "Sells a day", "Days of cover"],
             report.items.map {
                 [
-                    e($0.productName) + " <small>" + e($0.productID) + "</small>", e($0.category),
+                    itemLink(store: report.storeID, product: $0.productID, name: $0.productName), e($0.category),
                     $0.onHand.map(String.init) ?? "<span class=\"bad\">never counted</span>",
                     $0.dailyDemand.map { String(format: "%.1f", $0) } ?? "—",
                     $0.daysOfCover.map { String(format: "%.1f", $0) } ?? "—",
@@ -121,6 +121,12 @@ enum DashboardPages {
         return HTML.page(
             title: "Store \(report.storeID)", body: body,
             json: "/api/v1" + path + "?limit=\(report.limit)&offset=\(report.offset)")
+    }
+
+    /// The item page's link, with the product's name and id.
+    private static func itemLink(store: String, product: String, name: String) -> String {
+        let path = "/stores/" + HTML.pathSegment(store) + "/items/" + HTML.pathSegment(product)
+        return "<a href=\"\(HTML.escape(path))\">\(HTML.escape(name))</a> <small>\(HTML.escape(product))</small>"
     }
 
     private static func card(_ label: String, _ value: String, bad: Bool = false) -> String {
