@@ -134,6 +134,10 @@ public struct DashboardServer: Sendable {
             return report
         }
         addPages(to: router)
+        api.get("search") { request, _ -> SearchReport in
+            let (query, page) = (try SearchQueries.query(request), try Page(request))
+            return try await pool.withConnection { try await SearchQueries.search($0, query: query, page: page) }
+        }
         api.get("stores/:store/items/:product") { request, context -> ItemReport in
             try await Self.item(request, context, pool: pool)
         }
@@ -183,6 +187,27 @@ public struct DashboardServer: Sendable {
             let page = try Page(request)
             return Self.html(
                 DashboardPages.stores(try await pool.withConnection { try await StoreQueries.list($0, page: page) }))
+        }
+        pages.get("search") { request, _ -> Response in
+            let (query, page) = (try SearchQueries.query(request), try Page(request))
+            let report = try await pool.withConnection { try await SearchQueries.search($0, query: query, page: page) }
+            return Self.html(DashboardPages.search(report))
+        }
+        pages.get("stores/:store/order.csv") { _, context -> Response in
+            let store = try Self.storeID(context)
+            let page = Page(limit: 1, offset: 0)
+            guard
+                let report = try await pool.withConnection({
+                    try await StoreQueries.report($0, store: store, page: page, logger: logger)
+                })
+            else { throw HTTPError(.notFound, message: "gold has no store \(Page.shown(store))") }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/csv; charset=utf-8"
+            let name = "order-" + HTML.pathSegment(store) + "-" + (report.proposal?.reviewDate ?? "none") + ".csv"
+            headers[.contentDisposition] = "attachment; filename=\"\(name)\""
+            return Response(
+                status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: OrderCSV.text(report)))
+            )
         }
         pages.get("stores/:store/items/:product") { request, context -> Response in
             Self.html(ItemPage.page(try await Self.item(request, context, pool: pool)))

@@ -27,11 +27,15 @@ def tables(driver):
     seen = {}
     for section in driver.find_elements(By.CSS_SELECTOR, "h2"):
         heading = section.text
-        following = section.find_elements(By.XPATH, "following-sibling::*[1]")
         rows = []
-        if following:
-            for row in following[0].find_elements(By.CSS_SELECTOR, "tbody tr"):
-                rows.append([cell.text for cell in row.find_elements(By.CSS_SELECTOR, "td")])
+        # The section's table: the first one before the next heading.
+        for element in section.find_elements(By.XPATH, "following-sibling::*"):
+            if element.tag_name == "h2":
+                break
+            if "scroll" in (element.get_attribute("class") or ""):
+                for row in element.find_elements(By.CSS_SELECTOR, "tbody tr"):
+                    rows.append([cell.text for cell in row.find_elements(By.CSS_SELECTOR, "td")])
+                break
         seen[heading] = rows
     return seen
 

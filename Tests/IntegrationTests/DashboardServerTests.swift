@@ -203,6 +203,35 @@ struct DashboardServerTests {
         #expect(try await running.get("/api/v1/stores/S1/items/P1?days=366").status == 400)
         #expect(try await running.get("/stores/S1/items/P1").status == 200)
 
+        // Search: by name or id, case-insensitive; LIKE's wildcards are plain text.
+        let milk = try decoder.decode(
+            SearchReport.self, from: Data(try await running.get("/api/v1/search?q=mILK").body))
+        #expect(milk.items.map { "\($0.storeID)/\($0.productID)" } == ["S1/P2"] && milk.items[0].onHand == nil)
+        let both = try decoder.decode(SearchReport.self, from: Data(try await running.get("/api/v1/search?q=p").body))
+        #expect(both.items.map(\.productID) == ["P2", "P1"])
+        let percent = try decoder.decode(
+            SearchReport.self, from: Data(try await running.get("/api/v1/search?q=%25").body))
+        #expect(percent.items.isEmpty)
+        #expect(try await running.get("/api/v1/search?q=").status == 400)
+        #expect(try await running.get("/api/v1/search").status == 400)
+        #expect(try await running.get("/search?q=sour").status == 200)
+
+        // The order as CSV: quoted where a field needs it; a name a spreadsheet would run is defused.
+        try await db.execute("UPDATE dim_product SET product_name = '=HYPERLINK(\"x\")' WHERE product_key = 1")
+        let csv = try await running.get("/stores/S1/order.csv")
+        #expect(csv.status == 200)
+        #expect(
+            csv.headers.contains { $0.name.lowercased() == "content-type" && $0.value == "text/csv; charset=utf-8" })
+        #expect(
+            csv.headers.contains {
+                $0.name.lowercased() == "content-disposition" && $0.value.contains("order-S1-2026-01-05.csv")
+            })
+        let rows = String(decoding: csv.body, as: UTF8.self).split(separator: "\r\n").map(String.init)
+        #expect(rows.count == 3)
+        #expect(rows[1].hasPrefix("S1,2026-01-05,P2,Milk <script>alert(1)</script>,5,1,-2,0,0.04,order 5 <b>now</b>"))
+        #expect(rows[2] == #"S1,2026-01-05,P1,"'=HYPERLINK(""x"")",6,,7,0,0.02,"order 6: 7 on hand, 7.5 expected""#)
+        try await db.execute("UPDATE dim_product SET product_name = 'Sourdough' WHERE product_key = 1")
+
         let empty = try decoder.decode(StoreReport.self, from: Data(try await running.get("/api/v1/stores/S2").body))
         #expect(empty.proposal == nil && empty.items.isEmpty && empty.alerts.isEmpty)
 

@@ -74,6 +74,8 @@ enum DashboardPages {
         var body = "<p>Newest event: \(e(report.newestEvent.map { time($0) } ?? "none yet"))</p>"
         if let proposal = report.proposal {
             body += "<h2>Order proposal for \(e(proposal.reviewDate)) (\(e(proposal.status)))</h2>"
+            body +=
+                "<p><a href=\"/stores/\(e(HTML.pathSegment(report.storeID)))/order.csv\">Download the order (CSV)</a></p>"
             body += HTML.table(
                 ["Product", "Order", "Cases", "On hand", "On order", "Risk", "Why"],
                 proposal.lines.map {
@@ -165,5 +167,22 @@ enum DashboardPages {
         if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
         if whole < 86_400 { return "\(whole / 3600) h \(whole % 3600 / 60) min" }
         return "\(whole / 86_400) d \(whole % 86_400 / 3600) h"
+    }
+
+    /// `/search?q=…`: the items whose product id or name holds the text.
+    static func search(_ report: SearchReport) -> String {
+        let rows = report.items.map {
+            [
+                itemLink(store: $0.storeID, product: $0.productID, name: $0.productName), HTML.escape($0.category),
+                "<a href=\"/stores/\(HTML.escape(HTML.pathSegment($0.storeID)))\">\(HTML.escape($0.storeID))</a>",
+                $0.onHand.map(String.init) ?? "<span class=\"bad\">never counted</span>",
+            ]
+        }
+        let table = HTML.table(
+            ["Product", "Category", "Store", "On hand"], rows, numeric: [3], empty: "Nothing found.")
+        let query = HTML.pathSegment(report.query)
+        return HTML.page(
+            title: "Search: \(report.query)", body: table,
+            json: "/api/v1/search?q=\(query)&limit=\(report.limit)&offset=\(report.offset)")
     }
 }

@@ -56,7 +56,9 @@ enum HTML {
         <title>\(escape(title)) · Stock lakehouse</title>
         <link rel="stylesheet" href="/assets/site.css">
         </head><body>
-        <header><nav><a href="/">Overview</a> <a href="/stores">Stores</a></nav></header>
+        <header><nav><a href="/">Overview</a> <a href="/stores">Stores</a>
+        <form action="/search" method="get" role="search"><input name="q" type="search" placeholder="Product name or id" \
+        aria-label="Search products" maxlength="100" required></form></nav></header>
         <main><h1>\(escape(title))</h1>
         \(body)
         </main>
@@ -73,6 +75,9 @@ enum HTML {
         body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); }
         header { background: #1d2330; padding: 0.6rem 1rem; }
         header a { color: #fff; margin-right: 1.2rem; text-decoration: none; font-weight: 600; }
+        header nav { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem 0; }
+        header form { margin-left: auto; }
+        header input { font: inherit; padding: 0.2rem 0.5rem; border-radius: 6px; border: 1px solid #9aa3b2; width: 14rem; max-width: 100%; }
         main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
         h1 { font-size: 1.5rem; margin: 0.2rem 0 1rem; }
         h2 { font-size: 1.1rem; margin: 1.6rem 0 0.5rem; }
