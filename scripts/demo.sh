@@ -123,7 +123,10 @@ sed -n '/^what the shelves saw/,$p' .demo/producer.out
 
 step "the dashboard: lakehouse serve, left running with the services"
 # The previous demo's server, if it still runs, gives way to this one.
-if [[ -f .demo/serve.pid ]]; then kill "$(cat .demo/serve.pid)" 2>/dev/null || true; sleep 0.5; fi
+if [[ -f .demo/serve.pid ]] && grep -q lakehouse "/proc/$(cat .demo/serve.pid)/cmdline" 2>/dev/null; then
+    kill "$(cat .demo/serve.pid)" 2>/dev/null || true
+    sleep 0.5
+fi
 dashboard_port=${LAKEHOUSE_DEMO_HTTP_PORT:-8080}
 setsid "$bin/lakehouse" serve --http "127.0.0.1:$dashboard_port" --env-file '' >.demo/serve.log 2>&1 </dev/null &
 echo $! >.demo/serve.pid

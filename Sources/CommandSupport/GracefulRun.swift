@@ -23,7 +23,13 @@ package enum GracefulRun {
         let escalation = StopSignal().stopOnInterrupt(notice: notice)
         defer { escalation.forEach { $0.cancel() } }
         var configuration = ServiceGroupConfiguration(
-            services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+            services: services.map {
+                // One that ends, well or not, lets the others drain (the pipeline flushes and
+                // checkpoints even when the server beside it fails).
+                .init(
+                    service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
             logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         let group = ServiceGroup(configuration: configuration)

@@ -46,11 +46,7 @@ public struct DashboardServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.metrics = MetricsEndpoint(registry: metrics)
-        var connection = database
-        connection.runtimeParameters["default_transaction_read_only"] = "on"
-        let timeout = configuration.queryTimeout.components
-        connection.runtimeParameters["statement_timeout"] =
-            "\(max(1, timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000))"
+        let connection = Self.sessions(of: database, timeout: configuration.queryTimeout)
         pool = PGPool(
             configuration: PGPool.Configuration(
                 connection: connection, maximumConnections: configuration.connections,
@@ -62,14 +58,49 @@ public struct DashboardServer: Sendable {
     ///
     /// - Parameter onListening: called once with the port bound (useful with port 0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        try await application(onListening: onListening).runService()
+        do {
+            try await application(onListening: onListening).runService()
+        } catch {
+            await pool.close()
+            throw error
+        }
         await pool.close()
     }
 
     /// The server as a service, for a `ServiceGroup` that runs it beside other work
-    /// (`lakehouse run --http`); it stops when the group shuts down gracefully.
+    /// (`lakehouse run --http`); it stops when the group shuts down gracefully, and closes its
+    /// connections.
     public func service(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
-        application(onListening: onListening)
+        ClosingService(service: application(onListening: onListening), pool: pool)
+    }
+
+    /// `service`, then the pool closed, however it ended.
+    struct ClosingService<Inner: Service>: Service {
+        let service: Inner
+        let pool: PGPool
+
+        func run() async throws {
+            do {
+                try await service.run()
+            } catch {
+                await pool.close()
+                throw error
+            }
+            await pool.close()
+        }
+    }
+
+    /// The sessions the server reads through: `database`'s, read-only, with `timeout` as their
+    /// statement timeout.
+    package static func sessions(of database: PGConnection.Configuration, timeout: Duration)
+        -> PGConnection.Configuration
+    {
+        var connection = database
+        connection.runtimeParameters["default_transaction_read_only"] = "on"
+        let parts = timeout.components
+        connection.runtimeParameters["statement_timeout"] =
+            "\(max(1, parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000))"
+        return connection
     }
 
     func application(onListening: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
@@ -109,12 +140,34 @@ public struct DashboardServer: Sendable {
             return Response(
                 status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: Self.openAPI)))
         }
-        let stream = configuration.stream
+        addMetrics(to: router)
+        addAPI(to: api)
+        addPages(to: router)
+        return router
+    }
+
+    /// `/metrics`: the registry, with the database's gauges read first (best effort).
+    func addMetrics(to router: Router<BasicRequestContext>) {
+        let (stream, logger, metrics, pool) = (configuration.stream, logger, metrics, pool)
         let metricsRoute = router.group("metrics")
         if let token = configuration.token { metricsRoute.add(middleware: BearerToken(token: token)) }
         metricsRoute.get { _, _ -> Response in
-            try await pool.withConnection { [metrics] in try await metrics.scrape($0, stream: stream) }
+            let status: PipelineStatus?
+            do {
+                status = try await pool.withConnection {
+                    try await PipelineStatus.read(connection: $0, stream: stream, runsPerStage: 1)
+                }
+            } catch {
+                logger.warning("metrics: the database's gauges were not read", metadata: ["error": "\(error)"])
+                status = nil
+            }
+            return await metrics.scrape(status)
         }
+    }
+
+    /// The JSON API's reports under `/api/v1`.
+    func addAPI(to api: RouterGroup<BasicRequestContext>) {
+        let (stream, logger, pool) = (configuration.stream, logger, pool)
         api.get("overview") { _, _ -> OverviewReport in
             try await pool.withConnection { connection in
                 OverviewReport(try await PipelineStatus.read(connection: connection, stream: stream))
@@ -133,7 +186,6 @@ public struct DashboardServer: Sendable {
             else { throw HTTPError(.notFound, message: "gold has no store \(Page.shown(store))") }
             return report
         }
-        addPages(to: router)
         api.get("search") { request, _ -> SearchReport in
             let (query, page) = (try SearchQueries.query(request), try Page(request))
             return try await pool.withConnection { try await SearchQueries.search($0, query: query, page: page) }
@@ -141,7 +193,6 @@ public struct DashboardServer: Sendable {
         api.get("stores/:store/items/:product") { request, context -> ItemReport in
             try await Self.item(request, context, pool: pool)
         }
-        return router
     }
 
     /// The item of the `:store` and `:product` path parameters over the `days` of the query (1 to
@@ -254,7 +305,7 @@ public struct DashboardServer: Sendable {
         guard let value = raw.removingPercentEncoding else {
             throw HTTPError(.badRequest, message: "\(what) is not valid percent-encoded UTF-8")
         }
-        guard (1...64).contains(value.count),
+        guard (1...64).contains(value.unicodeScalars.count),
             !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
         else {
             throw HTTPError(.badRequest, message: "\(what) is 1 to 64 printable characters; got \(Page.shown(value))")

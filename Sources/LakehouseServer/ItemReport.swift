@@ -62,7 +62,8 @@ public struct ItemReport: Codable, Sendable, Equatable, ResponseEncodable {
 
 /// The item queries, on a read-only connection; every value a parameter.
 enum ItemQueries {
-    /// The item's report over its last `days` days, or `nil` when gold has no such store or product.
+    /// The item's report over its last `days` days, or `nil` when gold has no such item (the
+    /// store never had an event of the product).
     static func report(_ connection: PGConnection, store: String, product: String, days: Int) async throws
         -> ItemReport?
     {
@@ -73,7 +74,7 @@ enum ItemQueries {
                 f.safety_stock, f.reorder_point, CASE WHEN sp.last_count_time IS NOT NULL THEN f.days_of_cover END,
                 ((a.last_event_time AT TIME ZONE 'UTC')::date - DATE '1970-01-01')::bigint
             FROM dim_store s JOIN dim_product p ON p.product_id = $2
-            LEFT JOIN stock_position sp ON sp.store_key = s.store_key AND sp.product_key = p.product_key
+            JOIN stock_position sp ON sp.store_key = s.store_key AND sp.product_key = p.product_key
             LEFT JOIN demand_forecast f ON f.store_key = s.store_key AND f.product_key = p.product_key
             LEFT JOIN store_activity a ON a.store_key = s.store_key
             WHERE s.store_id = $1

@@ -85,7 +85,7 @@ struct ErrorPages<Context: RequestContext>: RouterMiddleware {
     static func forPeople(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
         do {
             return try await body()
-        } catch let error as HTTPError where !request.uri.path.hasPrefix("/api/") {
+        } catch let error as HTTPError where isPage(request.uri.path) {
             var response = DashboardServer.html(
                 HTML.page(
                     title: "\(error.status.code) \(error.status.reasonPhrase)",
@@ -96,6 +96,11 @@ struct ErrorPages<Context: RequestContext>: RouterMiddleware {
             response.headers.append(contentsOf: error.headers)
             return response
         }
+    }
+
+    /// Whether `path` is a page a person reads (not the API, metrics or health checks).
+    static func isPage(_ path: String) -> Bool {
+        !path.hasPrefix("/api/") && path != "/metrics" && path != "/healthz" && path != "/readyz"
     }
 
     /// The answer for a PostgreSQL error: what a person can do about it.
@@ -140,7 +145,13 @@ struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
-        var response = try await next(request, context)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            // Errors too: a 401 or a 404 is an answer like any other.
+            response = try error.response(from: request, context: context)
+        }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[Self.frameOptions] = "DENY"
         response.headers[Self.referrerPolicy] = "no-referrer"

@@ -33,7 +33,7 @@ public struct OverviewReport: Codable, Sendable, Equatable, ResponseEncodable {
     public struct Run: Codable, Sendable, Equatable {
         /// The run's id in `pipeline_run`.
         public var id: Int64
-        /// `ingest`, `silver` or `gold`.
+        /// `ingest`, `silver`, `gold`, `backfill` or `maintenance`.
         public var stage: String
         /// The process that ran it.
         public var worker: String

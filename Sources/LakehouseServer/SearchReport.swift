@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import PGLite
 
@@ -32,12 +33,12 @@ enum SearchQueries {
     /// The items matching `query` (1 to 100 characters).
     static func search(_ connection: PGConnection, query: String, page: Page) async throws -> SearchReport {
         // The text as it is: LIKE's wildcards and escape character are escaped.
-        var pattern = "%"
-        for character in query {
-            if character == "%" || character == "_" || character == "\\" { pattern.append("\\") }
-            pattern.append(character)
+        var pattern = String.UnicodeScalarView("%".unicodeScalars)
+        for scalar in query.unicodeScalars {
+            if scalar == "%" || scalar == "_" || scalar == "\\" { pattern.append("\\") }
+            pattern.append(scalar)
         }
-        pattern += "%"
+        pattern.append("%")
         let rows = try await connection.query(
             """
             SELECT s.store_id, p.product_id, p.product_name, p.category,
@@ -45,7 +46,7 @@ enum SearchQueries {
             FROM dim_product p JOIN stock_position sp USING (product_key) JOIN dim_store s USING (store_key)
             WHERE p.product_id ILIKE $1 OR p.product_name ILIKE $1
             ORDER BY p.product_name, p.product_id, s.store_id LIMIT $2 OFFSET $3
-            """, [pattern, page.limit, page.offset]
+            """, [String(pattern), page.limit, page.offset]
         ).rows
         return SearchReport(
             query: query,
@@ -57,18 +58,31 @@ enum SearchQueries {
             }, limit: page.limit, offset: page.offset)
     }
 
-    /// The `q` of `request`: 1 to 100 characters, none a control character.
+    /// The `q` of `request`, decoded as a form sends it (`+` is a space): 1 to 100 code points,
+    /// none a control character.
     ///
     /// - Throws: `HTTPError(.badRequest)` otherwise.
     static func query(_ request: Request) throws -> String {
-        let given = request.uri.queryParameters[values: "q"]
-        guard given.count == 1, let text = given.first.map(String.init), (1...100).contains(text.count),
+        let given = formValues(request.uri.query ?? "", "q")
+        guard given.count == 1, let text = given.first, (1...100).contains(text.unicodeScalars.count),
             !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
         else {
             throw HTTPError(
                 .badRequest, message: "q, the text to search for, is one value of 1 to 100 printable characters")
         }
         return text
+    }
+}
+
+/// The values of `name` in a raw query string, decoded as HTML forms encode them
+/// (`application/x-www-form-urlencoded`: `+` is a space, then percent-decoding); a value that is
+/// not valid percent-encoded UTF-8 is left out.
+func formValues(_ query: String, _ name: String) -> [String] {
+    query.split(separator: "&", omittingEmptySubsequences: true).compactMap { pair in
+        let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        let decode = { (part: Substring) in part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+        guard decode(parts[0]) == name else { return nil }
+        return parts.count > 1 ? decode(parts[1]) : ""
     }
 }
 
@@ -95,9 +109,16 @@ enum OrderCSV {
 
     /// A text field, quoted when it must be, with a formula's first character defused.
     static func field(_ text: String) -> String {
+        // By Unicode scalar: "\r\n" is one character, and a quote with a combining mark too.
         var value = text
-        if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        if let first = value.unicodeScalars.first, "=+-@\t\r\n".unicodeScalars.contains(first) { value = "'" + value }
+        let special: Set<Unicode.Scalar> = [",", "\"", "\n", "\r"]
+        guard value.unicodeScalars.contains(where: special.contains) else { return value }
+        var quoted = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            if scalar == "\"" { quoted.append(scalar) }
+            quoted.append(scalar)
+        }
+        return "\"" + String(quoted) + "\""
     }
 }

@@ -5,8 +5,9 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     /// The TCP port; 0 takes a free one (``DashboardServer/run(onListening:)`` says which).
     public var port: Int
-    /// The bearer token every request but `/healthz` and `/readyz` must carry
-    /// (`Authorization: Bearer …`); `nil` answers anyone, which only a loopback address allows.
+    /// The token every request but `/healthz`, `/readyz` and the style sheet must carry
+    /// (`Authorization: Bearer …`, or as a basic-authentication password on pages); `nil`
+    /// answers anyone, which only a loopback address allows.
     public var token: String?
     /// The Kinesis stream whose pipeline the pages show.
     public var stream: String
@@ -29,10 +30,14 @@ public struct ServerConfiguration: Sendable {
         self.queryTimeout = queryTimeout
     }
 
-    /// Whether ``host`` reaches this machine only.
+    /// Whether ``host`` reaches this machine only: `localhost`, `::1`, or an IPv4 literal in
+    /// 127.0.0.0/8 (a name that starts with `127.` is not one).
     public var isLoopback: Bool {
         let host = host.lowercased()
-        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127"
+            && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) && UInt8($0) != nil }
     }
 
     /// Checks that the settings can work and are safe.

@@ -184,12 +184,14 @@ public final class PGConnection: @unchecked Sendable {
                     code: .invalidConfiguration,
                     message: "runtime parameter name \"\(name)\" is not a setting name (letters, digits, _ and .)")
             }
-            var escaped = ""
-            for character in value {
-                if character == " " || character == "\\" { escaped.append("\\") }
-                escaped.append(character)
+            // The server splits `options` at any white space and reads a backslash as "the next
+            // character as it is".
+            var escaped = String.UnicodeScalarView()
+            for scalar in value.unicodeScalars {
+                if scalar == "\\" || scalar.properties.isWhitespace { escaped.append("\\") }
+                escaped.append(scalar)
             }
-            options.append("-c \(name)=\(escaped)")
+            options.append("-c \(name)=\(String(escaped))")
         }
         return options.joined(separator: " ")
     }

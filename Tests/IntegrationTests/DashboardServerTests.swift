@@ -201,7 +201,10 @@ struct DashboardServerTests {
         #expect(item.onHand == 7 && item.reorderPoint == 8 && item.safetyStock == 3 && item.productName == "Sourdough")
         #expect(try await running.get("/api/v1/stores/S1/items/P9").status == 404)
         #expect(try await running.get("/api/v1/stores/S1/items/P1?days=366").status == 400)
-        #expect(try await running.get("/stores/S1/items/P1").status == 200)
+        let itemPage = String(decoding: try await running.get("/stores/S1/items/P1").body, as: UTF8.self)
+        #expect(itemPage.contains("<svg") && itemPage.contains("Sourdough at S1"))
+        // A product the store never had is not an item of it.
+        #expect(try await running.get("/api/v1/stores/S2/items/P1").status == 404)
 
         // Search: by name or id, case-insensitive; LIKE's wildcards are plain text.
         let milk = try decoder.decode(
@@ -214,7 +217,14 @@ struct DashboardServerTests {
         #expect(percent.items.isEmpty)
         #expect(try await running.get("/api/v1/search?q=").status == 400)
         #expect(try await running.get("/api/v1/search").status == 400)
-        #expect(try await running.get("/search?q=sour").status == 200)
+        // A form sends spaces as `+`; a `+` it means is `%2B`.
+        let spaced = try decoder.decode(
+            SearchReport.self, from: Data(try await running.get("/api/v1/search?q=milk+%3Cscript").body))
+        #expect(spaced.query == "milk <script" && spaced.items.map(\.productID) == ["P2"])
+        let plus = try decoder.decode(SearchReport.self, from: Data(try await running.get("/api/v1/search?q=%2B").body))
+        #expect(plus.query == "+" && plus.items.isEmpty)
+        let searchPage = String(decoding: try await running.get("/search?q=sour").body, as: UTF8.self)
+        #expect(searchPage.contains(">Sourdough</a>") && !searchPage.contains("Milk"))
 
         // The order as CSV: quoted where a field needs it; a name a spreadsheet would run is defused.
         try await db.execute("UPDATE dim_product SET product_name = '=HYPERLINK(\"x\")' WHERE product_key = 1")
@@ -342,12 +352,17 @@ struct DashboardServerTests {
         #expect(refused.status == 401)
         #expect(refused.headers.contains { $0.name.lowercased() == "www-authenticate" && $0.value == "Bearer" })
         #expect(String(decoding: refused.body, as: UTF8.self).contains("Authorization: Bearer"))
+        // Everything but the health checks and the style sheet needs it.
+        for path in [
+            "/api/v1/openapi.json", "/api/v1/stores", "/api/v1/search?q=a", "/api/v1/stores/S1/items/P1", "/metrics",
+            "/stores", "/search?q=a", "/stores/S1/order.csv", "/stores/S1/items/P1",
+        ] {
+            #expect(try await running.get(path).status == 401, "\(path)")
+        }
         #expect(try await running.get("/api/v1/overview", token: token + "x").status == 401)
         #expect(try await running.get("/api/v1/overview", token: String(token.dropLast())).status == 401)
-        let accepted = try await running.get("/api/v1/overview", token: token)
-        #expect(accepted.status == 200)
-        // The token is never shown back.
-        #expect(!String(decoding: accepted.body + refused.body, as: UTF8.self).contains(token))
+        #expect(try await running.get("/api/v1/overview", token: token).status == 200)
+        #expect(try await running.get("/metrics", token: token).status == 200)
         #expect(try await running.get("/healthz").status == 200)
         #expect(try await running.get("/readyz").status == 200)
 
@@ -381,6 +396,10 @@ struct DashboardServerTests {
         #expect(header("content-type") == "text/html; charset=utf-8")
         #expect(header("content-security-policy")?.contains("default-src 'none'") == true)
         #expect(header("x-frame-options") == "DENY" && header("x-content-type-options") == "nosniff")
+        // Error answers carry them too.
+        let refused = try await running.get("/api/v1/stores/NOPE")
+        #expect(refused.status == 404)
+        #expect(refused.headers.contains { $0.name.lowercased() == "x-content-type-options" && $0.value == "nosniff" })
         // A store id that is markup comes back escaped in the 404.
         let missing = try await running.get("/stores/%3Cimg%20src%3Dx%3E")
         #expect(missing.status == 404)
@@ -401,6 +420,9 @@ struct DashboardServerTests {
         #expect(overview.status == 503)
         let message = String(decoding: overview.body, as: UTF8.self)
         #expect(message.contains("PostgreSQL") && message.contains("error"))
+        // /metrics still answers, with what the process holds.
+        let metrics = try await running.get("/metrics")
+        #expect(metrics.status == 200)
         // The page says the same to a person, in HTML.
         let page = try await running.get("/")
         #expect(page.status == 503)
@@ -467,8 +489,10 @@ struct DashboardServerTests {
     @Test("The server's sessions are read-only: a write through them fails with SQLSTATE 25006")
     func sessionsAreReadOnly() async throws {
         let services = try TestServices.require()
-        var configuration = PGConnection.Configuration(connectionString: try PGConnectionString(services.databaseURL))
-        configuration.runtimeParameters = ["default_transaction_read_only": "on", "statement_timeout": "1500"]
+        // The sessions the server's pool opens.
+        let configuration = DashboardServer.sessions(
+            of: PGConnection.Configuration(connectionString: try PGConnectionString(services.databaseURL)),
+            timeout: .milliseconds(1500))
         let connection = try await PGConnection.connect(configuration: configuration, logger: CapturedLogs().logger())
         #expect(
             try await connection.query("SHOW default_transaction_read_only").rows[0].decode(String.self, at: 0) == "on")

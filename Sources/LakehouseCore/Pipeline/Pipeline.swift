@@ -249,10 +249,10 @@ public struct Pipeline: Sendable {
                 let report = try await run(job) { number, _ in batches.withLock { $0 = number...number } }
                 let batch = batches.withLock { $0 }
                 if report.batches > 0 {
-                    PipelineMetrics.silver(report, seconds: Date().timeIntervalSince(started))
                     try await history.record(
                         .silver, startedAt: started, rowsIn: report.counts.input, rowsOut: report.counts.valid,
                         batches: batch)
+                    PipelineMetrics.silver(report, seconds: Date().timeIntervalSince(started))
                 }
                 return (report, batch?.lowerBound)
             } catch {
@@ -270,9 +270,9 @@ public struct Pipeline: Sendable {
         do {
             let report = try await GoldJob(connection: connection, logger: logger).refresh()
             if let batches = report.batches {
-                PipelineMetrics.gold(report, seconds: Date().timeIntervalSince(started))
                 try await history.record(
                     .gold, startedAt: started, rowsIn: report.rows, rowsOut: report.movements, batches: batches)
+                PipelineMetrics.gold(report, seconds: Date().timeIntervalSince(started))
             }
             return report
         } catch {

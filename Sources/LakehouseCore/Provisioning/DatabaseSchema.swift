@@ -722,7 +722,8 @@ public enum DatabaseSchema {
                 -- (monthly partitions included), and write nothing: the dashboard logs in as one of
                 -- its members (CREATE ROLE dashboard LOGIN PASSWORD '…' IN ROLE lakehouse_reader).
                 -- Roles belong to the whole server: it is made once, and left out with a notice
-                -- where the migrating user may not make roles.
+                -- where the migrating user may not make roles. Tables made later are covered when
+                -- the role that migrates is the one the pipeline runs as (it makes the partitions).
                 DO $$
                 BEGIN
                     BEGIN

@@ -38,7 +38,8 @@ enum ItemPage {
             """
         return HTML.page(
             title: "\(report.productName) at \(report.storeID)", body: body,
-            json: "/api/v1" + store + "/items/" + HTML.pathSegment(report.productID) + "?days=\(report.days.count)")
+            json: "/api/v1" + store + "/items/" + HTML.pathSegment(report.productID)
+                + "?days=\(report.days.isEmpty ? 28 : report.days.count)")
     }
 
     static let (width, height, left, bottom, top) = (720.0, 220.0, 44.0, 24.0, 10.0)
