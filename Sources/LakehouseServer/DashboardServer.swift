@@ -154,8 +154,11 @@ public struct DashboardServer: Sendable {
         metricsRoute.get { _, _ -> Response in
             let status: PipelineStatus?
             do {
-                status = try await pool.withConnection {
-                    try await PipelineStatus.read(connection: $0, stream: stream, runsPerStage: 1)
+                // Gold's part only: a scrape every few seconds reads no process, run or item.
+                status = try await pool.withConnection { connection in
+                    var status = PipelineStatus(stream: stream)
+                    try await status.readGold(connection)
+                    return status
                 }
             } catch {
                 logger.warning("metrics: the database's gauges were not read", metadata: ["error": "\(error)"])
@@ -178,13 +181,7 @@ public struct DashboardServer: Sendable {
             return try await pool.withConnection { try await StoreQueries.list($0, page: page) }
         }
         api.get("stores/:store") { request, context -> StoreReport in
-            let (store, page) = (try Self.storeID(context), try Page(request))
-            guard
-                let report = try await pool.withConnection({
-                    try await StoreQueries.report($0, store: store, page: page, logger: logger)
-                })
-            else { throw HTTPError(.notFound, message: "gold has no store \(Page.shown(store))") }
-            return report
+            try await Self.store(try Self.storeID(context), page: try Page(request), pool: pool, logger: logger)
         }
         api.get("search") { request, _ -> SearchReport in
             let (query, page) = (try SearchQueries.query(request), try Page(request))
@@ -195,13 +192,25 @@ public struct DashboardServer: Sendable {
         }
     }
 
+    /// The report of `store` with `page` of its items.
+    ///
+    /// - Throws: `HTTPError(.notFound)` when gold has no such store.
+    static func store(_ store: String, page: Page, pool: PGPool, logger: Logger) async throws -> StoreReport {
+        guard
+            let report = try await pool.withConnection({
+                try await StoreQueries.report($0, store: store, page: page, logger: logger)
+            })
+        else { throw HTTPError(.notFound, message: "gold has no store \(Page.shown(store))") }
+        return report
+    }
+
     /// The item of the `:store` and `:product` path parameters over the `days` of the query (1 to
     /// 365, default 28).
     ///
     /// - Throws: `HTTPError` 400 for a bad parameter, 404 when gold has no such item.
     static func item(_ request: Request, _ context: BasicRequestContext, pool: PGPool) async throws -> ItemReport {
         let (store, product) = (try storeID(context), try pathID(context, "product", what: "a product id"))
-        let days = try Page.integer(request.uri.queryParameters[values: "days"], "days", default: 28, 1...365)
+        let days = try Page.integer(request, "days", default: 28, 1...365)
         guard
             let report = try await pool.withConnection({
                 try await ItemQueries.report($0, store: store, product: product, days: days)
@@ -246,46 +255,37 @@ public struct DashboardServer: Sendable {
         }
         pages.get("stores/:store/order.csv") { _, context -> Response in
             let store = try Self.storeID(context)
-            let page = Page(limit: 1, offset: 0)
-            guard
-                let report = try await pool.withConnection({
-                    try await StoreQueries.report($0, store: store, page: page, logger: logger)
-                })
-            else { throw HTTPError(.notFound, message: "gold has no store \(Page.shown(store))") }
-            var headers = HTTPFields()
-            headers[.contentType] = "text/csv; charset=utf-8"
+            let report = try await Self.store(store, page: Page(limit: 1, offset: 0), pool: pool, logger: logger)
             let name = "order-" + HTML.pathSegment(store) + "-" + (report.proposal?.reviewDate ?? "none") + ".csv"
+            var headers = HTTPFields()
             headers[.contentDisposition] = "attachment; filename=\"\(name)\""
-            return Response(
-                status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: OrderCSV.text(report)))
-            )
+            return Self.answer(OrderCSV.text(report), type: "text/csv; charset=utf-8", headers: headers)
         }
         pages.get("stores/:store/items/:product") { request, context -> Response in
             Self.html(ItemPage.page(try await Self.item(request, context, pool: pool)))
         }
         pages.get("stores/:store") { request, context -> Response in
-            let (store, page) = (try Self.storeID(context), try Page(request))
-            guard
-                let report = try await pool.withConnection({
-                    try await StoreQueries.report($0, store: store, page: page, logger: logger)
-                })
-            else { throw HTTPError(.notFound, message: "gold has no store \(Page.shown(store))") }
+            let report = try await Self.store(
+                try Self.storeID(context), page: try Page(request), pool: pool, logger: logger)
             return Self.html(DashboardPages.store(report))
         }
     }
 
-    /// An HTML answer.
-    static func html(_ page: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/html; charset=utf-8"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+    /// An answer of `body` as `type`, with `headers` besides.
+    static func answer(
+        _ body: String, type: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = HTTPFields()
+    ) -> Response {
+        var headers = headers
+        headers[.contentType] = type
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
+
+    /// An HTML answer.
+    static func html(_ page: String) -> Response { answer(page, type: "text/html; charset=utf-8") }
 
     /// A plain-text answer.
     static func text(_ text: String, status: HTTPResponse.Status) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/plain; charset=utf-8"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        answer(text, type: "text/plain; charset=utf-8", status: status)
     }
 
     /// The `:store` path parameter, percent-decoded: 1 to 64 characters, none of them a control

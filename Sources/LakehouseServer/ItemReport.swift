@@ -149,7 +149,5 @@ enum ItemQueries {
     }
 
     /// Days since 1970 as a `YYYYMMDD` key.
-    static func dateKey(_ day: Int64) -> Int {
-        Int(SilverEvent.dateText(Int32(day)).replacingOccurrences(of: "-", with: "")) ?? 0
-    }
+    static func dateKey(_ day: Int64) -> Int { SilverEvent.dateKey(Int32(day)) }
 }

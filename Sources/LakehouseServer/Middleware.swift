@@ -71,9 +71,6 @@ struct ErrorPages<Context: RequestContext>: RouterMiddleware {
                 "request failed in PostgreSQL",
                 metadata: ["http.path": "\(request.uri.path)", "error": "\(error.code): \(error.message)"])
             throw Self.answer(to: error)
-        } catch let error as ServerError {
-            logger.warning("request failed", metadata: ["http.path": "\(request.uri.path)", "error": "\(error)"])
-            throw HTTPError(.serviceUnavailable, message: error.message)
         } catch {
             logger.error("request failed", metadata: ["http.path": "\(request.uri.path)", "error": "\(error)"])
             throw HTTPError(.internalServerError, message: "the server failed on this request; its log says why")

@@ -18,21 +18,24 @@ struct Page: Sendable {
     ///
     /// - Throws: `HTTPError(.badRequest)` naming the parameter, its range and what was sent.
     init(_ request: Request) throws {
-        let parameters = request.uri.queryParameters
         self.init(
-            limit: try Self.integer(parameters[values: "limit"], "limit", default: 50, 1...Self.maximumLimit),
-            offset: try Self.integer(parameters[values: "offset"], "offset", default: 0, 0...Self.maximumOffset))
+            limit: try Self.integer(request, "limit", default: 50, 1...Self.maximumLimit),
+            offset: try Self.integer(request, "offset", default: 0, 0...Self.maximumOffset))
     }
 
-    static func integer(
-        _ given: [Substring], _ name: String, default value: Int, _ range: ClosedRange<Int>
-    ) throws -> Int {
-        guard let text = given.last.map(String.init) else { return value }
+    /// The whole number `name` of `request`'s query (decoded as forms send it), `value` when absent.
+    ///
+    /// - Throws: `HTTPError(.badRequest)` for anything but one number in `range`.
+    static func integer(_ request: Request, _ name: String, default value: Int, _ range: ClosedRange<Int>) throws
+        -> Int
+    {
+        let given = formValues(request.uri.query ?? "", name)
+        guard let text = given.last else { return value }
         guard given.count == 1, let number = Int(text), range.contains(number) else {
             throw HTTPError(
                 .badRequest,
                 message: "\(name) must be one whole number from \(range.lowerBound) to \(range.upperBound); "
-                    + "got \(Self.shown(given.map(String.init).joined(separator: ",")))")
+                    + "got \(Self.shown(given.joined(separator: ",")))")
         }
         return number
     }

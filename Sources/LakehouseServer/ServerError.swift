@@ -5,8 +5,6 @@ public struct ServerError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: String, Sendable {
         /// A setting cannot work: a port out of range, a non-loopback address without a token.
         case invalidConfiguration
-        /// PostgreSQL did not answer, or refused the read-only session.
-        case databaseUnavailable
     }
 
     /// What went wrong.

@@ -73,6 +73,11 @@ public struct PipelineStatus: Sendable {
     /// How old a count may be before ``countOlderThanDays`` counts it (default 7 days).
     public var countAgeDays = 7
 
+    /// An empty status of `stream`, to fill with ``readGold(_:)`` alone.
+    package init(stream: String) {
+        self.stream = stream
+    }
+
     /// Reads the status of `stream`'s pipeline, with the last `runsPerStage` runs of each stage.
     ///
     /// - Throws: ``PGError`` (run `provision apply` first when the tables are missing).
@@ -92,6 +97,15 @@ public struct PipelineStatus: Sendable {
         for run in try await RunHistory.lastRuns(connection, perStage: runsPerStage) {
             status.runs[run.stage, default: []].append(run)
         }
+        try await status.readGold(connection)
+        (status.items, status.neverCounted, status.countOlderThanDays) = try await GoldJob.countAges(
+            connection, days: status.countAgeDays)
+        return status
+    }
+
+    /// Reads gold's part alone: freshness, silver batches pending, open alerts by kind (a few
+    /// index lookups; no process, shard, run or item is read).
+    package mutating func readGold(_ connection: PGConnection) async throws {
         let fresh = try await connection.query(
             """
             SELECT (extract(epoch FROM max(last_event_time)) * 1000000)::bigint,
@@ -99,18 +113,15 @@ public struct PipelineStatus: Sendable {
             FROM store_activity
             """
         ).rows[0]
-        status.newestGoldEvent = try fresh.decode(Int64?.self, at: 0)
-        status.freshnessSeconds = try fresh.decode(Double?.self, at: 1)
-        status.silverBatchesPending = try await connection.query(
+        newestGoldEvent = try fresh.decode(Int64?.self, at: 0)
+        freshnessSeconds = try fresh.decode(Double?.self, at: 1)
+        silverBatchesPending = try await connection.query(
             """
             SELECT greatest(0, coalesce((SELECT max(silver_batch) FROM sales_silver), 0)
                 - coalesce((SELECT value FROM gold_state WHERE name = 'silver_batch'), 0))
             """
         ).rows[0].decode(Int64.self, at: 0)
-        status.openAlerts = try await GoldJob.openAlertsByKind(connection)
-        (status.items, status.neverCounted, status.countOlderThanDays) = try await GoldJob.countAges(
-            connection, days: status.countAgeDays)
-        return status
+        openAlerts = try await GoldJob.openAlertsByKind(connection)
     }
 
     /// Seconds without a heartbeat after which `text` calls a process silent: a process sends
@@ -197,12 +208,13 @@ public struct PipelineStatus: Sendable {
         return lines
     }
 
-    /// `0.4 s`, `12 s`, `3 min 5 s`, `2 h 3 min`.
-    static func seconds(_ value: Double) -> String {
+    /// `0.4 s`, `12 s`, `3 min 5 s`, `2 h 3 min`, `3 d 4 h`.
+    package static func seconds(_ value: Double) -> String {
         if value < 10 { return String(format: "%.1f s", value) }
         let whole = Int(value.rounded())
         if whole < 60 { return "\(whole) s" }
         if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
-        return "\(whole / 3600) h \(whole % 3600 / 60) min"
+        if whole < 86_400 { return "\(whole / 3600) h \(whole % 3600 / 60) min" }
+        return "\(whole / 86_400) d \(whole % 86_400 / 3600) h"
     }
 }

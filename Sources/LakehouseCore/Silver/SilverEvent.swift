@@ -80,7 +80,7 @@ public struct SilverEvent: Sendable, Hashable {
     }
 
     /// Days since 1970-01-01 as the star schema's date key, `YYYYMMDD` (`dim_date.date_key`).
-    static func dateKey(_ days: Int32) -> Int {
+    package static func dateKey(_ days: Int32) -> Int {
         Int(dateText(days).filter { $0 != "-" }) ?? 0
     }
 }

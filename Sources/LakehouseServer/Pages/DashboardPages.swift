@@ -1,4 +1,5 @@
 import Foundation
+import LakehouseCore
 
 /// The dashboard's pages, rendered on the server from the same reports the JSON API answers
 /// with: usable without JavaScript, every value escaped.
@@ -159,15 +160,8 @@ enum DashboardPages {
         return whole.replacingOccurrences(of: "T", with: " ") + " UTC"
     }
 
-    /// `0.4 s`, `12 s`, `3 min 5 s`, `2 h 3 min`.
-    static func age(_ seconds: Double) -> String {
-        if seconds < 10 { return String(format: "%.1f s", seconds) }
-        let whole = Int(seconds.rounded())
-        if whole < 60 { return "\(whole) s" }
-        if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
-        if whole < 86_400 { return "\(whole / 3600) h \(whole % 3600 / 60) min" }
-        return "\(whole / 86_400) d \(whole % 86_400 / 3600) h"
-    }
+    /// `0.4 s`, `12 s`, `3 min 5 s`, `2 h 3 min`, `3 d 4 h` (as `lakehouse status` says them).
+    static func age(_ seconds: Double) -> String { PipelineStatus.seconds(seconds) }
 
     /// `/search?q=…`: the items whose product id or name holds the text.
     static func search(_ report: SearchReport) -> String {
