@@ -98,6 +98,7 @@ let package = Package(
             name: "LakehouseCore",
             dependencies: [
                 "AWSLite", "ParquetLite", "PGLite", "DeltaLite",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

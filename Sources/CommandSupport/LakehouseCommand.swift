@@ -13,7 +13,7 @@ package struct LakehouseCommand: AsyncParsableCommand {
     package static let configuration = CommandConfiguration(
         commandName: "lakehouse",
         abstract: "Run the pipeline (ingest, silver, gold) with shard leases and run history.",
-        subcommands: [Run.self, Serve.self, Status.self, Backfill.self, Maintain.self, Demo.self])
+        subcommands: [Run.self, Serve.self, Status.self, Backfill.self, Maintain.self, Webhooks.self, Demo.self])
 
     package init() {}
 }
@@ -28,6 +28,9 @@ struct PipelineOptions: ParsableArguments {
     @Option(help: "This process's id in leases and run history (default host:pid:random).") var worker: String?
     @Option(help: "Minutes between compactions and vacuums of silver's tables (0: never; see `lakehouse maintain`).")
     var maintenanceMinutes = 60.0
+    @Flag(
+        help: "Send no alert webhooks from this process (gold still writes them; `lakehouse webhooks deliver` sends).")
+    var noWebhooks = false
     @OptionGroup var settings: SettingsOption
 
     func validate() throws {
@@ -58,6 +61,7 @@ struct PipelineOptions: ParsableArguments {
         configuration.retention.goldBucket = settings.buckets.gold
         configuration.maintenanceInterval =
             maintenanceMinutes > 0 ? CheckedValues.duration(maintenanceMinutes * 60) : nil
+        if noWebhooks { configuration.webhooks = nil }
         let kinesis = KinesisClient(configuration: try settings.awsClientConfiguration(.kinesis), logger: logger)
         let pipeline = Pipeline(
             configuration: configuration, kinesis: kinesis,

@@ -123,6 +123,9 @@ public struct DashboardServer: Sendable {
         router.add(middleware: SecurityHeaders())
         router.add(middleware: ErrorPages(logger: logger))
         router.add(middleware: ReadOnlyMethods())
+        router.add(
+            middleware: RequestLimits(
+                rate: configuration.rateLimit, maximumInFlight: configuration.maximumInFlight))
         router.get("healthz") { _, _ in "ok\n" }
         router.get("readyz") { _, _ -> Response in
             do {
@@ -172,9 +175,7 @@ public struct DashboardServer: Sendable {
     func addAPI(to api: RouterGroup<BasicRequestContext>) {
         let (stream, logger, pool) = (configuration.stream, logger, pool)
         api.get("overview") { _, _ -> OverviewReport in
-            try await pool.withConnection { connection in
-                OverviewReport(try await PipelineStatus.read(connection: connection, stream: stream))
-            }
+            try await pool.withConnection { try await OverviewQueries.report($0, stream: stream) }
         }
         api.get("stores") { request, _ -> StoreList in
             let page = try Page(request)
@@ -189,6 +190,19 @@ public struct DashboardServer: Sendable {
         }
         api.get("stores/:store/items/:product") { request, context -> ItemReport in
             try await Self.item(request, context, pool: pool)
+        }
+        api.get("pipeline") { request, _ -> PipelineReport in try await Self.pipeline(request, pool: pool) }
+    }
+
+    /// The Pipeline report for the `stage`, `status`, `limit` and `offset` of `request`.
+    ///
+    /// - Throws: `HTTPError(.badRequest)` for a bad parameter.
+    static func pipeline(_ request: Request, pool: PGPool) async throws -> PipelineReport {
+        let stage = try PipelineQueries.filter(request, "stage", PipelineQueries.stages)
+        let status = try PipelineQueries.filter(request, "status", PipelineQueries.statuses)
+        let page = try Page(request)
+        return try await pool.withConnection {
+            try await PipelineQueries.report($0, stage: stage, status: status, page: page)
         }
     }
 
@@ -223,14 +237,18 @@ public struct DashboardServer: Sendable {
     }
 
     /// The HTML pages, built from the same reports as the API; behind the token (basic
-    /// authentication, the token as password) when one is set. `/assets/site.css` is open.
+    /// authentication, the token as password) when one is set. `/assets/site.css` and
+    /// `/assets/live.js` are open.
     func addPages(to router: Router<BasicRequestContext>) {
-        router.get("assets/site.css") { _, _ -> Response in
-            var headers = HTTPFields()
-            headers[.contentType] = "text/css; charset=utf-8"
-            headers[.cacheControl] = "max-age=300"
-            return Response(
-                status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: HTML.styleSheet)))
+        for (path, type, text) in [
+            ("assets/site.css", "text/css", HTML.styleSheet), ("assets/live.js", "text/javascript", LiveEvents.script),
+        ] {
+            router.get(RouterPath(path)) { _, _ -> Response in
+                var headers = HTTPFields()
+                headers[.contentType] = type + "; charset=utf-8"
+                headers[.cacheControl] = "max-age=300"
+                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+            }
         }
         let pages = router.group()
         if let token = configuration.token {
@@ -238,9 +256,7 @@ public struct DashboardServer: Sendable {
         }
         let (pool, stream, logger) = (pool, configuration.stream, logger)
         pages.get("/") { _, _ -> Response in
-            let report = try await pool.withConnection {
-                OverviewReport(try await PipelineStatus.read(connection: $0, stream: stream))
-            }
+            let report = try await pool.withConnection { try await OverviewQueries.report($0, stream: stream) }
             return Self.html(DashboardPages.overview(report))
         }
         pages.get("stores") { request, _ -> Response in
@@ -252,6 +268,12 @@ public struct DashboardServer: Sendable {
             let (query, page) = (try SearchQueries.query(request), try Page(request))
             let report = try await pool.withConnection { try await SearchQueries.search($0, query: query, page: page) }
             return Self.html(DashboardPages.search(report))
+        }
+        let streams = InFlightCount(limit: configuration.maximumStreams)
+        pages.get("events") { _, _ -> Response in try LiveEvents.response(streams: streams, pool: pool, stream: stream)
+        }
+        pages.get("pipeline") { request, _ -> Response in
+            Self.html(PipelinePage.render(try await Self.pipeline(request, pool: pool)))
         }
         pages.get("stores/:store/order.csv") { _, context -> Response in
             let store = try Self.storeID(context)

@@ -134,7 +134,7 @@ struct ReadOnlyMethods<Context: RequestContext>: RouterMiddleware {
 }
 
 /// Headers every answer carries: no sniffing, no framing, no referrer, and for pages a content
-/// policy that allows this server's own style sheet and nothing else (no script at all).
+/// policy that allows this server's own style sheet and script (live refresh) and nothing else.
 struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
     static var frameOptions: HTTPFields.Element.Name { .init("X-Frame-Options")! }
     static var referrerPolicy: HTTPFields.Element.Name { .init("Referrer-Policy")! }
@@ -153,7 +153,8 @@ struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
         response.headers[Self.frameOptions] = "DENY"
         response.headers[Self.referrerPolicy] = "no-referrer"
         response.headers[.contentSecurityPolicy] =
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'"
+            "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; connect-src 'self'; "
+            + "form-action 'self'"
         return response
     }
 }

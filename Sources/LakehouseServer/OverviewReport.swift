@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LakehouseCore
+import PGLite
 
 /// `GET /api/v1/overview`: where the pipeline stands, as the Overview page shows it. Times are
 /// RFC 3339 in UTC; durations in seconds.
@@ -87,6 +88,14 @@ public struct OverviewReport: Codable, Sendable, Equatable, ResponseEncodable {
     public var items: Int64
     /// Items never counted (stock unknown).
     public var neverCounted: Int64
+    /// Events ingest wrote to bronze in each of the last 60 minutes, oldest first (the last is the
+    /// minute now running), by the database server's clock.
+    public var eventsPerMinute: [Int64] = []
+    /// Counted items with stock on hand now, chain-wide.
+    public var itemsInStock: Int64 = 0
+    /// The share of counted items with stock on hand now, chain-wide (0 to 1); `nil` before
+    /// any item is counted.
+    public var availability: Double?
 
     /// The report of `status`.
     public init(_ status: PipelineStatus) {
@@ -120,4 +129,30 @@ public struct OverviewReport: Codable, Sendable, Equatable, ResponseEncodable {
 
     /// `micros` (since 1970, UTC) as RFC 3339 with microseconds.
     static func time(_ micros: Int64) -> String { EventTimestamp.format(micros: micros) }
+}
+
+enum OverviewQueries {
+    /// The overview: `status`, with the events of the last hour by minute and today's availability.
+    static func report(_ connection: PGConnection, stream: String) async throws -> OverviewReport {
+        var report = OverviewReport(try await PipelineStatus.read(connection: connection, stream: stream))
+        report.eventsPerMinute = try await connection.query(
+            """
+            SELECT coalesce(sum(b.records), 0)::bigint
+            FROM generate_series(date_trunc('minute', now()) - interval '59 minutes', date_trunc('minute', now()),
+                interval '1 minute') AS m(start)
+            LEFT JOIN bronze_object b ON b.written_at >= m.start AND b.written_at < m.start + interval '1 minute'
+            GROUP BY m.start ORDER BY m.start
+            """
+        ).rows.map { try $0.decode(Int64.self, at: 0) }
+        let stock = try await connection.query(
+            """
+            SELECT count(*) FILTER (WHERE on_hand > 0), count(*)
+            FROM stock_position WHERE last_count_time IS NOT NULL
+            """
+        ).rows[0]
+        report.itemsInStock = try stock.decode(Int64.self, at: 0)
+        let counted = try stock.decode(Int64.self, at: 1)
+        report.availability = counted > 0 ? Double(report.itemsInStock) / Double(counted) : nil
+        return report
+    }
 }

@@ -16,11 +16,21 @@ public struct ServerConfiguration: Sendable {
     /// The longest a page's query may run before it is cancelled (`statement_timeout`), so that
     /// no request holds a connection, or waits, for long.
     public var queryTimeout: Duration
+    /// Requests a second the whole server answers (a burst of as many), beyond which it says
+    /// 429 with `Retry-After`; 0: no limit. Health checks and `/metrics` are not counted.
+    public var rateLimit: Int
+    /// Requests answered at once, beyond which it says 503 with `Retry-After`.
+    public var maximumInFlight: Int
+    /// Live-refresh streams (`/events`) open at once, beyond which a new one is refused (503);
+    /// each ends after 5 minutes and the browser opens the next.
+    public var maximumStreams: Int
 
-    /// Creates a configuration; the defaults bind `127.0.0.1:8080` with no token.
+    /// Creates a configuration; the defaults bind `127.0.0.1:8080` with no token, 1,000 requests
+    /// a second, 64 in flight and 100 live streams.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, stream: String,
-        connections: Int = 2, queryTimeout: Duration = .seconds(5)
+        connections: Int = 2, queryTimeout: Duration = .seconds(5), rateLimit: Int = 1000,
+        maximumInFlight: Int = 64, maximumStreams: Int = 100
     ) {
         self.host = host
         self.port = port
@@ -28,6 +38,9 @@ public struct ServerConfiguration: Sendable {
         self.stream = stream
         self.connections = connections
         self.queryTimeout = queryTimeout
+        self.rateLimit = rateLimit
+        self.maximumInFlight = maximumInFlight
+        self.maximumStreams = maximumStreams
     }
 
     /// Whether ``host`` reaches this machine only: `localhost`, `::1`, or an IPv4 literal in
@@ -48,6 +61,12 @@ public struct ServerConfiguration: Sendable {
     public func validate() throws {
         guard (0...65_535).contains(port) else {
             throw ServerError(.invalidConfiguration, "port \(port) is not a TCP port (0 to 65535)")
+        }
+        guard rateLimit >= 0, maximumInFlight >= 1, maximumStreams >= 0 else {
+            throw ServerError(
+                .invalidConfiguration,
+                "rate limit \(rateLimit), requests in flight \(maximumInFlight) and streams \(maximumStreams): "
+                    + "none may be negative, and at least one request must be allowed in flight")
         }
         guard connections >= 1 else {
             throw ServerError(.invalidConfiguration, "connections is \(connections); it must be at least 1")

@@ -11,6 +11,7 @@ from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
 def browser(width, height):
@@ -56,7 +57,7 @@ def page(driver, url, shot):
     return {
         "url": driver.current_url, "title": driver.title, "h1": driver.find_element(By.TAG_NAME, "h1").text,
         "cards": cards, "tables": tables(driver), "alert": alert_fired(driver),
-        "scripts": len(driver.find_elements(By.TAG_NAME, "script")),
+        "scripts": len(driver.find_elements(By.TAG_NAME, "script")), "body": driver.find_element(By.TAG_NAME, "main").text,
         "json": driver.find_element(By.CSS_SELECTOR, "footer a").get_attribute("href"),
     }
 
@@ -69,6 +70,19 @@ def main():
     driver = browser(1280, 1000)
     try:
         seen["overview"] = page(driver, base + "/", f"{shots}/overview.png")
+        # Live refresh: live.js receives the first Server-Sent Event and marks the page.
+        WebDriverWait(driver, 15).until(
+            lambda d: d.execute_script("return document.documentElement.dataset.liveUpdated || ''"))
+        seen["overview"]["live"] = {element.get_attribute("data-live"): element.text
+                                    for element in driver.find_elements(By.CSS_SELECTOR, "[data-live]")}
+        seen["overview"]["sparklines"] = len(driver.find_elements(By.CSS_SELECTOR, "svg.spark polyline"))
+        # The Pipeline page, through the navigation, then filtered as a person would.
+        driver.find_element(By.LINK_TEXT, "Pipeline").click()
+        seen["pipeline"] = page(driver, driver.current_url, f"{shots}/pipeline.png")
+        seen["pipeline"]["records"] = [element.text for element in driver.find_elements(By.CSS_SELECTOR, "td pre")]
+        Select(driver.find_element(By.NAME, "stage")).select_by_value("gold")
+        driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+        seen["pipelineGold"] = page(driver, driver.current_url, f"{shots}/pipeline-gold.png")
         seen["stores"] = page(driver, base + "/stores", f"{shots}/stores.png")
         # Follow the store's link as a person would.
         driver.find_element(By.LINK_TEXT, store).click()

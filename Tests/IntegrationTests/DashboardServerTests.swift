@@ -96,7 +96,140 @@ struct DashboardServerTests {
                 ('t2', 'P1', 'sale', 20260105, 1, 1, '2026-01-05 09:00+00', -3, NULL);
             INSERT INTO fact_inventory_snapshot (date_key, store_key, product_key, closing_on_hand) VALUES
                 (20260104, 1, 1, 10), (20260105, 1, 1, 7);
+            INSERT INTO bronze_object (bronze_key, etag, size, stream, shard_id, records, written_at) VALUES
+                ('b/1', 'e1', 100, 'serve-stream', 'shard-0', 30, now()),
+                ('b/2', 'e2', 100, 'serve-stream', 'shard-0', 12, now() - interval '5 minutes');
             """)
+        try await seedPipeline(db)
+    }
+
+    /// Runs, a backfill in progress, quarantined records (one named like a script, one not
+    /// UTF-8), and a webhook endpoint with a dead and a pending delivery.
+    static func seedPipeline(_ db: PGConnection) async throws {
+        try await db.execute(
+            """
+            INSERT INTO pipeline_run (stage, worker_id, subject, started_at, ended_at, status, rows_in, rows_out,
+                error) VALUES
+                ('silver', 'w1', NULL, '2026-01-05 12:00+00', '2026-01-05 12:00:02+00', 'succeeded', 100, 98, NULL),
+                ('gold', 'w1', NULL, '2026-01-05 12:01+00', '2026-01-05 12:01:01+00', 'failed', 0, 0,
+                    'boom <i>x</i>'),
+                ('backfill', 'w1', '2026-01-01..2026-01-03', '2026-01-05 12:02+00', NULL, 'running', 500, 480, NULL);
+            INSERT INTO sales_quarantine (bronze_key, bronze_line, reason, detail, payload) VALUES
+                ('bronze/a.ndjson', 3, 'malformed:json', 'unexpected end',
+                    convert_to('{"product_name":"<script>alert(2)</script>"', 'UTF8')),
+                ('bronze/a.ndjson', 4, 'null:quantity', 'quantity is null', '\\xfffe41'::bytea),
+                ('bronze/a.ndjson', 5, 'null:quantity', 'quantity is null', convert_to('{"quantity":null}', 'UTF8'));
+            INSERT INTO webhook_endpoint (endpoint_id, name, url, secret, format) VALUES
+                (1, 'ops', 'https://hooks.example.com/services/SECRET-PATH', 'whsec-never-shown-0123', 'slack');
+            INSERT INTO webhook_delivery (endpoint_id, alert_id, event, idempotency_key, body, status, attempts,
+                last_status, last_error) VALUES
+                (1, 1, 'alert.opened', 'alert-1-opened', '{}', 'dead', 8, 500, 'HTTP 500: <b>down</b>'),
+                (1, 3, 'alert.opened', 'alert-3-opened', '{}', 'pending', 1, NULL, NULL);
+            """)
+    }
+
+    @Test("/api/v1/pipeline: filtered runs, backfill progress, quarantine with raw examples, webhooks without secrets")
+    func pipelineReport() async throws {
+        let fixture = try await PipelineFixture.make("serve-pipeline", shards: 1)
+        try await Self.seed(fixture.database)
+        let schema = try await fixture.database.query("SELECT current_schema()").rows[0].decode(String.self, at: 0)
+        let running = try await Running.start(try Self.server(schema: schema))
+        let answer = try await running.get("/api/v1/pipeline")
+        #expect(answer.status == 200)
+        let text = String(decoding: answer.body, as: UTF8.self)
+        #expect(!text.contains("SECRET-PATH") && !text.contains("whsec-never-shown") && !text.contains("hooks.example"))
+        let report = try JSONDecoder().decode(PipelineReport.self, from: Data(answer.body))
+        #expect(report.totalRuns == (try await fixture.count("SELECT count(*) FROM pipeline_run")))
+        #expect(report.runs.map(\.stage) == ["backfill", "gold", "silver"])
+        #expect(report.backfills.map(\.status) == ["running"] && report.backfills.first?.rowsIn == 500)
+        #expect(report.quarantine.map(\.reason) == ["null:quantity", "malformed:json"])
+        #expect(report.quarantine.map(\.count) == [2, 1])
+        let records = report.quarantine.flatMap(\.examples).map(\.record)
+        #expect(records.contains("\u{FFFD}\u{FFFD}A"), "bytes that are not UTF-8 are replaced: \(records)")
+        #expect(records.contains(#"{"product_name":"<script>alert(2)</script>""#))
+        #expect(report.webhooks.map(\.name) == ["ops"] && report.webhooks.first?.dead == 1)
+        #expect(report.webhooks.first?.pending == 1 && report.webhooks.first?.format == "slack")
+        #expect(report.deadLetters.map(\.key) == ["alert-1-opened"] && report.deadLetters.first?.lastStatus == 500)
+
+        let gold = try JSONDecoder().decode(
+            PipelineReport.self, from: Data(try await running.get("/api/v1/pipeline?stage=gold&status=failed").body))
+        #expect(gold.runs.map(\.error) == ["boom <i>x</i>"] && gold.totalRuns == 1 && gold.stage == "gold")
+        let paged = try JSONDecoder().decode(
+            PipelineReport.self, from: Data(try await running.get("/api/v1/pipeline?limit=1&offset=1").body))
+        #expect(paged.runs.map(\.stage) == ["gold"] && paged.totalRuns == 3)
+        for bad in ["stage=bronze", "status=ok", "limit=0", "stage=gold&stage=silver"] {
+            let refused = try await running.get("/api/v1/pipeline?" + bad)
+            #expect(refused.status == 400, "\(bad)")
+        }
+        let page = try await running.get("/pipeline?stage=gold")
+        let html = String(decoding: page.body, as: UTF8.self)
+        #expect(page.status == 200 && html.contains("boom &lt;i&gt;x&lt;/i&gt;"))
+        let all = String(decoding: try await running.get("/pipeline").body, as: UTF8.self)
+        #expect(all.contains("&lt;script&gt;alert(2)&lt;/script&gt;") && !all.contains("<script"))
+        #expect(all.contains("HTTP 500: &lt;b&gt;down&lt;/b&gt;") && all.contains("lakehouse webhooks retry"))
+        #expect(!all.contains("SECRET-PATH") && !all.contains("whsec-never-shown"))
+        try await running.stop()
+        try await fixture.tearDown()
+    }
+
+    @Test(
+        "Limits: a long target is 414, a body is 413, beyond the rate 429 with Retry-After; health checks still answer")
+    func requestLimits() async throws {
+        let fixture = try await PipelineFixture.make("serve-limits", shards: 1)
+        let schema = try await fixture.database.query("SELECT current_schema()").rows[0].decode(String.self, at: 0)
+        var database = PGConnection.Configuration(
+            connectionString: try PGConnectionString(TestServices.require().databaseURL))
+        database.runtimeParameters["search_path"] = schema
+        let server = try DashboardServer(
+            configuration: ServerConfiguration(port: 0, stream: "serve-stream", rateLimit: 5),
+            database: database, logger: CapturedLogs().logger())
+        let running = try await Running.start(server)
+        let long = try await running.get("/search?q=" + String(repeating: "a", count: 2100))
+        #expect(long.status == 414)
+        let withBody = try await ChildProcess.output(
+            "/usr/bin/curl",
+            [
+                "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "GET", "--data", "x",
+                running.base + "/api/v1/stores",
+            ],
+            timeout: .seconds(20))
+        #expect(withBody.output == "413")
+        var statuses: [Int] = []
+        for _ in 0..<12 { statuses.append(try await running.get("/api/v1/stores").status) }
+        #expect(statuses.contains(429) && statuses.filter { $0 == 200 }.count <= 5, "\(statuses)")
+        let limited = try await running.get("/api/v1/stores")
+        #expect(limited.status == 429)
+        #expect(limited.headers.contains { $0.name.lowercased() == "retry-after" && $0.value == "1" })
+        #expect(String(decoding: limited.body, as: UTF8.self).contains("slow down"))
+        #expect(try await running.get("/healthz").status == 200)
+        #expect(try await running.get("/readyz").status == 200)
+        try await Task.sleep(for: .seconds(1.2))
+        #expect(try await running.get("/api/v1/stores").status == 200, "the bucket refills")
+        try await running.stop()
+        try await fixture.tearDown()
+    }
+
+    @Test("/events streams the overview's figures as Server-Sent Events, the same the page shows")
+    func liveEvents() async throws {
+        let fixture = try await PipelineFixture.make("serve-events", shards: 1)
+        try await Self.seed(fixture.database)
+        let schema = try await fixture.database.query("SELECT current_schema()").rows[0].decode(String.self, at: 0)
+        let running = try await Running.start(try Self.server(schema: schema))
+        let result = try await ChildProcess.output(
+            "/usr/bin/curl", ["-sN", "--max-time", "3", "-D", "-", running.base + "/events"], timeout: .seconds(20))
+        #expect(result.status == 28, "curl ends at its time limit: the stream stays open")
+        let text = result.output
+        #expect(text.lowercased().contains("content-type: text/event-stream"))
+        #expect(text.contains("retry: 5000"))
+        let data = text.components(separatedBy: "\n").first { $0.hasPrefix("data: ") }.map { String($0.dropFirst(6)) }
+        let figures = try JSONDecoder().decode([String: String].self, from: Data((data ?? "").utf8))
+        let open = try await fixture.count("SELECT count(*) FROM stock_alert WHERE status = 'open'")
+        #expect(figures["alerts"] == "\(open)" && figures["availability"] == "100.0 %")
+        let page = String(decoding: try await running.get("/").body, as: UTF8.self)
+        #expect(page.contains("data-live=\"alerts\">\(open)<") && page.contains("<script src=\"/assets/live.js\""))
+        #expect(try await running.get("/assets/live.js").status == 200)
+        try await running.stop()
+        try await fixture.tearDown()
     }
 
     @Test("/healthz and /readyz answer; /api/v1/overview shows what SQL counts; the OpenAPI document is served")
@@ -131,6 +264,9 @@ struct DashboardServerTests {
         #expect(overview.newestGoldEvent == "2026-01-05T12:30:00.000000Z")
         #expect(overview.stream == "serve-stream")
         #expect((overview.freshnessSeconds ?? 0) > 0)
+        #expect(overview.eventsPerMinute.count == 60 && overview.eventsPerMinute.reduce(0, +) == 42)
+        // P1 counted with 7 on hand; P2 never counted: one counted item, in stock.
+        #expect(overview.itemsInStock == 1 && overview.availability == 1)
 
         let document = try await running.get("/api/v1/openapi.json")
         let parsed = try JSONSerialization.jsonObject(with: Data(document.body)) as? [String: Any]
@@ -307,6 +443,22 @@ struct DashboardServerTests {
         #expect(cards["Never counted"] == "1")
         let kinds = (overview["tables"] as? [String: [[String]]])?["Open alerts by kind"] ?? []
         #expect(kinds == [["REORDER_NOW", "2"], ["OUT_OF_STOCK", "1"]])
+        #expect(cards["Availability now"] == "100.0 %" && overview["sparklines"] as? Int == 1)
+        // live.js got an event and set the same figures the page was rendered with.
+        let live = overview["live"] as? [String: String] ?? [:]
+        #expect(live["alerts"] == "\(open)" && live["availability"] == "100.0 %", "\(live)")
+
+        // The Pipeline page: runs, the raw quarantined records as text, dead letters; then filtered.
+        let pipeline = seen["pipeline"] as? [String: Any] ?? [:]
+        let pipelineTables = pipeline["tables"] as? [String: [[String]]] ?? [:]
+        #expect(pipeline["h1"] as? String == "Pipeline" && pipeline["alert"] as? Bool == false)
+        #expect((pipelineTables["Backfills"] ?? []).first?[5] == "running")
+        #expect((pipelineTables["Dead letters"] ?? []).first?[6] == "HTTP 500: <b>down</b>")
+        #expect((pipeline["records"] as? [String] ?? []).contains(#"{"product_name":"<script>alert(2)</script>""#))
+        #expect(!(pipeline["body"] as? String ?? "").contains("SECRET-PATH"))
+        let gold = (seen["pipelineGold"] as? [String: Any] ?? [:])["tables"] as? [String: [[String]]] ?? [:]
+        #expect((gold["Runs"] ?? []).map { [$0[1], $0[9]] } == [["gold", "boom <i>x</i>"]], "\(gold)")
+        #expect((pipelineTables["Runs"] ?? []).map { $0[1] } == ["backfill", "gold", "silver"])
 
         let store = seen["store"] as? [String: Any] ?? [:]
         #expect((store["url"] as? String)?.hasSuffix("/stores/S1") == true)
@@ -334,7 +486,7 @@ struct DashboardServerTests {
             ((item["tables"] as? [String: [[String]]])?["Alerts"] ?? []).map { $0[0] } == [
                 "REORDER_NOW", "BELOW_SAFETY_STOCK",
             ])
-        for name in ["overview", "stores", "store", "item", "store-phone"] {
+        for name in ["overview", "pipeline", "pipeline-gold", "stores", "store", "item", "store-phone"] {
             #expect(FileManager.default.fileExists(atPath: "\(shots)/\(name).png"))
         }
         try await running.stop()
@@ -355,7 +507,8 @@ struct DashboardServerTests {
         // Everything but the health checks and the style sheet needs it.
         for path in [
             "/api/v1/openapi.json", "/api/v1/stores", "/api/v1/search?q=a", "/api/v1/stores/S1/items/P1", "/metrics",
-            "/stores", "/search?q=a", "/stores/S1/order.csv", "/stores/S1/items/P1",
+            "/stores", "/search?q=a", "/stores/S1/order.csv", "/stores/S1/items/P1", "/pipeline", "/events",
+            "/api/v1/pipeline",
         ] {
             #expect(try await running.get(path).status == 401, "\(path)")
         }
@@ -375,12 +528,13 @@ struct DashboardServerTests {
         #expect(try await running.get("/", authorization: basic).status == 200)
         #expect(try await running.get("/", authorization: wrong).status == 401)
         #expect(try await running.get("/assets/site.css").status == 200)
+        #expect(try await running.get("/assets/live.js").status == 200)
 
         try await running.stop()
         try await fixture.tearDown()
     }
 
-    @Test("Pages escape what the database holds, carry a script-free content policy, and refuse to be framed")
+    @Test("Pages escape what the database holds, carry a content policy of our own files only, and refuse to be framed")
     func pagesAreEscaped() async throws {
         let fixture = try await PipelineFixture.make("serve-escape", shards: 1)
         try await Self.seed(fixture.database)

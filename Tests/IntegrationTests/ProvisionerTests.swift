@@ -42,7 +42,7 @@ struct ProvisionerTests {
             .applyMigration("0014_bronze_object"), .applyMigration("0015_monthly_partitions"),
             .applyMigration("0016_position_indexes"), .applyMigration("0017_store_newest_event"),
             .applyMigration("0018_room_for_updates"), .applyMigration("0019_open_alert_ids"),
-            .applyMigration("0020_reader_role"),
+            .applyMigration("0020_reader_role"), .applyMigration("0021_webhooks"),
             .setLifecycle("prov-bronze-\(suffix)", Infrastructure.bronzeLifecycle()),
         ]
         #expect(try await provisioner.plan(infrastructure) == everything)

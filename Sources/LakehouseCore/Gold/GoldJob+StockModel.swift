@@ -495,9 +495,11 @@ extension GoldJob {
     }
 
     /// Writes the alert rows: existing open alerts first (resolved), then new ones, so that at no
-    /// point two alerts of one item and kind are open.
+    /// point two alerts of one item and kind are open; then the webhook deliveries of the alerts
+    /// opened and resolved, in the same transaction (``WebhookOutbox``).
     static func write(_ connection: PGConnection, alerts: [GoldAlertRow]) async throws {
         guard !alerts.isEmpty else { return }
+        let delivering = try await WebhookOutbox.isWanted(connection)
         try await connection.execute("DROP TABLE IF EXISTS gold_alerts")
         try await connection.execute(
             """
@@ -533,8 +535,7 @@ extension GoldJob {
                 reason = coalesce(g.reason, a.reason)
             FROM gold_alerts g WHERE g.alert_id = a.alert_id
             """)
-        try await connection.execute(
-            """
+        let insert = """
             INSERT INTO stock_alert (store_key, product_key, kind, status, opened_at, updated_at, resolved_at,
                 on_hand, daily_demand, daily_deviation, safety_stock, reorder_point, days_of_cover,
                 predicted_stockout_at, suggested_order_quantity, reason)
@@ -542,6 +543,14 @@ extension GoldJob {
                 opened_at, updated_at, resolved_at, on_hand, daily_demand, daily_deviation, safety_stock,
                 reorder_point, days_of_cover, predicted_stockout_at, suggested_order_quantity, reason
             FROM gold_alerts WHERE alert_id IS NULL ORDER BY opened_at, kind
-            """)
+            """
+        guard delivering else {
+            try await connection.execute(insert)
+            return
+        }
+        try await WebhookOutbox.prepareEvents(connection)
+        try await connection.execute(WebhookOutbox.resolvedEvents)
+        try await connection.execute(WebhookOutbox.listingEvents(of: insert))
+        try await WebhookOutbox.enqueue(connection)
     }
 }

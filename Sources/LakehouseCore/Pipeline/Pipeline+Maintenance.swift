@@ -29,3 +29,13 @@ extension Pipeline {
         await connection.close()
     }
 }
+
+extension Pipeline {
+    /// Delivers alerts to webhook endpoints (``WebhookDeliverer``) until `stop`, which comes
+    /// after the last gold refresh; a run that ends caught up makes a last pass then.
+    func deliveryLoop(stop: StopSignal) async -> WebhookDeliverer.Report {
+        guard let webhooks = configuration.webhooks else { return WebhookDeliverer.Report() }
+        return await WebhookDeliverer(configuration: webhooks, logger: logger, connect: connect)
+            .run(stop: stop, finalPass: configuration.untilCaughtUp)
+    }
+}

@@ -35,6 +35,8 @@ public struct Pipeline: Sendable {
         public var goldRows = 0
         /// Stage runs that failed (and were retried).
         public var failures = 0
+        /// What this process delivered to webhook endpoints.
+        public var webhooks = WebhookDeliverer.Report()
 
         /// An empty report, for a run to add to.
         public init() {}
@@ -43,6 +45,9 @@ public struct Pipeline: Sendable {
         /// silver: …; gold … refreshes of … rows; … failed stage runs`.
         public var description: String {
             "lakehouse run: ingest \(ingestRecords) records in \(ingestObjects) objects; \(silver); gold \(goldRefreshes) refreshes of \(goldRows) rows; \(failures) failed stage runs"
+                + (webhooks == WebhookDeliverer.Report()
+                    ? ""
+                    : "; webhooks \(webhooks.delivered) delivered, \(webhooks.failed) retried, \(webhooks.dead) dead")
         }
     }
 
@@ -120,10 +125,15 @@ public struct Pipeline: Sendable {
             async let batches = batchLoop(
                 bronzeWritten: bronzeWritten, ingestDone: ingestDone, stop: stop, failures: failures)
             async let maintained: Void = maintenanceLoop(stop: ingestDone, failures: failures)
+            let batchesDone = StopSignal()
+            async let delivered = deliveryLoop(stop: batchesDone)
             await coordinator.run(stop: stop)
             ingestDone.stop()
             await maintained
-            return await batches
+            var report = await batches
+            batchesDone.stop()
+            report.webhooks = await delivered
+            return report
         } onCancel: {
             stop.stop()
         }

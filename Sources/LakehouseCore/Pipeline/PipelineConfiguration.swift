@@ -39,6 +39,10 @@ extension Pipeline {
         /// interval after the start; `nil`: never). One process at a time runs it: the others
         /// skip their turn while one does.
         public var maintenanceInterval: Duration? = .seconds(3600)
+        /// How alerts are delivered to webhook endpoints (``WebhookDeliverer``); `nil`: this
+        /// process delivers none (another one, or `lakehouse webhooks deliver`, does). Deliveries
+        /// are written by gold either way.
+        public var webhooks: WebhookDeliverer.Configuration? = WebhookDeliverer.Configuration()
 
         /// Reads `stream` into `bronzeBucket` and cleans it into `silverBucket`, with every other
         /// setting at its default (those of ``IngestJob/Configuration`` and

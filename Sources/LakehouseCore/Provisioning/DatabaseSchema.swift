@@ -742,5 +742,57 @@ public enum DatabaseSchema {
                 END
                 $$;
                 """),
+        PGMigration(
+            name: "0021_webhooks",
+            sql: """
+                -- Where alerts are delivered: a URL, which kinds and stores (NULL: all), the secret
+                -- that signs each delivery, and the message shape. The secret is the pipeline's
+                -- alone: lakehouse_reader may read every column but it and the URL (a Slack URL is
+                -- itself a secret).
+                CREATE TABLE webhook_endpoint (
+                    endpoint_id serial PRIMARY KEY,
+                    name text NOT NULL UNIQUE CHECK (name ~ '^[A-Za-z0-9_.-]{1,64}$'),
+                    url text NOT NULL CHECK (url ~ '^https?://[^[:space:]]+$'),
+                    secret text NOT NULL CHECK (length(secret) >= 16),
+                    kinds text[],
+                    store_ids text[],
+                    format text NOT NULL DEFAULT 'json' CHECK (format IN ('json', 'slack')),
+                    enabled boolean NOT NULL DEFAULT true,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                );
+                -- The outbox: one row per alert event and endpoint, written by the gold refresh in
+                -- its own transaction, with the exact body to send (retries send the same bytes).
+                -- No key to stock_alert: retention deletes resolved alerts, not their deliveries.
+                CREATE TABLE webhook_delivery (
+                    delivery_id bigserial PRIMARY KEY,
+                    endpoint_id integer NOT NULL REFERENCES webhook_endpoint ON DELETE CASCADE,
+                    alert_id bigint NOT NULL,
+                    event text NOT NULL CHECK (event IN ('alert.opened', 'alert.resolved')),
+                    idempotency_key text NOT NULL,
+                    body text NOT NULL,
+                    status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
+                    attempts integer NOT NULL DEFAULT 0,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                    delivered_at timestamptz,
+                    last_status integer,
+                    last_error text,
+                    UNIQUE (endpoint_id, idempotency_key),
+                    CHECK ((status = 'delivered') = (delivered_at IS NOT NULL))
+                );
+                CREATE INDEX webhook_delivery_due ON webhook_delivery (next_attempt_at, delivery_id)
+                    WHERE status = 'pending';
+                CREATE INDEX webhook_delivery_dead ON webhook_delivery (delivery_id) WHERE status = 'dead';
+                CREATE INDEX webhook_delivery_done ON webhook_delivery (delivered_at) WHERE status = 'delivered';
+                DO $$
+                BEGIN
+                    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'lakehouse_reader') THEN
+                        REVOKE SELECT ON webhook_endpoint FROM lakehouse_reader;
+                        GRANT SELECT (endpoint_id, name, kinds, store_ids, format, enabled, created_at)
+                            ON webhook_endpoint TO lakehouse_reader;
+                    END IF;
+                END
+                $$;
+                """),
     ]
 }

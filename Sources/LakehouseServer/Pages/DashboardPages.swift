@@ -8,13 +8,17 @@ enum DashboardPages {
     static func overview(_ report: OverviewReport) -> String {
         let e = HTML.escape
         let alerts = report.openAlerts.reduce(0) { $0 + $1.count }
+        let live = LiveEvents.figures(report)
         let cards = [
             card(
-                "Gold freshness", report.freshnessSeconds.map(age) ?? "no event yet",
-                bad: (report.freshnessSeconds ?? 0) > 300),
-            card("Newest event in gold", report.newestGoldEvent.map { time($0) } ?? "—"),
-            card("Silver batches pending", "\(report.silverBatchesPending)", bad: report.silverBatchesPending > 3),
-            card("Open alerts", "\(alerts)", bad: alerts > 0),
+                "Gold freshness", live["freshness"] ?? "", bad: (report.freshnessSeconds ?? 0) > 300, live: "freshness"),
+            card("Newest event in gold", live["newest"] ?? "", live: "newest"),
+            card(
+                "Silver batches pending", live["pending"] ?? "", bad: report.silverBatchesPending > 3, live: "pending"),
+            card("Open alerts", live["alerts"] ?? "", bad: alerts > 0, live: "alerts"),
+            card(
+                "Availability now", live["availability"] ?? "", bad: (report.availability ?? 1) < 0.95,
+                live: "availability"),
             card("Items", "\(report.items)"),
             card("Never counted", "\(report.neverCounted)", bad: report.neverCounted > 0),
         ]
@@ -45,12 +49,13 @@ enum DashboardPages {
         let body = """
             <p>Stream <strong>\(e(report.stream))</strong></p>
             <div class="cards">\(cards.joined())</div>
+            <h2>Events per minute, last hour</h2>\(sparkline(report.eventsPerMinute))
             <h2>Open alerts by kind</h2>\(kinds)
             <h2>Shards</h2>\(shards)
             <h2>Processes</h2>\(workers)
             <h2>Last runs</h2>\(runs)
             """
-        return HTML.page(title: "Overview", body: body, json: "/api/v1/overview")
+        return HTML.page(title: "Overview", body: body, json: "/api/v1/overview", live: true)
     }
 
     /// `/stores`: the stores, each a link to its page.
@@ -132,11 +137,28 @@ enum DashboardPages {
         return "<a href=\"\(HTML.escape(path))\">\(HTML.escape(name))</a> <small>\(HTML.escape(product))</small>"
     }
 
-    private static func card(_ label: String, _ value: String, bad: Bool = false) -> String {
-        "<div class=\"card\"><div class=\"label\">\(HTML.escape(label))</div><div class=\"value\(bad ? " bad" : "")\">\(HTML.escape(value))</div></div>"
+    /// The minutes' counts as a line (an inline SVG), with the newest minute's and the peak's figures.
+    static func sparkline(_ counts: [Int64]) -> String {
+        guard let peak = counts.max(), peak > 0 else { return "<p class=\"empty\">No event in the last hour.</p>" }
+        let step = counts.count > 1 ? 120.0 / Double(counts.count - 1) : 0
+        let points = counts.enumerated().map { index, count in
+            String(format: "%.1f,%.1f", Double(index) * step, 29 - 28 * Double(count) / Double(peak))
+        }
+        let last = counts.last ?? 0
+        return """
+            <svg class="spark" viewBox="0 0 120 30" preserveAspectRatio="none" role="img" \
+            aria-label="Events per minute over the last hour; peak \(peak)"><polyline points="\(points.joined(separator: " "))"/></svg>
+            <p><small>This minute so far: <span data-live="minute">\(last)</span> · peak: \(peak) a minute · last hour: \(counts.reduce(0, +))</small></p>
+            """
     }
 
-    private static func state(_ state: String) -> String {
+    private static func card(_ label: String, _ value: String, bad: Bool = false, live: String? = nil) -> String {
+        let attribute = live.map { " data-live=\"\($0)\"" } ?? ""
+        return
+            "<div class=\"card\"><div class=\"label\">\(HTML.escape(label))</div><div class=\"value\(bad ? " bad" : "")\"\(attribute)>\(HTML.escape(value))</div></div>"
+    }
+
+    static func state(_ state: String) -> String {
         let tone = ["alive", "succeeded", "running"].contains(state) ? "ok" : ["stopped"].contains(state) ? "" : "bad"
         return tone.isEmpty ? HTML.escape(state) : "<span class=\"\(tone)\">\(HTML.escape(state))</span>"
     }

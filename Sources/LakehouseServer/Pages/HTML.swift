@@ -48,15 +48,16 @@ enum HTML {
     }
 
     /// A whole page: title, navigation, `body` (already HTML), and a link to the JSON it is built from.
-    static func page(title: String, body: String, json: String) -> String {
+    /// With `live`, the page loads `/assets/live.js`, which keeps its `data-live` figures current.
+    static func page(title: String, body: String, json: String, live: Bool = false) -> String {
         """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title)) · Stock lakehouse</title>
-        <link rel="stylesheet" href="/assets/site.css">
+        <link rel="stylesheet" href="/assets/site.css">\(live ? "\n<script src=\"/assets/live.js\" defer></script>" : "")
         </head><body>
-        <header><nav><a href="/">Overview</a> <a href="/stores">Stores</a>
+        <header><nav><a href="/">Overview</a> <a href="/stores">Stores</a> <a href="/pipeline">Pipeline</a>
         <form action="/search" method="get" role="search"><input name="q" type="search" placeholder="Product name or id" \
         aria-label="Search products" maxlength="100" required></form></nav></header>
         <main><h1>\(escape(title))</h1>
@@ -95,6 +96,12 @@ enum HTML {
         .empty, footer { color: var(--muted); }
         footer { max-width: 72rem; margin: 2rem auto; padding: 0 1rem; font-size: 0.85rem; }
         a { color: #1849a9; }
+        pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.85rem; max-width: 40rem; }
+        h3 { font-size: 1rem; margin: 1.2rem 0 0.4rem; }
+        .filters { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: center; margin-bottom: 0.6rem; }
+        .filters select, .filters button { font: inherit; padding: 0.15rem 0.4rem; }
+        svg.spark { width: 100%; max-width: 22rem; height: 3rem; }
+        svg.spark polyline { fill: none; stroke: #1849a9; stroke-width: 1.5; }
 
         """
 }
