@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build services services-stop services-status services-clean lint format test test-unit test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-ingest bench-silver bench-gold bench-year bench-items demo demo-live evaluate measure-live bench-suite fuzz-parquet clean
+.PHONY: help deps build services services-stop services-status services-clean lint format test test-unit test-full bench-aws bench-pg bench-parquet bench-parquet-read bench-ingest bench-silver bench-gold bench-year bench-items bench-serve demo demo-live evaluate measure-live bench-suite fuzz-parquet clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -87,6 +87,9 @@ bench-year: deps  ## A simulated year (4 stores × 50 products, 2 % dirty) throu
 
 bench-items: deps  ## A gold refresh of 10,000 new events at 500,000 store × product items vs at 2,000, same days of history (time ratio, target ≥ 0.67)
 	@scripts/bench-with-services.sh cardinality-compare
+
+bench-serve: deps  ## The dashboard under wrk (Overview, Store, Item, two API calls at 200 requests/s) while lakehouse run ingests 2,000 events/s: p50/p99, requests/s, pipeline freshness with and without the load
+	@scripts/bench-serve.sh
 
 bench-suite: deps  ## The ordo-one/benchmark suites in Benchmarks/ (regression tracking, no peer)
 	scripts/benchmarks.sh suite

@@ -40,6 +40,25 @@ import Testing
         #expect(abs((figures.daysOfCover ?? 0) - 70) < 1e-9)
     }
 
+    /// Found by `make bench-serve`: a demand decayed to almost nothing made days of cover too
+    /// large for a time, and the refresh trapped converting it.
+    @Test func vanishingDemandStatesNoStockout() {
+        var demand = DemandEstimate()
+        demand.level = 1e-300
+        demand.daysLearned = 30
+        let model = ItemStockModel(onHand: 1000, time: Self.at(0, 6), lastCountTime: Self.at(0, 6), demand: demand)
+        let figures = model.figures(policy: Self.policy)
+        #expect((figures.daysOfCover ?? 0) > 1e300)
+        #expect(figures.predictedStockoutTime == nil)
+        #expect(figures.suggestedOrderQuantity == 0)
+        let near = ItemStockModel(
+            onHand: 1000, time: Self.at(0, 6), lastCountTime: Self.at(0, 6),
+            demand: {
+                var d = demand; d.level = 1000.0 / 36_000; return d
+            }())
+        #expect(near.figures(policy: Self.policy).predictedStockoutTime == Self.at(0, 6) + 36_000 * Self.day)
+    }
+
     @Test func intermittentSellerUsesTSB() {
         var model = ItemStockModel()
         model.apply(StockMovement(time: Self.at(0, 6), kind: .stockCount, quantity: 500))

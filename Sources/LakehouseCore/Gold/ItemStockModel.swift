@@ -121,14 +121,23 @@ public struct ItemStockModel: Sendable, Hashable {
                 daysOfCover: nil, predictedStockoutTime: nil, suggestedOrderQuantity: 0)
         }
         let cover = rate > 0 ? Double(max(onHand, 0)) / rate : nil
+        // A demand that has all but vanished (a long silence decays it towards 0) leaves cover
+        // beyond any horizon: no stockout is foreseen then, rather than an instant out of range.
         let stockout: Int64? =
-            if let cover, onHand > 0 { now + Int64(cover * Double(Self.dayMicros)) } else { nil }
+            if let cover, onHand > 0, cover <= Self.horizonDays { now + Int64(cover * Double(Self.dayMicros)) } else {
+                nil
+            }
         let target = rate * (policy.leadTimeDays + policy.reviewPeriodDays) + safety
-        let order = max(0, Int64((target - Double(onHand)).rounded(.up)))
+        let shortfall = (target - Double(onHand)).rounded(.up)
+        let order = shortfall.isFinite ? Int64(min(max(0, shortfall), Double(Self.maximumOrder))) : 0
         return StockFigures(
             onHand: onHand, dailyDemand: rate, dailyDeviation: sigma, safetyStock: safety, reorderPoint: reorder,
             daysOfCover: cover, predictedStockoutTime: stockout, suggestedOrderQuantity: order)
     }
 
     static let dayMicros: Int64 = 86_400_000_000
+    /// Days of cover beyond which no stockout time is stated (about 100 years).
+    static let horizonDays = 36_500.0
+    /// The largest order quantity stated (silver's largest quantity of an event).
+    static let maximumOrder: Int64 = 1_000_000_000
 }

@@ -43,22 +43,57 @@ extension Pipeline {
         day.formatOptions = [.withFullDate]
         let subject = "\(day.string(from: from))..\(day.string(from: through))\(force ? " force" : "")"
         let run = try await history.start(.backfill, subject: subject)
+        let (batches, recorded) = progressRecorder(run: run)
         do {
             var report = BackfillReport()
             let job = SilverJob(
                 s3: s3, store: SilverStore(connection: connection), configuration: configuration.silver,
                 logger: logger, faultHook: nil, objectHook: objectHook)
             report.silver = try await connection.withAdvisoryLock(Self.silverClaim(configuration.silver)) { _ in
-                try await job.backfill(from: from, through: through, force: force, stop: stop)
+                try await job.backfill(from: from, through: through, force: force, stop: stop) { _, counts in
+                    batches.yield(counts)
+                }
             }
+            batches.finish()
+            await recorded.value
             report.gold = try await GoldJob(connection: connection, logger: logger).refresh()
             try await history.finish(
                 run, rowsIn: report.silver.counts.input, rowsOut: report.silver.counts.valid,
                 batches: report.gold.batches)
             return report
         } catch {
+            batches.finish()
+            await recorded.value
             try? await history.finish(run, rowsIn: 0, rowsOut: 0, error: "\(error)")
             throw error
         }
+    }
+
+    /// Records a backfill's rows so far in its run (`rows_in`, `rows_out`) after each batch, on a
+    /// connection of its own (the backfill's is inside its batches' transactions), so that the
+    /// Pipeline page shows its progress. Best effort: a failure to record is logged, not thrown.
+    private func progressRecorder(run: Int64) -> (AsyncStream<SilverStore.BatchCounts>.Continuation, Task<Void, Never>)
+    {
+        let (updates, continuation) = AsyncStream.makeStream(of: SilverStore.BatchCounts.self)
+        let (connect, worker, logger) = (connect, configuration.worker, logger)
+        let task = Task {
+            var connection: PGConnection?
+            var (input, valid) = (0, 0)
+            for await counts in updates {
+                input += counts.input
+                valid += counts.valid
+                do {
+                    if connection == nil { connection = try await connect("lakehouse-backfill-progress") }
+                    if let connection {
+                        try await RunHistory(connection: connection, worker: worker).progress(
+                            run, rowsIn: input, rowsOut: valid)
+                    }
+                } catch {
+                    logger.warning("backfill progress not recorded", metadata: ["error": "\(error)"])
+                }
+            }
+            await connection?.close()
+        }
+        return (continuation, task)
     }
 }
