@@ -110,7 +110,18 @@ calibration=$(wrk -t1 -c1 -d5s --latency -s "$out/pace.lua" "$base${paths[1]}" |
 delay=$(awk -v c="$connections" -v p="$per_url" -v l="$(to_ms "$calibration")" \
     'BEGIN { d = 0.9 * c * 1000 / p - l; printf "%d", (d > 0 ? d : 0) }')
 pace "$delay"
-say "p50 under the pipeline's load: $calibration; $connections connections per URL, delay $delay ms, for $per_url requests/s each"
+# A trial with every URL at once: the latency then, from the rate reached, sets the delay.
+trials=()
+for i in "${!paths[@]}"; do
+    wrk -t1 -c"$connections" -d5s -s "$out/pace.lua" "$base${paths[$i]}" >"$out/trial-$i.txt" 2>&1 &
+    trials+=($!)
+done
+wait "${trials[@]}" || true
+reached=$(cat "$out"/trial-*.txt | awk '/Requests\/sec/ { s += $2 } END { printf "%.1f", s }')
+delay=$(awk -v c="$connections" -v p="$per_url" -v n="${#paths[@]}" -v r="$reached" -v d="$delay" \
+    'BEGIN { latency = c * 1000 / (r / n) - d; d = 0.9 * c * 1000 / p - latency; printf "%d", (d > 0 ? d : 0) }')
+pace "$delay"
+say "p50 under the pipeline's load: $calibration; trial at full load: $reached requests/s; $connections connections per URL, delay now $delay ms, for $per_url requests/s each"
 : >"$out/windows.txt"
 for w in $(seq 1 "$windows"); do
     start=$(date +%s.%N)

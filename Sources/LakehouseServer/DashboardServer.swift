@@ -23,6 +23,8 @@ public struct DashboardServer: Sendable {
     /// How the server listens and whom it answers.
     public let configuration: ServerConfiguration
     let pool: PGPool
+    /// The Overview's report, shared by the page, its JSON and the live streams for a second.
+    let overview: OverviewCache
     let logger: Logger
     let metrics: MetricsEndpoint
 
@@ -52,6 +54,7 @@ public struct DashboardServer: Sendable {
                 connection: connection, maximumConnections: configuration.connections,
                 acquireTimeout: configuration.queryTimeout),
             logger: logger)
+        overview = OverviewCache(pool: pool, stream: configuration.stream)
     }
 
     /// Serves until SIGINT or SIGTERM, then finishes the requests in flight and returns.
@@ -173,9 +176,9 @@ public struct DashboardServer: Sendable {
 
     /// The JSON API's reports under `/api/v1`.
     func addAPI(to api: RouterGroup<BasicRequestContext>) {
-        let (stream, logger, pool) = (configuration.stream, logger, pool)
+        let (logger, pool, overview) = (logger, pool, overview)
         api.get("overview") { _, _ -> OverviewReport in
-            try await pool.withConnection { try await OverviewQueries.report($0, stream: stream) }
+            try await overview.report()
         }
         api.get("stores") { request, _ -> StoreList in
             let page = try Page(request)
@@ -254,9 +257,9 @@ public struct DashboardServer: Sendable {
         if let token = configuration.token {
             pages.add(middleware: BearerToken(token: token, challenge: "Basic realm=\"lakehouse\", charset=\"UTF-8\""))
         }
-        let (pool, stream, logger) = (pool, configuration.stream, logger)
+        let (pool, logger, overview) = (pool, logger, overview)
         pages.get("/") { _, _ -> Response in
-            let report = try await pool.withConnection { try await OverviewQueries.report($0, stream: stream) }
+            let report = try await overview.report()
             return Self.html(DashboardPages.overview(report))
         }
         pages.get("stores") { request, _ -> Response in
@@ -270,7 +273,7 @@ public struct DashboardServer: Sendable {
             return Self.html(DashboardPages.search(report))
         }
         let streams = InFlightCount(limit: configuration.maximumStreams)
-        pages.get("events") { _, _ -> Response in try LiveEvents.response(streams: streams, pool: pool, stream: stream)
+        pages.get("events") { _, _ -> Response in try LiveEvents.response(streams: streams, overview: overview)
         }
         pages.get("pipeline") { request, _ -> Response in
             Self.html(PipelinePage.render(try await Self.pipeline(request, pool: pool)))

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import PGLite
 import ServiceLifecycle
 
 /// `GET /events`: the Overview's headline figures as Server-Sent Events (`event: overview`, a
@@ -31,7 +30,7 @@ enum LiveEvents {
     }
 
     /// The streaming response, or a 503 when too many streams are open.
-    static func response(streams: InFlightCount, pool: PGPool, stream: String) throws -> Response {
+    static func response(streams: InFlightCount, overview: OverviewCache) throws -> Response {
         guard streams.enter() else {
             throw HTTPError(.serviceUnavailable, message: "too many live streams are open: reload the page later")
         }
@@ -43,9 +42,7 @@ enum LiveEvents {
             try await writer.write(ByteBuffer(string: "retry: 5000\n\n"))
             let end = ContinuousClock.now + .seconds(300)
             while ContinuousClock.now < end, !Task.isShuttingDownGracefully, !Task.isCancelled {
-                if let report = try? await pool.withConnection({
-                    try await OverviewQueries.report($0, stream: stream)
-                }) {
+                if let report = try? await overview.report() {
                     try await writer.write(ByteBuffer(string: try event(figures(report))))
                 }
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(5)) }

@@ -25,11 +25,11 @@ public struct ServerConfiguration: Sendable {
     /// each ends after 5 minutes and the browser opens the next.
     public var maximumStreams: Int
 
-    /// Creates a configuration; the defaults bind `127.0.0.1:8080` with no token, 1,000 requests
-    /// a second, 64 in flight and 100 live streams.
+    /// Creates a configuration; the defaults bind `127.0.0.1:8080` with no token, 4 connections,
+    /// 1,000 requests a second, 64 in flight and 100 live streams.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, stream: String,
-        connections: Int = 2, queryTimeout: Duration = .seconds(5), rateLimit: Int = 1000,
+        connections: Int = 4, queryTimeout: Duration = .seconds(5), rateLimit: Int = 1000,
         maximumInFlight: Int = 64, maximumStreams: Int = 100
     ) {
         self.host = host
