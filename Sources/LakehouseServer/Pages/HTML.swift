@@ -96,7 +96,8 @@ enum HTML {
         .empty, footer { color: var(--muted); }
         footer { max-width: 72rem; margin: 2rem auto; padding: 0 1rem; font-size: 0.85rem; }
         a { color: #1849a9; }
-        pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.85rem; max-width: 40rem; }
+        pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.85rem; min-width: 20rem; max-width: 44rem; }
+        .key { display: inline-block; max-width: 16rem; overflow-wrap: anywhere; font-size: 0.8rem; color: var(--muted); }
         h3 { font-size: 1rem; margin: 1.2rem 0 0.4rem; }
         .filters { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: center; margin-bottom: 0.6rem; }
         .filters select, .filters button { font: inherit; padding: 0.15rem 0.4rem; }

@@ -18,7 +18,7 @@ enum PipelinePage {
                 ["Bronze object", "Line", "What was wrong", "Record as received"],
                 reason.examples.map {
                     [
-                        e($0.bronzeKey), "\($0.line)", e($0.detail),
+                        "<span class=\"key\">\(e($0.bronzeKey))</span>", "\($0.line)", e($0.detail),
                         "<pre>\(e($0.record))</pre>",
                     ]
                 }, numeric: [1], empty: "")
