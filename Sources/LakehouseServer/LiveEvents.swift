@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// `GET /events`: the Overview's headline figures as Server-Sent Events (`event: overview`, a
 /// JSON object of display strings keyed as the page's `data-live` attributes), every 5 seconds
@@ -31,21 +32,29 @@ enum LiveEvents {
 
     /// The streaming response, or a 503 when too many streams are open.
     static func response(streams: InFlightCount, overview: OverviewCache) throws -> Response {
-        guard streams.enter() else {
+        guard let slot = StreamSlot(streams) else {
             throw HTTPError(.serviceUnavailable, message: "too many live streams are open: reload the page later")
         }
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = "no-store"
+        // The slot is given back when the body is done with, written or not (a HEAD request's,
+        // or a dropped connection's, is never written).
         let body = ResponseBody { writer in
-            defer { streams.leave() }
+            defer { slot.release() }
             try await writer.write(ByteBuffer(string: "retry: 5000\n\n"))
             let end = ContinuousClock.now + .seconds(300)
+            var tick = 0
             while ContinuousClock.now < end, !Task.isShuttingDownGracefully, !Task.isCancelled {
-                if let report = try? await overview.report() {
+                if tick % 5 == 0, let report = try? await overview.report() {
                     try await writer.write(ByteBuffer(string: try event(figures(report))))
+                } else {
+                    // A comment line each second, which EventSource ignores: a client that left
+                    // is found (the write fails) and its place freed within a second.
+                    try await writer.write(ByteBuffer(string: ":\n\n"))
                 }
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(5)) }
+                tick += 1
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
             }
             try await writer.finish(nil)
         }
@@ -69,4 +78,22 @@ enum LiveEvents {
         }
 
         """
+}
+
+/// One live stream's place in ``InFlightCount``: taken when made, given back once, by
+/// ``release()`` or when the last reference goes.
+final class StreamSlot: Sendable {
+    private let count: InFlightCount
+    private let released = Atomic<Bool>(false)
+
+    init?(_ count: InFlightCount) {
+        guard count.enter() else { return nil }
+        self.count = count
+    }
+
+    func release() {
+        if !released.exchange(true, ordering: .acquiringAndReleasing) { count.leave() }
+    }
+
+    deinit { release() }
 }

@@ -35,8 +35,13 @@ extension WebhookDeliverer {
             let pause = failuresInRow == 0 ? configuration.pollInterval : .seconds(min(30, 1 << min(failuresInRow, 5)))
             await stop.sleep(for: pause)
         }
-        if finalPass, let current = try? await connection.current(), let pass = try? await deliverDue(current) {
-            report = report + pass
+        if finalPass, let current = try? await connection.current() {
+            // What is due now, a batch after another while they come full (at most 100).
+            for _ in 0..<100 {
+                guard let pass = try? await deliverDue(current) else { break }
+                report = report + pass
+                if pass.delivered + pass.failed + pass.dead < configuration.batchSize { break }
+            }
         }
         await connection.close()
         return report

@@ -131,12 +131,13 @@ public struct WebhookDeliverer: Sendable {
         let lease = Double(configuration.requestTimeout.components.seconds + 1) * Double(configuration.batchSize) + 60
         let rows = try await connection.query(
             """
-            UPDATE webhook_delivery d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
-            FROM webhook_endpoint e
-            WHERE e.endpoint_id = d.endpoint_id AND d.delivery_id IN (
+            WITH due AS (
                 SELECT w.delivery_id FROM webhook_delivery w JOIN webhook_endpoint we USING (endpoint_id)
                 WHERE w.status = 'pending' AND w.next_attempt_at <= now() AND we.enabled
                 ORDER BY w.next_attempt_at, w.delivery_id LIMIT $1 FOR UPDATE OF w SKIP LOCKED)
+            UPDATE webhook_delivery d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+            FROM due, webhook_endpoint e
+            WHERE d.delivery_id = due.delivery_id AND e.endpoint_id = d.endpoint_id
             RETURNING d.delivery_id, d.event, d.idempotency_key, d.body, d.attempts, e.name, e.url, e.secret
             """, [Int64(configuration.batchSize), lease])
         return try rows.rows.map { row in
@@ -185,7 +186,9 @@ public struct WebhookDeliverer: Sendable {
         do {
             let response = try await http.execute(request)
             guard (200..<300).contains(response.status) else {
-                return Outcome(status: response.status, error: "HTTP \(response.status)\(Self.excerpt(response.body))")
+                // The status only: a receiver's error page may echo the request's path, which
+                // may itself be a secret (Slack's is).
+                return Outcome(status: response.status, error: "HTTP \(response.status)")
             }
             return Outcome(status: response.status, error: nil)
         } catch let error as AWSError {
@@ -196,14 +199,6 @@ public struct WebhookDeliverer: Sendable {
         }
     }
 
-    /// `: <the first 200 characters of body>`, control characters as spaces; empty for no body.
-    private static func excerpt(_ body: [UInt8]) -> String {
-        let text = String(decoding: body.prefix(200), as: UTF8.self)
-            .unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) }
-        let trimmed = String(text).trimmingCharacters(in: .whitespaces)
-        return trimmed.isEmpty ? "" : ": \(trimmed)"
-    }
-
     /// Records what an attempt came to, and logs a failure.
     private func record(_ outcome: Outcome, of delivery: Claimed, _ connection: PGConnection) async throws -> Report {
         var report = Report()
@@ -211,32 +206,48 @@ public struct WebhookDeliverer: Sendable {
             "webhook.endpoint": "\(delivery.endpoint)", "webhook.delivery": "\(delivery.id)",
             "webhook.key": "\(delivery.key)", "webhook.attempts": "\(delivery.attempts)",
         ]
+        // Each update holds only while the claim does (still pending, at this attempt): a claim
+        // whose lease lapsed may have been taken and settled by another deliverer meanwhile.
+        let claimed = "delivery_id = $1 AND status = 'pending' AND attempts = $2"
+        let status = outcome.status.map(Int64.init)
+        let settled: Int
         if outcome.accepted {
-            try await connection.query(
-                """
-                UPDATE webhook_delivery SET status = 'delivered', delivered_at = now(), last_status = $2,
-                    last_error = NULL WHERE delivery_id = $1
-                """, [delivery.id, outcome.status.map(Int64.init)])
-            report.delivered = 1
+            settled =
+                try await connection.query(
+                    """
+                    UPDATE webhook_delivery SET status = 'delivered', delivered_at = now(), last_status = $3,
+                        last_error = NULL WHERE \(claimed)
+                    """, [delivery.id, Int64(delivery.attempts), status]
+                ).affectedRows ?? 0
+            report.delivered = settled
         } else if delivery.attempts >= configuration.maximumAttempts {
-            try await connection.query(
-                "UPDATE webhook_delivery SET status = 'dead', last_status = $2, last_error = $3 WHERE delivery_id = $1",
-                [delivery.id, outcome.status.map(Int64.init), outcome.error])
+            settled =
+                try await connection.query(
+                    "UPDATE webhook_delivery SET status = 'dead', last_status = $3, last_error = $4 WHERE \(claimed)",
+                    [delivery.id, Int64(delivery.attempts), status, outcome.error]
+                ).affectedRows ?? 0
+            report.dead = settled
             logger.error(
                 "webhook delivery dead after \(delivery.attempts) attempts: \(outcome.error ?? ""); `lakehouse webhooks retry` sends it again",
                 metadata: metadata)
-            report.dead = 1
         } else {
             let delay = retryDelay(after: delivery.attempts)
-            try await connection.query(
-                """
-                UPDATE webhook_delivery SET next_attempt_at = now() + make_interval(secs => $4), last_status = $2,
-                    last_error = $3 WHERE delivery_id = $1
-                """, [delivery.id, outcome.status.map(Int64.init), outcome.error, delay])
+            settled =
+                try await connection.query(
+                    """
+                    UPDATE webhook_delivery SET next_attempt_at = now() + make_interval(secs => $5), last_status = $3,
+                        last_error = $4 WHERE \(claimed)
+                    """, [delivery.id, Int64(delivery.attempts), status, outcome.error, delay]
+                ).affectedRows ?? 0
+            report.failed = settled
             logger.warning(
                 "webhook delivery failed: \(outcome.error ?? ""); trying again in \(Self.rounded(delay)) s",
                 metadata: metadata)
-            report.failed = 1
+        }
+        if settled == 0 {
+            logger.warning(
+                "webhook delivery's claim lapsed before its outcome was recorded; another attempt settles it",
+                metadata: metadata)
         }
         WebhookMetrics.recorded(report)
         return report
