@@ -44,19 +44,10 @@ out=.build/bench-serve
 mkdir -p "$out"
 say() { printf 'bench-serve [%s]: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
-say "building lakehouse, provision and producer (release)"
-for product in lakehouse provision producer; do swift build -c release --product "$product" >/dev/null; done
-bin=$(swift build -c release --show-bin-path)
-
-started_services=0
-if ! scripts/services.sh status >/dev/null 2>&1; then
-    scripts/services.sh start
-    started_services=1
-fi
+say "building lakehouse, provision and producer (release); a fresh stream, buckets and database"
 # shellcheck source=scripts/fresh-run.sh
 . scripts/fresh-run.sh
-fresh_run serve lakehouse_bench_serve
-"$bin/provision" apply --shards "$shards" --env-file '' >"$out/provision.log" 2>&1
+release_run serve lakehouse_bench_serve "$shards" "$out"
 
 pids=()
 cleanup() {
@@ -66,7 +57,8 @@ cleanup() {
 trap cleanup EXIT
 
 say "the demo's data: $seed_days simulated days of $stores stores × $products products, caught up"
-"$bin/producer" --days "$seed_days" --stores "$stores" --products "$products" --env-file '' >"$out/seed.log" 2>&1
+"$bin/producer" --days "$seed_days" --stores "$stores" --products "$products" --truth "$out/seed-truth.json" \
+    --env-file '' >"$out/seed.log" 2>&1
 "$bin/lakehouse" run --until-caught-up --env-file '' >"$out/seed-run.log" 2>&1
 tail -1 "$out/seed-run.log"
 
@@ -101,7 +93,7 @@ say "server at $base; store $store, product $product"
 say "producer: $rate events/s in real time; $windows × (quiet $window s, loaded $window s)"
 total=$(( (2 * windows * window) + 30 ))
 "$bin/producer" --real-time --rate "$rate" --seconds "$total" --days 3650 --stores "$stores" \
-    --products "$products" --seed 2 --env-file '' >"$out/producer.log" 2>&1 &
+    --products "$products" --seed 2 --truth "$out/truth.json" --env-file '' >"$out/producer.log" 2>&1 &
 producer=$!
 pids+=("$producer")
 sleep 10  # the producer and the pipeline reach their pace

@@ -38,19 +38,10 @@ out=.measure-live
 mkdir -p "$out"
 say() { printf 'measure-live [%s]: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
-say "building lakehouse, provision and producer (release)"
-for product in lakehouse provision producer; do swift build -c release --product "$product" >/dev/null; done
-bin=$(swift build -c release --show-bin-path)
-
-started_services=0
-if ! scripts/services.sh status >/dev/null 2>&1; then
-    scripts/services.sh start
-    started_services=1
-fi
+say "building lakehouse, provision and producer (release); a fresh stream, buckets and database"
 # shellcheck source=scripts/fresh-run.sh
 . scripts/fresh-run.sh
-fresh_run live lakehouse_live
-"$bin/provision" apply --shards "$shards" --env-file '' >"$out/provision.log" 2>&1
+release_run live lakehouse_live "$shards" "$out"
 
 pids=()
 sampler=

@@ -52,6 +52,20 @@ public struct OverviewReport: Codable, Sendable, Equatable, ResponseEncodable {
         public var rowsOut: Int64
         /// Why it failed, when it did.
         public var error: String?
+
+        /// `run` as the API gives it.
+        init(_ run: PipelineStatus.Run) {
+            id = run.id
+            stage = run.stage
+            worker = run.worker
+            subject = run.subject
+            startedAt = OverviewReport.time(run.startedAt)
+            seconds = run.seconds
+            status = run.status
+            rowsIn = run.rowsIn
+            rowsOut = run.rowsOut
+            error = run.error
+        }
     }
 
     /// Open alerts of one kind.
@@ -114,14 +128,7 @@ public struct OverviewReport: Codable, Sendable, Equatable, ResponseEncodable {
                 shard: $0.shardID, owner: $0.isHeld ? $0.owner : nil, ended: $0.isEnded,
                 lagMilliseconds: $0.lagMilliseconds)
         }
-        runs = PipelineStage.allCases.flatMap { stage in
-            (status.runs[stage.rawValue] ?? []).map {
-                Run(
-                    id: $0.id, stage: $0.stage, worker: $0.worker, subject: $0.subject,
-                    startedAt: Self.time($0.startedAt),
-                    seconds: $0.seconds, status: $0.status, rowsIn: $0.rowsIn, rowsOut: $0.rowsOut, error: $0.error)
-            }
-        }
+        runs = PipelineStage.allCases.flatMap { stage in (status.runs[stage.rawValue] ?? []).map(Run.init) }
         openAlerts = status.openAlerts.map { AlertCount(kind: $0.kind, count: $0.count) }
         items = status.items
         neverCounted = status.neverCounted

@@ -110,40 +110,14 @@ enum PipelineQueries {
     static func report(_ connection: PGConnection, stage: String?, status: String?, page: Page) async throws
         -> PipelineReport
     {
-        let filter = "($1::text IS NULL OR stage = $1) AND ($2::text IS NULL OR status = $2)"
-        let runs = try await self.runs(
-            connection, where: filter, [stage, status, Int64(page.limit), Int64(page.offset)])
-        let total = try await connection.query("SELECT count(*) FROM pipeline_run WHERE \(filter)", [stage, status])
-            .rows[0].decode(Int64.self, at: 0)
+        let (runs, total) = try await RunHistory.runs(
+            connection, stage: stage, status: status, limit: page.limit, offset: page.offset)
         return PipelineReport(
-            stage: stage, status: status, runs: runs, totalRuns: total, limit: page.limit, offset: page.offset,
-            quarantine: try await quarantine(connection),
-            backfills: try await self.runs(connection, where: "stage = 'backfill'", [Int64(10), Int64(0)]),
+            stage: stage, status: status, runs: runs.map(OverviewReport.Run.init), totalRuns: total,
+            limit: page.limit, offset: page.offset, quarantine: try await quarantine(connection),
+            backfills: try await RunHistory.runs(connection, stage: "backfill", status: nil, limit: 10, offset: 0)
+                .runs.map(OverviewReport.Run.init),
             webhooks: try await webhooks(connection), deadLetters: try await deadLetters(connection))
-    }
-
-    /// Runs matching `condition` (its parameters first, then limit and offset), newest first.
-    private static func runs(_ connection: PGConnection, where condition: String, _ parameters: [(any PGEncodable)?])
-        async throws -> [OverviewReport.Run]
-    {
-        let count = parameters.count
-        return try await connection.query(
-            """
-            SELECT run_id, stage, worker_id, subject, (extract(epoch FROM started_at) * 1000000)::bigint,
-                extract(epoch FROM coalesce(ended_at, clock_timestamp()) - started_at)::double precision,
-                status, rows_in, rows_out, error
-            FROM pipeline_run WHERE \(condition)
-            ORDER BY started_at DESC, run_id DESC LIMIT $\(count - 1) OFFSET $\(count)
-            """, parameters
-        ).rows.map { row in
-            OverviewReport.Run(
-                id: try row.decode(Int64.self, at: 0), stage: try row.decode(String.self, at: 1),
-                worker: try row.decode(String.self, at: 2), subject: try row.decode(String?.self, at: 3),
-                startedAt: OverviewReport.time(try row.decode(Int64.self, at: 4)),
-                seconds: try row.decode(Double.self, at: 5), status: try row.decode(String.self, at: 6),
-                rowsIn: try row.decode(Int64.self, at: 7), rowsOut: try row.decode(Int64.self, at: 8),
-                error: try row.decode(String?.self, at: 9))
-        }
     }
 
     /// Counts by reason with the newest three records of each.
@@ -151,7 +125,7 @@ enum PipelineQueries {
         let rows = try await connection.query(
             """
             SELECT r.reason, r.count, e.bronze_key, e.bronze_line, e.detail,
-                encode(substring(e.payload FROM 1 FOR 2000), 'hex'), (extract(epoch FROM e.quarantined_at) * 1000000)::bigint
+                substring(e.payload FROM 1 FOR 2000), (extract(epoch FROM e.quarantined_at) * 1000000)::bigint
             FROM (SELECT reason, count(*) AS count FROM sales_quarantine GROUP BY reason) r
             LEFT JOIN LATERAL (
                 SELECT bronze_key, bronze_line, detail, payload, quarantined_at FROM sales_quarantine q
@@ -169,27 +143,15 @@ enum PipelineQueries {
             reasons[reasons.count - 1].examples.append(
                 .init(
                     bronzeKey: key, line: try row.decode(Int64.self, at: 3), detail: row[4] ?? "",
-                    record: Self.lossyText(hex: row[5] ?? ""),
+                    record: Self.text(try row.decode(PGBytes.self, at: 5)),
                     quarantinedAt: OverviewReport.time(try row.decode(Int64.self, at: 6))))
         }
         return reasons
     }
 
-    /// Hex-encoded bytes as text: invalid UTF-8 replaced, at most 500 characters.
-    static func lossyText(hex: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(hex.utf8.count / 2)
-        var high: UInt8?
-        for digit in hex.utf8 {
-            let value: UInt8 = digit <= 0x39 ? digit &- 0x30 : (digit | 0x20) &- 0x57
-            if let first = high {
-                bytes.append(first << 4 | value)
-                high = nil
-            } else {
-                high = value
-            }
-        }
-        return String(String(decoding: bytes, as: UTF8.self).prefix(500))
+    /// A record's bytes as text: invalid UTF-8 replaced, at most 500 characters.
+    static func text(_ record: PGBytes) -> String {
+        String(String(decoding: record.bytes, as: UTF8.self).prefix(500))
     }
 
     private static func webhooks(_ connection: PGConnection) async throws -> [PipelineReport.Webhook] {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LakehouseCore
 import Synchronization
 
 /// What one request may be, and how many the server takes: a target of at most 2,048 bytes
@@ -68,9 +69,7 @@ final class TokenBucket: Sendable {
     func take() -> Bool {
         state.withLock { state in
             let now = ContinuousClock.now
-            let elapsed = now - state.at
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            state = (min(burst, state.tokens + seconds * rate), now)
+            state = (min(burst, state.tokens + (now - state.at).inSeconds * rate), now)
             guard state.tokens >= 1 else { return false }
             state.tokens -= 1
             return true

@@ -27,24 +27,47 @@ package struct RunHistory: Sendable {
         self.worker = worker
     }
 
+    /// The columns ``run(_:)`` reads, in its order.
+    private static let runColumns = """
+        run_id, stage, worker_id, subject, (extract(epoch FROM started_at) * 1000000)::bigint,
+            extract(epoch FROM coalesce(ended_at, now()) - started_at)::float8, status, rows_in, rows_out, error
+        """
+
+    /// A row of ``runColumns``.
+    private static func run(_ row: PGRow) throws -> PipelineStatus.Run {
+        PipelineStatus.Run(
+            id: try row.decode(Int64.self, at: 0), stage: try row.decode(String.self, at: 1),
+            worker: try row.decode(String.self, at: 2), subject: try row.decode(String?.self, at: 3),
+            startedAt: try row.decode(Int64.self, at: 4), seconds: try row.decode(Double.self, at: 5),
+            status: try row.decode(String.self, at: 6), rowsIn: try row.decode(Int64.self, at: 7),
+            rowsOut: try row.decode(Int64.self, at: 8), error: try row.decode(String?.self, at: 9))
+    }
+
     /// The last `perStage` runs of each stage, by stage, newest first.
     package static func lastRuns(_ connection: PGConnection, perStage: Int) async throws -> [PipelineStatus.Run] {
         try await connection.query(
             """
-            SELECT run_id, stage, worker_id, subject, (extract(epoch FROM started_at) * 1000000)::bigint,
-                extract(epoch FROM coalesce(ended_at, now()) - started_at)::float8, status, rows_in, rows_out, error
+            SELECT \(runColumns)
             FROM (SELECT *, row_number() OVER (PARTITION BY stage ORDER BY started_at DESC, run_id DESC) AS n
                   FROM pipeline_run) r
             WHERE n <= $1 ORDER BY stage, started_at DESC, run_id DESC
             """, [Int64(perStage)]
-        ).rows.map { row in
-            PipelineStatus.Run(
-                id: try row.decode(Int64.self, at: 0), stage: try row.decode(String.self, at: 1),
-                worker: try row.decode(String.self, at: 2), subject: try row.decode(String?.self, at: 3),
-                startedAt: try row.decode(Int64.self, at: 4), seconds: try row.decode(Double.self, at: 5),
-                status: try row.decode(String.self, at: 6), rowsIn: try row.decode(Int64.self, at: 7),
-                rowsOut: try row.decode(Int64.self, at: 8), error: try row.decode(String?.self, at: 9))
-        }
+        ).rows.map(run)
+    }
+
+    /// The runs of `stage` with `status` (`nil`: any), newest first, `limit` of them after
+    /// `offset`; and how many match in all.
+    package static func runs(
+        _ connection: PGConnection, stage: String?, status: String?, limit: Int, offset: Int
+    ) async throws -> (runs: [PipelineStatus.Run], total: Int64) {
+        let filter = "($1::text IS NULL OR stage = $1) AND ($2::text IS NULL OR status = $2)"
+        let runs = try await connection.query(
+            "SELECT \(runColumns) FROM pipeline_run WHERE \(filter) ORDER BY started_at DESC, run_id DESC LIMIT $3 OFFSET $4",
+            [stage, status, Int64(limit), Int64(offset)]
+        ).rows.map(run)
+        let total = try await connection.query("SELECT count(*) FROM pipeline_run WHERE \(filter)", [stage, status])
+            .rows[0].decode(Int64.self, at: 0)
+        return (runs, total)
     }
 
     /// Records the start of a run; returns its id.

@@ -69,11 +69,7 @@ public enum WebhookEndpoints {
     ///   ``PGError`` when the database fails.
     public static func add(_ connection: PGConnection, _ endpoint: WebhookEndpoint, secret: String) async throws {
         try validate(endpoint, secret: secret)
-        let exists =
-            try await connection.query(
-                "SELECT EXISTS (SELECT FROM webhook_endpoint WHERE name = $1)", [endpoint.name]
-            ).rows.first?[0] == "t"
-        guard !exists else {
+        guard try await !exists(connection, endpoint.name) else {
             throw invalid("webhook endpoint \(endpoint.name) already exists: remove it first, or choose another name")
         }
         try await connection.query(
@@ -126,11 +122,7 @@ public enum WebhookEndpoints {
     ///   endpoint has that name.
     public static func retryDead(_ connection: PGConnection, endpoint: String? = nil) async throws -> Int {
         if let endpoint {
-            let exists =
-                try await connection.query(
-                    "SELECT EXISTS (SELECT FROM webhook_endpoint WHERE name = $1)", [endpoint]
-                ).rows.first?[0] == "t"
-            guard exists else {
+            guard try await exists(connection, endpoint) else {
                 throw invalid("no webhook endpoint is named \(endpoint): see `lakehouse webhooks list`")
             }
         }
@@ -141,6 +133,11 @@ public enum WebhookEndpoints {
             WHERE e.endpoint_id = d.endpoint_id AND d.status = 'dead' AND ($1::text IS NULL OR e.name = $1)
             """, [endpoint]
         ).affectedRows ?? 0
+    }
+
+    private static func exists(_ connection: PGConnection, _ name: String) async throws -> Bool {
+        try await connection.query("SELECT EXISTS (SELECT FROM webhook_endpoint WHERE name = $1)", [name])
+            .rows.first?[0] == "t"
     }
 
     private static func validate(_ endpoint: WebhookEndpoint, secret: String) throws {
