@@ -25,9 +25,11 @@ struct DecodedColumnChunk {
 /// and the levels must respect the column's maxima. Any mismatch is a ``ParquetError`` naming
 /// the column and the byte offset in the file.
 struct ColumnChunkReader {
-    /// The chunk's bytes, from its first page to its end.
-    let bytes: [UInt8]
-    /// Where `bytes` start in the file.
+    /// Bytes holding the chunk: the chunk alone, or the whole file held in memory.
+    let storage: [UInt8]
+    /// Where the chunk lies in ``storage``, from its first page to its end.
+    let range: Range<Int>
+    /// Where ``storage`` starts in the file.
     let baseOffset: Int
     let chunk: ParquetColumnChunkMetadata
     /// 1 for an OPTIONAL column, 0 for a REQUIRED one; more inside optional groups and lists.
@@ -38,22 +40,34 @@ struct ColumnChunkReader {
     /// Whether page CRCs, where present, are checked.
     var verifiesChecksums = true
 
-    /// A chunk's reader over a whole file held in memory (the chunk's range is checked first).
+    /// A chunk's reader over a whole file held in memory, read in place (the chunk's range is
+    /// checked first).
     init(
         file: [UInt8], chunk: ParquetColumnChunkMetadata, maxDefinitionLevel: Int, typeLength: Int,
         maxRepetitionLevel: Int = 0
     ) throws {
         let range = try Self.byteRange(of: chunk, fileSize: file.count)
         self.init(
-            bytes: range.map { Array(file[$0]) } ?? [], baseOffset: range?.lowerBound ?? 0, chunk: chunk,
+            storage: file, range: range ?? 0..<0, baseOffset: 0, chunk: chunk,
             maxDefinitionLevel: maxDefinitionLevel, typeLength: typeLength, maxRepetitionLevel: maxRepetitionLevel)
     }
 
+    /// A chunk's reader over the chunk's bytes alone, which start at `baseOffset` in the file.
     init(
         bytes: [UInt8], baseOffset: Int, chunk: ParquetColumnChunkMetadata, maxDefinitionLevel: Int,
         typeLength: Int, maxRepetitionLevel: Int = 0
     ) {
-        self.bytes = bytes
+        self.init(
+            storage: bytes, range: bytes.indices, baseOffset: baseOffset, chunk: chunk,
+            maxDefinitionLevel: maxDefinitionLevel, typeLength: typeLength, maxRepetitionLevel: maxRepetitionLevel)
+    }
+
+    private init(
+        storage: [UInt8], range: Range<Int>, baseOffset: Int, chunk: ParquetColumnChunkMetadata,
+        maxDefinitionLevel: Int, typeLength: Int, maxRepetitionLevel: Int
+    ) {
+        self.storage = storage
+        self.range = range
         self.baseOffset = baseOffset
         self.chunk = chunk
         self.maxDefinitionLevel = maxDefinitionLevel
@@ -126,6 +140,10 @@ struct ColumnChunkReader {
     }
 
     private func readPages() throws -> DecodedColumnChunk {
+        try PageScratch.borrow { scratch in try readPages(scratch) }
+    }
+
+    private func readPages(_ scratch: PageScratch) throws -> DecodedColumnChunk {
         var accumulator = Accumulator(
             values: ValueBuffer(physicalType: chunk.physicalType, width: valueWidth, column: columnName))
         guard chunk.valueCount != 0 else {
@@ -145,12 +163,12 @@ struct ColumnChunkReader {
         if maxDefinitionLevel > 0 { accumulator.definitions.reserveCapacity(values) }
         if maxRepetitionLevel > 0 { accumulator.repetitions.reserveCapacity(values) }
         var dictionary: ParquetColumnBatch.Values?
-        var offset = 0
-        while offset < bytes.count {
-            let header = try PageHeader.decode(bytes, at: offset, baseOffset: baseOffset)
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            let header = try PageHeader.decode(storage, at: offset, end: range.upperBound, baseOffset: baseOffset)
             let bodyStart = offset + header.headerSize
             let bodyRange = bodyStart..<(bodyStart + header.compressedSize)
-            try bytes.withUnsafeBytes { file in
+            try storage.withUnsafeBytes { file in
                 let body = UnsafeRawBufferPointer(rebasing: file[bodyRange])
                 if verifiesChecksums, let crc = header.crc, PageChecksum.crc32(body) != crc {
                     throw corrupt("the page's CRC32 does not match its bytes", at: offset)
@@ -160,14 +178,12 @@ struct ColumnChunkReader {
                     guard dictionary == nil, accumulator.entries == 0 else {
                         throw corrupt("a second or late dictionary page", at: offset)
                     }
-                    let plain = try decompress(codec, body, header.uncompressedSize, at: bodyStart)
+                    let plain = try decompress(codec, body, header.uncompressedSize, at: bodyStart, into: scratch)
                     dictionary = ValueBuffer.paddedDictionary(
-                        try plain.withUnsafeBytes {
-                            try PlainDecoding.decode(
-                                $0, count: header.valueCount, type: chunk.physicalType, width: valueWidth,
-                                column: columnName,
-                                corrupt: { corrupt($0, at: bodyStart + $1) })
-                        })
+                        try PlainDecoding.decode(
+                            plain, count: header.valueCount, type: chunk.physicalType, width: valueWidth,
+                            column: columnName,
+                            corrupt: { corrupt($0, at: bodyStart + $1) }))
                     if case .byteArray(let arrays)? = dictionary, arrays.count > 0 {
                         // Values picked from the dictionary take about its mean length each
                         // (reserved up to 64 times the chunk's size and 256 MiB; past that the
@@ -183,14 +199,16 @@ struct ColumnChunkReader {
                             "a page of \(header.valueCount) values past the chunk's \(chunk.valueCount)", at: offset)
                     }
                     try readDataPage(
-                        header, body: body, at: bodyStart, codec: codec, dictionary: dictionary, into: &accumulator)
+                        header, body: body, at: bodyStart, codec: codec, scratch: scratch, dictionary: dictionary,
+                        into: &accumulator)
                 }
             }
             offset = bodyRange.upperBound
         }
         guard accumulator.entries == Int(chunk.valueCount) else {
             throw corrupt(
-                "the pages hold \(accumulator.entries) values but the chunk declares \(chunk.valueCount)", at: 0)
+                "the pages hold \(accumulator.entries) values but the chunk declares \(chunk.valueCount)",
+                at: range.lowerBound)
         }
         return DecodedColumnChunk(
             values: accumulator.values.values(), definitions: accumulator.definitions,
@@ -198,19 +216,21 @@ struct ColumnChunkReader {
             entryCount: accumulator.entries)
     }
 
-    private func decompress(_ codec: CompressionCodec?, _ body: UnsafeRawBufferPointer, _ size: Int, at offset: Int)
-        throws -> [UInt8]
-    {
+    /// Decompresses a page's `body` into `scratch` (see ``PageScratch/decompress(_:_:uncompressedSize:)``).
+    private func decompress(
+        _ codec: CompressionCodec?, _ body: UnsafeRawBufferPointer, _ size: Int, at offset: Int,
+        into scratch: PageScratch
+    ) throws -> UnsafeRawBufferPointer {
         do {
             guard let codec else {
-                if body.isEmpty && size == 0 { return [] }
+                if body.isEmpty && size == 0 { return body }
                 let name = CompressionCodec.name(thriftValue: chunk.codec)
                 throw ParquetError(
                     code: .unsupportedFeature,
                     message: "unsupported codec \(name) (\(chunk.codec)); ParquetLite reads "
                         + "UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW and LZ4", codec: name)
             }
-            return try codec.decompress(body, uncompressedSize: size)
+            return try scratch.decompress(codec, body, uncompressedSize: size)
         } catch var error as ParquetError {
             error.column = columnName
             error.byteOffset = baseOffset + offset
@@ -251,12 +271,12 @@ struct ColumnChunkReader {
     /// Decodes one data page (v1 or v2) and appends its levels and values.
     private func readDataPage(
         _ header: PageHeader, body: UnsafeRawBufferPointer, at bodyStart: Int, codec: CompressionCodec?,
-        dictionary: ParquetColumnBatch.Values?, into accumulator: inout Accumulator
+        scratch: PageScratch, dictionary: ParquetColumnBatch.Values?, into accumulator: inout Accumulator
     ) throws {
         let count = header.valueCount
         let levelsStart = accumulator.definitions.count
         let repetitionsStart = accumulator.repetitions.count
-        var page: [UInt8]
+        let page: UnsafeRawBufferPointer
         var position = 0
         if header.type == PageType.dataPageV2 {
             let repetitionLength = header.repetitionLevelsByteLength ?? 0
@@ -278,8 +298,8 @@ struct ColumnChunkReader {
                 header.isCompressed
                 ? try decompress(
                     codec, values, header.uncompressedSize - repetitionLength - definitionLength,
-                    at: bodyStart + repetitionLength + definitionLength)
-                : Array(values)
+                    at: bodyStart + repetitionLength + definitionLength, into: scratch)
+                : values
             // A v2 page starts a row.
             if maxRepetitionLevel > 0, count > 0, accumulator.repetitions[repetitionsStart] != 0 {
                 throw corrupt(
@@ -287,7 +307,7 @@ struct ColumnChunkReader {
                     at: bodyStart)
             }
         } else {
-            page = try decompress(codec, body, header.uncompressedSize, at: bodyStart)
+            page = try decompress(codec, body, header.uncompressedSize, at: bodyStart, into: scratch)
             // A page of no values has nothing to decode, and may hold no levels either (0 bytes).
             guard count > 0 else { return }
             // v1 levels: RLE, each a 4-byte little-endian length then the hybrid; or the
@@ -302,7 +322,7 @@ struct ColumnChunkReader {
                     guard page.count - position >= 4 else {
                         throw corrupt("a page cut off before its \(what)s", at: bodyStart)
                     }
-                    length = page[position..<(position + 4)].reversed().reduce(0) { $0 << 8 | Int($1) }
+                    length = Int(UInt32(littleEndian: page.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
                     skip = 4
                 } else {
                     throw ParquetError(
@@ -313,12 +333,10 @@ struct ColumnChunkReader {
                 guard length <= page.count - position - skip else {
                     throw corrupt("\(what)s longer than their page", at: bodyStart)
                 }
-                try page.withUnsafeBytes {
-                    try appendLevels(
-                        UnsafeRawBufferPointer(rebasing: $0[(position + skip)..<(position + skip + length)]),
-                        encoding: encoding, maximum: maximum, count: count, what: what, at: bodyStart,
-                        to: &target)
-                }
+                try appendLevels(
+                    UnsafeRawBufferPointer(rebasing: page[(position + skip)..<(position + skip + length)]),
+                    encoding: encoding, maximum: maximum, count: count, what: what, at: bodyStart,
+                    to: &target)
                 position += skip + length
             }
             if maxRepetitionLevel > 0 {
@@ -345,34 +363,29 @@ struct ColumnChunkReader {
         accumulator.entries += count
         if header.encoding == EncodingID.plain && chunk.physicalType == .byteArray {
             // Copied straight into the chunk's values.
-            try page.withUnsafeBytes { page in
-                try accumulator.values.appendPlainByteArrays(
-                    UnsafeRawBufferPointer(rebasing: page[position...]), count: present,
-                    corrupt: { corrupt($0, at: bodyStart + $1) })
-            }
+            try accumulator.values.appendPlainByteArrays(
+                UnsafeRawBufferPointer(rebasing: page[position...]), count: present,
+                corrupt: { corrupt($0, at: bodyStart + $1) })
             return
         }
         if header.encoding == EncodingID.rleDictionary || header.encoding == EncodingID.plainDictionary {
             // Gathered straight into the chunk's values.
-            try page.withUnsafeBytes { page in
-                try gatherDictionary(
-                    UnsafeRawBufferPointer(rebasing: page[position...]), count: present, dictionary: dictionary,
-                    at: bodyStart, into: &accumulator.values)
-            }
+            try gatherDictionary(
+                UnsafeRawBufferPointer(rebasing: page[position...]), count: present, dictionary: dictionary,
+                at: bodyStart, into: &accumulator.values)
             return
         }
-        let decoded = try page.withUnsafeBytes { page in
-            try decodeValues(
-                UnsafeRawBufferPointer(rebasing: page[position...]), encoding: header.encoding, count: present,
-                at: bodyStart)
-        }
+        let decoded = try decodeValues(
+            UnsafeRawBufferPointer(rebasing: page[position...]), encoding: header.encoding, count: present,
+            at: bodyStart)
         guard decoded.count == present else {
             throw corrupt("\(decoded.count) values where the levels say \(present)", at: bodyStart)
         }
         try accumulator.values.append(decoded)
     }
 
-    /// Decodes a page's `count` dictionary indices and appends the values they pick.
+    /// Decodes a page's `count` dictionary indices and appends the values they pick, a block of
+    /// indices at a time (the block stays in cache; no array of the page's indices is made).
     private func gatherDictionary(
         _ raw: UnsafeRawBufferPointer, count present: Int, dictionary: ParquetColumnBatch.Values?, at bodyStart: Int,
         into values: inout ValueBuffer
@@ -380,19 +393,27 @@ struct ColumnChunkReader {
         guard let dictionary else { throw corrupt("dictionary indices without a dictionary page", at: bodyStart) }
         guard present > 0 else { return }
         guard let width = raw.first else { throw corrupt("dictionary indices without their bit width", at: bodyStart) }
-        let indices: [UInt32]
-        do {
-            indices = try RLEHybridDecoder.decode(
-                UnsafeRawBufferPointer(rebasing: raw[1...]), bitWidth: Int(width), count: present,
-                what: "dictionary indices")
-        } catch let error as ParquetError {
-            throw corrupt(error.message, at: bodyStart)
+        let size = dictionary.count
+        let block = 4096
+        try withUnsafeTemporaryAllocation(of: UInt32.self, capacity: block) { buffer in
+            do {
+                var indices = try RLEHybridReader(
+                    UnsafeRawBufferPointer(rebasing: raw[1...]), bitWidth: Int(width), count: present,
+                    what: "dictionary indices")
+                while indices.remaining > 0 {
+                    let count = min(block, indices.remaining)
+                    try indices.read(into: buffer.baseAddress!, count: count)
+                    let taken = UnsafeBufferPointer(rebasing: buffer[0..<count])
+                    let largest = taken.reduce(0) { Swift.max($0, $1) }
+                    guard Int(largest) < size else {
+                        throw corrupt("dictionary index \(largest) in a dictionary of \(size)", at: bodyStart)
+                    }
+                    try values.appendGathered(dictionary, taken)
+                }
+            } catch let error as ParquetError where error.column == nil {
+                throw corrupt(error.message, at: bodyStart)
+            }
         }
-        let largest = indices.withUnsafeBufferPointer { $0.reduce(0) { Swift.max($0, $1) } }
-        guard Int(largest) < dictionary.count else {
-            throw corrupt("dictionary index \(largest) in a dictionary of \(dictionary.count)", at: bodyStart)
-        }
-        try values.appendGathered(dictionary, indices)
     }
 
     /// Decodes a page's `count` present values in `encoding`.

@@ -20,85 +20,30 @@ enum RLEHybridDecoder {
     static func decode<T: FixedWidthInteger & UnsignedInteger>(
         _ bytes: UnsafeRawBufferPointer, bitWidth: Int, count: Int, what: String, as _: T.Type
     ) throws -> [T] {
-        func corrupt(_ why: String, at position: Int) -> ParquetError {
-            ParquetError(code: .corruptMetadata, message: "corrupt \(what): \(why)", byteOffset: position)
-        }
-        guard (0...32).contains(bitWidth) else { throw corrupt("bit width \(bitWidth) is over 32", at: 0) }
+        var reader = try RLEHybridReader(bytes, bitWidth: bitWidth, count: count, what: what)
         guard bitWidth <= T.bitWidth else {
-            throw corrupt("bit width \(bitWidth) is over the \(T.bitWidth) bits its values may have", at: 0)
+            throw reader.corrupt("bit width \(bitWidth) is over the \(T.bitWidth) bits its values may have", at: 0)
         }
-        guard count >= 0 else { throw corrupt("a negative value count", at: 0) }
         return try [T](unsafeUninitializedCapacity: count) { output, initialized in
             guard count > 0, let out = output.baseAddress else { return }
-            var filled = 0
-            defer { initialized = filled }
-            var position = 0
-            let valueBytes = (bitWidth + 7) / 8
-            let mask: UInt64 = (1 << UInt64(bitWidth)) &- 1
-            while filled < count {
-                // The run header: a ULEB128 varint.
-                var header: UInt64 = 0
-                var shift: UInt64 = 0
-                while true {
-                    guard position < bytes.count else {
-                        throw corrupt("it ends after \(filled) of \(count) values", at: position)
-                    }
-                    let byte = bytes[position]
-                    position += 1
-                    guard shift < 64 else { throw corrupt("a run header longer than 64 bits", at: position) }
-                    header |= UInt64(byte & 0x7F) << shift
-                    if byte & 0x80 == 0 { break }
-                    shift += 7
-                }
-                let wanted = count - filled
-                if header & 1 == 0 {
-                    let runLength = header >> 1
-                    guard runLength > 0 else { throw corrupt("an empty RLE run", at: position) }
-                    guard position + valueBytes <= bytes.count else {
-                        throw corrupt("an RLE run's value is cut off", at: position)
-                    }
-                    var value: UInt64 = 0
-                    for index in 0..<valueBytes { value |= UInt64(bytes[position + index]) << (8 * UInt64(index)) }
-                    position += valueBytes
-                    guard value & ~mask == 0 else {
-                        throw corrupt("an RLE value wider than \(bitWidth) bits", at: position)
-                    }
-                    let take = Int(min(runLength, UInt64(wanted)))
-                    (out + filled).initialize(repeating: T(truncatingIfNeeded: value), count: take)
-                    filled += take
-                } else {
-                    let groups = header >> 1
-                    guard groups > 0, groups <= UInt64(bytes.count) else {
-                        throw corrupt("a bit-packed run of \(groups) groups", at: position)
-                    }
-                    let runBytes = Int(groups) * bitWidth
-                    guard position + runBytes <= bytes.count else {
-                        throw corrupt(
-                            "a bit-packed run of \(runBytes) bytes where \(bytes.count - position) remain", at: position
-                        )
-                    }
-                    let take = min(Int(groups) * 8, wanted)
-                    unpack(bytes, from: position, bitWidth: bitWidth, mask: mask, count: take, into: out + filled)
-                    filled += take
-                    position += runBytes
-                }
-            }
+            try reader.read(into: out, count: count)
+            initialized = count
         }
     }
 
-    /// Unpacks `count` little-endian bit-packed values starting at byte `start` (the run's bytes
+    /// Unpacks `count` little-endian bit-packed values starting at bit `start` (the run's bytes
     /// were checked to be present). Where 8 bytes can be loaded at once, each value is one
     /// unaligned load and a shift.
     @inline(__always)
-    private static func unpack<T: FixedWidthInteger & UnsignedInteger>(
-        _ bytes: UnsafeRawBufferPointer, from start: Int, bitWidth: Int, mask: UInt64, count: Int,
+    static func unpack<T: FixedWidthInteger & UnsignedInteger>(
+        _ bytes: UnsafeRawBufferPointer, fromBit start: Int, bitWidth: Int, mask: UInt64, count: Int,
         into out: UnsafeMutablePointer<T>
     ) {
         guard bitWidth > 0 else {
             out.initialize(repeating: 0, count: count)
             return
         }
-        var bit = start * 8
+        var bit = start
         var index = 0
         // Fast path: an 8-byte load covers any value of up to 32 bits at any bit offset.
         let fastEnd = (bytes.count - 8) * 8

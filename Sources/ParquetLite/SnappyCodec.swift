@@ -32,7 +32,8 @@ enum SnappyCodec {
         output.removeLast(bound - written)
     }
 
-    static func decompress(_ input: UnsafeRawBufferPointer, uncompressedSize: Int) throws -> [UInt8] {
+    /// Checks that `input` is a snappy block declaring exactly `uncompressedSize` bytes.
+    static func checkSize(_ input: UnsafeRawBufferPointer, uncompressedSize: Int) throws {
         guard let source = input.baseAddress?.assumingMemoryBound(to: CChar.self) else {
             throw ParquetError(
                 code: .corruptCompressedData,
@@ -55,16 +56,24 @@ enum SnappyCodec {
                 codec: name
             )
         }
-        var output = [UInt8](repeating: 0, count: uncompressedSize)
+    }
+
+    static func decompress(_ input: UnsafeRawBufferPointer, uncompressedSize: Int) throws -> [UInt8] {
+        try checkSize(input, uncompressedSize: uncompressedSize)
+        return try [UInt8](unsafeUninitializedCapacity: uncompressedSize) { buffer, initialized in
+            try decompress(input, into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = uncompressedSize
+        }
+    }
+
+    /// Decodes `input`, checked with ``checkSize(_:uncompressedSize:)``, into all of `output`.
+    static func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws {
+        let uncompressedSize = output.count
         var written = uncompressedSize
-        let status = output.withUnsafeMutableBytes { buffer in
-            withUnsafeTemporaryAllocation(byteCount: 1, alignment: 1) { scratch in
-                snappy_uncompress(
-                    source, input.count,
-                    (buffer.baseAddress ?? scratch.baseAddress!).assumingMemoryBound(to: CChar.self),
-                    &written
-                )
-            }
+        let status = withUnsafeTemporaryAllocation(byteCount: 1, alignment: 1) { scratch in
+            snappy_uncompress(
+                input.baseAddress!.assumingMemoryBound(to: CChar.self), input.count,
+                (output.baseAddress ?? scratch.baseAddress!).assumingMemoryBound(to: CChar.self), &written)
         }
         guard status == SNAPPY_OK else {
             throw ParquetError(
@@ -81,6 +90,5 @@ enum SnappyCodec {
                 codec: name
             )
         }
-        return output
     }
 }

@@ -84,16 +84,15 @@ struct ValueBuffer {
     ///
     /// - Throws: ``ParquetError`` with ``ParquetError/Code/unsupportedFeature`` when byte arrays
     ///   would pass 2 GiB.
-    mutating func appendGathered(_ dictionary: ParquetColumnBatch.Values, _ indices: [UInt32]) throws {
+    mutating func appendGathered(_ dictionary: ParquetColumnBatch.Values, _ indices: UnsafeBufferPointer<UInt32>) throws
+    {
         func gather<T>(_ values: [T], into array: inout [T]) {
             let start = array.count
             guard let first = values.first else { return }
             array.append(contentsOf: repeatElement(first, count: indices.count))
             array.withUnsafeMutableBufferPointer { target in
                 values.withUnsafeBufferPointer { source in
-                    indices.withUnsafeBufferPointer { indices in
-                        for (slot, index) in indices.enumerated() { target[start + slot] = source[Int(index)] }
-                    }
+                    for (slot, index) in indices.enumerated() { target[start + slot] = source[Int(index)] }
                 }
             }
         }
@@ -119,7 +118,7 @@ struct ValueBuffer {
         }
     }
 
-    private mutating func gatherByteArrays(_ arrays: ParquetByteArrays, _ indices: [UInt32]) throws {
+    private mutating func gatherByteArrays(_ arrays: ParquetByteArrays, _ indices: UnsafeBufferPointer<UInt32>) throws {
         let base = bytes.count
         var total = 0
         let padded = arrays.bytes.count >= Int(arrays.offsets.last ?? 0) + 16
@@ -128,12 +127,10 @@ struct ValueBuffer {
             var position = base
             var overflow = false
             appendOffsets(indices.count) { new in
-                indices.withUnsafeBufferPointer { indices in
-                    for (slot, index) in indices.enumerated() {
-                        position += Int(dictionaryOffsets[Int(index) + 1] &- dictionaryOffsets[Int(index)])
-                        if position > Int(Int32.max) { overflow = true }
-                        new[slot] = Int32(truncatingIfNeeded: position)
-                    }
+                for (slot, index) in indices.enumerated() {
+                    position += Int(dictionaryOffsets[Int(index) + 1] &- dictionaryOffsets[Int(index)])
+                    if position > Int(Int32.max) { overflow = true }
+                    new[slot] = Int32(truncatingIfNeeded: position)
                 }
             }
             guard !overflow else {

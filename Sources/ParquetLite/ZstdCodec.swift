@@ -57,9 +57,10 @@ enum ZstdCodec {
         }
     }
 
-    static func decompress(_ input: UnsafeRawBufferPointer, uncompressedSize: Int) throws -> [UInt8] {
-        // Check the size the frame declares before allocating what the page header declares, so
-        // a corrupt header cannot make us allocate gigabytes for a few bytes of data.
+    /// Checks, before anything is allocated, that `input` may decode to `uncompressedSize` bytes:
+    /// the size the frame declares must not exceed it, and a size the frame leaves open must be
+    /// plausible for the input's length, so a corrupt header cannot cost gigabytes.
+    static func checkSize(_ input: UnsafeRawBufferPointer, uncompressedSize: Int) throws {
         let frameSize = ZSTD_getFrameContentSize(input.baseAddress, input.count)
         if frameSize == czstd_contentsize_error() && input.count > 0 {
             throw ParquetError(
@@ -79,13 +80,29 @@ enum ZstdCodec {
                 message: "a page header declares \(uncompressedSize) bytes for \(input.count) bytes of zstd data",
                 codec: name)
         }
-        var output = [UInt8](repeating: 0, count: uncompressedSize)
-        let result = output.withUnsafeMutableBytes { buffer in
+    }
+
+    static func decompress(_ input: UnsafeRawBufferPointer, uncompressedSize: Int) throws -> [UInt8] {
+        try checkSize(input, uncompressedSize: uncompressedSize)
+        return try [UInt8](unsafeUninitializedCapacity: uncompressedSize) { buffer, initialized in
+            try decompress(input, into: UnsafeMutableRawBufferPointer(buffer), context: nil)
+            initialized = uncompressedSize
+        }
+    }
+
+    /// Decodes `input` into all of `output`, whose size the page header declares (checked with
+    /// ``checkSize(_:uncompressedSize:)`` before `output` was sized); with `context`, a
+    /// decompression context the caller reuses, else a one-shot one.
+    static func decompress(
+        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, context: OpaquePointer?
+    ) throws {
+        let uncompressedSize = output.count
+        let result = withUnsafeTemporaryAllocation(byteCount: 1, alignment: 1) { scratch in
             // zstd rejects a null destination even for an empty frame, so give it a valid address.
-            withUnsafeTemporaryAllocation(byteCount: 1, alignment: 1) { scratch in
-                ZSTD_decompress(
-                    buffer.baseAddress ?? scratch.baseAddress, uncompressedSize, input.baseAddress, input.count)
-            }
+            let destination = output.baseAddress ?? scratch.baseAddress
+            return context.map {
+                ZSTD_decompressDCtx($0, destination, uncompressedSize, input.baseAddress, input.count)
+            } ?? ZSTD_decompress(destination, uncompressedSize, input.baseAddress, input.count)
         }
         if ZSTD_isError(result) != 0 {
             let reason = String(cString: ZSTD_getErrorName(result))
@@ -106,6 +123,5 @@ enum ZstdCodec {
                 codec: name
             )
         }
-        return output
     }
 }
