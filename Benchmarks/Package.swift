@@ -99,6 +99,10 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "silver-instructions",
+            dependencies: ["BenchmarkSupport", .product(name: "LakehouseCore", package: rootPackage)]
+        ),
+        .executableTarget(
             name: "parquet-compare",
             dependencies: ["BenchmarkSupport", .product(name: "ParquetLite", package: rootPackage)]
         ),

@@ -36,12 +36,23 @@ struct ByteArrayDictionary {
     mutating func index(of value: UnsafeRawBufferPointer) -> Int32 {
         let hash = Self.hash(value)
         var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let existing = slots[slot]
-            if existing < 0 { break }
-            if slotHashes[slot] == hash && equals(Int(existing), value) { return existing }
-            slot = (slot + 1) & mask
+        let found = slots.withUnsafeBufferPointer { slots in
+            slotHashes.withUnsafeBufferPointer { hashes in
+                plainValues.withUnsafeBytes { plain -> Int32? in
+                    while true {
+                        let existing = slots[slot]
+                        if existing < 0 { return nil }
+                        if hashes[slot] == hash, Int(lengths[Int(existing)]) == value.count,
+                            Self.equal(plain.baseAddress! + Int(starts[Int(existing)]), value)
+                        {
+                            return existing
+                        }
+                        slot = (slot + 1) & mask
+                    }
+                }
+            }
         }
+        if let found { return found }
         let index = Int32(starts.count)
         appendPlain(value)
         slots[slot] = index
@@ -56,13 +67,23 @@ struct ByteArrayDictionary {
         return plainValues[start..<(start + Int(lengths[index]))]
     }
 
-    private func equals(_ index: Int, _ value: UnsafeRawBufferPointer) -> Bool {
-        let length = Int(lengths[index])
-        guard length == value.count else { return false }
-        if length == 0 { return true }
-        return plainValues.withUnsafeBytes { all in
-            memcmp(all.baseAddress! + Int(starts[index]), value.baseAddress!, length) == 0
+    /// Whether the `value.count` bytes at `stored` are `value`'s: short values (the common
+    /// case) with two overlapping loads from each side instead of a call to `memcmp`.
+    @inline(__always)
+    static func equal(_ stored: UnsafeRawPointer, _ value: UnsafeRawBufferPointer) -> Bool {
+        let count = value.count
+        guard let other = value.baseAddress else { return true }
+        if count >= 8 && count <= 16 {
+            return stored.loadUnaligned(as: UInt64.self) == other.loadUnaligned(as: UInt64.self)
+                && stored.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                    == other.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
         }
+        if count >= 4 && count < 8 {
+            return stored.loadUnaligned(as: UInt32.self) == other.loadUnaligned(as: UInt32.self)
+                && stored.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+                    == other.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        }
+        return memcmp(stored, other, count) == 0
     }
 
     private mutating func appendPlain(_ value: UnsafeRawBufferPointer) {

@@ -89,7 +89,7 @@ struct ByteArrayValues: ValueEncoderState {
             let bytes = value(index)
             // Neighbouring rows often repeat a value (a basket's store): skip the hash then.
             if let last = previous, last.count == bytes.count,
-                bytes.isEmpty || memcmp(last.baseAddress!, bytes.baseAddress!, bytes.count) == 0
+                bytes.isEmpty || ByteArrayDictionary.equal(last.baseAddress!, bytes)
             {
                 indices.append(UInt32(bitPattern: previousIndex))
                 continue

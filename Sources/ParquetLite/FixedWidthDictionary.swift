@@ -7,6 +7,9 @@ struct FixedWidthDictionary<Key: FixedWidthInteger & UnsignedInteger> {
     /// The distinct values, in index order.
     private(set) var keys: [Key] = []
     private var slots: [Int32]
+    /// The key of each used slot, beside its index, so that a probe compares without first
+    /// loading the index (one load fewer on the dependency chain).
+    private var slotKeys: [Key]
     /// 64 minus log2 of the table's size: a key's slot is the top bits of its hash.
     private var shift: Int
 
@@ -19,6 +22,7 @@ struct FixedWidthDictionary<Key: FixedWidthInteger & UnsignedInteger> {
         var capacity = 16
         while capacity < initialCapacity * 2 { capacity <<= 1 }
         slots = [Int32](repeating: -1, count: capacity)
+        slotKeys = [Key](repeating: 0, count: capacity)
         shift = 64 - capacity.trailingZeroBitCount
     }
 
@@ -39,12 +43,13 @@ struct FixedWidthDictionary<Key: FixedWidthInteger & UnsignedInteger> {
         while true {
             let existing = slots[slot]
             if existing < 0 { break }
-            if keys[Int(existing)] == key { return (existing, false) }
+            if slotKeys[slot] == key { return (existing, false) }
             slot = (slot + 1) & mask
         }
         let index = Int32(keys.count)
         keys.append(key)
         slots[slot] = index
+        slotKeys[slot] = key
         if keys.count * 2 > slots.count { grow() }
         return (index, true)
     }
@@ -53,14 +58,17 @@ struct FixedWidthDictionary<Key: FixedWidthInteger & UnsignedInteger> {
     private mutating func grow() {
         let capacity = slots.count * 2
         var newSlots = [Int32](repeating: -1, count: capacity)
+        var newKeys = [Key](repeating: 0, count: capacity)
         let newMask = capacity - 1
         let newShift = 64 - capacity.trailingZeroBitCount
         for (index, key) in keys.enumerated() {
             var target = Self.slot(of: key, shift: newShift)
             while newSlots[target] >= 0 { target = (target + 1) & newMask }
             newSlots[target] = Int32(index)
+            newKeys[target] = key
         }
         slots = newSlots
+        slotKeys = newKeys
         shift = newShift
     }
 }

@@ -125,11 +125,14 @@ public final class ParquetWriter {
 
     /// How many rows to append before the row group's size is checked again: about what the
     /// rows so far say fits in the room left, so that a row group overshoots its byte limit by
-    /// little, within 1,024...65,536 rows.
+    /// little, within 1,024...1,048,576 rows. Each slice ends with every column at a barrier
+    /// (then its pages are compressed on every core), so the fewer slices the room allows, the
+    /// less a wide column holds the others up; the pages a slice leaves to compress are at most
+    /// the room left, so memory stays bounded by the row group's limit.
     private func sliceRows(buffered: Int) -> Int {
         guard groupRows > 0, buffered > 0 else { return 4096 }
         let room = max(configuration.rowGroupByteLimit - buffered, 0)
-        return min(max(room / max(buffered / groupRows, 1), 1024), 65_536)
+        return min(max(room / max(buffered / groupRows, 1), 1024), 1_048_576)
     }
 
     /// Writes the last row group and the footer, then closes the sink.

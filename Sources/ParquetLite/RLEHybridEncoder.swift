@@ -35,7 +35,7 @@ struct RLEHybridEncoder {
             var runEnd = index + 1
             while runEnd < count && values[runEnd] == value { runEnd += 1 }
             // Literal runs hold whole groups of 8, so a run first tops up the pending group.
-            let pad = (8 - (index - literalStart) % 8) % 8
+            let pad = runEnd - index < 8 ? 0 : (8 - (index - literalStart) % 8) % 8
             if runEnd - index - pad >= 8 {
                 let literalEnd = index + pad
                 if literalEnd > literalStart {
@@ -66,21 +66,30 @@ struct RLEHybridEncoder {
         let byteCount = groups * bitWidth  // 8 values of bitWidth bits each per group
         let base = output.count
         output.append(contentsOf: repeatElement(0, count: byteCount))
-        output.withUnsafeMutableBufferPointer { buffer in
+        output.withUnsafeMutableBytes { buffer in
+            // Bits gather in a word and leave it 32 at a time; the last few byte by byte. The
+            // bytes were zeroed, so the last group's padding is already zero.
             var accumulator: UInt64 = 0
             var bits = 0
             var position = base
             for index in start..<end {
-                accumulator |= UInt64(values[index]) << bits
+                accumulator |= UInt64(values[index]) << UInt64(bits)
                 bits += bitWidth
-                while bits >= 8 {
-                    buffer[position] = UInt8(truncatingIfNeeded: accumulator)
-                    position += 1
-                    accumulator >>= 8
-                    bits -= 8
+                if bits >= 32 {
+                    buffer.storeBytes(
+                        of: UInt32(truncatingIfNeeded: accumulator).littleEndian, toByteOffset: position,
+                        as: UInt32.self)
+                    position += 4
+                    accumulator >>= 32
+                    bits -= 32
                 }
             }
-            if bits > 0 { buffer[position] = UInt8(truncatingIfNeeded: accumulator) }
+            while bits > 0 {
+                buffer[position] = UInt8(truncatingIfNeeded: accumulator)
+                position += 1
+                accumulator >>= 8
+                bits -= 8
+            }
         }
     }
 

@@ -17,7 +17,8 @@ struct FlatJSONObject {
         case composite
     }
 
-    private enum Kind: UInt8 {
+    /// What a field's value is.
+    enum Kind: UInt8 {
         case string, number, boolean, null, composite
     }
 
@@ -76,6 +77,39 @@ struct FlatJSONObject {
         return Self.unescape(bytes[start..<end])
     }
 
+    /// A field's value where it lies in the parsed bytes: a string's body between its quotes
+    /// (escapes unresolved), a literal as written.
+    struct RawValue {
+        var kind: Kind
+        /// Offsets from the start of the parsed bytes.
+        var range: Range<Int>
+        var escaped: Bool
+    }
+
+    /// The parsed bytes (whose offsets ``RawValue/range`` gives).
+    var parsedBytes: ArraySlice<UInt8> { bytes }
+
+    /// For each of `keys`, the value of its last field (as ``subscript(_:)`` finds it), in one
+    /// pass over the fields: what silver's fast path reads instead of a lookup per key. `nil`
+    /// when a key is escaped (the caller then takes the general path, which resolves it).
+    func rawValues(_ keys: FlatJSONKeys) -> [RawValue?]? {
+        var values = [RawValue?](repeating: nil, count: keys.count)
+        let matched = bytes.withUnsafeBufferPointer { buffer -> Bool in
+            for field in fields {
+                guard !field.keyEscaped else { return false }
+                let start = buffer.baseAddress! + Int(field.keyStart)
+                guard
+                    let slot = keys.slot(
+                        of: UnsafeBufferPointer(start: start, count: Int(field.keyEnd - field.keyStart)))
+                else { continue }
+                values[slot] = RawValue(
+                    kind: field.kind, range: Int(field.valueStart)..<Int(field.valueEnd), escaped: field.valueEscaped)
+            }
+            return true
+        }
+        return matched ? values : nil
+    }
+
     private func field(_ key: String) -> Field? {
         var key = key
         return key.withUTF8 { wanted in
@@ -110,7 +144,7 @@ struct FlatJSONObject {
         body.withUnsafeBufferPointer { unescape($0) }
     }
 
-    private static func unescape(_ body: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+    static func unescape(_ body: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         guard let base = body.baseAddress, !body.isEmpty else { return [] }
         // Escapes only shrink the text: the output fits in the input's size.
         return [UInt8](unsafeUninitializedCapacity: body.count) { output, count in
@@ -223,22 +257,33 @@ struct FlatJSONObject {
                 code: .invalidEvent, message: "malformed:json: \(why) at byte \(position)", reason: "malformed:json")
         }
 
+        @inline(__always)
         func peek() throws -> UInt8 {
-            guard position < bytes.count else { throw malformed("the record ends early") }
+            guard position < bytes.count else { throw endsEarly() }
             return bytes[position]
         }
 
+        @inline(__always)
         mutating func next() throws -> UInt8 {
             let byte = try peek()
             position += 1
             return byte
         }
 
+        @inline(__always)
         mutating func expect(_ byte: UInt8) throws {
-            guard try next() == byte else {
-                position -= 1
-                throw malformed("expected '\(Character(Unicode.Scalar(byte)))'")
-            }
+            guard position < bytes.count, bytes[position] == byte else { throw unexpected(byte) }
+            position += 1
+        }
+
+        /// The errors of the inlined checks above, kept out of line.
+        @inline(never)
+        func endsEarly() -> LakehouseError { malformed("the record ends early") }
+
+        @inline(never)
+        func unexpected(_ byte: UInt8) -> LakehouseError {
+            position < bytes.count
+                ? malformed("expected '\(Character(Unicode.Scalar(byte)))'") : malformed("the record ends early")
         }
 
         mutating func skipWhitespace() {
@@ -314,10 +359,15 @@ struct FlatJSONObject {
             var escaped = false
             var nonASCII = false
             while true {
-                // Eight plain bytes at a time: none is '"', '\\', a control character or above ASCII.
+                // Eight bytes at a time, straight to the first that is '"', '\\', a control character
+                // or above ASCII (escaped JSON in a string has one every few bytes).
                 while position + 8 <= bytes.count {
                     let word = UnsafeRawPointer(bytes.baseAddress! + position).loadUnaligned(as: UInt64.self)
-                    guard !Self.hasSpecialByte(word) else { break }
+                    let special = Self.specialBytes(UInt64(littleEndian: word))
+                    guard special == 0 else {
+                        position += special.trailingZeroBitCount / 8
+                        break
+                    }
                     position += 8
                 }
                 guard position < bytes.count else { throw malformed("the record ends early") }
@@ -358,16 +408,18 @@ struct FlatJSONObject {
             return Scanned(kind: .string, range: body, escaped: escaped)
         }
 
-        /// Whether one of the eight bytes is '"', '\\', below 0x20 or above 0x7F (SWAR).
+        /// The high bit of each of the eight bytes (read little-endian) that is '"', '\\', below
+        /// 0x20 or above 0x7F, and possibly of bytes after the first such one (SWAR: a borrow
+        /// only runs upward), so the lowest bit set marks the first special byte exactly.
         @inline(__always)
-        static func hasSpecialByte(_ word: UInt64) -> Bool {
+        static func specialBytes(_ word: UInt64) -> UInt64 {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highs: UInt64 = 0x8080_8080_8080_8080
             func hasZero(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
             let quote = hasZero(word ^ (ones &* 0x22))
             let backslash = hasZero(word ^ (ones &* 0x5C))
             let control = (word &- ones &* 0x20) & ~word & highs
-            return (quote | backslash | control | (word & highs)) != 0
+            return quote | backslash | control | (word & highs)
         }
 
         mutating func hex4() throws -> UInt32 {
@@ -407,5 +459,42 @@ struct FlatJSONObject {
                 guard next == UInt8(ascii: ",") else { throw malformed("expected ',' in a nested value") }
             }
         }
+    }
+}
+
+/// Keys looked up together with ``FlatJSONObject/rawValues(_:)``, matched by length, first byte
+/// and then bytes.
+struct FlatJSONKeys: Sendable {
+    private let keys: [[UInt8]]
+    /// Each key's first (up to) eight bytes, little-endian, zero-padded: most keys differ there.
+    private let prefixes: [UInt64]
+
+    /// The keys, in the order of the slots ``FlatJSONObject/rawValues(_:)`` returns.
+    init(_ keys: [String]) {
+        self.keys = keys.map { Array($0.utf8) }
+        prefixes = self.keys.map { key in
+            key.prefix(8).enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        }
+    }
+
+    var count: Int { keys.count }
+
+    /// The slot of `key`, or `nil` when it is none of the keys.
+    @inline(__always)
+    func slot(of key: UnsafeBufferPointer<UInt8>) -> Int? {
+        var prefix: UInt64 = 0
+        if key.count >= 8 {
+            prefix = UInt64(littleEndian: UnsafeRawPointer(key.baseAddress!).loadUnaligned(as: UInt64.self))
+        } else {
+            for (offset, byte) in key.enumerated() { prefix |= UInt64(byte) << (8 * UInt64(offset)) }
+        }
+        for index in prefixes.indices where prefixes[index] == prefix && keys[index].count == key.count {
+            if key.count <= 8 { return index }
+            let same = keys[index].withUnsafeBufferPointer {
+                memcmp($0.baseAddress! + 8, key.baseAddress! + 8, key.count - 8) == 0
+            }
+            if same { return index }
+        }
+        return nil
     }
 }

@@ -22,6 +22,12 @@ struct JSONDecimal: Hashable, Sendable {
         (negative, significand, exponent) = parsed
     }
 
+    /// Reads the literal's bytes, as ``init(_:)`` reads its text.
+    init?(bytes: UnsafeBufferPointer<UInt8>) {
+        guard let parsed = Self.parse(bytes) else { return nil }
+        (negative, significand, exponent) = parsed
+    }
+
     /// One pass over the bytes, nothing allocated (the hot path reads every quantity and price):
     /// digits accumulate into the significand, zeros wait until a non-zero digit follows them
     /// (trailing ones end up in the exponent).

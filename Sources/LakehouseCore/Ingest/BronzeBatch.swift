@@ -141,6 +141,13 @@ public struct BronzeBatch: Sendable, Hashable {
     /// payload is kept (the metadata strings are empty), which is all silver needs.
     static func decodeEach(_ object: [UInt8], metadata: Bool) -> [ReadLine] {
         var lines: [ReadLine] = []
+        forEachLine(of: object) { raw, number in lines.append(decodeLine(raw, number: number, metadata: metadata)) }
+        return lines
+    }
+
+    /// Calls `body` with each line of `object` that is not empty (without its line break) and
+    /// its number, from 1, counting empty lines too.
+    static func forEachLine(of object: [UInt8], _ body: (ArraySlice<UInt8>, Int) -> Void) {
         var start = 0
         var number = 0
         while start < object.count {
@@ -152,14 +159,17 @@ public struct BronzeBatch: Sendable, Hashable {
             number += 1
             defer { start = end + 1 }
             guard end > start else { continue }
-            let raw = object[start..<end]
-            let line: Result<Line, LakehouseError>
-            do { line = .success(try envelope(raw, number: number, metadata: metadata)) } catch {
-                line = .failure(error)
-            }
-            lines.append(ReadLine(number: number, line: line, raw: raw))
+            body(object[start..<end], number)
         }
-        return lines
+    }
+
+    /// Line `number` of an object, `raw` (not empty), decoded as ``decodeEach(_:metadata:)`` does.
+    static func decodeLine(_ raw: ArraySlice<UInt8>, number: Int, metadata: Bool) -> ReadLine {
+        let line: Result<Line, LakehouseError>
+        do { line = .success(try envelope(raw, number: number, metadata: metadata)) } catch {
+            line = .failure(error)
+        }
+        return ReadLine(number: number, line: line, raw: raw)
     }
 
     private static func envelope(_ raw: ArraySlice<UInt8>, number: Int, metadata: Bool) throws(LakehouseError) -> Line {

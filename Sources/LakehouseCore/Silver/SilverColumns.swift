@@ -63,6 +63,36 @@ public struct SilverTextColumn: Sendable, Hashable {
     }
 
     /// Appends value `row` of `other`.
+    /// Appends a present value's bytes (UTF-8, checked by the caller).
+    mutating func append(bytes value: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: value)
+        markPresent()
+        offsets.append(Int32(truncatingIfNeeded: bytes.count))
+    }
+
+    /// Appends rows `rows` of `other` at once: the same column as appending them one by one.
+    mutating func append(rows: Range<Int>, of other: SilverTextColumn) {
+        guard !rows.isEmpty else { return }
+        let before = count
+        let low = Int(other.offsets[rows.lowerBound])
+        let high = Int(other.offsets[rows.upperBound])
+        let shift = Int32(truncatingIfNeeded: bytes.count - low)
+        other.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[low..<high])) }
+        other.offsets.withUnsafeBufferPointer { source in
+            offsets.append(
+                contentsOf: UnsafeBufferPointer(rebasing: source[(rows.lowerBound + 1)...rows.upperBound]).lazy.map {
+                    $0 &+ shift
+                })
+        }
+        // A validity appears with the first null, as when rows are appended one by one.
+        if let flags = other.validity, validity != nil || flags[rows].contains(false) {
+            if validity == nil { validity = Array(repeating: true, count: before) }
+            validity?.append(contentsOf: flags[rows])
+        } else if validity != nil {
+            validity?.append(contentsOf: repeatElement(true, count: rows.count))
+        }
+    }
+
     mutating func append(row: Int, of other: SilverTextColumn) {
         if let flags = other.validity, !flags[row] {
             append(nil)
@@ -210,6 +240,25 @@ public struct SilverColumns: Sendable, Hashable {
         eventType.append(row: row, of: other.eventType)
         bronzeKey.append(row: row, of: other.bronzeKey)
         bronzeLine.append(other.bronzeLine[row])
+    }
+
+    /// Appends rows `rows` of `other` at once, as ``append(row:of:)`` would one by one.
+    mutating func append(rows: Range<Int>, of other: SilverColumns) {
+        transactionID.append(rows: rows, of: other.transactionID)
+        productID.append(rows: rows, of: other.productID)
+        productName.append(rows: rows, of: other.productName)
+        category.append(rows: rows, of: other.category)
+        quantity.append(contentsOf: other.quantity[rows])
+        unitPriceCents.append(contentsOf: other.unitPriceCents[rows])
+        totalPriceCents.append(contentsOf: other.totalPriceCents[rows])
+        eventTime.append(contentsOf: other.eventTime[rows])
+        eventDate.append(contentsOf: other.eventDate[rows])
+        storeID.append(rows: rows, of: other.storeID)
+        paymentMethod.append(rows: rows, of: other.paymentMethod)
+        clientType.append(rows: rows, of: other.clientType)
+        eventType.append(rows: rows, of: other.eventType)
+        bronzeKey.append(rows: rows, of: other.bronzeKey)
+        bronzeLine.append(contentsOf: other.bronzeLine[rows])
     }
 
     /// The rows at `rows`, in that order.

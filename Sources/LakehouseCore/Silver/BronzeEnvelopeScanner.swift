@@ -1,0 +1,130 @@
+import Foundation
+
+/// Reads a bronze envelope in the exact layout ``BronzeBatch/encoded()`` writes,
+/// `{"shard_id": "…", "sequence_number": "…", "partition_key": "…", "arrival_time": "…", "payload": "…"}`,
+/// in one pass that also resolves the payload's escapes: silver's fast path, which touches each
+/// byte of the envelope once.
+///
+/// It accepts only what the general decoding (``FlatJSONObject``) reads the same way: printable
+/// ASCII, metadata without escapes, a payload whose only escapes are `\"`, `\\` and `\/`. Any
+/// other line (another layout, other escapes, bytes above ASCII, base64) is declined, and
+/// the general path decides.
+enum BronzeEnvelopeScanner {
+    private static let shard = Array(#"{"shard_id": ""#.utf8)
+    private static let sequence = Array(#"", "sequence_number": ""#.utf8)
+    private static let partition = Array(#"", "partition_key": ""#.utf8)
+    private static let arrival = Array(#"", "arrival_time": ""#.utf8)
+    private static let payloadKey = Array(#"", "payload": ""#.utf8)
+
+    /// The range of the arrival time's text in `line`, and the length of the payload's bytes
+    /// (escapes resolved), which start `payload` (grown to hold them; its other bytes are
+    /// scratch); `nil` for a line this scanner declines.
+    static func scan(_ line: UnsafeBufferPointer<UInt8>, payload: inout [UInt8]) -> (arrival: Range<Int>, length: Int)?
+    {
+        var position = 0
+        guard literal(shard, in: line, at: &position), plain(line, at: &position) != nil,
+            literal(sequence, in: line, at: &position), plain(line, at: &position) != nil,
+            literal(partition, in: line, at: &position), plain(line, at: &position) != nil,
+            literal(arrival, in: line, at: &position), let arrivalTime = plain(line, at: &position),
+            literal(payloadKey, in: line, at: &position)
+        else { return nil }
+        // Escapes only shrink the text: the payload fits in the line's length.
+        if payload.count < line.count { payload = [UInt8](repeating: 0, count: max(line.count, payload.count * 2)) }
+        let length = payload.withUnsafeMutableBufferPointer { unescape(line, at: &position, into: $0.baseAddress!) }
+        guard let length, line.count - position == 2, line[position] == UInt8(ascii: "\""),
+            line[position + 1] == UInt8(ascii: "}")
+        else { return nil }
+        return (arrivalTime, length)
+    }
+
+    /// Whether `expected` follows at `position` (which then moves past it).
+    @inline(__always)
+    private static func literal(_ expected: [UInt8], in line: UnsafeBufferPointer<UInt8>, at position: inout Int)
+        -> Bool
+    {
+        guard line.count - position >= expected.count,
+            expected.withUnsafeBufferPointer({
+                memcmp(line.baseAddress! + position, $0.baseAddress!, expected.count) == 0
+            })
+        else { return false }
+        position += expected.count
+        return true
+    }
+
+    /// A string's body of printable ASCII without escapes, up to (not past) its closing quote.
+    @inline(__always)
+    private static func plain(_ line: UnsafeBufferPointer<UInt8>, at position: inout Int) -> Range<Int>? {
+        let start = position
+        while position + 8 <= line.count {
+            let word = UInt64(
+                littleEndian: UnsafeRawPointer(line.baseAddress! + position).loadUnaligned(as: UInt64.self))
+            let special = specialBytes(word)
+            guard special == 0 else {
+                position += special.trailingZeroBitCount / 8
+                break
+            }
+            position += 8
+        }
+        while position < line.count {
+            let byte = line[position]
+            if byte == UInt8(ascii: "\"") { return start..<position }
+            guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
+            position += 1
+        }
+        return nil
+    }
+
+    /// The payload's body up to (not past) its closing quote, its escapes resolved into
+    /// `output` (room for the whole line); eight bytes at a time between escapes. Returns the
+    /// bytes written, or `nil` for a payload this scanner declines.
+    private static func unescape(
+        _ line: UnsafeBufferPointer<UInt8>, at position: inout Int, into output: UnsafeMutablePointer<UInt8>
+    ) -> Int? {
+        let base = line.baseAddress!
+        var runStart = position
+        var written = 0
+        while true {
+            while position + 8 <= line.count {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+                let special = specialBytes(word)
+                guard special == 0 else {
+                    position += special.trailingZeroBitCount / 8
+                    break
+                }
+                position += 8
+            }
+            guard position < line.count else { return nil }
+            let byte = line[position]
+            if byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                position += 1  // the last bytes of the line, read one by one
+                continue
+            }
+            (output + written).update(from: base + runStart, count: position - runStart)
+            written += position - runStart
+            if byte == UInt8(ascii: "\"") { return written }
+            guard byte == UInt8(ascii: "\\"), position + 1 < line.count else { return nil }
+            let escaped = line[position + 1]
+            guard escaped == UInt8(ascii: "\"") || escaped == UInt8(ascii: "\\") || escaped == UInt8(ascii: "/") else {
+                return nil
+            }
+            output[written] = escaped
+            written += 1
+            position += 2
+            runStart = position
+        }
+    }
+
+    /// The high bit of each byte (read little-endian) that is '"', '\\', below 0x20 or from
+    /// 0x7F up, and possibly of bytes after the first (a borrow only runs upward).
+    @inline(__always)
+    private static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        let quote = hasZero(word ^ (ones &* 0x22))
+        let backslash = hasZero(word ^ (ones &* 0x5C))
+        let delete = hasZero(word ^ (ones &* 0x7F))
+        let control = (word &- ones &* 0x20) & ~word & highs
+        return quote | backslash | delete | control | (word & highs)
+    }
+}
