@@ -59,13 +59,13 @@ bench-aws: deps  ## AWSLite vs boto3: SigV4 signatures/s and PutRecords requests
 bench-pg: deps  ## PGLite vs psql \copy (COPY) and vs psycopg 3 (staged upsert), DATASET.md table
 	@scripts/bench-with-services.sh pg-compare
 
-bench-parquet: deps  ## ParquetLite vs pyarrow: DATASET.md table, zstd/snappy/none, rows/s and file sizes
+bench-parquet: deps  ## ParquetLite vs pyarrow: DATASET.md table, zstd/snappy/none, rows/s and file sizes; polars and DuckDB as further zstd peers
 	scripts/benchmarks.sh build -c release --product parquet-compare
 	Benchmarks/.build/release/parquet-compare --python .venv/bin/python
 	scripts/benchmarks.sh build -c release --product parquet-memory
 	Benchmarks/.build/release/parquet-memory
 
-bench-parquet-read: deps  ## ParquetLite vs pyarrow.parquet.read_table: the DATASET.md table written by pyarrow (zstd), every column
+bench-parquet-read: deps  ## ParquetLite vs polars (two threads each, then one) and pyarrow: the DATASET.md table written by pyarrow (zstd), every column
 	scripts/benchmarks.sh build -c release --product parquet-read-compare
 	Benchmarks/.build/release/parquet-read-compare --python .venv/bin/python
 
@@ -75,8 +75,9 @@ bench-ingest: deps  ## producer vs boto3 into moto (events/s), ingest of a 200,0
 fuzz-parquet: deps  ## libFuzzer + ASan on ParquetLite's reader (FUZZ_SECONDS, default 1800; corpus in .build/fuzz)
 	@scripts/fuzz-parquet.sh
 
-bench-silver: deps  ## silver transform vs DuckDB (read_json → rules → COPY parquet zstd) on 1,000,000 bronze records; end-to-end silver rows/s on moto and PostgreSQL
+bench-silver: deps  ## silver transform vs DuckDB (read_json → rules → COPY parquet zstd) on 1,000,000 bronze records; end-to-end silver rows/s on moto and PostgreSQL; instructions per record (callgrind)
 	@scripts/bench-with-services.sh silver-compare
+	@scripts/silver-instructions.sh
 
 bench-gold: deps  ## A gold refresh of 10,000 new events on top of 10,000,000 events of history vs on top of 1,000,000 (time ratio, target ≤ 1.3)
 	@scripts/bench-with-services.sh gold-compare

@@ -125,6 +125,16 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "LakehouseCoreBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "LakehouseCore", package: rootPackage),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/LakehouseCoreBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "AWSLiteBenchmarks",
             dependencies: [
                 "BenchmarkSupport",

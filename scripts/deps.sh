@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build, the tests and the demo need, idempotently and without prompts:
 #   - Debian packages (C libraries, pkg-config, PostgreSQL server, chromium and its driver for
-#     the dashboard's browser tests, curl for its live stream's test, wrk for make bench-serve),
+#     the dashboard's browser tests, curl for its live stream's test, wrk for make bench-serve,
+#     valgrind for the instruction count of make bench-silver),
 #     through apt-get;
 #   - pinned Python tools (moto, boto3, pyarrow, duckdb, deltalake, psycopg) in a project-local
 #     virtualenv (.venv, or $LAKEHOUSE_VENV).
@@ -19,7 +20,7 @@ case $part in all | --system | --python | --services) ;; *) echo "usage: $0 [--s
 root=$(cd "$(dirname "$0")/.." && pwd)
 venv=${LAKEHOUSE_VENV:-$root/.venv}
 requirements=$root/scripts/requirements-dev.txt
-apt_packages=(curl wrk libpq-dev libcurl4-openssl-dev libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev pkg-config postgresql openssl chromium chromium-driver)
+apt_packages=(curl wrk valgrind libpq-dev libcurl4-openssl-dev libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev pkg-config postgresql openssl chromium chromium-driver)
 
 say() { echo "deps: $*" >&2; }
 

@@ -82,12 +82,15 @@ Benchmarks/.build/debug/gold-compare --small 20000 --large 60000 --new 2000 --ba
 
 # Debug builds share the build above (a release build would compile swift-crypto once more);
 # speed is not asserted here. The full-size memory run uses a release build.
-echo "test: ParquetLite vs pyarrow, short mode (50,000 rows, one round, no assertion on speed)"
+echo "test: ParquetLite vs pyarrow, polars and DuckDB, short mode (50,000 rows, one round, no assertion on speed)"
 scripts/benchmarks.sh build --product parquet-compare
 Benchmarks/.build/debug/parquet-compare --python "$root/.venv/bin/python" --rows 50000 --rounds 1
-echo "test: ParquetLite's reader vs pyarrow, short mode (50,000 rows, one round, no assertion on speed)"
+echo "test: ParquetLite's reader vs polars and pyarrow, short mode (50,000 rows, one round, no assertion on speed)"
 scripts/benchmarks.sh build --product parquet-read-compare
 Benchmarks/.build/debug/parquet-read-compare --python "$root/.venv/bin/python" --rows 50000 --rounds 1
+
+echo "test: the ordo-one suites at smoke size (every benchmark of every suite runs; no figure is asserted)"
+scripts/benchmarks.sh suite-smoke
 
 memory_rows=1000000
 memory_build=debug

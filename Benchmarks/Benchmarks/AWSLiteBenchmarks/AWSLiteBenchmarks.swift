@@ -9,7 +9,9 @@ import Logging
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.throughput, .wallClock, .mallocCountTotal], maxDuration: .seconds(3))
+        metrics: [.throughput, .wallClock, .mallocCountTotal],
+        maxDuration: SuiteSize.isSmoke ? .milliseconds(200) : .seconds(3),
+        maxIterations: SuiteSize.isSmoke ? 3 : 100_000)
 
     Benchmark("SigV4 sign GetRecords request") { benchmark in
         let signer = SigV4Signer(credentials: BenchmarkInputs.credentials, region: "us-east-1", service: "kinesis")

@@ -7,8 +7,8 @@ import BenchmarkSupport
 import Dispatch
 import ParquetLite
 
-/// The DATASET.md table, 100,000 rows, built once.
-let table = DatasetTable(count: 100_000)
+/// The DATASET.md table, 100,000 rows (5,000 at smoke size), built once.
+let table = DatasetTable(count: SuiteSize.rows(100_000, smoke: 5_000))
 
 /// Encodes `columns` into an in-memory file, one row group, zstd level 1.
 func encode(_ columns: [ParquetColumn], _ batches: [ParquetColumnBatch]) async throws -> Int {
@@ -23,11 +23,13 @@ func encode(_ columns: [ParquetColumn], _ batches: [ParquetColumnBatch]) async t
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
-        metrics: [.throughput, .wallClock, .mallocCountTotal], maxDuration: .seconds(3))
+        metrics: [.throughput, .wallClock, .mallocCountTotal],
+        maxDuration: SuiteSize.isSmoke ? .milliseconds(200) : .seconds(3),
+        maxIterations: SuiteSize.isSmoke ? 3 : 100_000)
     let schema = try! DatasetTable.parquetSchema()
     let batches = table.parquetBatches()
 
-    Benchmark("Whole table, 100k rows, zstd") { benchmark in
+    Benchmark("Whole table (100k rows; 5k at smoke size), zstd") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(try await encode(schema.columns, batches)) }
     }
     Benchmark("String column (transaction_id: dictionary, then PLAIN fallback)") { benchmark in
@@ -45,7 +47,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // Decoding: the same table written once by ParquetLite (zstd), then read back.
     let file = try! ParquetMemorySink.encoded(schema: schema, batches: batches)
-    Benchmark("Read whole table, 100k rows, zstd") { benchmark in
+    Benchmark("Read whole table (100k rows; 5k at smoke size), zstd") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(try ParquetReader(bytes: file).read().rowCount) }
     }
     Benchmark("Read string column (transaction_id: dictionary, then PLAIN)") { benchmark in

@@ -1,4 +1,5 @@
 import AWSLite
+import Foundation
 
 /// The fixed inputs of the AWS benchmarks. `peers/aws_peer.py` builds the very same ones.
 public enum BenchmarkInputs {
@@ -52,4 +53,14 @@ public enum Statistics {
         let middle = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
+}
+
+/// The size the ordo-one suites run at: full, or the smoke size `make test` runs them at
+/// (`LAKEHOUSE_BENCH_SMOKE=1`: small inputs, a few iterations, every benchmark still run).
+public enum SuiteSize {
+    /// Whether the suites run at smoke size.
+    public static let isSmoke = ProcessInfo.processInfo.environment["LAKEHOUSE_BENCH_SMOKE"] == "1"
+
+    /// `full` normally, `smoke` at smoke size.
+    public static func rows(_ full: Int, smoke: Int) -> Int { isSmoke ? smoke : full }
 }

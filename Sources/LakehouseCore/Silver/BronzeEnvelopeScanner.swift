@@ -28,8 +28,11 @@ enum BronzeEnvelopeScanner {
             literal(arrival, in: line, at: &position), let arrivalTime = plain(line, at: &position),
             literal(payloadKey, in: line, at: &position)
         else { return nil }
-        // Escapes only shrink the text: the payload fits in the line's length.
-        if payload.count < line.count { payload = [UInt8](repeating: 0, count: max(line.count, payload.count * 2)) }
+        // Escapes only shrink the text: the payload fits in the line's length (and the last
+        // word stored may pass its end by up to 8 bytes).
+        if payload.count < line.count + 8 {
+            payload = [UInt8](repeating: 0, count: max(line.count + 8, payload.count * 2))
+        }
         let length = payload.withUnsafeMutableBufferPointer { unescape(line, at: &position, into: $0.baseAddress!) }
         guard let length, line.count - position == 2, line[position] == UInt8(ascii: "\""),
             line[position + 1] == UInt8(ascii: "}")
@@ -75,33 +78,37 @@ enum BronzeEnvelopeScanner {
     }
 
     /// The payload's body up to (not past) its closing quote, its escapes resolved into
-    /// `output` (room for the whole line); eight bytes at a time between escapes. Returns the
-    /// bytes written, or `nil` for a payload this scanner declines.
+    /// `output` (room for the whole line and 8 bytes more): each word of eight bytes is stored
+    /// as it is read, then the count written moves on to the first special byte, so plain runs
+    /// cost no copy of their own. Returns the bytes written, or `nil` for a payload this scanner
+    /// declines.
     private static func unescape(
         _ line: UnsafeBufferPointer<UInt8>, at position: inout Int, into output: UnsafeMutablePointer<UInt8>
     ) -> Int? {
         let base = line.baseAddress!
-        var runStart = position
         var written = 0
         while true {
             while position + 8 <= line.count {
-                let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
-                let special = specialBytes(word)
+                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                UnsafeMutableRawPointer(output + written).storeBytes(of: word, as: UInt64.self)
+                let special = specialBytes(UInt64(littleEndian: word))
                 guard special == 0 else {
                     position += special.trailingZeroBitCount / 8
+                    written += special.trailingZeroBitCount / 8
                     break
                 }
                 position += 8
+                written += 8
             }
             guard position < line.count else { return nil }
             let byte = line[position]
-            if byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
-                position += 1  // the last bytes of the line, read one by one
+            if byte == UInt8(ascii: "\"") { return written }
+            if byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\\") {
+                output[written] = byte  // the last bytes of the line, one by one
+                written += 1
+                position += 1
                 continue
             }
-            (output + written).update(from: base + runStart, count: position - runStart)
-            written += position - runStart
-            if byte == UInt8(ascii: "\"") { return written }
             guard byte == UInt8(ascii: "\\"), position + 1 < line.count else { return nil }
             let escaped = line[position + 1]
             guard escaped == UInt8(ascii: "\"") || escaped == UInt8(ascii: "\\") || escaped == UInt8(ascii: "/") else {
@@ -110,7 +117,6 @@ enum BronzeEnvelopeScanner {
             output[written] = escaped
             written += 1
             position += 2
-            runStart = position
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Silver's common case, read on bytes: a bronze line whose envelope and event are valid and
 /// already clean (no escape inside a field, nothing to trim, codes already upper case) goes
 /// straight from the line's bytes into ``SilverColumns``, with no `String` or `POSEvent` made
@@ -122,7 +124,12 @@ enum SilverFastPath {
             guard let value = values[slot], value.kind != .null else { return .sale }
             guard value.kind == .string, !value.escaped else { return nil }
             let name = UnsafeBufferPointer(rebasing: bytes[value.range])
-            return EventType.allCases.first { $0.rawValue.utf8.elementsEqual(name) }
+            for (type, spelled) in Self.typeNames where spelled.count == name.count {
+                if spelled.withUnsafeBufferPointer({ memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0 }) {
+                    return type
+                }
+            }
+            return nil
         }
 
         /// An optional code: `.some(nil)` when absent, null or empty, `.some(bytes)` when tidy
@@ -133,6 +140,9 @@ enum SilverFastPath {
             if value.range.isEmpty { return .some(nil) }
             return text(slot, upperCase: true).map { .some($0) }
         }
+
+        /// Each event type with its name's bytes.
+        private static let typeNames = EventType.allCases.map { ($0, Array($0.rawValue.utf8)) }
 
         /// An ASCII byte that is not white space (what `SilverRules.trimmed` leaves as it is).
         private static func isTidy(_ byte: UInt8) -> Bool {
