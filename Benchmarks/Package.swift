@@ -11,6 +11,18 @@ import PackageDescription
 /// SwiftPM names a path dependency after its directory, which is whatever the clone is called.
 let rootPackage = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent
 
+/// An ordo-one/benchmark suite: the executable `name` in `Benchmarks/<name>`, on BenchmarkSupport,
+/// the root package's `products` and `extra`.
+func suite(_ name: String, products: [String], extra: [Target.Dependency] = []) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: ["BenchmarkSupport"] + products.map { .product(name: $0, package: rootPackage) } + extra
+            + [.product(name: "Benchmark", package: "benchmark")],
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}
+
 let package = Package(
     name: "lakehouse-benchmarks",
     dependencies: [
@@ -114,36 +126,9 @@ let package = Package(
             name: "parquet-memory",
             dependencies: ["BenchmarkSupport", .product(name: "ParquetLite", package: rootPackage)]
         ),
-        .executableTarget(
-            name: "ParquetLiteBenchmarks",
-            dependencies: [
-                "BenchmarkSupport",
-                .product(name: "ParquetLite", package: rootPackage),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/ParquetLiteBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "LakehouseCoreBenchmarks",
-            dependencies: [
-                "BenchmarkSupport",
-                .product(name: "LakehouseCore", package: rootPackage),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/LakehouseCoreBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "AWSLiteBenchmarks",
-            dependencies: [
-                "BenchmarkSupport",
-                .product(name: "AWSLite", package: rootPackage),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/AWSLiteBenchmarks",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        suite("ParquetLiteBenchmarks", products: ["ParquetLite"]),
+        suite("LakehouseCoreBenchmarks", products: ["LakehouseCore"]),
+        suite("PGLiteBenchmarks", products: ["PGLite"]),
+        suite("AWSLiteBenchmarks", products: ["AWSLite"], extra: [.product(name: "Logging", package: "swift-log")]),
     ]
 )

@@ -16,7 +16,7 @@ suite) cd "$root/Benchmarks" && swift package --allow-writing-to-package-directo
 # plugin's debug runs crash on Linux with Swift 6.3 without ordo-one's runtime interposer (see
 # Benchmarks/README.md), which is not available here; release runs (`suite`) are unaffected.
 suite-smoke)
-    suites=(ParquetLiteBenchmarks LakehouseCoreBenchmarks AWSLiteBenchmarks)
+    suites=(ParquetLiteBenchmarks LakehouseCoreBenchmarks PGLiteBenchmarks AWSLiteBenchmarks)
     for suite in "${suites[@]}"; do swift build --package-path "$root/Benchmarks" --product "$suite"; done
     bin=$(swift build --package-path "$root/Benchmarks" --show-bin-path)
     for suite in "${suites[@]}"; do
