@@ -204,7 +204,8 @@ if endToEndRecords > 0 {
     let seconds = try await Timing.timed { report = try await job.runOnce() }
     say("end to end: \(report) in \(Comparison.fixed(seconds, 1)) s")
     guard report.counts.input == uploaded else {
-        CommandOptions.fail("silver-compare: the end-to-end run read \(report.counts.input) of the \(uploaded) records put")
+        CommandOptions.fail(
+            "silver-compare: the end-to-end run read \(report.counts.input) of the \(uploaded) records put")
     }
     endToEnd = [
         ("end_to_end_rows_per_s", Comparison.fixed(Double(report.counts.input) / seconds, 0)),
