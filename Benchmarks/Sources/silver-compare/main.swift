@@ -10,7 +10,8 @@
 //      round and medians of --rounds (≥ 5) are compared.
 //   2. end-to-end silver rows/s (no peer): the same objects on moto's S3, SilverJob.runOnce into
 //      the Delta tables on moto and PostgreSQL, --end-to-end-records of them (default all).
-// Ends with the `bench …` line DEVELOPERS.md defines.
+// Ends with the `bench …` line DEVELOPERS.md defines, with the bronze megabytes (10^6 bytes)
+// each side turns into silver per second and per core.
 //
 // Usage: silver-compare [--python PATH] [--rounds N] [--records N] [--per-object N]
 //        [--endpoint URL] [--database-url URL] [--end-to-end-records N (0: skip)]
@@ -224,8 +225,21 @@ if endToEndRecords > 0 {
     }
 }
 
+// The bronze JSON each side turns into silver per second and per core (both sides use every core).
+let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+let bytesPerCore = [
+    (
+        "ours_mb_per_s_per_core",
+        Comparison.fixed(Double(bronzeBytes) / Statistics.median(comparison.ours) / cores / 1e6, 1)
+    ),
+    (
+        "peer_mb_per_s_per_core",
+        Comparison.fixed(Double(bronzeBytes) / Statistics.median(comparison.peer) / cores / 1e6, 1)
+    ),
+    ("cores", String(Int(cores))),
+]
 say(
     comparison.summary(
         unit: "rows/s", digits: 0, peerName: duckdb,
-        extra: [("records", String(records)), ("objects", String(objectPaths.count))] + endToEnd,
+        extra: [("records", String(records)), ("objects", String(objectPaths.count))] + bytesPerCore + endToEnd,
         toThroughput: { Double(records) / $0 }))
