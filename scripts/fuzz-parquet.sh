@@ -22,6 +22,7 @@ cp "$conformance"/*.parquet "$out/seeds/"
 cp "$conformance"/bad_data/*.parquet "$out/seeds/" 2>/dev/null || true
 
 echo "fuzz-parquet: building (libFuzzer + AddressSanitizer)"
+rm -f "$out/parquet-fuzz"  # a failed build must not leave an older binary to fuzz
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name ParquetFuzz \
     -I "$root/Sources/CZstd" -I "$root/Sources/CSnappy" -I "$root/Sources/CZlib" -I "$root/Sources/CLZ4" \
     "$root"/Sources/ParquetLite/*.swift "$root"/Fuzz/ParquetFuzz/*.swift \

@@ -159,17 +159,51 @@ public struct ParquetReader: Sendable {
     /// - Throws: ``ParquetError`` for any fault of the file, with the column, the row group and
     ///   the byte offset; ``ParquetError/Code/invalidArgument`` for an unknown column or index.
     public func readRowGroup(_ index: Int, columns: [String]? = nil) throws -> ParquetRecordBatch {
-        let group = try self.group(index)
         let selected = try selectedFields(columns)
         let leafIndices = selected.flatMap { Array($0.leaves) }
-        let decoded = try ParallelLoop.map(leafIndices.count, concurrently: options.decodesColumnsConcurrently) {
-            position in
-            let leafIndex = leafIndices[position]
-            return try located(rowGroup: index) { try decode(leaf: leafIndex, of: group) }
+        let decoded = try decodeChunks(rowGroups: [index], leaves: leafIndices)
+        return try assemble(rowGroup: index, selected: selected, leaves: leafIndices, chunks: decoded)
+    }
+
+    /// Reads `columns` of the row groups `rowGroups` (all for `nil`) into one batch.
+    ///
+    /// Every column chunk of every selected row group is decoded on every core at once, so that
+    /// a file of more row groups than columns still uses them all. This holds every selected
+    /// row group's values at once; to bound memory by one row group, iterate with
+    /// ``rowGroupBatches(columns:rowGroups:)`` instead.
+    public func read(columns: [String]? = nil, rowGroups: [Int]? = nil) throws -> ParquetRecordBatch {
+        let groups = rowGroups ?? Array(metadata.rowGroups.indices)
+        let selected = try selectedFields(columns)
+        let leafIndices = selected.flatMap { Array($0.leaves) }
+        let decoded = try decodeChunks(rowGroups: groups, leaves: leafIndices)
+        let batches = try groups.enumerated().map { position, index in
+            try assemble(
+                rowGroup: index, selected: selected, leaves: leafIndices,
+                chunks: Array(decoded[(position * leafIndices.count)..<((position + 1) * leafIndices.count)]))
         }
+        return try ParquetRecordBatch.concatenating(batches, fields: selected)
+    }
+
+    /// The chunks of `leaves` in each of `rowGroups`, row group by row group, decoded
+    /// concurrently (as the options say) across both.
+    private func decodeChunks(rowGroups: [Int], leaves: [Int]) throws -> [DecodedColumnChunk] {
+        let groups = try rowGroups.map { try group($0) }
+        return try ParallelLoop.map(groups.count * leaves.count, concurrently: options.decodesColumnsConcurrently) {
+            job in
+            let position = job / leaves.count
+            return try located(rowGroup: rowGroups[position]) {
+                try decode(leaf: leaves[job % leaves.count], of: groups[position])
+            }
+        }
+    }
+
+    /// Row group `index`'s batch of `selected` from its decoded `chunks` (one per leaf of `leaves`).
+    private func assemble(
+        rowGroup index: Int, selected: [ParquetField], leaves leafIndices: [Int], chunks decoded: [DecodedColumnChunk]
+    ) throws -> ParquetRecordBatch {
         var byLeaf: NestedAssembly.Leaves = [:]
         for (leafIndex, chunk) in zip(leafIndices, decoded) { byLeaf[leafIndex] = chunk }
-        let rowCount = Int(group.rowCount)
+        let rowCount = Int(try group(index).rowCount)
         let vectors = try selected.map { field in
             let name = leaves[field.leaves.lowerBound].path.first ?? field.name
             return try located(rowGroup: index) { () throws -> ParquetColumnVector in
@@ -193,17 +227,6 @@ public struct ParquetReader: Sendable {
             }
         }
         return ParquetRecordBatch(checked: selected, columns: vectors, rowCount: rowCount)
-    }
-
-    /// Reads `columns` of the row groups `rowGroups` (all for `nil`) into one batch.
-    ///
-    /// This holds every selected row group's values at once; to bound memory by one row group,
-    /// iterate with ``rowGroupBatches(columns:rowGroups:)`` instead.
-    public func read(columns: [String]? = nil, rowGroups: [Int]? = nil) throws -> ParquetRecordBatch {
-        let batches = try (rowGroups ?? Array(metadata.rowGroups.indices)).map {
-            try readRowGroup($0, columns: columns)
-        }
-        return try ParquetRecordBatch.concatenating(batches, fields: selectedFields(columns))
     }
 
     /// Streams `columns` of `rowGroups` (all for `nil`), one row group at a time.
