@@ -26,19 +26,14 @@ os.environ["POLARS_MAX_THREADS"] = str(THREADS)
 
 import duckdb  # noqa: E402
 import polars as pl  # noqa: E402
-import pyarrow as pa  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import dataset  # noqa: E402
-from parquet_peer import NAMES, TYPES  # noqa: E402
+from parquet_peer import arrow_table  # noqa: E402
 
 
 def main():
     count = int(sys.argv[1])
-    dataset.verify()
-    columns = list(zip(*dataset.rows(count)))
-    fields = [pa.field(name, kind, nullable=(name == "loyalty_id")) for name, kind in zip(NAMES, TYPES)]
-    table = pa.table([pa.array(column, type=kind) for column, kind in zip(columns, TYPES)], schema=pa.schema(fields))
+    table = arrow_table(count)
     frame = pl.from_arrow(table).rechunk()
     connection = duckdb.connect()
     connection.execute("SET threads = %d" % THREADS)

@@ -29,12 +29,17 @@ TYPES = [pa.string()] * 5 + [pa.int32(), pa.float64(), pa.float64(), pa.timestam
                              pa.string(), pa.string(), pa.int64()]
 
 
-def main():
-    count = int(sys.argv[1])
+def arrow_table(count):
+    """The DATASET.md table of `count` rows as an Arrow table (its formulas checked first)."""
     dataset.verify()
     columns = list(zip(*dataset.rows(count)))
     fields = [pa.field(name, kind, nullable=(name == "loyalty_id")) for name, kind in zip(NAMES, TYPES)]
-    table = pa.table([pa.array(column, type=kind) for column, kind in zip(columns, TYPES)], schema=pa.schema(fields))
+    return pa.table([pa.array(column, type=kind) for column, kind in zip(columns, TYPES)], schema=pa.schema(fields))
+
+
+def main():
+    count = int(sys.argv[1])
+    table = arrow_table(count)
     print("ready pyarrow=%s" % pa.__version__, flush=True)
     loaded = {}
     for line in sys.stdin:

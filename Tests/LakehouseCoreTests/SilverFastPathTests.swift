@@ -58,6 +58,7 @@ struct SilverFastPathTests {
         edited("\"payment_method\": \"CARD\", ", ""),
         edited("\"Milk 1L\"", "\"Lait entier 1L \\u00e9\""),  // an escape inside a value
         edited("\"Milk 1L\"", "\"Crème fraîche\""),  // bytes above ASCII
+        edited("\"Milk 1L\"", "\"Milk\u{7F}1L\""),  // DEL: ASCII, not a control character in JSON
         edited("\"product_id\"", "\"product\\u005fid\""),  // an escaped key
         edited("\"P001\"", "\"P\\/001\""),
         edited("\"P001\"", "\"P\\\"001\""),
@@ -132,6 +133,7 @@ struct SilverFastPathTests {
         }
         #expect(taken(Self.clean))
         #expect(taken(Self.edited("}", ", \"event_type\": \"restock\"}")))
+        #expect(taken(Self.edited("\"Milk 1L\"", "\"Milk\u{7F}1L\"")))
         #expect(!taken(Self.edited("\"DAIRY\"", "\"dairy\"")))
         #expect(!taken(Self.edited("\"T-1\"", "\" T-1 \"")))
         #expect(!taken(Self.edited("\"Milk 1L\"", "\"Crème fraîche\"")))

@@ -77,6 +77,35 @@ struct FlatJSONObject {
         return Self.unescape(bytes[start..<end])
     }
 
+    /// From `position`, eight bytes at a time, straight to the first byte that is '"', '\\', a
+    /// control character or above ASCII (escaped JSON in a string has one every few bytes), or
+    /// to where fewer than eight bytes are left; the caller reads on byte by byte from there.
+    @inline(__always)
+    static func skipPlainWords(_ bytes: UnsafeBufferPointer<UInt8>, from position: Int) -> Int {
+        var position = position
+        while position + 8 <= bytes.count {
+            let word = UnsafeRawPointer(bytes.baseAddress! + position).loadUnaligned(as: UInt64.self)
+            let special = specialBytes(UInt64(littleEndian: word))
+            guard special == 0 else { return position + special.trailingZeroBitCount / 8 }
+            position += 8
+        }
+        return position
+    }
+
+    /// The high bit of each of the eight bytes (read little-endian) that is '"', '\\', below
+    /// 0x20 or above 0x7F, and possibly of bytes after the first such one (SWAR: a borrow
+    /// only runs upward), so the lowest bit set marks the first special byte exactly.
+    @inline(__always)
+    static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        let quote = hasZero(word ^ (ones &* 0x22))
+        let backslash = hasZero(word ^ (ones &* 0x5C))
+        let control = (word &- ones &* 0x20) & ~word & highs
+        return quote | backslash | control | (word & highs)
+    }
+
     /// A field's value where it lies in the parsed bytes: a string's body between its quotes
     /// (escapes unresolved), a literal as written.
     struct RawValue {
@@ -359,17 +388,7 @@ struct FlatJSONObject {
             var escaped = false
             var nonASCII = false
             while true {
-                // Eight bytes at a time, straight to the first that is '"', '\\', a control character
-                // or above ASCII (escaped JSON in a string has one every few bytes).
-                while position + 8 <= bytes.count {
-                    let word = UnsafeRawPointer(bytes.baseAddress! + position).loadUnaligned(as: UInt64.self)
-                    let special = Self.specialBytes(UInt64(littleEndian: word))
-                    guard special == 0 else {
-                        position += special.trailingZeroBitCount / 8
-                        break
-                    }
-                    position += 8
-                }
+                position = FlatJSONObject.skipPlainWords(bytes, from: position)
                 guard position < bytes.count else { throw malformed("the record ends early") }
                 let byte = bytes[position]
                 position += 1
@@ -406,20 +425,6 @@ struct FlatJSONObject {
                 }
             }
             return Scanned(kind: .string, range: body, escaped: escaped)
-        }
-
-        /// The high bit of each of the eight bytes (read little-endian) that is '"', '\\', below
-        /// 0x20 or above 0x7F, and possibly of bytes after the first such one (SWAR: a borrow
-        /// only runs upward), so the lowest bit set marks the first special byte exactly.
-        @inline(__always)
-        static func specialBytes(_ word: UInt64) -> UInt64 {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            func hasZero(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
-            let quote = hasZero(word ^ (ones &* 0x22))
-            let backslash = hasZero(word ^ (ones &* 0x5C))
-            let control = (word &- ones &* 0x20) & ~word & highs
-            return quote | backslash | control | (word & highs)
         }
 
         mutating func hex4() throws -> UInt32 {

@@ -18,8 +18,8 @@ struct JSONDecimal: Hashable, Sendable {
     /// - Complexity: O(literal length).
     init?(_ literal: String) {
         var literal = literal
-        guard let parsed = literal.withUTF8({ Self.parse($0) }) else { return nil }
-        (negative, significand, exponent) = parsed
+        guard let value = literal.withUTF8({ Self(bytes: $0) }) else { return nil }
+        self = value
     }
 
     /// Reads the literal's bytes, as ``init(_:)`` reads its text.

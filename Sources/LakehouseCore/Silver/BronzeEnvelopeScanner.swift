@@ -5,8 +5,8 @@ import Foundation
 /// in one pass that also resolves the payload's escapes: silver's fast path, which touches each
 /// byte of the envelope once.
 ///
-/// It accepts only what the general decoding (``FlatJSONObject``) reads the same way: printable
-/// ASCII, metadata without escapes, a payload whose only escapes are `\"`, `\\` and `\/`. Any
+/// It accepts only what the general decoding (``FlatJSONObject``) reads the same way: ASCII
+/// without control characters, metadata without escapes, a payload whose only escapes are `\"`, `\\` and `\/`. Any
 /// other line (another layout, other escapes, bytes above ASCII, base64) is declined, and
 /// the general path decides.
 enum BronzeEnvelopeScanner {
@@ -54,24 +54,16 @@ enum BronzeEnvelopeScanner {
         return true
     }
 
-    /// A string's body of printable ASCII without escapes, up to (not past) its closing quote.
+    /// A string's body of ASCII without control characters or escapes, up to (not past) its
+    /// closing quote.
     @inline(__always)
     private static func plain(_ line: UnsafeBufferPointer<UInt8>, at position: inout Int) -> Range<Int>? {
         let start = position
-        while position + 8 <= line.count {
-            let word = UInt64(
-                littleEndian: UnsafeRawPointer(line.baseAddress! + position).loadUnaligned(as: UInt64.self))
-            let special = specialBytes(word)
-            guard special == 0 else {
-                position += special.trailingZeroBitCount / 8
-                break
-            }
-            position += 8
-        }
+        position = FlatJSONObject.skipPlainWords(line, from: position)
         while position < line.count {
             let byte = line[position]
             if byte == UInt8(ascii: "\"") { return start..<position }
-            guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { return nil }
             position += 1
         }
         return nil
@@ -91,7 +83,7 @@ enum BronzeEnvelopeScanner {
             while position + 8 <= line.count {
                 let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
                 UnsafeMutableRawPointer(output + written).storeBytes(of: word, as: UInt64.self)
-                let special = specialBytes(UInt64(littleEndian: word))
+                let special = FlatJSONObject.specialBytes(UInt64(littleEndian: word))
                 guard special == 0 else {
                     position += special.trailingZeroBitCount / 8
                     written += special.trailingZeroBitCount / 8
@@ -103,7 +95,7 @@ enum BronzeEnvelopeScanner {
             guard position < line.count else { return nil }
             let byte = line[position]
             if byte == UInt8(ascii: "\"") { return written }
-            if byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\\") {
+            if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\\") {
                 output[written] = byte  // the last bytes of the line, one by one
                 written += 1
                 position += 1
@@ -118,19 +110,5 @@ enum BronzeEnvelopeScanner {
             written += 1
             position += 2
         }
-    }
-
-    /// The high bit of each byte (read little-endian) that is '"', '\\', below 0x20 or from
-    /// 0x7F up, and possibly of bytes after the first (a borrow only runs upward).
-    @inline(__always)
-    private static func specialBytes(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZero(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
-        let quote = hasZero(word ^ (ones &* 0x22))
-        let backslash = hasZero(word ^ (ones &* 0x5C))
-        let delete = hasZero(word ^ (ones &* 0x7F))
-        let control = (word &- ones &* 0x20) & ~word & highs
-        return quote | backslash | delete | control | (word & highs)
     }
 }

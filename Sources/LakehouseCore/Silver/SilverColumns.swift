@@ -52,14 +52,13 @@ public struct SilverTextColumn: Sendable, Hashable {
 
     /// Appends `text` (`nil`: a null).
     public mutating func append(_ text: String?) {
-        if var text {
-            text.withUTF8 { bytes.append(contentsOf: $0) }
-            markPresent()
-        } else {
+        guard var text else {
             if validity == nil { validity = Array(repeating: true, count: count) }
             validity?.append(false)
+            offsets.append(Int32(truncatingIfNeeded: bytes.count))
+            return
         }
-        offsets.append(Int32(truncatingIfNeeded: bytes.count))
+        text.withUTF8 { append(bytes: $0) }
     }
 
     /// Appends value `row` of `other`.
