@@ -62,7 +62,8 @@ struct ColumnChunkReader {
             maxDefinitionLevel: maxDefinitionLevel, typeLength: typeLength, maxRepetitionLevel: maxRepetitionLevel)
     }
 
-    private init(
+    /// A chunk's reader over `storage[range]`, where `storage` starts at `baseOffset` in the file.
+    init(
         storage: [UInt8], range: Range<Int>, baseOffset: Int, chunk: ParquetColumnChunkMetadata,
         maxDefinitionLevel: Int, typeLength: Int, maxRepetitionLevel: Int
     ) {

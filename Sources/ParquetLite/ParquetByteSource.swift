@@ -14,6 +14,20 @@ public protocol ParquetByteSource: Sendable {
     ///
     /// - Throws: any error; the reader passes it on.
     func read(_ range: Range<Int>) throws -> [UInt8]
+    /// An array holding the bytes of `range`, and where in it they lie: what the reader decodes
+    /// a column chunk from. The default copies them with ``read(_:)``; a source that already
+    /// holds the file in an array returns that array whole, so that nothing is copied.
+    ///
+    /// - Throws: whatever ``read(_:)`` throws.
+    func bytes(holding range: Range<Int>) throws -> (storage: [UInt8], range: Range<Int>)
+}
+
+extension ParquetByteSource {
+    /// Copies `range` with ``read(_:)``: the bytes, and all of them.
+    public func bytes(holding range: Range<Int>) throws -> (storage: [UInt8], range: Range<Int>) {
+        let bytes = try read(range)
+        return (bytes, bytes.indices)
+    }
 }
 
 /// A whole file held in memory.
@@ -28,6 +42,9 @@ public struct ParquetBufferSource: ParquetByteSource {
 
     /// Copies `range` out of ``bytes``. Never throws; `range` must lie within the file, as the reader ensures.
     public func read(_ range: Range<Int>) throws -> [UInt8] { Array(bytes[range]) }
+
+    /// The whole file and `range` in it: nothing is copied.
+    public func bytes(holding range: Range<Int>) throws -> (storage: [UInt8], range: Range<Int>) { (bytes, range) }
 }
 
 /// A local file, read with `pread` range by range; the descriptor closes when the source is
@@ -108,9 +125,17 @@ public struct ParquetFetchedRanges: ParquetByteSource {
     /// - Throws: ``ParquetError`` with ``ParquetError/Code/invalidArgument`` naming the range when no single
     ///   piece covers it, that is, when it was not fetched.
     public func read(_ range: Range<Int>) throws -> [UInt8] {
+        let held = try bytes(holding: range)
+        return Array(held.storage[held.range])
+    }
+
+    /// The added piece that holds all of `range`, and where `range` lies in it: nothing is copied.
+    ///
+    /// - Throws: as ``read(_:)``.
+    public func bytes(holding range: Range<Int>) throws -> (storage: [UInt8], range: Range<Int>) {
         for piece in pieces
         where piece.offset <= range.lowerBound && range.upperBound <= piece.offset + piece.bytes.count {
-            return Array(piece.bytes[(range.lowerBound - piece.offset)..<(range.upperBound - piece.offset)])
+            return (piece.bytes, (range.lowerBound - piece.offset)..<(range.upperBound - piece.offset))
         }
         throw ParquetError(
             code: .invalidArgument,

@@ -248,20 +248,13 @@ public struct ParquetReader: Sendable {
     private func decode(leaf index: Int, of group: ParquetRowGroupMetadata) throws -> DecodedColumnChunk {
         let chunk = group.columns[index]
         let leaf = leaves[index]
-        var reader: ColumnChunkReader
-        if let buffer = source as? ParquetBufferSource {
-            // A file in memory is read in place, not copied chunk by chunk.
-            reader = try ColumnChunkReader(
-                file: buffer.bytes, chunk: chunk, maxDefinitionLevel: leaf.maxDefinitionLevel,
-                typeLength: Int(leaf.element.typeLength ?? 0), maxRepetitionLevel: leaf.maxRepetitionLevel)
-        } else {
-            // A chunk of no values has no range and nothing is read of it.
-            let range = try ColumnChunkReader.byteRange(of: chunk, fileSize: source.size)
-            reader = ColumnChunkReader(
-                bytes: try range.map { try source.read($0) } ?? [], baseOffset: range?.lowerBound ?? 0, chunk: chunk,
-                maxDefinitionLevel: leaf.maxDefinitionLevel, typeLength: Int(leaf.element.typeLength ?? 0),
-                maxRepetitionLevel: leaf.maxRepetitionLevel)
-        }
+        // A chunk of no values has no range and nothing is read of it.
+        let range = try ColumnChunkReader.byteRange(of: chunk, fileSize: source.size)
+        let held = try range.map { try source.bytes(holding: $0) } ?? (storage: [], range: 0..<0)
+        var reader = ColumnChunkReader(
+            storage: held.storage, range: held.range, baseOffset: (range?.lowerBound ?? 0) - held.range.lowerBound,
+            chunk: chunk, maxDefinitionLevel: leaf.maxDefinitionLevel, typeLength: Int(leaf.element.typeLength ?? 0),
+            maxRepetitionLevel: leaf.maxRepetitionLevel)
         reader.verifiesChecksums = options.verifiesChecksums
         var decoded = try reader.read()
         if chunk.physicalType == .int96, case .fixedLenByteArray(let bytes, 12) = decoded.values {
