@@ -150,7 +150,7 @@ struct ColumnChunkReader {
         guard chunk.valueCount != 0 else {
             // Nothing to read (see `byteRange(of:fileSize:)`), whatever the bytes hold.
             return DecodedColumnChunk(
-                values: accumulator.values.values(), definitions: [], repetitions: [], entryCount: 0)
+                values: accumulator.values.finish(), definitions: [], repetitions: [], entryCount: 0)
         }
         // `nil` for a codec ParquetLite lacks (LZO, BROTLI): an error only at the first page
         // that has bytes to decompress, so that pages of no stored values read with any codec.
@@ -163,7 +163,7 @@ struct ColumnChunkReader {
             values: values, bytes: Int(min(chunk.totalUncompressedSize, Int64(compressed) * 32, Int64(Int32.max))))
         if maxDefinitionLevel > 0 { accumulator.definitions.reserveCapacity(values) }
         if maxRepetitionLevel > 0 { accumulator.repetitions.reserveCapacity(values) }
-        var dictionary: ParquetColumnBatch.Values?
+        var dictionary: PageDictionary?
         var offset = range.lowerBound
         while offset < range.upperBound {
             let header = try PageHeader.decode(storage, at: offset, end: range.upperBound, baseOffset: baseOffset)
@@ -180,19 +180,18 @@ struct ColumnChunkReader {
                         throw corrupt("a second or late dictionary page", at: offset)
                     }
                     let plain = try decompress(codec, body, header.uncompressedSize, at: bodyStart, into: scratch)
-                    dictionary = ValueBuffer.paddedDictionary(
+                    let decoded = PageDictionary(
                         try PlainDecoding.decode(
                             plain, count: header.valueCount, type: chunk.physicalType, width: valueWidth,
                             column: columnName,
                             corrupt: { corrupt($0, at: bodyStart + $1) }))
-                    if case .byteArray(let arrays)? = dictionary, arrays.count > 0 {
-                        // Values picked from the dictionary take about its mean length each
-                        // (reserved up to 64 times the chunk's size and 256 MiB; past that the
-                        // buffer grows as needed).
-                        let mean = Double(arrays.offsets[arrays.count]) / Double(arrays.count)
-                        let cap = Double(min(256 << 20, max(1 << 20, compressed * 64)))
+                    dictionary = decoded
+                    if case .byteArray(let arrays) = decoded.values, arrays.count > 0 {
                         accumulator.values.reserve(
-                            values: values, bytes: Int(min(mean * Double(chunk.valueCount), cap)))
+                            values: values,
+                            bytes: Self.gatheredBytes(
+                                arrays, longest: decoded.longest, valueCount: Int(chunk.valueCount),
+                                compressed: compressed))
                     }
                 default:
                     guard header.valueCount <= Int(chunk.valueCount) - accumulator.entries else {
@@ -212,9 +211,22 @@ struct ColumnChunkReader {
                 at: range.lowerBound)
         }
         return DecodedColumnChunk(
-            values: accumulator.values.values(), definitions: accumulator.definitions,
+            values: accumulator.values.finish(), definitions: accumulator.definitions,
             repetitions: accumulator.repetitions,
             entryCount: accumulator.entries)
+    }
+
+    /// The room to reserve for byte arrays picked from `dictionary`: enough for every value to
+    /// be its longest, so that the buffer is allocated once and never grows (room not written
+    /// is never faulted in), up to 256 MiB. Past that, the dictionary's mean length each, up to
+    /// 64 times the chunk's size and 256 MiB, and the buffer grows as needed.
+    private static func gatheredBytes(
+        _ dictionary: ParquetByteArrays, longest: Int, valueCount: Int, compressed: Int
+    ) -> Int {
+        let cap = 256 << 20
+        if longest == 0 || valueCount <= cap / longest { return longest * valueCount }
+        let mean = Double(dictionary.offsets[dictionary.count]) / Double(dictionary.count)
+        return Int(min(mean * Double(valueCount), Double(min(cap, max(1 << 20, compressed * 64)))))
     }
 
     /// Decompresses a page's `body` into `scratch` (see ``PageScratch/decompress(_:_:uncompressedSize:)``).
@@ -272,7 +284,7 @@ struct ColumnChunkReader {
     /// Decodes one data page (v1 or v2) and appends its levels and values.
     private func readDataPage(
         _ header: PageHeader, body: UnsafeRawBufferPointer, at bodyStart: Int, codec: CompressionCodec?,
-        scratch: PageScratch, dictionary: ParquetColumnBatch.Values?, into accumulator: inout Accumulator
+        scratch: PageScratch, dictionary: PageDictionary?, into accumulator: inout Accumulator
     ) throws {
         let count = header.valueCount
         let levelsStart = accumulator.definitions.count
@@ -388,7 +400,7 @@ struct ColumnChunkReader {
     /// Decodes a page's `count` dictionary indices and appends the values they pick, a block of
     /// indices at a time (the block stays in cache; no array of the page's indices is made).
     private func gatherDictionary(
-        _ raw: UnsafeRawBufferPointer, count present: Int, dictionary: ParquetColumnBatch.Values?, at bodyStart: Int,
+        _ raw: UnsafeRawBufferPointer, count present: Int, dictionary: PageDictionary?, at bodyStart: Int,
         into values: inout ValueBuffer
     ) throws {
         guard let dictionary else { throw corrupt("dictionary indices without a dictionary page", at: bodyStart) }

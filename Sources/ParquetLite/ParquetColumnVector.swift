@@ -19,9 +19,9 @@ public indirect enum ParquetColumnVector: Sendable {
     static func empty(_ field: ParquetField) -> ParquetColumnVector {
         switch field.kind {
         case .primitive(let physical, _, let length):
-            let buffer = ValueBuffer(
+            var buffer = ValueBuffer(
                 physicalType: physical == .int96 ? .int64 : physical, width: Int(length ?? 0), column: field.name)
-            return .primitive(ParquetColumnBatch(buffer.values()))
+            return .primitive(ParquetColumnBatch(buffer.finish()))
         case .list(let element): return .list(offsets: [0], validity: nil, elements: empty(element))
         case .structure(let fields): return .structure(children: fields.map(empty), validity: nil, count: 0)
         }
@@ -93,7 +93,7 @@ public indirect enum ParquetColumnVector: Sendable {
             try values.append(two.values)
             return .primitive(
                 ParquetColumnBatch(
-                    values.values(), validity: validity(one.validity, one.rowCount, two.validity, two.rowCount)))
+                    values.finish(), validity: validity(one.validity, one.rowCount, two.validity, two.rowCount)))
         case (.list(let offsets, let validity, let elements), .list(let moreOffsets, let moreValidity, let more)):
             let base = offsets.last ?? 0
             guard Int(base) + Int(moreOffsets.last ?? 0) <= Int(Int32.max) else {

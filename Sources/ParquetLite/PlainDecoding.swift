@@ -31,7 +31,7 @@ enum PlainDecoding {
         case .byteArray:
             var buffer = ValueBuffer(physicalType: .byteArray, width: 0, column: column)
             try buffer.appendPlainByteArrays(raw, count: count, corrupt: corrupt)
-            return buffer.values()
+            return buffer.finish()
         }
     }
 

@@ -1,13 +1,15 @@
 /// The values of a column chunk as its pages are decoded: one typed array per physical type,
-/// appended to in place (each page's values are copied once, and the arrays grow geometrically).
+/// whose pages' values are written straight into room reserved ahead (``OutputArray``): each
+/// value is written once, and the arrays are allocated once when the reservation holds.
 struct ValueBuffer {
-    private(set) var booleans: [Bool] = []
-    private(set) var int32s: [Int32] = []
-    private(set) var int64s: [Int64] = []
-    private(set) var floats: [Float] = []
-    private(set) var doubles: [Double] = []
-    private(set) var bytes: [UInt8] = []
-    private(set) var offsets: [Int32] = [0]
+    private var booleans = OutputArray<Bool>()
+    private var int32s = OutputArray<Int32>()
+    private var int64s = OutputArray<Int64>()
+    private var floats = OutputArray<Float>()
+    private var doubles = OutputArray<Double>()
+    private var bytes = OutputArray<UInt8>()
+    /// Byte arrays' offsets; the leading 0 is committed at the first append.
+    private var offsets = OutputArray<Int32>()
     let physicalType: ParquetPhysicalType
     /// The width of FIXED_LEN_BYTE_ARRAY (and INT96) values.
     let width: Int
@@ -24,16 +26,29 @@ struct ValueBuffer {
     /// caller bounds both by what the file's size makes plausible.
     mutating func reserve(values count: Int, bytes byteCount: Int) {
         switch physicalType {
-        case .boolean: booleans.reserveCapacity(count)
-        case .int32: int32s.reserveCapacity(count)
-        case .int64: int64s.reserveCapacity(count)
-        case .float: floats.reserveCapacity(count)
-        case .double: doubles.reserveCapacity(count)
-        case .fixedLenByteArray, .int96: bytes.reserveCapacity(count * width)
+        case .boolean: booleans.reserve(count)
+        case .int32: int32s.reserve(count)
+        case .int64: int64s.reserve(count)
+        case .float: floats.reserve(count)
+        case .double: doubles.reserve(count)
+        case .fixedLenByteArray, .int96: bytes.reserve(count * width)
         case .byteArray:
-            offsets.reserveCapacity(count + 1)
-            bytes.reserveCapacity(byteCount + 16)
+            offsets.reserve(count + 1)
+            bytes.reserve(byteCount + 16)
         }
+    }
+
+    private var overflow: ParquetError {
+        ParquetError(
+            code: .unsupportedFeature,
+            message: "column '\(column)': over 2 GiB of byte arrays in one vector; read fewer row groups at once",
+            column: column)
+    }
+
+    /// The offset where the next byte array starts (committing the leading 0 first).
+    private mutating func byteArrayEnd() -> Int32 {
+        if offsets.count == 0 { offsets.append(contentsOf: [0]) }
+        return Int32(truncatingIfNeeded: bytes.count)
     }
 
     /// Appends a page's values, which hold this buffer's physical type.
@@ -42,212 +57,215 @@ struct ValueBuffer {
     ///   would pass the 2 GiB their 32-bit offsets can address.
     mutating func append(_ values: ParquetColumnBatch.Values) throws {
         switch values {
-        case .boolean(let more): Self.append(more, to: &booleans)
-        case .int32(let more): Self.append(more, to: &int32s)
-        case .int64(let more): Self.append(more, to: &int64s)
-        case .float(let more): Self.append(more, to: &floats)
-        case .double(let more): Self.append(more, to: &doubles)
-        case .fixedLenByteArray(let more, _): Self.append(more, to: &bytes)
+        case .boolean(let more): booleans.append(contentsOf: more)
+        case .int32(let more): int32s.append(contentsOf: more)
+        case .int64(let more): int64s.append(contentsOf: more)
+        case .float(let more): floats.append(contentsOf: more)
+        case .double(let more): doubles.append(contentsOf: more)
+        case .fixedLenByteArray(let more, _): bytes.append(contentsOf: more)
         case .byteArray(let more):
-            guard more.bytes.count <= Int(Int32.max) - bytes.count else {
-                throw ParquetError(
-                    code: .unsupportedFeature,
-                    message:
-                        "column '\(column)': over 2 GiB of byte arrays in one vector; read fewer row groups at once",
-                    column: column)
+            guard more.bytes.count <= Int(Int32.max) - bytes.count else { throw overflow }
+            if offsets.count == 0 && bytes.room < more.bytes.count {
+                bytes.append(contentsOf: more.bytes)
+                offsets.append(contentsOf: more.offsets)
+                return
             }
-            if bytes.isEmpty && offsets.count == 1 && bytes.capacity < more.bytes.count {
-                bytes = more.bytes
-                offsets = more.offsets
-            } else {
-                let base = Int32(bytes.count)
-                Self.append(more.bytes, to: &bytes)
-                appendOffsets(more.offsets.count - 1) { new in
-                    more.offsets.withUnsafeBufferPointer { source in
-                        for index in 0..<new.count { new[index] = source[index + 1] &+ base }
-                    }
+            let base = byteArrayEnd()
+            bytes.append(contentsOf: more.bytes)
+            more.offsets.withUnsafeBufferPointer { source in
+                offsets.append(room: source.count - 1) { target in
+                    for index in 0..<(source.count - 1) { target[index] = source[index + 1] &+ base }
+                    return source.count - 1
                 }
             }
         }
-    }
-
-    /// Extends `offsets` by `count` entries that `fill` writes.
-    private mutating func appendOffsets(_ count: Int, _ fill: (UnsafeMutableBufferPointer<Int32>) -> Void) {
-        let start = offsets.count
-        offsets.append(contentsOf: repeatElement(0, count: count))
-        offsets.withUnsafeMutableBufferPointer { fill(UnsafeMutableBufferPointer(rebasing: $0[start...])) }
     }
 
     /// Appends the dictionary's values at `indices`, which were checked against its size. Byte
     /// arrays of up to 16 bytes are copied with one 16-byte load and store each, which is why
-    /// ``paddedDictionary(_:)`` pads a dictionary's bytes.
+    /// ``PageDictionary`` pads a dictionary's bytes.
     ///
     /// - Throws: ``ParquetError`` with ``ParquetError/Code/unsupportedFeature`` when byte arrays
     ///   would pass 2 GiB.
-    mutating func appendGathered(_ dictionary: ParquetColumnBatch.Values, _ indices: UnsafeBufferPointer<UInt32>) throws
-    {
-        func gather<T>(_ values: [T], into array: inout [T]) {
-            let start = array.count
-            guard let first = values.first else { return }
-            array.append(contentsOf: repeatElement(first, count: indices.count))
-            array.withUnsafeMutableBufferPointer { target in
-                values.withUnsafeBufferPointer { source in
-                    for (slot, index) in indices.enumerated() { target[start + slot] = source[Int(index)] }
+    mutating func appendGathered(_ dictionary: PageDictionary, _ indices: UnsafeBufferPointer<UInt32>) throws {
+        func gather<T>(_ values: [T], into array: inout OutputArray<T>) {
+            values.withUnsafeBufferPointer { source in
+                array.append(room: indices.count) { target in
+                    for (slot, index) in indices.enumerated() { target[slot] = source[Int(index)] }
+                    return indices.count
                 }
             }
         }
-        switch dictionary {
+        switch dictionary.values {
         case .boolean(let values): gather(values, into: &booleans)
         case .int32(let values): gather(values, into: &int32s)
         case .int64(let values): gather(values, into: &int64s)
         case .float(let values): gather(values, into: &floats)
         case .double(let values): gather(values, into: &doubles)
         case .fixedLenByteArray(let values, let width):
-            let start = bytes.count
-            bytes.append(contentsOf: repeatElement(0, count: indices.count * width))
-            bytes.withUnsafeMutableBytes { target in
-                values.withUnsafeBytes { source in
+            values.withUnsafeBytes { source in
+                bytes.append(room: indices.count * width) { target in
                     for (slot, index) in indices.enumerated() {
-                        (target.baseAddress! + start + slot * width).copyMemory(
-                            from: source.baseAddress! + Int(index) * width, byteCount: width)
+                        (target + slot * width).update(
+                            from: source.baseAddress!.assumingMemoryBound(to: UInt8.self) + Int(index) * width,
+                            count: width)
                     }
+                    return indices.count * width
                 }
             }
         case .byteArray(let arrays):
-            try gatherByteArrays(arrays, indices)
+            try gatherByteArrays(arrays, longest: dictionary.longest, indices)
         }
     }
 
-    private mutating func gatherByteArrays(_ arrays: ParquetByteArrays, _ indices: UnsafeBufferPointer<UInt32>) throws {
-        let base = bytes.count
-        var total = 0
+    /// Offsets and bytes of the picked values in one pass, into room for every value at the
+    /// dictionary's longest (and 16 bytes of slack, so that short values are stored 16 bytes
+    /// at a time).
+    private mutating func gatherByteArrays(
+        _ arrays: ParquetByteArrays, longest: Int, _ indices: UnsafeBufferPointer<UInt32>
+    ) throws {
+        let base = Int(byteArrayEnd())
+        var most = indices.count * longest
+        if most > Int(Int32.max) - base {
+            // Near 2 GiB: the exact size first, which may still fit.
+            most = arrays.offsets.withUnsafeBufferPointer { offsets in
+                indices.reduce(0) { $0 + Int(offsets[Int($1) + 1] &- offsets[Int($1)]) }
+            }
+            guard most <= Int(Int32.max) - base else { throw overflow }
+        }
+        Self.gather(arrays, indices, room: most, base: base, offsets: &offsets, bytes: &bytes)
+    }
+
+    private static func gather(
+        _ arrays: ParquetByteArrays, _ indices: UnsafeBufferPointer<UInt32>, room most: Int, base: Int,
+        offsets: inout OutputArray<Int32>, bytes: inout OutputArray<UInt8>
+    ) {
         let padded = arrays.bytes.count >= Int(arrays.offsets.last ?? 0) + 16
-        try arrays.offsets.withUnsafeBufferPointer { dictionaryOffsets in
-            // Offsets first, which sizes the bytes.
-            var position = base
-            var overflow = false
-            appendOffsets(indices.count) { new in
-                for (slot, index) in indices.enumerated() {
-                    position += Int(dictionaryOffsets[Int(index) + 1] &- dictionaryOffsets[Int(index)])
-                    if position > Int(Int32.max) { overflow = true }
-                    new[slot] = Int32(truncatingIfNeeded: position)
-                }
-            }
-            guard !overflow else {
-                throw ParquetError(
-                    code: .unsupportedFeature,
-                    message:
-                        "column '\(column)': over 2 GiB of byte arrays in one vector; read fewer row groups at once",
-                    column: column)
-            }
-            total = position - base
-            // 16 bytes of slack so that short values can be stored 16 bytes at a time.
-            bytes.append(contentsOf: repeatElement(0, count: total + 16))
-            bytes.withUnsafeMutableBytes { target in
-                arrays.bytes.withUnsafeBytes { source in
-                    guard let into = target.baseAddress, let from = source.baseAddress else { return }
-                    var at = base
-                    for index in indices {
-                        let start = Int(dictionaryOffsets[Int(index)])
-                        let length = Int(dictionaryOffsets[Int(index) + 1]) - start
-                        if length <= 16 && padded {
-                            (into + at).storeBytes(
-                                of: (from + start).loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
-                        } else {
-                            (into + at).copyMemory(from: from + start, byteCount: length)
+        arrays.offsets.withUnsafeBufferPointer { dictionaryOffsets in
+            arrays.bytes.withUnsafeBytes { source in
+                let from = source.baseAddress!
+                offsets.append(room: indices.count) { newOffsets in
+                    bytes.append(room: most + 16) { into in
+                        var end = 0
+                        for (slot, index) in indices.enumerated() {
+                            let start = Int(dictionaryOffsets[Int(index)])
+                            let length = Int(dictionaryOffsets[Int(index) + 1]) &- start
+                            if length <= 16 && padded {
+                                UnsafeMutableRawPointer(into + end).storeBytes(
+                                    of: (from + start).loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+                            } else {
+                                UnsafeMutableRawPointer(into + end).copyMemory(from: from + start, byteCount: length)
+                            }
+                            end &+= length
+                            newOffsets[slot] = Int32(truncatingIfNeeded: base &+ end)
                         }
-                        at += length
+                        return end
                     }
+                    return indices.count
                 }
             }
-            bytes.removeLast(16)
         }
     }
 
-    /// Appends `count` PLAIN byte arrays (a 4-byte length, then the bytes, each): one pass checks
-    /// the lengths and writes the offsets, a second copies the bytes.
+    /// Appends `count` PLAIN byte arrays (a 4-byte length, then the bytes, each) in one pass:
+    /// each length is checked, its bytes copied and its offset written, into room the page's
+    /// size bounds. Nothing is committed unless every value is sound.
     mutating func appendPlainByteArrays(
         _ raw: UnsafeRawBufferPointer, count: Int, corrupt: (String, Int) -> ParquetError
     ) throws {
         guard count >= 0, count <= raw.count / 4 else {
             throw corrupt("\(count) byte arrays in \(raw.count) bytes", 0)
         }
-        let base = bytes.count
-        let column = self.column
-        var end = base
-        var fault: ParquetError?
-        appendOffsets(count) { new in
-            var position = 0
-            for index in 0..<count {
-                guard raw.count - position >= 4 else {
-                    fault = corrupt("a byte array's length is cut off", position)
-                    return
+        let base = Int(byteArrayEnd())
+        if let fault = Self.copyPlain(raw, count: count, base: base, offsets: &offsets, bytes: &bytes, corrupt: corrupt)
+        {
+            throw fault.isOverflow ? overflow : fault.error
+        }
+    }
+
+    /// Why PLAIN byte arrays were refused: a corrupt page, or too many bytes for 32-bit offsets.
+    private struct PlainFault: Error {
+        var error: ParquetError
+        var isOverflow = false
+    }
+
+    private static func copyPlain(
+        _ raw: UnsafeRawBufferPointer, count: Int, base: Int, offsets: inout OutputArray<Int32>,
+        bytes: inout OutputArray<UInt8>, corrupt: (String, Int) -> ParquetError
+    ) -> PlainFault? {
+        var fault: PlainFault?
+        // The lengths take 4 bytes each, so the values take at most the rest.
+        let most = raw.count - 4 * count
+        offsets.append(room: count) { newOffsets in
+            bytes.append(room: most) { into in
+                var position = 0
+                var end = 0
+                for index in 0..<count {
+                    guard raw.count - position >= 4 else {
+                        fault = PlainFault(error: corrupt("a byte array's length is cut off", position))
+                        return 0
+                    }
+                    let length = Int(raw.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian)
+                    position += 4
+                    guard length <= raw.count - position else {
+                        fault = PlainFault(
+                            error: corrupt(
+                                "a byte array of \(length) bytes where \(raw.count - position) remain", position))
+                        return 0
+                    }
+                    guard length <= Int(Int32.max) - base - end else {
+                        fault = PlainFault(error: corrupt("", position), isOverflow: true)
+                        return 0
+                    }
+                    UnsafeMutableRawPointer(into + end).copyMemory(from: raw.baseAddress! + position, byteCount: length)
+                    position += length
+                    end += length
+                    newOffsets[index] = Int32(truncatingIfNeeded: base + end)
                 }
-                let length = Int(raw.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian)
-                position += 4
-                guard length <= raw.count - position else {
-                    fault = corrupt("a byte array of \(length) bytes where \(raw.count - position) remain", position)
-                    return
-                }
-                position += length
-                end += length
-                guard end <= Int(Int32.max) else {
-                    fault = ParquetError(
-                        code: .unsupportedFeature,
-                        message:
-                            "column '\(column)': over 2 GiB of byte arrays in one vector; read fewer row groups at once",
-                        column: column)
-                    return
-                }
-                new[index] = Int32(end)
+                return end
             }
+            return fault == nil ? count : 0
         }
-        if let fault {
-            offsets.removeLast(count)
-            throw fault
-        }
-        bytes.append(contentsOf: repeatElement(0, count: end - base))
-        let lengths = offsets
-        bytes.withUnsafeMutableBytes { target in
-            guard let into = target.baseAddress, let from = raw.baseAddress else { return }
-            var source = 4
-            var at = base
-            lengths.withUnsafeBufferPointer { offsets in
-                let first = offsets.count - count
-                var previous = Int(offsets[first - 1])
-                for index in first..<offsets.count {
-                    let length = Int(offsets[index]) - previous
-                    (into + at).copyMemory(from: from + source, byteCount: length)
-                    at += length
-                    source += length + 4
-                    previous = Int(offsets[index])
-                }
-            }
-        }
+        return fault
     }
 
-    /// A dictionary as decoded, with 16 bytes of padding after byte arrays' bytes for
-    /// ``appendGathered(_:_:)``.
-    static func paddedDictionary(_ values: ParquetColumnBatch.Values) -> ParquetColumnBatch.Values {
-        guard case .byteArray(var arrays) = values else { return values }
-        arrays.bytes.append(contentsOf: repeatElement(0, count: 16))
-        return .byteArray(arrays)
-    }
-
-    private static func append<T>(_ more: [T], to array: inout [T]) {
-        if array.isEmpty && array.capacity < more.count { array = more } else { array.append(contentsOf: more) }
-    }
-
-    /// The values gathered, as the column's physical type.
-    func values() -> ParquetColumnBatch.Values {
+    /// The values gathered, as the column's physical type; the buffer is left empty.
+    mutating func finish() -> ParquetColumnBatch.Values {
         switch physicalType {
-        case .boolean: .boolean(booleans)
-        case .int32: .int32(int32s)
-        case .int64: .int64(int64s)
-        case .float: .float(floats)
-        case .double: .double(doubles)
-        case .byteArray: .byteArray(ParquetByteArrays(bytes: bytes, offsets: offsets))
-        case .fixedLenByteArray, .int96: .fixedLenByteArray(bytes: bytes, width: width)
+        case .boolean: return .boolean(booleans.finish())
+        case .int32: return .int32(int32s.finish())
+        case .int64: return .int64(int64s.finish())
+        case .float: return .float(floats.finish())
+        case .double: return .double(doubles.finish())
+        case .byteArray:
+            _ = byteArrayEnd()
+            return .byteArray(ParquetByteArrays(bytes: bytes.finish(), offsets: offsets.finish()))
+        case .fixedLenByteArray, .int96: return .fixedLenByteArray(bytes: bytes.finish(), width: width)
         }
+    }
+}
+
+/// A chunk's dictionary page as decoded, ready for ``ValueBuffer/appendGathered(_:_:)``: byte
+/// arrays' bytes padded with 16 bytes, and the length of the longest.
+struct PageDictionary {
+    let values: ParquetColumnBatch.Values
+    /// The longest byte array's length (0 for other types).
+    let longest: Int
+    /// The number of values.
+    var count: Int { values.count }
+
+    init(_ values: ParquetColumnBatch.Values) {
+        guard case .byteArray(var arrays) = values else {
+            self.values = values
+            self.longest = 0
+            return
+        }
+        arrays.bytes.append(contentsOf: repeatElement(0, count: 16))
+        self.longest = arrays.offsets.withUnsafeBufferPointer { offsets in
+            var longest: Int32 = 0
+            for index in 0..<arrays.count { longest = max(longest, offsets[index + 1] &- offsets[index]) }
+            return Int(longest)
+        }
+        self.values = .byteArray(arrays)
     }
 }
