@@ -45,13 +45,29 @@ enum RLEHybridDecoder {
         }
         var bit = start
         var index = 0
-        // Fast path: an 8-byte load covers any value of up to 32 bits at any bit offset.
+        // Fast path: an 8-byte load covers any value of up to 32 bits at any bit offset. The
+        // values whose load stays inside the buffer are counted first, then unpacked 8 at a
+        // time (a group of 8 is `bitWidth` whole bytes) without a check per value.
         let fastEnd = (bytes.count - 8) * 8
-        while index < count && bit <= fastEnd {
-            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
-            (out + index).initialize(to: T(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask))
-            bit += bitWidth
-            index += 1
+        if bit <= fastEnd, let base = bytes.baseAddress {
+            let fast = Swift.min(count, (fastEnd - bit) / bitWidth + 1)
+            let shift = UInt64(bitWidth)
+            while index + 8 <= fast {
+                var at = bit
+                for lane in 0..<8 {
+                    let word = UInt64(littleEndian: (base + (at >> 3)).loadUnaligned(as: UInt64.self))
+                    (out + index + lane).initialize(to: T(truncatingIfNeeded: (word >> UInt64(at & 7)) & mask))
+                    at &+= Int(shift)
+                }
+                bit &+= bitWidth &* 8
+                index &+= 8
+            }
+            while index < fast {
+                let word = UInt64(littleEndian: (base + (bit >> 3)).loadUnaligned(as: UInt64.self))
+                (out + index).initialize(to: T(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask))
+                bit += bitWidth
+                index += 1
+            }
         }
         while index < count {
             var value: UInt64 = 0
