@@ -19,13 +19,13 @@ struct OutputArray<Element: BitwiseCopyable> {
     var room: Int { storage.count }
 
     /// Makes room for `total` elements in all (committed ones included), allocating once;
-    /// large allocations are advised to arrive in huge pages (``HugePageAdvice``).
+    /// large allocations are advised to arrive in huge pages (``PageAdvice``).
     mutating func reserve(_ total: Int) {
         guard total > storage.count else { return }
         let committed = count
         storage = storage.withUnsafeBufferPointer { old in
             [Element](unsafeUninitializedCapacity: total) { buffer, initialized in
-                HugePageAdvice.advise(
+                PageAdvice.advise(
                     UnsafeMutableRawPointer(buffer.baseAddress), byteCount: total * MemoryLayout<Element>.stride)
                 if committed > 0, let from = old.baseAddress {
                     buffer.baseAddress!.initialize(from: from, count: committed)
@@ -72,10 +72,20 @@ struct OutputArray<Element: BitwiseCopyable> {
         }
     }
 
-    /// The committed values, with the room dropped; the builder is left empty.
+    /// The committed values, with the room dropped; the builder is left empty. The room's
+    /// whole pages are handed back to the system (``PageAdvice/release(_:byteCount:)``);
+    /// the array's capacity is unchanged.
     mutating func finish() -> [Element] {
         var values = storage
         storage = []
+        let stride = MemoryLayout<Element>.stride
+        values.withUnsafeMutableBufferPointer { buffer in
+            // 16 bytes short of the end: the allocator may keep its bookkeeping right after it.
+            let spare = (buffer.count - count) * stride - 16
+            if spare > 0, let base = buffer.baseAddress {
+                PageAdvice.release(UnsafeMutableRawPointer(base + count), byteCount: spare)
+            }
+        }
         values.removeLast(values.count - count)
         count = 0
         return values

@@ -34,9 +34,14 @@ struct ValueBuffer {
         case .fixedLenByteArray, .int96: bytes.reserve(count * width)
         case .byteArray:
             offsets.reserve(count + 1)
-            bytes.reserve(byteCount + 16)
+            // With the slack that gathering and PLAIN copying ask for past the last value.
+            bytes.reserve(byteCount + Self.slack)
         }
     }
+
+    /// The room asked for past the last byte array's end: values of up to 64 bytes are copied
+    /// 16 bytes at a time.
+    static let slack = 64
 
     private var overflow: ParquetError {
         ParquetError(
@@ -119,7 +124,7 @@ struct ValueBuffer {
     }
 
     /// Offsets and bytes of the picked values in one pass, into room for every value at the
-    /// dictionary's longest (and 16 bytes of slack, so that short values are stored 16 bytes
+    /// dictionary's longest (and ``slack``, so that short values are stored 16 bytes
     /// at a time).
     private mutating func gatherByteArrays(
         _ arrays: ParquetByteArrays, longest: Int, _ indices: UnsafeBufferPointer<UInt32>
@@ -145,7 +150,7 @@ struct ValueBuffer {
             arrays.bytes.withUnsafeBytes { source in
                 let from = source.baseAddress!
                 offsets.append(room: indices.count) { newOffsets in
-                    bytes.append(room: most + 16) { into in
+                    bytes.append(room: most + slack) { into in
                         var end = 0
                         for (slot, index) in indices.enumerated() {
                             let start = Int(dictionaryOffsets[Int(index)])
@@ -197,9 +202,9 @@ struct ValueBuffer {
         // The lengths take 4 bytes each, so the values take at most the rest.
         let most = raw.count - 4 * count
         offsets.append(room: count) { newOffsets in
-            // 64 bytes of slack, so that values of up to 64 bytes are copied 16 bytes at a time
-            // (no call per value) where the page holds 64 bytes from the value on.
-            bytes.append(room: most + 64) { into in
+            // Slack, so that values of up to 64 bytes are copied 16 bytes at a time (no call per
+            // value) where the page holds 64 bytes from the value on.
+            bytes.append(room: most + slack) { into in
                 var position = 0
                 var end = 0
                 for index in 0..<count {
@@ -221,7 +226,7 @@ struct ValueBuffer {
                     }
                     let target = UnsafeMutableRawPointer(into + end)
                     let source = raw.baseAddress! + position
-                    if length <= 64 && position + 64 <= raw.count {
+                    if length <= slack && position + slack <= raw.count {
                         var copied = 0
                         repeat {
                             (target + copied).storeBytes(
