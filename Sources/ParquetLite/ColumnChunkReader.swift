@@ -190,8 +190,7 @@ struct ColumnChunkReader {
                         accumulator.values.reserve(
                             values: values,
                             bytes: Self.gatheredBytes(
-                                arrays, longest: decoded.longest, valueCount: Int(chunk.valueCount),
-                                compressed: compressed))
+                                longest: decoded.longest, valueCount: Int(chunk.valueCount), compressed: compressed))
                     }
                 default:
                     guard header.valueCount <= Int(chunk.valueCount) - accumulator.entries else {
@@ -217,16 +216,13 @@ struct ColumnChunkReader {
     }
 
     /// The room to reserve for byte arrays picked from `dictionary`: enough for every value to
-    /// be its longest, so that the buffer is allocated once and never grows (room not written
-    /// is never faulted in), up to 256 MiB. Past that, the dictionary's mean length each, up to
-    /// 64 times the chunk's size and 256 MiB, and the buffer grows as needed.
-    private static func gatheredBytes(
-        _ dictionary: ParquetByteArrays, longest: Int, valueCount: Int, compressed: Int
-    ) -> Int {
-        let cap = 256 << 20
-        if longest == 0 || valueCount <= cap / longest { return longest * valueCount }
-        let mean = Double(dictionary.offsets[dictionary.count]) / Double(dictionary.count)
-        return Int(min(mean * Double(valueCount), Double(min(cap, max(1 << 20, compressed * 64)))))
+    /// be its longest, so that the buffer is allocated once and never grows, bounded by what the
+    /// chunk's compressed size makes plausible (64 times it, at least 1 MiB) and 256 MiB. Past
+    /// that bound the buffer grows as needed.
+    private static func gatheredBytes(longest: Int, valueCount: Int, compressed: Int) -> Int {
+        let bound = min(256 << 20, max(1 << 20, compressed.multipliedReportingOverflow(by: 64).partialValue))
+        let (all, overflow) = longest.multipliedReportingOverflow(by: valueCount)
+        return overflow ? bound : min(all, bound)
     }
 
     /// Decompresses a page's `body` into `scratch` (see ``PageScratch/decompress(_:_:uncompressedSize:)``).

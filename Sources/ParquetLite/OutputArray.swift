@@ -5,7 +5,8 @@
 /// then overwrite them: a second pass over every byte it outputs. Here the decoder reserves
 /// room, writes its values straight into it through a pointer and then ``commit(_:)``s them.
 /// The array handed out by ``finish()`` holds the committed values only; its capacity may be
-/// larger (room never written is never faulted in, so it costs address space, not memory).
+/// larger (room never written costs address space, not memory: its whole pages are handed
+/// back to the system).
 ///
 /// The room is an array whose elements are declared initialized without being written: sound
 /// for `BitwiseCopyable` elements, none of which is read before it is written.
@@ -80,8 +81,7 @@ struct OutputArray<Element: BitwiseCopyable> {
         storage = []
         let stride = MemoryLayout<Element>.stride
         values.withUnsafeMutableBufferPointer { buffer in
-            // 16 bytes short of the end: the allocator may keep its bookkeeping right after it.
-            let spare = (buffer.count - count) * stride - 16
+            let spare = (buffer.count - count) * stride
             if spare > 0, let base = buffer.baseAddress {
                 PageAdvice.release(UnsafeMutableRawPointer(base + count), byteCount: spare)
             }

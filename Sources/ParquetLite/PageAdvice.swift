@@ -1,5 +1,7 @@
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Musl)
+    import Musl
 #endif
 
 /// Advice to Linux on how the reader's output arrays use memory: large, freshly reserved arrays
@@ -13,9 +15,10 @@
 /// (`/sys/kernel/mm/transparent_hugepage/enabled` is `madvise` or `always`), the same memory
 /// arrives 2 MiB per fault.
 ///
-/// Only the whole 2 MiB pages inside a range of at least ``threshold`` bytes are advised, and only
-/// before they are first written: the advice changes how the range is faulted in, never what
-/// it holds. Smaller ranges are left alone: a huge page that is only partly used is resident
+/// Only the whole 2 MiB pages inside a range of at least ``threshold`` bytes are advised, before
+/// the array writes them: the advice changes how the range is faulted in, never what it holds.
+/// It stays with the memory when the allocator reuses it (where glibc serves blocks this large
+/// from its heap). Smaller ranges are left alone: a huge page that is only partly used is resident
 /// all the same, which would weigh on the memory a row group's read holds. Elsewhere (other
 /// systems, THP disabled) it does nothing.
 enum PageAdvice {
@@ -36,8 +39,9 @@ enum PageAdvice {
 
     /// Hands the whole pages of `byteCount` bytes from `start` back to the system: room an
     /// array reserved and never wrote, which would otherwise stay resident where the allocator
-    /// reused memory that was written before. They read as zeros if written again later. Only
-    /// ranges of at least 64 KiB are released; the range must lie inside one allocation.
+    /// reused memory that was written before. The pages read as zeros afterwards. Only ranges
+    /// of at least 64 KiB are released; the range must lie inside one allocation and hold
+    /// nothing that is read before it is written.
     static func release(_ start: UnsafeMutableRawPointer?, byteCount: Int) {
         #if os(Linux)
             guard let start, byteCount >= 64 << 10 else { return }

@@ -23,7 +23,7 @@ struct ValueBuffer {
 
     /// Reserves room for `count` values and, for byte arrays, `byteCount` bytes, so that the
     /// arrays are allocated once instead of growing (and being copied) page after page. The
-    /// caller bounds both by what the file's size makes plausible.
+    /// caller bounds both by what the chunk's compressed size makes plausible.
     mutating func reserve(values count: Int, bytes byteCount: Int) {
         switch physicalType {
         case .boolean: booleans.reserve(count)
@@ -131,13 +131,14 @@ struct ValueBuffer {
     ) throws {
         let base = Int(byteArrayEnd())
         var most = indices.count * longest
-        if most > Int(Int32.max) - base {
-            // Near 2 GiB: the exact size first, which may still fit.
+        if most > 1 << 20 {
+            // Long values in the dictionary: the block's exact size, so that the room is not
+            // sized (nor 2 GiB refused) for values the block does not pick.
             most = arrays.offsets.withUnsafeBufferPointer { offsets in
                 indices.reduce(0) { $0 + Int(offsets[Int($1) + 1] &- offsets[Int($1)]) }
             }
-            guard most <= Int(Int32.max) - base else { throw overflow }
         }
+        guard most <= Int(Int32.max) - base else { throw overflow }
         Self.gather(arrays, indices, room: most, base: base, offsets: &offsets, bytes: &bytes)
     }
 
@@ -173,8 +174,10 @@ struct ValueBuffer {
     }
 
     /// Appends `count` PLAIN byte arrays (a 4-byte length, then the bytes, each) in one pass:
-    /// each length is checked, its bytes copied and its offset written, into room the page's
-    /// size bounds. Nothing is committed unless every value is sound.
+    /// each length is checked, its bytes copied and its offset written. The values of a sound
+    /// page take at most its size less 4 bytes per value, which is the room made; a length
+    /// that would pass it is refused before anything is copied. Nothing is committed unless
+    /// every value is sound.
     mutating func appendPlainByteArrays(
         _ raw: UnsafeRawBufferPointer, count: Int, corrupt: (String, Int) -> ParquetError
     ) throws {
@@ -218,6 +221,15 @@ struct ValueBuffer {
                         fault = PlainFault(
                             error: corrupt(
                                 "a byte array of \(length) bytes where \(raw.count - position) remain", position))
+                        return 0
+                    }
+                    // Every later value needs its 4-byte length, so the values end by `most`:
+                    // checked before the copy, which keeps it inside the room.
+                    guard length <= most - end else {
+                        fault = PlainFault(
+                            error: corrupt(
+                                "byte arrays whose lengths run past their page (\(count) values in \(raw.count) bytes)",
+                                position))
                         return 0
                     }
                     guard length <= Int(Int32.max) - base - end else {

@@ -82,6 +82,34 @@ struct ValueBufferTests {
         #expect(Self.arrays(buffer.finish()) == [Array("one".utf8), Array("three".utf8)])
     }
 
+    @Test("a PLAIN page whose first length takes the bytes the later lengths need is refused before any copy")
+    func plainLengthsPastPage() throws {
+        // 20 values in 80 bytes: only 0 bytes of values fit, yet the first length (76) fits
+        // in what follows it.
+        var page: [UInt8] = []
+        withUnsafeBytes(of: UInt32(76).littleEndian) { page += $0 }
+        page += [UInt8](repeating: 0xAB, count: 76)
+        var buffer = ValueBuffer(physicalType: .byteArray, width: 0, column: "c")
+        let corrupt: (String, Int) -> ParquetError = {
+            ParquetError(code: .corruptMetadata, message: $0, byteOffset: $1)
+        }
+        let error = #expect(throws: ParquetError.self) {
+            try page.withUnsafeBytes { try buffer.appendPlainByteArrays($0, count: 20, corrupt: corrupt) }
+        }
+        #expect(error?.message.contains("run past their page") == true)
+        #expect(Self.arrays(buffer.finish()) == [])
+    }
+
+    @Test("a block picking short values from a dictionary holding a long one gets room for what it picks")
+    func longDictionaryValue() throws {
+        let words: [[UInt8]] = [Array("short".utf8), [UInt8](repeating: 5, count: 300_000)]
+        let dictionary = PageDictionary(.byteArray(ParquetByteArrays(values: words)))
+        var buffer = ValueBuffer(physicalType: .byteArray, width: 0, column: "c")
+        let indices = (0..<4096).map { UInt32($0 == 17 ? 1 : 0) }
+        try indices.withUnsafeBufferPointer { try buffer.appendGathered(dictionary, $0) }
+        #expect(Self.arrays(buffer.finish()) == indices.map { words[Int($0)] })
+    }
+
     @Test("a dictionary column whose common values are its longest reads back whole (the room holds them all)")
     func skewedDictionary() async throws {
         // The dictionary's mean length is far below the values' mean: the room must not be
