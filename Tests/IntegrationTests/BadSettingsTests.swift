@@ -250,7 +250,10 @@ struct BadSettingsTests {
         producer.send(signal: SIGTERM)
         let producerStatus = await producer.waitForExit(timeout: .seconds(20))
         #expect(producerStatus != nil, "the producer did not stop")
-        #expect(clock.now - first < .seconds(5), "the producer took \(clock.now - first) to stop")
+        // Promptly: against the 600 s its call would otherwise hang. It takes about a second
+        // alone; the bound leaves room for a loaded machine (5.1 s was seen beside other tests),
+        // where this task is also scheduled late.
+        #expect(clock.now - first < .seconds(15), "the producer took \(clock.now - first) to stop")
         // Ingest's listing is not abandoned, but a second signal ends the process at once.
         let output = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("ingest") + ".out").path
         defer { try? FileManager.default.removeItem(atPath: output) }
