@@ -3,7 +3,8 @@
 ///
 /// A decoder that appends to a Swift array must first fill the new slots (with zeros, say) and
 /// then overwrite them: a second pass over every byte it outputs. Here the decoder reserves
-/// room, writes its values straight into it through a pointer and then ``commit(_:)``s them.
+/// room, writes its values straight into it through a pointer, and says how many it wrote,
+/// which are committed (``append(room:_:)``).
 /// The array handed out by ``finish()`` holds the committed values only; its capacity may be
 /// larger (room never written costs address space, not memory: its whole pages are handed
 /// back to the system).

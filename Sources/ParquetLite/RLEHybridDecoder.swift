@@ -50,21 +50,19 @@ enum RLEHybridDecoder {
         // time (a group of 8 is `bitWidth` whole bytes) without a check per value.
         let fastEnd = (bytes.count - 8) * 8
         if bit <= fastEnd, let base = bytes.baseAddress {
+            /// The value starting at bit `at`, with one 8-byte load.
+            @inline(__always) func value(at: Int) -> T {
+                let word = UInt64(littleEndian: (base + (at >> 3)).loadUnaligned(as: UInt64.self))
+                return T(truncatingIfNeeded: (word >> UInt64(at & 7)) & mask)
+            }
             let fast = Swift.min(count, (fastEnd - bit) / bitWidth + 1)
-            let shift = UInt64(bitWidth)
             while index + 8 <= fast {
-                var at = bit
-                for lane in 0..<8 {
-                    let word = UInt64(littleEndian: (base + (at >> 3)).loadUnaligned(as: UInt64.self))
-                    (out + index + lane).initialize(to: T(truncatingIfNeeded: (word >> UInt64(at & 7)) & mask))
-                    at &+= Int(shift)
-                }
+                for lane in 0..<8 { (out + index + lane).initialize(to: value(at: bit &+ lane &* bitWidth)) }
                 bit &+= bitWidth &* 8
                 index &+= 8
             }
             while index < fast {
-                let word = UInt64(littleEndian: (base + (bit >> 3)).loadUnaligned(as: UInt64.self))
-                (out + index).initialize(to: T(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask))
+                (out + index).initialize(to: value(at: bit))
                 bit += bitWidth
                 index += 1
             }

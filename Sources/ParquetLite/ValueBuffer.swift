@@ -43,7 +43,9 @@ struct ValueBuffer {
     /// 16 bytes at a time.
     static let slack = 64
 
-    private var overflow: ParquetError {
+    private var overflow: ParquetError { Self.overflow(column: column) }
+
+    private static func overflow(column: String) -> ParquetError {
         ParquetError(
             code: .unsupportedFeature,
             message: "column '\(column)': over 2 GiB of byte arrays in one vector; read fewer row groups at once",
@@ -185,56 +187,40 @@ struct ValueBuffer {
             throw corrupt("\(count) byte arrays in \(raw.count) bytes", 0)
         }
         let base = Int(byteArrayEnd())
-        if let fault = Self.copyPlain(raw, count: count, base: base, offsets: &offsets, bytes: &bytes, corrupt: corrupt)
-        {
-            throw fault.isOverflow ? overflow : fault.error
-        }
-    }
-
-    /// Why PLAIN byte arrays were refused: a corrupt page, or too many bytes for 32-bit offsets.
-    private struct PlainFault: Error {
-        var error: ParquetError
-        var isOverflow = false
+        try Self.copyPlain(
+            raw, count: count, base: base, column: column, offsets: &offsets, bytes: &bytes, corrupt: corrupt)
     }
 
     private static func copyPlain(
-        _ raw: UnsafeRawBufferPointer, count: Int, base: Int, offsets: inout OutputArray<Int32>,
+        _ raw: UnsafeRawBufferPointer, count: Int, base: Int, column: String, offsets: inout OutputArray<Int32>,
         bytes: inout OutputArray<UInt8>, corrupt: (String, Int) -> ParquetError
-    ) -> PlainFault? {
-        var fault: PlainFault?
-        // The lengths take 4 bytes each, so the values take at most the rest.
+    ) throws {
+        // The lengths take 4 bytes each, so the values of a sound page take at most the rest;
+        // 32-bit offsets allow what remains below 2 GiB. One bound, checked per value before
+        // its copy, keeps every copy inside the room and every length read inside the page
+        // (while the values stay within `most`, 4 bytes remain for each length still to read).
         let most = raw.count - 4 * count
-        offsets.append(room: count) { newOffsets in
+        let limit = min(most, Int(Int32.max) - base)
+        try offsets.append(room: count) { newOffsets in
             // Slack, so that values of up to 64 bytes are copied 16 bytes at a time (no call per
             // value) where the page holds 64 bytes from the value on.
-            bytes.append(room: most + slack) { into in
+            try bytes.append(room: most + slack) { into in
                 var position = 0
                 var end = 0
                 for index in 0..<count {
-                    guard raw.count - position >= 4 else {
-                        fault = PlainFault(error: corrupt("a byte array's length is cut off", position))
-                        return 0
-                    }
                     let length = Int(raw.loadUnaligned(fromByteOffset: position, as: UInt32.self).littleEndian)
                     position += 4
-                    guard length <= raw.count - position else {
-                        fault = PlainFault(
-                            error: corrupt(
-                                "a byte array of \(length) bytes where \(raw.count - position) remain", position))
-                        return 0
-                    }
-                    // Every later value needs its 4-byte length, so the values end by `most`:
-                    // checked before the copy, which keeps it inside the room.
-                    guard length <= most - end else {
-                        fault = PlainFault(
-                            error: corrupt(
+                    guard length <= limit - end else {
+                        let remaining = raw.count - position
+                        if length > remaining {
+                            throw corrupt("a byte array of \(length) bytes where \(remaining) remain", position)
+                        }
+                        if length > most - end {
+                            throw corrupt(
                                 "byte arrays whose lengths run past their page (\(count) values in \(raw.count) bytes)",
-                                position))
-                        return 0
-                    }
-                    guard length <= Int(Int32.max) - base - end else {
-                        fault = PlainFault(error: corrupt("", position), isOverflow: true)
-                        return 0
+                                position)
+                        }
+                        throw overflow(column: column)
                     }
                     let target = UnsafeMutableRawPointer(into + end)
                     let source = raw.baseAddress! + position
@@ -254,9 +240,8 @@ struct ValueBuffer {
                 }
                 return end
             }
-            return fault == nil ? count : 0
+            return count
         }
-        return fault
     }
 
     /// The values gathered, as the column's physical type; the buffer is left empty.
