@@ -34,6 +34,9 @@ public final class FaultServer: Sendable {
         public let headers: [(String, String)]
         /// The body.
         public let body: [UInt8]
+        /// When the server had read the whole request, by its own thread's clock: a test that
+        /// times a client from here is not delayed by the test process's busy task threads.
+        public let received: ContinuousClock.Instant
 
         /// The first header named `name`, compared case-insensitively.
         public func header(_ name: String) -> String? {
@@ -72,6 +75,10 @@ public final class FaultServer: Sendable {
     /// Every request received so far.
     public var requests: [Request] { responder.requests.withLock { $0 } }
 
+    /// When each client closed a stalled connection before the stall ended, in order: the
+    /// moment a client gave up on a request (a timeout, a cancelled task), seen by the server.
+    public var hangUps: [ContinuousClock.Instant] { responder.hangUps.withLock { $0 } }
+
     /// Stops accepting connections.
     public func stop() { acceptor.stop() }
 }
@@ -79,6 +86,7 @@ public final class FaultServer: Sendable {
 /// Reads requests and acts out the script, for every connection of one server.
 private final class Responder: Sendable {
     let requests = Mutex<[FaultServer.Request]>([])
+    let hangUps = Mutex<[ContinuousClock.Instant]>([])
     let handler: @Sendable (FaultServer.Request) -> FaultServer.Action
 
     init(handler: @escaping @Sendable (FaultServer.Request) -> FaultServer.Action) { self.handler = handler }
@@ -94,7 +102,10 @@ private final class Responder: Sendable {
             case .stall(let seconds):
                 // Answer nothing until the client gives up (closes) or the time passes.
                 var poller = pollfd(fd: connection, events: Int16(POLLIN), revents: 0)
-                _ = poll(&poller, 1, Int32(seconds * 1000))
+                if poll(&poller, 1, Int32(seconds * 1000)) > 0 {
+                    let now = ContinuousClock.now
+                    hangUps.withLock { $0.append(now) }
+                }
                 return
             case .respond(let status, let headers, let body):
                 var text = "HTTP/1.1 \(status) Status\r\nContent-Length: \(body.utf8.count)\r\n"
@@ -143,7 +154,7 @@ private final class Responder: Sendable {
         while buffer.count < bodyStart + length { guard receive(connection, into: &buffer) else { return nil } }
         let body = Array(buffer[bodyStart..<(bodyStart + length)])
         buffer.removeFirst(bodyStart + length)
-        return FaultServer.Request(line: line, headers: headers, body: body)
+        return FaultServer.Request(line: line, headers: headers, body: body, received: .now)
     }
 
     private func receive(_ connection: Int32, into buffer: inout [UInt8]) -> Bool {
