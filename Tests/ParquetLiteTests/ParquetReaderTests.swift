@@ -99,6 +99,25 @@ struct ParquetReaderTests {
         #expect(outOfRange?.code == .invalidArgument)
     }
 
+    @Test("streaming gives each row group as readRowGroup does, whether or not freed memory is released between them")
+    func streamingReleasesMemory() async throws {
+        let file = try await Self.file()
+        #expect(ParquetReader.Options().releasesMemoryBetweenRowGroups)
+        for releases in [true, false] {
+            var options = ParquetReader.Options()
+            options.releasesMemoryBetweenRowGroups = releases
+            let reader = try ParquetReader(bytes: file, options: options)
+            var indices: [Int] = []
+            var batches = reader.rowGroupBatches()
+            while let (index, batch) = try batches.next() {
+                indices.append(index)
+                let alone = try reader.readRowGroup(index)
+                #expect(batch.rows.map(\.json) == alone.rows.map(\.json), "row group \(index), releases \(releases)")
+            }
+            #expect(indices == [0, 1, 2, 3])
+        }
+    }
+
     @Test("byte ranges fetched by the caller: the footer, then only the chunks named")
     func fetchedRanges() async throws {
         let file = try await Self.file()
