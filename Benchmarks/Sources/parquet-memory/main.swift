@@ -39,7 +39,7 @@ func resetResidentPeak() -> Bool {
 func residentPeakMiB() -> Double? {
     guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
         let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-        let kib = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+        let kib = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap({ Double($0) })
     else { return nil }
     return kib / 1024
 }
@@ -105,14 +105,15 @@ guard rowsRead == rowCount else {
     FileHandle.standardError.write(Data("parquet-memory: read \(rowsRead) rows of \(rowCount)\n".utf8))
     exit(1)
 }
-let readPeak = max(sampledPeak, kernelPeak ? residentPeakMiB() ?? 0 : 0)
+let kernelReadPeak = kernelPeak ? residentPeakMiB() : nil
+let readPeak = max(sampledPeak, kernelReadPeak ?? 0)
 let readGrowth = readPeak - before
 print(
     String(
         format:
             "memory parquet-read rows=%d row_groups=%d before_mib=%.1f peak_mib=%.1f sampled_peak_mib=%.1f growth_mib=%.1f bound_mib=%.0f",
         rowsRead, reader.metadata.rowGroups.count, before, readPeak, sampledPeak, readGrowth, bound)
-        + " peak_from=\(kernelPeak ? "kernel" : "samples")")
+        + " peak_from=\(kernelReadPeak == nil ? "samples" : "kernel")")
 guard readGrowth <= bound else {
     FileHandle.standardError.write(Data("parquet-memory: reading is not bounded by the row group\n".utf8))
     exit(1)
