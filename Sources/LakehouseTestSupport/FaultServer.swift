@@ -77,6 +77,7 @@ public final class FaultServer: Sendable {
 
     /// When each client closed a stalled connection before the stall ended, in order: the
     /// moment a client gave up on a request (a timeout, a cancelled task), seen by the server.
+    /// Bytes a client sends during a stall are dropped; only the end of its stream counts.
     public var hangUps: [ContinuousClock.Instant] { responder.hangUps.withLock { $0 } }
 
     /// Stops accepting connections.
@@ -101,8 +102,7 @@ private final class Responder: Sendable {
             case .drop: return
             case .stall(let seconds):
                 // Answer nothing until the client gives up (closes) or the time passes.
-                var poller = pollfd(fd: connection, events: Int16(POLLIN), revents: 0)
-                if poll(&poller, 1, Int32(seconds * 1000)) > 0 {
+                if hungUp(connection, within: .seconds(seconds)) {
                     let now = ContinuousClock.now
                     hangUps.withLock { $0.append(now) }
                 }
@@ -117,6 +117,26 @@ private final class Responder: Sendable {
                 _ = sendAll(connection, Array(text.utf8))
                 return
             }
+        }
+    }
+
+    /// Whether the client closed `connection` (or it failed) before `time` passed. Bytes the
+    /// client sends meanwhile are read and dropped: only the end of the stream is a hang-up.
+    private func hungUp(_ connection: Int32, within time: Duration) -> Bool {
+        let deadline = ContinuousClock.now + time
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { return false }
+            var poller = pollfd(fd: connection, events: Int16(POLLIN), revents: 0)
+            let ready = poll(
+                &poller, 1,
+                Int32(max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { return false }
+            if poller.revents & Int16(POLLHUP | POLLERR) != 0 { return true }
+            let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { return true }
         }
     }
 

@@ -11,7 +11,7 @@
 /// freed it serves blocks up to that size from its heaps, which it trims only at their top,
 /// and each thread that decoded keeps an arena of its own. Streaming a 10M-row file (8 MiB row
 /// groups, about 70 MiB of values each), the peak resident size grew by 84–101 MiB without this
-/// and by 66–86 MiB with it. `malloc_trim(0)` (glibc 2.8 and later) returns every free page of
+/// (four runs) and by 57–86 MiB with it (six runs). `malloc_trim(0)` (glibc 2.8 and later) returns every free page of
 /// every arena.
 ///
 /// It is looked up at run time, so elsewhere (musl, other systems) this does nothing.
@@ -28,8 +28,13 @@ enum FreedMemory {
         #endif
     }()
 
-    /// Returns the process's free heap pages to the system. It takes about 6 ms after a row
-    /// group's values were freed, and the next allocations fault their pages in afresh.
+    /// Whether this C library has `malloc_trim` (glibc), so that ``release()`` does something.
+    static var isAvailable: Bool { trim != nil }
+
+    /// Returns the process's free heap pages to the system. It locks and walks every arena of
+    /// the process in turn, so other threads' allocations may wait on it; after a row group of
+    /// the benchmark table it took a few milliseconds here. The next allocations fault their
+    /// pages in afresh.
     static func release() {
         _ = trim?(0)
     }

@@ -241,15 +241,17 @@ struct FaultInjectionTests {
         #expect(error.code == .timeout)
         // Timed by the server's own thread, from the first request's arrival to the last try's
         // hang-up: a test process whose task threads are busy with other suites may resume late.
-        // Every try is ended by the client (its stall timeout), none by the server's 30 s.
+        // Every try is ended by the client (its stall timeout or the time limit), none by the
+        // server's 30 s.
         _ = try await eventually("the server sees every try's hang-up", timeout: .seconds(120), poll: .milliseconds(10))
         {
             server.hangUps.count == server.requests.count
         }
-        if let first = server.requests.first, let last = server.hangUps.last {
-            // Without the stall timeout the first try alone would wait 30 s.
-            #expect(last - first.received < .seconds(20), "took \(last - first.received)")
-        }
+        let first = try #require(server.requests.first)
+        let last = try #require(server.hangUps.last)
+        // Without the stall timeout and the time limit (which also caps each try) the first
+        // try alone would wait 30 s.
+        #expect(last - first.received < .seconds(20), "took \(last - first.received)")
         #expect(server.requests.count <= 4)
     }
 

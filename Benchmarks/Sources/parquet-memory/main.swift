@@ -5,9 +5,9 @@
 // file: the run fails (exit 1) if, while writing, the peak resident size grows by more than
 // 4 row groups + 64 MiB over the baseline or grows between the middle and the end of the stream,
 // or if, while reading, the resident size grows by more than the same bound over what it was
-// before reading. The read's peak is the kernel's (VmHWM, reset before the read), which sees the
-// moments between samples too, and the resident size sampled while each batch is held where the
-// kernel keeps no peak. Ends with a `memory parquet-write …` and a `memory parquet-read …` line.
+// before reading. The read's peak is the larger of the kernel's (VmHWM, reset before the read),
+// which sees the moments between samples too, and the resident size sampled while each batch is
+// held (alone where the kernel keeps no peak). Ends with a `memory parquet-write …` and a `memory parquet-read …` line.
 //
 // Usage: parquet-memory [--rows N] [--row-group-mib M]
 
