@@ -126,13 +126,11 @@ private final class Responder: Sendable {
         let deadline = ContinuousClock.now + time
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
-            let left = deadline - ContinuousClock.now
-            guard left > .zero else { return false }
+            guard deadline > ContinuousClock.now else { return false }
+            // In slices of at most 100 ms, so that the deadline needs no conversion to a timeout.
             var poller = pollfd(fd: connection, events: Int16(POLLIN), revents: 0)
-            let ready = poll(
-                &poller, 1,
-                Int32(max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
-            if ready < 0 && errno == EINTR { continue }
+            let ready = poll(&poller, 1, 100)
+            if ready == 0 || (ready < 0 && errno == EINTR) { continue }
             guard ready > 0 else { return false }
             if poller.revents & Int16(POLLHUP | POLLERR) != 0 { return true }
             let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }

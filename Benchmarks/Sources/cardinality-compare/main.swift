@@ -49,13 +49,7 @@ else {
 }
 
 /// The process's resident memory in bytes (`VmRSS` of /proc/self/status).
-func residentBytes() -> Int {
-    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-        let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
-    else { return 0 }
-    return kilobytes * 1024
-}
+func residentBytes() -> Int { ProcessMemory.statusBytes("VmRSS") ?? 0 }
 
 /// One side: a schema and its simulation. Used from one task at a time.
 final class Side: @unchecked Sendable {

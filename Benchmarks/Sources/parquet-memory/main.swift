@@ -29,21 +29,6 @@ func peakMiB() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
-/// Starts the kernel's record of the peak resident size afresh (Linux 4.0 and later); false
-/// where it cannot.
-func resetResidentPeak() -> Bool {
-    (try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)) != nil
-}
-
-/// The kernel's peak resident size since ``resetResidentPeak()`` (VmHWM), in MiB.
-func residentPeakMiB() -> Double? {
-    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-        let kib = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap({ Double($0) })
-    else { return nil }
-    return kib / 1024
-}
-
 let options = CommandOptions.parse(
     defaults: ["--rows": "10000000", "--row-group-mib": "8"], usage: "parquet-memory [--rows N] [--row-group-mib M]")
 guard let rowCount = Int(options["--rows"]!), rowCount > 0, let groupMiB = Int(options["--row-group-mib"]!),
@@ -91,7 +76,7 @@ guard growth <= bound, peak <= max(middle, baseline) + 16 else {
 
 // Reading back, row group by row group: the kernel's peak, and the resident size sampled while
 // each batch is held.
-let kernelPeak = resetResidentPeak()
+let kernelPeak = ProcessMemory.resetResidentPeak()
 let before = residentMiB()
 var sampledPeak = before
 var rowsRead = 0
@@ -105,7 +90,7 @@ guard rowsRead == rowCount else {
     FileHandle.standardError.write(Data("parquet-memory: read \(rowsRead) rows of \(rowCount)\n".utf8))
     exit(1)
 }
-let kernelReadPeak = kernelPeak ? residentPeakMiB() : nil
+let kernelReadPeak = kernelPeak ? ProcessMemory.statusBytes("VmHWM").map { Double($0) / 1_048_576 } : nil
 let readPeak = max(sampledPeak, kernelReadPeak ?? 0)
 let readGrowth = readPeak - before
 print(
